@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from .models import Invitation, RoleAssignment, User
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    fk_name = "user"
+    extra = 0
+    fields = ("role", "protected_area", "jurisdiction", "is_chair", "valid_from", "valid_until", "revoked_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        # Roles are granted through invitations or the role service, so each grant is audited.
+        return False
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ("email", "full_name", "organisation", "is_active", "is_staff", "date_joined")
+    search_fields = ("email", "full_name", "organisation")
+    list_filter = ("is_active", "is_staff")
+    fields = ("email", "full_name", "organisation", "language", "is_active", "is_staff", "is_superuser", "last_login")
+    readonly_fields = ("is_staff", "is_superuser", "last_login")
+    inlines = [RoleAssignmentInline]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "protected_area", "jurisdiction", "is_chair", "valid_from", "valid_until", "revoked_at")
+    list_filter = ("role", "jurisdiction")
+    search_fields = ("user__email", "protected_area__name")
+    raw_id_fields = ("protected_area",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "role", "invited_by", "created_at", "expires_at", "accepted_at")
+    exclude = ("token_hash",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

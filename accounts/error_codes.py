@@ -1,0 +1,7 @@
+ROLE_SCOPE_MISSING = "role_scope_missing"
+ROLE_SCOPE_NOT_ALLOWED = "role_scope_not_allowed"
+ROLE_DATES_INVALID = "role_dates_invalid"
+INVITATION_INVALID = "invitation_invalid"
+INVITATION_EXPIRED = "invitation_expired"
+INVITATION_USED = "invitation_used"
+NOT_STAFF = "not_staff"

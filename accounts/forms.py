@@ -1,0 +1,39 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from protected_areas.models import ProtectedArea
+from standards.models import Jurisdiction
+
+from .choices import Role
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    protected_area = forms.ModelChoiceField(
+        label=_("Protected area (site managers)"), queryset=ProtectedArea.objects.only("id", "name"), required=False
+    )
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Jurisdiction (experts)"), queryset=Jurisdiction.objects.all(), required=False
+    )
+    is_chair = forms.BooleanField(label=_("Chair of the Expert Assessment Group"), required=False)
+    valid_until = forms.DateField(
+        label=_("Accreditation valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Your full name"), max_length=200)
+    password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_again = forms.CharField(label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data

@@ -1,0 +1,188 @@
+"""Writes about people and their roles. Every change lands in the audit trail."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from core.errors import DomainError, NotAllowed
+
+from . import error_codes, rules
+from .choices import ROLE_SCOPE, Role
+from .models import Invitation, RoleAssignment, User
+
+
+def _check_scope(role: str, protected_area, jurisdiction, is_chair: bool) -> None:
+    scope = ROLE_SCOPE[Role(role)]
+    if scope == "protected_area" and protected_area is None:
+        raise DomainError(error_codes.ROLE_SCOPE_MISSING, "A site manager role needs a protected area.")
+    if scope == "jurisdiction" and jurisdiction is None:
+        raise DomainError(error_codes.ROLE_SCOPE_MISSING, "An expert role needs a jurisdiction.")
+    if scope != "protected_area" and protected_area is not None:
+        raise DomainError(error_codes.ROLE_SCOPE_NOT_ALLOWED, "Only site managers are scoped to a protected area.")
+    if scope != "jurisdiction" and (jurisdiction is not None or is_chair):
+        raise DomainError(error_codes.ROLE_SCOPE_NOT_ALLOWED, "Only experts belong to a jurisdiction's group.")
+
+
+def _sync_admin_flags(user: User) -> None:
+    """Django's admin reads is_staff / is_superuser: derive them from the roles, never by hand."""
+    rules.forget_roles(user)
+    active = rules.active_roles(user)
+    is_superuser, is_staff = active.administrator, active.iucn_staff
+    if (user.is_superuser, user.is_staff) != (is_superuser, is_staff):
+        User.objects.filter(pk=user.pk).update(is_superuser=is_superuser, is_staff=is_staff)
+        user.is_superuser, user.is_staff = is_superuser, is_staff
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    user: User,
+    role: str,
+    granted_by: User | None,
+    protected_area=None,
+    jurisdiction=None,
+    is_chair: bool = False,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+) -> RoleAssignment:
+    """Give `user` a role in its scope. Granting an identical active role again changes nothing."""
+    _check_scope(role, protected_area, jurisdiction, is_chair)
+    valid_from = valid_from or timezone.localdate()
+    if valid_until is not None and valid_until < valid_from:
+        raise DomainError(error_codes.ROLE_DATES_INVALID, "The end date is before the start date.", field="valid_until")
+    existing = RoleAssignment.objects.filter(
+        user=user, role=role, protected_area=protected_area, jurisdiction=jurisdiction, revoked_at__isnull=True
+    ).first()
+    if existing is not None:
+        changed = {}
+        for name, value in (("is_chair", is_chair), ("valid_until", valid_until)):
+            if getattr(existing, name) != value:
+                changed[name] = str(value)
+                setattr(existing, name, value)
+        if changed:
+            existing.save(update_fields=list(changed))
+            audit_record(actor=granted_by, action="role.updated", target=existing, data=changed)
+        _sync_admin_flags(user)
+        return existing
+    assignment = RoleAssignment.objects.create(
+        user=user,
+        role=role,
+        protected_area=protected_area,
+        jurisdiction=jurisdiction,
+        is_chair=is_chair,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        granted_by=granted_by,
+    )
+    audit_record(
+        actor=granted_by,
+        action="role.granted",
+        target=assignment,
+        data={"user": user.email, "role": role, "valid_until": str(valid_until) if valid_until else None},
+    )
+    _sync_admin_flags(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, assignment: RoleAssignment, revoked_by: User | None) -> RoleAssignment:
+    if assignment.revoked_at is None:
+        assignment.revoked_at = timezone.now()
+        assignment.save(update_fields=["revoked_at"])
+        audit_record(actor=revoked_by, action="role.revoked", target=assignment, data={"user": assignment.user.email})
+    _sync_admin_flags(assignment.user)
+    return assignment
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    invited_by: User,
+    email: str,
+    role: str,
+    protected_area=None,
+    jurisdiction=None,
+    is_chair: bool = False,
+    valid_until: datetime.date | None = None,
+) -> tuple[Invitation, str]:
+    """Create an invitation and e-mail its link (after commit). Returns it with the raw token."""
+    if not rules.can_invite(invited_by):
+        raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can invite people.")
+    _check_scope(role, protected_area, jurisdiction, is_chair)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email.strip().lower(),
+        role=role,
+        protected_area=protected_area,
+        jurisdiction=jurisdiction,
+        is_chair=is_chair,
+        valid_until=valid_until,
+        token_hash=_hash_token(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    audit_record(actor=invited_by, action="invitation.created", target=invitation, data={"role": role})
+    from .tasks import send_invitation_email
+
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The invitation a link points to, or a specific error saying why it cannot be used."""
+    invitation = Invitation.objects.filter(token_hash=_hash_token(token or "")).first()
+    if invitation is None:
+        raise DomainError(error_codes.INVITATION_INVALID, "This invitation link is not valid.")
+    if invitation.accepted_at is not None:
+        raise DomainError(error_codes.INVITATION_USED, "This invitation has already been used. Please log in.")
+    if invitation.expires_at < timezone.now():
+        raise DomainError(error_codes.INVITATION_EXPIRED, "This invitation has expired. Ask for a new one.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, full_name: str, password: str) -> User:
+    invitation = invitation_for_token(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise DomainError(error_codes.INVITATION_USED, "This invitation has already been used. Please log in.")
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    candidate = user or User(email=invitation.email, full_name=full_name)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise DomainError("password_invalid", " ".join(exc.messages), field="password") from exc
+    if user is None:
+        user = User.objects.create_user(invitation.email, password, full_name=full_name)
+    else:
+        user.set_password(password)
+        if full_name:
+            user.full_name = full_name
+        user.save(update_fields=["password", "full_name"])
+    role_grant(
+        user=user,
+        role=invitation.role,
+        granted_by=invitation.invited_by,
+        protected_area=invitation.protected_area,
+        jurisdiction=invitation.jurisdiction,
+        is_chair=invitation.is_chair,
+        valid_until=invitation.valid_until,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(actor=user, action="invitation.accepted", target=invitation)
+    return user

@@ -1,0 +1,71 @@
+"""Checks of the services the platform needs: used by /healthz and `manage.py check_services`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+
+
+def check_database() -> CheckResult:
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return CheckResult("database", True, connection.settings_dict["NAME"])
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised
+        return CheckResult("database", False, str(exc).splitlines()[0] if str(exc) else repr(exc))
+
+
+def check_postgis() -> CheckResult:
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT postgis_lib_version()")
+            (version,) = cursor.fetchone()
+        return CheckResult("postgis", True, version)
+    except Exception as exc:  # noqa: BLE001
+        return CheckResult("postgis", False, str(exc).splitlines()[0] if str(exc) else repr(exc))
+
+
+def check_redis() -> CheckResult:
+    import redis
+    from django.conf import settings
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+        return CheckResult("redis", True, settings.REDIS_URL.rsplit("@", 1)[-1])
+    except Exception as exc:  # noqa: BLE001
+        return CheckResult("redis", False, str(exc))
+
+
+def check_celery_worker(timeout: float = 1.0) -> CheckResult:
+    from greenlist.celery import app
+
+    try:
+        replies = app.control.ping(timeout=timeout)
+    except Exception as exc:  # noqa: BLE001
+        return CheckResult("celery_worker", False, str(exc))
+    if not replies:
+        return CheckResult("celery_worker", False, "no worker answered")
+    return CheckResult("celery_worker", True, f"{len(replies)} worker(s)")
+
+
+def run_checks(*, include_worker: bool = True) -> list[CheckResult]:
+    results = [check_database()]
+    results.append(check_postgis() if results[0].ok else CheckResult("postgis", False, "database unreachable"))
+    redis_result = check_redis()
+    results.append(redis_result)
+    if include_worker:
+        results.append(
+            check_celery_worker() if redis_result.ok else CheckResult("celery_worker", False, "redis unreachable")
+        )
+    return results

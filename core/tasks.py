@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+
+@shared_task
+def heartbeat() -> str:
+    """Run by beat: records that beat and a worker are alive (shown by check_services)."""
+    now = timezone.now().isoformat()
+    cache.set("celery-heartbeat", now, timeout=None)
+    return now

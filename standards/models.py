@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Jurisdiction(models.Model):
+    """A country or region whose Expert Assessment Group (EAGL) applies the Standard there."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    countries = ArrayField(models.CharField(max_length=3), default=list, help_text=_("ISO3 codes covered."))
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Standard(models.Model):
+    """One version of the Green List Standard, loaded from a YAML file; never edited in place.
+
+    The rating scale and the roll-up rules are stored with the version, so that scoring an old
+    assessment uses the rules it was made under.
+    """
+
+    code = models.CharField(max_length=20)
+    version = models.CharField(max_length=20)
+    title = models.CharField(max_length=300)
+    published = models.DateField(null=True, blank=True)
+    provenance = models.TextField(blank=True)
+    rules = models.JSONField(default=dict)
+    rating_scale = models.JSONField(default=list)
+    source_sha256 = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "-loaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version", "source_sha256"], name="standard_version_content_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+    @property
+    def rating_codes(self) -> list[str]:
+        return [r["code"] for r in self.rating_scale]
+
+    def rating(self, code: str) -> dict | None:
+        return next((r for r in self.rating_scale if r["code"] == code), None)
+
+
+class Component(models.Model):
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="components")
+    number = models.CharField(max_length=10)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["standard", "position"]
+        constraints = [models.UniqueConstraint(fields=["standard", "number"], name="component_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Criterion(models.Model):
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="criteria")
+    number = models.CharField(max_length=10)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["component__position", "position"]
+        verbose_name_plural = "criteria"
+        constraints = [models.UniqueConstraint(fields=["component", "number"], name="criterion_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Indicator(models.Model):
+    """A generic indicator, e.g. GLS-V1.1-1.1.1."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="indicators")
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(max_length=40)
+    number = models.CharField(max_length=12)
+    title = models.CharField(max_length=300)
+    text = models.TextField()
+    means_of_verification = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(help_text=_("Order within the whole Standard."))
+
+    class Meta:
+        ordering = ["standard", "position"]
+        constraints = [models.UniqueConstraint(fields=["standard", "code"], name="indicator_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class AdaptedIndicatorSet(models.Model):
+    """A jurisdiction's adaptation of a Standard version, approved by IUCN staff."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+        RETIRED = "retired", _("Retired")
+
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="adapted_sets")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="adapted_sets")
+    title = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["jurisdiction", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["draft", "approved", "retired"]), name="adaptedset_status"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | (Q(approved_by__isnull=False) & Q(approved_on__isnull=False)),
+                name="adaptedset_approved_has_approver",
+            ),
+            # One approved set per jurisdiction and Standard version at a time.
+            models.UniqueConstraint(
+                fields=["standard", "jurisdiction"], condition=Q(status="approved"), name="adaptedset_one_approved"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AdaptedIndicator(models.Model):
+    adapted_set = models.ForeignKey(AdaptedIndicatorSet, on_delete=models.CASCADE, related_name="indicators")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="adaptations")
+    text = models.TextField(_("adapted wording"))
+    thresholds = models.TextField(blank=True)
+    means_of_verification = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["adapted_set", "indicator"], name="adapted_indicator_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.number} ({self.adapted_set.jurisdiction})"

@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def standard_current(request):
+    return HttpResponse("standard")
