@@ -1,6 +1,7 @@
 """Test settings: the real PostGIS and Redis, isolated from a running `make run` instance."""
 
 import os
+from pathlib import Path
 
 from .settings import *  # noqa: F403
 
@@ -10,10 +11,12 @@ CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "greenlist-test"  # noqa: F405
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
-CELERY_TASK_DEFAULT_QUEUE = "greenlist-test"
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("GREENLIST_TEST_QUEUE", "greenlist-test")
+# Parallel test runs on one machine (several developers' sessions) each use their own database.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GREENLIST_TEST_DB", "test_greenlist")}  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "test-media"))  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -10,6 +10,7 @@ from core.views import healthz
 api_v1 = [
     path("", include("protected_areas.api.urls")),
     path("", include("standards.api.urls")),
+    path("", include("assessments.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("areas/", include("protected_areas.urls")),
     path("standard/", include("standards.urls")),
+    path("assessments/", include("assessments.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
