@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "protected_areas",
     "standards",
     "assessments",
+    "evidence",
     "reviews",
 ]
 
