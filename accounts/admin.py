@@ -28,7 +28,16 @@ class UserAdmin(admin.ModelAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ("user", "role", "protected_area", "jurisdiction", "is_chair", "valid_from", "valid_until", "revoked_at")
+    list_display = (
+        "user",
+        "role",
+        "protected_area",
+        "jurisdiction",
+        "is_chair",
+        "valid_from",
+        "valid_until",
+        "revoked_at",
+    )
     list_filter = ("role", "jurisdiction")
     search_fields = ("user__email", "protected_area__name")
     raw_id_fields = ("protected_area",)

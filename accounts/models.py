@@ -121,9 +121,7 @@ class RoleAssignment(models.Model):
 
     def is_active_on(self, day) -> bool:
         return (
-            self.revoked_at is None
-            and self.valid_from <= day
-            and (self.valid_until is None or self.valid_until >= day)
+            self.revoked_at is None and self.valid_from <= day and (self.valid_until is None or self.valid_until >= day)
         )
 
 

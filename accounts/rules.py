@@ -49,8 +49,10 @@ def active_roles(user) -> ActiveRoles:
         return cached
     from .models import RoleAssignment
 
-    rows = RoleAssignment.objects.active().filter(user=user).values_list(
-        "role", "protected_area_id", "jurisdiction_id", "is_chair"
+    rows = (
+        RoleAssignment.objects.active()
+        .filter(user=user)
+        .values_list("role", "protected_area_id", "jurisdiction_id", "is_chair")
     )
     managed, experts, chairs = set(), set(), set()
     flags = {Role.ADMINISTRATOR: False, Role.IUCN_STAFF: False, Role.INDEPENDENT_REVIEWER: False}
@@ -127,6 +129,61 @@ def can_manage_site_teams(user) -> bool:
 
 def can_import_protected_areas(user) -> bool:
     return is_iucn_staff(user)
+
+
+# --- assessments and evidence (issue 4) -------------------------------------------------------
+# Rules take the assessment (or evidence item) and look only at ids already on it, so asking
+# them for 50 rows costs no query beyond the per-request role load.
+
+
+def can_approve_adapted_indicators(user) -> bool:
+    return is_iucn_staff(user)
+
+
+def is_site_team_of(user, assessment) -> bool:
+    return assessment.protected_area_id in active_roles(user).managed_area_ids
+
+
+def can_start_assessment(user, area) -> bool:
+    return manages_site(user, area)
+
+
+def can_view_assessment(user, assessment) -> bool:
+    """Site team and IUCN staff. Experts and reviewers get access once assigned (reviews app);
+    see `Assessment.objects.visible_to`, which this rule must agree with."""
+    return is_site_team_of(user, assessment) or is_iucn_staff(user)
+
+
+def can_edit_assessment(user, assessment) -> bool:
+    """Who may write answers and evidence (the phase is checked by the workflow, not here)."""
+    return is_site_team_of(user, assessment)
+
+
+def can_submit_assessment(user, assessment) -> bool:
+    return is_site_team_of(user, assessment)
+
+
+def can_accept_candidate(user, assessment) -> bool:
+    return is_iucn_staff(user)
+
+
+def can_review_assessment(user, assessment) -> bool:
+    """Move an assessment through review. Staff for now; the reviews app adds assigned experts."""
+    return is_iucn_staff(user)
+
+
+def can_decide_assessment(user, assessment) -> bool:
+    return is_iucn_staff(user)
+
+
+def can_view_evidence(user, item, assessment=None) -> bool:
+    """Evidence marked for the site team only is hidden from reviewers; staff see everything."""
+    target = assessment or item.assessment
+    if not can_view_assessment(user, target):
+        return False
+    if item.sensitivity == "site_team":
+        return is_site_team_of(user, target) or is_iucn_staff(user)
+    return True
 
 
 def today():

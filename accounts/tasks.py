@@ -10,9 +10,7 @@ from .models import Invitation
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_invitation_email(invitation_id: int, token: str) -> None:
-    invitation = Invitation.objects.select_related("invited_by", "protected_area", "jurisdiction").get(
-        pk=invitation_id
-    )
+    invitation = Invitation.objects.select_related("invited_by", "protected_area", "jurisdiction").get(pk=invitation_id)
     link = settings.SITE_URL + reverse("accounts:invitation-accept", args=[token])
     with translation.override(invitation.invited_by.language or "en"):
         body = render_to_string("accounts/email/invitation.txt", {"invitation": invitation, "link": link})

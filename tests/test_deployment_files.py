@@ -1,0 +1,91 @@
+"""docker-compose.yml cannot be run here (no Docker engine): check on paper that it matches the code."""
+
+import importlib
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+APP_SERVICES = ["web", "worker", "beat", "migrate"]
+
+
+def settings_env_vars() -> set[str]:
+    """Every environment variable greenlist/settings.py reads through django-environ."""
+    source = (ROOT / "greenlist" / "settings.py").read_text()
+    return set(re.findall(r"env(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", source))
+
+
+def command_of(service: dict) -> list[str]:
+    command = service["command"]
+    return shlex.split(command) if isinstance(command, str) else list(command)
+
+
+def test_compose_has_the_production_services():
+    assert {"db", "redis", "web", "worker", "beat"} <= set(SERVICES)
+    assert SERVICES["db"]["image"].startswith("postgis/postgis:15")
+    assert SERVICES["redis"]["image"].startswith("redis:7")
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_service_environment_is_read_by_the_settings(name):
+    known = settings_env_vars()
+    env = SERVICES[name].get("environment", {})
+    unknown = sorted(set(env) - known)
+    assert not unknown, f"{name} sets variables the settings never read: {unknown}"
+    assert env["GREENLIST_ENV"] == "production"
+    assert env["DATABASE_URL"].startswith("postgis://") and "@db:5432/" in env["DATABASE_URL"]
+    assert env["REDIS_URL"].startswith("redis://redis:6379/")
+
+
+def test_env_example_documents_exactly_what_the_settings_read():
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.M))
+    known = settings_env_vars()
+    assert not known - documented, f"undocumented in .env.example: {sorted(known - documented)}"
+    assert not documented - known, f".env.example lists variables nobody reads: {sorted(documented - known)}"
+
+
+def test_web_command_points_at_the_wsgi_application():
+    argv = command_of(SERVICES["web"])
+    assert argv[0] == "gunicorn"
+    module, _, attr = argv[1].partition(":")
+    assert callable(getattr(importlib.import_module(module), attr))
+
+
+@pytest.mark.parametrize("name,subcommand", [("worker", "worker"), ("beat", "beat")])
+def test_celery_services_use_the_project_app(name, subcommand):
+    argv = command_of(SERVICES[name])
+    assert argv[:3] == ["celery", "-A", "greenlist"]
+    assert argv[3] == subcommand
+    from celery import Celery
+
+    assert isinstance(importlib.import_module("greenlist").celery_app, Celery)
+
+
+def test_management_commands_used_by_compose_exist():
+    argv = command_of(SERVICES["migrate"])
+    script = " ".join(argv)
+    used = re.findall(r"manage\.py (\w+)", script)
+    assert used, "the migrate service runs no management command"
+    missing = [cmd for cmd in used if cmd not in get_commands()]
+    assert not missing, f"compose calls unknown management commands: {missing}"
+    for path in re.findall(r"manage\.py \w+ (\S+\.ya?ml)", script):
+        assert (ROOT / path).is_file(), f"compose loads {path}, which is not in the repository"
+
+
+def test_dockerfile_default_command_matches_compose_web():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    cmd = re.search(r"^CMD (\[.*\])$", dockerfile, re.M).group(1)
+    assert yaml.safe_load(cmd) == command_of(SERVICES["web"])
+    assert "requirements.txt" in dockerfile
+
+
+def test_ci_runs_the_documented_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert readme.index("make run") < 600 and readme.index("make test") < 600
