@@ -234,3 +234,15 @@ def browser_login(page, email, password=None):
     page.get_by_label("Password").fill(password or DEFAULT_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+
+
+@pytest.fixture(autouse=True)
+def _forget_login_failures():
+    """Login throttling lives in Redis: each test starts with a clean record."""
+    yield
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(match="*login-fail:*", count=500):
+        client.delete(key)

@@ -5,12 +5,45 @@ from django.utils.translation import gettext_lazy as _
 from protected_areas.models import ProtectedArea
 from standards.models import Jurisdiction
 
+from . import throttle
 from .choices import Role
 
 
 class EmailAuthenticationForm(AuthenticationForm):
+    """Log in with an e-mail address; repeated failures are slowed down, then locked (throttle)."""
+
     username = forms.EmailField(
         label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+    def clean(self):
+        email = self.cleaned_data.get("username") or ""
+        ip = throttle.client_ip(self.request) if self.request else None
+        verdict = throttle.check(email, ip)
+        if not verdict.allowed:
+            if verdict.locked:
+                minutes = max(1, round(verdict.retry_after / 60))
+                message = _("Too many failed attempts: login is locked for %(minutes)d minutes.") % {"minutes": minutes}
+            else:
+                message = _("Too many failed attempts: wait %(seconds)d seconds and try again.") % {
+                    "seconds": verdict.retry_after
+                }
+            raise forms.ValidationError(message, code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle.record_failure(email, ip)
+            raise
+        throttle.record_success(email)
+        return cleaned
+
+
+class TokenForm(forms.Form):
+    token = forms.RegexField(
+        label=_("6-digit code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the 6 digits shown by your app.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
 

@@ -186,3 +186,13 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     audit_record(actor=user, action="invitation.accepted", target=invitation)
     return user
+
+
+def two_factor_confirm(*, user: User, device, token: str) -> bool:
+    """Confirm a new authenticator with its first code; recorded in the audit trail."""
+    if device.user_id != user.pk or not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(actor=user, action="two_factor.enabled", target=user)
+    return True

@@ -15,4 +15,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invitations/", views.invitation_list, name="invitations"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("2fa/", views.two_factor_setup, name="2fa-setup"),
+    path("2fa/verify/", views.two_factor_verify, name="2fa-verify"),
 ]

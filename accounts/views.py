@@ -8,8 +8,10 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
 
-from . import rules, selectors, services
-from .forms import AcceptInvitationForm, InvitationForm
+from django_otp import login as otp_login
+
+from . import rules, selectors, services, throttle, two_factor
+from .forms import AcceptInvitationForm, InvitationForm, TokenForm
 
 
 def home(request):
@@ -57,3 +59,51 @@ def invitation_accept(request, token):
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("home")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    """Scan a QR code, confirm with a first code: the authenticator is then required at each login."""
+    if two_factor.confirmed_device(request.user) is not None and request.user.is_verified():
+        messages.info(request, _("Two-factor login is already on."))
+        return redirect("home")
+    if two_factor.confirmed_device(request.user) is not None:
+        return redirect("accounts:2fa-verify")
+    device = two_factor.pending_device(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.two_factor_confirm(user=request.user, device=device, token=form.cleaned_data["token"].strip()):
+            otp_login(request, device)
+            messages.success(request, _("Two-factor login is on."))
+            return redirect(two_factor.safe_next(request))
+        form.add_error("token", _("That code is not right. Check the time on your phone and try the newest code."))
+    context = {
+        "form": form,
+        "qr": two_factor.qr_data_uri(device),
+        "secret": two_factor.secret_base32(device),
+        "next": request.GET.get("next", ""),
+        "required": rules.is_iucn_staff(request.user),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    device = two_factor.confirmed_device(request.user)
+    if device is None:
+        return redirect("accounts:2fa-setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        verdict = throttle.check(f"otp:{request.user.email}", None)
+        if not verdict.allowed:
+            form.add_error("token", _("Too many wrong codes: wait %(s)d seconds.") % {"s": verdict.retry_after})
+        elif device.verify_token(form.cleaned_data["token"].strip()):
+            throttle.record_success(f"otp:{request.user.email}")
+            otp_login(request, device)
+            return redirect(two_factor.safe_next(request))
+        else:
+            throttle.record_failure(f"otp:{request.user.email}", None)
+            form.add_error("token", _("That code is not right."))
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": request.GET.get("next", "")})

@@ -16,6 +16,8 @@ class ContentSecurityPolicyMiddleware:
                 "default-src 'self'",
                 "script-src 'self'",
                 "style-src 'self'",
+                # Style attributes (e.g. a progress bar's width) cannot run script; <style> blocks stay refused.
+                "style-src-attr 'unsafe-inline'",
                 f"img-src {img}",
                 "worker-src 'self' blob:",
                 f"connect-src 'self'{(' ' + _BASEMAP) if _BASEMAP else ''}",
