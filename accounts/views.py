@@ -5,10 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
 
 from core.errors import DomainError
-
-from django_otp import login as otp_login
 
 from . import rules, selectors, services, throttle, two_factor
 from .forms import AcceptInvitationForm, InvitationForm, TokenForm
