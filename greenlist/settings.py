@@ -59,7 +59,9 @@ INSTALLED_APPS = [
     "standards",
     "assessments",
     "evidence",
+    "evidence_processing",
     "reviews",
+    "certification",
 ]
 
 MIDDLEWARE = [

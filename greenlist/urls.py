@@ -11,6 +11,9 @@ api_v1 = [
     path("", include("protected_areas.api.urls")),
     path("", include("standards.api.urls")),
     path("", include("assessments.api.urls")),
+    path("", include("evidence_processing.api.urls")),
+    path("", include("reviews.api.urls")),
+    path("", include("certification.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +24,10 @@ urlpatterns = [
     path("areas/", include("protected_areas.urls")),
     path("standard/", include("standards.urls")),
     path("assessments/", include("assessments.urls")),
+    path("evidence-processing/", include("evidence_processing.urls")),
+    path("reviews/", include("reviews.urls")),
+    # Public Green List, certificate verification and staff certification pages.
+    path("", include("certification.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
