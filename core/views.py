@@ -16,3 +16,20 @@ def healthz(request):
         "checks": {r.name: {"ok": r.ok, "detail": r.detail} for r in results},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def not_found(request, exception=None):
+    """404 as JSON under /api/ (clients parse it), as the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "detail": "Server error; it has been logged."}, status=500)
+    from django.views.defaults import server_error as default_server_error
+
+    return default_server_error(request)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
@@ -211,10 +212,20 @@ EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=200)
 # Evidence files live outside MEDIA_ROOT (which development serves without permission checks).
 EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=f"{MEDIA_ROOT}-private")
 
+# --- Maps ----------------------------------------------------------------------------------------
+# Optional raster base map, an XYZ template like https://tile.example.org/{z}/{x}/{y}.png. Empty: the
+# maps draw protected areas (our own vector tiles) on a plain background, with nothing from elsewhere.
+BASEMAP_TILE_URL = env.str("BASEMAP_TILE_URL", default="")
+BASEMAP_ATTRIBUTION = env.str("BASEMAP_ATTRIBUTION", default="")
+BASEMAP_TILE_ORIGIN = "/".join(BASEMAP_TILE_URL.split("/")[:3]) if BASEMAP_TILE_URL else ""
+
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Browsers use the session (with CSRF); scripts and offline-sync clients use a token
+    # (`Authorization: Token <key>`, issued by staff in the admin).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -39,3 +39,6 @@ if settings.DEBUG:
 
 admin.site.site_header = "IUCN Green List platform"
 admin.site.site_title = "Green List admin"
+
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"
