@@ -4,7 +4,6 @@ an anonymous visitor: no 5xx, and every response matches the schema."""
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
