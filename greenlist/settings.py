@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "evidence_processing",
     "reviews",
     "certification",
+    "scoring",
+    "reports",
 ]
 
 MIDDLEWARE = [

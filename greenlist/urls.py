@@ -14,6 +14,8 @@ api_v1 = [
     path("", include("evidence_processing.api.urls")),
     path("", include("reviews.api.urls")),
     path("", include("certification.api.urls")),
+    path("", include("scoring.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +28,8 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("evidence-processing/", include("evidence_processing.urls")),
     path("reviews/", include("reviews.urls")),
+    path("scoring/", include("scoring.urls")),
+    path("reports/", include("reports.urls")),
     # Public Green List, certificate verification and staff certification pages.
     path("", include("certification.urls")),
     path("admin/", admin.site.urls),
