@@ -25,7 +25,7 @@ as_root() {
 
 # --- 1. System packages (only those missing; never upgrade what runs) -------------------------
 PACKAGES=(gdal-bin libgdal-dev libgeos-c1v5 libproj-dev redis-server postgresql postgresql-contrib
-  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core libmagic1 gettext chromium
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core libmagic1 gettext chromium poppler-utils
   python3-venv curl)
 pg_major() { ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n1; }
 missing=()
@@ -63,6 +63,7 @@ if ! pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; then
 fi
 
 # Run SQL as a database superuser: trust on 127.0.0.1 if the machine allows it, else peer auth.
+export PGOPTIONS="--client-min-messages=warning"
 psql_admin() {
   if psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1 </dev/null; then
     psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -tA "$@"
