@@ -25,28 +25,37 @@ as_root() {
 
 # --- 1. System packages (only those missing; never upgrade what runs) -------------------------
 PACKAGES=(gdal-bin libgdal-dev libgeos-c1v5 libproj-dev redis-server postgresql postgresql-contrib
-  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core libmagic1 gettext chromium poppler-utils
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core libmagic1 gettext
   python3-venv curl)
+# Only the tests need these (browser tests, PDF to image); `make run` works without them.
+TEST_PACKAGES=(chromium poppler-utils)
 pg_major() { ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n1; }
+is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
-for pkg in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
+for pkg in "${PACKAGES[@]}"; do is_installed "$pkg" || missing+=("$pkg"); done
 if [ -n "$(pg_major)" ]; then
-  postgis_pkg="postgresql-$(pg_major)-postgis-3"
-  dpkg-query -W -f='${Status}' "$postgis_pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$postgis_pkg")
+  is_installed "postgresql-$(pg_major)-postgis-3" || missing+=("postgresql-$(pg_major)-postgis-3")
 else
   missing+=(postgresql-postgis)
 fi
+missing_test=()
+for pkg in "${TEST_PACKAGES[@]}"; do is_installed "$pkg" || missing_test+=("$pkg"); done
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  export DEBIAN_FRONTEND=noninteractive
+  if [ -z "${APT_UPDATED:-}" ]; then as_root apt-get update -q >>/tmp/greenlist-apt.log 2>&1 || return 1; APT_UPDATED=1; fi
+  as_root apt-get install -y -q --no-upgrade "$@" >>/tmp/greenlist-apt.log 2>&1
+}
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing system packages: ${missing[*]}"
-  command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install these yourself: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! as_root apt-get update -q >/tmp/greenlist-apt.log 2>&1 ||
-     ! as_root apt-get install -y -q --no-upgrade "${missing[@]}" >>/tmp/greenlist-apt.log 2>&1; then
-    tail -n 5 /tmp/greenlist-apt.log >&2
+  if ! apt_install "${missing[@]}"; then
+    tail -n 5 /tmp/greenlist-apt.log >&2 2>/dev/null || true
     die "could not install system packages (${missing[*]}); see /tmp/greenlist-apt.log. This machine may not be able to install packages: install them by hand and run again."
   fi
+fi
+if [ ${#missing_test[@]} -gt 0 ]; then
+  say "installing packages for the tests: ${missing_test[*]}"
+  apt_install "${missing_test[@]}" || printf 'warning: could not install %s; browser tests will say so\n' "${missing_test[*]}" >&2
 fi
 
 # --- 2. PostgreSQL ------------------------------------------------------------------------------
