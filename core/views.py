@@ -1,8 +1,14 @@
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .health import run_checks
+
+
+@require_GET
+def ping(request):
+    """The cheapest view there is (no database, no session): the load test's ceiling."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @never_cache

@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from accounts.views import home
-from core.views import healthz
+from core.views import healthz, ping
 
 api_v1 = [
     path("", include("protected_areas.api.urls")),
@@ -21,6 +21,7 @@ api_v1 = [
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("ping", ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("areas/", include("protected_areas.urls")),
