@@ -1,1 +1,157 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import CertificateStatus, NoticeKind, Outcome
+
+TEXT_MAX = 5000
+
+
+class Decision(models.Model):
+    """IUCN's decision on one recommended (or not recommended) assessment.
+
+    `snapshot` keeps what was decided on (answers, findings, scores) as it was at that moment,
+    because the assessment's rows may change in later cycles or be corrected afterwards.
+    """
+
+    assessment = models.OneToOneField("assessments.Assessment", on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reasons = models.TextField(help_text=_("Internal: why IUCN decided so."))
+    conditions = models.TextField(blank=True, help_text=_("Conditions attached to the grant, if any."))
+    public_summary = models.TextField(
+        blank=True, help_text=_("Shown on the public Green List page. Never put sensitive information here.")
+    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    recommendation = models.CharField(max_length=20, help_text=_("The assessment's phase when decided."))
+    snapshot = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="decision_outcome_valid"),
+            models.CheckConstraint(condition=~Q(reasons=""), name="decision_reasons_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.get_outcome_display()}"
+
+
+class CertificateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every certificate; a site team sees its own sites' certificates."""
+        from accounts import rules
+
+        if not user.is_authenticated:
+            return self.none()
+        if rules.is_iucn_staff(user):
+            return self
+        return self.filter(protected_area_id__in=rules.managed_area_ids(user))
+
+    def listed(self):
+        from .choices import LISTED_STATUSES
+
+        return self.filter(status__in=LISTED_STATUSES)
+
+
+class Certificate(models.Model):
+    """Green List status of one area, granted by a decision. `status` only changes through
+    `certification.lifecycle.transition`."""
+
+    number = models.CharField(max_length=24, unique=True)
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="certificate")
+    protected_area = models.ForeignKey(
+        "protected_areas.ProtectedArea", on_delete=models.PROTECT, related_name="certificates"
+    )
+    standard = models.ForeignKey("standards.Standard", on_delete=models.PROTECT, related_name="+")
+    standard_version = models.CharField(max_length=40, help_text=_("As printed on the certificate."))
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    granted_on = models.DateField()
+    expires_on = models.DateField(help_text=_("First day the certificate is no longer valid."))
+    status = models.CharField(
+        max_length=12, choices=CertificateStatus.choices, default=CertificateStatus.ACTIVE, editable=False
+    )
+    status_reason = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    pdf = models.FileField(upload_to="certificates/", blank=True)
+    pdf_generated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CertificateStatus.values), name="certificate_status_valid"),
+            models.CheckConstraint(condition=Q(expires_on__gt=F("granted_on")), name="certificate_dates_ordered"),
+        ]
+        indexes = [models.Index(fields=["status", "expires_on"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("certification:certificate", args=[self.number])
+
+    def get_verification_url(self) -> str:
+        return reverse("certification:verify", args=[self.number])
+
+    def is_valid_on(self, day) -> bool:
+        return self.status == CertificateStatus.ACTIVE and self.granted_on <= day < self.expires_on
+
+
+class CertificateTransition(models.Model):
+    """One change of a certificate's status: who (None for the scheduler), when, from, to, why."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=12, choices=CertificateStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=CertificateStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["certificate", "at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status="") | Q(from_status__in=CertificateStatus.values),
+                name="certificate_transition_from_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_status__in=CertificateStatus.values), name="certificate_transition_to_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class LifecycleNotice(models.Model):
+    """A reminder sent or a flag raised by the scheduler. The unique `key` makes each one happen
+    once, however often beat runs (and if two beats ever run at once)."""
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    certificate = models.ForeignKey(
+        Certificate, null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+    )
+    assessment = models.ForeignKey(
+        "assessments.Assessment", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    due_on = models.DateField()
+    recipients = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=NoticeKind.values), name="notice_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(certificate__isnull=False) | Q(assessment__isnull=False), name="notice_has_target"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,5 +1,33 @@
-from django.urls import path  # noqa: F401
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+
+from . import views
+from .sitemaps import GreenListSitemap, StaticSitemap
 
 app_name = "certification"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Public: no login.
+    path("green-list/", views.green_list, name="green-list"),
+    path("green-list.json", views.green_list_feed, name="feed"),
+    path("green-list.geojson", views.green_list_geojson, name="geojson"),
+    path("green-list/<int:pk>/", views.green_list_area, name="area-short"),
+    path("green-list/<int:pk>/<slug:slug>/", views.green_list_area, name="area"),
+    path("verify/", views.verify_form, name="verify-form"),
+    path("verify/<str:number>/", views.verify, name="verify"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {
+            "sitemaps": {"pages": StaticSitemap, "green-list": GreenListSitemap},
+            "template_name": "certification/sitemap.xml",
+        },
+        name="sitemap",
+    ),
+    # IUCN staff (and a site team, for its own certificate).
+    path("certification/", views.dashboard, name="dashboard"),
+    path("certification/assessments/<int:pk>/decide/", views.decide, name="decide"),
+    path("certification/certificates/<str:number>/", views.certificate_detail, name="certificate"),
+    path("certification/certificates/<str:number>/status/", views.certificate_status, name="certificate-status"),
+    path("certification/certificates/<str:number>/pdf/", views.certificate_pdf, name="certificate-pdf"),
+]

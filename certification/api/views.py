@@ -1,0 +1,120 @@
+"""Certification API: decisions and certificates (staff; a site team reads its own certificates),
+and the public Green List feed and verification (no login)."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts import rules
+from assessments.selectors import get_assessment_for_user
+from certification import selectors, services
+from certification.models import Certificate, CertificateTransition, Decision
+
+from .serializers import (
+    CertificateSerializer,
+    CertificateStatusChangeSerializer,
+    DecisionCreateSerializer,
+    DecisionSerializer,
+    ErrorSerializer,
+    FeedEntrySerializer,
+    VerificationSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input (stable `code`)"),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed"),
+    404: OpenApiResponse(ErrorSerializer, description="Not found or not visible to you"),
+    409: OpenApiResponse(ErrorSerializer, description="Not in a state that allows it"),
+}
+
+
+@extend_schema_view(
+    create=extend_schema(request=DecisionCreateSerializer, responses={201: DecisionSerializer, **ERRORS})
+)
+class DecisionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Certification decisions (IUCN staff)."""
+
+    serializer_class = DecisionSerializer
+    filterset_fields = ["outcome", "assessment"]
+
+    def get_queryset(self):
+        qs = Decision.objects.select_related("decided_by", "certificate").order_by("-decided_at", "-id")
+        return qs if rules.can_manage_certificates(self.request.user) else qs.none()
+
+    def create(self, request, *args, **kwargs):
+        data = DecisionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        assessment = get_assessment_for_user(request.user, fields.pop("assessment"))
+        decision = services.decision_record(assessment=assessment, user=request.user, **fields)
+        decision = self.get_queryset().get(pk=decision.pk)
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Certificates: all of them for IUCN staff, a site's own for its team."""
+
+    serializer_class = CertificateSerializer
+    lookup_field = "number"
+    lookup_value_regex = r"[^/]+"
+    filterset_fields = ["status", "protected_area"]
+
+    def get_queryset(self):
+        from django.db.models import Prefetch
+
+        return (
+            Certificate.objects.visible_to(self.request.user)
+            .select_related("protected_area")
+            .prefetch_related(Prefetch("transitions", CertificateTransition.objects.select_related("by")))
+            .order_by("-granted_on", "-id")
+        )
+
+    @extend_schema(request=CertificateStatusChangeSerializer, responses={200: CertificateSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, number=None):
+        """Suspend, reinstate (to `active`) or withdraw, with a reason (IUCN staff)."""
+        certificate = self.get_object()
+        data = CertificateStatusChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.certificate_transition(certificate=certificate, user=request.user, **data.validated_data)
+        return Response(CertificateSerializer(self.get_queryset().get(pk=certificate.pk)).data)
+
+
+class GreenListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The public Green List: each area's current certificate (listed, suspended, expired or
+    withdrawn), with WDPA ids, status, expiry and page URL. No login."""
+
+    serializer_class = FeedEntrySerializer
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.public_certificates(listed_only=False)
+
+
+class VerificationViewSet(viewsets.ViewSet):
+    """Is a certificate number valid today? Always answers (unknown and malformed numbers too)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    lookup_field = "number"
+    lookup_value_regex = r"[^/]+"
+
+    @extend_schema(responses={200: VerificationSerializer})
+    def retrieve(self, request, number=None):
+        result = selectors.verify(number)
+        return Response(
+            VerificationSerializer(
+                {
+                    "number": result.number,
+                    "verdict": result.verdict,
+                    "valid": result.valid,
+                    "message": str(result.message),
+                    "certificate": result.certificate,
+                }
+            ).data
+        )

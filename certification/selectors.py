@@ -1,0 +1,255 @@
+"""Reads for certification: who reviewed an assessment, what a decision is based on, the public
+Green List and certificate verification."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments.choices import Status
+from assessments.models import Answer, Assessment, AssessmentTransition
+from protected_areas.models import ProtectedArea
+
+from . import numbers
+from .choices import LISTED_STATUSES, CertificateStatus, Verdict
+from .models import Certificate, CertificateTransition
+
+# Phases someone enters only by reviewing: whoever moved an assessment into one of them took part
+# in its review and may not decide on it (certification practice, ISO/IEC 17065).
+REVIEW_PHASES = (Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.RECOMMENDED, Status.NOT_RECOMMENDED)
+
+
+def assessment_reviewer_ids(assessment: Assessment) -> set[int]:
+    """Everyone who took part in reviewing this assessment: the one place that says so.
+
+    The people who moved it through review (AssessmentTransition rows), everyone ever assigned to
+    review it (experts and independent reviewer, withdrawn assignments too: they have seen the
+    file), whoever recorded the group's findings or recommendation, and the reviewer who checked it.
+    """
+    from reviews.models import AssessmentReview, GroupFinding, ReviewAssignment
+
+    ids = set(
+        AssessmentTransition.objects.filter(assessment=assessment, to_status__in=REVIEW_PHASES).values_list(
+            "by_id", flat=True
+        )
+    )
+    ids |= set(ReviewAssignment.objects.filter(assessment=assessment).values_list("user_id", flat=True))
+    ids |= set(GroupFinding.objects.filter(answer__assessment=assessment).values_list("recorded_by_id", flat=True))
+    for row in AssessmentReview.objects.filter(assessment=assessment).values("recommended_by_id", "reviewer_id"):
+        ids |= {v for v in row.values() if v is not None}
+    return ids
+
+
+def public_findings(assessment: Assessment) -> list[dict]:
+    """Findings fit for the public page. The review's findings carry no public flag (they are
+    written for the site team and IUCN), so none of them is published; the public text is the
+    decision's `public_summary`, which staff write for that purpose."""
+    return []
+
+
+def _internal_findings(assessment: Assessment) -> dict:
+    """The group's findings per indicator and its recommendation, for the decision's snapshot."""
+    from reviews.models import AssessmentReview, GroupFinding
+
+    findings = [
+        {
+            "indicator": f.answer.indicator.code,
+            "rating": f.rating,
+            "finding": f.finding,
+            "answer_version": f.answer_version,
+        }
+        for f in GroupFinding.objects.filter(answer__assessment=assessment)
+        .select_related("answer__indicator")
+        .order_by("answer__indicator__position")
+    ]
+    review = AssessmentReview.objects.filter(assessment=assessment).first()
+    summary = None
+    if review is not None:
+        summary = {
+            "outcome": review.outcome,
+            "reasons": review.reasons,
+            "recommended_by": review.recommended_by_id,
+            "reviewer_decision": review.reviewer_decision,
+            "reviewer_note": review.reviewer_note,
+        }
+    return {"indicators": findings, "recommendation": summary}
+
+
+def decision_snapshot(assessment: Assessment) -> dict:
+    """What a decision is based on, frozen as JSON: the answers, findings and rating counts."""
+    answers = (
+        Answer.objects.filter(assessment=assessment)
+        .select_related("indicator__criterion")
+        .order_by("indicator__position")
+    )
+    rows = [
+        {
+            "indicator": a.indicator.code,
+            "number": a.indicator.number,
+            "criterion": a.indicator.criterion.number,
+            "rating": a.rating,
+            "justification": a.justification,
+            "evidence_date": a.evidence_date.isoformat() if a.evidence_date else None,
+            "version": a.version,
+        }
+        for a in answers
+    ]
+    return {
+        "taken_at": timezone.now().isoformat(),
+        "assessment": {
+            "id": assessment.pk,
+            "cycle": assessment.cycle,
+            "year": assessment.year,
+            "status": assessment.status,
+            "standard": str(assessment.standard_id),
+            "protected_area": assessment.protected_area_id,
+        },
+        "answers": rows,
+        "findings": _internal_findings(assessment),
+        "scores": dict(Counter(r["rating"] or "not_rated" for r in rows)),
+    }
+
+
+def site_team_language(area: ProtectedArea) -> str:
+    """The language the site team reads: the one most of its active managers chose (en if none)."""
+    from accounts.choices import Role
+    from accounts.models import RoleAssignment
+
+    languages = Counter(
+        RoleAssignment.objects.active()
+        .filter(role=Role.SITE_MANAGER, protected_area=area, user__is_active=True)
+        .values_list("user__language", flat=True)
+    )
+    return languages.most_common(1)[0][0] if languages else "en"
+
+
+def site_team_emails(area_ids) -> dict[int, list[str]]:
+    from accounts.choices import Role
+    from accounts.models import RoleAssignment
+
+    out: dict[int, list[str]] = {}
+    rows = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.SITE_MANAGER, protected_area_id__in=list(area_ids), user__is_active=True)
+        .values_list("protected_area_id", "user__email")
+        .order_by("user__email")
+    )
+    for area_id, email in rows:
+        out.setdefault(area_id, []).append(email)
+    return out
+
+
+def staff_emails() -> list[str]:
+    from accounts.choices import Role
+    from accounts.models import RoleAssignment
+
+    return sorted(
+        set(
+            RoleAssignment.objects.active()
+            .filter(role__in=[Role.IUCN_STAFF, Role.ADMINISTRATOR], user__is_active=True)
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+def awaiting_decision():
+    return (
+        Assessment.objects.filter(status__in=[Status.RECOMMENDED, Status.NOT_RECOMMENDED])
+        .select_related("protected_area", "standard")
+        .order_by("updated_at")
+    )
+
+
+def get_certificate_for_user(user, number: str) -> Certificate:
+    try:
+        return (
+            Certificate.objects.visible_to(user)
+            .select_related("protected_area", "standard", "decision__decided_by", "decision__assessment")
+            .prefetch_related(Prefetch("transitions", CertificateTransition.objects.select_related("by")))
+            .get(number=number)
+        )
+    except Certificate.DoesNotExist:
+        raise Http404("No such certificate.")
+
+
+# --- the public Green List ------------------------------------------------------------------------
+
+
+def _latest_certificate_q():
+    """Only an area's newest certificate speaks for it (an older cycle's may be expired)."""
+    newer = Certificate.objects.filter(protected_area_id=OuterRef("protected_area_id")).filter(
+        Q(granted_on__gt=OuterRef("granted_on")) | Q(granted_on=OuterRef("granted_on"), id__gt=OuterRef("id"))
+    )
+    return ~Exists(newer)
+
+
+def public_certificates(*, listed_only: bool = True):
+    qs = (
+        Certificate.objects.filter(_latest_certificate_q())
+        .select_related("protected_area", "standard")
+        .order_by("protected_area__name", "id")
+    )
+    if listed_only:
+        qs = qs.filter(status__in=LISTED_STATUSES)
+    return qs
+
+
+def public_area_certificate(pk: int) -> Certificate:
+    """The newest certificate of an area that has ever been on the Green List, else 404."""
+    cert = (
+        public_certificates(listed_only=False)
+        .select_related("decision__assessment")
+        .filter(protected_area_id=pk)
+        .first()
+    )
+    if cert is None:
+        raise Http404("This area has never been on the Green List.")
+    return cert
+
+
+@dataclass(frozen=True)
+class Verification:
+    verdict: str
+    message: str
+    number: str
+    certificate: Certificate | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.verdict == Verdict.VALID
+
+
+def verify(raw: str, *, today: datetime.date | None = None) -> Verification:
+    """Is this certificate number valid today? Never raises for any input."""
+    today = today or timezone.localdate()
+    shown = (raw or "")[: numbers.MAX_INPUT]
+    try:
+        number = numbers.normalise(raw)
+    except numbers.NumberProblem as problem:
+        if problem.kind == "typo":
+            return Verification(
+                Verdict.TYPO,
+                _("This is not a valid certificate number: one character is wrong. Check it for a typing mistake."),
+                shown,
+            )
+        return Verification(
+            Verdict.MALFORMED,
+            _("This is not a certificate number. Green List certificate numbers look like GL-2026-ABCD-EFGH."),
+            shown,
+        )
+    cert = Certificate.objects.select_related("protected_area", "standard").filter(number=number).first()
+    if cert is None:
+        return Verification(Verdict.UNKNOWN, _("No Green List certificate has this number."), number)
+    if cert.status == CertificateStatus.WITHDRAWN:
+        return Verification(Verdict.WITHDRAWN, _("This certificate has been withdrawn."), number, cert)
+    if cert.status == CertificateStatus.EXPIRED or today >= cert.expires_on:
+        return Verification(Verdict.EXPIRED, _("This certificate has expired."), number, cert)
+    if cert.status == CertificateStatus.SUSPENDED:
+        return Verification(Verdict.SUSPENDED, _("This certificate is suspended."), number, cert)
+    return Verification(Verdict.VALID, _("This certificate is valid today."), number, cert)

@@ -1,0 +1,108 @@
+"""End to end in a real browser, with a real Celery worker making the PDF."""
+
+import datetime
+import time
+from pathlib import Path
+
+import pytest
+import time_machine
+import zxingcpp
+from PIL import Image
+
+from certification import services
+from certification.models import Certificate
+from certification.tests.test_pdf import pdf_to_png
+from conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def wait_for_pdf(number: str, seconds: float = 90) -> Certificate:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        cert = Certificate.objects.get(number=number)
+        if cert.pdf:
+            return cert
+        time.sleep(0.5)
+    pytest.fail("the worker did not make the certificate PDF")
+
+
+@pytest.fixture
+def site_url(live_server, monkeypatch, settings):
+    """The live server is the public site, for this process and for the worker started after."""
+    monkeypatch.setenv("SITE_URL", live_server.url)
+    settings.SITE_URL = live_server.url
+    return live_server.url
+
+
+def test_staff_grant_in_the_browser_and_the_world_sees_it(
+    browser, page, live_server, site_url, celery_worker_process, recommended, staff, tmp_path
+):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    area = recommended.protected_area
+
+    # given IUCN staff who did not review the assessment, in the browser
+    browser_login(page, staff.email)
+    page.goto("/certification/")
+    page.get_by_role("link", name=f"Decide — {area.name}").click()
+    # when they grant Green List status with reasons
+    page.get_by_label("Green List status granted").check()
+    page.get_by_label("Reasons (internal)").fill("All 17 criteria met; EAGL recommendation confirmed.")
+    page.get_by_label("Public summary (shown on the Green List page)").fill("Strong governance and outcomes.")
+    page.get_by_role("button", name="Record the decision").click()
+
+    # then the certificate page shows it active, and the worker makes the PDF
+    assert page.locator("[data-status]").get_attribute("data-status") == "active"
+    number = page.locator(".cert-number").inner_text().strip()
+    wait_for_pdf(number)
+    page.reload()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the certificate (PDF)").click()
+    pdf = Path(download.value.path()).read_bytes()
+    png = pdf_to_png(pdf, tmp_path)
+    (SHOTS / "certificate-pdf.png").write_bytes(png.read_bytes())
+    codes = zxingcpp.read_barcodes(Image.open(png))
+    assert [c.text for c in codes] == [f"{live_server.url}/verify/{number}/"]
+    page.screenshot(path=str(SHOTS / "certification-certificate.png"), full_page=True)
+
+    # the public (no login) sees the area on the list and on the map
+    public = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}).new_page()
+    public.goto("/green-list/")
+    assert public.get_by_role("link", name=area.name).is_visible()
+    public.wait_for_selector("#greenlist-map[data-loaded='1']", timeout=20000)
+    public.wait_for_timeout(500)
+    public.screenshot(path=str(SHOTS / "green-list.png"), full_page=True)
+    public.get_by_role("link", name=area.name).click()
+    assert public.get_by_text("Strong governance and outcomes.").is_visible()
+    assert "EAGL recommendation confirmed" not in public.content()
+    public.wait_for_selector("#greenlist-map[data-loaded='1']", timeout=20000)
+    public.screenshot(path=str(SHOTS / "green-list-area.png"), full_page=True)
+    # the QR's address says VALID
+    public.goto(f"/verify/{number}/")
+    assert public.locator(".verdict-word").inner_text() == "VALID"
+
+    # when staff suspend the certificate
+    page.get_by_label("Reason (Suspend)").fill("Serious allegations under investigation.")
+    page.get_by_role("button", name="Suspend").click()
+    assert page.locator("[data-status]").get_attribute("data-status") == "suspended"
+    # then the verification page says so at once
+    public.reload()
+    assert public.locator(".verdict-word").inner_text() == "NOT VALID"
+    assert "suspended" in public.locator(".verdict-message").inner_text()
+    public.screenshot(path=str(SHOTS / "verify-suspended.png"), full_page=True)
+
+    # reinstated, then on its expiry date (clock moved there) it expires and says so
+    page.get_by_label("Reason (Reinstate)").fill("Allegations not substantiated.")
+    page.get_by_role("button", name="Reinstate").click()
+    public.reload()
+    assert public.locator(".verdict-word").inner_text() == "VALID"
+    expiry = Certificate.objects.get(number=number).expires_on
+    with time_machine.travel(datetime.datetime.combine(expiry, datetime.time(0, 10), datetime.UTC)):
+        assert services.certificates_expire() == 1
+        public.reload()
+        assert public.locator(".verdict-word").inner_text() == "NOT VALID"
+        assert "expired" in public.locator(".verdict-message").inner_text()
+        public.screenshot(path=str(SHOTS / "verify-expired.png"), full_page=True)
+    assert Certificate.objects.get(number=number).status == "expired"
+    public.context.close()

@@ -1,0 +1,256 @@
+"""Pages: the public Green List and certificate verification (no login), and staff pages."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.core.exceptions import PermissionDenied
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import rules
+from assessments.selectors import get_assessment_for_user
+from core.errors import DomainError
+
+from . import lifecycle, selectors, services
+from .api.serializers import FeedEntrySerializer
+from .choices import CertificateStatus, NoticeKind
+from .forms import CertificateStatusForm, DecisionForm, VerifyForm
+from .models import LifecycleNotice
+
+# --- public --------------------------------------------------------------------------------------
+
+
+def area_url(area) -> str:
+    return reverse("certification:area", args=[area.pk, slugify(area.name) or "area"])
+
+
+@require_GET
+def green_list(request):
+    certificates = list(selectors.public_certificates())
+    for c in certificates:
+        c.public_url = area_url(c.protected_area)
+    return render(
+        request,
+        "certification/green_list.html",
+        {"certificates": certificates, "today": timezone.localdate(), "verify_form": VerifyForm()},
+    )
+
+
+@require_GET
+def green_list_area(request, pk, slug=None):
+    certificate = selectors.public_area_certificate(pk)
+    area = certificate.protected_area
+    canonical = area_url(area)
+    if request.path != canonical:
+        return redirect(canonical, permanent=True)
+    assessment = certificate.decision.assessment
+    return render(
+        request,
+        "certification/area.html",
+        {
+            "certificate": certificate,
+            "area": area,
+            "verification": selectors.verify(certificate.number),
+            "findings": selectors.public_findings(assessment),
+            "public_summary": certificate.decision.public_summary,
+        },
+    )
+
+
+@require_GET
+def green_list_geojson(request):
+    """Boundaries of listed areas (or of one, ?area=<id>) for the maps, simplified for display."""
+    certificates = selectors.public_certificates(listed_only="area" not in request.GET)
+    if "area" in request.GET:
+        try:
+            certificates = certificates.filter(protected_area_id=int(request.GET["area"]))
+        except ValueError:
+            return JsonResponse({"code": "invalid_area", "detail": "area must be a number."}, status=400)
+    rows = certificates.annotate(
+        shape=AsGeoJSON(
+            Coalesce(
+                "protected_area__geom_display",
+                "protected_area__geom",
+                "protected_area__point",
+                output_field=GeometryField(),
+            ),
+            precision=5,
+        )
+    ).values("protected_area_id", "protected_area__name", "status", "shape")
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(r["shape"]) if r["shape"] else None,
+            "properties": {
+                "id": r["protected_area_id"],
+                "name": r["protected_area__name"],
+                "status": r["status"],
+                "url": reverse("certification:area-short", args=[r["protected_area_id"]]),
+            },
+        }
+        for r in rows
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@require_GET
+def green_list_feed(request):
+    """The Green List for registries (Protected Planet and others): every area's current status."""
+    certificates = selectors.public_certificates(listed_only=False)
+    data = FeedEntrySerializer(certificates, many=True, context={"request": request}).data
+    response = JsonResponse(
+        {"generated_at": timezone.now().isoformat(), "count": len(data), "results": data},
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Access-Control-Allow-Origin"] = "*"  # public data, meant to be read by other sites
+    return response
+
+
+@require_GET
+def verify_form(request):
+    form = VerifyForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return redirect("certification:verify", number=form.cleaned_data["number"].replace("/", "") or "-")
+    return render(request, "certification/verify_form.html", {"form": form})
+
+
+@never_cache
+@require_GET
+def verify(request, number):
+    result = selectors.verify(number)
+    if result.valid is False and result.certificate is None:
+        status = 404
+    else:
+        status = 200
+    area = result.certificate.protected_area if result.certificate else None
+    return render(
+        request,
+        "certification/verify.html",
+        {"result": result, "area": area, "area_url": area_url(area) if area else None, "form": VerifyForm()},
+        status=status,
+    )
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    if not rules.can_manage_certificates(request.user):
+        raise PermissionDenied
+    from .models import Certificate
+
+    certificates = Certificate.objects.select_related("protected_area").order_by("expires_on")[:200]
+    flagged = (
+        LifecycleNotice.objects.filter(
+            kind=NoticeKind.CANDIDATE_WINDOW, assessment__status__in=services.CANDIDATE_PHASES
+        )
+        .select_related("assessment__protected_area")
+        .order_by("due_on")
+    )
+    return render(
+        request,
+        "certification/dashboard.html",
+        {"awaiting": selectors.awaiting_decision(), "certificates": certificates, "flagged": flagged},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decide(request, pk):
+    assessment = get_assessment_for_user(request.user, pk)
+    if not rules.can_manage_certificates(request.user):
+        raise PermissionDenied
+    form = DecisionForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.decision_record(assessment=assessment, user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            if hasattr(decision, "certificate"):
+                messages.success(request, _("Green List status granted. The certificate PDF is being made."))
+                return redirect(decision.certificate)
+            messages.success(request, _("Decision recorded: Green List status declined."))
+            return redirect("certification:dashboard")
+    reviewed = rules.has_reviewed_assessment(request.user, assessment)
+    return render(
+        request,
+        "certification/decide.html",
+        {
+            "assessment": assessment,
+            "form": form,
+            "error": error,
+            "reviewed": reviewed,
+            "decidable": assessment.status in services.DECIDABLE,
+            "snapshot": selectors.decision_snapshot(assessment) if assessment.status in services.DECIDABLE else None,
+        },
+        status=400 if error or form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def certificate_detail(request, number):
+    certificate = selectors.get_certificate_for_user(request.user, number)
+    moves = lifecycle.available_moves(certificate, request.user)
+    return render(
+        request,
+        "certification/certificate.html",
+        {
+            "certificate": certificate,
+            "moves": [(m, CertificateStatusForm(initial={"to": m.target})) for m in moves],
+            "can_download": rules.can_download_certificate(request.user, certificate),
+            "verification_url": services.verification_url(certificate),
+        },
+    )
+
+
+@login_required
+@require_POST
+def certificate_status(request, number):
+    certificate = selectors.get_certificate_for_user(request.user, number)
+    form = CertificateStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for this change."))
+        return redirect(certificate)
+    try:
+        services.certificate_transition(certificate=certificate, user=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Certificate is now %(status)s.") % {"status": CertificateStatus(certificate.status).label}
+        )
+    return redirect(certificate)
+
+
+@login_required
+@require_GET
+def certificate_pdf(request, number):
+    certificate = selectors.get_certificate_for_user(request.user, number)
+    if not rules.can_download_certificate(request.user, certificate):
+        raise Http404
+    if not certificate.pdf:
+        messages.warning(request, _("The certificate PDF is still being made. Try again in a minute."))
+        return redirect(certificate)
+    return FileResponse(
+        certificate.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{certificate.number}.pdf",
+        content_type="application/pdf",
+    )
