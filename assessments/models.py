@@ -1,1 +1,142 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import EDITABLE_STATUSES, Status
+
+JUSTIFICATION_MAX = 5000
+ACTION_MAX = 2000
+
+
+def review_assignment_q(user) -> Q:
+    """Hook for the reviews app: assessments assigned to this expert or independent reviewer who
+    declared no conflict (the same per-request list `accounts.rules.is_assigned_reviewer` uses)."""
+    from accounts import rules
+
+    return Q(pk__in=rules.reviewing_assessment_ids(user))
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from accounts import rules
+
+        if not user.is_authenticated:
+            return self.none()
+        if rules.is_iucn_staff(user):
+            return self
+        return self.filter(Q(protected_area_id__in=rules.managed_area_ids(user)) | review_assignment_q(user))
+
+
+class Assessment(models.Model):
+    """One protected area assessed against the Green List Standard for one cycle.
+
+    The Standard version and the adapted indicator set are fixed when the assessment starts,
+    so later versions never change what it was assessed against. `status` only changes through
+    `assessments.workflow.transition`.
+    """
+
+    protected_area = models.ForeignKey(
+        "protected_areas.ProtectedArea", on_delete=models.PROTECT, related_name="assessments"
+    )
+    cycle = models.PositiveSmallIntegerField(help_text=_("1 for the first assessment of the site, then 2, 3…"))
+    year = models.PositiveSmallIntegerField()
+    standard = models.ForeignKey("standards.Standard", on_delete=models.PROTECT, related_name="assessments")
+    adapted_set = models.ForeignKey(
+        "standards.AdaptedIndicatorSet", null=True, blank=True, on_delete=models.PROTECT, related_name="assessments"
+    )
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The cycle this one was prefilled from."),
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPLICATION, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "protected_area__name", "-cycle"]
+        constraints = [
+            models.UniqueConstraint(fields=["protected_area", "cycle"], name="assessment_cycle_unique"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="assessment_status_valid"),
+            models.CheckConstraint(condition=Q(cycle__gte=1), name="assessment_cycle_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protected_area} — cycle {self.cycle} ({self.year})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class AssessmentTransition(models.Model):
+    """One change of an assessment's phase: who, when, from, to, why."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["assessment", "at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(from_status__in=Status.values), name="transition_from_valid"),
+            models.CheckConstraint(condition=Q(to_status__in=Status.values), name="transition_to_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.from_status} → {self.to_status}"
+
+
+class Answer(models.Model):
+    """The site team's self-assessment of one indicator: rating, justification, evidence, action.
+
+    `rating` is a code from the Standard version's rating scale (validated by the service, since
+    the scale is data). `version` goes up on every save: a save names the version it started
+    from, and a mismatch is a conflict rather than a silent overwrite.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey("standards.Indicator", on_delete=models.PROTECT, related_name="answers")
+    rating = models.CharField(max_length=40, blank=True)
+    justification = models.TextField(blank=True)
+    evidence_date = models.DateField(_("date the evidence refers to"), null=True, blank=True)
+    action_text = models.TextField(_("action to reach the indicator"), blank=True)
+    action_owner = models.CharField(_("who will do it"), max_length=200, blank=True)
+    action_due = models.DateField(_("by when"), null=True, blank=True)
+    carried_over = models.BooleanField(default=False, help_text=_("Prefilled from the previous cycle."))
+    evidence = models.ManyToManyField("evidence.EvidenceItem", blank=True, related_name="answers")
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "indicator__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator"], name="answer_unique"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("justification"), JUSTIFICATION_MAX),
+                name="answer_justification_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} · {self.indicator_id}: {self.rating or '—'}"

@@ -1,8 +1,18 @@
 from django.urls import path
 
+from evidence.views import evidence_download
+
+from . import views
+
 app_name = "assessments"
 
-urlpatterns: list = [
-    # pages arrive with the self-assessment workflow
-    path("", lambda request: __import__("django.http").http.HttpResponse("assessments"), name="list"),
+urlpatterns = [
+    path("", views.assessment_list, name="list"),
+    path("start/", views.assessment_start, name="start"),
+    path("<int:pk>/", views.assessment_detail, name="detail"),
+    path("<int:pk>/answers/<int:answer_id>/", views.answer_post, name="answer"),
+    path("<int:pk>/evidence/", views.evidence_post, name="evidence-upload"),
+    path("<int:pk>/submit/", views.assessment_submit, name="submit"),
+    path("<int:pk>/transition/", views.assessment_transition, name="transition"),
+    path("evidence/<int:pk>/file/", evidence_download, name="evidence-download"),
 ]

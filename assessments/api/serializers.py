@@ -1,0 +1,163 @@
+from rest_framework import serializers
+
+from assessments.choices import Status
+from assessments.models import ACTION_MAX, JUSTIFICATION_MAX, Answer, Assessment, AssessmentTransition
+from evidence.choices import Sensitivity
+from evidence.models import EvidenceItem
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    protected_area_name = serializers.CharField(source="protected_area.name", read_only=True)
+    standard_version = serializers.CharField(source="standard.version", read_only=True)
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "protected_area",
+            "protected_area_name",
+            "cycle",
+            "year",
+            "status",
+            "standard",
+            "standard_version",
+            "adapted_set",
+            "previous",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ]
+        read_only_fields = fields
+
+
+class AssessmentCreateSerializer(serializers.Serializer):
+    protected_area = serializers.IntegerField()
+    year = serializers.IntegerField()
+    prefill_from_previous = serializers.BooleanField(
+        default=False, help_text="Copy answers and evidence links from the site's latest cycle."
+    )
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
+    indicator_number = serializers.CharField(source="indicator.number", read_only=True)
+    evidence = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    updated_by = serializers.StringRelatedField(read_only=True)
+
+    class Meta:
+        model = Answer
+        fields = [
+            "id",
+            "indicator",
+            "indicator_code",
+            "indicator_number",
+            "rating",
+            "justification",
+            "evidence_date",
+            "action_text",
+            "action_owner",
+            "action_due",
+            "carried_over",
+            "evidence",
+            "version",
+            "updated_by",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AnswerWriteSerializer(serializers.Serializer):
+    """Fields left out are not changed. `version` is the version the client started from."""
+
+    version = serializers.IntegerField(min_value=1)
+    rating = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    # Limits are checked by the service, which names them in a stable error code.
+    justification = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text=f"At most {JUSTIFICATION_MAX} characters."
+    )
+    evidence_date = serializers.DateField(required=False, allow_null=True)
+    action_text = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text=f"At most {ACTION_MAX} characters."
+    )
+    action_owner = serializers.CharField(required=False, allow_blank=True)
+    action_due = serializers.DateField(required=False, allow_null=True)
+    evidence = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="The full list of linked evidence item ids."
+    )
+
+
+class AnswerConflictSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    current = AnswerSerializer()
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    by = serializers.StringRelatedField()
+
+    class Meta:
+        model = AssessmentTransition
+        fields = ["id", "from_status", "to_status", "by", "at", "note"]
+        read_only_fields = fields
+
+
+class TransitionCreateSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+    indicators = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvidenceItem
+        fields = [
+            "id",
+            "assessment",
+            "title",
+            "original_filename",
+            "size",
+            "content_type",
+            "evidence_date",
+            "uploaded_at",
+            "sensitivity",
+            "processing_status",
+            "status_reason",
+            "sha256",
+            "indicators",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("assessments:evidence-download", args=[obj.pk])
+
+    def get_indicators(self, obj) -> list[int]:
+        return sorted({a.indicator_id for a in obj.answers.all()})
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    indicators = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    sensitivity = serializers.ChoiceField(choices=Sensitivity.choices, default=Sensitivity.REVIEWERS)
+    evidence_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class MissingSerializer(serializers.Serializer):
+    answer = serializers.IntegerField()
+    indicator = serializers.CharField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    problems = serializers.ListField(child=serializers.CharField())
+
+
+class AssessmentErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    field = serializers.CharField(required=False)
+    missing = MissingSerializer(many=True, required=False)

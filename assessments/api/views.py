@@ -1,0 +1,206 @@
+"""The assessment API: the same services, rules and errors as the pages."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from assessments import selectors, services, workflow
+from assessments.models import Answer, Assessment, AssessmentTransition
+from core.errors import DomainError
+from evidence.models import EvidenceItem
+from evidence.services import evidence_upload
+from protected_areas.models import ProtectedArea
+
+from .serializers import (
+    AnswerConflictSerializer,
+    AnswerSerializer,
+    AnswerWriteSerializer,
+    AssessmentCreateSerializer,
+    AssessmentErrorSerializer,
+    AssessmentSerializer,
+    EvidenceSerializer,
+    EvidenceUploadSerializer,
+    TransitionCreateSerializer,
+    TransitionSerializer,
+)
+
+ASSESSMENT_PK = OpenApiParameter("assessment_pk", int, OpenApiParameter.PATH, description="Assessment id")
+ERRORS = {
+    400: OpenApiResponse(AssessmentErrorSerializer, description="Invalid input (stable `code`)"),
+    403: OpenApiResponse(AssessmentErrorSerializer, description="Not allowed"),
+    404: OpenApiResponse(AssessmentErrorSerializer, description="Not found or not visible to you"),
+    409: OpenApiResponse(AssessmentErrorSerializer, description="Frozen or changed"),
+}
+
+
+class DomainDataMixin:
+    """Errors that carry more than a message (what is missing; the other person's text)."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.AnswerConflict):
+            body = {"code": exc.code, "detail": exc.message, "current": AnswerSerializer(exc.current).data}
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        if isinstance(exc, DomainError) and getattr(exc, "data", None):
+            body = {"code": exc.code, "detail": exc.message, **exc.data}
+            if exc.field:
+                body["field"] = exc.field
+            return Response(body, status=exc.http_status)
+        return super().handle_exception(exc)
+
+
+class NestedMixin:
+    def _schema_only(self) -> bool:
+        return getattr(self, "swagger_fake_view", False)
+
+    def get_assessment(self) -> Assessment:
+        if not hasattr(self, "_assessment"):
+            self._assessment = selectors.get_assessment_for_user(self.request.user, self.kwargs["assessment_pk"])
+        return self._assessment
+
+
+@extend_schema_view(
+    create=extend_schema(request=AssessmentCreateSerializer, responses={201: AssessmentSerializer, **ERRORS}),
+)
+class AssessmentViewSet(
+    DomainDataMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Assessments visible to you: your sites' (site team) or all (IUCN staff)."""
+
+    serializer_class = AssessmentSerializer
+    filterset_fields = ["protected_area", "status", "year"]
+
+    def get_queryset(self):
+        return Assessment.objects.visible_to(self.request.user).select_related("protected_area", "standard")
+
+    def create(self, request, *args, **kwargs):
+        data = AssessmentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        area = get_object_or_404(
+            ProtectedArea.objects.visible_to(request.user), pk=data.validated_data["protected_area"]
+        )
+        previous = selectors.previous_cycle(area) if data.validated_data["prefill_from_previous"] else None
+        assessment = services.assessment_create(
+            protected_area=area, user=request.user, year=data.validated_data["year"], previous=previous
+        )
+        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(parameters=[ASSESSMENT_PK])
+@extend_schema_view(
+    update=extend_schema(
+        request=AnswerWriteSerializer, responses={200: AnswerSerializer, **ERRORS, 409: AnswerConflictSerializer}
+    ),
+    partial_update=extend_schema(
+        request=AnswerWriteSerializer, responses={200: AnswerSerializer, **ERRORS, 409: AnswerConflictSerializer}
+    ),
+)
+class AnswerViewSet(
+    DomainDataMixin,
+    NestedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """One answer per indicator. Saving needs the `version` you loaded: a mismatch is 409 with
+    the current answer, so nothing is overwritten silently."""
+
+    serializer_class = AnswerSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if self._schema_only():
+            return Answer.objects.none()
+        return (
+            Answer.objects.filter(assessment=self.get_assessment())
+            .select_related("indicator", "updated_by")
+            .prefetch_related(Prefetch("evidence", queryset=EvidenceItem.objects.only("id")))
+            .order_by("indicator__position")
+        )
+
+    def update(self, request, *args, **kwargs):
+        answer = self.get_object()
+        data = AnswerWriteSerializer(data=request.data, partial=False)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        version = changes.pop("version")
+        saved = services.answer_save(answer=answer, user=request.user, expected_version=version, changes=changes)
+        saved = self.get_queryset().get(pk=saved.pk)
+        return Response(AnswerSerializer(saved).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
+
+@extend_schema(parameters=[ASSESSMENT_PK])
+@extend_schema_view(
+    create=extend_schema(request=TransitionCreateSerializer, responses={201: TransitionSerializer, **ERRORS}),
+)
+class TransitionViewSet(
+    DomainDataMixin, NestedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """The assessment's phase changes; POST {"to", "note"} to move it (submit, review…)."""
+
+    serializer_class = TransitionSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if self._schema_only():
+            return AssessmentTransition.objects.none()
+        return AssessmentTransition.objects.filter(assessment=self.get_assessment()).select_related("by")
+
+    def create(self, request, *args, **kwargs):
+        assessment = self.get_assessment()  # 404 before anything else for people who may not see it
+        data = TransitionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        workflow.transition(assessment, data.validated_data["to"], by=request.user, note=data.validated_data["note"])
+        row = self.get_queryset().order_by("-at", "-id").first()
+        return Response(TransitionSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(parameters=[ASSESSMENT_PK])
+@extend_schema_view(
+    create=extend_schema(
+        request={"multipart/form-data": EvidenceUploadSerializer}, responses={201: EvidenceSerializer, **ERRORS}
+    ),
+)
+class EvidenceViewSet(
+    DomainDataMixin, NestedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Evidence of the assessment (its own and any carried over); upload with multipart/form-data."""
+
+    serializer_class = EvidenceSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self):
+        from accounts import rules
+
+        if self._schema_only():
+            return EvidenceItem.objects.none()
+        assessment = self.get_assessment()
+        qs = selectors.evidence_for(assessment).prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.filter(assessment=assessment).only("id", "indicator_id"))
+        )
+        if not (rules.is_site_team_of(self.request.user, assessment) or rules.is_iucn_staff(self.request.user)):
+            qs = qs.exclude(sensitivity="site_team")
+        return qs
+
+    def create(self, request, *args, **kwargs):
+        assessment = self.get_assessment()  # 404 before anything else for people who may not see it
+        data = EvidenceUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        item = evidence_upload(
+            assessment=assessment,
+            user=request.user,
+            file=v["file"],
+            title=v["title"],
+            indicators=v["indicators"],
+            sensitivity=v["sensitivity"],
+            evidence_date=v["evidence_date"],
+        )
+        item = self.get_queryset().get(pk=item.pk)
+        return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,220 @@
+"""Writes for assessments: start a cycle (optionally from the previous one) and save answers.
+
+Phase changes are not here: they go through `assessments.workflow.transition`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts import rules
+from audit.services import audit_record
+from core.errors import Conflict, DomainError, NotAllowed
+from evidence.models import EvidenceItem
+from scoring.services import schedule_rescore
+from standards.selectors import indicator_set_for
+
+from . import error_codes
+from .models import ACTION_MAX, JUSTIFICATION_MAX, Answer, Assessment
+
+ANSWER_FIELDS = ("rating", "justification", "evidence_date", "action_text", "action_owner", "action_due")
+COPIED_FIELDS = ANSWER_FIELDS
+
+
+class AnswerConflict(Conflict):
+    """Someone saved this answer since the client loaded it; `current` is what they saved."""
+
+    def __init__(self, current: Answer):
+        who = current.updated_by.get_full_name() if current.updated_by else "someone else"
+        super().__init__(
+            error_codes.ANSWER_CHANGED,
+            f"This indicator was changed by {who} while you were editing. Your text is kept: "
+            "compare it with theirs and save again.",
+        )
+        self.current = current
+
+
+class AssessmentFrozen(Conflict):
+    def __init__(self, assessment: Assessment):
+        super().__init__(
+            error_codes.ASSESSMENT_FROZEN,
+            f"The assessment is '{assessment.get_status_display()}' and can no longer be edited.",
+        )
+
+
+def _check_year(year: Any) -> int:
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise DomainError(error_codes.YEAR_INVALID, "The year must be a number.", field="year")
+    this_year = timezone.localdate().year
+    if not 2000 <= year <= this_year + 1:
+        raise DomainError(error_codes.YEAR_INVALID, f"The year must be between 2000 and {this_year + 1}.", field="year")
+    return year
+
+
+def assessment_create(*, protected_area, user, year: int, previous: Assessment | None = None) -> Assessment:
+    """Start the next cycle for a site, with one empty answer per indicator of the set it uses.
+
+    With `previous`, answers and evidence links are copied from that cycle (matched by indicator
+    number, so a newer Standard version still picks up what carries over) and marked carried over.
+    """
+    if not rules.can_start_assessment(user, protected_area):
+        raise NotAllowed(error_codes.NOT_SITE_TEAM, "Only the site's team can start an assessment of it.")
+    year = _check_year(year)
+    if previous is not None and previous.protected_area_id != protected_area.pk:
+        raise DomainError(
+            error_codes.PREVIOUS_OTHER_SITE, "The previous cycle belongs to another site.", field="previous"
+        )
+    indicator_set = indicator_set_for(protected_area)
+    if indicator_set is None:
+        raise DomainError(error_codes.NO_STANDARD, "No version of the Standard is loaded yet.")
+    standard = indicator_set.standard
+    with transaction.atomic():
+        # Serialise starts for one site so two clicks cannot race for the same cycle number.
+        type(protected_area).objects.select_for_update().filter(pk=protected_area.pk).first()
+        last = Assessment.objects.filter(protected_area=protected_area).aggregate(m=Max("cycle"))["m"] or 0
+        assessment = Assessment.objects.create(
+            protected_area=protected_area,
+            cycle=last + 1,
+            year=year,
+            standard=standard,
+            adapted_set=indicator_set.adapted_set,
+            previous=previous,
+            created_by=user,
+        )
+        indicators = list(standard.indicators.order_by("position"))
+        old: dict[str, Answer] = {}
+        if previous is not None:
+            old = {
+                a.indicator.number: a for a in previous.answers.select_related("indicator").prefetch_related("evidence")
+            }
+        scale_codes = set(standard.rating_codes)
+        answers = []
+        for indicator in indicators:
+            answer = Answer(assessment=assessment, indicator=indicator, updated_by=user)
+            prior = old.get(indicator.number)
+            if prior is not None:
+                for name in COPIED_FIELDS:
+                    setattr(answer, name, getattr(prior, name))
+                if answer.rating not in scale_codes:
+                    answer.rating = ""  # a rating the new version's scale no longer has
+                answer.carried_over = True
+            answers.append(answer)
+        Answer.objects.bulk_create(answers)
+        if old:
+            through = Answer.evidence.through
+            links = [
+                through(answer_id=answer.pk, evidenceitem_id=item.pk)
+                for answer in answers
+                if answer.indicator.number in old
+                for item in old[answer.indicator.number].evidence.all()
+            ]
+            through.objects.bulk_create(links)
+        audit_record(
+            actor=user,
+            action="assessment.created",
+            target=assessment,
+            data={
+                "standard": str(standard),
+                "adapted_set": indicator_set.adapted_set.pk if indicator_set.adapted_set else None,
+                "previous": previous.pk if previous else None,
+            },
+        )
+    return assessment
+
+
+def _validate_changes(assessment: Assessment, changes: dict[str, Any]) -> None:
+    if "rating" in changes:
+        rating = changes["rating"] or ""
+        if rating and rating not in assessment.standard.rating_codes:
+            allowed = ", ".join(assessment.standard.rating_codes)
+            raise DomainError(
+                error_codes.RATING_INVALID,
+                f"'{rating}' is not a rating on this Standard's scale (use one of: {allowed}).",
+                field="rating",
+            )
+        changes["rating"] = rating
+    for name in ("justification", "action_text", "action_owner"):
+        if name in changes:
+            changes[name] = (changes[name] or "").replace("\r\n", "\n")
+    limits = {"justification": JUSTIFICATION_MAX, "action_text": ACTION_MAX, "action_owner": 200}
+    for name, limit in limits.items():
+        value = changes.get(name) or ""
+        if len(value) > limit:
+            code = error_codes.JUSTIFICATION_TOO_LONG if name == "justification" else error_codes.FIELD_TOO_LONG
+            raise DomainError(code, f"This text is {len(value):,} characters long; the limit is {limit:,}.", field=name)
+    for name in ("evidence_date", "action_due"):
+        if name in changes and changes[name] is not None and not isinstance(changes[name], datetime.date):
+            raise DomainError("date_invalid", "Enter a date as YYYY-MM-DD.", field=name)
+    if "evidence_date" in changes and changes["evidence_date"] and changes["evidence_date"] > timezone.localdate():
+        raise DomainError("date_in_future", "The evidence cannot refer to a date in the future.", field="evidence_date")
+
+
+def _evidence_items(assessment: Assessment, ids) -> list[EvidenceItem]:
+    ids = list(dict.fromkeys(ids))
+    items = list(EvidenceItem.objects.filter(pk__in=ids).select_related("assessment"))
+    if len(items) != len(ids):
+        raise DomainError(error_codes.EVIDENCE_NOT_FOUND, "Some of the evidence items do not exist.", field="evidence")
+    for item in items:
+        if item.assessment.protected_area_id != assessment.protected_area_id:
+            raise DomainError(
+                error_codes.EVIDENCE_OTHER_SITE,
+                f"'{item.title}' is evidence of another site and cannot be linked to this assessment.",
+                field="evidence",
+            )
+    return items
+
+
+def answer_save(*, answer: Answer, user, expected_version: int, changes: dict[str, Any]) -> Answer:
+    """Save the given fields of one answer if nobody saved it since `expected_version`.
+
+    Only the fields present in `changes` change. `evidence`, if present, is the full list of
+    linked evidence item ids.
+    """
+    changes = dict(changes)
+    evidence_ids = changes.pop("evidence", None)
+    unknown = set(changes) - set(ANSWER_FIELDS)
+    if unknown:
+        raise DomainError("unknown_field", f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        assessment = (
+            Assessment.objects.select_for_update(of=("self",)).select_related("standard").get(pk=answer.assessment_id)
+        )
+        if not rules.can_edit_assessment(user, assessment):
+            raise NotAllowed(error_codes.NOT_SITE_TEAM, "Only the site's team can edit this assessment.")
+        if not assessment.is_editable:
+            raise AssessmentFrozen(assessment)
+        current = Answer.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=answer.pk)
+        if current.version != expected_version:
+            raise AnswerConflict(current)
+        _validate_changes(assessment, changes)
+        items = _evidence_items(assessment, evidence_ids) if evidence_ids is not None else None
+        before = {name: getattr(current, name) for name in changes}
+        for name, value in changes.items():
+            setattr(current, name, value)
+        current.version += 1
+        current.updated_by = user
+        current.save()
+        if items is not None:
+            current.evidence.set(items)
+        schedule_rescore(assessment.pk)  # debounced, after commit: scores follow the ratings
+        changed = sorted(name for name in changes if before[name] != changes[name])
+        audit_record(
+            actor=user,
+            action="answer.saved",
+            target=current,
+            data={
+                "assessment": assessment.pk,
+                "version": current.version,
+                "changed": changed,
+                "rating": current.rating,
+                **({"evidence": sorted(i.pk for i in items)} if items is not None else {}),
+            },
+        )
+    return current

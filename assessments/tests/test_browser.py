@@ -1,0 +1,127 @@
+"""A site manager fills a whole assessment in a real browser (Playwright + Debian's Chromium)."""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments.models import Answer
+from assessments.services import assessment_create
+from assessments.tests.helpers import fill_all
+from assessments.workflow import transition
+from conftest import browser_login
+from evidence.models import EvidenceItem
+from standards.tests.factories import load_gls
+
+SHOTS = Path(os.environ.get("GREENLIST_SCREENSHOTS", "var/screenshots"))
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"assessment-{name}.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_site_manager_fills_saves_survives_a_closed_tab_and_submits(page, live_server, site_manager, area, staff):
+    # given an assessment in the candidate phase, 47 of 50 indicators filled through the API service
+    load_gls()
+    assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    transition(assessment, "candidate", by=staff)
+    typed = {"1.1.1", "2.1.1", "4.3.2"}
+    fill_all(assessment, site_manager, except_numbers=typed)
+    ids = {a.indicator.number: a.pk for a in Answer.objects.filter(assessment=assessment).select_related("indicator")}
+    browser_login(page, "manager@example.org")
+    page.goto(f"/assessments/{assessment.pk}/")
+    status = page.locator("#save-status")
+    expect(page.locator("#progress-text")).to_have_text("47 / 50")
+    expect(status).to_have_text("All changes saved")
+
+    # when I type one indicator by keyboard, it autosaves
+    a = ids["1.1.1"]
+    page.locator(f"#rating-{a}").focus()
+    page.select_option(f"#rating-{a}", "meets")
+    page.locator(f"#justification-{a}").click()
+    page.keyboard.type("Decree 45/2019 sets out the management board and its powers.")
+    page.fill(f"#evidence_date-{a}", "2025-01-15")
+    expect(status).to_have_text("All changes saved", timeout=10_000)
+    expect(page.locator("#progress-text")).to_have_text("48 / 50")
+    saved = Answer.objects.get(pk=a)
+    assert saved.rating == "meets" and saved.justification.startswith("Decree 45/2019")
+    assert str(saved.evidence_date) == "2025-01-15"
+
+    # and I upload evidence with the file chooser: a progress bar, then linked to the indicator
+    page.set_input_files(
+        f"#file-{a}",
+        files=[{"name": "decree-45.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * 200_000}],
+    )
+    expect(page.locator(f"#answer-{a} .upload-list li")).to_contain_text("Uploaded", timeout=15_000)
+    expect(page.locator(f'ul.linked-evidence[data-answer="{a}"] li')).to_contain_text("decree-45.pdf")
+    item = EvidenceItem.objects.get(assessment=assessment)
+    assert list(item.answers.values_list("pk", flat=True)) == [a]
+    shot(page, "filled")
+
+    # when the network drops, the page says so and retries; back online, it saves
+    b = ids["2.1.1"]
+    page.context.set_offline(True)
+    page.select_option(f"#rating-{b}", "partially_meets")
+    expect(status).to_contain_text("Not saved — retrying", timeout=10_000)
+    shot(page, "offline")
+    page.context.set_offline(False)
+    expect(status).to_have_text("All changes saved", timeout=20_000)
+    assert Answer.objects.get(pk=b).rating == "partially_meets"
+
+    # when I type and close the tab before the autosave runs
+    page.fill(f"#justification-{b}", "Inventory covers mammals and birds only; no plant survey yet.")
+    page.fill(f"#action_text-{b}", "Commission a botanical survey")
+    page.fill(f"#action_owner-{b}", "Head of science")
+    page.fill(f"#action_due-{b}", "2027-06-30")
+    context = page.context
+    page.close()
+
+    # then a new tab finds everything (the unsaved part comes back from the local draft and is saved)
+    page2 = context.new_page()
+    page2.goto(f"/assessments/{assessment.pk}/")
+    expect(page2.locator(f"#justification-{b}")).to_have_value(
+        "Inventory covers mammals and birds only; no plant survey yet."
+    )
+    expect(page2.locator(f"#action_owner-{b}")).to_have_value("Head of science")
+    expect(page2.locator(f"#justification-{a}")).to_have_value(
+        "Decree 45/2019 sets out the management board and its powers."
+    )
+    expect(page2.locator(f'ul.linked-evidence[data-answer="{a}"] li')).to_contain_text("decree-45.pdf")
+    expect(page2.locator("#save-status")).to_have_text("All changes saved", timeout=10_000)
+    saved = Answer.objects.get(pk=b)
+    assert saved.action_text == "Commission a botanical survey" and str(saved.action_due) == "2027-06-30"
+
+    # a submission with one indicator left lists exactly that one
+    page2.get_by_role("link", name="Review and submit").click()
+    expect(page2.locator(".missing-list > li")).to_have_count(1)
+    expect(page2.locator(".missing-list")).to_contain_text("4.3.2")
+    page2.get_by_role("link", name="Back to the assessment").click()
+    c = ids["4.3.2"]
+    page2.select_option(f"#rating-{c}", "not_applicable")
+    page2.fill(f"#justification-{c}", "The site has no recorded cultural values.")
+    expect(page2.locator("#save-status")).to_have_text("All changes saved", timeout=10_000)
+    expect(page2.locator("#progress-text")).to_have_text("50 / 50")
+    shot(page2, "complete")
+
+    # when I submit
+    page2.get_by_role("link", name="Review and submit").click()
+    page2.get_by_role("button", name="Submit for review").click()
+    # then the page is read-only, and the API refuses edits
+    expect(page2.locator("#readonly-notice")).to_contain_text("read-only")
+    expect(page2.locator(".js-answer-form")).to_have_count(0)
+    expect(page2.locator(f"#answer-{c}")).to_contain_text("The site has no recorded cultural values.")
+    shot(page2, "submitted")
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted"
+    token = page2.context.cookies()
+    csrf = next(c["value"] for c in token if c["name"] == "csrftoken")
+    response = page2.request.put(
+        f"{live_server.url}/api/v1/assessments/{assessment.pk}/answers/{c}/",
+        data={"version": 99, "rating": "meets"},
+        headers={"X-CSRFToken": csrf},
+    )
+    assert response.status == 409 and response.json()["code"] == "assessment_frozen"

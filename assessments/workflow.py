@@ -1,0 +1,121 @@
+"""The one state machine of an assessment. Nothing else assigns `Assessment.status`.
+
+TRANSITIONS lists every allowed move: from which phase, to which phase, who may make it (a
+named rule from accounts.rules) and the guards that must pass. `transition()` checks the table,
+writes the AssessmentTransition row and the audit event, all in one database transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import rules
+from audit.services import audit_record
+from core.errors import DomainError, NotAllowed
+
+from . import error_codes
+from .choices import Status
+from .models import Assessment, AssessmentTransition
+
+
+class AssessmentIncomplete(DomainError):
+    """Submission refused; `missing` says, indicator by indicator, what is still to do."""
+
+    def __init__(self, missing: list[dict]):
+        n = len(missing)
+        super().__init__(
+            error_codes.ASSESSMENT_INCOMPLETE,
+            f"The assessment cannot be submitted yet: {n} indicator{'s' if n != 1 else ''} still need work.",
+        )
+        self.missing = missing
+        self.data = {"missing": missing}
+
+
+def guard_complete(assessment: Assessment) -> None:
+    from .selectors import missing_for_submission
+
+    missing = missing_for_submission(assessment)
+    if missing:
+        raise AssessmentIncomplete(missing)
+
+
+@dataclass(frozen=True)
+class Move:
+    source: Status
+    target: Status
+    allowed: Callable[..., bool]  # a named rule: (user, assessment) -> bool
+    guards: tuple[Callable[[Assessment], None], ...] = ()
+    label: str = ""
+
+
+TRANSITIONS: tuple[Move, ...] = (
+    Move(Status.APPLICATION, Status.CANDIDATE, rules.can_accept_candidate, label=_("Accept as candidate")),
+    Move(Status.CANDIDATE, Status.SUBMITTED, rules.can_submit_assessment, (guard_complete,), _("Submit for review")),
+    Move(Status.SUBMITTED, Status.IN_REVIEW, rules.can_review_assessment, label=_("Start review")),
+    Move(Status.IN_REVIEW, Status.CHANGES_REQUESTED, rules.can_review_assessment, label=_("Request changes")),
+    Move(
+        Status.CHANGES_REQUESTED,
+        Status.RESUBMITTED,
+        rules.can_submit_assessment,
+        (guard_complete,),
+        _("Resubmit for review"),
+    ),
+    Move(Status.RESUBMITTED, Status.IN_REVIEW, rules.can_review_assessment, label=_("Start review again")),
+    Move(Status.IN_REVIEW, Status.RECOMMENDED, rules.can_review_assessment, label=_("Recommend")),
+    Move(Status.IN_REVIEW, Status.NOT_RECOMMENDED, rules.can_review_assessment, label=_("Do not recommend")),
+    Move(Status.RECOMMENDED, Status.DECIDED, rules.can_decide_assessment, label=_("Record decision")),
+    Move(Status.NOT_RECOMMENDED, Status.DECIDED, rules.can_decide_assessment, label=_("Record decision")),
+)
+
+_BY_EDGE = {(m.source, m.target): m for m in TRANSITIONS}
+NOTE_MAX = 5000
+
+
+def moves_from(status: str) -> list[Move]:
+    return [m for m in TRANSITIONS if m.source == status]
+
+
+def available_moves(assessment: Assessment, user) -> list[Move]:
+    """Moves this person may try now (guards are checked only when they try)."""
+    return [m for m in moves_from(assessment.status) if m.allowed(user, assessment)]
+
+
+def transition(assessment: Assessment, to: str, *, by, note: str = "") -> Assessment:
+    """Move the assessment to `to`, or raise a DomainError saying why not."""
+    if to not in Status.values:
+        raise DomainError(error_codes.TRANSITION_NOT_ALLOWED, f"Unknown phase '{to}'.", field="to")
+    if len(note) > NOTE_MAX:
+        raise DomainError(error_codes.FIELD_TOO_LONG, f"The note is over {NOTE_MAX} characters.", field="note")
+    with transaction.atomic():
+        # Lock the row: answer saves take the same lock, so no answer changes after submission.
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        source = locked.status
+        move = _BY_EDGE.get((source, to))
+        if move is None:
+            raise DomainError(
+                error_codes.TRANSITION_NOT_ALLOWED,
+                f"An assessment cannot move from '{Status(source).label}' to '{Status(to).label}'.",
+                field="to",
+            )
+        if not move.allowed(by, locked):
+            raise NotAllowed(error_codes.TRANSITION_ROLE, f"You may not move this assessment to '{Status(to).label}'.")
+        for guard in move.guards:
+            guard(locked)
+        locked.status = to
+        fields = ["status", "updated_at"]
+        if to in (Status.SUBMITTED, Status.RESUBMITTED):
+            locked.submitted_at = timezone.now()
+            fields.append("submitted_at")
+        locked.save(update_fields=fields)
+        AssessmentTransition.objects.create(assessment=locked, from_status=source, to_status=to, by=by, note=note)
+        audit_record(
+            actor=by, action="assessment.transition", target=locked, data={"from": source, "to": to, "note": note}
+        )
+    assessment.status = locked.status
+    assessment.submitted_at = locked.submitted_at
+    return assessment

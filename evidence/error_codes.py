@@ -1,0 +1,5 @@
+EVIDENCE_TOO_LARGE = "evidence_too_large"
+EVIDENCE_EMPTY = "evidence_empty"
+EVIDENCE_NO_FILE = "evidence_no_file"
+EVIDENCE_TITLE_TOO_LONG = "evidence_title_too_long"
+EVIDENCE_INDICATOR_UNKNOWN = "evidence_indicator_unknown"

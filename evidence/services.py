@@ -1,0 +1,105 @@
+"""Writes for evidence: accepting an upload. Processing (hashing, previews) comes later and only
+moves `processing_status` on; it never changes who may see a file."""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import rules
+from assessments import error_codes as assessment_errors
+from assessments.models import Answer, Assessment
+from assessments.services import AssessmentFrozen
+from audit.services import audit_record
+from core.errors import DomainError, NotAllowed
+from evidence_processing.tasks import process_evidence_item
+
+from . import error_codes
+from .choices import Sensitivity
+from .models import EvidenceItem
+
+
+def max_upload_bytes() -> int:
+    return settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024
+
+
+def evidence_upload(
+    *,
+    assessment: Assessment,
+    user,
+    file,
+    title: str = "",
+    indicators=(),
+    sensitivity: str = Sensitivity.REVIEWERS,
+    evidence_date: datetime.date | None = None,
+) -> EvidenceItem:
+    """Store one uploaded file as evidence of `assessment`, linked to the answers of `indicators`
+    (Indicator objects or ids of the assessment's Standard version)."""
+    if file is None:
+        raise DomainError(error_codes.EVIDENCE_NO_FILE, "Choose a file to upload.", field="file")
+    size = getattr(file, "size", None) or 0
+    if size == 0:
+        raise DomainError(error_codes.EVIDENCE_EMPTY, "The file is empty.", field="file")
+    if size > max_upload_bytes():
+        raise DomainError(
+            error_codes.EVIDENCE_TOO_LARGE,
+            f"The file is {size / 1024 / 1024:.1f} MB; the limit is {settings.EVIDENCE_MAX_UPLOAD_MB} MB.",
+            field="file",
+        )
+    if sensitivity not in Sensitivity.values:
+        raise DomainError("evidence_sensitivity_invalid", f"Unknown sensitivity '{sensitivity}'.", field="sensitivity")
+    original = os.path.basename(getattr(file, "name", "") or "file")[:300]
+    title = (title or "").strip() or original
+    if len(title) > 300:
+        raise DomainError(error_codes.EVIDENCE_TITLE_TOO_LONG, "The title is over 300 characters.", field="title")
+    if evidence_date and evidence_date > timezone.localdate():
+        raise DomainError("date_in_future", "The evidence cannot refer to a date in the future.", field="evidence_date")
+    indicator_ids = [getattr(i, "pk", i) for i in indicators]
+    stored_name = None
+    try:
+        with transaction.atomic():
+            locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+            if not rules.can_edit_assessment(user, locked):
+                raise NotAllowed(assessment_errors.NOT_SITE_TEAM, "Only the site's team can add evidence.")
+            if not locked.is_editable:
+                raise AssessmentFrozen(locked)
+            answers = list(Answer.objects.filter(assessment=locked, indicator_id__in=indicator_ids))
+            if len(answers) != len(set(indicator_ids)):
+                raise DomainError(
+                    error_codes.EVIDENCE_INDICATOR_UNKNOWN,
+                    "Some indicators are not part of this assessment.",
+                    field="indicators",
+                )
+            item = EvidenceItem(
+                assessment=locked,
+                title=title,
+                original_filename=original,
+                size=size,
+                content_type=(getattr(file, "content_type", "") or "")[:120],
+                evidence_date=evidence_date,
+                uploaded_by=user,
+                sensitivity=sensitivity,
+            )
+            item.file.save(original, file, save=False)
+            stored_name = item.file.name
+            item.save()
+            for answer in answers:
+                answer.evidence.add(item)
+            # robust: the upload is saved even when the broker is down; the sweep enqueues it later.
+            transaction.on_commit(lambda: process_evidence_item.delay(item.pk), robust=True)
+            audit_record(
+                actor=user,
+                action="evidence.uploaded",
+                target=item,
+                data={"assessment": locked.pk, "size": size, "indicators": sorted(a.indicator_id for a in answers)},
+            )
+    except BaseException:
+        # The row was not written: do not leave an orphan file behind.
+        if stored_name:
+            EvidenceItem._meta.get_field("file").storage.delete(stored_name)
+        raise
+    return item

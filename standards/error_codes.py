@@ -1,0 +1,5 @@
+STANDARD_FILE_UNREADABLE = "standard_file_unreadable"
+STANDARD_FILE_INVALID = "standard_file_invalid"
+ADAPTED_SET_NOT_DRAFT = "adapted_set_not_draft"
+ADAPTED_SET_EMPTY = "adapted_set_empty"
+NO_STANDARD_LOADED = "no_standard_loaded"

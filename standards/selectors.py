@@ -1,0 +1,81 @@
+"""Reads for the Standard: the current version, its tree, and the indicator set a site uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from .models import AdaptedIndicator, AdaptedIndicatorSet, Component, Criterion, Indicator, Standard
+
+
+def current_standard(code: str = "GLS") -> Standard | None:
+    """The newest loaded version of a Standard (a reloaded, changed file counts as newer)."""
+    return Standard.objects.filter(code=code).order_by("-loaded_at", "-id").first()
+
+
+def standard_tree(standard: Standard):
+    """Components → criteria → indicators in three queries, whatever the size."""
+    return Component.objects.filter(standard=standard).prefetch_related(
+        Prefetch(
+            "criteria",
+            queryset=Criterion.objects.order_by("position").prefetch_related(
+                Prefetch("indicators", queryset=Indicator.objects.order_by("position"))
+            ),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class IndicatorSet:
+    """The indicators an assessment of a site uses: a Standard version, adapted or generic."""
+
+    standard: Standard
+    adapted_set: AdaptedIndicatorSet | None
+
+
+def _area_countries(protected_area) -> list[str]:
+    return sorted(set(protected_area.parent_iso3 or []) | set(protected_area.iso3 or []))
+
+
+def jurisdiction_for(protected_area):
+    from .models import Jurisdiction
+
+    countries = _area_countries(protected_area)
+    if not countries:
+        return None
+    return Jurisdiction.objects.filter(countries__overlap=countries).order_by("code").first()
+
+
+def indicator_set_for(protected_area) -> IndicatorSet | None:
+    """The approved adapted set of the site's jurisdiction, else the generic indicators of the
+    newest Standard. None when no Standard is loaded at all."""
+    countries = _area_countries(protected_area)
+    if countries:
+        adapted = (
+            AdaptedIndicatorSet.objects.filter(
+                status=AdaptedIndicatorSet.Status.APPROVED, jurisdiction__countries__overlap=countries
+            )
+            .select_related("standard", "jurisdiction")
+            .order_by("-standard__loaded_at", "-approved_on", "-id")
+            .first()
+        )
+        if adapted is not None:
+            return IndicatorSet(standard=adapted.standard, adapted_set=adapted)
+    standard = current_standard()
+    return IndicatorSet(standard=standard, adapted_set=None) if standard else None
+
+
+def adaptations(adapted_set: AdaptedIndicatorSet | None) -> dict[int, AdaptedIndicator]:
+    """Adapted wording by indicator id (one query)."""
+    if adapted_set is None:
+        return {}
+    return {a.indicator_id: a for a in AdaptedIndicator.objects.filter(adapted_set=adapted_set)}
+
+
+def standards_visible(user):
+    """The Standard is public reference text; the API still asks for a login (house rule)."""
+    return Standard.objects.all()
+
+
+__all__ = ["IndicatorSet", "adaptations", "current_standard", "indicator_set_for", "standard_tree"]

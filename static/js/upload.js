@@ -1,0 +1,100 @@
+// Evidence upload by drag and drop or the file chooser, one progress bar per file.
+// XMLHttpRequest (not fetch) because only it reports upload progress. Without JavaScript the
+// same form posts to the server as a plain multipart form.
+(function () {
+  "use strict";
+  const configEl = document.getElementById("assessment-config");
+  if (!configEl) return;
+  const config = JSON.parse(configEl.textContent);
+
+  function csrfToken(form) {
+    const input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function uploadOne(form, file) {
+    const list = form.querySelector(".upload-list");
+    const li = document.createElement("li");
+    const name = document.createElement("span");
+    name.className = "upload-name";
+    name.textContent = file.name;
+    const bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute("aria-label", `Upload of ${file.name}`);
+    const state = document.createElement("span");
+    state.className = "upload-state";
+    state.textContent = "Waiting…";
+    li.append(name, " ", bar, " ", state);
+    list.appendChild(li);
+
+    const data = new FormData();
+    data.append("file", file);
+    data.append("indicators", form.dataset.indicator);
+    data.append("sensitivity", form.elements.sensitivity.value);
+    if (form.elements.evidence_date.value) data.append("evidence_date", form.elements.evidence_date.value);
+
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `${config.api}evidence/`);
+    xhr.setRequestHeader("X-CSRFToken", csrfToken(form));
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.addEventListener("progress", (event) => {
+      if (!event.lengthComputable) return;
+      const pct = Math.round((100 * event.loaded) / event.total);
+      bar.value = pct;
+      state.textContent = `${pct}%`;
+    });
+    xhr.addEventListener("load", () => {
+      let body = null;
+      try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+      if (xhr.status === 201 && body) {
+        bar.value = 100;
+        state.textContent = "Uploaded";
+        li.classList.add("done");
+        document.dispatchEvent(new CustomEvent("evidence:uploaded", {
+          detail: { answer: Number(form.dataset.answer), item: body },
+        }));
+      } else {
+        li.classList.add("failed");
+        state.textContent = body && body.detail ? `Failed: ${body.detail}` : `Failed (error ${xhr.status})`;
+        if (body && body.errors && body.errors.file) state.textContent = `Failed: ${body.errors.file.join(" ")}`;
+      }
+    });
+    xhr.addEventListener("error", () => {
+      li.classList.add("failed");
+      state.textContent = "Failed: the connection dropped. Choose the file again to retry.";
+    });
+    xhr.send(data);
+  }
+
+  function uploadAll(form, files) {
+    Array.from(files).forEach((file) => uploadOne(form, file));
+  }
+
+  document.querySelectorAll(".js-upload").forEach((form) => {
+    const input = form.querySelector("input[type=file]");
+    const button = form.querySelector(".js-upload-button");
+    if (button) button.hidden = true; // files upload as soon as they are chosen or dropped
+    input.addEventListener("change", () => {
+      if (input.files.length) uploadAll(form, input.files);
+      input.value = "";
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (input.files.length) uploadAll(form, input.files);
+    });
+    ["dragenter", "dragover"].forEach((type) =>
+      form.addEventListener(type, (event) => {
+        event.preventDefault();
+        form.classList.add("dragging");
+      })
+    );
+    ["dragleave", "drop"].forEach((type) =>
+      form.addEventListener(type, () => form.classList.remove("dragging"))
+    );
+    form.addEventListener("drop", (event) => {
+      event.preventDefault();
+      if (event.dataTransfer && event.dataTransfer.files.length) uploadAll(form, event.dataTransfer.files);
+    });
+  });
+})();
