@@ -1,0 +1,11 @@
+"""Stable codes of the reports app's expected failures."""
+
+PACKAGE_INVALID = "package_invalid"
+PACKAGE_VERSION_UNSUPPORTED = "package_version_unsupported"
+STANDARD_MISSING = "standard_missing"
+INDICATOR_UNKNOWN = "package_indicator_unknown"
+RATING_UNKNOWN = "package_rating_unknown"
+NO_IMPORTER = "no_importer"
+FORMAT_UNKNOWN = "export_format_unknown"
+NOT_ALLOWED = "export_not_allowed"
+JOB_NOT_READY = "export_not_ready"

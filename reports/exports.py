@@ -1,0 +1,236 @@
+"""File builders for the exports: CSV and XLSX (one row per indicator), the PDF dossier, the boundary
+drawn as SVG. They read through `reports.selectors` and return bytes; nothing here writes rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+
+from assessments.models import Assessment, AssessmentTransition
+from scoring import services as scoring_services
+from scoring.choices import ScoreKind
+
+from . import selectors
+
+COLUMNS = [
+    ("component", "Component"),
+    ("criterion", "Criterion"),
+    ("indicator", "Indicator code"),
+    ("number", "Indicator"),
+    ("title", "Indicator title"),
+    ("rating", "Site rating"),
+    ("justification", "Justification"),
+    ("evidence_date", "Evidence refers to"),
+    ("evidence", "Evidence"),
+    ("action", "Action"),
+    ("action_owner", "Action owner"),
+    ("action_due", "Action due"),
+    ("group_rating", "Group rating"),
+    ("group_finding", "Group finding"),
+    ("expert_ratings", "Experts' shared ratings"),
+    ("requests", "Requests for information"),
+]
+
+# Spreadsheet programs run text starting with these as formulas (CSV/formula injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def flat_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    out = []
+    for r in rows:
+        values = {
+            **r,
+            "evidence": "; ".join(f"{e.title} ({e.original_filename})" for e in r["evidence"]),
+            "expert_ratings": "; ".join(
+                f"{rev.assignment.user.get_full_name()}: {rev.rating}" for rev in r["expert_reviews"]
+            ),
+            "requests": " | ".join(f"[{req.status}] {req.question}" for req in r["requests"]),
+            "evidence_date": r["evidence_date"].isoformat() if r["evidence_date"] else "",
+            "action_due": r["action_due"].isoformat() if r["action_due"] else "",
+        }
+        out.append([_safe(values[key]) for key, _ in COLUMNS])
+    return out
+
+
+def rows_csv(rows: list[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([label for _, label in COLUMNS])
+    writer.writerows(flat_rows(rows))
+    # A BOM so that Excel opens accented names (Phong Điền) as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def rows_xlsx(rows: list[dict[str, Any]], assessment: Assessment, scores: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Indicators"
+    ws.append([label for _, label in COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in flat_rows(rows):
+        ws.append(row)
+    widths = {"title": 40, "justification": 60, "evidence": 40, "action": 40, "group_finding": 50, "requests": 40}
+    for i, (key, _) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(key, 14)
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    summary = wb.create_sheet("Scores")
+    summary.append(["Site", str(assessment.protected_area)])
+    summary.append(["Cycle", assessment.cycle, "Year", assessment.year])
+    summary.append(["Phase", assessment.get_status_display()])
+    summary.append([])
+    summary.append(["Scores", "Kind", "Percent", "Criteria met", "Meets the Standard", "Computed at"])
+    for kind, snap in scores.items():
+        if snap is None:
+            continue
+        summary.append(
+            [
+                "Whole assessment",
+                kind,
+                snap.percent,
+                f"{snap.criteria_met}/{snap.criteria_total}",
+                "yes" if snap.met else "no",
+                snap.computed_at.strftime("%Y-%m-%d %H:%M UTC"),
+            ]
+        )
+        for component in snap.results["components"]:
+            summary.append(
+                [
+                    f"Component {component['number']} {component['title']}",
+                    kind,
+                    component["percent"],
+                    f"{component['criteria_met']}/{component['criteria_total']}",
+                    "yes" if component["met"] else "no",
+                ]
+            )
+    summary.column_dimensions["A"].width = 50
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def boundary_svg(area, width: int = 480, height: int = 320) -> str:
+    """The boundary as an SVG drawing (equirectangular, scaled by the cosine of the latitude so the
+    shape is not stretched), or a marker for a site known only by a point. Empty if no geometry."""
+    geom = area.geom_display or area.geom
+    if geom is None:
+        if area.point is None:
+            return ""
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="Site location"><rect width="{width}" height="{height}" fill="#eef3f5"/>'
+            f'<circle cx="{width / 2}" cy="{height / 2}" r="8" fill="#2e7d4f" stroke="#1b5e37" stroke-width="2"/>'
+            f'<text x="{width / 2 + 12}" y="{height / 2 + 4}" font-size="12">'
+            f"{area.point.y:.4f}, {area.point.x:.4f}</text></svg>"
+        )
+    minx, miny, maxx, maxy = geom.extent
+    span = max(maxx - minx, maxy - miny) or 1e-6
+    if geom.num_coords > 4000:
+        geom = geom.simplify(span / 2000, preserve_topology=True)
+    kx = math.cos(math.radians((miny + maxy) / 2))
+    w, h = max((maxx - minx) * kx, 1e-9), max(maxy - miny, 1e-9)
+    pad = 16
+    scale = min((width - 2 * pad) / w, (height - 2 * pad) / h)
+    ox = (width - w * scale) / 2
+    oy = (height - h * scale) / 2
+
+    def point(x, y):
+        return f"{ox + (x - minx) * kx * scale:.1f},{oy + (maxy - y) * scale:.1f}"
+
+    parts = []
+    polygons = geom if geom.geom_type == "MultiPolygon" else [geom]
+    for polygon in polygons:
+        for ring in polygon:
+            parts.append("M" + "L".join(point(x, y) for x, y in ring.coords[:-1]) + "Z")
+    path = " ".join(parts)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Boundary of {escape(area.name)}"><rect width="{width}" height="{height}" fill="#eef3f5"/>'
+        f'<path d="{path}" fill="#2e7d4f" fill-opacity="0.35" fill-rule="evenodd" stroke="#1b5e37" stroke-width="1.5"/>'
+        f'<text x="8" y="{height - 8}" font-size="11" fill="#333">'
+        f"{miny:.3f}–{maxy:.3f}° lat, {minx:.3f}–{maxx:.3f}° lon</text>"
+        "</svg>"
+    )
+
+
+def dossier_context(assessment: Assessment, user) -> dict[str, Any]:
+    scores = scoring_services.ensure_current(assessment)
+    show_findings = selectors.may_see_findings(user, assessment)
+    decision = getattr(assessment, "decision", None) if hasattr(assessment, "decision") else None
+    review = getattr(assessment, "review", None) if hasattr(assessment, "review") else None
+    components: dict[str, dict] = {}
+    for row in selectors.export_rows(assessment, user):
+        comp = components.setdefault(row["component"], {"number": row["component"], "criteria": {}})
+        comp["criteria"].setdefault(
+            row["criterion"], {"number": row["criterion"], "title": row["criterion_title"], "rows": []}
+        )["rows"].append(row)
+    own = scores.get(ScoreKind.SELF)
+    expert = scores.get(ScoreKind.EXPERT) if show_findings else None
+    titles = {c["number"]: c["title"] for c in own.results["components"]} if own else {}
+    criteria_scores = {}
+    for snap_kind, snap in (("self", own), ("expert", expert)):
+        if snap is None:
+            continue
+        for comp in snap.results["components"]:
+            for crit in comp["criteria"]:
+                criteria_scores.setdefault(crit["number"], {})[snap_kind] = crit
+    for comp in components.values():
+        comp["title"] = titles.get(comp["number"], "")
+        comp["criteria"] = list(comp["criteria"].values())
+        for crit in comp["criteria"]:
+            crit["scores"] = criteria_scores.get(crit["number"], {})
+    return {
+        "assessment": assessment,
+        "area": assessment.protected_area,
+        "boundary_svg": boundary_svg(assessment.protected_area),
+        "components": list(components.values()),
+        "own": own,
+        "expert": expert,
+        "show_findings": show_findings,
+        "decision": decision,
+        "review": review if show_findings else None,
+        "transitions": list(
+            AssessmentTransition.objects.filter(assessment=assessment).select_related("by").order_by("at", "id")
+        ),
+        "generated_at": timezone.now(),
+        "generated_by": user,
+    }
+
+
+def dossier_html(assessment: Assessment, user, *, pdf: bool = False) -> str:
+    from django.conf import settings
+
+    context = dossier_context(assessment, user)
+    if pdf:
+        # WeasyPrint reads the stylesheets from disk: nothing is fetched over the network.
+        static = settings.BASE_DIR / "static" / "css"
+        context.update(pdf=True, css_app=(static / "app.css").as_uri(), css_reports=(static / "reports.css").as_uri())
+    return render_to_string("reports/dossier.html", context)
+
+
+def dossier_pdf(assessment: Assessment, user) -> bytes:
+    from django.conf import settings
+    from weasyprint import HTML
+
+    # base_url lets the stylesheet link resolve to the file on disk; nothing is fetched from elsewhere.
+    return HTML(string=dossier_html(assessment, user, pdf=True), base_url=str(settings.BASE_DIR)).write_pdf()

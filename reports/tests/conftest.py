@@ -1,0 +1,1 @@
+from scoring.tests.fixtures import assessment, standard  # noqa: F401

@@ -1,0 +1,82 @@
+"""The dashboards in a real browser: charts and the map draw under the strict CSP, no script errors."""
+
+import datetime
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import browser_login
+from scoring.tests.fixtures import numbers, rate
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(os.environ.get("REPORTS_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots"))
+
+
+@pytest.fixture
+def filled(transactional_db, site_manager, staff, area):
+    from assessments.services import assessment_create
+    from assessments.workflow import transition
+    from reports.tests.portfolio import make_portfolio
+    from scoring.services import rescore_many
+    from standards.tests.factories import load_gls
+
+    load_gls()
+    a = assessment_create(protected_area=area, user=site_manager, year=2026)
+    transition(a, "candidate", by=staff, note="eligible")
+    ratings = {n: "meets" for n in numbers(a)}
+    ratings.update(
+        {"1.1.1": "does_not_meet", "1.2.1": "partially_meets", "3.2.1": "does_not_meet", "4.1.1": "not_applicable"}
+    )
+    rate(a, site_manager, ratings, action_due=datetime.date.today() - datetime.timedelta(days=3))
+    ids = make_portfolio(40, evidence=200)
+    rescore_many([*ids, a.pk])
+    return a
+
+
+def _errors(page):
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
+
+
+def _drawn(page, selector):
+    """True when the canvas has non-white pixels (Chart.js drew on it)."""
+    return page.eval_on_selector(
+        selector,
+        """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  for (let i = 0; i < d.length; i += 4) { if (d[i + 3] && (d[i] < 250 || d[i + 1] < 250)) return true; }
+                  return false; }""",
+    )
+
+
+def test_site_manager_dashboard_draws_the_component_chart(page, filled, site_manager):
+    errors = _errors(page)
+    browser_login(page, site_manager.email)
+    page.goto("/reports/dashboard/")
+    page.wait_for_function(
+        "document.querySelector('canvas.js-chart') && document.querySelector('canvas.js-chart').width > 0"
+    )
+    assert _drawn(page, f"canvas[data-chart=site][data-id='{filled.pk}']")
+    assert page.get_by_text("OVERDUE").first.is_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "reports_site_dashboard.png"), full_page=True)
+    page.goto(f"/reports/assessments/{filled.pk}/")
+    assert _drawn(page, "canvas[data-chart=site]")
+    page.screenshot(path=str(SHOTS / "reports_assessment.png"), full_page=True)
+    assert not [e for e in errors if "Content Security Policy" in e or "Error" in e], errors
+
+
+def test_staff_dashboard_draws_charts_and_legend(page, filled, staff):
+    errors = _errors(page)
+    browser_login(page, staff.email)
+    page.goto("/reports/dashboard/")
+    page.wait_for_selector("canvas[data-chart=phases]")
+    for kind in ("phases", "countries", "throughput", "readiness"):
+        assert _drawn(page, f"canvas[data-chart={kind}]"), kind
+    assert page.locator("#phase-legend canvas").count() >= 2  # shapes drawn for the legend
+    page.wait_for_timeout(1500)  # let the map draw if WebGL is available
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "reports_staff_dashboard.png"), full_page=True)
+    assert not [e for e in errors if "Content Security Policy" in e], errors

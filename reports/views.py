@@ -1,0 +1,175 @@
+"""Pages: the dashboards, an assessment's reports page (scores + gap analysis + exports), the export
+job page and the permission-checked downloads. Thin: reads in selectors, writes in services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import rules
+from core.errors import DomainError
+from core.models import Job
+from scoring import selectors as scoring_selectors
+from scoring import services as scoring_services
+from scoring.choices import ScoreKind
+
+from . import exports, selectors, services
+from .choices import EXPORT_JOB_KIND, ExportFormat
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    user = request.user
+    sites = selectors.site_dashboard(user)
+    reviews = selectors.expert_dashboard(user) if (rules.is_expert(user) or rules.is_independent_reviewer(user)) else []
+    portfolio = selectors.staff_dashboard() if rules.can_view_portfolio(user) else None
+    charts = {
+        "sites": [{"id": s["assessment"].pk, **selectors.site_chart(s)} for s in sites if s["components"]],
+        "reviews": [{"id": r["assessment"].pk, **r["chart"]} for r in reviews if r.get("chart")],
+        "portfolio": portfolio["chart"] if portfolio else None,
+    }
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "sites": sites,
+            "reviews": reviews,
+            "portfolio": portfolio,
+            "charts": charts,
+            "site_map": portfolio["map"] if portfolio else None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def assessment_reports(request, pk):
+    assessment = selectors.get_assessment_for_reports(request.user, pk)
+    scores = scoring_services.ensure_current(assessment)
+    show_findings = selectors.may_see_findings(request.user, assessment)
+    own = scores.get(ScoreKind.SELF)
+    expert = scores.get(ScoreKind.EXPERT) if show_findings else None
+    gap = selectors.gap_analysis(assessment, request.user)
+    entry = {"components": selectors._component_rows(own, expert), "expert": expert}
+    return render(
+        request,
+        "reports/assessment.html",
+        {
+            "assessment": assessment,
+            "own": own,
+            "expert": expert,
+            "gap": gap,
+            "formats": ExportFormat.choices,
+            "chart_rows": entry["components"],
+            "charts": {"sites": [{"id": assessment.pk, **selectors.site_chart(entry)}]},
+            "history": scoring_selectors.snapshots_for(assessment).defer("inputs", "results")[:10],
+        },
+    )
+
+
+@login_required
+@require_GET
+def assessment_csv(request, pk):
+    """Small and fast, so served at once (the larger formats go through an export job)."""
+    assessment = selectors.get_assessment_for_reports(request.user, pk)
+    data = exports.rows_csv(selectors.export_rows(assessment, request.user))
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    name = f"{slugify(assessment.protected_area.name) or 'assessment'}-cycle{assessment.cycle}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def export_start(request, pk):
+    assessment = selectors.get_assessment_for_reports(request.user, pk)
+    try:
+        job = services.export_job_create(assessment=assessment, user=request.user, fmt=request.POST.get("format", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("reports:assessment", pk=assessment.pk)
+    return redirect("reports:job", pk=job.pk)
+
+
+def _job_for(user, pk) -> Job:
+    """An export job: only its creator sees it, and only while they may still see the assessment."""
+    job = Job.objects.filter(pk=pk, kind=EXPORT_JOB_KIND, created_by=user).first()
+    if job is None:
+        raise Http404("No such export.")
+    selectors.get_assessment_for_reports(user, job.params.get("assessment"))
+    return job
+
+
+def _job_json(job: Job) -> dict:
+    from django.urls import reverse
+
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "progress": job.progress,
+        "total": job.total,
+        "error": job.error,
+        "download": reverse("reports:job-download", args=[job.pk]) if job.status == Job.Status.DONE else None,
+    }
+
+
+@login_required
+@require_GET
+def job_page(request, pk):
+    job = _job_for(request.user, pk)
+    assessment = selectors.get_assessment_for_reports(request.user, job.params.get("assessment"))
+    return render(
+        request,
+        "reports/job.html",
+        {
+            "job": job,
+            "assessment": assessment,
+            "job_json": _job_json(job),
+            "format": ExportFormat(job.params["format"]),
+        },
+    )
+
+
+@login_required
+@require_GET
+def job_status(request, pk):
+    return JsonResponse(_job_json(_job_for(request.user, pk)))
+
+
+@login_required
+@require_GET
+def job_download(request, pk):
+    job = _job_for(request.user, pk)
+    if job.status != Job.Status.DONE or not job.output_file:
+        raise Http404("The export is not ready.")
+    name = job.output_file.name.rsplit("/", 1)[-1]
+    return FileResponse(
+        job.output_file.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=job.result.get("content_type", "application/octet-stream"),
+    )
+
+
+@login_required
+@require_GET
+def sites_geojson(request):
+    response = JsonResponse(selectors.sites_geojson(request.user))
+    response["Content-Type"] = "application/geo+json"
+    response["Content-Disposition"] = 'attachment; filename="greenlist-sites.geojson"'
+    return response
+
+
+@login_required
+@require_GET
+def dossier_preview(request, pk):
+    """The dossier as HTML (what the PDF is made from), for a quick look in the browser."""
+    assessment = selectors.get_assessment_for_reports(request.user, pk)
+    return HttpResponse(exports.dossier_html(assessment, request.user))
+
+
+__all__ = ["_"]

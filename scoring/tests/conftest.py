@@ -1,0 +1,1 @@
+from .fixtures import assessment, standard  # noqa: F401

@@ -1,0 +1,138 @@
+// Dashboard charts (Chart.js, served locally; data comes from a json_script block: strict CSP).
+// Readable without colour: every bar carries its value as text, "not met" bars are hatched, and
+// each chart has a table with the same figures next to it.
+(function () {
+  "use strict";
+
+  const GREEN = "#1b6b3a";
+  const GREY = "#56615b";
+  const BLUE = "#1f5f8b";
+
+  function hatch(colour) {
+    const c = document.createElement("canvas");
+    c.width = c.height = 10;
+    const g = c.getContext("2d");
+    g.fillStyle = "#ffffff";
+    g.fillRect(0, 0, 10, 10);
+    g.strokeStyle = colour;
+    g.lineWidth = 2;
+    g.beginPath();
+    g.moveTo(0, 10); g.lineTo(10, 0);
+    g.moveTo(-5, 5); g.lineTo(5, -5);
+    g.moveTo(5, 15); g.lineTo(15, 5);
+    g.stroke();
+    return g.createPattern(c, "repeat");
+  }
+
+  // Writes each bar's value at its end, so the figure is read as text, not guessed from a colour.
+  const valueLabels = {
+    id: "valueLabels",
+    afterDatasetsDraw(chart, _args, options) {
+      const ctx = chart.ctx;
+      ctx.save();
+      ctx.font = "12px 'DejaVu Sans', sans-serif";
+      ctx.fillStyle = "#1d2521";
+      const horizontal = chart.options.indexAxis === "y";
+      chart.data.datasets.forEach((dataset, i) => {
+        const meta = chart.getDatasetMeta(i);
+        if (meta.hidden) return;
+        meta.data.forEach((bar, j) => {
+          const value = dataset.data[j];
+          if (value === null || value === undefined) return;
+          const text = (options && options.suffix) ? Math.round(value) + options.suffix : String(value);
+          if (horizontal) {
+            ctx.textAlign = "left"; ctx.textBaseline = "middle";
+            ctx.fillText(text, bar.x + 4, bar.y);
+          } else {
+            ctx.textAlign = "center"; ctx.textBaseline = "bottom";
+            ctx.fillText(text, bar.x, bar.y - 2);
+          }
+        });
+      });
+      ctx.restore();
+    },
+  };
+
+  function base(horizontal, max, suffix) {
+    const scale = { beginAtZero: true, ticks: { precision: 0 } };
+    if (max) scale.max = max;
+    return {
+      indexAxis: horizontal ? "y" : "x",
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      layout: { padding: { right: horizontal ? 56 : 0, top: horizontal ? 0 : 18 } },
+      scales: horizontal ? { x: scale } : { y: scale },
+      plugins: { legend: { display: false }, valueLabels: { suffix: suffix || "" } },
+    };
+  }
+
+  function siteChart(canvas, data) {
+    const datasets = [{
+      label: "Site's own score (%) — hatched: component not met",
+      data: data.self,
+      backgroundColor: data.met.map((m) => (m ? GREEN : hatch(GREEN))),
+      borderColor: GREEN,
+      borderWidth: 1,
+    }];
+    if (data.expert) {
+      datasets.push({ label: "Group's score (%)", data: data.expert, backgroundColor: hatch(BLUE), borderColor: BLUE, borderWidth: 1 });
+    }
+    const options = base(true, 100, " %");
+    options.plugins.legend = { display: true, position: "bottom" };
+    canvas.parentElement.style.height = (60 + data.labels.length * (data.expert ? 48 : 34)) + "px";
+    return new Chart(canvas, { type: "bar", data: { labels: data.labels, datasets }, options, plugins: [valueLabels] });
+  }
+
+  function reviewChart(canvas, data) {
+    const options = base(false, 100, " %");
+    options.plugins.legend = { display: true, position: "bottom" };
+    options.plugins.tooltip = { callbacks: { title: (items) => items.map((i) => i.label + " " + data.titles[i.dataIndex]) } };
+    canvas.parentElement.style.height = "260px";
+    return new Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: [
+          { label: "My ratings agree with the site (%)", data: data.mine, backgroundColor: GREEN },
+          { label: "Group findings agree with the site (%) — hatched", data: data.group, backgroundColor: hatch(BLUE), borderColor: BLUE, borderWidth: 1 },
+        ],
+      },
+      options,
+      plugins: [valueLabels],
+    });
+  }
+
+  function countChart(canvas, data, horizontal, colour) {
+    canvas.parentElement.style.height = horizontal ? (50 + data.labels.length * 24) + "px" : "240px";
+    return new Chart(canvas, {
+      type: "bar",
+      data: { labels: data.labels, datasets: [{ label: "Sites", data: data.counts, backgroundColor: colour || GREEN }] },
+      options: base(horizontal),
+      plugins: [valueLabels],
+    });
+  }
+
+  function init() {
+    const source = document.getElementById("dashboard-charts");
+    if (!source || !window.Chart) return;
+    const charts = JSON.parse(source.textContent);
+    const byId = (list, id) => (list || []).find((c) => String(c.id) === String(id));
+    document.querySelectorAll("canvas.js-chart").forEach((canvas) => {
+      const kind = canvas.dataset.chart;
+      if (kind === "site") {
+        const data = byId(charts.sites, canvas.dataset.id);
+        if (data) siteChart(canvas, data);
+      } else if (kind === "review") {
+        const data = byId(charts.reviews, canvas.dataset.id);
+        if (data) reviewChart(canvas, data);
+      } else if (charts.portfolio && charts.portfolio[kind]) {
+        const horizontal = kind === "phases" || kind === "countries" || kind === "jurisdictions";
+        countChart(canvas, charts.portfolio[kind], horizontal, kind === "throughput" ? BLUE : kind === "readiness" ? GREY : GREEN);
+      }
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
