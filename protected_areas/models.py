@@ -63,9 +63,7 @@ class ProtectedArea(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(iucn_category__in=IucnCategory.values), name="pa_iucn_category_valid"),
             models.CheckConstraint(condition=Q(site_type__in=SiteType.values), name="pa_site_type_valid"),
-            models.CheckConstraint(
-                condition=Q(geom__isnull=False) | Q(point__isnull=False), name="pa_has_geometry"
-            ),
+            models.CheckConstraint(condition=Q(geom__isnull=False) | Q(point__isnull=False), name="pa_has_geometry"),
         ]
         indexes = [
             GinIndex(fields=["iso3"]),

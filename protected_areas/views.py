@@ -1,21 +1,166 @@
-from django.http import HttpResponse
+"""Pages about protected areas: list, detail, global map, vector tiles, imports and site teams."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import rules
+from core.errors import DomainError
+
+from . import selectors, services
+from .filters import ProtectedAreaFilter
+from .forms import ImportForm, SiteManagerForm
+
+PAGE_SIZE = 25
 
 
+def _map_config():
+    return {
+        "basemap_url": settings.BASEMAP_TILE_URL,
+        "basemap_attribution": settings.BASEMAP_ATTRIBUTION,
+    }
+
+
+@require_GET
 def area_list(request):
-    return HttpResponse("list")
+    filterset = ProtectedAreaFilter(request.GET or None, queryset=selectors.areas_for_list(request.user))
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    if filterset.is_bound and not filterset.is_valid():
+        queryset = queryset.none()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "protected_areas/list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode()},
+    )
 
 
-def area_map(request):
-    return HttpResponse("map")
-
-
-def import_start(request):
-    return HttpResponse("import")
-
-
-def import_status(request, job_id):
-    return HttpResponse("status")
-
-
+@require_GET
 def area_detail(request, pk):
-    return HttpResponse("detail")
+    area = selectors.area_for_user(request.user, pk)
+    can_manage = rules.can_manage_site_teams(request.user)
+    return render(
+        request,
+        "protected_areas/detail.html",
+        {
+            "area": area,
+            "versions": selectors.boundary_versions(area),
+            "team": selectors.site_team(area),
+            "can_manage_team": can_manage,
+            "team_form": SiteManagerForm() if can_manage else None,
+            "boundary": area.geom_display.geojson if area.geom_display else None,
+            "point": area.point.geojson if area.point else None,
+            "map": _map_config(),
+        },
+    )
+
+
+@require_GET
+def area_map(request):
+    tiles = reverse("protected_areas:tile", args=[0, 0, 0]).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
+    # The data version in the URL lets browsers cache tiles until the next import.
+    tiles += f"?v={services.tiles_data_version()}"
+    return render(request, "protected_areas/map.html", {"tiles_url": tiles, "map": _map_config()})
+
+
+@require_GET
+def area_tile(request, z, x, y):
+    if not selectors.tile_in_range(z, x, y):
+        raise Http404("No such tile.")
+    response = HttpResponse(selectors.tile(z, x, y), content_type="application/vnd.mapbox-vector-tile")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request):
+    if not rules.can_import_protected_areas(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.import_job_start(
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                layer=form.cleaned_data["layer"],
+                field_map=form.cleaned_data["field_map"],
+                source=form.cleaned_data["source"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("protected_areas:import-status", job_id=job.pk)
+    return render(request, "protected_areas/import.html", {"form": form, "jobs": selectors.recent_import_jobs()})
+
+
+def _job_for(request, job_id):
+    # Imports are staff business: anyone else is told the page does not exist.
+    if not rules.can_import_protected_areas(request.user):
+        raise Http404
+    return selectors.import_job(job_id)
+
+
+@login_required
+@require_GET
+def import_status(request, job_id):
+    job = _job_for(request, job_id)
+    return render(request, "protected_areas/import_status.html", {"job": job})
+
+
+@login_required
+@require_GET
+def import_status_json(request, job_id):
+    job = _job_for(request, job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "progress": job.progress,
+            "total": job.total,
+            "error": job.error,
+            "result": job.result if job.status == job.Status.DONE else None,
+        }
+    )
+
+
+@login_required
+@require_POST
+def team_add(request, pk):
+    area = selectors.area_for_user(request.user, pk)
+    if not rules.can_manage_site_teams(request.user):
+        raise PermissionDenied
+    form = SiteManagerForm(request.POST)
+    if form.is_valid():
+        try:
+            assignment = services.site_manager_add(area=area, email=form.cleaned_data["email"], by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(user)s is now a site manager of this area.") % {"user": assignment.user})
+    else:
+        messages.error(request, " ".join(form.errors.get("email", [])))
+    return redirect(area.get_absolute_url() + "#team")
+
+
+@login_required
+@require_POST
+def team_remove(request, pk, assignment_id):
+    area = selectors.area_for_user(request.user, pk)
+    if not rules.can_manage_site_teams(request.user):
+        raise PermissionDenied
+    try:
+        assignment = services.site_manager_remove(area=area, assignment_id=assignment_id, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(user)s is no longer on the site team.") % {"user": assignment.user})
+    return redirect(area.get_absolute_url() + "#team")

@@ -1,0 +1,46 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework_gis.pagination import GeoJsonPagination
+
+from protected_areas.filters import ProtectedAreaFilter
+from protected_areas.models import BoundaryVersion, ProtectedArea
+from protected_areas.selectors import LIST_DEFERRED
+
+from .serializers import BoundaryVersionSerializer, ProtectedAreaDetailSerializer, ProtectedAreaListSerializer
+
+
+class Pagination(GeoJsonPagination):
+    page_size = 50
+    max_page_size = 500
+
+
+class ProtectedAreaViewSet(viewsets.ReadOnlyModelViewSet):
+    """Protected and conserved areas as GeoJSON. WDPA data is public: anyone may read it."""
+
+    permission_classes = [permissions.AllowAny]
+    pagination_class = Pagination
+    filterset_class = ProtectedAreaFilter
+    queryset = ProtectedArea.objects.none()
+
+    def get_queryset(self):
+        qs = ProtectedArea.objects.visible_to(self.request.user)
+        if self.action == "list":
+            return qs.defer(*LIST_DEFERRED)
+        return qs
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ProtectedAreaListSerializer
+        if self.action == "boundary_versions":
+            return BoundaryVersionSerializer
+        return ProtectedAreaDetailSerializer
+
+    @extend_schema(filters=False)
+    @action(detail=True, url_path="boundary-versions", filterset_class=None)
+    def boundary_versions(self, request, pk=None):
+        """The boundaries this area has had, newest first, each with its area change and shift."""
+        area = self.get_object()
+        versions = BoundaryVersion.objects.filter(protected_area=area).order_by("-version")
+        page = self.paginate_queryset(versions)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

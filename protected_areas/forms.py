@@ -1,0 +1,70 @@
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .services import MAPPABLE
+
+UPLOAD_SUFFIXES = (".zip", ".geojson", ".json", ".gpkg", ".kml")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("GeoJSON, GeoPackage, KML, or a Shapefile as one .zip (with its .shx, .dbf and .prj)."),
+    )
+    layer = forms.CharField(
+        label=_("Layer"), required=False, max_length=200, help_text=_("Only for files with several layers.")
+    )
+    field_map = forms.CharField(
+        label=_("Column mapping"),
+        required=False,
+        max_length=1000,
+        help_text=_("Not needed for WDPA files. Otherwise, for example: name=unit_name, key=unit_code"),
+    )
+    source = forms.CharField(
+        label=_("Data set name"),
+        required=False,
+        max_length=100,
+        help_text=_("Defaults to the file name; keeps identities stable across releases."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix == ".shp":
+            raise forms.ValidationError(
+                _("A shapefile is several files (.shp, .shx, .dbf, .prj): put them in one .zip and upload that.")
+            )
+        if suffix not in UPLOAD_SUFFIXES:
+            raise forms.ValidationError(
+                _("Unsupported file type %(suffix)s: use .geojson, .gpkg, .kml or a zipped shapefile.")
+                % {"suffix": suffix or "(none)"}
+            )
+        if upload.size > settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": settings.IMPORT_MAX_UPLOAD_MB})
+        return upload
+
+    def clean_field_map(self):
+        mapping = {}
+        for pair in (self.cleaned_data.get("field_map") or "").replace("\n", ",").split(","):
+            if not pair.strip():
+                continue
+            target, sep, column = pair.partition("=")
+            target, column = target.strip(), column.strip()
+            if not sep or not target or not column:
+                raise forms.ValidationError(
+                    _("Write FIELD=COLUMN pairs separated by commas, not %(pair)r.") % {"pair": pair.strip()}
+                )
+            if target not in MAPPABLE:
+                raise forms.ValidationError(
+                    _("%(field)s cannot be mapped; use one of: %(fields)s.")
+                    % {"field": target, "fields": ", ".join(sorted(MAPPABLE))}
+                )
+            mapping[target] = column
+        return mapping
+
+
+class SiteManagerForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail of an existing user"))

@@ -1,0 +1,100 @@
+"""Reads about protected areas: list pages, detail pages, site teams and vector tiles."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import connection
+from django.shortcuts import get_object_or_404
+
+from accounts.choices import Role
+from accounts.models import RoleAssignment
+from core.models import Job
+
+from .models import BoundaryVersion, ProtectedArea
+from .services import IMPORT_JOB_KIND, tiles_data_version
+
+# Columns the list page and API list need; full boundaries stay in the database.
+LIST_DEFERRED = ("geom", "point", "attributes")
+TILE_CACHE_SECONDS = 24 * 3600
+MAX_ZOOM = 22
+
+
+def areas_for_list(user):
+    return ProtectedArea.objects.visible_to(user).defer(*LIST_DEFERRED, "geom_display")
+
+
+def area_for_user(user, pk: int) -> ProtectedArea:
+    return get_object_or_404(ProtectedArea.objects.visible_to(user).defer("geom"), pk=pk)
+
+
+def boundary_versions(area: ProtectedArea):
+    return BoundaryVersion.objects.filter(protected_area=area).defer("geom", "point")
+
+
+def site_team(area: ProtectedArea):
+    return (
+        RoleAssignment.objects.active()
+        .filter(protected_area=area, role=Role.SITE_MANAGER)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+def import_job(pk: int) -> Job:
+    return get_object_or_404(Job, pk=pk, kind=IMPORT_JOB_KIND)
+
+
+def recent_import_jobs(limit: int = 10):
+    return Job.objects.filter(kind=IMPORT_JOB_KIND).select_related("created_by")[:limit]
+
+
+# --- vector tiles ---------------------------------------------------------------------------------
+
+TILE_SQL = """
+WITH bounds AS (
+    SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env
+), search AS (
+    -- The tile in degrees, widened by the 64-unit buffer ST_AsMVTGeom keeps. (Widening in Web
+    -- Mercator first would push edge tiles past ±180°, where the longitude wraps around.)
+    SELECT ST_Expand(e, (ST_XMax(e) - ST_XMin(e)) / 64) AS env4326
+    FROM (SELECT ST_Transform(env, 4326) AS e FROM bounds) t
+), polygons AS (
+    SELECT pa.id, pa.name, pa.iucn_category, pa.wdpa_id,
+           ST_AsMVTGeom(ST_Transform(pa.geom_display, 3857), bounds.env, 4096, 64, true) AS geom
+    FROM protected_areas_protectedarea pa, bounds, search
+    WHERE pa.geom_display && search.env4326
+      -- Below zoom 10, areas smaller than a pixel (256-pixel tiles) are left for the closer zooms:
+      -- a whole WDPA release in a zoom-4 tile would otherwise be tens of thousands of specks.
+      AND (%(z)s >= 10 OR greatest(ST_XMax(pa.geom_display) - ST_XMin(pa.geom_display),
+                                   ST_YMax(pa.geom_display) - ST_YMin(pa.geom_display)) >= %(pixel)s)
+), points AS (
+    SELECT pa.id, pa.name, pa.iucn_category, pa.wdpa_id,
+           ST_AsMVTGeom(ST_Transform(pa.point, 3857), bounds.env, 4096, 64, true) AS geom
+    FROM protected_areas_protectedarea pa, bounds, search
+    WHERE pa.geom IS NULL AND pa.point && search.env4326
+)
+SELECT (SELECT ST_AsMVT(polygons.*, 'areas', 4096, 'geom', 'id') FROM polygons WHERE geom IS NOT NULL)
+    || (SELECT ST_AsMVT(points.*, 'area_points', 4096, 'geom', 'id') FROM points WHERE geom IS NOT NULL)
+"""
+
+
+def tile_in_range(z: int, x: int, y: int) -> bool:
+    return 0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z
+
+
+def tile_raw(z: int, x: int, y: int) -> bytes:
+    """The Mapbox Vector Tile straight from PostGIS (layers `areas` and `area_points`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(TILE_SQL, {"z": z, "x": x, "y": y, "pixel": 360 / 2**z / 256})
+        data = cursor.fetchone()[0]
+    return bytes(data) if data else b""
+
+
+def tile(z: int, x: int, y: int) -> bytes:
+    """A tile from the cache, keyed by the map data version (every import bumps it)."""
+    key = f"pa:tile:{tiles_data_version()}:{z}:{x}:{y}"
+    data = cache.get(key)
+    if data is None:
+        data = tile_raw(z, x, y)
+        cache.set(key, data, TILE_CACHE_SECONDS)
+    return data

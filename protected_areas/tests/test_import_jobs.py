@@ -1,0 +1,97 @@
+"""Imports from the browser: upload → Job → Celery task → status page."""
+
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from core.models import Job
+from protected_areas.models import ProtectedArea
+
+
+def _upload(name, content):
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["outsider", "site_manager", "expert", "reviewer"])
+def test_non_staff_cannot_import_or_see_jobs(client, request, who, staff):
+    job = Job.objects.create(kind="protected_area_import", created_by=staff, params={"file_name": "x.gpkg"})
+    client.force_login(request.getfixturevalue(who))
+
+    assert client.get(reverse("protected_areas:import")).status_code == 403
+    post = client.post(reverse("protected_areas:import"), {"file": _upload("a.geojson", b"{}")})
+    assert post.status_code == 403
+    assert client.get(reverse("protected_areas:import-status", args=[job.pk])).status_code == 404
+    assert client.get(reverse("protected_areas:import-status-json", args=[job.pk])).status_code == 404
+    assert Job.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("protected_areas:import"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("parks.shp", "put them in one .zip"), ("parks.csv", "Unsupported file type .csv")],
+)
+def test_upload_of_wrong_file_type_is_refused(client, staff, name, message):
+    client.force_login(staff)
+    response = client.post(reverse("protected_areas:import"), {"file": _upload(name, b"data")})
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Job.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bad_mapping_is_refused(client, staff):
+    client.force_login(staff)
+    response = client.post(
+        reverse("protected_areas:import"), {"file": _upload("a.geojson", b"{}"), "field_map": "colour=unit_name"}
+    )
+    assert "colour cannot be mapped" in response.content.decode()
+
+
+def _wait_for(client, job_id, timeout=90):
+    url = reverse("protected_areas:import-status-json", args=[job_id])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        data = client.get(url).json()
+        if data["status"] in {"done", "failed"}:
+            return data
+        time.sleep(0.3)
+    raise AssertionError(f"import {job_id} did not finish: {data}")
+
+
+@pytest.mark.worker
+def test_browser_import_runs_in_a_real_worker(client, staff, testdata, celery_worker_process):
+    client.force_login(staff)
+
+    # given an upload of a real WDPA GeoPackage
+    gpkg = (testdata / "wdpa-mapme-samples/wdpa_laos.gpkg").read_bytes()
+    response = client.post(reverse("protected_areas:import"), {"file": _upload("wdpa_laos.gpkg", gpkg)})
+
+    # then the status page polls until the worker is done
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert response["Location"] == reverse("protected_areas:import-status", args=[job.pk])
+    data = _wait_for(client, job.pk)
+    assert data["status"] == "done", data
+    assert data["result"] == {"created": 2, "updated": 0, "unchanged": 0, "repaired": 0, "rejected": 0, "errors": []}
+    assert ProtectedArea.objects.get(wdpa_id=303039).orig_name == "Phong Điền"
+    page = client.get(response["Location"]).content.decode()
+    assert "Import of wdpa_laos.gpkg" in page and 'data-count="created">2<' in page
+
+    # and a file that cannot be read fails with the reason
+    client.post(reverse("protected_areas:import"), {"file": _upload("broken.geojson", b"not json at all")})
+    failed = Job.objects.exclude(pk=job.pk).get()
+    data = _wait_for(client, failed.pk)
+    assert data["status"] == "failed"
+    assert "Could not read broken.geojson" in data["error"]
+    assert (
+        "Could not read broken.geojson"
+        in client.get(reverse("protected_areas:import-status", args=[failed.pk])).content.decode()
+    )

@@ -1,0 +1,26 @@
+"""The global map in a real browser: local MapLibre, our vector tiles, no base map, strict CSP."""
+
+import pytest
+
+from protected_areas.services import import_protected_areas
+
+
+@pytest.mark.browser
+def test_global_map_draws_imported_boundaries(page, testdata, transactional_db):
+    import_protected_areas(testdata / "pad-uae/pad-united-arab-emirates.shp")
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    tiles = []
+    page.on("response", lambda r: tiles.append(r.status) if "/areas/tiles/" in r.url else None)
+
+    page.goto("/areas/map/")
+    page.wait_for_selector("#global-map[data-loaded=true]", timeout=30000)
+    page.evaluate("window.greenlistMap.jumpTo({center: [54.5, 24.2], zoom: 6.5})")
+    page.wait_for_function(
+        "window.greenlistMap.areTilesLoaded() && "
+        "window.greenlistMap.queryRenderedFeatures({layers: ['areas-fill']}).length > 10",
+        timeout=30000,
+    )
+
+    assert tiles and set(tiles) == {200}
+    assert problems == []

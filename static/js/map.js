@@ -1,0 +1,141 @@
+// Maps of protected areas (MapLibre GL, served locally; no inline script: strict CSP).
+// Boundaries come from our own server (vector tiles or the page's GeoJSON); the raster base map is
+// optional and the boundaries still draw when its server cannot be reached.
+(function () {
+  "use strict";
+
+  const FILL = "#2e7d4f";
+  const LINE = "#1b5e37";
+
+  function absolute(url) {
+    // Vector tiles are fetched by a worker: give it a full URL (without encoding the {z}/{x}/{y}).
+    return url.startsWith("/") ? window.location.origin + url : url;
+  }
+
+  function baseStyle(el) {
+    const style = {
+      version: 8,
+      sources: {},
+      layers: [{ id: "background", type: "background", paint: { "background-color": "#e6eef2" } }],
+    };
+    if (el.dataset.basemapUrl) {
+      style.sources.basemap = {
+        type: "raster",
+        tiles: [el.dataset.basemapUrl],
+        tileSize: 256,
+        attribution: el.dataset.basemapAttribution || "",
+      };
+      style.layers.push({ id: "basemap", type: "raster", source: "basemap" });
+    }
+    return style;
+  }
+
+  function createMap(el, options) {
+    if (!window.maplibregl) return null;
+    maplibregl.setWorkerUrl(el.dataset.workerUrl);
+    try {
+      const map = new maplibregl.Map(Object.assign({ container: el, style: baseStyle(el), attributionControl: { compact: true } }, options));
+      map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+      map.addControl(new maplibregl.ScaleControl(), "bottom-left");
+      // A base-map server that is down must not take the boundaries with it.
+      map.on("error", (event) => { if (window.console) console.warn("map:", event.error && event.error.message); });
+      el.classList.add("map-ready");
+      return map;
+    } catch (err) {
+      const note = document.createElement("p");
+      note.className = "notice map-fallback";
+      note.textContent = "This browser cannot draw the map (WebGL is not available).";
+      el.replaceChildren(note);
+      return null;
+    }
+  }
+
+  function areaLayers(map, source, sourceLayer) {
+    const extra = sourceLayer ? { "source-layer": sourceLayer } : {};
+    map.addLayer(Object.assign({ id: "areas-fill", type: "fill", source: source, paint: { "fill-color": FILL, "fill-opacity": 0.35 }, filter: ["==", ["geometry-type"], "Polygon"] }, extra));
+    map.addLayer(Object.assign({ id: "areas-line", type: "line", source: source, paint: { "line-color": LINE, "line-width": 1.2 }, filter: ["==", ["geometry-type"], "Polygon"] }, extra));
+  }
+
+  function popupContent(props, detailUrl) {
+    const box = document.createElement("div");
+    const link = document.createElement("a");
+    link.href = detailUrl.replace("/0/", "/" + encodeURIComponent(props.id) + "/");
+    link.textContent = props.name;
+    const strong = document.createElement("strong");
+    strong.appendChild(link);
+    box.appendChild(strong);
+    const meta = document.createElement("div");
+    meta.className = "muted";
+    meta.textContent = "IUCN " + props.iucn_category + (props.wdpa_id ? " · WDPA " + props.wdpa_id : "");
+    box.appendChild(meta);
+    return box;
+  }
+
+  function globalMap(el) {
+    const map = createMap(el, { center: [10, 15], zoom: 1.3, maxZoom: 16 });
+    if (!map) return;
+    window.greenlistMap = map;
+    map.on("load", () => {
+      map.addSource("pa", { type: "vector", tiles: [absolute(el.dataset.tilesUrl)], minzoom: 0, maxzoom: 14 });
+      areaLayers(map, "pa", "areas");
+      map.addLayer({ id: "area-points", type: "circle", source: "pa", "source-layer": "area_points", paint: { "circle-radius": 4, "circle-color": FILL, "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
+      const interactive = ["areas-fill", "area-points"];
+      interactive.forEach((layer) => {
+        map.on("mouseenter", layer, () => { map.getCanvas().style.cursor = "pointer"; });
+        map.on("mouseleave", layer, () => { map.getCanvas().style.cursor = ""; });
+      });
+      map.on("click", (event) => {
+        const features = map.queryRenderedFeatures(event.point, { layers: interactive });
+        if (!features.length) return;
+        const props = Object.assign({ id: features[0].id }, features[0].properties);
+        new maplibregl.Popup().setLngLat(event.lngLat).setDOMContent(popupContent(props, el.dataset.detailUrl)).addTo(map);
+      });
+      el.dataset.loaded = "true";
+    });
+  }
+
+  function extend(bounds, coords) {
+    if (typeof coords[0] === "number") {
+      bounds[0] = Math.min(bounds[0], coords[0]); bounds[1] = Math.min(bounds[1], coords[1]);
+      bounds[2] = Math.max(bounds[2], coords[0]); bounds[3] = Math.max(bounds[3], coords[1]);
+      return bounds;
+    }
+    coords.forEach((c) => extend(bounds, c));
+    return bounds;
+  }
+
+  function readJson(id) {
+    const node = document.getElementById(id);
+    if (!node) return null;
+    const value = JSON.parse(node.textContent);
+    return typeof value === "string" ? JSON.parse(value) : value;
+  }
+
+  function detailMap(el) {
+    const geometry = readJson("area-boundary") || readJson("area-point");
+    if (!geometry) return;
+    const b = extend([180, 90, -180, -90], geometry.coordinates);
+    const map = createMap(el, { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 30, maxZoom: 12 } });
+    if (!map) return;
+    window.greenlistMap = map;
+    map.on("load", () => {
+      map.addSource("area", { type: "geojson", data: { type: "Feature", geometry: geometry, properties: {} } });
+      if (geometry.type === "Point") {
+        map.addLayer({ id: "area-point", type: "circle", source: "area", paint: { "circle-radius": 7, "circle-color": FILL, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
+      } else {
+        areaLayers(map, "area", null);
+      }
+      el.dataset.loaded = "true";
+    });
+  }
+
+  function start() {
+    const global = document.getElementById("global-map");
+    if (global) globalMap(global);
+    const detail = document.getElementById("area-map");
+    if (detail) detailMap(detail);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
