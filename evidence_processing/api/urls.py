@@ -1,4 +1,9 @@
-from rest_framework.routers import DefaultRouter
+from django.urls import path
 
-router = DefaultRouter()
-urlpatterns = router.urls
+from . import views
+
+urlpatterns = [
+    path("evidence-processing/assessments/<int:pk>/search/", views.evidence_search, name="evidence-search"),
+    path("evidence-processing/assessments/<int:pk>/status/", views.evidence_status, name="evidence-status"),
+    path("evidence-processing/items/<int:item_id>/facts/", views.evidence_facts, name="evidence-facts"),
+]

@@ -1,0 +1,39 @@
+"""Stable codes for why an evidence file was rejected or could not be processed.
+
+They are stored with the item's facts (`EvidenceFacts.error_code`) and returned by the API and
+`import_evidence --json`, so clients can act on them without parsing the message.
+"""
+
+# Rejected: the content is not allowed as evidence.
+TOO_LARGE = "too_large"
+EMPTY = "empty"
+EXECUTABLE = "executable"
+SCRIPT = "script"
+HTML = "html"
+SVG_SCRIPT = "svg_script"
+TYPE_MISMATCH = "type_mismatch"
+TYPE_NOT_ALLOWED = "type_not_allowed"
+
+# Failed: an allowed type, but the file is broken or hostile.
+IMAGE_CORRUPT = "image_corrupt"
+IMAGE_TOO_MANY_PIXELS = "image_too_many_pixels"
+PDF_ENCRYPTED = "pdf_encrypted"
+PDF_CORRUPT = "pdf_corrupt"
+OFFICE_CORRUPT = "office_corrupt"
+ARCHIVE_CORRUPT = "archive_corrupt"
+ARCHIVE_UNSAFE_PATH = "archive_unsafe_path"
+ARCHIVE_BOMB = "archive_bomb"
+ARCHIVE_TOO_MANY_FILES = "archive_too_many_files"
+GEODATA_NOT_JSON = "geodata_not_json"
+GEODATA_UNREADABLE = "geodata_unreadable"
+SHAPEFILE_INCOMPLETE = "shapefile_incomplete"
+GEODATA_NO_CRS = "geodata_no_crs"
+RASTER_UNREADABLE = "raster_unreadable"
+RASTER_TOO_LARGE = "raster_too_large"
+CAMTRAP_INVALID = "camtrap_invalid"
+TIME_LIMIT = "time_limit"
+GAVE_UP = "gave_up"
+FILE_MISSING = "file_missing"
+INTERNAL = "internal_error"
+
+SEARCH_TOO_LONG = "search_query_too_long"

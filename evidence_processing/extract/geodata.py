@@ -1,0 +1,115 @@
+"""Geodata (GeoJSON, KML, GPX, Shapefile, GeoPackage) read with GDAL into one geometry in EPSG:4326."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+
+from django.conf import settings
+from django.contrib.gis.gdal import CoordTransform, DataSource, SpatialReference
+from django.contrib.gis.gdal.error import GDALException
+from django.contrib.gis.geos import GeometryCollection, GEOSException
+
+from .. import error_codes
+from . import Draft, Unprocessable
+
+GEODATA_EXTENSIONS = {".geojson", ".json", ".kml", ".gpx", ".gpkg", ".shp"}
+# GPX also exposes every point of a track or route as its own layer: the lines already hold them.
+GPX_SKIP_LAYERS = {"route_points", "track_points"}
+WGS84 = SpatialReference(4326)
+
+
+def read_geojson(path: str, draft: Draft) -> None:
+    # GDAL's error for broken JSON is vague; the json module says where the problem is.
+    try:
+        with open(path, "rb") as handle:
+            json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Unprocessable(error_codes.GEODATA_NOT_JSON, f"The GeoJSON file is not valid JSON ({exc}).")
+    read_vector(path, draft)
+
+
+def check_shapefile_parts(shp_path: str) -> None:
+    base = os.path.splitext(shp_path)[0]
+    siblings = {p.lower() for p in os.listdir(os.path.dirname(shp_path) or ".")}
+    name = os.path.basename(base).lower()
+    missing = [ext for ext in (".shx", ".dbf") if f"{name}{ext}" not in siblings]
+    if missing:
+        raise Unprocessable(
+            error_codes.SHAPEFILE_INCOMPLETE,
+            f"The shapefile '{os.path.basename(shp_path)}' comes without its {' and '.join(missing)} file"
+            f"{'s' if len(missing) > 1 else ''}; zip all parts (.shp, .shx, .dbf, .prj) together.",
+        )
+
+
+def read_vector(path: str, draft: Draft) -> None:
+    draft.kind = "geodata"
+    if path.lower().endswith(".shp"):
+        check_shapefile_parts(path)
+    try:
+        source = DataSource(path)
+    except GDALException as exc:
+        raise Unprocessable(error_codes.GEODATA_UNREADABLE, f"GDAL cannot read the geodata ({exc}).")
+    geoms = []
+    layers = []
+    limit = settings.EVIDENCE_MAX_FEATURES
+    is_gpx = source.driver.name == "GPX"
+    try:
+        for layer in source:
+            if is_gpx and layer.name in GPX_SKIP_LAYERS:
+                if layer.name == "track_points" and "time" in layer.fields:
+                    _gpx_dates(layer, draft)
+                continue
+            count = len(layer)
+            layers.append({"name": layer.name, "features": count, "type": str(layer.geom_type)})
+            if count == 0:
+                continue
+            transform = _transform_for(layer, path)
+            for feature in layer:
+                geom = feature.geom
+                if geom is None:
+                    continue
+                if len(geoms) >= limit:
+                    draft.details["truncated_at"] = limit
+                    break
+                if transform is not None:
+                    geom.transform(transform)
+                geom.set_3d(False)
+                geoms.append(geom.geos)
+    except (GDALException, GEOSException) as exc:
+        raise Unprocessable(error_codes.GEODATA_UNREADABLE, f"GDAL cannot read the features ({exc}).")
+    draft.details["layers"] = layers
+    draft.details["driver"] = source.driver.name
+    draft.feature_count = len(geoms)
+    if not geoms:
+        raise Unprocessable(error_codes.GEODATA_UNREADABLE, "The file holds no features with a geometry.")
+    collection = GeometryCollection(*geoms, srid=4326)
+    draft.geometry = collection
+
+
+def _transform_for(layer, path: str):
+    srs = layer.srs
+    if srs is None:
+        minx, miny, maxx, maxy = layer.extent.tuple
+        if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+            return None  # degrees; taken as WGS 84
+        raise Unprocessable(
+            error_codes.GEODATA_NO_CRS,
+            f"'{os.path.basename(path)}' does not say its coordinate system (no .prj file) and its coordinates "
+            "are not longitude/latitude.",
+        )
+    if srs.srid == 4326:
+        return None
+    return CoordTransform(srs, WGS84)
+
+
+def _gpx_dates(layer, draft: Draft) -> None:
+    # The first and last points are enough to say when the track was walked.
+    n = len(layer)
+    for index in {0, n - 1} if n else set():
+        value = layer[index].get("time")
+        if isinstance(value, datetime.datetime):
+            draft.dates.append(value.date())
+        elif isinstance(value, datetime.date):
+            draft.dates.append(value)

@@ -1,0 +1,143 @@
+"""Type by content: what the bytes are, whether that is allowed, and whether the name agrees."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import magic
+
+from .. import error_codes
+from . import Unprocessable
+
+EXECUTABLE_TYPES = {
+    "application/x-executable",
+    "application/x-pie-executable",
+    "application/x-sharedlib",
+    "application/x-object",
+    "application/x-mach-binary",
+    "application/x-dosexec",
+    "application/vnd.microsoft.portable-executable",
+    "application/x-msdownload",
+    "application/x-msi",
+    "application/java-archive",
+    "application/x-java-applet",
+    "application/x-elf",
+    "application/vnd.android.package-archive",
+}
+SCRIPT_TYPES = {
+    "text/x-shellscript",
+    "text/x-script.python",
+    "text/x-python",
+    "text/x-perl",
+    "text/x-php",
+    "text/x-ruby",
+    "text/x-lua",
+    "text/x-tcl",
+    "text/javascript",
+    "application/javascript",
+    "application/x-javascript",
+    "text/x-msdos-batch",
+    "application/x-bat",
+    "text/x-awk",
+}
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+
+# Extension → the sniffed types that may carry it. A file whose content is of another type was
+# renamed or is hostile (`photo.jpg` that is really a program).
+EXTENSION_TYPES: dict[str, set[str]] = {
+    ".jpg": {"image/jpeg"},
+    ".jpeg": {"image/jpeg"},
+    ".png": {"image/png"},
+    ".gif": {"image/gif"},
+    ".webp": {"image/webp"},
+    ".tif": {"image/tiff"},
+    ".tiff": {"image/tiff"},
+    ".heic": {"image/heic", "image/heif"},
+    ".heif": {"image/heic", "image/heif"},
+    ".pdf": {"application/pdf"},
+    ".zip": {"application/zip", "application/x-zip-compressed"},
+    ".geojson": {"application/json", "application/geo+json", "text/plain"},
+    ".json": {"application/json", "text/plain"},
+    ".kml": {"text/xml", "application/xml", "application/vnd.google-earth.kml+xml"},
+    ".gpx": {"text/xml", "application/xml", "application/gpx+xml"},
+    ".gpkg": {"application/vnd.sqlite3", "application/x-sqlite3"},
+    ".csv": {"text/csv", "text/plain", "application/csv"},
+    ".txt": {"text/plain", "text/csv"},
+    ".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/zip"},
+    ".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"},
+    ".pptx": {"application/vnd.openxmlformats-officedocument.presentationml.presentation", "application/zip"},
+    ".odt": {"application/vnd.oasis.opendocument.text", "application/zip"},
+    ".ods": {"application/vnd.oasis.opendocument.spreadsheet", "application/zip"},
+    ".doc": {"application/msword", "application/x-ole-storage", "application/CDFV2"},
+    ".xls": {"application/vnd.ms-excel", "application/x-ole-storage", "application/CDFV2"},
+}
+ALLOWED_TYPES = set().union(*EXTENSION_TYPES.values()) | {"image/svg+xml", "text/markdown"}
+# Words for the reason shown to the uploader.
+TYPE_NAMES = {
+    "image/jpeg": "a JPEG image",
+    "image/png": "a PNG image",
+    "image/tiff": "a TIFF image",
+    "application/pdf": "a PDF document",
+    "application/zip": "a zip archive",
+    "text/plain": "plain text",
+    "text/xml": "an XML document",
+    "application/json": "JSON",
+}
+SVG_ACTIVE = re.compile(rb"<script|\bon[a-z]+\s*=|javascript:|<foreignObject|<iframe|<embed|<object", re.I)
+
+
+def sniff(path: str) -> tuple[str, str]:
+    """(MIME type, libmagic's description) of the file's content."""
+    return magic.from_file(path, mime=True), magic.from_file(path)[:300]
+
+
+def check_allowed(path: str, original_filename: str, mime: str, description: str) -> None:
+    """Raise `Unprocessable(rejected=True)` for content that may not be evidence."""
+    ext = os.path.splitext(original_filename.lower())[1]
+    if mime in EXECUTABLE_TYPES or description.startswith(("ELF ", "PE32", "MS-DOS executable", "Mach-O")):
+        raise Unprocessable(
+            error_codes.EXECUTABLE,
+            f"The file is a program ({description.split(',')[0]}), not {_expected(ext)}; programs are not accepted.",
+            rejected=True,
+        )
+    if mime in SCRIPT_TYPES:
+        raise Unprocessable(
+            error_codes.SCRIPT,
+            f"The file is a script ({description.split(',')[0]}); scripts are not accepted.",
+            rejected=True,
+        )
+    if mime in HTML_TYPES:
+        raise Unprocessable(
+            error_codes.HTML,
+            "The file is a web page (HTML), which could run code in a browser; save it as PDF.",
+            rejected=True,
+        )
+    if mime == "image/svg+xml":
+        with open(path, "rb") as handle:
+            if SVG_ACTIVE.search(handle.read(5 * 1024 * 1024)):
+                raise Unprocessable(
+                    error_codes.SVG_SCRIPT,
+                    "The SVG image contains scripts or event handlers; export it as PNG or PDF instead.",
+                    rejected=True,
+                )
+    expected = EXTENSION_TYPES.get(ext)
+    if expected is not None and mime not in expected:
+        raise Unprocessable(
+            error_codes.TYPE_MISMATCH,
+            f"The name ends in '{ext}' but the content is {TYPE_NAMES.get(mime, mime)} ({description.split(',')[0]}).",
+            rejected=True,
+        )
+    if mime not in ALLOWED_TYPES:
+        raise Unprocessable(
+            error_codes.TYPE_NOT_ALLOWED,
+            f"Files of this type ({description.split(',')[0] or mime}) are not accepted as evidence.",
+            rejected=True,
+        )
+
+
+def _expected(ext: str) -> str:
+    types = EXTENSION_TYPES.get(ext)
+    if not types:
+        return "a document"
+    return TYPE_NAMES.get(sorted(types)[0], f"a '{ext}' file")

@@ -1,0 +1,38 @@
+"""The bad-input corpus: each file ends failed with its own code and a specific reason."""
+
+import pytest
+
+from evidence.models import EvidenceItem
+from evidence_processing.models import EvidenceFacts
+from evidence_processing.tests.corpus import corpus
+
+pytestmark = pytest.mark.django_db
+CORPUS = corpus()
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_bad_file_fails_with_specific_reason(name, arezzo_assessment, arezzo_team, upload, processed):
+    data, code, words = CORPUS[name]
+    item = processed(upload(arezzo_assessment, arezzo_team, data, name=name))
+    assert item.processing_status == "failed"
+    assert item.facts.error_code == code, item.status_reason
+    assert words in item.status_reason
+    assert not item.facts.thumbnail and item.facts.text == ""
+    assert len(item.sha256) == 64  # the integrity record is kept even for refused files
+
+
+def test_bad_files_do_not_touch_good_ones(arezzo_assessment, arezzo_team, upload, processed, testdata):
+    good = processed(upload(arezzo_assessment, arezzo_team, testdata / "img-exif-samples/gps/DSCN0038.jpg"))
+    before = EvidenceFacts.objects.filter(pk=good.pk).values().get()
+    for name, (data, _, _) in CORPUS.items():
+        processed(upload(arezzo_assessment, arezzo_team, data, name=name))
+    assert EvidenceFacts.objects.filter(pk=good.pk).values().get() == before
+    assert EvidenceItem.objects.get(pk=good.pk).processing_status == "ready"
+
+
+def test_oversize_file_is_rejected(arezzo_assessment, arezzo_team, upload, processed, settings):
+    item = upload(arezzo_assessment, arezzo_team, b"a,b\n" * 300_000, name="big.csv")
+    settings.EVIDENCE_MAX_UPLOAD_MB = 1  # lowered after the upload (e.g. files from an import)
+    item = processed(item)
+    assert item.processing_status == "failed" and item.facts.error_code == "too_large"
+    assert "limit is 1 MB" in item.status_reason
