@@ -1,0 +1,497 @@
+"""Writes for expert review. Every change is checked against a named rule in accounts.rules and
+written to the audit trail; phase changes of the assessment go through assessments.workflow."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import rules
+from assessments.choices import Status
+from assessments.models import Answer, Assessment
+from assessments.workflow import transition
+from audit.services import audit_record
+from core.errors import Conflict, DomainError, NotAllowed
+from evidence.models import EvidenceItem
+from scoring.services import schedule_rescore
+
+from . import error_codes, selectors, tasks
+from .choices import (
+    ASSIGNABLE_STATUSES,
+    AssignmentRole,
+    CoiStatus,
+    Outcome,
+    RequestStatus,
+    ReviewerDecision,
+)
+from .models import (
+    TEXT_MAX,
+    AssessmentReview,
+    GroupFinding,
+    IndicatorReview,
+    InformationReply,
+    InformationRequest,
+    ReviewAssignment,
+)
+
+
+def _text(value, *, field: str, required: bool = False, label: str = "This text") -> str:
+    text = (value or "").replace("\r\n", "\n").strip()
+    if required and not text:
+        raise DomainError(error_codes.TEXT_REQUIRED, f"{label} is required.", field=field)
+    if len(text) > TEXT_MAX:
+        raise DomainError(
+            error_codes.TEXT_TOO_LONG,
+            f"{label} is {len(text):,} characters long; the limit is {TEXT_MAX:,}.",
+            field=field,
+        )
+    return text
+
+
+def _rating(assessment: Assessment, rating: str, field: str = "rating") -> str:
+    """A code of the assessment's Standard version's scale that a reviewer may give."""
+    allowed = [r["code"] for r in assessment.standard.rating_scale if r.get("allowed_on_submit")]
+    if rating not in allowed:
+        raise DomainError(
+            error_codes.RATING_INVALID,
+            f"'{rating}' is not a rating on this Standard's scale (use one of: {', '.join(allowed)}).",
+            field=field,
+        )
+    return rating
+
+
+def _require_in_review(assessment: Assessment) -> None:
+    if assessment.status != Status.IN_REVIEW:
+        raise Conflict(
+            error_codes.NOT_IN_REVIEW,
+            f"The assessment is '{assessment.get_status_display()}': "
+            "reviews can be written only while it is in review.",
+        )
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    return Assessment.objects.select_for_update(of=("self",)).select_related("standard").get(pk=assessment.pk)
+
+
+def _answer_of(assessment: Assessment, answer) -> Answer:
+    answer_id = getattr(answer, "pk", answer)
+    try:
+        return Answer.objects.select_for_update().get(pk=answer_id, assessment_id=assessment.pk)
+    except (Answer.DoesNotExist, ValueError, TypeError):
+        raise DomainError(
+            error_codes.INDICATOR_UNKNOWN, "This indicator is not part of the assessment.", field="answer"
+        ) from None
+
+
+def _forget(user) -> None:
+    rules.forget_review_seats(user)
+
+
+# --- assignments and conflicts of interest ------------------------------------------------------
+
+
+def assignment_create(*, assessment: Assessment, assignee, role: str, due_date: datetime.date, by) -> ReviewAssignment:
+    """Assign an expert of the jurisdiction's group, or an independent reviewer, with a due date.
+
+    The assignee is e-mailed once the assignment is saved; staff get the automatic conflict
+    warnings on the assignment."""
+    jurisdiction_id = selectors.assessment_jurisdiction_id(assessment)
+    if not rules.can_assign_reviewers(by, jurisdiction_id):
+        raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff or the group's chair can assign reviewers.")
+    if role not in AssignmentRole.values:
+        raise DomainError(error_codes.ROLE_INVALID, f"Unknown assignment role '{role}'.", field="role")
+    if role == AssignmentRole.EXPERT and jurisdiction_id is None:
+        raise DomainError(
+            error_codes.NO_JURISDICTION, "The site is in no jurisdiction with an Expert Assessment Group.", field="role"
+        )
+    if not isinstance(due_date, datetime.date) or due_date < timezone.localdate():
+        raise DomainError(error_codes.DUE_DATE_INVALID, "The due date must be today or later.", field="due_date")
+    with transaction.atomic():
+        locked = (
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("protected_area", "adapted_set")
+            .get(pk=assessment.pk)
+        )
+        if locked.status not in ASSIGNABLE_STATUSES:
+            raise Conflict(
+                error_codes.ASSESSMENT_NOT_ASSIGNABLE,
+                f"The assessment is '{locked.get_status_display()}': reviewers are assigned once it is submitted.",
+            )
+        accreditation = selectors.accreditation_for(assignee, role, jurisdiction_id)
+        if accreditation is None:
+            what = (
+                "an expert of this jurisdiction's group" if role == AssignmentRole.EXPERT else "an independent reviewer"
+            )
+            raise DomainError(
+                error_codes.ASSIGNEE_NOT_ACCREDITED,
+                f"{assignee} is not accredited as {what} today (lapsed, revoked or never granted).",
+                field="user",
+            )
+        if ReviewAssignment.objects.current().filter(assessment=locked, user=assignee).exists():
+            raise Conflict(error_codes.ASSIGNEE_ALREADY, f"{assignee} is already assigned to this assessment.")
+        warnings = selectors.conflict_warnings(
+            assessment=locked, user=assignee, due_date=due_date, accreditation=accreditation
+        )
+        assignment = ReviewAssignment.objects.create(
+            assessment=locked, user=assignee, role=role, due_date=due_date, assigned_by=by, warnings=warnings
+        )
+        audit_record(
+            actor=by,
+            action="review.assigned",
+            target=assignment,
+            data={
+                "assessment": locked.pk,
+                "user": assignee.email,
+                "role": role,
+                "due_date": str(due_date),
+                "warnings": [w["kind"] for w in warnings],
+            },
+        )
+        transaction.on_commit(lambda: tasks.notify_assignment.delay(assignment.pk))
+    _forget(assignee)
+    return assignment
+
+
+def assignment_remove(*, assignment: ReviewAssignment, by) -> ReviewAssignment:
+    if not rules.can_assign_reviewers(by, selectors.assessment_jurisdiction_id(assignment.assessment)):
+        raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff or the group's chair can withdraw an assignment.")
+    with transaction.atomic():
+        if assignment.removed_at is None:
+            assignment.removed_at = timezone.now()
+            assignment.save(update_fields=["removed_at"])
+            audit_record(actor=by, action="review.unassigned", target=assignment, data={"user": assignment.user.email})
+    _forget(assignment.user)
+    return assignment
+
+
+def conflict_declare(*, assignment: ReviewAssignment, by, has_conflict: bool, note: str = "") -> ReviewAssignment:
+    """The assignee's declaration, made once before anything of the assessment is shown.
+
+    A declared conflict blocks the assignment for good and tells staff; the declaration, either
+    way, is kept in the audit trail."""
+    if not rules.can_declare_conflict(by, assignment):
+        raise NotAllowed(error_codes.NOT_ALLOWED, "Only the assigned person can declare their conflicts.")
+    note = _text(note, field="note", required=bool(has_conflict), label="A description of the conflict")
+    with transaction.atomic():
+        locked = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.coi_status != CoiStatus.PENDING:
+            raise Conflict(
+                error_codes.COI_ALREADY_DECLARED,
+                f"You already declared on {locked.coi_declared_at:%Y-%m-%d}: {locked.get_coi_status_display()}.",
+            )
+        locked.coi_status = CoiStatus.CONFLICT if has_conflict else CoiStatus.NO_CONFLICT
+        locked.coi_note = note
+        locked.coi_declared_at = timezone.now()
+        locked.save(update_fields=["coi_status", "coi_note", "coi_declared_at"])
+        audit_record(
+            actor=by,
+            action="review.coi_declared",
+            target=locked,
+            data={"assessment": locked.assessment_id, "conflict": bool(has_conflict), "note": note},
+        )
+        if has_conflict:
+            transaction.on_commit(lambda: tasks.notify_conflict.delay(locked.pk))
+    _forget(by)
+    assignment.coi_status, assignment.coi_note, assignment.coi_declared_at = (
+        locked.coi_status,
+        locked.coi_note,
+        locked.coi_declared_at,
+    )
+    return assignment
+
+
+# --- phases (through the one workflow) ----------------------------------------------------------
+
+
+def review_start(*, assessment: Assessment, by) -> Assessment:
+    if not rules.can_manage_review(by, assessment):
+        raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff start a review.")
+    return transition(assessment, Status.IN_REVIEW, by=by, note="Review started.")
+
+
+def review_send_back(*, assessment: Assessment, by, note: str = "") -> Assessment:
+    """Staff return the assessment to the site (changes requested) with the open questions listed."""
+    if not rules.can_manage_review(by, assessment):
+        raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff send an assessment back to the site.")
+    note = _text(note, field="note", label="The note")
+    questions = list(selectors.open_requests(assessment))
+    lines = [note] if note else []
+    if questions:
+        lines.append("Open questions:")
+        lines += [f"- {q.answer.indicator.number}: {q.question}" for q in questions]
+    return transition(assessment, Status.CHANGES_REQUESTED, by=by, note="\n".join(lines)[:5000])
+
+
+# --- per-indicator reviews and findings ---------------------------------------------------------
+
+
+def indicator_review_save(
+    *, assessment: Assessment, answer, by, rating: str, finding: str = "", comment: str = "", shared: bool = False
+) -> IndicatorReview:
+    """Save the expert's own rating, finding and comment on one indicator (a draft unless shared).
+
+    The answer's current version is recorded, so a later change by the site marks it out of date."""
+    if not rules.can_write_indicator_review(by, assessment):
+        raise NotAllowed(
+            error_codes.NOT_ASSIGNED, "You are not assigned (without conflict) as an expert to this assessment."
+        )
+    finding = _text(finding, field="finding", label="The finding")
+    comment = _text(comment, field="comment", label="The comment")
+    with transaction.atomic():
+        locked = _locked(assessment)
+        _require_in_review(locked)
+        rating = _rating(locked, rating)
+        target = _answer_of(locked, answer)
+        assignment = ReviewAssignment.objects.cleared().get(assessment=locked, user=by)
+        review, created = IndicatorReview.objects.update_or_create(
+            assignment=assignment,
+            answer=target,
+            defaults={
+                "rating": rating,
+                "finding": finding,
+                "comment": comment,
+                "shared": bool(shared),
+                "answer_version": target.version,
+            },
+        )
+        audit_record(
+            actor=by,
+            action="review.indicator_saved",
+            target=review,
+            data={"assessment": locked.pk, "indicator": target.indicator_id, "rating": rating, "shared": bool(shared)},
+        )
+    return review
+
+
+def reviews_share(*, assessment: Assessment, by) -> int:
+    """Share all of this expert's drafts on the assessment with the group at once."""
+    if not rules.can_write_indicator_review(by, assessment):
+        raise NotAllowed(error_codes.NOT_ASSIGNED, "You are not assigned as an expert to this assessment.")
+    with transaction.atomic():
+        n = IndicatorReview.objects.filter(assignment__assessment=assessment, assignment__user=by, shared=False).update(
+            shared=True, updated_at=timezone.now()
+        )
+        audit_record(actor=by, action="review.shared", target=assessment, data={"count": n})
+    return n
+
+
+def group_finding_save(*, assessment: Assessment, answer, by, rating: str, finding: str) -> GroupFinding:
+    """Record the group's consolidated rating and finding on one indicator."""
+    if not rules.can_record_group_finding(by, assessment):
+        raise NotAllowed(error_codes.NOT_ASSIGNED, "Only the assigned experts record the group's finding.")
+    finding = _text(finding, field="finding", required=True, label="The group's finding")
+    with transaction.atomic():
+        locked = _locked(assessment)
+        _require_in_review(locked)
+        rating = _rating(locked, rating)
+        target = _answer_of(locked, answer)
+        group, _ = GroupFinding.objects.update_or_create(
+            answer=target,
+            defaults={"rating": rating, "finding": finding, "answer_version": target.version, "recorded_by": by},
+        )
+        schedule_rescore(locked.pk)  # expert scores follow the group's findings (debounced, after commit)
+        audit_record(
+            actor=by,
+            action="review.group_finding_saved",
+            target=group,
+            data={"assessment": locked.pk, "indicator": target.indicator_id, "rating": rating},
+        )
+    return group
+
+
+# --- requests for information -------------------------------------------------------------------
+
+
+def information_request_create(*, assessment: Assessment, answer, by, question: str) -> InformationRequest:
+    if not rules.can_ask_site(by, assessment):
+        raise NotAllowed(error_codes.NOT_ASSIGNED, "Only the assigned reviewers and staff ask the site questions.")
+    question = _text(question, field="question", required=True, label="The question")
+    with transaction.atomic():
+        locked = _locked(assessment)
+        if locked.status not in ASSIGNABLE_STATUSES:
+            raise Conflict(error_codes.NOT_IN_REVIEW, f"The assessment is '{locked.get_status_display()}'.")
+        target = _answer_of(locked, answer)
+        req = InformationRequest.objects.create(answer=target, asked_by=by, question=question)
+        audit_record(
+            actor=by,
+            action="review.request_asked",
+            target=req,
+            data={"assessment": locked.pk, "indicator": target.indicator_id},
+        )
+        transaction.on_commit(lambda: tasks.notify_request.delay(req.pk))
+    return req
+
+
+def information_reply_create(
+    *, request: InformationRequest, by, text: str, evidence_ids=(), file=None, file_title: str = ""
+) -> InformationReply:
+    """Add to a request's thread. The site team may attach evidence: items it already uploaded, or a
+    new file (stored through the evidence service, so only while the assessment accepts changes)."""
+    assessment = request.answer.assessment
+    if not rules.can_reply_to_request(by, assessment):
+        raise NotAllowed(error_codes.NOT_ALLOWED, "Only the site team and the reviewers can answer this question.")
+    text = _text(text, field="text", required=True, label="The answer")
+    site_team = rules.is_site_team_of(by, assessment)
+    if (evidence_ids or file is not None) and not site_team:
+        raise NotAllowed(error_codes.NOT_ALLOWED, "Only the site team attaches evidence.")
+    with transaction.atomic():
+        locked = InformationRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status == RequestStatus.CLOSED:
+            raise Conflict(error_codes.REQUEST_CLOSED, "This question is closed: it can no longer be answered.")
+        try:
+            ids = list(dict.fromkeys(int(i) for i in evidence_ids))
+        except (TypeError, ValueError):
+            raise DomainError(
+                error_codes.INDICATOR_UNKNOWN, "Evidence is named by item ids.", field="evidence"
+            ) from None
+        items = list(
+            EvidenceItem.objects.filter(pk__in=ids, assessment__protected_area_id=assessment.protected_area_id)
+        )
+        if len(items) != len(ids):
+            raise DomainError(
+                error_codes.INDICATOR_UNKNOWN, "Some of the evidence items are not this site's.", field="evidence"
+            )
+        if file is not None:
+            from evidence.services import evidence_upload
+
+            items.append(
+                evidence_upload(
+                    assessment=assessment,
+                    user=by,
+                    file=file,
+                    title=file_title,
+                    indicators=[request.answer.indicator_id],
+                )
+            )
+        reply = InformationReply.objects.create(request=locked, author=by, text=text)
+        if items:
+            reply.evidence.set(items)
+        if site_team and locked.status == RequestStatus.OPEN:
+            locked.status = RequestStatus.ANSWERED
+            locked.save(update_fields=["status"])
+        audit_record(
+            actor=by,
+            action="review.request_replied",
+            target=locked,
+            data={"reply": reply.pk, "evidence": sorted(i.pk for i in items)},
+        )
+    request.status = locked.status
+    return reply
+
+
+def information_request_close(*, request: InformationRequest, by) -> InformationRequest:
+    assessment = request.answer.assessment
+    if not rules.can_close_request(by, request, assessment):
+        raise NotAllowed(error_codes.NOT_ALLOWED, "Only the person who asked, or staff, can close this question.")
+    with transaction.atomic():
+        locked = InformationRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status == RequestStatus.CLOSED:
+            raise Conflict(error_codes.REQUEST_CLOSED, "This question is already closed.")
+        locked.status = RequestStatus.CLOSED
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at"])
+        audit_record(actor=by, action="review.request_closed", target=locked, data={"assessment": assessment.pk})
+    request.status, request.closed_at = locked.status, locked.closed_at
+    return request
+
+
+# --- recommendation, confirmation, release ------------------------------------------------------
+
+
+class IndicatorsUnreviewed(DomainError):
+    def __init__(self, numbers: list[str]):
+        shown = ", ".join(numbers[:12]) + ("…" if len(numbers) > 12 else "")
+        super().__init__(
+            error_codes.INDICATORS_UNREVIEWED,
+            f"The group has no current finding on {len(numbers)} indicator{'s' if len(numbers) != 1 else ''} "
+            f"({shown}): record them before recommending.",
+        )
+        self.data = {"indicators": numbers}
+
+
+def recommendation_make(*, assessment: Assessment, by, outcome: str, reasons: str) -> AssessmentReview:
+    """The group's overall recommendation, once every indicator has a current group finding."""
+    if not rules.can_recommend(by, assessment):
+        raise NotAllowed(error_codes.NOT_ASSIGNED, "Only the assigned experts make the group's recommendation.")
+    if outcome not in Outcome.values:
+        raise DomainError(
+            error_codes.OUTCOME_INVALID,
+            f"Choose one of: {', '.join(str(label) for label in Outcome.labels)}.",
+            field="outcome",
+        )
+    reasons = _text(reasons, field="reasons", required=True, label="The reasons")
+    with transaction.atomic():
+        locked = _locked(assessment)
+        _require_in_review(locked)
+        missing = selectors.unreviewed_indicators(locked)
+        if missing:
+            raise IndicatorsUnreviewed(missing)
+        summary, _ = AssessmentReview.objects.select_for_update().get_or_create(assessment=locked)
+        summary.outcome = outcome
+        summary.reasons = reasons
+        summary.recommended_by = by
+        summary.recommended_at = timezone.now()
+        # A new recommendation needs the independent reviewer's check again.
+        summary.reviewer_decision = ReviewerDecision.PENDING
+        summary.reviewer, summary.reviewer_at, summary.reviewer_note = None, None, ""
+        summary.save()
+        audit_record(
+            actor=by, action="review.recommended", target=summary, data={"assessment": locked.pk, "outcome": outcome}
+        )
+    return summary
+
+
+def process_confirm(*, assessment: Assessment, by, confirmed: bool, note: str = "") -> AssessmentReview:
+    """The independent reviewer confirms the process was followed (the assessment then moves to
+    recommended / not recommended) or returns the recommendation to the group with reasons."""
+    if not rules.can_confirm_process(by, assessment):
+        raise NotAllowed(error_codes.NOT_ASSIGNED, "Only the assigned independent reviewer confirms the process.")
+    note = _text(note, field="note", required=not confirmed, label="The reasons for returning it")
+    with transaction.atomic():
+        locked = _locked(assessment)
+        summary = AssessmentReview.objects.select_for_update().filter(assessment=locked).first()
+        if summary is None or not summary.outcome:
+            raise Conflict(error_codes.NO_RECOMMENDATION, "The group has not made a recommendation yet.")
+        if summary.reviewer_decision != ReviewerDecision.PENDING:
+            raise Conflict(
+                error_codes.ALREADY_DECIDED,
+                f"This recommendation was already {summary.get_reviewer_decision_display().lower()}.",
+            )
+        _require_in_review(locked)
+        summary.reviewer_decision = ReviewerDecision.CONFIRMED if confirmed else ReviewerDecision.RETURNED
+        summary.reviewer, summary.reviewer_at, summary.reviewer_note = by, timezone.now(), note
+        summary.save(update_fields=["reviewer_decision", "reviewer", "reviewer_at", "reviewer_note"])
+        audit_record(
+            actor=by,
+            action="review.process_confirmed" if confirmed else "review.process_returned",
+            target=summary,
+            data={"assessment": locked.pk, "note": note},
+        )
+        if confirmed:
+            target = Status.RECOMMENDED if summary.outcome == Outcome.RECOMMEND else Status.NOT_RECOMMENDED
+            transition(
+                locked,
+                target,
+                by=by,
+                note=f"{summary.get_outcome_display()}: {summary.reasons}"[:5000],
+            )
+    assessment.status = locked.status
+    return summary
+
+
+def findings_release(*, assessment: Assessment, by) -> AssessmentReview:
+    """Staff release the group's findings to the site team."""
+    if not rules.can_manage_review(by, assessment):
+        raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff release findings to the site.")
+    with transaction.atomic():
+        locked = _locked(assessment)
+        if not GroupFinding.objects.filter(answer__assessment=locked).exists():
+            raise Conflict(error_codes.NOTHING_TO_RELEASE, "The group has recorded no findings yet.")
+        summary, _ = AssessmentReview.objects.select_for_update().get_or_create(assessment=locked)
+        summary.findings_released_at = timezone.now()
+        summary.findings_released_by = by
+        summary.save(update_fields=["findings_released_at", "findings_released_by"])
+        audit_record(actor=by, action="review.findings_released", target=summary, data={"assessment": locked.pk})
+    return summary

@@ -1,0 +1,417 @@
+"""Review pages: thin views over reviews.services and reviews.selectors (plain forms, no JS needed).
+
+A refused form is shown again with what was typed and the message beside it (status 400/403/409);
+nothing typed is lost."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import rules
+from accounts.models import User
+from accounts.selectors import accreditations_lapsing
+from assessments.choices import Status
+from assessments.models import Assessment
+from core.errors import DomainError
+
+from . import selectors, services
+from .choices import ASSIGNABLE_STATUSES, AssignmentRole, CoiStatus, Outcome
+from .forms import (
+    AssignForm,
+    ConfirmForm,
+    DeclarationForm,
+    GroupFindingForm,
+    IndicatorReviewForm,
+    QuestionForm,
+    RecommendForm,
+    ReplyForm,
+)
+from .models import AssessmentReview
+
+
+def _form_error(form) -> DomainError:
+    field, errs = next(iter(form.errors.items()))
+    return DomainError("invalid", " ".join(errs), field=field)
+
+
+# --- my reviews ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_reviews(request):
+    user = request.user
+    context = {"assignments": list(selectors.my_assignments(user))}
+    if rules.is_iucn_staff(user) or rules.active_roles(user).chair_jurisdiction_ids:
+        context["queue"] = list(selectors.review_queue(user))
+    if rules.is_iucn_staff(user):
+        context["lapsing"] = list(accreditations_lapsing()[:20])
+    return render(request, "reviews/mine.html", context)
+
+
+# --- assignments --------------------------------------------------------------------------------
+
+
+def _managed_assessment(user, pk) -> Assessment:
+    """For staff and the group's chair (who need not be assigned themselves), else 404."""
+    try:
+        assessment = Assessment.objects.select_related("protected_area", "adapted_set", "standard").get(pk=pk)
+    except (Assessment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such assessment.")
+    if not rules.can_assign_reviewers(user, selectors.assessment_jurisdiction_id(assessment)):
+        raise Http404("No such assessment.")
+    return assessment
+
+
+def _manage_context(request, assessment, form=None, error=None):
+    return {
+        "assessment": assessment,
+        "assignments": list(selectors.assignments_of(assessment)),
+        "eligible": selectors.eligible_assignees(assessment),
+        "form": form or AssignForm(),
+        "error": error,
+        "roles": AssignmentRole.choices,
+        "can_manage": rules.can_manage_review(request.user, assessment),
+        "show_warnings": rules.can_see_assignment_warnings(request.user),
+        "open_requests": list(selectors.open_requests(assessment)),
+        "summary": AssessmentReview.objects.filter(assessment=assessment).first(),
+        "Status": Status,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request, pk):
+    """Assign the group's experts and the independent reviewer; staff move the review on."""
+    assessment = _managed_assessment(request.user, pk)
+    if request.method == "GET":
+        return render(request, "reviews/manage.html", _manage_context(request, assessment))
+    form = AssignForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = _form_error(form)
+    else:
+        assignee = User.objects.filter(pk=form.cleaned_data["user"], is_active=True).first()
+        if assignee is None:
+            error = DomainError("assignee_unknown", _("Choose a person from the list."), field="user")
+        else:
+            try:
+                assignment = services.assignment_create(
+                    assessment=assessment,
+                    assignee=assignee,
+                    role=form.cleaned_data["role"],
+                    due_date=form.cleaned_data["due_date"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                error = exc
+            else:
+                messages.success(request, _("%(who)s assigned; an e-mail is on its way.") % {"who": assignment.user})
+                return redirect("reviews:manage", pk=assessment.pk)
+    return render(
+        request, "reviews/manage.html", _manage_context(request, assessment, form, error), status=error.http_status
+    )
+
+
+@login_required
+@require_POST
+def assignment_remove(request, pk):
+    assignment = selectors.get_assignment_for_user(request.user, pk)
+    try:
+        services.assignment_remove(assignment=assignment, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Assignment withdrawn."))
+    return redirect("reviews:manage", pk=assignment.assessment_id)
+
+
+@login_required
+@require_POST
+def phase(request, pk, action):
+    """Staff: start the review, send the assessment back, release the findings."""
+    assessment = _managed_assessment(request.user, pk)
+    note = request.POST.get("note", "")
+    try:
+        if action == "start":
+            services.review_start(assessment=assessment, by=request.user)
+            messages.success(request, _("The review has started."))
+        elif action == "send-back":
+            services.review_send_back(assessment=assessment, by=request.user, note=note)
+            messages.success(request, _("Sent back to the site with the open questions."))
+        elif action == "release":
+            services.findings_release(assessment=assessment, by=request.user)
+            messages.success(request, _("The findings are now visible to the site team."))
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("reviews:manage", pk=assessment.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declare(request, pk):
+    """The assignee's conflict-of-interest declaration (shows the site, nothing of the assessment)."""
+    assignment = selectors.get_assignment_for_user(request.user, pk)
+    if assignment.user_id != request.user.pk:
+        raise Http404("No such assignment.")
+    form = DeclarationForm(request.POST or None)
+    error = None
+    if request.method == "POST":
+        if not form.is_valid():
+            error = _form_error(form)
+        else:
+            try:
+                services.conflict_declare(
+                    assignment=assignment,
+                    by=request.user,
+                    has_conflict=form.cleaned_data["has_conflict"],
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as exc:
+                error = exc
+            else:
+                if assignment.coi_status == CoiStatus.CONFLICT:
+                    messages.warning(
+                        request, _("Conflict recorded. IUCN staff have been told; you will not review this site.")
+                    )
+                    return redirect("reviews:mine")
+                messages.success(request, _("Thank you. You can now review the assessment."))
+                return redirect("reviews:review", pk=assignment.assessment_id)
+    return render(
+        request,
+        "reviews/declare.html",
+        {"assignment": assignment, "area": assignment.assessment.protected_area, "form": form, "error": error},
+        status=error.http_status if error else 200,
+    )
+
+
+# --- the review page ----------------------------------------------------------------------------
+
+
+def _review_context(request, assessment, *, posted=None):
+    context = selectors.review_page(assessment, request.user)
+    user = request.user
+    if posted:
+        for row in context["rows"]:
+            if row.answer.pk == posted["answer"]:
+                row.posted = {posted["kind"]: posted["data"]}
+                row.errors = {posted["kind"]: posted["error"]}
+    context.update(
+        assessment=assessment,
+        area=assessment.protected_area,
+        outcomes=Outcome.choices,
+        can_write=rules.can_write_indicator_review(user, assessment) and assessment.status == Status.IN_REVIEW,
+        can_group=rules.can_record_group_finding(user, assessment) and assessment.status == Status.IN_REVIEW,
+        can_ask=rules.can_ask_site(user, assessment) and assessment.status in ASSIGNABLE_STATUSES,
+        can_reply=rules.can_reply_to_request(user, assessment),
+        can_recommend=rules.can_recommend(user, assessment) and assessment.status == Status.IN_REVIEW,
+        can_confirm=rules.can_confirm_process(user, assessment),
+        can_manage=rules.can_manage_review(user, assessment),
+        can_attach=context["site_team"] and assessment.is_editable,
+        site_evidence=[],
+        recommend_error=(posted or {}).get("recommend_error"),
+        recommend_data=(posted or {}).get("recommend_data") or {},
+        confirm_error=(posted or {}).get("confirm_error"),
+    )
+    if context["site_team"]:
+        seen = {}
+        for row in context["rows"]:
+            for item in row.evidence:
+                seen.setdefault(item.pk, item)
+        context["site_evidence"] = list(seen.values())
+    return context
+
+
+@login_required
+@require_GET
+def review(request, pk):
+    assessment = selectors.get_review_assessment_for_user(request.user, pk)
+    return render(request, "reviews/review.html", _review_context(request, assessment))
+
+
+def _back_to(assessment_id, answer_id=None) -> str:
+    url = reverse("reviews:review", args=[assessment_id])
+    return f"{url}#indicator-{answer_id}" if answer_id else url
+
+
+def _refused(request, assessment, answer_id, kind, data, error):
+    posted = {"answer": answer_id, "kind": kind, "data": data, "error": error}
+    response = render(request, "reviews/review.html", _review_context(request, assessment, posted=posted))
+    response.status_code = error.http_status
+    return response
+
+
+@login_required
+@require_POST
+def indicator_post(request, pk, answer_id, kind):
+    """One indicator's form: the expert's own review, the group's finding, or a question."""
+    assessment = selectors.get_review_assessment_for_user(request.user, pk)
+    answer = selectors.get_answer_of(assessment, answer_id)
+    forms = {"review": IndicatorReviewForm, "finding": GroupFindingForm, "ask": QuestionForm}
+    if kind not in forms:
+        raise Http404
+    form = forms[kind](request.POST)
+    data = request.POST.dict()
+    if not form.is_valid():
+        return _refused(request, assessment, answer.pk, kind, data, _form_error(form))
+    d = form.cleaned_data
+    try:
+        if kind == "review":
+            services.indicator_review_save(
+                assessment=assessment,
+                answer=answer,
+                by=request.user,
+                rating=d["rating"],
+                finding=d["finding"],
+                comment=d["comment"],
+                shared=d["shared"],
+            )
+            note = _("Your review of %(n)s is saved%(shared)s.") % {
+                "n": answer.indicator.number,
+                "shared": _(" and shared") if d["shared"] else _(" as a draft"),
+            }
+        elif kind == "finding":
+            services.group_finding_save(
+                assessment=assessment, answer=answer, by=request.user, rating=d["rating"], finding=d["finding"]
+            )
+            note = _("The group's finding on %(n)s is recorded.") % {"n": answer.indicator.number}
+        else:
+            services.information_request_create(
+                assessment=assessment, answer=answer, by=request.user, question=d["question"]
+            )
+            note = _("Your question on %(n)s was sent to the site team.") % {"n": answer.indicator.number}
+    except DomainError as exc:
+        return _refused(request, assessment, answer.pk, kind, data, exc)
+    messages.success(request, note)
+    return redirect(_back_to(assessment.pk, answer.pk))
+
+
+@login_required
+@require_POST
+def share(request, pk):
+    assessment = selectors.get_review_assessment_for_user(request.user, pk)
+    try:
+        n = services.reviews_share(assessment=assessment, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(n)s draft review(s) shared with the group.") % {"n": n})
+    return redirect(_back_to(assessment.pk))
+
+
+@login_required
+@require_POST
+def request_reply(request, pk):
+    req = selectors.get_request_for_user(request.user, pk)
+    assessment = selectors.get_review_assessment_for_user(request.user, req.answer.assessment_id)
+    form = ReplyForm(request.POST, request.FILES)
+    data = request.POST.dict()
+    data["request"] = req.pk
+    if not form.is_valid():
+        return _refused(request, assessment, req.answer_id, "reply", data, _form_error(form))
+    try:
+        services.information_reply_create(
+            request=req,
+            by=request.user,
+            text=form.cleaned_data["text"],
+            evidence_ids=request.POST.getlist("evidence"),
+            file=form.cleaned_data["file"],
+            file_title=form.cleaned_data["file_title"],
+        )
+    except DomainError as exc:
+        return _refused(request, assessment, req.answer_id, "reply", data, exc)
+    messages.success(request, _("Your answer was added to the thread."))
+    return redirect(_back_to(assessment.pk, req.answer_id))
+
+
+@login_required
+@require_POST
+def request_close(request, pk):
+    req = selectors.get_request_for_user(request.user, pk)
+    try:
+        services.information_request_close(request=req, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Question closed."))
+    return redirect(_back_to(req.answer.assessment_id, req.answer_id))
+
+
+@login_required
+@require_POST
+def recommend(request, pk):
+    assessment = selectors.get_review_assessment_for_user(request.user, pk)
+    form = RecommendForm(request.POST)
+    form.is_valid()
+    d = form.cleaned_data
+    try:
+        services.recommendation_make(
+            assessment=assessment, by=request.user, outcome=d.get("outcome", ""), reasons=d.get("reasons", "")
+        )
+    except DomainError as exc:
+        context = _review_context(
+            request,
+            assessment,
+            posted={
+                "answer": None,
+                "kind": "",
+                "data": {},
+                "error": exc,
+                "recommend_error": exc,
+                "recommend_data": request.POST.dict(),
+            },
+        )
+        return render(request, "reviews/review.html", context, status=exc.http_status)
+    messages.success(request, _("Recommendation recorded; the independent reviewer will check the process."))
+    return redirect(f"{_back_to(assessment.pk)}#recommendation")
+
+
+@login_required
+@require_POST
+def confirm(request, pk):
+    assessment = selectors.get_review_assessment_for_user(request.user, pk)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        exc = _form_error(form)
+    else:
+        try:
+            services.process_confirm(
+                assessment=assessment,
+                by=request.user,
+                confirmed=form.cleaned_data["decision"] == "confirm",
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as caught:
+            exc = caught
+        else:
+            messages.success(
+                request, _("Recorded. The assessment is now “%(s)s”.") % {"s": assessment.get_status_display()}
+            )
+            return redirect(f"{_back_to(assessment.pk)}#recommendation")
+    context = _review_context(
+        request, assessment, posted={"answer": None, "kind": "", "data": {}, "error": exc, "confirm_error": exc}
+    )
+    return render(request, "reviews/review.html", context, status=exc.http_status)
+
+
+# --- agreement ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def agreement(request):
+    if not rules.can_see_agreement(request.user):
+        raise Http404
+    return render(
+        request,
+        "reviews/agreement.html",
+        {"per_assessment": selectors.assessment_agreement(), "per_expert": selectors.expert_agreement()},
+    )
