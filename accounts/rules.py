@@ -149,9 +149,9 @@ def can_start_assessment(user, area) -> bool:
 
 
 def can_view_assessment(user, assessment) -> bool:
-    """Site team and IUCN staff. Experts and reviewers get access once assigned (reviews app);
-    see `Assessment.objects.visible_to`, which this rule must agree with."""
-    return is_site_team_of(user, assessment) or is_iucn_staff(user)
+    """Site team, IUCN staff, and experts/reviewers assigned to it who declared no conflict;
+    `Assessment.objects.visible_to` (via `review_assignment_q`) must agree with this rule."""
+    return is_site_team_of(user, assessment) or is_iucn_staff(user) or is_assigned_reviewer(user, assessment)
 
 
 def can_edit_assessment(user, assessment) -> bool:
@@ -168,12 +168,46 @@ def can_accept_candidate(user, assessment) -> bool:
 
 
 def can_review_assessment(user, assessment) -> bool:
-    """Move an assessment through review. Staff for now; the reviews app adds assigned experts."""
-    return is_iucn_staff(user)
+    """Move an assessment through review (start, send back, (not) recommended): IUCN staff; and
+    the assigned independent reviewer, only once they have confirmed the group's recommendation
+    (`reviews.services.process_confirm`, which makes the move in the same transaction).
+
+    Experts never move it themselves: through the generic transition page and API an assigned
+    expert (or the reviewer) could otherwise mark it recommended, skipping the group's findings
+    and the independent check (found by tests/permissions)."""
+    if is_iucn_staff(user):
+        return True
+    if not is_assigned_independent_reviewer(user, assessment):
+        return False
+    from reviews.models import AssessmentReview
+
+    return AssessmentReview.objects.filter(assessment_id=assessment.pk, reviewer_decision="confirmed").exists()
+
+
+def has_reviewed_assessment(user, assessment) -> bool:
+    """Took part in the assessment's review (see `certification.selectors.assessment_reviewer_ids`,
+    the one place that says who did; one query, asked only for staff)."""
+    from certification.selectors import assessment_reviewer_ids
+
+    return user.pk in assessment_reviewer_ids(assessment)
 
 
 def can_decide_assessment(user, assessment) -> bool:
+    """IUCN staff decide, but never someone who reviewed the same assessment (ISO/IEC 17065)."""
+    return is_iucn_staff(user) and not has_reviewed_assessment(user, assessment)
+
+
+# --- certification (issue 7) ----------------------------------------------------------------------
+
+
+def can_manage_certificates(user) -> bool:
+    """Record decisions' follow-up: suspend, reinstate, withdraw; see every certificate."""
     return is_iucn_staff(user)
+
+
+def can_download_certificate(user, certificate) -> bool:
+    """The PDF: staff, and the certified site's own team."""
+    return is_iucn_staff(user) or certificate.protected_area_id in active_roles(user).managed_area_ids
 
 
 def can_view_evidence(user, item, assessment=None) -> bool:
@@ -184,6 +218,155 @@ def can_view_evidence(user, item, assessment=None) -> bool:
     if item.sensitivity == "site_team":
         return is_site_team_of(user, target) or is_iucn_staff(user)
     return True
+
+
+# --- expert review (issue 6) -----------------------------------------------------------------
+# A person's current review assignments are loaded once per request, like their roles, so that
+# asking these rules for every row of a page costs no further query.
+
+
+@dataclass(frozen=True)
+class ReviewSeat:
+    role: str  # reviews.choices.AssignmentRole
+    coi_status: str  # reviews.choices.CoiStatus
+
+
+def review_seats(user) -> dict[int, ReviewSeat]:
+    """The person's current (not withdrawn) assignments, by assessment id."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {}
+    cached = getattr(user, "_review_seats", None)
+    if cached is not None:
+        return cached
+    from reviews.models import ReviewAssignment
+
+    seats = {
+        assessment_id: ReviewSeat(role, coi)
+        for assessment_id, role, coi in ReviewAssignment.objects.current()
+        .filter(user=user)
+        .values_list("assessment_id", "role", "coi_status")
+    }
+    user._review_seats = seats
+    return seats
+
+
+def forget_review_seats(user) -> None:
+    if hasattr(user, "_review_seats"):
+        del user._review_seats
+
+
+def reviewing_assessment_ids(user) -> list[int]:
+    """Assessments this person reviews without a conflict (what `review_assignment_q` lets them see)."""
+    return [pk for pk, seat in review_seats(user).items() if seat.coi_status == "no_conflict"]
+
+
+def is_assigned_reviewer(user, assessment) -> bool:
+    """Assigned to this assessment (as expert or independent reviewer) and declared no conflict."""
+    seat = review_seats(user).get(assessment.pk)
+    return seat is not None and seat.coi_status == "no_conflict"
+
+
+def is_assigned_expert(user, assessment) -> bool:
+    seat = review_seats(user).get(assessment.pk)
+    return seat is not None and seat.coi_status == "no_conflict" and seat.role == "expert"
+
+
+def is_assigned_independent_reviewer(user, assessment) -> bool:
+    seat = review_seats(user).get(assessment.pk)
+    return seat is not None and seat.coi_status == "no_conflict" and seat.role == "independent_reviewer"
+
+
+def can_assign_reviewers(user, jurisdiction_id: int | None) -> bool:
+    """IUCN staff, or the chair of the Expert Assessment Group of the assessment's jurisdiction."""
+    return is_iucn_staff(user) or chairs_group_for(user, jurisdiction_id)
+
+
+def can_declare_conflict(user, assignment) -> bool:
+    """Only the assignee declares, and only once."""
+    return assignment.user_id == getattr(user, "pk", None) and assignment.removed_at is None
+
+
+def can_see_assignment_warnings(user) -> bool:
+    return is_iucn_staff(user)
+
+
+def can_write_indicator_review(user, assessment) -> bool:
+    """An expert's own rating: assigned experts of the group without conflict."""
+    return is_assigned_expert(user, assessment)
+
+
+def can_see_indicator_review(user, review, assessment) -> bool:
+    """Drafts are their author's; shared reviews are for the other reviewers and staff. Site
+    teams never see individual experts' reviews, only released group findings."""
+    if review.assignment.user_id == getattr(user, "pk", None):
+        return True
+    return review.shared and (is_iucn_staff(user) or is_assigned_reviewer(user, assessment))
+
+
+def can_record_group_finding(user, assessment) -> bool:
+    return is_assigned_expert(user, assessment)
+
+
+def can_see_group_findings(user, assessment, released: bool) -> bool:
+    """Reviewers and staff always; the site team once staff have released the findings."""
+    if is_iucn_staff(user) or is_assigned_reviewer(user, assessment):
+        return True
+    return released and is_site_team_of(user, assessment)
+
+
+def can_ask_site(user, assessment) -> bool:
+    """Requests for information come from the assigned reviewers (or staff)."""
+    return is_iucn_staff(user) or is_assigned_reviewer(user, assessment)
+
+
+def can_reply_to_request(user, assessment) -> bool:
+    """The site team answers; reviewers and staff may follow up in the same thread."""
+    return is_site_team_of(user, assessment) or can_ask_site(user, assessment)
+
+
+def can_close_request(user, request_obj, assessment) -> bool:
+    return request_obj.asked_by_id == getattr(user, "pk", None) or is_iucn_staff(user)
+
+
+def can_recommend(user, assessment) -> bool:
+    """The group's recommendation is made by one of its assigned experts."""
+    return is_assigned_expert(user, assessment)
+
+
+def can_confirm_process(user, assessment) -> bool:
+    return is_assigned_independent_reviewer(user, assessment)
+
+
+def can_manage_review(user, assessment) -> bool:
+    """Start the review, send the assessment back, release findings: IUCN staff."""
+    return is_iucn_staff(user)
+
+
+def can_see_agreement(user) -> bool:
+    return is_iucn_staff(user)
+
+
+# --- dashboards, reports and exports (issue 8) ------------------------------------------------
+
+
+def can_view_reports(user, assessment) -> bool:
+    """Gap analysis, scores and dashboards of an assessment: whoever may see the assessment."""
+    return can_view_assessment(user, assessment)
+
+
+def can_export_assessment(user, assessment) -> bool:
+    """Exports hold what the person may see anyway (findings and reviews are filtered per rule)."""
+    return can_view_assessment(user, assessment)
+
+
+def can_view_portfolio(user) -> bool:
+    """The whole portfolio (every site, phase, certificate and throughput): IUCN staff."""
+    return is_iucn_staff(user)
+
+
+def can_import_assessment(user) -> bool:
+    """Bring an assessment package from another instance into this one."""
+    return is_iucn_staff(user)
 
 
 def today():

@@ -95,7 +95,8 @@ def decision_record(
             )
         recommendation = locked.status
         snapshot = selectors.decision_snapshot(locked)
-        workflow.transition(locked, Status.DECIDED, by=user, note=f"{Outcome(outcome).label}: {reasons}"[:5000])
+        # The phase history is shown to the site team: the internal reasons stay on the Decision.
+        workflow.transition(locked, Status.DECIDED, by=user, note=str(Outcome(outcome).label))
         decision = Decision.objects.create(
             assessment=locked,
             outcome=outcome,

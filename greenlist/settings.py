@@ -142,7 +142,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.heartbeat",
         "schedule": crontab(minute="*/5"),
     },
+    "scoring-nightly": {
+        "task": "scoring.tasks.rescore_all",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Certificates expire on their date; reminders and candidate flags are sent once each.
+    "certification-expire": {"task": "certification.expire_certificates", "schedule": crontab(hour=0, minute=5)},
+    "certification-reminders": {"task": "certification.send_reminders", "schedule": crontab(hour=6, minute=0)},
+    # Evidence whose processing never started (broker down at upload) or whose worker died.
+    "evidence-sweep-stuck": {
+        "task": "evidence_processing.tasks.sweep_stuck_evidence",
+        "schedule": crontab(minute="*/2"),
+    },
 }
+
+# Scores are recomputed once a burst of edits has been quiet this long (seconds), and at the latest
+# this long after the burst began.
+SCORING_DEBOUNCE_SECONDS = env.float("SCORING_DEBOUNCE_SECONDS", default=3.0)
+SCORING_MAX_WAIT_SECONDS = env.float("SCORING_MAX_WAIT_SECONDS", default=60.0)
 
 # --- Accounts ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -213,6 +230,23 @@ IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=500)
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=200)
 # Evidence files live outside MEDIA_ROOT (which development serves without permission checks).
 EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=f"{MEDIA_ROOT}-private")
+# Evidence processing (evidence_processing app): limits that keep hostile files from hurting a worker.
+EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=120_000_000)
+EVIDENCE_ZIP_MAX_MB = env.int("EVIDENCE_ZIP_MAX_MB", default=2000)
+EVIDENCE_ZIP_MAX_FILES = 50_000
+EVIDENCE_TEXT_MAX_CHARS = 2_000_000
+EVIDENCE_MAX_FEATURES = 50_000
+EVIDENCE_RASTER_MAX_PIXELS = 200_000_000
+EVIDENCE_TASK_TIME_LIMIT = env.int("EVIDENCE_TASK_TIME_LIMIT", default=600)
+EVIDENCE_TASK_SOFT_TIME_LIMIT = EVIDENCE_TASK_TIME_LIMIT - 30
+EVIDENCE_MAX_ATTEMPTS = 3
+EVIDENCE_PERIOD_YEARS = 5
+EVIDENCE_SWEEP_GRACE_SECONDS = 120
+EVIDENCE_SWEEP_BATCH = 500
+
+# --- Certification -------------------------------------------------------------------------------
+# Years a Green List certificate is valid from the day it is granted.
+CERTIFICATE_VALID_YEARS = env.int("CERTIFICATE_VALID_YEARS", default=5)
 
 # --- Maps ----------------------------------------------------------------------------------------
 # Optional raster base map, an XYZ template like https://tile.example.org/{z}/{x}/{y}.png. Empty: the
@@ -242,12 +276,20 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used under the same field name in several apps get one stable name each.
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStatusEnum": "assessments.choices.Status",
+        "CertificateStatusEnum": "certification.choices.CertificateStatus",
+        "ReviewOutcomeEnum": "reviews.choices.Outcome",
+        "DecisionOutcomeEnum": "certification.choices.Outcome",
+    },
 }
 
 # --- Security --------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+# Secure cookies whenever served over TLS (production); a loopback load test may turn them off.
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
