@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
@@ -40,9 +41,8 @@ def demo_logins() -> list[tuple[str, str]]:
 def demo_load() -> dict:
     if getattr(settings, "PRODUCTION", False):
         raise RuntimeError("Demo data (with known passwords) is never loaded in production.")
-    from protected_areas.services import import_protected_areas
-
     from protected_areas.models import ProtectedArea
+    from protected_areas.services import import_protected_areas
     from standards.models import Jurisdiction
 
     summary = import_protected_areas(
@@ -72,4 +72,123 @@ def demo_load() -> dict:
             jurisdiction=jurisdiction if scope in {"jurisdiction", "chair"} else None,
             is_chair=scope == "chair",
         )
-    return {"areas": summary.as_dict(), "people": len(DEMO_PEOPLE)}
+    people = {email: User.objects.get(email=email) for email, *_rest in DEMO_PEOPLE}
+    scenario = _demo_scenario(people, jurisdiction)
+    return {"areas": summary.as_dict(), "people": len(DEMO_PEOPLE), "assessments": scenario}
+
+
+# --- a platform in use: one site filling its self-assessment, one under review, one on the Green List --------
+
+
+def _demo_scenario(people: dict, jurisdiction) -> dict:
+    """Three assessments built through the real services, once: re-running finds them and stops."""
+    from assessments.models import Assessment
+    from protected_areas.models import ProtectedArea
+
+    sites = {key: ProtectedArea.objects.get(key=key) for key in ("nps:YOSE", "nps:YELL", "nps:GRCA")}
+    if Assessment.objects.filter(protected_area__in=sites.values()).exists():
+        return {"created": 0}
+    admin = people["admin@demo.greenlist.test"]
+    staff = people["staff@demo.greenlist.test"]
+    manager = people["manager@demo.greenlist.test"]
+    for key in ("nps:YELL", "nps:GRCA"):
+        role_grant(user=manager, role=Role.SITE_MANAGER, granted_by=admin, protected_area=sites[key])
+
+    # Yosemite: the site team is part-way through its self-assessment.
+    _filled(sites["nps:YOSE"], manager, admin, answered=18)
+
+    # Grand Canyon: submitted; the demo expert and reviewer are assigned and the review is open.
+    canyon = _filled(sites["nps:GRCA"], manager, admin, answered=None, submit=True)
+    _assign_and_start(canyon, people, admin)
+
+    # Yellowstone: reviewed, recommended, confirmed and granted Green List status.
+    yellowstone = _filled(sites["nps:YELL"], manager, admin, answered=None, submit=True)
+    _assign_and_start(yellowstone, people, admin)
+    _review_to_recommendation(yellowstone, people)
+    from certification.services import decision_record
+
+    decision_record(
+        assessment=yellowstone,
+        user=staff,
+        outcome="granted",
+        reasons="All 17 criteria are met; the group's findings are consistent with the evidence.",
+        public_summary="Yellowstone meets the Green List Standard across governance, design, management and outcomes.",
+    )
+    return {"created": 3}
+
+
+_RATINGS = ["meets"] * 8 + ["partially_meets"]
+
+
+def _filled(area, manager, admin, *, answered: int | None, submit: bool = False):
+    import datetime
+
+    from assessments.models import Answer
+    from assessments.services import answer_save, assessment_create
+    from assessments.workflow import transition
+
+    assessment = assessment_create(protected_area=area, user=manager, year=timezone.localdate().year)
+    transition(assessment, "candidate", by=admin, note="Eligible: clear boundary, legal designation, objectives.")
+    answers = Answer.objects.filter(assessment=assessment).select_related("indicator").order_by("indicator__position")
+    for i, answer in enumerate(answers[:answered] if answered else answers):
+        rating = "meets" if submit else _RATINGS[i % len(_RATINGS)]
+        changes = {
+            "rating": rating,
+            "justification": f"{area.name}: {answer.indicator.title.lower()} is documented in the management plan "
+            "and the annual report; see the linked evidence.",
+            "evidence_date": datetime.date(2026, 6, 30),
+        }
+        if rating == "partially_meets":
+            changes.update(
+                action_text="Complete the stakeholder consultation and publish its record.",
+                action_owner="Park superintendent",
+                action_due=timezone.localdate() + datetime.timedelta(days=120),
+            )
+        answer_save(answer=answer, user=manager, expected_version=answer.version, changes=changes)
+    if submit:
+        transition(assessment, "submitted", by=manager, note="Self-assessment complete.")
+    return assessment
+
+
+def _assign_and_start(assessment, people, admin):
+    import datetime
+
+    from reviews import services as review
+
+    due = timezone.localdate() + datetime.timedelta(days=45)
+    for email, role in (
+        ("expert@demo.greenlist.test", "expert"),
+        ("chair@demo.greenlist.test", "expert"),
+        ("reviewer@demo.greenlist.test", "independent_reviewer"),
+    ):
+        seat = review.assignment_create(
+            assessment=assessment, assignee=people[email], role=role, due_date=due, by=admin
+        )
+        review.conflict_declare(assignment=seat, by=people[email], has_conflict=False)
+    review.review_start(assessment=assessment, by=admin)
+
+
+def _review_to_recommendation(assessment, people):
+    from assessments.models import Answer
+    from reviews import services as review
+
+    expert, chair = people["expert@demo.greenlist.test"], people["chair@demo.greenlist.test"]
+    for answer in Answer.objects.filter(assessment=assessment).select_related("indicator"):
+        review.indicator_review_save(
+            assessment=assessment,
+            answer=answer,
+            by=expert,
+            rating="meets",
+            finding="Evidence reviewed remotely; consistent with the site's account.",
+            shared=True,
+        )
+        review.group_finding_save(
+            assessment=assessment, answer=answer, by=chair, rating="meets", finding="The group agrees: met."
+        )
+    review.recommendation_make(assessment=assessment, by=chair, outcome="recommend", reasons="Every criterion is met.")
+    review.process_confirm(
+        assessment=assessment,
+        by=people["reviewer@demo.greenlist.test"],
+        confirmed=True,
+        note="Assignments, declarations and findings follow the process.",
+    )
