@@ -108,8 +108,9 @@ stamp="$VENV/.requirements-$(sha256sum requirements.txt | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   say "installing Python packages into $VENV"
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || die "could not create a virtual environment with $PYTHON"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements.txt \
-    || die "pip could not install requirements.txt (is PyPI reachable?)"
+  # (grep drops pip's notes about this machine's unused local package folders)
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements.txt 2>&1 | grep -v "^WARNING: Location" \
+    ; [ "${PIPESTATUS[0]}" -eq 0 ] || die "pip could not install requirements.txt (is PyPI reachable?)"
   rm -f "$VENV"/.requirements-*
   touch "$stamp"
 fi
