@@ -39,3 +39,20 @@ def test_demo_refuses_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(management.CommandError, match="never loaded in production"):
         management.call_command("load_demo", verbosity=0)
+
+
+def test_every_demo_login_gets_a_home_page_saying_what_to_do_next(standard_loaded, client):
+    management.call_command("load_demo", verbosity=0)
+    expected = {
+        "manager@demo.greenlist.test": ["Yosemite NP", "Candidate", "Grand Canyon NP", "In review"],
+        "expert@demo.greenlist.test": ["Grand Canyon NP", "Open the review"],
+        "reviewer@demo.greenlist.test": ["Grand Canyon NP", "Independent reviewer"],
+        "staff@demo.greenlist.test": ["Portfolio", "protected areas loaded"],
+        "admin@demo.greenlist.test": ["Portfolio"],
+    }
+    for email, texts in expected.items():
+        client.login(username=email, password="greenlist-demo")
+        page = client.get("/").content.decode()
+        for text in texts:
+            assert text in page, (email, text)
+        client.logout()
