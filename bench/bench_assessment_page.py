@@ -1,5 +1,8 @@
 """Latency and SQL query count of the assessment page: 50 indicators and 1,000 evidence items.
 
+Prints the HTML size, the SQL query count, wall-clock latency (median, p95, max), CPU time and
+the load average (the machine is shared: compare figures at similar load).
+
 Creates a scratch test database (dropped afterwards), loads the shipped Standard, starts an
 assessment, links 1,000 evidence items across its answers, fills every answer, then requests the
 page N times with Django's test client as the site manager.
@@ -88,11 +91,12 @@ def main() -> None:
             profiler = cProfile.Profile()
             profiler.runcall(client.get, url)
             pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(25)
-        times = []
+        times, cpu = [], []
         for _ in range(args.requests):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
             assert response.status_code == 200
         times.sort()
         p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
@@ -105,6 +109,9 @@ def main() -> None:
             f"  latency over {args.requests} requests (test client, in-process): "
             f"median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, max {times[-1]:.0f} ms"
         )
+        # This process's CPU time, which other load on a shared machine inflates less than wall time.
+        print(f"  CPU time of this process per request: median {statistics.median(cpu):.0f} ms")
+        print(f"  load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         teardown_databases(old, verbosity=0)
 

@@ -125,3 +125,98 @@ def test_site_manager_fills_saves_survives_a_closed_tab_and_submits(page, live_s
         headers={"X-CSRFToken": csrf},
     )
     assert response.status == 409 and response.json()["code"] == "assessment_frozen"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_evidence_links_with_many_items_by_keyboard(page, live_server, site_manager, area, staff):
+    # given 60 items of this site, 8 of them linked to indicator 1.1.1
+    load_gls()
+    assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    transition(assessment, "candidate", by=staff)
+    fill_all(assessment, site_manager)
+    answers = {a.indicator.number: a for a in Answer.objects.filter(assessment=assessment).select_related("indicator")}
+    items = [
+        EvidenceItem.objects.create(
+            assessment=assessment,
+            title=f"Patrol report {i}",
+            file=f"x/{i}.pdf",
+            original_filename=f"{i}.pdf",
+            size=10,
+            uploaded_by=site_manager,
+        )
+        for i in range(60)
+    ]
+    first = answers["1.1.1"]
+    first.evidence.add(*items[:8])
+    a = first.pk
+    # script errors and CSP refusals (the 404 of /favicon.ico is not ours)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    browser_login(page, "manager@example.org")
+    page.goto(f"/assessments/{assessment.pk}/")
+    status = page.locator("#save-status")
+    linked = page.locator(f'ul.linked-evidence[data-answer="{a}"] li')
+    expect(linked).to_have_count(5)
+
+    # when I ask for the rest of the links, they are listed in place
+    page.get_by_role("link", name="Show 3 more linked items").click()
+    expect(linked).to_have_count(8)
+
+    # and I remove one with the keyboard: the answer is saved without it
+    page.get_by_role("button", name="Remove the link to Patrol report 3", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(linked).to_have_count(7)
+    expect(status).to_have_text("All changes saved", timeout=10_000)
+    assert sorted(first.evidence.values_list("title", flat=True)) == sorted(
+        f"Patrol report {i}" for i in (0, 1, 2, 4, 5, 6, 7)
+    )
+
+    # when I open the picker from the keyboard, search and link an item
+    pick = page.locator(f"#answer-{a} .js-pick")
+    expect(pick).to_have_text("Link evidence already uploaded")
+    pick.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#picker-q")).to_be_focused()
+    expect(page.locator("#picker-results li")).to_have_count(20)  # the newest, a page at a time
+    page.keyboard.type("report 42")
+    expect(page.locator("#picker-results li")).to_have_count(1)
+    page.keyboard.press("Tab")  # the close button, then the result's download link, then its button
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Link Patrol report 42")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Linked Patrol report 42")).to_be_disabled()
+    expect(linked).to_have_count(8)
+    expect(status).to_have_text("All changes saved", timeout=10_000)
+    assert first.evidence.filter(title="Patrol report 42").exists() and first.evidence.count() == 8
+    shot(page, "picker")
+
+    # Escape closes the picker and gives focus back to the button that opened it
+    page.locator("#picker-q").focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("#evidence-picker")).to_be_hidden()
+    expect(pick).to_be_focused()
+
+    # a file dropped on another indicator's drop zone is uploaded and linked there
+    b = answers["2.1.1"].pk
+    data = page.evaluate_handle(
+        "() => { const dt = new DataTransfer();"
+        " dt.items.add(new File(['%PDF-1.4 dropped'], 'dropped.pdf', {type: 'application/pdf'})); return dt; }"
+    )
+    page.dispatch_event(f"#answer-{b} form.js-upload", "drop", {"dataTransfer": data})
+    expect(page.locator(f'ul.linked-evidence[data-answer="{b}"] li')).to_contain_text("dropped.pdf", timeout=15_000)
+    assert answers["2.1.1"].evidence.filter(original_filename="dropped.pdf").exists()
+
+    # the evidence library pages without leaving the page (fetched fresh: the upload is counted)
+    library = page.locator("#evidence-library")
+    expect(library).to_contain_text("All evidence (60)")
+    expect(library.locator("tbody tr")).to_have_count(25)
+    url = page.url
+    library.get_by_role("link", name="Older →").click()
+    expect(page.locator("#evidence-library")).to_contain_text("Page 2 of 3")
+    expect(page.locator("#evidence-library-title")).to_have_text("All evidence (61)")
+    expect(page.locator("#evidence-library-title")).to_be_focused()
+    assert page.url == url
+    assert errors == []

@@ -40,7 +40,10 @@
 
   function linkedIds(id) {
     const list = document.querySelector(`ul.linked-evidence[data-answer="${id}"]`);
-    return Array.from(list ? list.querySelectorAll("li[data-evidence]") : []).map((li) => Number(li.dataset.evidence));
+    const ids = Array.from(list ? list.querySelectorAll("li[data-evidence]") : []).map((li) => Number(li.dataset.evidence));
+    // Links not listed yet (the page shows the newest few) still belong to the answer.
+    const more = list && list.dataset.more ? list.dataset.more.split(",").map(Number) : [];
+    return ids.concat(more.filter((m) => !ids.includes(m)));
   }
 
   function setVersion(st, version) {
@@ -96,9 +99,25 @@
     st.error = null;
   }
 
+  // Error slots are not rendered for every field of every indicator: made on first use.
+  function errorSlot(form, field) {
+    let slot = form.querySelector(`[data-error-for="${field}"]`);
+    const input = form.elements[field];
+    if (slot || !field || !input || !input.insertAdjacentElement) return slot;
+    slot = document.createElement("span");
+    slot.className = "field-error";
+    slot.dataset.errorFor = field;
+    slot.id = `${input.id}-err`;
+    const holder = input.closest("p");
+    if (holder && holder.closest("form") === form) holder.appendChild(slot);
+    else input.insertAdjacentElement("afterend", slot);
+    input.setAttribute("aria-describedby", slot.id);
+    return slot;
+  }
+
   function showError(st, body) {
     st.error = body;
-    const slot = st.form.querySelector(`[data-error-for="${body.field || ""}"]`);
+    const slot = errorSlot(st.form, body.field || "");
     if (slot) {
       slot.textContent = body.detail;
       const input = st.form.elements[body.field];
@@ -289,63 +308,240 @@
     }
   });
 
-  // Evidence links: remove, or link an item already uploaded (chosen from the datalist).
+  // --- evidence links: remove, or link an item already uploaded ------------------------------
+  // The server renders only each indicator's own links; more are found through a small search
+  // endpoint, in one picker that moves to the indicator it was opened from.
+  const text = config.text || {};
+
+  function removeButton(title) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "link-like js-unlink";
+    b.textContent = text.remove || "remove";
+    b.setAttribute("aria-label", `${text.removeLabel || "Remove the link to"} ${title}`);
+    return b;
+  }
+
+  function markEvidenceDirty(answerId) {
+    const st = states.get(answerId);
+    st.evidenceDirty = true;
+    storeDraft(st);
+    schedule(st, 0);
+  }
+
+  function addLinked(answerId, item, markDirty) {
+    const list = document.querySelector(`ul.linked-evidence[data-answer="${answerId}"]`);
+    if (!list || list.querySelector(`li[data-evidence="${item.id}"]`)) return false;
+    const li = document.createElement("li");
+    li.dataset.evidence = String(item.id);
+    const a = document.createElement("a");
+    a.href = item.download_url || config.download.replace("{}", String(item.id));
+    a.textContent = item.title;
+    li.append(a, " ", removeButton(item.title));
+    list.appendChild(li);
+    if (markDirty) markEvidenceDirty(answerId);
+    return true;
+  }
+
+  // Remove buttons only where they work: added here, so a page without script shows none.
+  document.querySelectorAll("ul.linked-evidence[data-answer] li[data-evidence]").forEach((li) => {
+    const link = li.querySelector("a");
+    li.append(" ", removeButton(link ? link.textContent : ""));
+  });
+
+  document.querySelectorAll(".js-pick").forEach((el) => {
+    // Without script the link opens the indicator's evidence page (link and upload); here it
+    // opens the picker, and the drop zone below it uploads.
+    if (text.pick) el.textContent = text.pick;
+    el.setAttribute("aria-controls", "evidence-picker");
+    el.setAttribute("aria-expanded", "false");
+  });
+
+  const picker = document.getElementById("evidence-picker");
+  const pickerInput = picker && picker.querySelector("#picker-q");
+  const pickerResults = picker && picker.querySelector("#picker-results");
+  const pickerStatus = picker && picker.querySelector("#picker-status");
+  const pickerMore = picker && picker.querySelector(".js-picker-more");
+  const search = { answer: null, trigger: null, query: "", page: 1, timer: null, seq: 0 };
+
+  function renderResults(data, append) {
+    if (!append) pickerResults.textContent = "";
+    const list = document.querySelector(`ul.linked-evidence[data-answer="${search.answer}"]`);
+    for (const item of data.results) {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = item.download_url;
+      a.textContent = item.title;
+      li.append(a);
+      if (item.earlier_cycle) {
+        const badge = document.createElement("span");
+        badge.className = "badge-carried";
+        badge.textContent = text.earlier || "earlier cycle";
+        li.append(" ", badge);
+      }
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "button secondary small js-picker-link";
+      const linked = list && list.querySelector(`li[data-evidence="${item.id}"]`);
+      b.textContent = linked ? text.linked || "Linked" : text.link || "Link";
+      b.disabled = Boolean(linked);
+      b.setAttribute("aria-label", `${b.textContent} ${item.title}`);
+      b.addEventListener("click", () => {
+        if (addLinked(search.answer, item, true)) {
+          b.textContent = text.linked || "Linked";
+          b.setAttribute("aria-label", `${b.textContent} ${item.title}`);
+          b.disabled = true;
+          pickerStatus.textContent = `${text.linked || "Linked"}: ${item.title}`;
+          pickerInput.focus();
+        }
+      });
+      li.append(" ", b);
+      pickerResults.appendChild(li);
+    }
+    if (!append && !data.results.length) pickerStatus.textContent = text.none || "No evidence matches.";
+    else pickerStatus.textContent = "";
+    pickerMore.hidden = !data.has_next;
+  }
+
+  async function runSearch(append) {
+    const seq = ++search.seq; // answers to older keystrokes are dropped
+    const params = new URLSearchParams({ q: search.query, page: String(search.page) });
+    try {
+      const response = await fetch(`${config.search}?${params}`, {
+        credentials: "same-origin", headers: { Accept: "application/json" },
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      const data = await response.json();
+      if (seq === search.seq) renderResults(data, append);
+    } catch (e) {
+      if (seq === search.seq) pickerStatus.textContent = text.failed || "Could not search the evidence.";
+    }
+  }
+
+  function openPicker(trigger) {
+    search.answer = Number(trigger.dataset.answer);
+    search.trigger = trigger;
+    trigger.closest("p").after(picker);
+    picker.hidden = false;
+    trigger.setAttribute("aria-expanded", "true");
+    pickerInput.value = "";
+    search.query = "";
+    search.page = 1;
+    pickerResults.textContent = "";
+    pickerInput.focus();
+    runSearch(false);
+  }
+
+  function closePicker() {
+    if (!picker || picker.hidden) return;
+    picker.hidden = true;
+    clearTimeout(search.timer);
+    search.seq++;
+    if (search.trigger) {
+      search.trigger.setAttribute("aria-expanded", "false");
+      search.trigger.focus();
+    }
+  }
+
+  if (picker) {
+    pickerInput.addEventListener("input", () => {
+      clearTimeout(search.timer);
+      search.timer = setTimeout(() => {
+        search.query = pickerInput.value;
+        search.page = 1;
+        runSearch(false);
+      }, 250);
+    });
+    pickerMore.addEventListener("click", () => { search.page++; runSearch(true); });
+    picker.querySelector(".js-picker-close").addEventListener("click", closePicker);
+    picker.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") { event.preventDefault(); closePicker(); }
+    });
+  }
+
   document.addEventListener("click", (event) => {
     const unlink = event.target.closest(".js-unlink");
     if (unlink) {
       const li = unlink.closest("li");
       const id = Number(li.closest("ul").dataset.answer);
+      const article = li.closest("article");
       li.remove();
-      const st = states.get(id);
-      st.evidenceDirty = true;
-      storeDraft(st);
-      schedule(st, 0);
+      markEvidenceDirty(id);
+      // Focus stays in the indicator (on its "link evidence" button) rather than on the page.
+      const next = article && article.querySelector(".js-pick");
+      if (next) next.focus();
       return;
     }
-    const link = event.target.closest(".js-link");
-    if (link) {
-      const article = link.closest("article");
-      const input = article.querySelector(".js-link-input");
-      const match = /\(#(\d+)\)\s*$/.exec(input.value);
-      if (!match) { input.setAttribute("aria-invalid", "true"); return; }
-      input.removeAttribute("aria-invalid");
-      const title = input.value.replace(/\s*\(#\d+\)\s*$/, "");
-      addLinked(Number(article.dataset.answer), { id: Number(match[1]), title }, true);
-      input.value = "";
+    const showAll = event.target.closest(".js-show-all");
+    if (showAll) {
+      event.preventDefault(); // without script the link opens the indicator's evidence page
+      loadAllLinked(Number(showAll.dataset.answer), showAll);
+      return;
+    }
+    const pick = event.target.closest(".js-pick");
+    if (pick && picker) {
+      event.preventDefault(); // without script the link opens the indicator's evidence page
+      if (!picker.hidden && search.trigger === pick) closePicker();
+      else openPicker(pick);
     }
   });
 
-  function addLinked(answerId, item, markDirty) {
+  async function loadAllLinked(answerId, trigger) {
     const list = document.querySelector(`ul.linked-evidence[data-answer="${answerId}"]`);
-    if (!list || list.querySelector(`li[data-evidence="${item.id}"]`)) return;
-    const li = document.createElement("li");
-    li.dataset.evidence = String(item.id);
-    const a = document.createElement("a");
-    a.href = item.download_url || `/assessments/evidence/${item.id}/file/`;
-    a.textContent = item.title;
-    const b = document.createElement("button");
-    b.type = "button";
-    b.className = "link-like js-unlink";
-    b.textContent = "remove";
-    b.setAttribute("aria-label", `Remove the link to ${item.title}`);
-    li.append(a, " ", b);
-    list.appendChild(li);
-    if (markDirty) {
-      const st = states.get(answerId);
-      st.evidenceDirty = true;
-      storeDraft(st);
-      schedule(st, 0);
+    if (!list || trigger.dataset.loading) return;
+    trigger.dataset.loading = "1";
+    const label = trigger.textContent;
+    trigger.textContent = text.loading || "Loading…";
+    const found = [];
+    try {
+      for (let page = 1; ; page++) {
+        const params = new URLSearchParams({ linked_to: String(answerId), page: String(page) });
+        const response = await fetch(`${config.search}?${params}`, {
+          credentials: "same-origin", headers: { Accept: "application/json" },
+        });
+        if (!response.ok) throw new Error(String(response.status));
+        const data = await response.json();
+        found.push(...data.results);
+        if (!data.has_next) break;
+      }
+    } catch (e) {
+      delete trigger.dataset.loading;
+      trigger.textContent = label;
+      window.location.href = trigger.href;
+      return;
     }
+    // Only the ids the page was loaded with: one removed meanwhile stays removed.
+    const pending = new Set((list.dataset.more || "").split(",").filter(Boolean).map(Number));
+    for (const item of found) if (pending.has(item.id)) addLinked(answerId, item, false);
+    delete list.dataset.more;
+    const first = list.querySelector("li[data-evidence] a");
+    trigger.closest("p").remove();
+    if (first) first.focus();
   }
 
   // upload.js tells us about files it uploaded (the server already linked them).
   document.addEventListener("evidence:uploaded", (event) => {
     addLinked(event.detail.answer, event.detail.item, false);
-    const options = document.getElementById("evidence-options");
-    if (options) {
-      const opt = document.createElement("option");
-      opt.value = `${event.detail.item.title} (#${event.detail.item.id})`;
-      options.appendChild(opt);
+  });
+
+  // Further pages of the evidence library are swapped in without reloading the page (and its
+  // unsaved typing); without script the links open the library page itself.
+  document.addEventListener("click", async (event) => {
+    const link = event.target.closest(".js-library-pager a");
+    if (!link) return;
+    event.preventDefault();
+    try {
+      const response = await fetch(link.href, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(String(response.status));
+      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = doc.getElementById("evidence-library");
+      const current = document.getElementById("evidence-library");
+      if (!fresh || !current) throw new Error("no library");
+      current.replaceWith(document.adoptNode(fresh));
+      const heading = document.getElementById("evidence-library-title");
+      if (heading) heading.focus();
+    } catch (e) {
+      window.location.href = link.href;
     }
   });
 

@@ -71,6 +71,23 @@
     Array.from(files).forEach((file) => uploadOne(form, file));
   }
 
+  // One drop zone in a <template>, cloned under each indicator (50 server-rendered copies made
+  // the page heavy). Without script, each indicator links to its evidence page instead.
+  const template = document.getElementById("upload-template");
+  if (template) {
+    document.querySelectorAll(".js-evidence-actions").forEach((anchor) => {
+      const block = template.content.cloneNode(true);
+      const form = block.querySelector("form");
+      const id = anchor.dataset.answer;
+      form.dataset.answer = id;
+      form.dataset.indicator = anchor.dataset.indicator;
+      form.elements.indicator.value = anchor.dataset.indicator;
+      block.querySelectorAll("[data-id]").forEach((el) => { el.id = `${el.dataset.id}-${id}`; });
+      block.querySelectorAll("label[data-for]").forEach((el) => { el.htmlFor = `${el.dataset.for}-${id}`; });
+      anchor.after(block);
+    });
+  }
+
   document.querySelectorAll(".js-upload").forEach((form) => {
     const input = form.querySelector("input[type=file]");
     const button = form.querySelector(".js-upload-button");
