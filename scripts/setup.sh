@@ -104,13 +104,17 @@ if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
 fi
 
 # --- 4. Python virtual environment -------------------------------------------------------------
+mkdir -p var
 stamp="$VENV/.requirements-$(sha256sum requirements.txt | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   say "installing Python packages into $VENV"
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || die "could not create a virtual environment with $PYTHON"
   # (grep drops pip's notes about this machine's unused local package folders)
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements.txt 2>&1 | grep -v "^WARNING: Location" \
-    ; [ "${PIPESTATUS[0]}" -eq 0 ] || die "pip could not install requirements.txt (is PyPI reachable?)"
+  if ! "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements.txt >var/pip.log 2>&1; then
+    grep -v "^WARNING: Location" var/pip.log | tail -n 20 >&2
+    die "pip could not install requirements.txt (is PyPI reachable?); see var/pip.log"
+  fi
+  grep -v "^WARNING: Location" var/pip.log || true
   rm -f "$VENV"/.requirements-*
   touch "$stamp"
 fi
