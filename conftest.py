@@ -131,6 +131,7 @@ def celery_worker_process(transactional_db, tmp_path):
         DJANGO_SETTINGS_MODULE="greenlist.settings_test",
         DATABASE_URL=_test_database_url(),
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        EVIDENCE_ROOT=str(settings.EVIDENCE_ROOT),
     )
     log = tmp_path / "worker.log"
     hostname = f"test-worker-{os.getpid()}-{time.monotonic_ns()}@localhost"

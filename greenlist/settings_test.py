@@ -18,5 +18,6 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GREENLIST_TEST_DB", "tes
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "test-media"))  # noqa: F405
+EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", f"{MEDIA_ROOT}-private"))
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
