@@ -10,11 +10,13 @@ from accounts.choices import Role
 from accounts.models import RoleAssignment
 from core.models import Job
 
-from .models import BoundaryVersion, ProtectedArea
+from .models import OVERVIEW_MAX_ZOOM, BoundaryVersion, ProtectedArea
 from .services import IMPORT_JOB_KIND, tiles_data_version
 
+# Columns pages and the API never show: the tile boundary and the import's boundary hash.
+MAP_ONLY = ("geom_overview", "geom_hash")
 # Columns the list page and API list need; full boundaries stay in the database.
-LIST_DEFERRED = ("geom", "point", "attributes")
+LIST_DEFERRED = ("geom", "point", "attributes", *MAP_ONLY)
 TILE_CACHE_SECONDS = 24 * 3600
 MAX_ZOOM = 22
 
@@ -24,7 +26,7 @@ def areas_for_list(user):
 
 
 def area_for_user(user, pk: int) -> ProtectedArea:
-    return get_object_or_404(ProtectedArea.objects.visible_to(user).defer("geom"), pk=pk)
+    return get_object_or_404(ProtectedArea.objects.visible_to(user).defer("geom", *MAP_ONLY), pk=pk)
 
 
 def boundary_versions(area: ProtectedArea):
@@ -50,7 +52,7 @@ def recent_import_jobs(limit: int = 10):
 
 # --- vector tiles ---------------------------------------------------------------------------------
 
-TILE_SQL = """
+_TILE_SQL = """
 WITH bounds AS (
     SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env
 ), search AS (
@@ -59,14 +61,7 @@ WITH bounds AS (
     SELECT ST_Expand(e, (ST_XMax(e) - ST_XMin(e)) / 64) AS env4326
     FROM (SELECT ST_Transform(env, 4326) AS e FROM bounds) t
 ), polygons AS (
-    SELECT pa.id, pa.name, pa.iucn_category, pa.wdpa_id,
-           ST_AsMVTGeom(ST_Transform(pa.geom_display, 3857), bounds.env, 4096, 64, true) AS geom
-    FROM protected_areas_protectedarea pa, bounds, search
-    WHERE pa.geom_display && search.env4326
-      -- Below zoom 10, areas smaller than a pixel (256-pixel tiles) are left for the closer zooms:
-      -- a whole WDPA release in a zoom-4 tile would otherwise be tens of thousands of specks.
-      AND (%(z)s >= 10 OR greatest(ST_XMax(pa.geom_display) - ST_XMin(pa.geom_display),
-                                   ST_YMax(pa.geom_display) - ST_YMin(pa.geom_display)) >= %(pixel)s)
+    {polygons}
 ), points AS (
     SELECT pa.id, pa.name, pa.iucn_category, pa.wdpa_id,
            ST_AsMVTGeom(ST_Transform(pa.point, 3857), bounds.env, 4096, 64, true) AS geom
@@ -76,6 +71,30 @@ WITH bounds AS (
 SELECT (SELECT ST_AsMVT(polygons.*, 'areas', 4096, 'geom', 'id') FROM polygons WHERE geom IS NOT NULL)
     || (SELECT ST_AsMVT(points.*, 'area_points', 4096, 'geom', 'id') FROM points WHERE geom IS NOT NULL)
 """
+# Closer zooms: the display boundary, reprojected per tile.
+_POLYGONS_DISPLAY = """
+    SELECT pa.id, pa.name, pa.iucn_category, pa.wdpa_id,
+           ST_AsMVTGeom(ST_Transform(pa.geom_display, 3857), bounds.env, 4096, 64, true) AS geom
+    FROM protected_areas_protectedarea pa, bounds, search
+    WHERE pa.geom_display && search.env4326
+      -- Below zoom 10, areas smaller than a pixel (256-pixel tiles) are left for the closer zooms:
+      -- a whole WDPA release in a zoom-4 tile would otherwise be tens of thousands of specks.
+      AND (%(z)s >= 10 OR greatest(ST_XMax(pa.geom_display) - ST_XMin(pa.geom_display),
+                                   ST_YMax(pa.geom_display) - ST_YMin(pa.geom_display)) >= %(pixel)s)
+"""
+# Zooms up to OVERVIEW_MAX_ZOOM: the pre-simplified Web Mercator overview (models.py); areas
+# smaller than a pixel are skipped on the overview's own (small) bounding box.
+_POLYGONS_OVERVIEW = """
+    SELECT pa.id, pa.name, pa.iucn_category, pa.wdpa_id,
+           ST_AsMVTGeom(pa.geom_overview, bounds.env, 4096, 64, true) AS geom
+    FROM protected_areas_protectedarea pa, bounds
+    WHERE pa.geom_overview && ST_Expand(bounds.env, (ST_XMax(bounds.env) - ST_XMin(bounds.env)) / 64)
+      AND greatest(ST_XMax(pa.geom_overview) - ST_XMin(pa.geom_overview),
+                   ST_YMax(pa.geom_overview) - ST_YMin(pa.geom_overview)) >= %(pixel_m)s
+"""
+TILE_SQL = _TILE_SQL.format(polygons=_POLYGONS_DISPLAY)
+TILE_SQL_OVERVIEW = _TILE_SQL.format(polygons=_POLYGONS_OVERVIEW)
+WEB_MERCATOR_WIDTH_M = 40075016.68557849
 
 
 def tile_in_range(z: int, x: int, y: int) -> bool:
@@ -84,8 +103,10 @@ def tile_in_range(z: int, x: int, y: int) -> bool:
 
 def tile_raw(z: int, x: int, y: int) -> bytes:
     """The Mapbox Vector Tile straight from PostGIS (layers `areas` and `area_points`)."""
+    sql = TILE_SQL_OVERVIEW if z <= OVERVIEW_MAX_ZOOM else TILE_SQL
+    params = {"z": z, "x": x, "y": y, "pixel": 360 / 2**z / 256, "pixel_m": WEB_MERCATOR_WIDTH_M / 2**z / 256}
     with connection.cursor() as cursor:
-        cursor.execute(TILE_SQL, {"z": z, "x": x, "y": y, "pixel": 360 / 2**z / 256})
+        cursor.execute(sql, params)
         data = cursor.fetchone()[0]
     return bytes(data) if data else b""
 

@@ -5,7 +5,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 
 from protected_areas.filters import ProtectedAreaFilter
 from protected_areas.models import BoundaryVersion, ProtectedArea
-from protected_areas.selectors import LIST_DEFERRED
+from protected_areas.selectors import LIST_DEFERRED, MAP_ONLY
 
 from .serializers import BoundaryVersionSerializer, ProtectedAreaDetailSerializer, ProtectedAreaListSerializer
 
@@ -13,6 +13,16 @@ from .serializers import BoundaryVersionSerializer, ProtectedAreaDetailSerialize
 class Pagination(GeoJsonPagination):
     page_size = 50
     max_page_size = 500
+
+    def get_paginated_response_schema(self, schema):
+        # rest_framework_gis keeps DRF's "results" in `required` and documents "features" as a whole
+        # FeatureCollection; the body carries a list of Feature objects there (schemathesis caught it).
+        collection = super().get_paginated_response_schema(schema)
+        ref = collection["properties"]["features"].get("$ref", "")
+        if ref.endswith("List"):
+            collection["properties"]["features"] = {"type": "array", "items": {"$ref": ref[: -len("List")]}}
+        collection["required"] = ["type", "count", "features"]
+        return collection
 
 
 class ProtectedAreaViewSet(viewsets.ReadOnlyModelViewSet):
@@ -27,7 +37,7 @@ class ProtectedAreaViewSet(viewsets.ReadOnlyModelViewSet):
         qs = ProtectedArea.objects.visible_to(self.request.user)
         if self.action == "list":
             return qs.defer(*LIST_DEFERRED)
-        return qs
+        return qs.defer(*MAP_ONLY)
 
     def get_serializer_class(self):
         if self.action == "list":

@@ -1,0 +1,154 @@
+"""The importer's shortcuts give the same answers as the long way round: areas on the spheroid,
+boundary hashes on re-import, validity checked by GDAL, and the low-zoom tile boundary."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from protected_areas import services
+from protected_areas.models import BoundaryVersion, ProtectedArea
+from protected_areas.services import import_protected_areas
+from protected_areas.tests.factories import ProtectedAreaFactory, square
+
+pytestmark = pytest.mark.django_db
+
+UAE = "pad-uae/pad-united-arab-emirates.shp"
+YOSEMITE = "padus-yosemite/padus_yosemite.geojson"
+LAOS = "wdpa-mapme-samples/wdpa_laos.gpkg"
+
+
+def _geodesic_areas() -> dict[str, tuple[float, float]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key, area_km2, ST_Area(geom::geography) / 1e6 FROM protected_areas_protectedarea "
+            "WHERE geom IS NOT NULL"
+        )
+        return {key: (ours, geodesic) for key, ours, geodesic in cursor.fetchall()}
+
+
+def test_areas_agree_with_geodesic_area_on_real_boundaries(testdata):
+    import_protected_areas(testdata / UAE)
+    import_protected_areas(testdata / LAOS)
+    import_protected_areas(testdata / YOSEMITE, field_map={"name": "Unit_Nm", "key": "OBJECTID"})
+
+    areas = _geodesic_areas()
+    assert len(areas) > 50
+    # Long straight edges differ most: at worst 3e-4 on these files.
+    for key, (ours, geodesic) in areas.items():
+        assert ours == pytest.approx(geodesic, rel=5e-4, abs=1e-6), key
+
+
+def _write(path, features):
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+                    for props, ring in features
+                ],
+            }
+        )
+    )
+
+
+def _box(lon, lat, size):
+    return [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+
+
+def test_big_and_polar_areas_use_the_geodesic_area(tmp_path):
+    # A 10-degree box with four corners, and one reaching the pole: straight-in-a-projection edges
+    # would give a different answer here, so these take the geodesic route.
+    path = tmp_path / "big.geojson"
+    _write(path, [({"WDPAID": 1, "NAME": "Big"}, _box(10, 40, 10)), ({"WDPAID": 2, "NAME": "Polar"}, _box(0, 80, 10))])
+
+    import_protected_areas(path)
+
+    for key, (ours, geodesic) in _geodesic_areas().items():
+        assert ours == pytest.approx(geodesic, rel=1e-9), key
+
+
+def test_reimport_recognises_boundaries_stored_before_hashes(testdata):
+    import_protected_areas(testdata / UAE)
+    assert not ProtectedArea.objects.filter(geom_hash__isnull=True).exists()
+    # Areas imported before boundaries were hashed: compared geometrically, then hashed quietly.
+    ProtectedArea.objects.update(geom_hash=None, geom_repaired=False)
+    before = dict(ProtectedArea.objects.values_list("key", "updated_at"))
+
+    again = import_protected_areas(testdata / UAE)
+
+    assert (again.created, again.updated, again.unchanged, again.repaired) == (0, 0, 50, 1)
+    assert dict(ProtectedArea.objects.values_list("key", "updated_at")) == before
+    assert not ProtectedArea.objects.filter(geom_hash__isnull=True).exists()
+    assert ProtectedArea.objects.filter(geom_repaired=True).count() == 1
+    assert BoundaryVersion.objects.count() == 50
+
+
+def test_moved_boundary_with_same_attributes_is_caught_by_its_hash(tmp_path):
+    path = tmp_path / "site.geojson"
+    _write(path, [({"WDPAID": 7, "NAME": "Moving"}, _box(20, 10, 0.5))])
+    import_protected_areas(path)
+    first_hash = ProtectedArea.objects.get().geom_hash
+    _write(path, [({"WDPAID": 7, "NAME": "Moving"}, _box(20.01, 10, 0.5))])
+
+    summary = import_protected_areas(path)
+
+    area = ProtectedArea.objects.get()
+    assert (summary.updated, summary.unchanged) == (1, 0)
+    assert bytes(area.geom_hash) != bytes(first_hash)
+    assert area.boundary_versions.get(version=2).shift_km == pytest.approx(1.09, rel=0.05)
+
+
+def test_same_boundary_under_another_identity_is_still_imported(tmp_path):
+    # Hashes are compared per identity: a twin boundary elsewhere in the batch is no shortcut.
+    path = tmp_path / "twins.geojson"
+    _write(path, [({"WDPAID": 1, "NAME": "One"}, _box(30, 10, 0.5))])
+    import_protected_areas(path)
+    _write(path, [({"WDPAID": 1, "NAME": "One"}, _box(30, 10, 0.5)), ({"WDPAID": 2, "NAME": "Two"}, _box(30, 10, 0.5))])
+
+    summary = import_protected_areas(path)
+
+    assert (summary.created, summary.unchanged, summary.rejected) == (1, 1, 0)
+    assert ProtectedArea.objects.get(wdpa_id=2).area_km2 == pytest.approx(ProtectedArea.objects.get(wdpa_id=1).area_km2)
+
+
+def test_repairs_are_found_the_same_without_gdal_validity(testdata, monkeypatch):
+    # A GDAL without GEOS cannot say what is valid: PostGIS then checks every boundary itself.
+    monkeypatch.setattr(services, "_client_validity_available", lambda: False)
+
+    summary = import_protected_areas(testdata / UAE)
+
+    assert (summary.created, summary.repaired, summary.rejected) == (50, 1, 0)
+    assert ProtectedArea.objects.filter(geom_repaired=True).count() == 1
+
+
+def test_every_feature_rejected_still_streams(tmp_path):
+    # More rejects than a batch holds, and no usable feature at all.
+    path = tmp_path / "nameless.geojson"
+    count = services.BATCH_SIZE * 2 + 3
+    _write(path, [({"WDPAID": i + 1}, _box(0, 0, 0.1)) for i in range(count)])
+
+    summary = import_protected_areas(path)
+
+    assert summary.rejected == count and summary.created == 0
+    assert [e["feature"] for e in summary.errors[:3]] == [1, 2, 3]
+
+
+def test_low_zoom_tiles_draw_the_overview_boundary(client):
+    big = ProtectedAreaFactory(name="Broad Reserve", geom=square(105.1, 15.1, 1), geom_display=square(105.1, 15.1, 1))
+    speck = ProtectedAreaFactory(name="Speck", geom=square(105.5, 15.5, 0.001), geom_display=square(105.5, 15.5, 0.001))
+    big.refresh_from_db()
+    speck.refresh_from_db()
+    # Generated by PostgreSQL in Web Mercator; areas under a zoom-6 pixel have none.
+    assert big.geom_overview.srid == 3857 and big.geom_overview.extent[0] == pytest.approx(11699678, rel=1e-4)
+    assert speck.geom_overview is None
+
+    z4 = client.get(reverse("protected_areas:tile", args=[4, 12, 7])).content
+    z6 = client.get(reverse("protected_areas:tile", args=[6, 50, 29])).content
+    z12 = client.get(reverse("protected_areas:tile", args=[12, 3248, 1869])).content
+
+    assert b"Broad Reserve" in z4 and b"Speck" not in z4
+    assert b"Broad Reserve" in z6
+    assert b"Speck" in z12
