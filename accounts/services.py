@@ -137,7 +137,7 @@ def invitation_create(
     audit_record(actor=invited_by, action="invitation.created", target=invitation, data={"role": role})
     from .tasks import send_invitation_email
 
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token), robust=True)
     return invitation, token
 
 

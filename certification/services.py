@@ -115,7 +115,7 @@ def decision_record(
         )
         if outcome == Outcome.GRANTED:
             certificate = _certificate_issue(decision=decision, assessment=locked, user=user)
-            transaction.on_commit(lambda: _enqueue_pdf(certificate.pk))
+            transaction.on_commit(lambda: _enqueue_pdf(certificate.pk), robust=True)
     return decision
 
 

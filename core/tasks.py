@@ -9,3 +9,10 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set("celery-heartbeat", now, timeout=None)
     return now
+
+
+@shared_task
+def resend_stuck_jobs() -> int:
+    from .jobs import jobs_resend_stuck
+
+    return jobs_resend_stuck()

@@ -142,6 +142,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.heartbeat",
         "schedule": crontab(minute="*/5"),
     },
+    # Imports and exports queued while the broker was down.
+    "jobs-resend-stuck": {"task": "core.tasks.resend_stuck_jobs", "schedule": crontab(minute="*/5")},
     "scoring-nightly": {
         "task": "scoring.tasks.rescore_all",
         "schedule": crontab(hour=2, minute=30),

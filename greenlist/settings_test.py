@@ -15,7 +15,12 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("GREENLIST_TEST_QUEUE", "greenlist-te
 # Parallel test runs on one machine (several developers' sessions) each use their own database.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GREENLIST_TEST_DB", "test_greenlist")}  # noqa: F405
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Fast hashing for tests; PBKDF2 stays available for accounts that a production-settings server
+# (tests/faults) must accept.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "test-media"))  # noqa: F405
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", f"{MEDIA_ROOT}-private"))

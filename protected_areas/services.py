@@ -933,7 +933,7 @@ def import_job_start(
         audit_record(actor=user, action="protected_areas.import_queued", target=job, data={"file": name})
         from .tasks import run_protected_area_import
 
-        transaction.on_commit(lambda: run_protected_area_import.delay(job.pk))
+        transaction.on_commit(lambda: run_protected_area_import.delay(job.pk), robust=True)
     return job
 
 

@@ -63,7 +63,7 @@ def export_job_create(*, assessment: Assessment, user, fmt: str) -> Job:
         audit_record(
             actor=user, action="report.export_requested", target=assessment, data={"job": job.pk, "format": fmt}
         )
-        transaction.on_commit(lambda: run_export.delay(job.pk))
+        transaction.on_commit(lambda: run_export.delay(job.pk), robust=True)
     return job
 
 

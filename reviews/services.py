@@ -149,7 +149,7 @@ def assignment_create(*, assessment: Assessment, assignee, role: str, due_date: 
                 "warnings": [w["kind"] for w in warnings],
             },
         )
-        transaction.on_commit(lambda: tasks.notify_assignment.delay(assignment.pk))
+        transaction.on_commit(lambda: tasks.notify_assignment.delay(assignment.pk), robust=True)
     _forget(assignee)
     return assignment
 
@@ -192,7 +192,7 @@ def conflict_declare(*, assignment: ReviewAssignment, by, has_conflict: bool, no
             data={"assessment": locked.assessment_id, "conflict": bool(has_conflict), "note": note},
         )
         if has_conflict:
-            transaction.on_commit(lambda: tasks.notify_conflict.delay(locked.pk))
+            transaction.on_commit(lambda: tasks.notify_conflict.delay(locked.pk), robust=True)
     _forget(by)
     assignment.coi_status, assignment.coi_note, assignment.coi_declared_at = (
         locked.coi_status,
@@ -320,7 +320,7 @@ def information_request_create(*, assessment: Assessment, answer, by, question: 
             target=req,
             data={"assessment": locked.pk, "indicator": target.indicator_id},
         )
-        transaction.on_commit(lambda: tasks.notify_request.delay(req.pk))
+        transaction.on_commit(lambda: tasks.notify_request.delay(req.pk), robust=True)
     return req
 
 

@@ -47,7 +47,7 @@ def _mark_ttl() -> int:
 
 def schedule_rescore(assessment_id: int) -> None:
     """Ask for the assessment's scores to be recomputed once the current transaction commits."""
-    transaction.on_commit(lambda: request_rescore(assessment_id))
+    transaction.on_commit(lambda: request_rescore(assessment_id), robust=True)
 
 
 def request_rescore(assessment_id: int) -> bool:
