@@ -33,7 +33,9 @@ def app_env(redis_url: str) -> dict:
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         SECURE_COOKIES="false",
-        DATABASE_URL=f"postgis://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}",
+        DATABASE_URL=(
+            f"postgis://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+        ),
         REDIS_URL=redis_url,
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         EVIDENCE_ROOT=str(settings.EVIDENCE_ROOT),
