@@ -1,6 +1,8 @@
 """Images: EXIF capture time, camera, GPS; a thumbnail; a display copy without metadata.
 
-EXIF is read with ExifRead (it also decodes the maker notes of the common brands). No library on
+EXIF is read by Pillow from the image it opens anyway for the thumbnail (the EXIF block is already
+in memory: no second parse of the file); when Pillow finds none (formats it does not read EXIF
+from), ExifRead reads the file (it also decodes the maker notes of the common brands). No library on
 PyPI decodes the Reconyx HyperFire maker note, where those trail cameras keep their only date, so
 `_reconyx_datetime` reads that one documented field (layout as in ExifTool's Reconyx.pm).
 """
@@ -25,6 +27,10 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 THUMBNAIL_PX = 320
 DISPLAY_PX = 1600
 EXIF_FORMAT = "%Y:%m:%d %H:%M:%S"
+# EXIF tag numbers (Pillow's ExifTags): IFD0 make and model, the Exif and GPS sub-IFDs, and in the
+# Exif IFD the capture dates and the maker note.
+MAKE, MODEL, EXIF_IFD, GPS_IFD = 0x010F, 0x0110, 0x8769, 0x8825
+DATETIME_ORIGINAL, DATETIME_DIGITIZED, MAKER_NOTE = 0x9003, 0x9004, 0x927C
 
 try:  # HEIC/HEIF when pillow-heif is installed (optional: it ships a large native library).
     from pillow_heif import register_heif_opener
@@ -37,12 +43,11 @@ except ImportError:  # pragma: no cover - optional dependency
 def read_image(path: str, draft: Draft, *, make_display: bool) -> None:
     """Fill `draft` from the image at `path`; raise `Unprocessable` for broken or hostile files."""
     draft.kind = "image"
-    with open(path, "rb") as handle:
-        _read_exif(handle, draft)
     max_pixels = settings.EVIDENCE_MAX_IMAGE_PIXELS
     # Opening reads only the header; the size is checked here, before anything is decoded, so
     # Pillow's own guard (a warning, then an error at twice its limit) is not needed.
     Image.MAX_IMAGE_PIXELS = None
+    exif_read = False
     try:
         with Image.open(path) as im:
             width, height = im.size
@@ -51,9 +56,18 @@ def read_image(path: str, draft: Draft, *, make_display: bool) -> None:
                 raise Image.DecompressionBombError(f"{width}×{height}")
             if getattr(im, "n_frames", 1) > 1 and width * height * im.n_frames > max_pixels:
                 raise Image.DecompressionBombError("frames")  # animated or multi-page: all frames count
-            draft.thumbnail = _thumbnail(im)
+            # After the size check: for some formats (PNG) Pillow decodes the image to find EXIF.
+            exif_read = _read_pillow_exif(im, draft)
+            if not exif_read:
+                _read_file_exif(path, draft)
+                exif_read = True
             if make_display:
-                draft.display = _display_copy(path)
+                # Decoded once, at display size; the thumbnail is made from the display copy.
+                display = _decoded(im, DISPLAY_PX)
+                draft.display = _jpeg(display, DISPLAY_PX, quality=85)
+                draft.thumbnail = _jpeg(display, THUMBNAIL_PX, quality=80, last=True)
+            else:
+                draft.thumbnail = _jpeg(_decoded(im, THUMBNAIL_PX * 2), THUMBNAIL_PX, quality=80, last=True)
     except Image.DecompressionBombError:
         raise Unprocessable(
             error_codes.IMAGE_TOO_MANY_PIXELS,
@@ -64,30 +78,58 @@ def read_image(path: str, draft: Draft, *, make_display: bool) -> None:
         raise Unprocessable(error_codes.IMAGE_CORRUPT, "The image is damaged: its data is not a valid image.")
     except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
         raise Unprocessable(error_codes.IMAGE_CORRUPT, f"The image is damaged or truncated ({exc}).")
+    finally:
+        if not exif_read:  # Pillow could not open it: the facts ExifRead finds are still kept
+            _read_file_exif(path, draft)
 
 
-def _thumbnail(im: Image.Image) -> bytes:
-    # draft() lets the JPEG decoder scale down while decoding (much faster, less memory).
-    im.draft("RGB", (THUMBNAIL_PX * 2, THUMBNAIL_PX * 2))
-    im.load()  # decodes everything: a truncated file fails here
-    small = ImageOps.exif_transpose(im)
-    small = small.convert("RGB") if small.mode not in ("RGB", "L") else small
-    small.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+def _decoded(im: Image.Image, px: int) -> Image.Image:
+    """The image decoded (a truncated file fails here), upright, in RGB or L. draft() lets the
+    JPEG decoder scale down by up to 8 while decoding, to no less than `px` (the thumbnail asks
+    for twice its size: Pillow's own reducing gap, so quality is as with a full decode)."""
+    im.draft("RGB", (px, px))
+    im.load()
+    ImageOps.exif_transpose(im, in_place=True)  # the opened image is ours: no copy needed
+    return im.convert("RGB") if im.mode not in ("RGB", "L") else im
+
+
+def _jpeg(im: Image.Image, px: int, *, quality: int, last: bool = False) -> bytes:
+    """A JPEG no larger than px × px; no exif= argument: the copy carries no metadata (no GPS).
+    `last`: nothing else needs `im`, so it is shrunk in place."""
+    small = im.copy() if max(im.size) > px and not last else im
+    small.thumbnail((px, px))
     out = io.BytesIO()
-    small.save(out, "JPEG", quality=80)  # no exif= argument: the thumbnail carries no metadata
+    small.save(out, "JPEG", quality=quality)
     return out.getvalue()
 
 
-def _display_copy(path: str) -> bytes:
-    """A re-encoded copy for display with no EXIF/XMP (no GPS) for sensitive items."""
-    with Image.open(path) as im:
-        im.draft("RGB", (DISPLAY_PX, DISPLAY_PX))
-        copy = ImageOps.exif_transpose(im)
-        copy = copy.convert("RGB") if copy.mode not in ("RGB", "L") else copy
-        copy.thumbnail((DISPLAY_PX, DISPLAY_PX))
-        out = io.BytesIO()
-        copy.save(out, "JPEG", quality=85)
-        return out.getvalue()
+def _read_file_exif(path: str, draft: Draft) -> None:
+    with open(path, "rb") as handle:
+        _read_exif(handle, draft)
+
+
+def _read_pillow_exif(im: Image.Image, draft: Draft) -> bool:
+    """EXIF from the opened image; False when Pillow finds none (ExifRead then reads the file)."""
+    try:
+        exif = im.getexif()
+        if not exif:
+            return False
+        sub = exif.get_ifd(EXIF_IFD)
+        gps = exif.get_ifd(GPS_IFD)
+    except Exception:  # noqa: BLE001 - a damaged EXIF block: ExifRead may still read it
+        return False
+    draft.camera_make = _value(exif.get(MAKE))[:120]
+    draft.camera_model = _value(exif.get(MODEL))[:120]
+    when = _value(sub.get(DATETIME_ORIGINAL)) or _value(sub.get(DATETIME_DIGITIZED))
+    note = sub.get(MAKER_NOTE)
+    _set_date(draft, when, lambda: _reconyx_note(note if isinstance(note, bytes) else b""))
+    if gps:
+        point = _point(
+            gps.get(2), gps.get(4), _value(gps.get(1)), _value(gps.get(3))
+        )  # GPSLatitude, GPSLongitude, their N/S and E/W refs
+        if point is not None:
+            draft.position = point
+    return True
 
 
 def _read_exif(handle, draft: Draft) -> None:
@@ -100,10 +142,21 @@ def _read_exif(handle, draft: Draft) -> None:
     draft.camera_make = _text(tags.get("Image Make"))[:120]
     draft.camera_model = _text(tags.get("Image Model"))[:120]
     when = _text(tags.get("EXIF DateTimeOriginal")) or _text(tags.get("EXIF DateTimeDigitized"))
+
+    def from_note():
+        handle.seek(0)
+        return _reconyx_datetime(handle)
+
+    _set_date(draft, when, from_note)
+    point = _gps(tags)
+    if point is not None:
+        draft.position = point
+
+
+def _set_date(draft: Draft, when: str, from_maker_note) -> None:
     captured = _parse_exif_datetime(when)
     if captured is None:
-        handle.seek(0)
-        captured = _reconyx_datetime(handle)
+        captured = from_maker_note()
         if captured is not None:
             draft.details["date_source"] = "maker note (Reconyx)"
     elif when:
@@ -111,9 +164,15 @@ def _read_exif(handle, draft: Draft) -> None:
     if captured is not None:
         draft.captured_at = captured
         draft.dates.append(captured.date())
-    point = _gps(tags)
-    if point is not None:
-        draft.position = point
+
+
+def _value(value) -> str:
+    """A Pillow EXIF value as the text ExifRead would give (ASCII tags, NULs and blanks trimmed)."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    return str(value).strip().strip("\x00").strip()
 
 
 def _text(tag) -> str:
@@ -140,7 +199,10 @@ def _reconyx_datetime(handle) -> datetime.datetime | None:
     note = tags.get("EXIF MakerNote")
     if note is None:
         return None
-    raw = bytes(note.values) if isinstance(note.values, list) else b""
+    return _reconyx_note(bytes(note.values) if isinstance(note.values, list) else b"")
+
+
+def _reconyx_note(raw: bytes) -> datetime.datetime | None:
     # HyperFire: int16u little-endian words; word 0 is the version 0xF101, words 11-16 are
     # second, minute, hour, month, day, year.
     if len(raw) < 34 or struct.unpack_from("<H", raw, 0)[0] != 0xF101:
@@ -156,17 +218,23 @@ def _gps(tags) -> Point | None:
     lat, lon = tags.get("GPS GPSLatitude"), tags.get("GPS GPSLongitude")
     if lat is None or lon is None:
         return None
+    return _point(lat.values, lon.values, _text(tags.get("GPS GPSLatitudeRef")), _text(tags.get("GPS GPSLongitudeRef")))
+
+
+def _point(lat, lon, lat_ref: str, lon_ref: str) -> Point | None:
+    if lat is None or lon is None:
+        return None
     try:
-        y = _degrees(lat.values)
-        x = _degrees(lon.values)
+        y = _degrees(lat)
+        x = _degrees(lon)
     except (TypeError, ValueError, ZeroDivisionError, IndexError):
         return None
-    if _text(tags.get("GPS GPSLatitudeRef")).upper().startswith("S"):
+    if lat_ref.upper().startswith("S"):
         y = -y
-    if _text(tags.get("GPS GPSLongitudeRef")).upper().startswith("W"):
+    if lon_ref.upper().startswith("W"):
         x = -x
     if not (-90 <= y <= 90 and -180 <= x <= 180) or (x == 0 and y == 0):
-        return None  # an empty GPS block (Canon 40D) or nonsense
+        return None  # an empty GPS block (Canon 40D) or nonsense (NaN from a zero denominator)
     return Point(x, y, srid=4326)
 
 

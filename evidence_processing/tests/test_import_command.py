@@ -82,3 +82,6 @@ def test_wait_with_a_real_worker(celery_worker_process, arezzo_assessment, testd
     canon = items[-1]
     assert canon["status"] == "ready" and canon["location_check"] == "none" and canon["latitude"] is None
     assert canon["distance_km"] is None and canon["error"] is None
+    # the import sent batch tasks, not one task per file
+    log = celery_worker_process.log_path.read_text()
+    assert "process_evidence_batch[" in log and "process_evidence_item[" not in log

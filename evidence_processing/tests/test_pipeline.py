@@ -243,3 +243,27 @@ def make_pdf(pages: list[str], *, password: str | None = None) -> bytes:
 
 def _uae_name(testdata) -> str:
     return next(p.stem for p in (testdata / "pad-uae").glob("*.shp"))
+
+
+def test_pillow_exif_agrees_with_exifread_on_real_images(testdata):
+    """The fast path (EXIF from the image Pillow opened) gives the facts ExifRead gives."""
+    from evidence_processing.extract import Draft, images
+
+    paths = sorted(p for p in testdata.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg"))
+    assert len(paths) > 50
+    for path in paths:
+        slow, fast = Draft(), Draft()
+        images._read_file_exif(str(path), slow)
+        with Image.open(path) as im:
+            if not images._read_pillow_exif(im, fast):
+                images._read_file_exif(str(path), fast)
+        assert (fast.camera_make, fast.camera_model, fast.captured_at, fast.details, fast.dates) == (
+            slow.camera_make,
+            slow.camera_model,
+            slow.captured_at,
+            slow.details,
+            slow.dates,
+        ), path
+        assert (fast.position is None) == (slow.position is None), path
+        if fast.position is not None:
+            assert fast.position.coords == pytest.approx(slow.position.coords, abs=1e-9), path

@@ -16,6 +16,7 @@ from assessments.models import Assessment
 from core.errors import DomainError
 from evidence.services import evidence_upload
 from evidence_processing.selectors import import_report
+from evidence_processing.tasks import processing_in_batches
 
 FINAL = {"ready", "failed"}
 
@@ -47,23 +48,26 @@ class Command(BaseCommand):
             raise CommandError("No files found under the given paths.")
         quiet = options["verbosity"] == 0
         entries: list[dict] = []
-        for path in tqdm(files, desc="upload", unit="file", disable=quiet, file=self.stderr._out):
-            entry = {"path": str(path), "item": None, "error": None}
-            try:
-                with open(path, "rb") as handle:
-                    item = evidence_upload(
-                        assessment=target,
-                        user=uploader,
-                        file=File(handle, name=path.name),
-                        indicators=indicators,
-                        sensitivity=sensitivity,
-                    )
-                entry["item"] = item.pk
-            except DomainError as exc:
-                entry["error"] = exc.message
-            except OSError as exc:
-                entry["error"] = f"Cannot read the file: {exc.strerror}"
-            entries.append(entry)
+        # One batch task per BATCH_SIZE uploads instead of one task per file: workers start while
+        # the import goes on, and drain the assessment in batches (see tasks.processing_in_batches).
+        with processing_in_batches(target.pk):
+            for path in tqdm(files, desc="upload", unit="file", disable=quiet, file=self.stderr._out):
+                entry = {"path": str(path), "item": None, "error": None}
+                try:
+                    with open(path, "rb") as handle:
+                        item = evidence_upload(
+                            assessment=target,
+                            user=uploader,
+                            file=File(handle, name=path.name),
+                            indicators=indicators,
+                            sensitivity=sensitivity,
+                        )
+                    entry["item"] = item.pk
+                except DomainError as exc:
+                    entry["error"] = exc.message
+                except OSError as exc:
+                    entry["error"] = f"Cannot read the file: {exc.strerror}"
+                entries.append(entry)
         ids = [e["item"] for e in entries if e["item"]]
         if wait and ids:
             self._wait(ids, timeout, quiet)
