@@ -67,7 +67,16 @@ class EvidenceItem(models.Model):
             ),
             models.CheckConstraint(condition=Q(size__gte=0), name="evidence_size_positive"),
         ]
-        indexes = [models.Index(fields=["assessment", "-uploaded_at"])]
+        indexes = [
+            models.Index(fields=["assessment", "-uploaded_at"]),
+            # The pipeline looks up duplicates by content and claims waiting items per assessment.
+            models.Index(fields=["sha256"], name="evidence_sha256_idx"),
+            models.Index(
+                fields=["assessment"],
+                condition=Q(processing_status__in=["pending", "processing"]),
+                name="evidence_waiting_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
