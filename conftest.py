@@ -118,14 +118,13 @@ def _test_database_url() -> str:
     return f"postgis://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real `celery worker` process on the test queue, connected to the test database."""
+def start_celery_worker(log_path: Path) -> subprocess.Popen:
+    """Start a real `celery worker` process on the test queue, connected to the test database,
+    and wait until it answers a ping."""
     from django.conf import settings
 
     from greenlist.celery import app
 
-    app.control.purge()  # nothing left from an earlier test
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="greenlist.settings_test",
@@ -133,9 +132,8 @@ def celery_worker_process(transactional_db, tmp_path):
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         EVIDENCE_ROOT=str(settings.EVIDENCE_ROOT),
     )
-    log = tmp_path / "worker.log"
     hostname = f"test-worker-{os.getpid()}-{time.monotonic_ns()}@localhost"
-    with open(log, "wb") as out:
+    with open(log_path, "ab") as out:
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -161,21 +159,35 @@ def celery_worker_process(transactional_db, tmp_path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"celery worker exited early:\n{log.read_text()}")
-        replies = app.control.ping(destination=[hostname], timeout=0.5)
-        if replies:
+            pytest.fail(f"celery worker exited early:\n{log_path.read_text()}")
+        if app.control.ping(destination=[hostname], timeout=0.5):
             break
     else:
         proc.kill()
-        pytest.fail(f"celery worker did not answer:\n{log.read_text()}")
-    proc.log_path = log
+        pytest.fail(f"celery worker did not answer:\n{log_path.read_text()}")
+    proc.log_path = log_path
     proc.hostname = hostname
+    return proc
+
+
+def stop_celery_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real `celery worker` process on the test queue, connected to the test database."""
+    from greenlist.celery import app
+
+    app.control.purge()  # nothing left from an earlier test
+    proc = start_celery_worker(tmp_path / "worker.log")
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_celery_worker(proc)
 
 
 # --- a real browser -----------------------------------------------------------------------------
