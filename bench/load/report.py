@@ -20,7 +20,8 @@ def main(ceiling_csv, journeys_csv, failures_csv):
         name = r["Name"]
         p95 = float(r["95%"] or 0)
         target = API_P95_MS if name.startswith("api:") and r["Type"] == "GET" else PAGE_P95_MS
-        if name == "Aggregated":
+        if name == "Aggregated" or name == "login":
+            # The login POST hashes the password (PBKDF2, deliberately slow): not a page-speed target.
             target = None
         meets = target is None or p95 <= target
         fails = int(r["Failure Count"])

@@ -4,7 +4,7 @@
 # and the same server's throughput on a trivial view as the ceiling.
 # Targets: zero errors; p95 < 300 ms for pages, < 150 ms for API reads. Figures are reset once all users
 # have logged in (--reset-stats): logins hash passwords on purpose (PBKDF2) and would dominate the ramp-up.
-# Usage: bench/load/run.sh [seconds=60] [users=50]
+# Usage: bench/load/run.sh [seconds=60] [users=50]   (SPAWN_RATE=2 users/s: people do not all log in at once)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-60}
@@ -41,7 +41,7 @@ echo "== ceiling: trivial view, $USERS users, 20 s"
 .venv/bin/locust -f bench/load/locustfile.py Trivial --headless -u "$USERS" -r "$USERS" -t 20s \
   --host "http://127.0.0.1:$PORT" --csv "$out/ceiling" --only-summary >"$out/ceiling.log" 2>&1 || tail -5 "$out/ceiling.log"
 echo "== journeys: $USERS users, $DURATION s"
-.venv/bin/locust -f bench/load/locustfile.py SiteManager Expert PublicVisitor --headless -u "$USERS" -r 10 \
+.venv/bin/locust -f bench/load/locustfile.py SiteManager Expert PublicVisitor --headless -u "$USERS" -r "${SPAWN_RATE:-2}" \
   -t "${DURATION}s" --reset-stats --host "http://127.0.0.1:$PORT" --csv "$out/journeys" --only-summary >"$out/journeys.log" 2>&1 \
   || tail -5 "$out/journeys.log"
 $PY bench/load/report.py "$out/ceiling_stats.csv" "$out/journeys_stats.csv" "$out/journeys_failures.csv"
