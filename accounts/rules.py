@@ -179,9 +179,14 @@ def can_review_assessment(user, assessment) -> bool:
         return True
     if not is_assigned_independent_reviewer(user, assessment):
         return False
-    from reviews.models import AssessmentReview
+    # One query per assessment object, however many moves a page asks about.
+    confirmed = getattr(assessment, "_review_confirmed", None)
+    if confirmed is None:
+        from reviews.models import AssessmentReview
 
-    return AssessmentReview.objects.filter(assessment_id=assessment.pk, reviewer_decision="confirmed").exists()
+        confirmed = AssessmentReview.objects.filter(assessment_id=assessment.pk, reviewer_decision="confirmed").exists()
+        assessment._review_confirmed = confirmed
+    return confirmed
 
 
 def has_reviewed_assessment(user, assessment) -> bool:

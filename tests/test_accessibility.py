@@ -18,6 +18,14 @@ PAGES = [
     ("site_manager", "/"),
     ("staff", "/"),
     ("staff", "/accounts/invitations/"),
+    # the public end of the journeys (tests/journeys): the Green List and certificate verification
+    (None, "/green-list/"),
+    (None, "/verify/"),
+    (None, "/areas/"),
+    (None, "/standard/"),
+    ("site_manager", "/assessments/"),
+    ("expert", "/reviews/"),
+    ("staff", "/certification/"),
 ]
 
 

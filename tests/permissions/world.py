@@ -1,0 +1,242 @@
+"""One small "world" for the permission matrix, built only through the apps' services.
+
+Two sites. The own site (`area`) has a certified first cycle and a second cycle under expert
+review (assigned expert, conflicted expert, independent reviewer; evidence including an item for
+the site team only; an expert's unshared draft; a question and the site's answer). The other site
+has an assessment of its own being filled in. Every secret is a marker string (`MARKERS`) so the
+matrix test can check response bodies, not only status codes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.tests.factories import Role, make_user
+
+# Marker -> the roles that may see it. Any other role finding it in a body is a leak.
+SITE_TEAM_AND_REVIEWERS = {"manager", "expert_assigned", "reviewer", "staff", "admin"}
+MARKERS: dict[str, set[str]] = {
+    # the answers of the own site's assessment under review
+    "zqOWNJUSTzq": SITE_TEAM_AND_REVIEWERS,
+    # evidence the site shares with its reviewers
+    "zqREVIEWEREVIDENCEzq": SITE_TEAM_AND_REVIEWERS,
+    # evidence marked "site team only": hidden from experts and reviewers
+    "zqSITETEAMONLYzq": {"manager", "staff", "admin"},
+    # an expert's unshared draft review: its author only
+    "zqDRAFTFINDINGzq": {"expert_assigned"},
+    # a request for information and the site's reply
+    "zqQUESTIONzq": SITE_TEAM_AND_REVIEWERS,
+    "zqSITEREPLYzq": SITE_TEAM_AND_REVIEWERS,
+    # the other site's assessment and evidence
+    "zqOTHERJUSTzq": {"other_manager", "staff", "admin"},
+    "zqOTHEREVIDENCEzq": {"other_manager", "staff", "admin"},
+    # the internal reasons of a certification decision (the public summary is public)
+    "zqINTERNALREASONSzq": {"staff", "admin"},
+}
+
+ROLES = [
+    "anonymous",
+    "manager",
+    "other_manager",
+    "expert_assigned",
+    "expert_unassigned",
+    "expert_conflicted",
+    "reviewer",
+    "staff",
+    "admin",
+]
+
+
+@dataclass
+class World:
+    users: dict[str, object] = field(default_factory=dict)  # role -> User (anonymous absent)
+    ids: dict[str, object] = field(default_factory=dict)  # placeholder -> value for URL templates
+    # Site names are public (the protected-area pages), but not on the rows of `names_private_on`
+    # in matrix.yaml (lists of assessments, reviews, dashboards): there they are markers too.
+    site_names: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _png(name: str):
+    from reviews.tests.factories import PNG
+
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
+
+
+def _fill(assessment, user, justification: str) -> None:
+    from assessments.models import Answer
+    from assessments.services import answer_save
+
+    for answer in Answer.objects.filter(assessment=assessment).order_by("indicator__position"):
+        answer_save(
+            answer=answer,
+            user=user,
+            expected_version=answer.version,
+            changes={"rating": "meets", "justification": f"{justification} for {answer.pk}."},
+        )
+
+
+def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, expert, reviewer, staff, admin_user):
+    from accounts.models import RoleAssignment
+    from accounts.services import invitation_create
+    from assessments.models import Answer
+    from assessments.services import assessment_create
+    from assessments.workflow import transition
+    from certification.services import decision_record
+    from evidence.services import evidence_upload
+    from evidence_processing.services import evidence_process
+    from reports.services import export_job_create, export_job_run
+    from reviews import services as review
+    from reviews.tests.factories import make_standard
+
+    w = World()
+    expert_unassigned = make_user(Role.EXPERT, email="unassigned-expert@example.org", jurisdiction=jurisdiction)
+    expert_conflicted = make_user(Role.EXPERT, email="conflicted-expert@example.org", jurisdiction=jurisdiction)
+    # Runs reviews, so `staff` stays free to decide (ISO 17065: a reviewer may not decide).
+    review_staff = make_user(Role.IUCN_STAFF, email="review-staff@example.org")
+    w.users = {
+        "manager": site_manager,
+        "other_manager": other_manager,
+        "expert_assigned": expert,
+        "expert_unassigned": expert_unassigned,
+        "expert_conflicted": expert_conflicted,
+        "reviewer": reviewer,
+        "staff": staff,
+        "admin": admin_user,
+    }
+    standard = make_standard(3)
+
+    # --- cycle 1 of the own site: reviewed (workflow shortcut by review staff) and certified
+    first = assessment_create(protected_area=area, user=site_manager, year=2024)
+    transition(first, "candidate", by=review_staff)
+    _fill(first, site_manager, "Cycle one")
+    transition(first, "submitted", by=site_manager)
+    transition(first, "in_review", by=review_staff)
+    transition(first, "recommended", by=review_staff, note="EAGL recommendation")
+    decision = decision_record(
+        assessment=first, user=staff, outcome="granted", reasons="zqINTERNALREASONSzq", public_summary="Well run."
+    )
+    certificate = decision.certificate
+
+    # --- cycle 2 of the own site: filled in with evidence, submitted, under review
+    own = assessment_create(protected_area=area, user=site_manager, year=2026)
+    transition(own, "candidate", by=review_staff)
+    _fill(own, site_manager, "zqOWNJUSTzq")
+    answers = list(Answer.objects.filter(assessment=own).select_related("indicator").order_by("indicator__position"))
+    shared_item = evidence_upload(
+        assessment=own,
+        user=site_manager,
+        file=_png("shared.png"),
+        title="zqREVIEWEREVIDENCEzq survey photo",
+        indicators=[answers[0].indicator],
+    )
+    team_item = evidence_upload(
+        assessment=own,
+        user=site_manager,
+        file=_png("nest-locations.png"),
+        title="zqSITETEAMONLYzq survey of nest locations",
+        indicators=[answers[0].indicator],
+        sensitivity="site_team",
+    )
+    transition(own, "submitted", by=site_manager)
+    review.review_start(assessment=own, by=review_staff)
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    seat_expert = review.assignment_create(
+        assessment=own, assignee=expert, role="expert", due_date=due, by=review_staff
+    )
+    review.conflict_declare(assignment=seat_expert, by=expert, has_conflict=False)
+    seat_conflicted = review.assignment_create(
+        assessment=own, assignee=expert_conflicted, role="expert", due_date=due, by=review_staff
+    )
+    review.conflict_declare(assignment=seat_conflicted, by=expert_conflicted, has_conflict=True, note="I advise them.")
+    seat_reviewer = review.assignment_create(
+        assessment=own, assignee=reviewer, role="independent_reviewer", due_date=due, by=review_staff
+    )
+    review.conflict_declare(assignment=seat_reviewer, by=reviewer, has_conflict=False)
+    review.indicator_review_save(
+        assessment=own, answer=answers[0], by=expert, rating="meets", finding="zqDRAFTFINDINGzq", shared=False
+    )
+    question = review.information_request_create(
+        assessment=own, answer=answers[1], by=expert, question="zqQUESTIONzq please send the minutes."
+    )
+    review.information_reply_create(request=question, by=site_manager, text="zqSITEREPLYzq attached above.")
+
+    # --- the other site: an assessment being filled in, with evidence
+    other = assessment_create(protected_area=other_area, user=other_manager, year=2026)
+    transition(other, "candidate", by=review_staff)
+    _fill(other, other_manager, "zqOTHERJUSTzq")
+    other_answer, other_answer2 = Answer.objects.filter(assessment=other).order_by("indicator__position")[:2]
+    other_item = evidence_upload(
+        assessment=other,
+        user=other_manager,
+        file=_png("other.png"),
+        title="zqOTHEREVIDENCEzq survey photo",
+        indicators=[other_answer.indicator],
+    )
+
+    # Processing (hash, thumbnail, facts) run in-process, as the worker would.
+    for item in (shared_item, team_item, other_item):
+        evidence_process(item.pk)
+
+    # --- jobs and invitations
+    export = export_job_create(assessment=own, user=site_manager, fmt="csv")
+    export_job_run(export.pk)
+    other_export = export_job_create(assessment=other, user=other_manager, fmt="csv")
+    export_job_run(other_export.pk)
+    # Exports hold only what their requester may see: the matrix searches the files for markers.
+    exports = {}
+    for who, user in (("manager", site_manager), ("expert", expert), ("reviewer", reviewer)):
+        for fmt in ("json", "xlsx"):
+            job = export_job_create(assessment=own, user=user, fmt=fmt)
+            export_job_run(job.pk)
+            exports[f"{who}_{fmt}_job"] = job.pk
+    from protected_areas.services import import_job_start
+
+    import_job = import_job_start(
+        user=staff,
+        upload=SimpleUploadedFile("areas.geojson", b'{"type":"FeatureCollection","features":[]}'),
+    )
+    _, token = invitation_create(
+        invited_by=staff, email="newcomer@example.org", role=Role.SITE_MANAGER, protected_area=area
+    )
+    team_seat = RoleAssignment.objects.active().get(user=site_manager, protected_area=area)
+
+    w.site_names = {
+        area.name: SITE_TEAM_AND_REVIEWERS | {"expert_conflicted"},  # who was assigned knows the site
+        other_area.name: {"other_manager", "staff", "admin"},
+    }
+    w.ids = {
+        "own_area": area.pk,
+        "other_area": other_area.pk,
+        "own_area_slug": slugify(area.name),
+        "standard": standard.pk,
+        "certified_assessment": first.pk,
+        "own_assessment": own.pk,
+        "other_assessment": other.pk,
+        "own_answer": answers[0].pk,
+        "own_answer2": answers[1].pk,
+        "other_answer": other_answer.pk,
+        "other_answer2": other_answer2.pk,
+        "other_answer2_version": Answer.objects.get(pk=other_answer2.pk).version,
+        "evidence_item": shared_item.pk,
+        "team_evidence": team_item.pk,
+        "other_evidence": other_item.pk,
+        "assignment_expert": seat_expert.pk,
+        "assignment_conflicted": seat_conflicted.pk,
+        "assignment_reviewer": seat_reviewer.pk,
+        "info_request": question.pk,
+        "decision": decision.pk,
+        "certificate": certificate.number,
+        "export_job": export.pk,
+        "other_export_job": other_export.pk,
+        "import_job": import_job.pk,
+        **exports,
+        "invite_token": token,
+        "team_seat": team_seat.pk,
+        "missing": 999999,
+    }
+    return w
