@@ -18,6 +18,8 @@ test:
 	@$(PY) manage.py makemigrations --check --dry-run -v 0 || (echo "error: models and migrations differ: run makemigrations" >&2; exit 1)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@$(PY) manage.py spectacular --validate --fail-on-warn --file var/schema.yml
+	@diff -q schema.yml var/schema.yml || (echo "error: the API changed: run make schema and commit schema.yml" >&2; exit 1)
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint:
