@@ -245,8 +245,10 @@ def browser_login(page, email, password=None):
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password or DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    # the form always navigates (to the next page, or back with the error): wait for that
+    # navigation itself rather than for the load state of the page being left
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
 
 
 @pytest.fixture(autouse=True)

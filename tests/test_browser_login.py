@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_login
 
@@ -32,6 +33,7 @@ def test_wrong_password_in_the_browser_shows_a_message(page, site_manager):
 def test_language_can_be_switched_to_french(page, site_manager):
     browser_login(page, site_manager.email)
     page.select_option("#language-select", "fr")
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("link", name="Aires protégées").is_visible()
+    # the select submits its form from JavaScript: wait for the French page itself, not
+    # for the load state of the page that is still showing (that raced on a busy machine)
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("link", name="Aires protégées")).to_be_visible()
