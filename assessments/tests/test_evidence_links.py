@@ -83,6 +83,12 @@ def test_no_script_page_offers_the_evidence_page_and_read_only_page_no_controls(
     link_page = reverse("assessments:answer-evidence", args=[assessment.pk, answer.pk])
     assert f'href="{link_page}"' in html and "Add or link evidence" in html
     assert 'id="upload-template"' in html and 'id="evidence-picker"' in html
+    # the no-script page itself: one upload form, inside the body, and a plain-text title
+    page = client.get(link_page).content.decode()
+    head, body = page.split("<body", 1)
+    title = head.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and answer.indicator.number in title
+    assert page.count('id="upload-title"') == 1 and 'id="upload-title"' in body
     # staff may read but not edit: links are shown, nothing to link, upload or remove
     client.force_login(staff)
     html = client.get(reverse("assessments:detail", args=[assessment.pk])).content.decode()
