@@ -9,18 +9,8 @@ services, then requests /reviews/assessments/<id>/ N times with Django's test cl
 
 import argparse
 import datetime
-import os
-import statistics
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "greenlist.settings_test")
-os.environ.setdefault("GREENLIST_TEST_DB", "bench_review_page")
-os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-media-"))
+from _pages import measure_page, print_figures, scratch_database
 
 
 def main() -> None:
@@ -30,16 +20,7 @@ def main() -> None:
     parser.add_argument("--indicators", type=int, default=50)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_databases, teardown_databases
-
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    old = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
-    try:
+    with scratch_database("bench_review_page"):
         from django.test import Client
         from django.utils import timezone
 
@@ -101,37 +82,12 @@ def main() -> None:
         client = Client()
         client.force_login(experts[0])
         url = f"/reviews/assessments/{assessment.pk}/"
-        client.get(url)  # warm-up
-        queries = []
-        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
-            response = client.get(url)
-        assert response.status_code == 200, response.status_code
-        if os.environ.get("BENCH_PROFILE"):
-            import cProfile
-            import pstats
-
-            profiler = cProfile.Profile()
-            profiler.runcall(client.get, url)
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(20)
-        times = []
-        for _ in range(args.requests):
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200
-        times.sort()
-        p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+        figures = measure_page(client, url, requests=args.requests, profile_sort="tottime")
         print(
             f"review page: {len(answers)} indicators, {args.evidence} evidence items, "
-            f"{2 * len(answers)} expert reviews, {len(answers)} questions; {len(response.content) / 1024:.0f} KiB"
+            f"{2 * len(answers)} expert reviews, {len(answers)} questions"
         )
-        print(f"  SQL queries per request: {len(queries)}")
-        print(
-            f"  latency over {args.requests} requests (test client, in-process): "
-            f"median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, max {times[-1]:.0f} ms"
-        )
-    finally:
-        teardown_databases(old, verbosity=0)
+        print_figures(figures, requests=args.requests)
 
 
 if __name__ == "__main__":

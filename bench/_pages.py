@@ -1,0 +1,100 @@
+"""What the page benchmarks share: a scratch test database, and the measuring of one URL
+(SQL queries of one request, then wall-clock and CPU time over N requests).
+
+Both benchmarks build their data through the real services first, then call `measure_page`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Pages: the load test's target for pages (issue 9) is p95 under 300 ms.
+PAGE_P95_TARGET_MS = 300.0
+
+
+@contextlib.contextmanager
+def scratch_database(name: str):
+    """Django set up on a throw-away test database called `name`, dropped afterwards."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "greenlist.settings_test")
+    os.environ.setdefault("GREENLIST_TEST_DB", name)
+    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-media-"))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+
+    # Not setup_test_environment(): its instrumented template rendering would inflate the timings.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    old = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
+    try:
+        yield
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+@dataclass
+class PageFigures:
+    queries: int
+    kib: float
+    median_ms: float
+    p95_ms: float
+    max_ms: float
+    cpu_median_ms: float
+
+
+def measure_page(client, url: str, *, requests: int, profile_sort: str = "cumulative") -> PageFigures:
+    """GET `url` once to warm up, once counting SQL, then `requests` times for timings.
+    BENCH_PROFILE=1 adds a cProfile of one request (sorted by BENCH_SORT)."""
+    from django.db import connection
+
+    client.get(url)  # warm-up (templates compiled, connection open)
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(client.get, url)
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", profile_sort)).print_stats(25)
+    times, cpu = [], []
+    for _ in range(requests):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+        assert response.status_code == 200
+    times.sort()
+    return PageFigures(
+        queries=len(queries),
+        kib=len(response.content) / 1024,
+        median_ms=statistics.median(times),
+        p95_ms=times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)],
+        max_ms=times[-1],
+        cpu_median_ms=statistics.median(cpu),
+    )
+
+
+def print_figures(figures: PageFigures, *, requests: int) -> None:
+    print(f"  HTML: {figures.kib:.0f} KiB; SQL queries per request: {figures.queries}")
+    print(
+        f"  latency over {requests} requests (test client, in-process): median {figures.median_ms:.0f} ms, "
+        f"p95 {figures.p95_ms:.0f} ms, max {figures.max_ms:.0f} ms "
+        f"(target: p95 under {PAGE_P95_TARGET_MS:.0f} ms; the query count must not change with --evidence)"
+    )
+    # This process's CPU time, which other load on a shared machine inflates less than wall time.
+    print(f"  CPU time of this process per request: median {figures.cpu_median_ms:.0f} ms")
+    print(f"  load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
