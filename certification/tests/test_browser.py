@@ -8,6 +8,7 @@ import pytest
 import time_machine
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import expect
 
 from certification import services
 from certification.models import Certificate
@@ -53,7 +54,7 @@ def test_staff_grant_in_the_browser_and_the_world_sees_it(
     page.get_by_role("button", name="Record the decision").click()
 
     # then the certificate page shows it active, and the worker makes the PDF
-    assert page.locator("[data-status]").get_attribute("data-status") == "active"
+    expect(page.locator("[data-status]")).to_have_attribute("data-status", "active")
     number = page.locator(".cert-number").inner_text().strip()
     wait_for_pdf(number)
     page.reload()
@@ -69,23 +70,24 @@ def test_staff_grant_in_the_browser_and_the_world_sees_it(
     # the public (no login) sees the area on the list and on the map
     public = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}).new_page()
     public.goto("/green-list/")
-    assert public.get_by_role("link", name=area.name).is_visible()
+    expect(public.get_by_role("link", name=area.name)).to_be_visible()
     public.wait_for_selector("#greenlist-map[data-loaded='1']", timeout=20000)
     public.wait_for_timeout(500)
     public.screenshot(path=str(SHOTS / "green-list.png"), full_page=True)
     public.get_by_role("link", name=area.name).click()
-    assert public.get_by_text("Strong governance and outcomes.").is_visible()
+    expect(public.get_by_text("Strong governance and outcomes.")).to_be_visible()
     assert "EAGL recommendation confirmed" not in public.content()
     public.wait_for_selector("#greenlist-map[data-loaded='1']", timeout=20000)
     public.screenshot(path=str(SHOTS / "green-list-area.png"), full_page=True)
     # the QR's address says VALID
     public.goto(f"/verify/{number}/")
-    assert public.locator(".verdict-word").inner_text() == "VALID"
+    expect(public.locator(".verdict-word")).to_have_text("VALID")
 
     # when staff suspend the certificate
     page.get_by_label("Reason (Suspend)").fill("Serious allegations under investigation.")
     page.get_by_role("button", name="Suspend").click()
-    assert page.locator("[data-status]").get_attribute("data-status") == "suspended"
+    # (wait for the answer to the POST: the page before it also has a data-status)
+    expect(page.locator("[data-status]")).to_have_attribute("data-status", "suspended")
     # then the verification page says so at once
     public.reload()
     assert public.locator(".verdict-word").inner_text() == "NOT VALID"
@@ -95,6 +97,7 @@ def test_staff_grant_in_the_browser_and_the_world_sees_it(
     # reinstated, then on its expiry date (clock moved there) it expires and says so
     page.get_by_label("Reason (Reinstate)").fill("Allegations not substantiated.")
     page.get_by_role("button", name="Reinstate").click()
+    expect(page.locator("[data-status]")).to_have_attribute("data-status", "active")
     public.reload()
     assert public.locator(".verdict-word").inner_text() == "VALID"
     expiry = Certificate.objects.get(number=number).expires_on

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_login
 from evidence_processing.tests.corpus import corpus
@@ -24,7 +25,7 @@ def test_evidence_page_badges_pins_and_live_status(page, arezzo_assessment, arez
     page.wait_for_selector("#ep-map canvas")
     assert page.locator(".ep-loc-inside").count() == 2
     assert page.get_by_text("Outside assessment period").count() == 1  # the Reconyx photo is from 2020
-    assert page.get_by_text("The file is a program").is_visible()
+    expect(page.get_by_text("The file is a program")).to_be_visible()
     box = page.locator(f'[data-evidence-id="{waiting.pk}"]')
     assert box.get_attribute("data-status") == "pending"
     # when a worker finishes the item, the page updates without a reload

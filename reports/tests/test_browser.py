@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_login
 from scoring.tests.fixtures import numbers, rate
@@ -59,7 +60,7 @@ def test_site_manager_dashboard_draws_the_component_chart(page, filled, site_man
         "document.querySelector('canvas.js-chart') && document.querySelector('canvas.js-chart').width > 0"
     )
     assert _drawn(page, f"canvas[data-chart=site][data-id='{filled.pk}']")
-    assert page.get_by_text("OVERDUE").first.is_visible()
+    expect(page.get_by_text("OVERDUE").first).to_be_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "reports_site_dashboard.png"), full_page=True)
     page.goto(f"/reports/assessments/{filled.pk}/")
