@@ -10,10 +10,13 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
+from core.outbox import queue_email
 
 from . import error_codes, rules
 from .choices import ROLE_SCOPE, Role
@@ -135,10 +138,17 @@ def invitation_create(
         expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     audit_record(actor=invited_by, action="invitation.created", target=invitation, data={"role": role})
-    from .tasks import send_invitation_email
-
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token), robust=True)
+    _invitation_email_queue(invitation, token)
     return invitation, token
+
+
+def _invitation_email_queue(invitation: Invitation, token: str) -> None:
+    """Queue the link in the outbox, in the inviter's language; the row commits with the invitation."""
+    link = settings.SITE_URL + reverse("accounts:invitation-accept", args=[token])
+    with translation.override(invitation.invited_by.language or "en"):
+        body = render_to_string("accounts/email/invitation.txt", {"invitation": invitation, "link": link})
+        subject = render_to_string("accounts/email/invitation_subject.txt", {"invitation": invitation}).strip()
+    queue_email(kind="invitation", to=[invitation.email], subject=subject, body=body)
 
 
 def invitation_for_token(token: str) -> Invitation:

@@ -14,7 +14,6 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.template.loader import render_to_string
@@ -26,6 +25,7 @@ from assessments.choices import Status
 from assessments.models import Assessment
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
+from core.outbox import queue_email
 
 from . import error_codes, lifecycle, numbers, selectors
 from .choices import LISTED_STATUSES, CertificateStatus, NoticeKind, Outcome
@@ -231,14 +231,16 @@ def certificates_expire(*, today: datetime.date | None = None) -> int:
 
 
 def _notify(*, key: str, kind: str, due_on, recipients: list[str], subject: str, body: str, **target) -> bool:
-    """Send once: the notice row and the e-mail commit together or not at all."""
+    """Send once: the notice row and the e-mail (queued in the outbox, which sends it after commit and
+    retries it if the mail server fails) commit together or not at all."""
     if LifecycleNotice.objects.filter(key=key).exists():
         return False
     try:
         with transaction.atomic():
             notice = LifecycleNotice.objects.create(key=key, kind=kind, due_on=due_on, recipients=recipients, **target)
-            if recipients:
-                EmailMessage(subject=subject, body=body, to=recipients).send()
+            queue_email(
+                kind=f"certification.{kind}", to=recipients, subject=subject, body=body, dedupe_key=f"notice:{key}"
+            )
             audit_record(actor=None, action=f"certification.notice.{kind}", target=notice, data={"to": recipients})
     except IntegrityError:  # another run sent it a moment ago
         return False

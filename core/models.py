@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,3 +38,35 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail to send, written in the same transaction as the change it announces, so it is sent
+    even when the broker was down at that moment (the beat sweep picks it up; see core.outbox).
+
+    `next_attempt_at` is both the backoff and a claim: a worker moves it forward before sending,
+    so a second delivery of the same task finds nothing due and does not send twice."""
+
+    kind = models.CharField(max_length=60)
+    to = ArrayField(models.CharField(max_length=254))
+    subject = models.CharField(max_length=998)  # the longest line RFC 5322 allows
+    body = models.TextField()
+    # Set by senders that must mail once per event (the same key queued again is ignored).
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [
+            # the sweep's question: what is unsent and due?
+            models.Index(fields=["next_attempt_at"], condition=Q(sent_at__isnull=True), name="outgoing_email_unsent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {', '.join(self.to)} #{self.pk}"

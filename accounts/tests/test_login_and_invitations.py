@@ -4,9 +4,10 @@ import pytest
 from django.core import mail
 
 from accounts.models import Invitation, RoleAssignment, User
-from accounts.tasks import send_invitation_email
 from accounts.tests.factories import DEFAULT_PASSWORD
 from audit.models import AuditEvent
+from core.models import OutgoingEmail
+from core.tests.outbox import deliver_queued_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,8 @@ def test_staff_invite_from_the_page_queues_the_email_after_commit(
     assert invitation.email == "new.manager@example.org"
     assert invitation.protected_area == area
     assert len(callbacks) == 1  # the e-mail task is queued only once the invitation is committed
+    # the e-mail itself is in the outbox, in the same transaction as the invitation
+    assert OutgoingEmail.objects.get(kind="invitation").to == ["new.manager@example.org"]
     assert AuditEvent.objects.filter(action="invitation.created", actor=staff).exists()
 
 
@@ -63,7 +66,8 @@ def test_invitation_journey_from_email_link_to_logged_in_role(client, staff):
     invitation, token = services.invitation_create(
         invited_by=staff, email="second@example.org", role="independent_reviewer"
     )
-    send_invitation_email(invitation.pk, token)
+    assert deliver_queued_emails() == 1
+    assert mail.outbox[-1].to == ["second@example.org"]
     body = mail.outbox[-1].body
     match = re.search(r"/accounts/invite/([\w-]+)/", body)
     assert match and match.group(1) == token
@@ -121,3 +125,18 @@ def test_site_manager_invitation_without_area_is_refused_next_to_the_form(client
     assert response.status_code == 200
     assert "needs a protected area" in response.content.decode()
     assert not Invitation.objects.exists()
+
+
+def test_the_invitation_is_written_in_the_inviters_language_even_from_an_english_page(client, staff):
+    from django.utils import translation
+
+    from accounts import services
+
+    # given a French-speaking staff member working in an English page
+    staff.language = "fr"
+    staff.save(update_fields=["language"])
+    with translation.override("en"):
+        services.invitation_create(invited_by=staff, email="fr@example.org", role="iucn_staff")
+    # then the stored and sent e-mail is in French
+    assert deliver_queued_emails() == 1
+    assert mail.outbox[-1].subject == "Votre invitation sur la plateforme de la Liste verte de l’UICN"

@@ -11,6 +11,8 @@ from audit.models import AuditEvent
 from certification import error_codes, lifecycle, services, tasks
 from certification.models import Certificate, CertificateTransition, LifecycleNotice
 from core.errors import DomainError
+from core.models import OutgoingEmail
+from core.tests.outbox import deliver_queued_emails
 
 GRANT_DAY = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC)
 
@@ -103,11 +105,13 @@ def expiry_notices():
 def test_expiry_reminders_go_6_and_1_months_before_once_each(granted, site_manager, staff, review_staff):
     with at("2030-09-09"):
         services.reminders_send()
+        deliver_queued_emails()
     assert expiry_notices() == []
     mail.outbox.clear()
     with at("2030-09-10"):
         services.reminders_send()
         services.reminders_send()
+        deliver_queued_emails()
     six = [("expiry_6m", datetime.date(2030, 9, 10))]
     assert expiry_notices() == six
     assert len(mail.outbox) == 1
@@ -121,7 +125,9 @@ def test_expiry_reminders_go_6_and_1_months_before_once_each(granted, site_manag
         services.reminders_send()
     with at("2031-02-20"):
         services.reminders_send()
+        deliver_queued_emails()
     assert expiry_notices() == [*six, ("expiry_1m", datetime.date(2031, 2, 10))]
+    assert OutgoingEmail.objects.filter(kind__startswith="certification.expiry", sent_at__isnull=False).count() == 2
     notice = LifecycleNotice.objects.get(kind="expiry_1m")
     assert notice.recipients == sorted(mail.outbox[-1].to)
 
@@ -133,13 +139,16 @@ def test_a_late_scheduler_sends_only_the_most_urgent_reminder(granted):
 
 
 def test_yearly_monitoring_reminders_go_to_the_site_team_once_a_year(granted, site_manager):
+    deliver_queued_emails()  # what the review before the grant queued
     mail.outbox.clear()
     with at("2027-03-09"):
         services.reminders_send()
+        deliver_queued_emails()
     assert not mail.outbox
     for day in ("2027-03-10", "2027-06-01", "2028-03-10", "2028-03-11"):
         with at(day):
             services.reminders_send()
+            deliver_queued_emails()
     notices = LifecycleNotice.objects.filter(kind="monitoring").order_by("due_on")
     assert [n.due_on for n in notices] == [datetime.date(2027, 3, 10), datetime.date(2028, 3, 10)]
     assert all(n.recipients == [site_manager.email] for n in notices)

@@ -11,6 +11,8 @@ from assessments.choices import Status
 from assessments.models import Assessment
 from audit.models import AuditEvent
 from core.errors import DomainError, NotAllowed
+from core.models import OutgoingEmail
+from core.tests.outbox import deliver_queued_emails
 from reviews import error_codes, services
 from reviews.choices import CoiStatus
 from reviews.models import ReviewAssignment
@@ -22,16 +24,18 @@ pytestmark = pytest.mark.django_db
 def test_staff_assign_an_expert_and_the_assignee_is_emailed_after_commit(
     assessment, staff, expert, due, django_capture_on_commit_callbacks
 ):
-    from reviews.tasks import notify_assignment
-
     # when
     with django_capture_on_commit_callbacks() as callbacks:
         assignment = services.assignment_create(
             assessment=assessment, assignee=expert, role="expert", due_date=due, by=staff
         )
-    # then one task is queued on commit; run it here (a real worker runs it in the test below)
+    # then the e-mail is in the outbox and its task is queued on commit; send it here (a real
+    # worker does in the test below)
     assert len(callbacks) == 1
-    notify_assignment(assignment.pk)
+    assert OutgoingEmail.objects.get(kind="review.assigned").to == [expert.email]
+    assignment.refresh_from_db()
+    assert assignment.notified_at is None  # not sent yet
+    assert deliver_queued_emails() == 1
     assert [m.to for m in mail.outbox] == [[expert.email]]
     assert reverse("reviews:declare", args=[assignment.pk]) in mail.outbox[0].body
     assignment.refresh_from_db()
@@ -41,14 +45,22 @@ def test_staff_assign_an_expert_and_the_assignee_is_emailed_after_commit(
 
 
 def test_the_notification_task_does_not_mail_twice(assessment, staff, expert, due):
-    from reviews.tasks import notify_assignment
+    from core.tasks import send_outgoing_email
 
+    services.assignment_create(assessment=assessment, assignee=expert, role="expert", due_date=due, by=staff)
+    email = OutgoingEmail.objects.get(kind="review.assigned")
+    assert send_outgoing_email(email.pk) == "sent"
+    assert send_outgoing_email(email.pk) == "skipped"
+    assert len(mail.outbox) == 1
+
+
+def test_withdrawing_an_assignment_before_its_mail_went_drops_the_mail(assessment, staff, expert, due):
     assignment = services.assignment_create(
         assessment=assessment, assignee=expert, role="expert", due_date=due, by=staff
     )
-    assert notify_assignment(assignment.pk) is True
-    assert notify_assignment(assignment.pk) is False
-    assert len(mail.outbox) == 1
+    services.assignment_remove(assignment=assignment, by=staff)
+    assert deliver_queued_emails() == 0
+    assert not mail.outbox
 
 
 def test_a_lapsed_accreditation_cannot_be_assigned(assessment, staff, jurisdiction, due):
@@ -173,14 +185,13 @@ def test_declaring_no_conflict_opens_the_assessment(assessment, assign, expert):
 def test_a_declared_conflict_blocks_the_assignment_and_tells_staff(
     assessment, assign, expert, staff, django_capture_on_commit_callbacks
 ):
-    from reviews.tasks import notify_conflict
-
     assignment = assign(assessment, expert, declare=None)
+    deliver_queued_emails()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks() as callbacks:
         services.conflict_declare(assignment=assignment, by=expert, has_conflict=True, note="My brother runs the park.")
     assert len(callbacks) == 1
-    notify_conflict(assignment.pk)
+    assert deliver_queued_emails() == 1
     assignment.refresh_from_db()
     assert assignment.coi_status == CoiStatus.CONFLICT
     assert not Assessment.objects.visible_to(expert).filter(pk=assessment.pk).exists()

@@ -1,5 +1,6 @@
-"""Redis stopped while a site team saves answers and uploads evidence: nothing is lost, and the
-evidence is processed once Redis is back (the beat sweep re-sends what could not be queued).
+"""Redis stopped while a site team saves answers and uploads evidence and staff invite someone:
+nothing is lost; the evidence is processed and the invitation mailed, once, when Redis is back (the
+beat sweeps re-send what could not be queued).
 
 A gunicorn process with the production settings and a Celery worker both use a private Redis
 that the test really stops and starts, and the test database (transactional test)."""
@@ -41,6 +42,8 @@ def app_env(redis_url: str) -> dict:
         EVIDENCE_ROOT=str(settings.EVIDENCE_ROOT),
         CELERY_TASK_DEFAULT_QUEUE=f"faults-{os.getpid()}",
         STATIC_ROOT=str(ROOT / "var" / "test-static"),
+        # the fault here is Redis; staff log in with their password alone
+        TWO_FACTOR_REQUIRED_FOR_STAFF="false",
     )
     return env
 
@@ -69,10 +72,24 @@ def site(db):
 
 
 @pytest.fixture
+def inviter(db):
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.tests.factories import DEFAULT_PASSWORD, Role, make_user
+
+    staff = make_user(Role.IUCN_STAFF, email="inviter-faults@example.org")
+    staff.password = make_password(DEFAULT_PASSWORD, hasher="pbkdf2_sha256")
+    staff.save(update_fields=["password"])
+    return staff
+
+
+@pytest.fixture
 def stack(tmp_path):
     redis = PrivateRedis()
     redis.start()
     env = app_env(redis.url)
+    # e-mails are written to files the test reads (four slashes: an absolute path)
+    env["EMAIL_URL"] = f"filemail:///{tmp_path / 'mail'}"
     port = free_port()
     procs = []
 
@@ -127,14 +144,19 @@ def logged_in(url, email, password):
     return session
 
 
-def test_answers_and_uploads_survive_redis_down_and_are_processed_when_it_returns(site, stack, testdata):
+def test_answers_uploads_and_invitations_survive_redis_down_and_are_done_when_it_returns(
+    site, inviter, stack, testdata
+):
+    from accounts.models import Invitation
     from accounts.tests.factories import DEFAULT_PASSWORD
     from assessments.models import Answer
+    from core.models import OutgoingEmail
     from evidence.models import EvidenceItem
 
     assessment, manager = site
     url = stack["url"]
     session = logged_in(url, manager.email, DEFAULT_PASSWORD)
+    staff_session = logged_in(url, inviter.email, DEFAULT_PASSWORD)
     answer = Answer.objects.filter(assessment=assessment).order_by("indicator__position").first()
 
     # when Redis goes away
@@ -152,14 +174,24 @@ def test_answers_and_uploads_survive_redis_down_and_are_processed_when_it_return
             files={"file": (photo.name, fh, "image/jpeg")},
             timeout=30,
         )
+    invited = staff_session.post(
+        f"{url}/accounts/invitations/",
+        data={"email": "invitee-faults@example.org", "role": "independent_reviewer"},
+        allow_redirects=False,
+        timeout=30,
+    )
 
-    # then both were saved and answered normally
+    # then all were saved and answered normally; the invitation's e-mail waits in the outbox
     assert saved.status_code == 200, saved.text[:500]
     assert uploaded.status_code == 201, uploaded.text[:500]
     answer.refresh_from_db()
     assert (answer.rating, answer.justification) == ("meets", "Saved while Redis was down.")
     item = EvidenceItem.objects.get(pk=uploaded.json()["id"])
     assert item.processing_status == "pending"
+    assert invited.status_code == 302, invited.text[:500]
+    assert Invitation.objects.filter(email="invitee-faults@example.org").exists()
+    email = OutgoingEmail.objects.get(kind="invitation", to=["invitee-faults@example.org"])
+    assert email.sent_at is None and email.attempts == 0
 
     # when Redis is back, a worker runs and beat's sweep comes round (its grace period has passed)
     stack["redis"].start()
@@ -180,24 +212,26 @@ def test_answers_and_uploads_survive_redis_down_and_are_processed_when_it_return
         "worker",
     )
     EvidenceItem.objects.filter(pk=item.pk).update(uploaded_at=timezone.now() - datetime.timedelta(minutes=5))
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "greenlist",
-            "call",
-            "evidence_processing.tasks.sweep_stuck_evidence",
-            "--queue",
-            stack["env"]["CELERY_TASK_DEFAULT_QUEUE"],
-        ],
-        cwd=ROOT,
-        env=stack["env"],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    OutgoingEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now() - datetime.timedelta(minutes=6))
+    for sweep in ("evidence_processing.tasks.sweep_stuck_evidence", "core.tasks.resend_unsent_emails"):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "greenlist",
+                "call",
+                sweep,
+                "--queue",
+                stack["env"]["CELERY_TASK_DEFAULT_QUEUE"],
+            ],
+            cwd=ROOT,
+            env=stack["env"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
 
     # then the upload is processed, with its facts
     deadline = time.monotonic() + 90
@@ -209,3 +243,28 @@ def test_answers_and_uploads_survive_redis_down_and_are_processed_when_it_return
     worker_log = (stack["logs"] / "worker.log").read_text(errors="replace")[-2000:]
     assert item.processing_status == "ready", (item.status_reason, worker_log)
     assert len(item.sha256) == 64
+
+    # and the invitation is mailed, once, with its link
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and email.sent_at is None:
+        time.sleep(0.5)
+        email.refresh_from_db()
+    assert email.sent_at is not None and email.attempts == 1, (email.last_error, worker_log)
+    mails = [p.read_text(errors="replace") for p in (stack["logs"] / "mail").glob("*.log")]
+    to_invitee = [m for m in mails if "To: invitee-faults@example.org" in m]
+    assert len(to_invitee) == 1 and "/accounts/invite/" in to_invitee[0], mails
+
+    # and with Redis back, the web process queues the next invitation's e-mail itself (no sweep)
+    again = staff_session.post(
+        f"{url}/accounts/invitations/",
+        data={"email": "second-faults@example.org", "role": "independent_reviewer"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert again.status_code == 302, again.text[:500]
+    second = OutgoingEmail.objects.get(kind="invitation", to=["second-faults@example.org"])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and second.sent_at is None:
+        time.sleep(0.5)
+        second.refresh_from_db()
+    assert second.sent_at is not None, (stack["logs"] / "gunicorn.log").read_text(errors="replace")[-3000:]
