@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from ..badges import facts_html
 from ..selectors import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
@@ -14,8 +15,8 @@ def highlighted(snippet: str | None) -> str:
     return mark_safe(text.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))  # noqa: S308
 
 
-@register.inclusion_tag("evidence_processing/_facts.html")
+@register.simple_tag
 def evidence_facts(item, facts=None):
-    """Badges and thumbnail of one item. Pass `facts` from `facts_for_items` (one query for a
-    whole page); without it, `item.processing_facts` from `attach_facts` is used."""
-    return {"item": item, "facts": facts if facts is not None else getattr(item, "processing_facts", None)}
+    """Badges and thumbnail of one item (see `badges.py`). Pass `facts` from `facts_for_items` (one
+    query for a whole page); without it, `item.processing_facts` from `attach_facts` is used."""
+    return facts_html(item, facts if facts is not None else getattr(item, "processing_facts", None))

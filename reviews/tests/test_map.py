@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.gis.geos import Point
 from django.urls import reverse
@@ -55,3 +57,19 @@ def test_located_evidence_appears_as_pins_on_the_review_page(client, team, exper
     body = client.get(reverse("reviews:review", args=[assessment.pk])).content.decode()
     assert body.count('class="pin"') == 1
     assert f'href="#evidence-{items[0].pk}" class="pin"' in body
+
+
+def test_the_map_keeps_decimal_points_in_french(client, team, expert):
+    """SVG coordinates are not localised text: "480,0" in a viewBox breaks the drawing."""
+    facts_model = pytest.importorskip("evidence_processing.models").EvidenceFacts
+    assessment = team["assessment"]
+    centre = assessment.protected_area.geom.centroid
+    item = EvidenceItem.objects.filter(assessment=assessment).order_by("id").first()
+    facts_model.objects.create(item=item, position=Point(centre.x + 0.0123, centre.y, srid=4326))
+    client.force_login(expert)
+    body = client.get(reverse("reviews:review", args=[assessment.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'lang="fr"' in body
+    assert 'viewBox="0 0 480.0 320.0"' in body
+    cx = re.search(r'class="pin"><circle cx="([^"]+)" cy="([^"]+)"', body)
+    assert cx and "," not in cx.group(1) + cx.group(2)
+    float(cx.group(1)), float(cx.group(2))

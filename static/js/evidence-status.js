@@ -1,5 +1,5 @@
 // Processing status of evidence without reloading: polls the assessment's status URL while any
-// item is pending or processing, and updates the badges of `_facts.html` in place.
+// item is pending or processing, and updates the badges (evidence_processing/badges.py) in place.
 (function () {
   "use strict";
 
