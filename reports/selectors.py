@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts import rules
 from assessments.choices import Status
 from assessments.models import Answer, Assessment
+from core.models import Job
 from evidence.models import EvidenceItem
 from scoring import engine
 from scoring import selectors as scoring_selectors
@@ -26,7 +27,7 @@ from scoring import services as scoring_services
 from scoring.choices import ScoreKind
 from standards.models import Jurisdiction
 
-from .choices import DUE_SOON_DAYS, PHASE_ORDER, Phase
+from .choices import DUE_SOON_DAYS, EXPORT_JOB_KIND, PHASE_ORDER, Phase
 
 # --- access ----------------------------------------------------------------------------------------
 
@@ -53,6 +54,33 @@ def may_see_findings(user, assessment: Assessment, released: bool | None = None)
     if released is None:
         released = findings_released(assessment)
     return rules.can_see_group_findings(user, assessment, released)
+
+
+def get_export_job_for(user, pk) -> Job:
+    """An export job: only its creator sees it, and only while they may still see the assessment
+    (else 404, as for an assessment they may not know of). Staff get no exception: a job is personal."""
+    job = Job.objects.filter(pk=pk, kind=EXPORT_JOB_KIND, created_by=user).first() if user.is_authenticated else None
+    if job is None:
+        raise Http404("No such export.")
+    get_assessment_for_reports(user, job.params.get("assessment"))
+    return job
+
+
+# --- scores ------------------------------------------------------------------------------------
+
+
+def visible_scores(assessment: Assessment, user) -> dict[str, Any]:
+    """The latest snapshots as the reports page shows them, computed first if the answers or
+    findings changed since (`scoring.services.ensure_current`): the site's own scores always; the
+    expert group's only for whom `may_see_findings` allows (site teams: once findings are released).
+    `expert` is None both when hidden and when the group has recorded no finding yet."""
+    scores = scoring_services.ensure_current(assessment)
+    show_findings = may_see_findings(user, assessment)
+    return {
+        "self": scores.get(ScoreKind.SELF),
+        "expert": scores.get(ScoreKind.EXPERT) if show_findings else None,
+        "show_findings": show_findings,
+    }
 
 
 # --- gap analysis ------------------------------------------------------------------------------
@@ -93,6 +121,7 @@ def gap_analysis(assessment: Assessment, user, *, today: datetime.date | None = 
                 "rating": own["label"] if own else "Not rated",
                 "rating_code": answer.rating,
                 "group_rating": group["label"] if group else "",
+                "group_rating_code": finding.rating if group is not None else "",
                 "only_group": site_met and group_unmet,
                 "action": answer.action_text,
                 "owner": answer.action_owner,

@@ -1,4 +1,9 @@
-from rest_framework.routers import DefaultRouter
+from django.urls import path
 
-router = DefaultRouter()
-urlpatterns = router.urls
+from . import views
+
+urlpatterns = [
+    path("assessments/<int:pk>/gaps/", views.assessment_gaps, name="assessment-gaps"),
+    path("assessments/<int:pk>/exports/", views.assessment_export, name="assessment-exports"),
+    path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
+]

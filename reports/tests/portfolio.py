@@ -19,14 +19,17 @@ def make_portfolio(n: int, *, evidence: int = 0, seed: int = 8) -> list[int]:
     from evidence.models import EvidenceItem
     from protected_areas.models import ProtectedArea
     from protected_areas.tests.factories import square
+    from reviews.models import AssessmentReview
     from standards.models import Jurisdiction
     from standards.tests.factories import load_gls
 
     rng = random.Random(seed)
     standard = load_gls()
     staff = make_user(Role.IUCN_STAFF, email=f"bench-staff-{seed}@example.org")
-    for code, name, countries in (("vn", "Viet Nam", ["VNM"]), ("cn", "China", ["CHN"]), ("ke", "Kenya", ["KEN"])):
-        Jurisdiction.objects.get_or_create(code=code, defaults={"name": name, "countries": countries})
+    jurisdictions = {
+        code: Jurisdiction.objects.get_or_create(code=code, defaults={"name": name, "countries": countries})[0]
+        for code, name, countries in (("vn", "Viet Nam", ["VNM"]), ("cn", "China", ["CHN"]), ("ke", "Kenya", ["KEN"]))
+    }
     countries = ["VNM", "CHN", "KEN", "COL", "FRA", "ESP", "PER", "AUS"]
     areas = ProtectedArea.objects.bulk_create(
         [
@@ -65,6 +68,28 @@ def make_portfolio(n: int, *, evidence: int = 0, seed: int = 8) -> list[int]:
         ]
     )
     AssessmentTransition.objects.filter(assessment__in=submitted).update(at=now - datetime.timedelta(days=120))
+    # Past review only through the review path (assessments.workflow guards it): a group
+    # recommendation the independent reviewer confirmed, matching the phase (decided ones were
+    # recommended, as their Decision rows below say).
+    expert = make_user(Role.EXPERT, email=f"bench-expert-{seed}@example.org", jurisdiction=jurisdictions["vn"])
+    reviewer = make_user(Role.INDEPENDENT_REVIEWER, email=f"bench-reviewer-{seed}@example.org")
+    concluded = {Status.RECOMMENDED: "recommend", Status.DECIDED: "recommend", Status.NOT_RECOMMENDED: "not_yet"}
+    AssessmentReview.objects.bulk_create(
+        [
+            AssessmentReview(
+                assessment=a,
+                outcome=concluded[a.status],
+                reasons="Bench.",
+                recommended_by=expert,
+                recommended_at=now,
+                reviewer_decision="confirmed",
+                reviewer=reviewer,
+                reviewer_at=now,
+            )
+            for a in assessments
+            if a.status in concluded
+        ]
+    )
     decided = [a for a in assessments if a.status == Status.DECIDED]
     decisions = Decision.objects.bulk_create(
         [

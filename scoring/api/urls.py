@@ -1,4 +1,7 @@
-from rest_framework.routers import DefaultRouter
+from django.urls import path
 
-router = DefaultRouter()
-urlpatterns = router.urls
+from . import views
+
+urlpatterns = [
+    path("assessments/<int:pk>/scores/", views.assessment_scores, name="assessment-scores"),
+]

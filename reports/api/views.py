@@ -1,0 +1,68 @@
+"""The reports API: gap analysis and export jobs, through the same selectors, services and rules
+as the reports pages (reports/views.py)."""
+
+from collections.abc import Mapping
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from reports import selectors, services
+
+from .serializers import ExportJobSerializer, ExportRequestSerializer, GapAnalysisSerializer, ReportErrorSerializer
+
+ASSESSMENT_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Assessment id")
+JOB_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Export job id")
+NOT_FOUND = OpenApiResponse(ReportErrorSerializer, description="No such object, or not visible to you")
+
+
+@extend_schema(parameters=[ASSESSMENT_PK], responses={200: GapAnalysisSerializer, 404: NOT_FOUND})
+@api_view(["GET"])
+def assessment_gaps(request, pk):
+    """The gap analysis of an assessment, as its reports page shows it.
+
+    Every indicator the site has not met, by its own rating or, when you may see them, by the
+    group's findings (reviewers and staff; the site team once released), with the action from the
+    action plan, its owner and due date, and whether it is overdue, due soon or missing. Whoever may
+    see the assessment may see this; anyone else gets 404."""
+    assessment = selectors.get_assessment_for_reports(request.user, pk)
+    gap = selectors.gap_analysis(assessment, request.user)
+    return Response(GapAnalysisSerializer({"assessment": assessment.pk, **gap}).data)
+
+
+@extend_schema(
+    parameters=[ASSESSMENT_PK],
+    request=ExportRequestSerializer,
+    responses={
+        202: ExportJobSerializer,
+        400: OpenApiResponse(ReportErrorSerializer, description="Unknown format (code `export_format_unknown`)"),
+        403: OpenApiResponse(ReportErrorSerializer, description="You may not export it (code `export_not_allowed`)"),
+        404: NOT_FOUND,
+    },
+)
+@api_view(["POST"])
+def assessment_export(request, pk):
+    """Start an export of the assessment: a worker writes the file; poll the job at `url`.
+
+    Formats, as on the reports page: `pdf` (the dossier), `xlsx` and `csv` (answers and findings),
+    `json` (the assessment package, re-importable elsewhere). The file holds what you may see of
+    the assessment (the group's findings and the experts' reviews are filtered by the same rules as
+    the pages). Answers 202 with the job and its URL in `Location`; when it is done, `download_url`
+    gives the file."""
+    assessment = selectors.get_assessment_for_reports(request.user, pk)
+    fmt = request.data.get("format", "") if isinstance(request.data, Mapping) else ""
+    # Anything but a string is as unknown as a misspelt format: the service refuses both with its code.
+    job = services.export_job_create(assessment=assessment, user=request.user, fmt=fmt if isinstance(fmt, str) else "")
+    body = ExportJobSerializer(job).data
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+@extend_schema(parameters=[JOB_PK], responses={200: ExportJobSerializer, 404: NOT_FOUND})
+@api_view(["GET"])
+def job_detail(request, pk):
+    """An export job's status and progress, and its download URL once done.
+
+    Only the person who started it sees it, and only while they may still see its assessment
+    (anyone else, staff included, gets 404, as on the job page)."""
+    return Response(ExportJobSerializer(selectors.get_export_job_for(request.user, pk)).data)
