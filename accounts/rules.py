@@ -6,6 +6,7 @@ A person's active roles are loaded once per request (cached on the user object).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -168,25 +169,23 @@ def can_accept_candidate(user, assessment) -> bool:
 
 
 def can_review_assessment(user, assessment) -> bool:
-    """Move an assessment through review (start, send back, (not) recommended): IUCN staff; and
-    the assigned independent reviewer, only once they have confirmed the group's recommendation
-    (`reviews.services.process_confirm`, which makes the move in the same transaction).
+    """Move an assessment through review (start, send back, start again): IUCN staff.
 
-    Experts never move it themselves: through the generic transition page and API an assigned
-    expert (or the reviewer) could otherwise mark it recommended, skipping the group's findings
-    and the independent check (found by tests/permissions)."""
-    if is_iucn_staff(user):
-        return True
-    if not is_assigned_independent_reviewer(user, assessment):
-        return False
-    # One query per assessment object, however many moves a page asks about.
-    confirmed = getattr(assessment, "_review_confirmed", None)
-    if confirmed is None:
-        from reviews.models import AssessmentReview
+    Experts and the reviewer never make these moves: through the generic transition page and API
+    an assigned expert could otherwise have moved it on, skipping the group's findings and the
+    independent check (found by tests/permissions). Concluding the review is `can_conclude_review`."""
+    return is_iucn_staff(user)
 
-        confirmed = AssessmentReview.objects.filter(assessment_id=assessment.pk, reviewer_decision="confirmed").exists()
-        assessment._review_confirmed = confirmed
-    return confirmed
+
+def can_conclude_review(user, assessment) -> bool:
+    """Move an assessment in review to recommended / not recommended: only its assigned
+    independent reviewer, and in practice only through `reviews.services.process_confirm`, which
+    confirms the group's recommendation and makes the move in the same transaction (the workflow's
+    guard refuses the move without that confirmation).
+
+    Not IUCN staff: a staff shortcut skipped the Expert Assessment Group's recommendation and the
+    independent reviewer's check, which certification relies on."""
+    return is_assigned_independent_reviewer(user, assessment)
 
 
 def has_reviewed_assessment(user, assessment) -> bool:
@@ -217,12 +216,17 @@ def can_download_certificate(user, certificate) -> bool:
 
 def can_view_evidence(user, item, assessment=None) -> bool:
     """Evidence marked for the site team only is hidden from reviewers; staff see everything."""
-    target = assessment or item.assessment
-    if not can_view_assessment(user, target):
-        return False
-    if item.sensitivity == "site_team":
-        return is_site_team_of(user, target) or is_iucn_staff(user)
-    return True
+    return can_view_evidence_of(user, assessment or item.assessment)(item)
+
+
+def can_view_evidence_of(user, assessment) -> Callable[[object], bool]:
+    """`can_view_evidence` for many items of one assessment (the review page lists a thousand): who
+    the person is for this assessment is decided once, then each item by its sensitivity alone."""
+    if not can_view_assessment(user, assessment):
+        return lambda item: False
+    if is_site_team_of(user, assessment) or is_iucn_staff(user):
+        return lambda item: True
+    return lambda item: item.sensitivity != "site_team"
 
 
 # --- expert review (issue 6) -----------------------------------------------------------------

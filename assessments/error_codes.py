@@ -15,3 +15,7 @@ EVIDENCE_NOT_FOUND = "evidence_not_found"
 YEAR_INVALID = "year_invalid"
 PAGE_INVALID = "page_invalid"
 ANSWER_INVALID = "answer_invalid"
+# Recommended / not recommended without the independent reviewer's confirmation of a matching
+# recommendation of the Expert Assessment Group (assessments.workflow.guard_review_confirmed).
+REVIEW_NOT_CONFIRMED = "review_not_confirmed"
+REVIEW_OUTCOME_MISMATCH = "review_outcome_mismatch"

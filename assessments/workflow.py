@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
 from audit.services import audit_record
-from core.errors import DomainError, NotAllowed
+from core.errors import Conflict, DomainError, NotAllowed
+from reviews.choices import Outcome, ReviewerDecision
 
 from . import error_codes
 from .choices import Status
@@ -44,6 +45,46 @@ def guard_complete(assessment: Assessment) -> None:
         raise AssessmentIncomplete(missing)
 
 
+def concluded_status(outcome: str) -> Status:
+    """Where the group's confirmed recommendation takes the assessment: "recommend" to
+    recommended, anything else ("not yet", "do not recommend") to not recommended."""
+    return Status.RECOMMENDED if outcome == Outcome.RECOMMEND else Status.NOT_RECOMMENDED
+
+
+def _review_confirmed_for(target: Status) -> Callable[[Assessment], None]:
+    def guard_review_confirmed(assessment: Assessment) -> None:
+        """The review path, enforced here rather than trusted to callers: the Expert Assessment
+        Group recommended, the independent reviewer confirmed, and the move goes where that
+        recommendation says (`reviews.services.process_confirm` confirms, then moves, in one
+        transaction)."""
+        from reviews.models import AssessmentReview
+
+        review = (
+            AssessmentReview.objects.filter(assessment_id=assessment.pk).only("outcome", "reviewer_decision").first()
+        )
+        if review is None or not review.outcome:
+            raise Conflict(
+                error_codes.REVIEW_NOT_CONFIRMED,
+                f"The assessment cannot move to '{target.label}': the Expert Assessment Group "
+                "has made no recommendation yet.",
+            )
+        if review.reviewer_decision != ReviewerDecision.CONFIRMED:
+            raise Conflict(
+                error_codes.REVIEW_NOT_CONFIRMED,
+                f"The assessment cannot move to '{target.label}': the independent reviewer has not "
+                "confirmed the group's recommendation (they confirm it on the review page).",
+            )
+        expected = concluded_status(review.outcome)
+        if expected != target:
+            raise Conflict(
+                error_codes.REVIEW_OUTCOME_MISMATCH,
+                f"The confirmed recommendation is '{review.get_outcome_display()}': the assessment "
+                f"moves to '{expected.label}', not '{target.label}'.",
+            )
+
+    return guard_review_confirmed
+
+
 @dataclass(frozen=True)
 class Move:
     source: Status
@@ -51,6 +92,9 @@ class Move:
     allowed: Callable[..., bool]  # a named rule: (user, assessment) -> bool
     guards: tuple[Callable[[Assessment], None], ...] = ()
     label: str = ""
+    # False: only a service makes this move (the reviewer's confirmation, reviews.services), so
+    # pages offer no button for it; `transition()` checks it like any other move.
+    offered: bool = True
 
 
 TRANSITIONS: tuple[Move, ...] = (
@@ -66,8 +110,24 @@ TRANSITIONS: tuple[Move, ...] = (
         _("Resubmit for review"),
     ),
     Move(Status.RESUBMITTED, Status.IN_REVIEW, rules.can_review_assessment, label=_("Start review again")),
-    Move(Status.IN_REVIEW, Status.RECOMMENDED, rules.can_review_assessment, label=_("Recommend")),
-    Move(Status.IN_REVIEW, Status.NOT_RECOMMENDED, rules.can_review_assessment, label=_("Do not recommend")),
+    # Only the assigned independent reviewer, once they confirmed the group's recommendation
+    # (reviews.services.process_confirm); not IUCN staff, whose shortcut skipped the review.
+    Move(
+        Status.IN_REVIEW,
+        Status.RECOMMENDED,
+        rules.can_conclude_review,
+        (_review_confirmed_for(Status.RECOMMENDED),),
+        _("Recommend"),
+        offered=False,
+    ),
+    Move(
+        Status.IN_REVIEW,
+        Status.NOT_RECOMMENDED,
+        rules.can_conclude_review,
+        (_review_confirmed_for(Status.NOT_RECOMMENDED),),
+        _("Do not recommend"),
+        offered=False,
+    ),
     Move(Status.RECOMMENDED, Status.DECIDED, rules.can_decide_assessment, label=_("Record decision")),
     Move(Status.NOT_RECOMMENDED, Status.DECIDED, rules.can_decide_assessment, label=_("Record decision")),
 )
@@ -82,7 +142,7 @@ def moves_from(status: str) -> list[Move]:
 
 def available_moves(assessment: Assessment, user) -> list[Move]:
     """Moves this person may try now (guards are checked only when they try)."""
-    return [m for m in moves_from(assessment.status) if m.allowed(user, assessment)]
+    return [m for m in moves_from(assessment.status) if m.offered and m.allowed(user, assessment)]
 
 
 def transition(assessment: Assessment, to: str, *, by, note: str = "") -> Assessment:

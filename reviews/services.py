@@ -11,13 +11,13 @@ from django.utils import timezone
 from accounts import rules
 from assessments.choices import Status
 from assessments.models import Answer, Assessment
-from assessments.workflow import transition
+from assessments.workflow import concluded_status, transition
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
 from evidence.models import EvidenceItem
 from scoring.services import schedule_rescore
 
-from . import error_codes, selectors, tasks
+from . import emails, error_codes, selectors
 from .choices import (
     ASSIGNABLE_STATUSES,
     AssignmentRole,
@@ -149,7 +149,7 @@ def assignment_create(*, assessment: Assessment, assignee, role: str, due_date: 
                 "warnings": [w["kind"] for w in warnings],
             },
         )
-        transaction.on_commit(lambda: tasks.notify_assignment.delay(assignment.pk), robust=True)
+        emails.assignment_email_queue(assignment)
     _forget(assignee)
     return assignment
 
@@ -161,6 +161,7 @@ def assignment_remove(*, assignment: ReviewAssignment, by) -> ReviewAssignment:
         if assignment.removed_at is None:
             assignment.removed_at = timezone.now()
             assignment.save(update_fields=["removed_at"])
+            emails.assignment_email_cancel(assignment)  # no invitation to a review that is gone
             audit_record(actor=by, action="review.unassigned", target=assignment, data={"user": assignment.user.email})
     _forget(assignment.user)
     return assignment
@@ -192,7 +193,7 @@ def conflict_declare(*, assignment: ReviewAssignment, by, has_conflict: bool, no
             data={"assessment": locked.assessment_id, "conflict": bool(has_conflict), "note": note},
         )
         if has_conflict:
-            transaction.on_commit(lambda: tasks.notify_conflict.delay(locked.pk), robust=True)
+            emails.conflict_email_queue(locked)
     _forget(by)
     assignment.coi_status, assignment.coi_note, assignment.coi_declared_at = (
         locked.coi_status,
@@ -320,7 +321,7 @@ def information_request_create(*, assessment: Assessment, answer, by, question: 
             target=req,
             data={"assessment": locked.pk, "indicator": target.indicator_id},
         )
-        transaction.on_commit(lambda: tasks.notify_request.delay(req.pk), robust=True)
+        emails.request_email_queue(req)
     return req
 
 
@@ -470,10 +471,10 @@ def process_confirm(*, assessment: Assessment, by, confirmed: bool, note: str = 
             data={"assessment": locked.pk, "note": note},
         )
         if confirmed:
-            target = Status.RECOMMENDED if summary.outcome == Outcome.RECOMMEND else Status.NOT_RECOMMENDED
+            # The workflow's guard checks this very confirmation (same transaction).
             transition(
                 locked,
-                target,
+                concluded_status(summary.outcome),
                 by=by,
                 note=f"{summary.get_outcome_display()}: {summary.reasons}"[:5000],
             )

@@ -17,7 +17,7 @@ def review_staff(db):
 
 
 @pytest.fixture
-def recommended(standard, site_manager, staff, review_staff, area):
+def recommended(standard, site_manager, staff, review_staff, area, jurisdiction):
     from certification.tests.helpers import make_recommended
 
     return make_recommended(area=area, site_manager=site_manager, reviewer=review_staff)

@@ -70,7 +70,7 @@ def test_a_decline_issues_no_certificate(recommended, staff):
     assert not Certificate.objects.exists()
 
 
-def test_a_not_recommended_assessment_can_be_decided(area, site_manager, review_staff, staff, standard):
+def test_a_not_recommended_assessment_can_be_decided(area, site_manager, review_staff, staff, standard, jurisdiction):
     from certification.tests.helpers import make_recommended
 
     assessment = make_recommended(

@@ -149,7 +149,7 @@ def test_sitemap_lists_the_area_pages(client, certificate):
     assert "/green-list/</loc>" in body
 
 
-def test_public_pages_cost_the_same_queries_for_1_and_6_areas(client, standard, staff, review_staff):
+def test_public_pages_cost_the_same_queries_for_1_and_6_areas(client, standard, staff, review_staff, jurisdiction):
     urls = ["/green-list/", "/green-list.json", "/green-list.geojson", "/sitemap.xml", "/api/v1/green-list/"]
 
     def counts():
