@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from core.errors import DomainError
+from core.pages import refuse_if_not_allowed
 
 from . import rules, selectors, services, throttle, two_factor
 from .forms import AcceptInvitationForm, InvitationForm, TokenForm
@@ -31,6 +32,7 @@ def invitation_list(request):
         try:
             invitation, _token = services.invitation_create(invited_by=request.user, **form.cleaned_data)
         except DomainError as exc:
+            refuse_if_not_allowed(exc)
             form.add_error(exc.field, exc.message)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import rules
 from core.errors import DomainError
+from core.pages import flash_error, refuse_if_not_allowed
 from evidence.choices import Sensitivity
 from evidence.services import evidence_upload, max_upload_bytes
 from protected_areas.models import ProtectedArea
@@ -55,7 +56,7 @@ def assessment_start(request):
             protected_area=area, user=request.user, year=form.cleaned_data["year"], previous=previous
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc)
         return redirect("assessments:list")
     messages.success(request, _("Assessment started: cycle %(n)s.") % {"n": assessment.cycle})
     return redirect(assessment)
@@ -152,6 +153,10 @@ def answer_post(request, pk, answer_id):
     """Plain form POST of one indicator (no JavaScript needed)."""
     assessment = selectors.get_assessment_for_user(request.user, pk)
     answer = get_object_or_404(Answer, pk=answer_id, assessment=assessment)
+    # Before the form is read: to a person who may see but never edit, the answer is "not allowed",
+    # not a complaint about the fields they sent.
+    if not rules.can_edit_assessment(request.user, assessment):
+        raise PermissionDenied(_("Only the site's team can edit this assessment."))
     form = AnswerForm(request.POST)
     anchor = f"{reverse('assessments:detail', args=[pk])}#answer-{answer.pk}"
     error = None
@@ -164,6 +169,7 @@ def answer_post(request, pk, answer_id):
         try:
             services.answer_save(answer=answer, user=request.user, expected_version=version, changes=changes)
         except DomainError as exc:
+            refuse_if_not_allowed(exc)
             error = exc
     if error is None:
         messages.success(request, _("Indicator %(n)s saved.") % {"n": answer.indicator.number})
@@ -179,7 +185,7 @@ def answer_post(request, pk, answer_id):
             shown.error_field = error.field or ""
             if isinstance(error, services.AnswerConflict):
                 shown.theirs = error.current
-    return render(request, "assessments/detail.html", context, status=409 if error.http_status == 409 else 400)
+    return render(request, "assessments/detail.html", context, status=error.http_status)
 
 
 @login_required
@@ -187,6 +193,8 @@ def answer_post(request, pk, answer_id):
 def evidence_post(request, pk):
     """Plain multipart upload (without JavaScript); the page's script uses the API instead."""
     assessment = selectors.get_assessment_for_user(request.user, pk)
+    if not rules.can_edit_assessment(request.user, assessment):
+        raise PermissionDenied(_("Only the site's team can add evidence."))
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
@@ -204,7 +212,7 @@ def evidence_post(request, pk):
             evidence_date=data["evidence_date"],
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     else:
         messages.success(request, _("Uploaded “%(t)s”.") % {"t": item.title})
     return _after_upload(request, assessment)
@@ -227,9 +235,14 @@ def assessment_submit(request, pk):
     can_submit = rules.can_submit_assessment(request.user, assessment)
     error = None
     if request.method == "POST":
+        # Checked before the phase is: a person who may never submit is told so (403), whatever
+        # phase the assessment is in.
+        if not can_submit:
+            raise PermissionDenied(_("Only the site's team can submit this assessment."))
         try:
             workflow.transition(assessment, target, by=request.user, note=request.POST.get("note", "")[:5000])
         except DomainError as exc:
+            refuse_if_not_allowed(exc)
             error = exc
         else:
             messages.success(request, _("Submitted. The assessment is now read-only."))
@@ -245,7 +258,7 @@ def assessment_submit(request, pk):
             "can_submit": can_submit,
             "in_phase": any(m.target == target for m in workflow.moves_from(assessment.status)),
         },
-        status=400 if error else 200,
+        status=error.http_status if error else 200,
     )
 
 
@@ -259,7 +272,7 @@ def assessment_transition(request, pk):
             assessment, request.POST.get("to", ""), by=request.user, note=request.POST.get("note", "")[:5000]
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     else:
         messages.success(request, _("The assessment is now “%(s)s”.") % {"s": assessment.get_status_display()})
     return redirect(assessment)
@@ -404,7 +417,7 @@ def _answer_evidence_post(request, assessment, answer, here):
             % {"n": answer.indicator.number},
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     else:
         if add:
             messages.success(

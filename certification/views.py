@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import rules
 from assessments.selectors import get_assessment_for_user
 from core.errors import DomainError
+from core.pages import flash_error, refuse_if_not_allowed
 
 from . import lifecycle, selectors, services
 from .api.serializers import FeedEntrySerializer
@@ -180,6 +181,7 @@ def decide(request, pk):
         try:
             decision = services.decision_record(assessment=assessment, user=request.user, **form.cleaned_data)
         except DomainError as exc:
+            refuse_if_not_allowed(exc)  # e.g. staff who took part in the review: 403
             error = exc.message
         else:
             if hasattr(decision, "certificate"):
@@ -224,6 +226,10 @@ def certificate_detail(request, number):
 @require_POST
 def certificate_status(request, number):
     certificate = selectors.get_certificate_for_user(request.user, number)
+    # Before the form is read, as on the decision page: the site team sees its certificate but
+    # may not change it (403, not a complaint about the reason).
+    if not rules.can_manage_certificates(request.user):
+        raise PermissionDenied
     form = CertificateStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the reason for this change."))
@@ -231,7 +237,7 @@ def certificate_status(request, number):
     try:
         services.certificate_transition(certificate=certificate, user=request.user, **form.cleaned_data)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     else:
         messages.success(
             request, _("Certificate is now %(status)s.") % {"status": CertificateStatus(certificate.status).label}

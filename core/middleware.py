@@ -1,4 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import response_for_exception
+from django.http import JsonResponse
+
+from .errors import NotAllowed
 
 # Everything is served from our own origin: no CDN, no inline script. Map tiles may come from a
 # configurable base-map server; the map still draws boundaries when that server is unreachable.
@@ -36,3 +41,27 @@ class ContentSecurityPolicyMiddleware:
             return response
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class NotAllowedMiddleware:
+    """A `NotAllowed` that a page view lets through answers 403, as the API's exception handler does.
+
+    The person may see the object (else they would have had a 404) but their role does not allow
+    this action: a form error (400) or a redirect back (302) would hide that. The 403 page shows
+    the rule's message; a request for JSON (the pages' scripts) gets `{"code", "detail"}`.
+    Validation errors and conflicts (other `DomainError`s) stay with the views.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, NotAllowed):
+            return None
+        if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"code": exception.code, "detail": exception.message}, status=403)
+        # Through Django's own 403 handling (handler403, logging), with the message for the page.
+        return response_for_exception(request, PermissionDenied(exception.message))

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
+    # Pages answer a refused action (core.errors.NotAllowed) with 403, as the API does.
+    "core.middleware.NotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "greenlist.urls"
@@ -144,6 +146,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Imports and exports queued while the broker was down.
     "jobs-resend-stuck": {"task": "core.tasks.resend_stuck_jobs", "schedule": crontab(minute="*/5")},
+    # E-mails queued while the broker was down, and retries the broker could not take (core.outbox).
+    "outbox-resend-unsent": {"task": "core.tasks.resend_unsent_emails", "schedule": crontab(minute="*/2")},
     "scoring-nightly": {
         "task": "scoring.tasks.rescore_all",
         "schedule": crontab(hour=2, minute=30),

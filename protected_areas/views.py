@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import rules
 from core.errors import DomainError
+from core.pages import flash_error, refuse_if_not_allowed
 
 from . import selectors, services
 from .filters import ProtectedAreaFilter
@@ -97,6 +98,7 @@ def import_start(request):
                 source=form.cleaned_data["source"],
             )
         except DomainError as exc:
+            refuse_if_not_allowed(exc)
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             return redirect("protected_areas:import-status", job_id=job.pk)
@@ -143,7 +145,7 @@ def team_add(request, pk):
         try:
             assignment = services.site_manager_add(area=area, email=form.cleaned_data["email"], by=request.user)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            flash_error(request, exc)
         else:
             messages.success(request, _("%(user)s is now a site manager of this area.") % {"user": assignment.user})
     else:
@@ -160,7 +162,7 @@ def team_remove(request, pk, assignment_id):
     try:
         assignment = services.site_manager_remove(area=area, assignment_id=assignment_id, by=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     else:
         messages.success(request, _("%(user)s is no longer on the site team.") % {"user": assignment.user})
     return redirect(area.get_absolute_url() + "#team")

@@ -1,7 +1,6 @@
 """Pages: the dashboards, an assessment's reports page (scores + gap analysis + exports), the export
 job page and the permission-checked downloads. Thin: reads in selectors, writes in services."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -12,12 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import rules
 from core.errors import DomainError
 from core.models import Job
+from core.pages import flash_error
 from scoring import selectors as scoring_selectors
-from scoring import services as scoring_services
-from scoring.choices import ScoreKind
 
 from . import exports, selectors, services
-from .choices import EXPORT_JOB_KIND, ExportFormat
+from .choices import ExportFormat
 
 
 @login_required
@@ -49,10 +47,8 @@ def dashboard(request):
 @require_GET
 def assessment_reports(request, pk):
     assessment = selectors.get_assessment_for_reports(request.user, pk)
-    scores = scoring_services.ensure_current(assessment)
-    show_findings = selectors.may_see_findings(request.user, assessment)
-    own = scores.get(ScoreKind.SELF)
-    expert = scores.get(ScoreKind.EXPERT) if show_findings else None
+    scores = selectors.visible_scores(assessment, request.user)
+    own, expert = scores["self"], scores["expert"]
     gap = selectors.gap_analysis(assessment, request.user)
     entry = {"components": selectors._component_rows(own, expert), "expert": expert}
     return render(
@@ -90,18 +86,13 @@ def export_start(request, pk):
     try:
         job = services.export_job_create(assessment=assessment, user=request.user, fmt=request.POST.get("format", ""))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc)
         return redirect("reports:assessment", pk=assessment.pk)
     return redirect("reports:job", pk=job.pk)
 
 
 def _job_for(user, pk) -> Job:
-    """An export job: only its creator sees it, and only while they may still see the assessment."""
-    job = Job.objects.filter(pk=pk, kind=EXPORT_JOB_KIND, created_by=user).first()
-    if job is None:
-        raise Http404("No such export.")
-    selectors.get_assessment_for_reports(user, job.params.get("assessment"))
-    return job
+    return selectors.get_export_job_for(user, pk)
 
 
 def _job_json(job: Job) -> dict:

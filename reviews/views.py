@@ -1,7 +1,8 @@
 """Review pages: thin views over reviews.services and reviews.selectors (plain forms, no JS needed).
 
-A refused form is shown again with what was typed and the message beside it (status 400/403/409);
-nothing typed is lost."""
+A refused form is shown again with what was typed and the message beside it (status 400/409);
+nothing typed is lost. An action the person's role does not allow is a 403 page with the rule's
+message (core.pages), whatever the form said."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from accounts.models import User
 from accounts.selectors import accreditations_lapsing
 from assessments.choices import Status
 from assessments.models import Assessment
-from core.errors import DomainError
+from core.errors import DomainError, NotAllowed
+from core.pages import flash_error, refuse_if_not_allowed
 
-from . import selectors, services
+from . import error_codes, selectors, services
 from .choices import ASSIGNABLE_STATUSES, AssignmentRole, CoiStatus, Outcome
 from .forms import (
     AssignForm,
@@ -110,6 +112,7 @@ def manage(request, pk):
                     by=request.user,
                 )
             except DomainError as exc:
+                refuse_if_not_allowed(exc)
                 error = exc
             else:
                 messages.success(request, _("%(who)s assigned; an e-mail is on its way.") % {"who": assignment.user})
@@ -126,7 +129,7 @@ def assignment_remove(request, pk):
     try:
         services.assignment_remove(assignment=assignment, by=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     else:
         messages.success(request, _("Assignment withdrawn."))
     return redirect("reviews:manage", pk=assignment.assessment_id)
@@ -151,7 +154,7 @@ def phase(request, pk, action):
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     return redirect("reviews:manage", pk=assessment.pk)
 
 
@@ -176,6 +179,7 @@ def declare(request, pk):
                     note=form.cleaned_data["note"],
                 )
             except DomainError as exc:
+                refuse_if_not_allowed(exc)
                 error = exc
             else:
                 if assignment.coi_status == CoiStatus.CONFLICT:
@@ -216,17 +220,10 @@ def _review_context(request, assessment, *, posted=None):
         can_confirm=rules.can_confirm_process(user, assessment),
         can_manage=rules.can_manage_review(user, assessment),
         can_attach=context["site_team"] and assessment.is_editable,
-        site_evidence=[],
         recommend_error=(posted or {}).get("recommend_error"),
         recommend_data=(posted or {}).get("recommend_data") or {},
         confirm_error=(posted or {}).get("confirm_error"),
     )
-    if context["site_team"]:
-        seen = {}
-        for row in context["rows"]:
-            for item in row.evidence:
-                seen.setdefault(item.pk, item)
-        context["site_evidence"] = list(seen.values())
     return context
 
 
@@ -243,6 +240,7 @@ def _back_to(assessment_id, answer_id=None) -> str:
 
 
 def _refused(request, assessment, answer_id, kind, data, error):
+    refuse_if_not_allowed(error)
     posted = {"answer": answer_id, "kind": kind, "data": data, "error": error}
     response = render(request, "reviews/review.html", _review_context(request, assessment, posted=posted))
     response.status_code = error.http_status
@@ -301,7 +299,7 @@ def share(request, pk):
     try:
         n = services.reviews_share(assessment=assessment, by=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     else:
         messages.success(request, _("%(n)s draft review(s) shared with the group.") % {"n": n})
     return redirect(_back_to(assessment.pk))
@@ -339,7 +337,7 @@ def request_close(request, pk):
     try:
         services.information_request_close(request=req, by=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     else:
         messages.success(request, _("Question closed."))
     return redirect(_back_to(req.answer.assessment_id, req.answer_id))
@@ -357,6 +355,7 @@ def recommend(request, pk):
             assessment=assessment, by=request.user, outcome=d.get("outcome", ""), reasons=d.get("reasons", "")
         )
     except DomainError as exc:
+        refuse_if_not_allowed(exc)
         context = _review_context(
             request,
             assessment,
@@ -378,6 +377,10 @@ def recommend(request, pk):
 @require_POST
 def confirm(request, pk):
     assessment = selectors.get_review_assessment_for_user(request.user, pk)
+    # Before the form is read: to anyone but the assigned independent reviewer the answer is "not
+    # allowed", not a complaint about the fields they sent.
+    if not rules.can_confirm_process(request.user, assessment):
+        raise NotAllowed(error_codes.NOT_ASSIGNED, _("Only the assigned independent reviewer confirms the process."))
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         exc = _form_error(form)
@@ -390,6 +393,7 @@ def confirm(request, pk):
                 note=form.cleaned_data["note"],
             )
         except DomainError as caught:
+            refuse_if_not_allowed(caught)
             exc = caught
         else:
             messages.success(

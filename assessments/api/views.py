@@ -7,9 +7,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from assessments import selectors, services, workflow
+from accounts import rules
+from assessments import error_codes, selectors, services, workflow
 from assessments.models import Answer, Assessment, AssessmentTransition
-from core.errors import DomainError
+from core.errors import DomainError, NotAllowed
 from evidence.models import EvidenceItem
 from evidence.services import evidence_upload
 from protected_areas.models import ProtectedArea
@@ -123,6 +124,10 @@ class AnswerViewSet(
 
     def update(self, request, *args, **kwargs):
         answer = self.get_object()
+        # The rule before the body: a person who may see but never edit gets 403, not a 400
+        # about the fields they sent (the service checks it again under its lock).
+        if not rules.can_edit_assessment(request.user, self.get_assessment()):
+            raise NotAllowed(error_codes.NOT_SITE_TEAM, "Only the site's team can edit this assessment.")
         data = AnswerWriteSerializer(data=request.data, partial=False)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
@@ -176,8 +181,6 @@ class EvidenceViewSet(
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def get_queryset(self):
-        from accounts import rules
-
         if self._schema_only():
             return EvidenceItem.objects.none()
         assessment = self.get_assessment()
@@ -190,6 +193,10 @@ class EvidenceViewSet(
 
     def create(self, request, *args, **kwargs):
         assessment = self.get_assessment()  # 404 before anything else for people who may not see it
+        # Then the rule, before the upload is read: 403, not a 400 about the file (checked again
+        # by the service under its lock).
+        if not rules.can_edit_assessment(request.user, assessment):
+            raise NotAllowed(error_codes.NOT_SITE_TEAM, "Only the site's team can add evidence.")
         data = EvidenceUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

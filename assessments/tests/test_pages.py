@@ -206,3 +206,62 @@ def test_no_js_evidence_upload(client, site_manager, assessment):
     item = EvidenceItem.objects.get(assessment=assessment)
     assert item.title == "agreement.pdf" and list(item.answers.all()) == [answer]
     assert str(item.evidence_date) == "2024-05-01"
+
+
+@pytest.mark.django_db
+def test_an_action_the_role_does_not_allow_is_403_with_the_reason_and_changes_nothing(client, staff, assessment):
+    # given IUCN staff, who see the assessment but are not on the site team
+    answer = assessment.answers.get(indicator__number="1.2.1")
+    client.force_login(staff)
+    assert client.get(reverse("assessments:detail", args=[assessment.pk])).status_code == 200
+    # when they post a complete, valid answer, an upload and a submission
+    saved = client.post(
+        reverse("assessments:answer", args=[assessment.pk, answer.pk]),
+        {"version": answer.version, "rating": "meets", "justification": "Staff words"},
+    )
+    uploaded = client.post(
+        reverse("assessments:evidence-upload", args=[assessment.pk]),
+        {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"), "sensitivity": "reviewers"},
+    )
+    submitted = client.post(reverse("assessments:submit", args=[assessment.pk]))
+    # then each is refused as not allowed (not a form error, not a redirect), saying why
+    assert saved.status_code == 403 and "Only the site&#x27;s team can edit this assessment." in saved.content.decode()
+    assert uploaded.status_code == 403 and "Only the site&#x27;s team can add evidence." in uploaded.content.decode()
+    assert submitted.status_code == 403 and "Only the site&#x27;s team can submit" in submitted.content.decode()
+    # and nothing changed
+    answer.refresh_from_db()
+    assert answer.version == 1 and answer.justification != "Staff words"
+    assert not EvidenceItem.objects.filter(assessment=assessment).exists()
+    assessment.refresh_from_db()
+    assert assessment.status == "candidate"
+
+
+@pytest.mark.django_db
+def test_a_move_the_role_does_not_allow_is_403_from_the_workflow_not_a_redirect(
+    client, staff, site_manager, assessment
+):
+    # given staff on a complete candidate assessment, which only the site team may submit
+    fill_all(assessment, site_manager)
+    client.force_login(staff)
+    url = reverse("assessments:transition", args=[assessment.pk])
+    # when they try the move on the page, then in a script asking for JSON
+    page = client.post(url, {"to": "submitted"})
+    script = client.post(url, {"to": "submitted"}, HTTP_ACCEPT="application/json")
+    # then the workflow's NotAllowed is a 403 with its message: the page, or the API's error body
+    assert page.status_code == 403 and "You may not move this assessment to" in page.content.decode()
+    assert script.status_code == 403
+    assert script.json()["code"] == "transition_role_not_allowed" and script.json()["detail"]
+    assessment.refresh_from_db()
+    assert assessment.status == "candidate"
+
+
+@pytest.mark.django_db
+def test_a_wrong_phase_stays_a_redirect_with_the_reason(client, staff, assessment):
+    # given staff, who may request changes, but on an assessment not under review
+    client.force_login(staff)
+    # when they try it
+    response = client.post(reverse("assessments:transition", args=[assessment.pk]), {"to": "changes_requested"})
+    # then it is not a permission matter: back to the assessment with the reason (no 403)
+    assert response.status_code == 302 and response["Location"] == assessment.get_absolute_url()
+    assessment.refresh_from_db()
+    assert assessment.status == "candidate"

@@ -105,7 +105,9 @@ def test_the_decide_page_refuses_a_reviewer_and_shows_why(client, recommended, r
     response = client.post(
         f"/certification/assessments/{recommended.pk}/decide/", {"outcome": "granted", "reasons": "mine"}
     )
-    assert response.status_code == 400 and not Decision.objects.exists()
+    # Not allowed (they took part in the review), not a form error: 403 with the reason.
+    assert response.status_code == 403 and not Decision.objects.exists()
+    assert "another IUCN staff member must decide" in response.content.decode()
 
 
 def test_schema_documents_the_endpoints_without_warnings(capsys):

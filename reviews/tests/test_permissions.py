@@ -185,7 +185,9 @@ def test_the_groups_chair_manages_assignments_but_ordinary_experts_do_not(
     page = client.get(url)
     assert page.status_code == 200
     assert "Send back to the site" not in page.content.decode()  # phase moves stay with staff
-    assert client.post(reverse("reviews:phase", args=[assessment.pk, "release"])).status_code == 302
+    # Releasing findings is for staff: the chair sees the page but is refused (403, with the reason).
+    released = client.post(reverse("reviews:phase", args=[assessment.pk, "release"]))
+    assert released.status_code == 403 and "Only IUCN staff release findings" in released.content.decode()
     assert not AssessmentReview.objects.filter(findings_released_at__isnull=False).exists()
     api_client.force_authenticate(chair)
     r = api_client.post(
@@ -197,3 +199,36 @@ def test_the_groups_chair_manages_assignments_but_ordinary_experts_do_not(
     assert r.json()["warnings"] == []  # automatic warnings are for staff
     client.force_login(expert)
     assert client.get(url).status_code == 404
+
+
+def test_people_on_the_review_who_may_not_take_an_action_get_403_with_the_reason(
+    client, world, expert, reviewer, site_manager
+):
+    # given people who see the review page but whose role does not allow these actions
+    a = world["assessment"]
+    refused = [
+        (site_manager, reverse("reviews:share", args=[a.pk]), {}, "not assigned as an expert"),
+        (reviewer, reverse("reviews:request-close", args=[world["request"].pk]), {}, "Only the person who asked"),
+        # the confirmation is refused before its form is read (no "decision" sent here)
+        (expert, reverse("reviews:confirm", args=[a.pk]), {}, "Only the assigned independent reviewer"),
+        (site_manager, reverse("reviews:indicator", args=[a.pk, world["answer"].pk, "review"]), {}, "not assigned"),
+    ]
+    for user, url, data, reason in refused:
+        client.force_login(user)
+        assert client.get(reverse("reviews:review", args=[a.pk])).status_code == 200
+        # when they post, then the answer is 403 saying why, not a redirect or a form error
+        response = client.post(url, data)
+        assert response.status_code == 403, (user, url, response.status_code)
+        assert reason in response.content.decode(), (user, url)
+    # and nothing changed
+    world["request"].refresh_from_db()
+    assert world["request"].status == "open"
+    assert not AssessmentReview.objects.filter(assessment=a).exclude(reviewer_decision="pending").exists()
+
+
+def test_the_reviewer_sending_an_incomplete_confirmation_gets_a_form_error_not_403(client, world, reviewer):
+    # given the assigned independent reviewer, who may confirm
+    client.force_login(reviewer)
+    # when the form lacks the decision, then it is a 400 about the form
+    response = client.post(reverse("reviews:confirm", args=[world["assessment"].pk]), {})
+    assert response.status_code == 400
