@@ -10,7 +10,7 @@ ANSWER_CHANGED = "answer_changed"
 RATING_INVALID = "rating_invalid"
 JUSTIFICATION_TOO_LONG = "justification_too_long"
 FIELD_TOO_LONG = "field_too_long"
-EVIDENCE_OTHER_SITE = "evidence_other_site"
+# Also for another site's item: one answer for "not found or not yours" (issue 12).
 EVIDENCE_NOT_FOUND = "evidence_not_found"
 YEAR_INVALID = "year_invalid"
 PAGE_INVALID = "page_invalid"

@@ -156,18 +156,24 @@ def _validate_changes(assessment: Assessment, changes: dict[str, Any]) -> None:
         raise DomainError("date_in_future", "The evidence cannot refer to a date in the future.", field="evidence_date")
 
 
-def _evidence_items(assessment: Assessment, ids) -> list[EvidenceItem]:
+def _evidence_items(assessment: Assessment, user, ids) -> list[EvidenceItem]:
+    """The items to link: evidence of the same site (any cycle) that `user` may see.
+
+    An id that does not exist and an id of another site's item get the same answer, which names
+    no item: the red team read another site's evidence titles, and told existing ids from missing
+    ones, through the message that said which item belonged elsewhere (issue 12)."""
     ids = list(dict.fromkeys(ids))
-    items = list(EvidenceItem.objects.filter(pk__in=ids).select_related("assessment"))
+    items = list(
+        EvidenceItem.objects.visible_to(user).filter(
+            pk__in=ids, assessment__protected_area_id=assessment.protected_area_id
+        )
+    )
     if len(items) != len(ids):
-        raise DomainError(error_codes.EVIDENCE_NOT_FOUND, "Some of the evidence items do not exist.", field="evidence")
-    for item in items:
-        if item.assessment.protected_area_id != assessment.protected_area_id:
-            raise DomainError(
-                error_codes.EVIDENCE_OTHER_SITE,
-                f"'{item.title}' is evidence of another site and cannot be linked to this assessment.",
-                field="evidence",
-            )
+        raise DomainError(
+            error_codes.EVIDENCE_NOT_FOUND,
+            "Some of the evidence items do not exist or are not evidence of this site.",
+            field="evidence",
+        )
     return items
 
 
@@ -194,7 +200,7 @@ def answer_save(*, answer: Answer, user, expected_version: int, changes: dict[st
         if current.version != expected_version:
             raise AnswerConflict(current)
         _validate_changes(assessment, changes)
-        items = _evidence_items(assessment, evidence_ids) if evidence_ids is not None else None
+        items = _evidence_items(assessment, user, evidence_ids) if evidence_ids is not None else None
         before = {name: getattr(current, name) for name in changes}
         for name, value in changes.items():
             setattr(current, name, value)

@@ -108,10 +108,11 @@ def test_evidence_of_another_site_cannot_be_linked(
     theirs = assessment_create(protected_area=other_area, user=other_manager, year=2026)
     item = evidence_upload(assessment=theirs, user=other_manager, file=SimpleUploadedFile("a.txt", b"data"))
     response = manager_api.put(answers_url(assessment, answer), {"version": 1, "evidence": [item.pk]}, format="json")
-    assert response.status_code == 400 and response.json()["code"] == "evidence_other_site"
+    # the same answer as for an id that does not exist, naming no item (issue 12)
+    assert response.status_code == 400 and response.json()["code"] == "evidence_not_found"
     assert answer.evidence.count() == 0
     missing = manager_api.put(answers_url(assessment, answer), {"version": 1, "evidence": [999999]}, format="json")
-    assert missing.json()["code"] == "evidence_not_found"
+    assert missing.status_code == 400 and missing.json() == response.json()
 
 
 @pytest.mark.django_db

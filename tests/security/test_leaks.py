@@ -1,0 +1,108 @@
+"""Information leaks found by the red team (issue 12): what the API and the pages tell people about
+objects and people they have no right to know of."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from assessments.models import Answer
+from assessments.services import assessment_create
+from assessments.workflow import transition
+from evidence.services import evidence_upload
+from reviews.tests.factories import make_standard
+
+SECRET_TITLE = "SITE-TEAM-ONLY rhino den location"
+
+
+def _candidate(area, manager, staff):
+    """An assessment the site team is filling in (answers editable)."""
+    make_standard(2)
+    assessment = assessment_create(protected_area=area, user=manager, year=2026)
+    transition(assessment, "candidate", by=staff)
+    return assessment
+
+
+@pytest.fixture
+def own(area, site_manager, staff):
+    return _candidate(area, site_manager, staff)
+
+
+@pytest.fixture
+def foreign_item(other_area, other_manager, staff):
+    """Another site's evidence, marked for its own team only."""
+    theirs = _candidate(other_area, other_manager, staff)
+    return evidence_upload(
+        assessment=theirs,
+        user=other_manager,
+        file=SimpleUploadedFile("den.txt", b"coordinates"),
+        title=SECRET_TITLE,
+        sensitivity="site_team",
+    )
+
+
+def _first_answer(assessment):
+    return Answer.objects.filter(assessment=assessment).order_by("indicator__position").first()
+
+
+# --- 1. linking another site's evidence: one answer for "not found or not yours" ------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_answer_api_says_the_same_for_a_missing_and_another_sites_evidence_id(
+    api_client, own, site_manager, foreign_item, method
+):
+    # given: a site manager editing their own answer, and an item of another site
+    answer = _first_answer(own)
+    url = reverse("assessment-answer-detail", args=[own.pk, answer.pk])
+    api_client.force_authenticate(site_manager)
+    missing_id = foreign_item.pk + 10_000
+
+    # when: they link the other site's item, then an id that does not exist
+    send = getattr(api_client, method)
+    foreign = send(url, {"version": 1, "evidence": [foreign_item.pk]}, format="json")
+    missing = send(url, {"version": 1, "evidence": [missing_id]}, format="json")
+
+    # then: the same status and the same body, which says nothing about the other item
+    assert foreign.status_code == missing.status_code == 400
+    assert foreign.json() == missing.json()
+    assert foreign.json()["code"] == "evidence_not_found"
+    assert SECRET_TITLE not in foreign.content.decode()
+    assert "rhino" not in foreign.json()["detail"].lower()
+    answer.refresh_from_db()
+    assert answer.version == 1 and answer.evidence.count() == 0
+
+
+@pytest.mark.django_db
+def test_answer_api_refuses_a_mix_of_own_and_foreign_evidence_without_naming_either(
+    api_client, own, site_manager, foreign_item
+):
+    answer = _first_answer(own)
+    mine = evidence_upload(assessment=own, user=site_manager, file=SimpleUploadedFile("a.txt", b"a"), title="Mine")
+    api_client.force_authenticate(site_manager)
+    url = reverse("assessment-answer-detail", args=[own.pk, answer.pk])
+    response = api_client.patch(url, {"version": 1, "evidence": [mine.pk, foreign_item.pk]}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "evidence_not_found"
+    assert SECRET_TITLE not in response.content.decode()
+    assert answer.evidence.count() == 0
+    # its own item alone still links
+    response = api_client.patch(url, {"version": 1, "evidence": [mine.pk]}, format="json")
+    assert response.status_code == 200 and response.json()["evidence"] == [mine.pk]
+
+
+@pytest.mark.django_db
+def test_link_page_says_the_same_for_a_missing_and_another_sites_evidence_id(
+    client, own, site_manager, foreign_item
+):
+    # The no-JavaScript link page takes an item id too (it already answered alike; kept so).
+    answer = _first_answer(own)
+    client.force_login(site_manager)
+    url = reverse("assessments:answer-evidence", args=[own.pk, answer.pk])
+    foreign = client.post(url, {"version": 1, "add": foreign_item.pk}, follow=True)
+    missing = client.post(url, {"version": 1, "add": foreign_item.pk + 10_000}, follow=True)
+    assert foreign.status_code == missing.status_code == 200
+    foreign_messages = [str(m) for m in foreign.context["messages"]]
+    missing_messages = [str(m) for m in missing.context["messages"]]
+    assert foreign_messages == missing_messages and foreign_messages
+    assert SECRET_TITLE not in foreign.content.decode()
+    assert answer.evidence.count() == 0
