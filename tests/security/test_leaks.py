@@ -91,9 +91,7 @@ def test_answer_api_refuses_a_mix_of_own_and_foreign_evidence_without_naming_eit
 
 
 @pytest.mark.django_db
-def test_link_page_says_the_same_for_a_missing_and_another_sites_evidence_id(
-    client, own, site_manager, foreign_item
-):
+def test_link_page_says_the_same_for_a_missing_and_another_sites_evidence_id(client, own, site_manager, foreign_item):
     # The no-JavaScript link page takes an item id too (it already answered alike; kept so).
     answer = _first_answer(own)
     client.force_login(site_manager)
