@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint format schema bench check-schema
+.PHONY: run test setup lint format schema bench check-schema audit
 
 setup:
 	@scripts/setup.sh
@@ -20,7 +20,20 @@ test:
 	@$(VENV)/bin/ruff format --check .
 	@$(PY) manage.py spectacular --validate --fail-on-warn --file var/schema.yml
 	@diff -q schema.yml var/schema.yml || (echo "error: the API changed: run make schema and commit schema.yml" >&2; exit 1)
+	@$(MAKE) --no-print-directory audit
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Known vulnerabilities in the pinned requirements (pip-audit in a venv of its own). Not reaching the
+# advisory database, or PyPI to install pip-audit, is reported and does not fail the run.
+AUDIT_VENV := var/audit-venv
+audit:
+	@stamp="$(AUDIT_VENV)/.req-$$(sha256sum requirements-audit.txt | cut -c1-16)"; \
+	if [ ! -f "$$stamp" ]; then \
+	  rm -rf $(AUDIT_VENV) && python3 -m venv $(AUDIT_VENV) \
+	  && $(AUDIT_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-audit.txt >var/audit-pip.log 2>&1 \
+	  && touch "$$stamp" || { echo "dependency audit: could not install pip-audit (see var/audit-pip.log); not audited"; exit 0; }; \
+	fi; \
+	$(AUDIT_VENV)/bin/python scripts/audit_dependencies.py $(AUDIT_VENV)/bin/pip-audit
 
 lint:
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
