@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from assessments.models import Assessment, AssessmentTransition
+from core.spreadsheets import append_row, neutralise
 from scoring import services as scoring_services
 from scoring.choices import ScoreKind
 
@@ -37,15 +38,6 @@ COLUMNS = [
     ("requests", "Requests for information"),
 ]
 
-# Spreadsheet programs run text starting with these as formulas (CSV/formula injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
 
 def flat_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
     out = []
@@ -60,15 +52,17 @@ def flat_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
             "evidence_date": r["evidence_date"].isoformat() if r["evidence_date"] else "",
             "action_due": r["action_due"].isoformat() if r["action_due"] else "",
         }
-        out.append([_safe(values[key]) for key, _ in COLUMNS])
+        out.append([values[key] for key, _ in COLUMNS])
     return out
 
 
 def rows_csv(rows: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Every field quoted: a program that splits on semicolons (or tabs) keeps a quoted cell whole;
+    # `neutralise` also defuses a formula after a separator for programs that do not.
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow([label for _, label in COLUMNS])
-    writer.writerows(flat_rows(rows))
+    writer.writerows([neutralise(value) for value in row] for row in flat_rows(rows))
     # A BOM so that Excel opens accented names (Phong Điền) as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -81,11 +75,13 @@ def rows_xlsx(rows: list[dict[str, Any]], assessment: Assessment, scores: dict[s
     wb = Workbook()
     ws = wb.active
     ws.title = "Indicators"
-    ws.append([label for _, label in COLUMNS])
+    # Every row through `append_row`: text cells are stored as text, never as formulas (site names
+    # and the Standard's titles come from imported data).
+    append_row(ws, [label for _, label in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in flat_rows(rows):
-        ws.append(row)
+        append_row(ws, row)
     widths = {"title": 40, "justification": 60, "evidence": 40, "action": 40, "group_finding": 50, "requests": 40}
     for i, (key, _) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(key, 14)
@@ -95,15 +91,16 @@ def rows_xlsx(rows: list[dict[str, Any]], assessment: Assessment, scores: dict[s
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     summary = wb.create_sheet("Scores")
-    summary.append(["Site", str(assessment.protected_area)])
-    summary.append(["Cycle", assessment.cycle, "Year", assessment.year])
-    summary.append(["Phase", assessment.get_status_display()])
-    summary.append([])
-    summary.append(["Scores", "Kind", "Percent", "Criteria met", "Meets the Standard", "Computed at"])
+    append_row(summary, ["Site", str(assessment.protected_area)])
+    append_row(summary, ["Cycle", assessment.cycle, "Year", assessment.year])
+    append_row(summary, ["Phase", assessment.get_status_display()])
+    append_row(summary, [])
+    append_row(summary, ["Scores", "Kind", "Percent", "Criteria met", "Meets the Standard", "Computed at"])
     for kind, snap in scores.items():
         if snap is None:
             continue
-        summary.append(
+        append_row(
+            summary,
             [
                 "Whole assessment",
                 kind,
@@ -111,17 +108,18 @@ def rows_xlsx(rows: list[dict[str, Any]], assessment: Assessment, scores: dict[s
                 f"{snap.criteria_met}/{snap.criteria_total}",
                 "yes" if snap.met else "no",
                 snap.computed_at.strftime("%Y-%m-%d %H:%M UTC"),
-            ]
+            ],
         )
         for component in snap.results["components"]:
-            summary.append(
+            append_row(
+                summary,
                 [
                     f"Component {component['number']} {component['title']}",
                     kind,
                     component["percent"],
                     f"{component['criteria_met']}/{component['criteria_total']}",
                     "yes" if component["met"] else "no",
-                ]
+                ],
             )
     summary.column_dimensions["A"].width = 50
     out = io.BytesIO()
