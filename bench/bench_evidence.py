@@ -34,7 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTDATA = Path(os.environ.get("GREENLIST_TESTDATA", ROOT.parent / "shared" / "testdata"))
-PG = {"host": "127.0.0.1", "port": "5432", "user": "greenlist", "password": "greenlist"}
+# The tests' role: it may create databases (cloned from the PostGIS template scripts/setup.sh makes).
+PG = {"host": "127.0.0.1", "port": "5432", "user": "greenlist_test", "password": "greenlist"}
 DB = "bench_evidence"
 QUEUE = "bench-evidence"
 REDIS = "redis://127.0.0.1:6379/13"
@@ -46,7 +47,7 @@ def scratch_database(name: str, drop_only: bool = False) -> None:
     with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE greenlist_template')
 
 
 def environment(media: str) -> dict:

@@ -28,7 +28,8 @@ SAMPLES = [
     "wdpa-mapme-samples/wdpa_laos.gpkg",
     "padus-yosemite/padus_yosemite.geojson",
 ]
-PG = {"host": "127.0.0.1", "port": "5432", "user": "greenlist", "password": "greenlist"}
+# The tests' role: it may create databases (cloned from the PostGIS template scripts/setup.sh makes).
+PG = {"host": "127.0.0.1", "port": "5432", "user": "greenlist_test", "password": "greenlist"}
 
 
 def scratch_database(name: str) -> None:
@@ -36,7 +37,7 @@ def scratch_database(name: str) -> None:
 
     with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE greenlist_template')
 
 
 def drop_database(name: str) -> None:

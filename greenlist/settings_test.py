@@ -13,7 +13,17 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("GREENLIST_TEST_QUEUE", "greenlist-test")
 # Parallel test runs on one machine (several developers' sessions) each use their own database.
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GREENLIST_TEST_DB", "test_greenlist")}  # noqa: F405
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": os.environ.get("GREENLIST_TEST_DB", "test_greenlist"),
+    # PostGIS is not a trusted extension: test databases are cloned from a template that has it, so
+    # the tests need no superuser either (scripts/setup.sh makes the template and the role).
+    "TEMPLATE": os.environ.get("GREENLIST_TEST_DB_TEMPLATE", "greenlist_template"),
+}
+# The role the platform itself runs as (web, worker, beat): tests/security checks it is no superuser.
+APP_DATABASE_ROLE = (DATABASES["default"]["USER"], DATABASES["default"]["PASSWORD"])  # noqa: F405
+# The tests (and the workers they start) connect as a role that may create databases and nothing more.
+DATABASES["default"]["USER"] = os.environ.get("GREENLIST_TEST_DB_USER", "greenlist_test")  # noqa: F405
+DATABASES["default"]["PASSWORD"] = os.environ.get("GREENLIST_TEST_DB_PASSWORD", "greenlist")  # noqa: F405
 
 # Fast hashing for tests; PBKDF2 stays available for accounts that a production-settings server
 # (tests/faults) must accept.

@@ -80,11 +80,21 @@ psql_admin() {
     as_root runuser -u postgres -- psql -p "$PG_PORT" -v ON_ERROR_STOP=1 -tA "$@"
   fi
 }
-# The platform's role is a superuser on this development database because the test runner
-# creates test databases with the PostGIS extension (not a trusted extension).
+# Least privilege: the web, worker and beat processes connect as $DB_USER, which owns its database
+# but is not a superuser (no pg_read_file, no COPY ... PROGRAM, no new roles or databases). PostGIS is
+# not a trusted extension, so the extensions are created here by the administrator.
+# The tests connect as $TEST_DB_USER, which may create databases (CREATEDB, still no superuser),
+# cloned from $TEMPLATE_DB, a template with the extensions already in it.
+TEST_DB_USER=${GREENLIST_TEST_DB_USER:-${DB_USER}_test}
+TEST_DB_PASSWORD=${GREENLIST_TEST_DB_PASSWORD:-$DB_PASSWORD}
+TEMPLATE_DB=${GREENLIST_TEST_DB_TEMPLATE:-${DB_NAME}_template}
+LEAST_PRIVILEGE="nosuperuser nocreatedb nocreaterole noreplication nobypassrls"
 if [ "$(psql_admin -d postgres -c "select 1 from pg_roles where rolname='$DB_USER'")" != 1 ]; then
   say "creating database role $DB_USER"
-  psql_admin -d postgres -c "create role \"$DB_USER\" login superuser password '$DB_PASSWORD'" >/dev/null
+  psql_admin -d postgres -c "create role \"$DB_USER\" login $LEAST_PRIVILEGE password '$DB_PASSWORD'" >/dev/null
+elif [ "$(psql_admin -d postgres -c "select rolsuper or rolcreatedb or rolcreaterole or rolbypassrls from pg_roles where rolname='$DB_USER'")" = t ]; then
+  say "taking superuser rights from database role $DB_USER (set-ups before 2026-12 made it one)"
+  psql_admin -d postgres -c "alter role \"$DB_USER\" $LEAST_PRIVILEGE" >/dev/null
 fi
 if [ "$(psql_admin -d postgres -c "select 1 from pg_database where datname='$DB_NAME'")" != 1 ]; then
   say "creating database $DB_NAME"
@@ -92,6 +102,22 @@ if [ "$(psql_admin -d postgres -c "select 1 from pg_database where datname='$DB_
 fi
 psql_admin -d "$DB_NAME" -c "create extension if not exists postgis; create extension if not exists pg_trgm" >/dev/null \
   || die "could not enable PostGIS in $DB_NAME: is the postgis package for PostgreSQL $(pg_major) installed?"
+# The schema belongs to the platform's role, so that its migrations can create tables in it.
+psql_admin -d "$DB_NAME" -c "alter schema public owner to \"$DB_USER\"" >/dev/null
+
+if [ "$(psql_admin -d postgres -c "select 1 from pg_roles where rolname='$TEST_DB_USER'")" != 1 ]; then
+  say "creating database role $TEST_DB_USER (tests only)"
+  psql_admin -d postgres -c "create role \"$TEST_DB_USER\" login nosuperuser createdb nocreaterole password '$TEST_DB_PASSWORD'" >/dev/null
+fi
+psql_admin -d postgres -c "alter role \"$TEST_DB_USER\" nosuperuser createdb nocreaterole noreplication nobypassrls" >/dev/null
+# Test databases made by earlier set-ups belong to $DB_USER; the test role may keep using them.
+psql_admin -d postgres -c "grant \"$DB_USER\" to \"$TEST_DB_USER\"" >/dev/null
+if [ "$(psql_admin -d postgres -c "select 1 from pg_database where datname='$TEMPLATE_DB'")" != 1 ]; then
+  say "creating template database $TEMPLATE_DB (tests clone it)"
+  psql_admin -d postgres -c "create database \"$TEMPLATE_DB\"" >/dev/null
+  psql_admin -d "$TEMPLATE_DB" -c "create extension if not exists postgis; create extension if not exists pg_trgm" >/dev/null
+  psql_admin -d postgres -c "alter database \"$TEMPLATE_DB\" is_template true" >/dev/null
+fi
 
 # --- 3. Redis ------------------------------------------------------------------------------------
 if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then

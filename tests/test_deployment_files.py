@@ -40,7 +40,7 @@ def test_app_service_environment_is_read_by_the_settings(name):
     assert not unknown, f"{name} sets variables the settings never read: {unknown}"
     assert env["GREENLIST_ENV"] == "production"
     assert env["DATABASE_URL"].startswith("postgis://") and "@db:5432/" in env["DATABASE_URL"]
-    assert env["REDIS_URL"].startswith("redis://redis:6379/")
+    assert re.fullmatch(r"redis://:\$\{REDIS_PASSWORD:\?[^}]*\}@redis:6379/\d+", env["REDIS_URL"])
 
 
 def test_env_example_documents_exactly_what_the_settings_read():
@@ -89,3 +89,34 @@ def test_ci_runs_the_documented_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert readme.index("make run") < 600 and readme.index("make test") < 600
+
+
+def _variables_with_defaults(text: str) -> list[str]:
+    """Compose substitutions that fall back to a value (`${X:-v}` / `${X-v}`) instead of failing."""
+    return re.findall(r"\$\{(\w+):?-", text)
+
+
+def test_compose_has_no_default_secrets():
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert not _variables_with_defaults(text), "compose gives a secret a default value"
+    for name in APP_SERVICES:
+        env = SERVICES[name]["environment"]
+        assert "${GREENLIST_DB_PASSWORD:?" in env["DATABASE_URL"]
+    assert "POSTGRES_PASSWORD" not in SERVICES["db"].get("environment", {}), "the superuser password belongs in db.env"
+    assert SERVICES["db"]["env_file"] == "db.env"
+    assert "db.env" in (ROOT / ".gitignore").read_text().split()
+    for name in APP_SERVICES:
+        assert SERVICES[name].get("env_file") == ".env", f"{name} must not read db.env (the superuser's password)"
+    assert "--requirepass" in " ".join(command_of(SERVICES["redis"]))
+
+
+def test_compose_app_role_is_not_the_database_superuser():
+    db_env = SERVICES["db"]["environment"]
+    app_user = re.match(r"postgis://([^:]+):", SERVICES["web"]["environment"]["DATABASE_URL"]).group(1)
+    assert app_user == db_env["GREENLIST_DB_USER"] != db_env["POSTGRES_USER"]
+    init_mount = next(v for v in SERVICES["db"]["volumes"] if "docker-entrypoint-initdb.d" in v)
+    script = (ROOT / init_mount.split(":")[0]).read_text()
+    create_role = re.search(r"create role .*", script).group(0)
+    for right in ("nosuperuser", "nocreatedb", "nocreaterole"):
+        assert right in create_role
+    assert re.search(r"create database :\"dbname\" owner :\"user\"", script)

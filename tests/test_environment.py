@@ -89,11 +89,11 @@ def database_without_postgis():
     import psycopg
 
     name = f"greenlist_nopostgis_{os.getpid()}"
-    with psycopg.connect("host=127.0.0.1 user=greenlist dbname=postgres", autocommit=True) as conn:
+    with psycopg.connect("host=127.0.0.1 user=greenlist_test dbname=postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     yield name
-    with psycopg.connect("host=127.0.0.1 user=greenlist dbname=postgres", autocommit=True) as conn:
+    with psycopg.connect("host=127.0.0.1 user=greenlist_test dbname=postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -22,9 +22,9 @@ export GREENLIST_ENV=production SECRET_KEY="load-test-$(head -c 32 /dev/urandom 
 # Loopback has no TLS: let the session and CSRF cookies travel over plain HTTP for this run only.
 export SECURE_COOKIES=false
 
-if [ "$(psql -h 127.0.0.1 -U greenlist -d postgres -tAc "select 1 from pg_database where datname='$DB'")" != 1 ]; then
-  psql -h 127.0.0.1 -U greenlist -d postgres -qc "create database $DB"
-  psql -h 127.0.0.1 -U greenlist -d "$DB" -qc "create extension postgis; create extension pg_trgm"
+if [ "$(psql -h 127.0.0.1 -U greenlist_test -d postgres -tAc "select 1 from pg_database where datname='$DB'")" != 1 ]; then
+  # The tests' role may create databases; the platform's own role (no superuser) owns this one.
+  psql -h 127.0.0.1 -U greenlist_test -d postgres -qc "create database $DB owner greenlist template greenlist_template"
 fi
 $PY manage.py migrate --noinput -v 0
 $PY manage.py load_standard standards/data/gls-v1.1.yaml -v 0
