@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Invitation, RoleAssignment, User
+from . import services
+from .models import ApiToken, Invitation, RoleAssignment, User
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -59,3 +62,31 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Administrators only (accounts.rules.ADMIN_ADMINISTRATORS_ONLY_MODELS): who holds which token,
+    by prefix and dates. The key is never stored, so never shown; nobody adds a token here (each
+    person creates their own); the one change is revoking, through the service, audited."""
+
+    list_display = ("prefix", "name", "user", "read_only", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("read_only", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("prefix", "name", "user__email")
+    fields = list_display + ("revoked_by",)
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Revoked, not deleted: the row keeps who had which token when.
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
+    def revoke(self, request, queryset):
+        for token in queryset:
+            services.api_token_revoke(token=token, by=request.user)
+        count = len(queryset)
+        self.message_user(request, ngettext("%d token revoked.", "%d tokens revoked.", count) % count, messages.SUCCESS)

@@ -4,13 +4,11 @@ from . import rules
 
 
 class RoleBackend(ModelBackend):
-    """E-mail login; Django admin permissions follow the person's roles.
+    """E-mail login; Django admin permissions follow the person's roles (accounts.rules.admin_permission).
 
-    IUCN staff may view and edit the domain through the admin; the audit trail and role
-    assignments stay view-only for them (administrators may do everything).
+    IUCN staff may edit the allow-listed domain apps and view people, roles, the audit trail and
+    the outbox; everything else (tokens, second factors, sessions, groups...) is administrators'.
     """
-
-    _STAFF_READ_ONLY_APPS = {"audit", "accounts"}
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username:
@@ -18,16 +16,7 @@ class RoleBackend(ModelBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
     def has_perm(self, user_obj, perm, obj=None):
-        if not user_obj.is_active:
-            return False
-        if rules.is_administrator(user_obj):
-            return True
-        if rules.is_iucn_staff(user_obj):
-            app_label, _, codename = perm.partition(".")
-            if app_label in self._STAFF_READ_ONLY_APPS:
-                return codename.startswith("view_")
-            return not codename.startswith("delete_")
-        return False
+        return rules.admin_permission(user_obj, perm)
 
     def has_module_perms(self, user_obj, app_label):
-        return user_obj.is_active and rules.is_iucn_staff(user_obj)
+        return rules.admin_module_visible(user_obj, app_label)

@@ -5,3 +5,9 @@ INVITATION_INVALID = "invitation_invalid"
 INVITATION_EXPIRED = "invitation_expired"
 INVITATION_USED = "invitation_used"
 NOT_STAFF = "not_staff"
+# Error codes of personal API tokens (names, not secrets: hence the noqa for the bandit rule).
+API_TOKEN_NAME_MISSING = "api_token_name_missing"  # noqa: S105
+API_TOKEN_EXPIRY_INVALID = "api_token_expiry_invalid"  # noqa: S105
+API_TOKEN_TOO_MANY = "api_token_too_many"  # noqa: S105
+API_TOKEN_NOT_ALLOWED = "api_token_not_allowed"  # noqa: S105
+API_TOKEN_TWO_FACTOR_REQUIRED = "two_factor_required"  # noqa: S105

@@ -19,7 +19,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     def clean(self):
         email = self.cleaned_data.get("username") or ""
         ip = throttle.client_ip(self.request) if self.request else None
-        verdict = throttle.check(email, ip)
+        verdict = throttle.check(email, ip, known_browser=throttle.is_known_browser(self.request, email))
         if not verdict.allowed:
             if verdict.locked:
                 minutes = max(1, round(verdict.retry_after / 60))
@@ -34,7 +34,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         except forms.ValidationError:
             throttle.record_failure(email, ip)
             raise
-        throttle.record_success(email)
+        throttle.record_success(email, ip)
         return cleaned
 
 
@@ -76,3 +76,18 @@ class AcceptInvitationForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("The two passwords differ."))
         return data
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. the script that will use it.")
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires after"),
+        coerce=int,
+        initial=90,
+        choices=[(7, _("7 days")), (30, _("30 days")), (90, _("90 days")), (180, _("180 days")), (365, _("1 year"))],
+    )
+    read_only = forms.BooleanField(
+        label=_("Read-only (the token may only read, never change anything)"), required=False
+    )

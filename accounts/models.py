@@ -150,3 +150,45 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} as {self.get_role_display()}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ApiToken(models.Model):
+    """A personal API token: a person creates it for themselves (accounts.services.api_token_create).
+
+    Only the SHA-256 of the key is stored: the key is shown once, at creation, and can never be
+    read back (not by the person, not in the admin). `prefix` is the key's public start, enough to
+    recognise a token in a list or in a leaked secret. Every token expires; a read-only token may
+    only make safe requests (GET, HEAD, OPTIONS).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    read_only = models.BooleanField(_("read-only"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="apitoken_expires_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now=None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())

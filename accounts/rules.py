@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils import timezone
 
 from .choices import Role
@@ -124,8 +125,90 @@ def can_invite(user) -> bool:
     return is_iucn_staff(user)
 
 
+# --- the Django admin ------------------------------------------------------------------------
+# IUCN staff use the admin for the domain's reference data. What they may edit is an allow-list of
+# apps: anything not listed is for administrators only, so a third-party app added later (as
+# DRF's token model and django-otp's devices were) is never editable by staff by accident.
+# Sessions, permissions and groups, content types, API tokens and second factors are each a way
+# to act as someone else, so they are never listed.
+ADMIN_STAFF_EDITABLE_APPS = frozenset({"standards"})
+# Apps staff may look at but not change: people and roles (changed through invitations and the role
+# service, which audit each grant), the audit trail, and the e-mail outbox.
+ADMIN_STAFF_VIEW_ONLY_APPS = frozenset({"accounts", "audit", "core"})
+# Models of those apps that staff may not even see (a token's owner, name and dates are for
+# administrators only).
+ADMIN_ADMINISTRATORS_ONLY_MODELS = frozenset({"accounts.apitoken"})
+
+
+def admin_permission(user, perm: str) -> bool:
+    """Django admin permission "app_label.action_model" (e.g. "standards.change_indicator").
+
+    Administrators may do everything. IUCN staff may view, add and change (never delete) in the
+    allow-listed apps, and only view in the view-only apps; everything else is refused."""
+    if user is None or not user.is_active:
+        return False
+    if is_administrator(user):
+        return True
+    if not is_iucn_staff(user):
+        return False
+    app_label, _, codename = perm.partition(".")
+    action, _, model = codename.partition("_")
+    if f"{app_label}.{model}" in ADMIN_ADMINISTRATORS_ONLY_MODELS:
+        return False
+    if app_label in ADMIN_STAFF_EDITABLE_APPS:
+        return action in {"view", "add", "change"}
+    if app_label in ADMIN_STAFF_VIEW_ONLY_APPS:
+        return action == "view"
+    return False
+
+
+def admin_module_visible(user, app_label: str) -> bool:
+    if user is None or not user.is_active:
+        return False
+    if is_administrator(user):
+        return True
+    return is_iucn_staff(user) and app_label in ADMIN_STAFF_EDITABLE_APPS | ADMIN_STAFF_VIEW_ONLY_APPS
+
+
+def must_use_two_factor(user) -> bool:
+    """Staff and administrators must log in with an authenticator where the platform requires it
+    (TWO_FACTOR_REQUIRED_FOR_STAFF): the session's rule, and the API tokens' too."""
+    return bool(settings.TWO_FACTOR_REQUIRED_FOR_STAFF) and is_iucn_staff(user)
+
+
+def can_create_api_token(user, *, otp_verified: bool, has_authenticator: bool) -> bool:
+    """A person creates tokens for themselves only (the services take no other owner), from a
+    session as strong as the one the API token will stand for: one verified with the authenticator
+    when they have one or must have one. A token never mints tokens (the API accepts only sessions
+    for this), so a leaked token cannot outlive its expiry."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if has_authenticator or must_use_two_factor(user):
+        return otp_verified
+    return True
+
+
+def may_use_api_token(user, *, has_authenticator: bool) -> bool:
+    """A token stands in for a session: refused for a person who must use an authenticator but has
+    none confirmed (a device removed by an administrator, or a token made before the rule applied)."""
+    return user.is_active and (has_authenticator or not must_use_two_factor(user))
+
+
+def can_revoke_api_token(user, token) -> bool:
+    """One's own tokens; administrators revoke anybody's (in the admin)."""
+    return token.user_id == user.pk or is_administrator(user)
+
+
 def can_manage_site_teams(user) -> bool:
     return is_iucn_staff(user)
+
+
+def can_see_site_team(user, area) -> bool:
+    """Names and login e-mails of a site's managers: the site's own team and IUCN staff.
+
+    The area pages are public; anyone else learns only how many managers a site has (the red
+    team read them anonymously, and a login e-mail is half of what a lockout attack needs)."""
+    return manages_site(user, area) or is_iucn_staff(user)
 
 
 def can_import_protected_areas(user) -> bool:

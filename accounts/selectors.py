@@ -49,3 +49,19 @@ def home_context(user) -> dict:
         context["portfolio_area_count"] = ProtectedArea.objects.count()
         context["lapsing"] = accreditations_lapsing()[:10]
     return context
+
+
+def api_tokens_of(user):
+    """A person's own tokens, newest first (revoked and expired ones too, to show what happened)."""
+    from .models import ApiToken
+
+    return ApiToken.objects.filter(user=user).select_related("revoked_by")
+
+
+def get_own_api_token(user, pk: int):
+    """One of the person's own tokens; anybody else's answers 404 as a missing one does."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import ApiToken
+
+    return get_object_or_404(ApiToken, pk=pk, user=user)

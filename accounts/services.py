@@ -18,9 +18,9 @@ from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
 from core.outbox import queue_email
 
-from . import error_codes, rules
+from . import error_codes, rules, two_factor
 from .choices import ROLE_SCOPE, Role
-from .models import Invitation, RoleAssignment, User
+from .models import ApiToken, Invitation, RoleAssignment, User
 
 
 def _check_scope(role: str, protected_area, jurisdiction, is_chair: bool) -> None:
@@ -206,3 +206,101 @@ def two_factor_confirm(*, user: User, device, token: str) -> bool:
     device.save(update_fields=["confirmed"])
     audit_record(actor=user, action="two_factor.enabled", target=user)
     return True
+
+
+# --- personal API tokens --------------------------------------------------------------------------
+# A key is "glt_" + 8 hex characters (the public prefix, stored) + "_" + 43 random characters
+# (256 bits); only its SHA-256 is stored. The recognisable "glt_" start lets secret scanners
+# find leaked keys. SHA-256 rather than a slow password hash: the key is random and long, so
+# there is nothing to guess, and each API request must check it cheaply.
+API_TOKEN_KEY_START = "glt_"  # noqa: S105 (a public marker, not a secret)
+
+
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    expires_in_days: int | None = None,
+    read_only: bool = False,
+    otp_verified: bool,
+) -> tuple[ApiToken, str]:
+    """Create a token for `user` themselves (there is no way to name another owner). Returns the
+    token and its key, which is never available again.
+
+    `otp_verified`: whether the session asking was verified with an authenticator; required from
+    people who have one or must have one (accounts.rules.can_create_api_token)."""
+    has_authenticator = two_factor.confirmed_device(user) is not None
+    if not rules.can_create_api_token(user, otp_verified=otp_verified, has_authenticator=has_authenticator):
+        if user.is_authenticated and user.is_active:
+            raise NotAllowed(
+                error_codes.API_TOKEN_TWO_FACTOR_REQUIRED,
+                "Log in with your authenticator app before creating an API token.",
+            )
+        raise NotAllowed(error_codes.API_TOKEN_NOT_ALLOWED, "You may not create API tokens.")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(error_codes.API_TOKEN_NAME_MISSING, "Give the token a name.", field="name")
+    if len(name) > ApiToken._meta.get_field("name").max_length:
+        raise DomainError(
+            error_codes.API_TOKEN_NAME_MISSING, "The name is too long (100 characters at most).", field="name"
+        )
+    days = settings.API_TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+        raise DomainError(
+            error_codes.API_TOKEN_EXPIRY_INVALID,
+            f"A token lasts from 1 to {settings.API_TOKEN_MAX_DAYS} days.",
+            field="expires_in_days",
+        )
+    # Locked so that two requests at once cannot both pass the limit.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if ApiToken.objects.usable().filter(user=user).count() >= settings.API_TOKEN_MAX_PER_PERSON:
+        raise DomainError(
+            error_codes.API_TOKEN_TOO_MANY,
+            f"You have {settings.API_TOKEN_MAX_PER_PERSON} tokens already: revoke one you no longer use.",
+        )
+    prefix = API_TOKEN_KEY_START + secrets.token_hex(4)
+    key = f"{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=prefix,
+        key_hash=api_token_hash(key),
+        read_only=read_only,
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    audit_record(
+        actor=user,
+        action="api_token.created",
+        target=token,
+        data={"prefix": prefix, "read_only": read_only, "expires_at": token.expires_at.isoformat()},
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    """Revoke a token: its owner, or an administrator (the admin's action). Revoking twice is a no-op."""
+    if not rules.can_revoke_api_token(by, token):
+        raise NotAllowed(error_codes.API_TOKEN_NOT_ALLOWED, "You may revoke only your own tokens.")
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_by = by
+        token.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(
+            actor=by, action="api_token.revoked", target=token, data={"prefix": token.prefix, "owner": token.user.email}
+        )
+    return token
+
+
+def api_token_touch(token: ApiToken) -> None:
+    """Record use, at most once a minute per token, so that busy scripts do not write on every request."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= datetime.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

@@ -6,7 +6,6 @@ import base64
 import io
 
 import qrcode
-from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -60,7 +59,7 @@ class TwoFactorMiddleware:
         if user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES) and not user.is_verified():
             if confirmed_device(user) is not None:
                 return self._refuse(request, "accounts:2fa-verify")
-            if settings.TWO_FACTOR_REQUIRED_FOR_STAFF and rules.is_iucn_staff(user):
+            if rules.must_use_two_factor(user):
                 return self._refuse(request, "accounts:2fa-setup")
         return self.get_response(request)
 

@@ -2,19 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
-from .forms import EmailAuthenticationForm
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=EmailAuthenticationForm),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invitations/", views.invitation_list, name="invitations"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("2fa/", views.two_factor_setup, name="2fa-setup"),
     path("2fa/verify/", views.two_factor_verify, name="2fa-verify"),
+    path("tokens/", views.api_tokens, name="api-tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]

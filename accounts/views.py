@@ -1,8 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -11,7 +14,20 @@ from core.errors import DomainError
 from core.pages import refuse_if_not_allowed
 
 from . import rules, selectors, services, throttle, two_factor
-from .forms import AcceptInvitationForm, InvitationForm, TokenForm
+from .forms import AcceptInvitationForm, ApiTokenForm, EmailAuthenticationForm, InvitationForm, TokenForm
+
+
+class LoginView(auth_views.LoginView):
+    """The site's login (the admin's too): throttled by the form (accounts.throttle); a browser that
+    logs in is remembered for the account, so an attack from elsewhere cannot lock its owner out."""
+
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        throttle.remember_browser(response, form.get_user().email)
+        return response
 
 
 def home(request):
@@ -108,3 +124,49 @@ def two_factor_verify(request):
             throttle.record_failure(f"otp:{request.user.email}", None)
             form.add_error("token", _("That code is not right."))
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """Your own API tokens: create one (its key is shown on this answer only), see and revoke them."""
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, key = services.api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+                read_only=form.cleaned_data["read_only"],
+                otp_verified=request.user.is_verified(),
+            )
+        except DomainError as exc:
+            refuse_if_not_allowed(exc)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            # Rendered, not redirected: the key must not travel in a URL or be shown again on reload.
+            created = {"token": token, "key": key}
+            form = ApiTokenForm()
+    context = {"form": form, "created": created, "tokens": selectors.api_tokens_of(request.user)}
+    response = render(request, "accounts/api_tokens.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def api_token_revoke(request, pk):
+    token = selectors.get_own_api_token(request.user, pk)
+    services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
+    return redirect("accounts:api-tokens")
+
+
+def admin_login(request):
+    """The admin's login page is the site's: the same throttle and the same two-factor step.
+
+    Django's admin login would check a password with neither; every way into /admin/ (its own
+    redirect of anonymous visitors included) ends here and goes on to the site's login page."""
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
@@ -75,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Logs out sessions idle too long or older than SESSION_COOKIE_AGE (before the 2FA step asks anything).
+    "accounts.sessions.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -184,6 +185,21 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 # logins work at once; production turns it on unless told otherwise.
 TWO_FACTOR_REQUIRED_FOR_STAFF = env.bool("TWO_FACTOR_REQUIRED_FOR_STAFF", default=PRODUCTION)
 OTP_TOTP_ISSUER = "IUCN Green List platform"
+# Personal API tokens (accounts.models.ApiToken): lifetime by default and at most, in days, and how
+# many usable tokens one person may hold.
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+API_TOKEN_MAX_PER_PERSON = 20
+
+# --- Sessions ------------------------------------------------------------------------------------
+# A session ends after SESSION_IDLE_TIMEOUT seconds without a request (accounts.sessions), shorter
+# for IUCN staff and administrators, whose sessions can do more (the admin, decisions); and at the
+# latest SESSION_COOKIE_AGE after login however active it is, so a stolen cookie kept busy still
+# dies. 8 hours covers a working day on an assessment without logging in again; 7 days bounds a
+# session's whole life (it was 14 days, with no idle limit).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 60 * 60)
+SESSION_IDLE_TIMEOUT_STAFF = env.int("SESSION_IDLE_TIMEOUT_STAFF", default=2 * 60 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=7 * 24 * 60 * 60)
 
 # --- E-mail --------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -263,11 +279,13 @@ BASEMAP_TILE_ORIGIN = "/".join(BASEMAP_TILE_URL.split("/")[:3]) if BASEMAP_TILE_
 
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    # Browsers use the session (with CSRF); scripts and offline-sync clients use a token
-    # (`Authorization: Token <key>`, issued by staff in the admin).
+    # Browsers use the session (with CSRF); scripts and offline-sync clients use a personal token
+    # (`Authorization: Token <key>` or `Bearer <key>`) that each person creates for themselves at
+    # /accounts/tokens/ or /api/v1/me/tokens/: hashed at rest, expiring, optionally read-only
+    # (accounts.authentication). Nobody issues a token for someone else, not even administrators.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

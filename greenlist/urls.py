@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from accounts.views import home
+from accounts.views import admin_login, home
 from core.views import healthz, ping
 
 api_v1 = [
+    path("", include("accounts.api.urls")),
     path("", include("protected_areas.api.urls")),
     path("", include("standards.api.urls")),
     path("", include("assessments.api.urls")),
@@ -31,6 +32,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     # Public Green List, certificate verification and staff certification pages.
     path("", include("certification.urls")),
+    # Before the admin's own login view: the admin logs in through the site's throttled, two-factor login.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

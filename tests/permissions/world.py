@@ -205,6 +205,9 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         invited_by=staff, email="newcomer@example.org", role=Role.SITE_MANAGER, protected_area=area
     )
     team_seat = RoleAssignment.objects.active().get(user=site_manager, protected_area=area)
+    from accounts.services import api_token_create
+
+    expert_token, _key = api_token_create(user=expert, name="expert's script", otp_verified=False)
 
     w.site_names = {
         area.name: SITE_TEAM_AND_REVIEWERS | {"expert_conflicted"},  # who was assigned knows the site
@@ -238,6 +241,7 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         **exports,
         "invite_token": token,
         "team_seat": team_seat.pk,
+        "expert_token": expert_token.pk,
         "missing": 999999,
     }
     return w
