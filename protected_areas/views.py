@@ -56,6 +56,8 @@ def area_detail(request, pk):
             "area": area,
             "versions": selectors.boundary_versions(area),
             "team": selectors.site_team(area),
+            # Who the managers are is not public (issue 12): others see how many there are.
+            "show_team": rules.can_see_site_team(request.user, area),
             "can_manage_team": can_manage,
             "team_form": SiteManagerForm() if can_manage else None,
             "boundary": area.geom_display.geojson if area.geom_display else None,

@@ -63,10 +63,13 @@ def test_detail_shows_boundary_attributes_versions_and_team(client, testdata, st
     assert response.status_code == 200
     assert "Phong Điền" in html and "People&#x27;s Committee of Thua Thien Hue" in html
     assert 'id="area-boundary"' in html and "MultiPolygon" in html
-    assert manager.email in html
+    # anonymous visitors learn how many managers there are, not who they are (issue 12)
+    assert manager.email not in html and "This site has 1 site manager." in html
     assert list(response.context["versions"].values_list("version", flat=True)) == [1]
     assert "Add site manager" not in html  # anonymous visitors cannot change the team
     assert client.get(reverse("protected_areas:detail", args=[area.pk + 999])).status_code == 404
+    client.force_login(staff)
+    assert manager.email in client.get(area.get_absolute_url()).content.decode()
 
 
 def test_detail_query_count_does_not_grow_with_team(client, area):

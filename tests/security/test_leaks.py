@@ -104,3 +104,32 @@ def test_link_page_says_the_same_for_a_missing_and_another_sites_evidence_id(cli
     assert foreign_messages == missing_messages and foreign_messages
     assert SECRET_TITLE not in foreign.content.decode()
     assert answer.evidence.count() == 0
+
+
+# --- 3. the public area page does not name the site team --------------------------------------
+
+
+@pytest.mark.django_db
+def test_area_page_names_the_site_team_only_to_the_team_and_staff(
+    client, area, site_manager, other_manager, outsider, expert, staff
+):
+    # given a site manager with a name and a login e-mail
+    site_manager.full_name = "Nguyen Van Ranger"
+    site_manager.save(update_fields=["full_name"])
+    url = reverse("protected_areas:detail", args=[area.pk])
+
+    # when people without a right to know them open the public page, then it names nobody
+    for person in (None, outsider, other_manager, expert):
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        body = client.get(url).content.decode()
+        assert "Nguyen Van Ranger" not in body, person
+        assert site_manager.email not in body, person
+        assert "This site has 1 site manager." in body, person
+
+    # and the site's own team and IUCN staff still see who is on it
+    for person in (site_manager, staff):
+        client.force_login(person)
+        body = client.get(url).content.decode()
+        assert "Nguyen Van Ranger" in body and site_manager.email in body, person
