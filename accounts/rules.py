@@ -211,14 +211,6 @@ def can_see_site_team(user, area) -> bool:
     return manages_site(user, area) or is_iucn_staff(user)
 
 
-def can_see_site_team(user, area) -> bool:
-    """Names and login e-mails of a site's managers: the site's own team and IUCN staff.
-
-    The area pages are public; anyone else learns only how many managers a site has (the red
-    team read them anonymously, and a login e-mail is half of what a lockout attack needs)."""
-    return manages_site(user, area) or is_iucn_staff(user)
-
-
 def can_import_protected_areas(user) -> bool:
     return is_iucn_staff(user)
 
