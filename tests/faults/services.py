@@ -50,9 +50,12 @@ class PrivatePostgres:
             "-d",
             dbname,
             "-c",
-            "CREATE EXTENSION postgis",
+            # As in production: the platform connects as a role that owns its database, no superuser.
+            "CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm;"
+            " CREATE ROLE greenlist LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;"
+            f" ALTER DATABASE {dbname} OWNER TO greenlist; ALTER SCHEMA public OWNER TO greenlist;",
         )
-        return f"postgis://postgres@127.0.0.1:{self.port}/{dbname}"
+        return f"postgis://greenlist@127.0.0.1:{self.port}/{dbname}"
 
     def start(self) -> None:
         _as_postgres(
