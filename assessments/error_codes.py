@@ -13,7 +13,7 @@ FIELD_TOO_LONG = "field_too_long"
 # Also for another site's item: one answer for "not found or not yours" (issue 12).
 EVIDENCE_NOT_FOUND = "evidence_not_found"
 YEAR_INVALID = "year_invalid"
-PAGE_INVALID = "page_invalid"
+PAGE_INVALID = "page_invalid"  # raised by core.pagination.page_number
 ANSWER_INVALID = "answer_invalid"
 # Recommended / not recommended without the independent reviewer's confirmation of a matching
 # recommendation of the Expert Assessment Group (assessments.workflow.guard_review_confirmed).

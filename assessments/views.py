@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import rules
 from core.errors import DomainError
 from core.pages import flash_error, refuse_if_not_allowed
+from core.pagination import page_number
 from evidence.choices import Sensitivity
 from evidence.services import evidence_upload, max_upload_bytes
 from protected_areas.models import ProtectedArea
@@ -293,16 +294,6 @@ def evidence_library(request, pk):
     return render(request, "assessments/evidence_library.html", {"assessment": assessment, "library": library})
 
 
-def _search_page_number(raw) -> int:
-    try:
-        number = int(raw or 1)
-    except (TypeError, ValueError):
-        number = 0
-    if number < 1:
-        raise DomainError(error_codes.PAGE_INVALID, _("The page must be a whole number from 1."), field="page")
-    return number
-
-
 @login_required
 @require_GET
 def evidence_search(request, pk):
@@ -311,7 +302,7 @@ def evidence_search(request, pk):
     assessment = selectors.get_assessment_for_user(request.user, pk)
     query = request.GET.get("q", "")[:300]
     try:
-        number = _search_page_number(request.GET.get("page"))
+        number = page_number(request.GET.get("page"))  # checked: a huge page overflowed the OFFSET
     except DomainError as exc:
         return JsonResponse({"code": exc.code, "detail": exc.message, "field": exc.field}, status=400)
     items = selectors.evidence_search(assessment, request.user, query)

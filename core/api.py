@@ -1,8 +1,10 @@
-"""API conventions shared by every app: stable error codes in every error response."""
+"""API conventions shared by every app: stable error codes in every error response, and a JSON
+parser that refuses bodies nested too deep."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -30,4 +32,45 @@ def exception_handler(exc, context):
     return response
 
 
-__all__ = ["exception_handler", "status"]
+# Far deeper than any body the API takes (a GeoJSON multipolygon inside an object is under 10 levels).
+MAX_JSON_DEPTH = 64
+
+
+def _too_deep(data, limit: int) -> bool:
+    """Is any list or object in `data` (a list or object) nested more than `limit` levels deep?
+    Walked with a stack, not recursion, for the same reason as the limit."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with a nesting limit.
+
+    A body nested 100,000 deep made Python's JSON decoder raise RecursionError, which DRF does not
+    catch (a 500, issue 12); a body within the interpreter's limit but deep enough could still
+    exhaust it later, in a serializer or our own code. Both are a 400 with code `json_too_deep`.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            data = None
+            deep = True
+        else:
+            deep = isinstance(data, dict | list) and _too_deep(data, MAX_JSON_DEPTH)
+        if deep:
+            raise exceptions.ParseError(
+                _("The JSON body is nested more than %(max)s levels deep.") % {"max": MAX_JSON_DEPTH},
+                code="json_too_deep",
+            )
+        return data
+
+
+__all__ = ["JSONParser", "exception_handler", "status"]

@@ -4,12 +4,13 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts import rules
 from assessments import error_codes, selectors, services, workflow
 from assessments.models import Answer, Assessment, AssessmentTransition
+from core.api import JSONParser
 from core.errors import DomainError, NotAllowed
 from evidence.models import EvidenceItem
 from evidence.services import evidence_upload

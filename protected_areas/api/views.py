@@ -3,6 +3,7 @@ from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework_gis.pagination import GeoJsonPagination
 
+from core.pagination import CheckedPageNumberMixin
 from protected_areas.filters import ProtectedAreaFilter
 from protected_areas.models import BoundaryVersion, ProtectedArea
 from protected_areas.selectors import LIST_DEFERRED, MAP_ONLY
@@ -10,7 +11,7 @@ from protected_areas.selectors import LIST_DEFERRED, MAP_ONLY
 from .serializers import BoundaryVersionSerializer, ProtectedAreaDetailSerializer, ProtectedAreaListSerializer
 
 
-class Pagination(GeoJsonPagination):
+class Pagination(CheckedPageNumberMixin, GeoJsonPagination):
     page_size = 50
     max_page_size = 500
 

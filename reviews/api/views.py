@@ -4,13 +4,14 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import rules
 from accounts.models import User
 from assessments.models import Assessment
+from core.api import JSONParser
 from core.errors import DomainError
 from reviews import selectors, services
 from reviews.models import AssessmentReview, GroupFinding, IndicatorReview, InformationRequest, ReviewAssignment
