@@ -4,8 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -18,8 +16,11 @@ from .forms import AcceptInvitationForm, ApiTokenForm, EmailAuthenticationForm, 
 
 
 class LoginView(auth_views.LoginView):
-    """The site's login (the admin's too): throttled by the form (accounts.throttle); a browser that
-    logs in is remembered for the account, so an attack from elsewhere cannot lock its owner out."""
+    """The site's login, throttled by its form (accounts.throttle); a browser that logs in is
+    remembered for the account, so an attack from elsewhere cannot lock its owner out.
+
+    It is the admin's login too (greenlist/urls.py routes /admin/login/ here): Django's own admin
+    login checked passwords with neither the throttle nor the two-factor step that follows."""
 
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
@@ -161,12 +162,3 @@ def api_token_revoke(request, pk):
     services.api_token_revoke(token=token, by=request.user)
     messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
     return redirect("accounts:api-tokens")
-
-
-def admin_login(request):
-    """The admin's login page is the site's: the same throttle and the same two-factor step.
-
-    Django's admin login would check a password with neither; every way into /admin/ (its own
-    redirect of anonymous visitors included) ends here and goes on to the site's login page."""
-    target = request.GET.get("next") or reverse("admin:index")
-    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from accounts.views import admin_login, home
+from accounts.views import LoginView, home
 from core.views import healthz, ping
 
 api_v1 = [
@@ -32,8 +32,9 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     # Public Green List, certificate verification and staff certification pages.
     path("", include("certification.urls")),
-    # Before the admin's own login view: the admin logs in through the site's throttled, two-factor login.
-    path("admin/login/", admin_login, name="admin-login"),
+    # Before the admin's own login view, which has no throttle and no two-factor step: the admin's
+    # login page is the site's (accounts.views.LoginView); the 2FA middleware guards /admin/ after it.
+    path("admin/login/", LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,6 +1,7 @@
 import time
 
 import pytest
+from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -101,3 +102,74 @@ def test_next_parameter_cannot_send_people_off_site(client, site_manager):
     client.login(username=site_manager.email, password=DEFAULT_PASSWORD)
     response = client.post("/accounts/2fa/verify/", {"token": _code(device), "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+# --- lockout by account and source (issue 12) ---------------------------------------------------
+
+
+def test_an_attacker_from_one_address_cannot_lock_the_owner_out_from_another(client, site_manager, monkeypatch):
+    clock = [time.time()]
+    monkeypatch.setattr(throttle.time, "time", lambda: clock[0])
+    # given an attacker who knows the manager's e-mail and guesses until locked, waiting out each delay
+    for _ in range(throttle.LOCK_AFTER + 5):
+        login(client, site_manager.email, "guess", ip="198.51.100.66")
+        clock[0] += throttle.MAX_DELAY_SECONDS + 1
+    # then the attacker's address is locked for this account, even with the right password
+    assert "locked" in login(client, site_manager.email, DEFAULT_PASSWORD, ip="198.51.100.66").content.decode()
+    # when the owner logs in from their own address (a browser that never logged in before)
+    response = login(Client(), site_manager.email, DEFAULT_PASSWORD, ip="10.0.0.1")
+    # then they get in at once
+    assert response.status_code == 302
+
+
+def test_brute_force_from_one_address_is_still_stopped(client, site_manager, monkeypatch):
+    clock = [time.time()]
+    monkeypatch.setattr(throttle.time, "time", lambda: clock[0])
+    for _ in range(throttle.LOCK_AFTER):
+        login(client, site_manager.email, "guess", ip="198.51.100.66")
+        clock[0] += throttle.MAX_DELAY_SECONDS + 1
+    response = login(client, site_manager.email, DEFAULT_PASSWORD, ip="198.51.100.66")
+    assert "locked" in response.content.decode() and "_auth_user_id" not in client.session
+
+
+def test_one_address_spraying_many_accounts_is_stopped(client, site_manager, monkeypatch):
+    # the per-address limit: many accounts, a few guesses each, from one machine
+    clock = [time.time()]
+    monkeypatch.setattr(throttle.time, "time", lambda: clock[0])
+    for n in range(throttle.LOCK_AFTER * throttle.IP_ALLOWANCE):
+        login(client, f"person{n}@example.org", "Summer2026!", ip="198.51.100.77")
+        clock[0] += throttle.MAX_DELAY_SECONDS + 1
+    response = login(client, site_manager.email, DEFAULT_PASSWORD, ip="198.51.100.77")
+    assert "locked" in response.content.decode()
+
+
+def test_a_distributed_attack_locks_the_account_for_new_browsers_but_not_the_owners(site_manager, monkeypatch):
+    clock = [time.time()]
+    monkeypatch.setattr(throttle.time, "time", lambda: clock[0])
+    # given the owner's browser, which has logged in before (it carries the known-browser cookie)
+    owner = Client()
+    assert login(owner, site_manager.email, DEFAULT_PASSWORD, ip="10.0.0.1").status_code == 302
+    assert throttle.KNOWN_BROWSER_COOKIE in owner.cookies
+    owner.post("/accounts/logout/")
+    # when guesses come from many addresses, none of them locked on its own
+    attacker = Client()
+    addresses = [f"198.51.100.{n}" for n in range(1, 40)]
+    for n in range(throttle.ACCOUNT_LOCK_AFTER):
+        login(attacker, site_manager.email, "guess", ip=addresses[n % len(addresses)])
+        clock[0] += 1
+    # then a new browser from a new address is held by the account-wide lock
+    assert "locked" in login(Client(), site_manager.email, DEFAULT_PASSWORD, ip="10.9.9.9").content.decode()
+    # but the owner's known browser gets in
+    assert login(owner, site_manager.email, DEFAULT_PASSWORD, ip="10.0.0.1").status_code == 302
+
+
+def test_a_forged_or_foreign_known_browser_cookie_does_not_help(site_manager, staff, monkeypatch):
+    clock = [time.time()]
+    monkeypatch.setattr(throttle.time, "time", lambda: clock[0])
+    for n in range(throttle.ACCOUNT_LOCK_AFTER):
+        login(Client(), site_manager.email, "guess", ip=f"198.51.100.{n % 40}")
+        clock[0] += 1
+    for value in ("forged", throttle.known_browser_cookie_value(staff.email)):
+        browser = Client()
+        browser.cookies[throttle.KNOWN_BROWSER_COOKIE] = value
+        assert "locked" in login(browser, site_manager.email, DEFAULT_PASSWORD, ip="10.9.9.9").content.decode()
