@@ -26,6 +26,8 @@ ARCHIVE_BOMB = "archive_bomb"
 ARCHIVE_TOO_MANY_FILES = "archive_too_many_files"
 GEODATA_NOT_JSON = "geodata_not_json"
 GEODATA_UNREADABLE = "geodata_unreadable"
+# The content is not the format its name says (e.g. a VRT document named .kml): never opened.
+GEODATA_NOT_ALLOWED = "geodata_not_allowed"
 SHAPEFILE_INCOMPLETE = "shapefile_incomplete"
 GEODATA_NO_CRS = "geodata_no_crs"
 RASTER_UNREADABLE = "raster_unreadable"

@@ -39,6 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.errors import without_paths
 from evidence.choices import ProcessingStatus, Sensitivity
 from evidence.models import EvidenceItem
 from protected_areas.models import ProtectedArea
@@ -325,7 +326,9 @@ def _fail_locked(item: EvidenceItem, facts: EvidenceFacts, code: str, message: s
     facts.processed_at = timezone.now()
     facts.claim_task = ""
     facts.save()
-    EvidenceItem.objects.filter(pk=item.pk).update(processing_status=ProcessingStatus.FAILED, status_reason=message)
+    EvidenceItem.objects.filter(pk=item.pk).update(
+        processing_status=ProcessingStatus.FAILED, status_reason=without_paths(message)
+    )
     audit_record(actor=None, action="evidence.processing_failed", target=item, data={"code": code})
 
 
@@ -756,7 +759,8 @@ def _finish(outcomes: list[Outcome]) -> dict[int, str]:
         for o, _ in done:
             item = o.claim.item
             item.processing_status = ProcessingStatus.FAILED if o.error else ProcessingStatus.READY
-            item.status_reason = o.error.message if o.error else ""
+            # Readers quote library errors, which name files by their server path: never shown.
+            item.status_reason = without_paths(o.error.message) if o.error else ""
             item.sha256 = o.sha
             items.append(item)
             statuses[item.pk] = item.processing_status

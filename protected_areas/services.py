@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from django.contrib.gis.gdal import CoordTransform, DataSource, GDALException, OGRGeometry, SpatialReference
+from django.contrib.gis.gdal import CoordTransform, GDALException, OGRGeometry, SpatialReference
 from django.contrib.gis.gdal.libgdal import lgdal
 from django.contrib.gis.gdal.prototypes import ds as ogr_capi
 from django.core.cache import cache
@@ -38,7 +38,8 @@ from accounts.choices import Role
 from accounts.models import RoleAssignment, User
 from accounts.services import role_grant, role_revoke
 from audit.services import audit_record
-from core.errors import DomainError, NotAllowed
+from core import gdal_safety
+from core.errors import DomainError, NotAllowed, without_paths
 from core.models import Job
 
 from . import error_codes
@@ -58,9 +59,16 @@ DISPLAY_TOLERANCE_DEG = 0.0005
 MAX_ERRORS = 1000
 TILES_VERSION_KEY = "protected_areas:tiles:version"
 
-# Only these formats are opened: GDAL could also follow a VRT or a URL to anywhere.
+# Only these formats are opened, each only with its own GDAL driver (core.gdal_safety): GDAL could
+# otherwise follow a VRT document named .kml to a URL or a database.
 READABLE_SUFFIXES = {".shp", ".geojson", ".json", ".gpkg", ".kml"}
-ALLOWED_DRIVERS = {"ESRI Shapefile", "GeoJSON", "GPKG", "KML", "LIBKML"}
+FORMAT_NAMES = {
+    ".shp": "a Shapefile",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".gpkg": "a GeoPackage",
+    ".kml": "KML",
+}
 
 
 @dataclass
@@ -234,15 +242,17 @@ def _check_shapefile_parts(shp: str, exists: Callable[[str], bool]) -> None:
 
 def _open(path: Path, layer_name: str | None):
     gdal_path = _gdal_path(path, layer_name)
+    # The driver is chosen by the extension and enforced by GDAL while opening: checking the
+    # driver of an opened data source would be too late (opening a VRT already connects).
     try:
-        ds = DataSource(gdal_path, encoding="utf-8")
-    except GDALException as exc:
+        ds = gdal_safety.open_vector(gdal_path, encoding="utf-8")
+    except (gdal_safety.FormatNotAllowed, GDALException):
+        suffix = Path(gdal_path).suffix.lower()
         raise DomainError(
             error_codes.IMPORT_FILE_UNREADABLE,
-            f"Could not read {path.name} as GeoJSON, GeoPackage, Shapefile or KML ({exc}).",
+            f"Could not read {path.name} as {FORMAT_NAMES.get(suffix, 'GeoJSON, GeoPackage, Shapefile or KML')}: "
+            "the file is damaged or holds another format under this name.",
         )
-    if ds.driver.name not in ALLOWED_DRIVERS:
-        raise DomainError(error_codes.IMPORT_FORMAT_UNSUPPORTED, f"{path.name}: unsupported format {ds.driver.name}.")
     if ds.layer_count == 0:
         raise DomainError(error_codes.IMPORT_FILE_UNREADABLE, f"{path.name} has no layers.")
     names = [lyr.name for lyr in ds]
@@ -958,8 +968,10 @@ def import_job_run(job_id: int) -> Job:
                 progress=progress,
             )
     except DomainError as exc:
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=exc.message, finished_at=timezone.now())
-        audit_record(actor=None, action="protected_areas.import_failed", target=job, data={"error": exc.message})
+        # Shown on the import page: no path of the stored upload or of a scratch folder.
+        message = without_paths(exc.message)
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=message, finished_at=timezone.now())
+        audit_record(actor=None, action="protected_areas.import_failed", target=job, data={"error": message})
     except Exception as exc:
         logger.exception("protected area import %s failed", job.pk)
         message = f"The import stopped on an unexpected error ({type(exc).__name__}). Nothing after it was saved."

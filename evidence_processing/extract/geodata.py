@@ -1,4 +1,8 @@
-"""Geodata (GeoJSON, KML, GPX, Shapefile, GeoPackage) read with GDAL into one geometry in EPSG:4326."""
+"""Geodata (GeoJSON, KML, GPX, Shapefile, GeoPackage) read with GDAL into one geometry in EPSG:4326.
+
+Files are opened through `core.gdal_safety`: only with the GDAL driver their extension names, so
+a VRT document (which can point GDAL at URLs or databases) named `.kml` is refused unopened.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,12 @@ import json
 import os
 
 from django.conf import settings
-from django.contrib.gis.gdal import CoordTransform, DataSource, SpatialReference
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GeometryCollection, GEOSException
+
+from core import gdal_safety
+from core.errors import without_paths
 
 from .. import error_codes
 from . import Draft, Unprocessable
@@ -21,13 +28,31 @@ WGS84 = SpatialReference(4326)
 
 
 def read_geojson(path: str, draft: Draft) -> None:
+    read_vector(path, draft)
+
+
+def _check_geojson_file(path: str) -> None:
     # GDAL's error for broken JSON is vague; the json module says where the problem is.
     try:
         with open(path, "rb") as handle:
-            json.load(handle)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            data = json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise Unprocessable(error_codes.GEODATA_NOT_JSON, f"The GeoJSON file is not valid JSON ({exc}).")
-    read_vector(path, draft)
+    check_geojson_crs(data)
+
+
+def check_geojson_crs(data) -> None:
+    """Refuse a GeoJSON `crs` given as a link: GDAL 3.6 fetches such a URL while opening the file
+    (only the no-network proxy of `core.gdal_safety` stops it). RFC 7946 has no `crs` at all; the
+    named and code forms of the 2008 specification ("EPSG:…", "urn:ogc:def:crs:…") are still read,
+    without network access."""
+    crs = data.get("crs") if isinstance(data, dict) else None
+    if isinstance(crs, dict) and str(crs.get("type", "")).lower() not in ("name", "epsg", "ogc"):
+        raise Unprocessable(
+            error_codes.GEODATA_NOT_ALLOWED,
+            "The GeoJSON file names its coordinate system by a link, which is not followed; "
+            'use longitude/latitude (WGS 84) or a named system such as "EPSG:32633".',
+        )
 
 
 def check_shapefile_parts(shp_path: str) -> None:
@@ -47,10 +72,20 @@ def read_vector(path: str, draft: Draft) -> None:
     draft.kind = "geodata"
     if path.lower().endswith(".shp"):
         check_shapefile_parts(path)
+    name = os.path.basename(path)
+    if path.lower().endswith((".geojson", ".json")):
+        _check_geojson_file(path)
     try:
-        source = DataSource(path)
+        source = gdal_safety.open_vector(path)
+    except gdal_safety.FormatNotAllowed:
+        ext = os.path.splitext(name)[1].lower()
+        raise Unprocessable(
+            error_codes.GEODATA_NOT_ALLOWED,
+            f"'{name}' is not a valid {ext.lstrip('.').upper() or 'geodata'} file (its content may be "
+            "another format under this name); it was not opened.",
+        )
     except GDALException as exc:
-        raise Unprocessable(error_codes.GEODATA_UNREADABLE, f"GDAL cannot read the geodata ({exc}).")
+        raise Unprocessable(error_codes.GEODATA_UNREADABLE, f"GDAL cannot read the geodata ({without_paths(exc)}).")
     geoms = []
     layers = []
     limit = settings.EVIDENCE_MAX_FEATURES
@@ -78,7 +113,7 @@ def read_vector(path: str, draft: Draft) -> None:
                 geom.set_3d(False)
                 geoms.append(geom.geos)
     except (GDALException, GEOSException) as exc:
-        raise Unprocessable(error_codes.GEODATA_UNREADABLE, f"GDAL cannot read the features ({exc}).")
+        raise Unprocessable(error_codes.GEODATA_UNREADABLE, f"GDAL cannot read the features ({without_paths(exc)}).")
     draft.details["layers"] = layers
     draft.details["driver"] = source.driver.name
     draft.feature_count = len(geoms)

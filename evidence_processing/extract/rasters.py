@@ -11,9 +11,12 @@ import math
 
 import numpy as np
 from django.conf import settings
-from django.contrib.gis.gdal import CoordTransform, GDALRaster, SpatialReference
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GeometryCollection, LineString, Polygon
+
+from core import gdal_safety
+from core.errors import without_paths
 
 from .. import error_codes
 from . import Draft, Unprocessable
@@ -24,9 +27,10 @@ MAX_CLASSES = 40
 
 
 def is_georeferenced(path: str) -> bool:
+    # Only as a GeoTIFF (see core.gdal_safety): a TIFF is what the content check let through.
     try:
-        raster = GDALRaster(path)
-    except GDALException:
+        raster = gdal_safety.open_raster(path, suffix=".tif")
+    except (GDALException, gdal_safety.FormatNotAllowed):
         return False
     return raster.srs is not None and raster.geotransform != [0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
 
@@ -34,10 +38,12 @@ def is_georeferenced(path: str) -> bool:
 def read_raster(path: str, draft: Draft, boundary) -> None:
     draft.kind = "raster"
     try:
-        raster = GDALRaster(path)
+        raster = gdal_safety.open_raster(path, suffix=".tif")
         band = raster.bands[0]
+    except gdal_safety.FormatNotAllowed:
+        raise Unprocessable(error_codes.RASTER_UNREADABLE, "The file is not a readable GeoTIFF; it was not opened.")
     except (GDALException, IndexError) as exc:
-        raise Unprocessable(error_codes.RASTER_UNREADABLE, f"GDAL cannot read the raster ({exc}).")
+        raise Unprocessable(error_codes.RASTER_UNREADABLE, f"GDAL cannot read the raster ({without_paths(exc)}).")
     gt = raster.geotransform
     if gt[2] or gt[4]:
         raise Unprocessable(error_codes.RASTER_UNREADABLE, "Rotated rasters are not supported; warp it north-up.")
