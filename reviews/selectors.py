@@ -73,6 +73,40 @@ def get_assignment_for_user(user, pk) -> ReviewAssignment:
     raise Http404("No such assignment.")
 
 
+# What a chair of an Expert Assessment Group works on: assessments from submission to the group's
+# recommendation (their queue). Before submission an assessment is the site team's and IUCN's
+# business; a chair could read its phase through the assignment form and API (issue 12).
+CHAIR_STATUSES = (*REVIEW_STATUSES, Status.RECOMMENDED, Status.NOT_RECOMMENDED)
+
+
+def get_managed_assessment_for_user(user, pk) -> Assessment:
+    """An assessment whose reviewers this person may assign: any for staff; for the chair of its
+    group, one in `CHAIR_STATUSES`. Else 404, the same answer as for an id that does not exist."""
+    try:
+        assessment = Assessment.objects.select_related("protected_area", "adapted_set", "standard").get(pk=pk)
+    except (Assessment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such assessment.") from None
+    if rules.is_iucn_staff(user):
+        return assessment
+    if assessment.status in CHAIR_STATUSES and rules.can_assign_reviewers(user, assessment_jurisdiction_id(assessment)):
+        return assessment
+    raise Http404("No such assessment.")
+
+
+def assignee_for(user, assessment: Assessment, pk, role: str) -> User | None:
+    """The person `user` names (by id) to assign in `role`, or None.
+
+    Staff may name any active account (they are told why one cannot be assigned). Anyone else (a
+    chair) only finds the people the form offers them, accredited for the role today: an account
+    outside that list is None, as a missing id is, so its name never comes back (issue 12)."""
+    person = User.objects.filter(pk=pk, is_active=True).first()
+    if person is None or rules.is_iucn_staff(user):
+        return person
+    if accreditation_for(person, role, assessment_jurisdiction_id(assessment)) is None:
+        return None
+    return person
+
+
 def get_request_for_user(user, pk) -> InformationRequest:
     try:
         req = InformationRequest.objects.select_related("answer__assessment", "answer__indicator").get(pk=pk)
@@ -188,7 +222,7 @@ def my_assignments(user):
 
 def review_queue(user):
     """For staff (all) and chairs (their group's): assessments in review with their assignments."""
-    qs = Assessment.objects.filter(status__in=REVIEW_STATUSES + (Status.RECOMMENDED, Status.NOT_RECOMMENDED))
+    qs = Assessment.objects.filter(status__in=CHAIR_STATUSES)
     if not rules.is_iucn_staff(user):
         chairs = rules.active_roles(user).chair_jurisdiction_ids
         if not chairs:

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import rules
-from accounts.models import User
 from accounts.selectors import accreditations_lapsing
 from assessments.choices import Status
 from assessments.models import Assessment
@@ -62,13 +61,7 @@ def my_reviews(request):
 
 def _managed_assessment(user, pk) -> Assessment:
     """For staff and the group's chair (who need not be assigned themselves), else 404."""
-    try:
-        assessment = Assessment.objects.select_related("protected_area", "adapted_set", "standard").get(pk=pk)
-    except (Assessment.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such assessment.")
-    if not rules.can_assign_reviewers(user, selectors.assessment_jurisdiction_id(assessment)):
-        raise Http404("No such assessment.")
-    return assessment
+    return selectors.get_managed_assessment_for_user(user, pk)
 
 
 def _manage_context(request, assessment, form=None, error=None):
@@ -99,7 +92,9 @@ def manage(request, pk):
     if not form.is_valid():
         error = _form_error(form)
     else:
-        assignee = User.objects.filter(pk=form.cleaned_data["user"], is_active=True).first()
+        assignee = selectors.assignee_for(
+            request.user, assessment, form.cleaned_data["user"], form.cleaned_data["role"]
+        )
         if assignee is None:
             error = DomainError("assignee_unknown", _("Choose a person from the list."), field="user")
         else:

@@ -9,7 +9,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import rules
-from accounts.models import User
 from assessments.models import Assessment
 from core.api import JSONParser
 from core.errors import DomainError
@@ -91,14 +90,10 @@ class ReviewAssignmentViewSet(
         data = AssignmentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        try:
-            assessment = Assessment.objects.select_related("protected_area", "adapted_set").get(pk=d["assessment"])
-        except Assessment.DoesNotExist:
-            raise Http404("No such assessment.") from None
-        if not rules.can_assign_reviewers(request.user, selectors.assessment_jurisdiction_id(assessment)):
-            # They may not know the assessment exists.
-            raise Http404("No such assessment.")
-        assignee = User.objects.filter(pk=d["user"], is_active=True).first()
+        # 404 unless they may assign its reviewers: they may not know the assessment exists, or its phase.
+        assessment = selectors.get_managed_assessment_for_user(request.user, d["assessment"])
+        # None for a person a chair is not offered, as for a missing id: no name comes back.
+        assignee = selectors.assignee_for(request.user, assessment, d["user"], d["role"])
         if assignee is None:
             raise DomainError("assignee_unknown", "No such person.", field="user")
         assignment = services.assignment_create(

@@ -133,3 +133,93 @@ def test_area_page_names_the_site_team_only_to_the_team_and_staff(
         client.force_login(person)
         body = client.get(url).content.decode()
         assert "Nguyen Van Ranger" in body and site_manager.email in body, person
+
+
+# --- 5. a chair learns nothing about people and assessments outside their group's work --------
+
+
+@pytest.fixture
+def chair(jurisdiction):
+    from accounts.tests.factories import Role, make_user
+
+    return make_user(Role.EXPERT, email="chair@example.org", jurisdiction=jurisdiction, is_chair=True)
+
+
+@pytest.fixture
+def submitted(area, site_manager, staff, jurisdiction):
+    from reviews.tests.factories import submitted_assessment
+
+    return submitted_assessment(area=area, manager=site_manager, staff=staff)
+
+
+@pytest.fixture
+def draft(site_manager, staff, jurisdiction):
+    """Another site of the chair's jurisdiction, still being filled in by its team."""
+    from accounts.tests.factories import Role, make_user
+    from protected_areas.tests.factories import ProtectedAreaFactory
+
+    area = ProtectedAreaFactory(name="Bach Ma Draft Park")
+    manager = make_user(Role.SITE_MANAGER, email="draft-manager@example.org", protected_area=area)
+    return _candidate(area, manager, staff)
+
+
+def _assign_body(assessment_id, user_id):
+    import datetime
+
+    due = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()  # noqa: DTZ011
+    return {"assessment": assessment_id, "user": user_id, "role": "expert", "due_date": due}
+
+
+@pytest.mark.django_db
+def test_chair_cannot_learn_a_persons_name_from_their_id(api_client, chair, submitted, outsider):
+    # given a chair assigning reviewers to an assessment of their group, and a person who is no expert
+    outsider.full_name = "Hidden Person Name"
+    outsider.save(update_fields=["full_name"])
+    api_client.force_authenticate(chair)
+    url = reverse("review-assignment-list")
+
+    # when the chair names that person's id, and an id nobody has
+    someone = api_client.post(url, _assign_body(submitted.pk, outsider.pk), format="json")
+    nobody = api_client.post(url, _assign_body(submitted.pk, outsider.pk + 10_000), format="json")
+
+    # then both get the same answer, naming nobody
+    assert someone.status_code == nobody.status_code == 400
+    assert someone.json() == nobody.json()
+    assert "Hidden Person Name" not in someone.content.decode()
+    assert outsider.email not in someone.content.decode()
+
+
+@pytest.mark.django_db
+def test_chair_cannot_learn_the_phase_of_an_assessment_not_yet_submitted(api_client, client, chair, draft, outsider):
+    # given an assessment of the chair's jurisdiction still in the site team's hands
+    api_client.force_authenticate(chair)
+    url = reverse("review-assignment-list")
+
+    # when the chair tries to assign someone to it, or to an id that does not exist
+    draft_answer = api_client.post(url, _assign_body(draft.pk, chair.pk), format="json")
+    missing_answer = api_client.post(url, _assign_body(draft.pk + 10_000, chair.pk), format="json")
+
+    # then the same 404 for both, without the phase
+    assert draft_answer.status_code == missing_answer.status_code == 404
+    assert draft_answer.json() == missing_answer.json()
+    assert "Candidate" not in draft_answer.content.decode()
+
+    # and the management page does not exist for them either
+    client.force_login(chair)
+    assert client.get(reverse("reviews:manage", args=[draft.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_chair_still_assigns_the_groups_experts_and_staff_still_get_the_detail(
+    api_client, client, chair, expert, staff, submitted, outsider
+):
+    url = reverse("review-assignment-list")
+    client.force_login(chair)
+    assert client.get(reverse("reviews:manage", args=[submitted.pk])).status_code == 200
+    api_client.force_authenticate(chair)
+    response = api_client.post(url, _assign_body(submitted.pk, expert.pk), format="json")
+    assert response.status_code == 201, response.json()
+    # IUCN staff see every account anyway: they are told why a person cannot be assigned
+    api_client.force_authenticate(staff)
+    response = api_client.post(url, _assign_body(submitted.pk, outsider.pk), format="json")
+    assert response.status_code == 400 and response.json()["code"] == "assignee_not_accredited"
