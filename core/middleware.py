@@ -65,3 +65,39 @@ class NotAllowedMiddleware:
             return JsonResponse({"code": exception.code, "detail": exception.message}, status=403)
         # Through Django's own 403 handling (handler403, logging), with the message for the page.
         return response_for_exception(request, PermissionDenied(exception.message))
+
+
+class PrivateCacheControlMiddleware:
+    """`Cache-Control: private, no-store` on every response that may hold someone's data.
+
+    That is: any response to a signed-in request (session, or a token in `Authorization`), and
+    any API response, since the API answers per person even where anonymous visitors may read.
+    Without it a shared proxy or the browser's disk cache could keep one person's assessment,
+    evidence list or token for the next (issue 12). A response whose view chose already keeps its
+    header: `public` (vector tiles), `private` (evidence thumbnails, kept an hour in the person's
+    own browser) or `no-store`. Static files are served by WhiteNoise before this runs.
+    """
+
+    VALUE = "private, no-store"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        current = response.headers.get("Cache-Control", "").lower()
+        if "public" in current or "private" in current or "no-store" in current:
+            return response
+        if self._is_private(request):
+            response.headers["Cache-Control"] = self.VALUE
+        return response
+
+    @staticmethod
+    def _is_private(request) -> bool:
+        user = getattr(request, "user", None)
+        return (
+            request.path.startswith("/api/")
+            or bool(user is not None and user.is_authenticated)
+            or "Authorization" in request.headers
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+        )

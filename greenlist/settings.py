@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # `Cache-Control: private, no-store` on signed-in and API responses (issue 12); it wraps the
+    # session and two-factor steps below, so it also sees their redirects and log-outs.
+    "core.middleware.PrivateCacheControlMiddleware",
     # Logs out sessions idle too long or older than SESSION_COOKIE_AGE (before the 2FA step asks anything).
     "accounts.sessions.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",

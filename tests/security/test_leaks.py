@@ -223,3 +223,43 @@ def test_chair_still_assigns_the_groups_experts_and_staff_still_get_the_detail(
     api_client.force_authenticate(staff)
     response = api_client.post(url, _assign_body(submitted.pk, outsider.pk), format="json")
     assert response.status_code == 400 and response.json()["code"] == "assignee_not_accredited"
+
+
+# --- 6. private responses are never kept by shared caches -----------------------------------------
+
+
+@pytest.mark.django_db
+def test_private_responses_say_private_no_store(client, api_client, own, site_manager):
+    # given a signed-in site manager; when they read their data through the API and the pages
+    api_client.force_authenticate(site_manager)
+    client.force_login(site_manager)
+    responses = [
+        api_client.get("/api/v1/assessments/"),
+        api_client.get(reverse("assessment-answer-list", args=[own.pk])),
+        api_client.get("/api/v1/assessments/999999/"),  # errors too
+        client.get(reverse("assessments:detail", args=[own.pk])),
+        client.get(reverse("reports:dashboard")),
+        client.get(reverse("protected_areas:list")),  # a public page, seen signed in
+    ]
+    # then no shared cache may keep them
+    for response in responses:
+        assert response["Cache-Control"] == "private, no-store", (response.request["PATH_INFO"], response.status_code)
+
+
+@pytest.mark.django_db
+def test_api_responses_to_anonymous_visitors_are_private_too(api_client, area):
+    # The API answers per person (what `visible_to` lets them see), public lists included.
+    for path in ("/api/v1/protected-areas/", "/api/v1/assessments/"):
+        assert api_client.get(path)["Cache-Control"] == "private, no-store", path
+
+
+@pytest.mark.django_db
+def test_public_cacheable_responses_keep_their_caching(client, site_manager, area):
+    tile = reverse("protected_areas:tile", args=[0, 0, 0])
+    # anonymous: the tiles are public, and a public page stays cacheable
+    assert client.get(tile)["Cache-Control"] == "public, max-age=3600"
+    assert "private" not in client.get(reverse("protected_areas:list")).get("Cache-Control", "")
+    assert "private" not in client.get(reverse("certification:feed")).get("Cache-Control", "")
+    # signed in: the tiles are the same for everyone, so still public
+    client.force_login(site_manager)
+    assert client.get(tile)["Cache-Control"] == "public, max-age=3600"
