@@ -13,13 +13,22 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 
+from core.errors import without_paths
+
 from .. import error_codes
 from . import Unprocessable
 
 CHUNK = 1024 * 1024
 # A member this many times larger than its compressed size is a bomb; ordinary data
-# (CSV, shapefiles, JPEGs) stays well below it.
+# (CSV, shapefiles, JPEGs) stays well below it. Checked for every member, however small: a bomb
+# can be thousands of small members (a 2.3 MB upload once unpacked to 2 GB of 1 MiB members).
 MAX_RATIO = 200
+# ...except that a member may always unpack to this much (a blank-padded .dbf or .cpg compresses
+# far beyond 200:1, and so little cannot hurt; the total cap below counts it).
+SMALL_MEMBER = 16 * 1024
+# The whole archive may unpack to at most this many times its own size (and never more than
+# EVIDENCE_ZIP_MAX_MB): many small members each under the per-member rule add up to no more.
+MAX_TOTAL_RATIO = 100
 
 
 def check_member_names(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
@@ -46,8 +55,11 @@ def check_member_names(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 
 
 def safe_extract(path: str, target: str) -> list[str]:
-    """Extract the zip at `path` into `target`; return the relative paths of the files."""
-    limit = settings.EVIDENCE_ZIP_MAX_MB * 1024 * 1024
+    """Extract the zip at `path` into `target`; return the relative paths of the files.
+
+    The limits hold for the bytes actually written, counted while writing, not only for the sizes
+    the archive declares."""
+    limit = expansion_limit(os.path.getsize(path))
     written = 0
     files: list[str] = []
     root = Path(target).resolve()
@@ -56,36 +68,60 @@ def safe_extract(path: str, target: str) -> list[str]:
             infos = check_member_names(archive)
             declared = sum(i.file_size for i in infos)
             if declared > limit:
-                raise _bomb(declared, limit)
+                raise _bomb(limit)
             for info in infos:
                 if info.is_dir():
                     continue
-                if info.file_size > CHUNK and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    raise Unprocessable(
-                        error_codes.ARCHIVE_BOMB,
-                        f"'{info.filename[:200]}' expands {info.file_size // max(info.compress_size, 1):,} times "
-                        "(a zip bomb); the archive was not unpacked.",
-                    )
+                allowed = _member_limit(info)
+                if info.file_size > allowed:
+                    raise _member_bomb(info, info.file_size)
                 dest = (root / info.filename).resolve()
                 if not dest.is_relative_to(root):
                     raise Unprocessable(error_codes.ARCHIVE_UNSAFE_PATH, f"Unsafe path '{info.filename[:200]}'.")
                 dest.parent.mkdir(parents=True, exist_ok=True)
+                member = 0
                 with archive.open(info) as src, open(dest, "wb") as out:
-                    while chunk := src.read(CHUNK):
+                    while chunk := src.read(min(CHUNK, allowed - member + 1, limit - written + 1)):
+                        member += len(chunk)
                         written += len(chunk)
                         if written > limit:
-                            raise _bomb(written, limit)
+                            raise _bomb(limit)
+                        if member > allowed:
+                            raise _member_bomb(info, member)
                         out.write(chunk)
                 files.append(os.path.relpath(dest, root))
     except Unprocessable:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, ValueError) as exc:
-        raise Unprocessable(error_codes.ARCHIVE_CORRUPT, f"The zip archive is damaged ({exc}).")
+        raise Unprocessable(error_codes.ARCHIVE_CORRUPT, f"The zip archive is damaged ({without_paths(exc)}).")
     return sorted(files)
 
 
-def _bomb(size: int, limit: int) -> Unprocessable:
+def expansion_limit(archive_bytes: int) -> int:
+    """How many bytes an archive of this size may unpack to, in all."""
+    cap = settings.EVIDENCE_ZIP_MAX_MB * 1024 * 1024
+    return min(cap, max(MAX_TOTAL_RATIO * archive_bytes, SMALL_MEMBER))
+
+
+def _member_limit(info: zipfile.ZipInfo) -> int:
+    return max(MAX_RATIO * max(info.compress_size, 1), SMALL_MEMBER)
+
+
+def _member_bomb(info: zipfile.ZipInfo, size: int) -> Unprocessable:
     return Unprocessable(
         error_codes.ARCHIVE_BOMB,
-        f"The archive would unpack to more than {limit // (1024 * 1024):,} MB (a zip bomb?); it was not unpacked.",
+        f"'{info.filename[:200]}' expands {size // max(info.compress_size, 1):,} times "
+        "(a zip bomb); the archive was not unpacked.",
     )
+
+
+def _bomb(limit: int) -> Unprocessable:
+    return Unprocessable(
+        error_codes.ARCHIVE_BOMB,
+        f"The archive would unpack to more than {_size(limit)} (a zip bomb?); it was not unpacked. An archive "
+        f"may unpack to {MAX_TOTAL_RATIO} times its size, and to {settings.EVIDENCE_ZIP_MAX_MB:,} MB at most.",
+    )
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):,.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.0f} KB"
