@@ -7,7 +7,9 @@ import datetime
 import os
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts import rules
@@ -27,6 +29,37 @@ def max_upload_bytes() -> int:
     return settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024
 
 
+class UploadQuotaExceeded(DomainError):
+    """The person uploaded their day's worth of evidence already (HTTP 429: try again later)."""
+
+    http_status = 429
+
+
+QUOTA_WINDOW = datetime.timedelta(hours=24)
+
+
+def uploaded_recently(user) -> int:
+    """Bytes of evidence this person uploaded in the last 24 hours (items since deleted do not count)."""
+    since = timezone.now() - QUOTA_WINDOW
+    total = EvidenceItem.objects.filter(uploaded_by=user, uploaded_at__gte=since).aggregate(n=Sum("size"))["n"]
+    return total or 0
+
+
+def _check_quota(user, size: int) -> None:
+    quota = settings.EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY * 1024 * 1024
+    used = uploaded_recently(user)
+    if used + size > quota:
+        left = max(quota - used, 0)
+        raise UploadQuotaExceeded(
+            error_codes.EVIDENCE_QUOTA_EXCEEDED,
+            f"You have uploaded {used / 1024 / 1024:,.0f} MB of evidence in the last 24 hours; the limit is "
+            f"{settings.EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY:,} MB a day, so this {size / 1024 / 1024:,.1f} MB file "
+            f"cannot be added now ({left / 1024 / 1024:,.1f} MB left). Files already uploaded are kept; "
+            "try again later or ask IUCN staff to import large collections.",
+            field="file",
+        )
+
+
 def evidence_upload(
     *,
     assessment: Assessment,
@@ -36,9 +69,13 @@ def evidence_upload(
     indicators=(),
     sensitivity: str = Sensitivity.REVIEWERS,
     evidence_date: datetime.date | None = None,
+    enforce_quota: bool = True,
 ) -> EvidenceItem:
     """Store one uploaded file as evidence of `assessment`, linked to the answers of `indicators`
-    (Indicator objects or ids of the assessment's Standard version)."""
+    (Indicator objects or ids of the assessment's Standard version).
+
+    `enforce_quota`: count the file against the uploader's daily quota
+    (EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY); off only for imports that operators run on the server."""
     if file is None:
         raise DomainError(error_codes.EVIDENCE_NO_FILE, "Choose a file to upload.", field="file")
     size = getattr(file, "size", None) or 0
@@ -67,6 +104,10 @@ def evidence_upload(
                 raise NotAllowed(assessment_errors.NOT_SITE_TEAM, "Only the site's team can add evidence.")
             if not locked.is_editable:
                 raise AssessmentFrozen(locked)
+            if enforce_quota:
+                # The person's row is locked so that parallel uploads are counted one after another.
+                get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
+                _check_quota(user, size)
             answers = list(Answer.objects.filter(assessment=locked, indicator_id__in=indicator_ids))
             if len(answers) != len(set(indicator_ids)):
                 raise DomainError(

@@ -253,6 +253,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=500)
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=200)
+# What one person may upload as evidence in 24 hours (page, API, replies to reviewers), so that
+# one account cannot fill the disk or keep the workers busy; `import_evidence` is not counted.
+EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY = env.int("EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY", default=2000)
 # Evidence files live outside MEDIA_ROOT (which development serves without permission checks).
 EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=f"{MEDIA_ROOT}-private")
 # Evidence processing (evidence_processing app): limits that keep hostile files from hurting a worker.
@@ -343,6 +346,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial references.
-# Imports read only files that staff upload; GDAL_HTTP access is also disabled in the importer.
+# Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial references given
+# to Django's SpatialReference (gis.W001); we only build those from EPSG codes. Files from people
+# are opened through core.gdal_safety: their format's driver only, no VRT/database/network
+# drivers, and GDAL's HTTP client and /vsicurl/ closed for the whole process (core.apps).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
