@@ -94,12 +94,15 @@ def _decoded(im: Image.Image, px: int) -> Image.Image:
 
 
 def _jpeg(im: Image.Image, px: int, *, quality: int, last: bool = False) -> bytes:
-    """A JPEG no larger than px × px; no exif= argument: the copy carries no metadata (no GPS).
+    """A JPEG no larger than px × px that carries no metadata: no EXIF (GPS, camera serial), XMP,
+    ICC profile or comment. Pillow writes `im.info["comment"]` (a JPEG COM segment, often a
+    name or a note) unless told otherwise, so the info is dropped and the comment set empty.
     `last`: nothing else needs `im`, so it is shrunk in place."""
     small = im.copy() if max(im.size) > px and not last else im
     small.thumbnail((px, px))
+    small.info = {}
     out = io.BytesIO()
-    small.save(out, "JPEG", quality=quality)
+    small.save(out, "JPEG", quality=quality, comment=b"", exif=b"")
     return out.getvalue()
 
 
