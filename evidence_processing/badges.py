@@ -39,7 +39,6 @@ _WORDS = {
     "nowhere": gettext_noop("No location"),
     "in_period": gettext_noop("In assessment period"),
     "out_period": gettext_noop("Outside assessment period"),
-    "other_site": gettext_noop("Same file as another site's evidence"),
     "same_site": gettext_noop("Already uploaded for this site"),
     "raster": gettext_noop("Mean in site %(mean)s · valid %(share)s"),
 }
@@ -140,9 +139,7 @@ def _fact_badges(facts, kind_labels: dict, words: dict) -> list[str]:
         yes = "yes" if facts.in_period else "no"
         period = words["in_period"] if facts.in_period else words["out_period"]
         badges.append(f'<li class="ep-badge ep-period-{yes}" data-role="period">{period}</li>')
-    if facts.duplicate == "other_site":
-        badges.append(f'<li class="ep-badge ep-dup-other" data-role="duplicate">{words["other_site"]}</li>')
-    elif facts.duplicate == "same_site":
+    if facts.duplicate == "same_site":
         badges.append(f'<li class="ep-badge ep-dup-same" data-role="duplicate">{words["same_site"]}</li>')
     stats = facts.raster_stats
     if isinstance(stats, dict) and stats.get("valid_pixels"):

@@ -24,6 +24,6 @@ class LocationCheck(models.TextChoices):
 
 
 class Duplicate(models.TextChoices):
+    # No "same file as another site's evidence": it told a site team what another site holds.
     NONE = "", _("Not a duplicate")
     SAME_SITE = "same_site", _("Same file already evidence of this site")
-    OTHER_SITE = "other_site", _("Same file is evidence of another site")

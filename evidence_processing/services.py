@@ -832,8 +832,12 @@ def _apply(facts: EvidenceFacts, draft: Draft, error: Unprocessable | None) -> N
 
 def _duplicates(done: list[tuple[Outcome, EvidenceFacts]]) -> None:
     """Link the items to others with the same bytes (one query for the whole batch, after the
-    batch's own hashes are written, so copies within the batch find each other too); the flag
-    says whether another site has the file."""
+    batch's own hashes are written, so copies within the batch find each other too).
+
+    The flag only ever says "same file as other evidence of this site": a flag about another
+    site's evidence would tell a site team, who may not see that site, that it holds the same
+    file (an oracle across sites). Links across sites are still recorded (`same_site=False`) for
+    IUCN staff, and shown nowhere."""
     shas = {o.sha for o, _ in done if o.sha}
     facts_of = {o.claim.item.pk: facts for o, facts in done}
     for _, facts in done:
@@ -846,36 +850,29 @@ def _duplicates(done: list[tuple[Outcome, EvidenceFacts]]) -> None:
     ):
         groups.setdefault(sha, []).append((pk, area_id))
     links: set[tuple[int, int, bool]] = set()
-    flag_other_site: set[int] = set()
     flag_same_site: set[int] = set()
     for o, facts in done:
         if not o.sha:
             continue
         pk, area_id = o.claim.item.pk, o.claim.item.assessment.protected_area_id
         others = [(other, other_area) for other, other_area in groups.get(o.sha, []) if other != pk]
-        if not others:
-            continue
         for other, other_area in others:
             links |= {(pk, other, other_area == area_id), (other, pk, other_area == area_id)}
-        other_site = [other for other, other_area in others if other_area != area_id]
-        if other_site:
-            # The earlier uploads get the flag too: reviewers of either site should see it.
-            facts.duplicate = Duplicate.OTHER_SITE
-            flag_other_site.update(other_site)
-        else:
+        same_site = [other for other, other_area in others if other_area == area_id]
+        if same_site:
+            # The earlier uploads get the flag too: either copy may be the one a reviewer opens.
             facts.duplicate = Duplicate.SAME_SITE
-            flag_same_site.update(other for other, _ in others)
+            flag_same_site.update(same_site)
     DuplicateLink.objects.bulk_create(
         [DuplicateLink(item_id=a, duplicate_of_id=b, same_site=same) for a, b, same in sorted(links)],
         ignore_conflicts=True,
     )
     # Items of this batch already carry their own flag, computed from the whole group.
-    flag_other_site -= facts_of.keys()
-    flag_same_site -= facts_of.keys() | flag_other_site
-    if flag_other_site:
-        EvidenceFacts.objects.filter(item_id__in=flag_other_site).update(duplicate=Duplicate.OTHER_SITE)
+    flag_same_site -= facts_of.keys()
     if flag_same_site:
-        EvidenceFacts.objects.filter(item_id__in=flag_same_site, duplicate="").update(duplicate=Duplicate.SAME_SITE)
+        EvidenceFacts.objects.filter(item_id__in=flag_same_site).exclude(duplicate=Duplicate.SAME_SITE).update(
+            duplicate=Duplicate.SAME_SITE
+        )
 
 
 # --- nothing lost ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def test_the_facts_become_badges():
         location_check="outside",
         distance_km=2.345,
         in_period=False,
-        duplicate="other_site",
+        duplicate="same_site",
         thumbnail="thumbs/9.webp",
         raster_stats={"valid_pixels": 10, "mean": 2.56, "valid_share": 0.5},
         camera_trap={"species": ["a", "b"], "detections": 12},
@@ -55,7 +55,7 @@ def test_the_facts_become_badges():
     assert '<li class="ep-badge">Can&lt;on&gt; </li>' in html
     assert 'class="ep-badge ep-loc ep-loc-outside" data-role="location">Outside · 2.3 km</li>' in html
     assert 'class="ep-badge ep-period-no" data-role="period">Outside assessment period</li>' in html
-    assert 'data-role="duplicate">Same file as another site&#x27;s evidence</li>' in html
+    assert 'class="ep-badge ep-dup-same" data-role="duplicate">Already uploaded for this site</li>' in html
     assert "Mean in site 2.6 · valid 0.50</li>" in html
     assert "12 detections · 2 species</li>" in html
 

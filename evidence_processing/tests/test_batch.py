@@ -139,11 +139,13 @@ def test_copies_within_one_batch_find_each_other(
     evidence_process_batch(assessment_id=arezzo_assessment.pk)
     assert set(EvidenceFacts.objects.filter(item__in=[a, b]).values_list("duplicate", flat=True)) == {"same_site"}
     assert DuplicateLink.objects.filter(item__in=[a, b], same_site=True).count() == 2
-    # the same file on another site, in a later batch, flags all three
+    # the same file on another site, in a later batch, flags none of the three as a duplicate of
+    # the other site's (a site team must not learn what another site holds)
     other = make_assessment(area, site_manager)
     c = upload(other, site_manager, photo)
     evidence_process_batch(assessment_id=other.pk)
-    assert set(EvidenceFacts.objects.filter(item__in=[a, b, c]).values_list("duplicate", flat=True)) == {"other_site"}
+    assert EvidenceFacts.objects.get(pk=c.pk).duplicate == ""
+    assert set(EvidenceFacts.objects.filter(item__in=[a, b]).values_list("duplicate", flat=True)) == {"same_site"}
 
 
 def test_one_failure_does_not_touch_its_batch(arezzo_assessment, arezzo_team, upload, testdata):

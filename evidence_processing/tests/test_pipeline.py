@@ -82,16 +82,18 @@ def test_canon_empty_gps_block_is_no_location(arezzo_assessment, arezzo_team, up
     assert item.facts.position is None and item.facts.location_check == "none"
 
 
-def test_duplicates_same_site_and_other_site(
+def test_duplicates_are_flagged_within_a_site_only(
     arezzo_assessment, arezzo_team, make_assessment, area, site_manager, upload, processed, testdata
 ):
     photo = testdata / "img-exif-samples/gps/DSCN0025.jpg"
     first = processed(upload(arezzo_assessment, arezzo_team, photo))
     again = processed(upload(arezzo_assessment, arezzo_team, photo, title="same again"))
-    assert first.facts.duplicate == "" and again.facts.duplicate == "same_site"
+    assert again.facts.duplicate == "same_site"
+    assert EvidenceFacts.objects.get(pk=first.pk).duplicate == "same_site"
+    # the same file on another site: no flag either way (the link is kept for staff)
     elsewhere = processed(upload(make_assessment(area, site_manager), site_manager, photo))
-    assert elsewhere.facts.duplicate == "other_site"
-    assert EvidenceFacts.objects.get(pk=first.pk).duplicate == "other_site"
+    assert elsewhere.facts.duplicate == ""
+    assert EvidenceFacts.objects.get(pk=first.pk).duplicate == "same_site"
     assert DuplicateLink.objects.filter(item=elsewhere, same_site=False).count() == 2
     assert first.sha256 == again.sha256 == elsewhere.sha256
 
