@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from .choices import Role
@@ -83,6 +84,38 @@ def forget_roles(user) -> None:
     """Drop the per-request cache after roles change."""
     if hasattr(user, "_active_roles"):
         del user._active_roles
+
+
+# --- data from the apps above -------------------------------------------------------------------
+# Two rules read rows owned by apps that sit above accounts (docs/architecture.md): who holds a
+# review seat (reviews) and who took part in an assessment's review (certification). accounts
+# imports neither: each of those apps hands its reader over when Django starts (its
+# AppConfig.ready() calls `provide`), and the rules call it. The import-linter contract in
+# pyproject.toml keeps it that way.
+PROVIDERS = {
+    # (user) -> rows (assessment_id, role, coi_status) of the person's current review assignments
+    "review_seat_rows": "reviews",
+    # (assessment) -> ids of everyone who took part in reviewing it
+    "assessment_reviewer_ids": "certification",
+}
+_providers: dict[str, Callable] = {}
+
+
+def provide(name: str, reader: Callable) -> None:
+    """Called from the owning app's AppConfig.ready(); a second call replaces the first."""
+    if name not in PROVIDERS:
+        raise ImproperlyConfigured(f"accounts.rules needs no provider named {name!r}.")
+    _providers[name] = reader
+
+
+def _provider(name: str) -> Callable:
+    try:
+        return _providers[name]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"accounts.rules has no {name!r}: the {PROVIDERS[name]!r} app provides it when Django starts "
+            "(is it in INSTALLED_APPS?)."
+        ) from None
 
 
 # --- the named rules ---------------------------------------------------------------------------
@@ -272,11 +305,10 @@ def can_conclude_review(user, assessment) -> bool:
 
 
 def has_reviewed_assessment(user, assessment) -> bool:
-    """Took part in the assessment's review (see `certification.selectors.assessment_reviewer_ids`,
-    the one place that says who did; one query, asked only for staff)."""
-    from certification.selectors import assessment_reviewer_ids
-
-    return user.pk in assessment_reviewer_ids(assessment)
+    """Took part in the assessment's review (`certification.selectors.assessment_reviewer_ids`, the
+    one place that says who did, handed over at start-up: see "Data from the apps above" below;
+    one query, asked only for staff)."""
+    return user.pk in _provider("assessment_reviewer_ids")(assessment)
 
 
 def can_decide_assessment(user, assessment) -> bool:
@@ -330,14 +362,7 @@ def review_seats(user) -> dict[int, ReviewSeat]:
     cached = getattr(user, "_review_seats", None)
     if cached is not None:
         return cached
-    from reviews.models import ReviewAssignment
-
-    seats = {
-        assessment_id: ReviewSeat(role, coi)
-        for assessment_id, role, coi in ReviewAssignment.objects.current()
-        .filter(user=user)
-        .values_list("assessment_id", "role", "coi_status")
-    }
+    seats = {assessment_id: ReviewSeat(role, coi) for assessment_id, role, coi in _provider("review_seat_rows")(user)}
     user._review_seats = seats
     return seats
 

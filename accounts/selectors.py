@@ -2,9 +2,6 @@ import datetime
 
 from django.utils import timezone
 
-from protected_areas.models import ProtectedArea
-
-from . import rules
 from .models import Invitation, RoleAssignment
 
 
@@ -21,34 +18,6 @@ def accreditations_lapsing(within_days: int = 60):
         .select_related("user", "jurisdiction")
         .order_by("valid_until")
     )
-
-
-def home_context(user) -> dict:
-    roles = rules.active_roles(user)
-    context: dict = {"active": roles}
-    if roles.managed_area_ids:
-        from assessments.models import Assessment
-
-        # Each site with its newest assessment (one query for sites, one for their assessments).
-        sites = list(
-            ProtectedArea.objects.filter(pk__in=roles.managed_area_ids).only(
-                "id", "name", "iso3", "iucn_category", "designation_eng"
-            )
-        )
-        latest = {}
-        for assessment in Assessment.objects.filter(protected_area__in=sites).order_by("protected_area_id", "-cycle"):
-            latest.setdefault(assessment.protected_area_id, assessment)
-        for site in sites:
-            site.latest_assessment = latest.get(site.pk)
-        context["my_sites"] = sites
-    if roles.expert_jurisdiction_ids or roles.independent_reviewer:
-        from reviews.selectors import my_assignments
-
-        context["my_assignments"] = list(my_assignments(user)[:20])
-    if roles.iucn_staff:
-        context["portfolio_area_count"] = ProtectedArea.objects.count()
-        context["lapsing"] = accreditations_lapsing()[:10]
-    return context
 
 
 def api_tokens_of(user):

@@ -31,14 +31,6 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-def home(request):
-    """The role's home page: what this person has to do next."""
-    if not request.user.is_authenticated:
-        return render(request, "home_public.html")
-    context = selectors.home_context(request.user)
-    return render(request, "home.html", context)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_list(request):

@@ -48,10 +48,12 @@ def check_redis() -> CheckResult:
 
 
 def check_celery_worker(timeout: float = 1.0) -> CheckResult:
-    from greenlist.celery import app
+    # The project's Celery app (greenlist/__init__.py makes it current when Django starts): core,
+    # at the bottom of docs/architecture.md, does not import the project package.
+    from celery import current_app
 
     try:
-        replies = app.control.ping(timeout=timeout)
+        replies = current_app.control.ping(timeout=timeout)
     except Exception as exc:  # noqa: BLE001
         return CheckResult("celery_worker", False, str(exc))
     if not replies:

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from accounts.views import LoginView, home
+from accounts.views import LoginView
 from core.views import healthz, ping
+
+from .home import home
 
 api_v1 = [
     path("", include("accounts.api.urls")),

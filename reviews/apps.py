@@ -1,6 +1,21 @@
 from django.apps import AppConfig
 
 
+def review_seat_rows(user):
+    """(assessment_id, role, coi_status) of the person's current (not withdrawn) review assignments:
+    what `accounts.rules.review_seats` loads once per request."""
+    from .models import ReviewAssignment
+
+    return ReviewAssignment.objects.current().filter(user=user).values_list("assessment_id", "role", "coi_status")
+
+
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Expert reviews"
+
+    def ready(self):
+        # accounts sits below reviews (docs/architecture.md), so its rules cannot import this app:
+        # reviews hands over the reader its rules need instead.
+        from accounts import rules
+
+        rules.provide("review_seat_rows", review_seat_rows)
