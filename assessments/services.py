@@ -16,11 +16,11 @@ from accounts import rules
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
 from evidence.models import EvidenceItem
-from scoring.services import schedule_rescore
 from standards.selectors import indicator_set_for
 
 from . import error_codes
 from .models import ACTION_MAX, JUSTIFICATION_MAX, Answer, Assessment
+from .signals import ratings_changed
 
 ANSWER_FIELDS = ("rating", "justification", "evidence_date", "action_text", "action_owner", "action_due")
 COPIED_FIELDS = ANSWER_FIELDS
@@ -209,7 +209,7 @@ def answer_save(*, answer: Answer, user, expected_version: int, changes: dict[st
         current.save()
         if items is not None:
             current.evidence.set(items)
-        schedule_rescore(assessment.pk)  # debounced, after commit: scores follow the ratings
+        ratings_changed.send(sender=Answer, assessment_id=assessment.pk)  # scoring: rescore after commit
         changed = sorted(name for name in changes if before[name] != changes[name])
         audit_record(
             actor=user,

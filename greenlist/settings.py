@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "certification",
     "scoring",
     "reports",
+    # The project package is an app too, for what sits above all the others (docs/architecture.md):
+    # the home page and the demo data set with its `load_demo` command.
+    "greenlist",
 ]
 
 MIDDLEWARE = [

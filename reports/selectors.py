@@ -25,6 +25,8 @@ from scoring import engine
 from scoring import selectors as scoring_selectors
 from scoring import services as scoring_services
 from scoring.choices import ScoreKind
+from scoring.selectors import findings_released, may_see_findings  # noqa: F401 - scoring's, asked here too
+from scoring.services import visible_scores  # noqa: F401 - scoring's, asked here by reports' pages
 from standards.models import Jurisdiction
 
 from .choices import DUE_SOON_DAYS, EXPORT_JOB_KIND, PHASE_ORDER, Phase
@@ -44,18 +46,6 @@ def get_assessment_for_reports(user, pk) -> Assessment:
         raise Http404("No such assessment.")
 
 
-def findings_released(assessment: Assessment) -> bool:
-    from reviews.models import AssessmentReview
-
-    return AssessmentReview.objects.filter(assessment=assessment, findings_released_at__isnull=False).exists()
-
-
-def may_see_findings(user, assessment: Assessment, released: bool | None = None) -> bool:
-    if released is None:
-        released = findings_released(assessment)
-    return rules.can_see_group_findings(user, assessment, released)
-
-
 def get_export_job_for(user, pk) -> Job:
     """An export job: only its creator sees it, and only while they may still see the assessment
     (else 404, as for an assessment they may not know of). Staff get no exception: a job is personal."""
@@ -67,20 +57,6 @@ def get_export_job_for(user, pk) -> Job:
 
 
 # --- scores ------------------------------------------------------------------------------------
-
-
-def visible_scores(assessment: Assessment, user) -> dict[str, Any]:
-    """The latest snapshots as the reports page shows them, computed first if the answers or
-    findings changed since (`scoring.services.ensure_current`): the site's own scores always; the
-    expert group's only for whom `may_see_findings` allows (site teams: once findings are released).
-    `expert` is None both when hidden and when the group has recorded no finding yet."""
-    scores = scoring_services.ensure_current(assessment)
-    show_findings = may_see_findings(user, assessment)
-    return {
-        "self": scores.get(ScoreKind.SELF),
-        "expert": scores.get(ScoreKind.EXPERT) if show_findings else None,
-        "show_findings": show_findings,
-    }
 
 
 # --- gap analysis ------------------------------------------------------------------------------

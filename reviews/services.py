@@ -11,11 +11,11 @@ from django.utils import timezone
 from accounts import rules
 from assessments.choices import Status
 from assessments.models import Answer, Assessment
+from assessments.signals import ratings_changed
 from assessments.workflow import concluded_status, transition
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
 from evidence.models import EvidenceItem
-from scoring.services import schedule_rescore
 
 from . import emails, error_codes, selectors
 from .choices import (
@@ -292,7 +292,7 @@ def group_finding_save(*, assessment: Assessment, answer, by, rating: str, findi
             answer=target,
             defaults={"rating": rating, "finding": finding, "answer_version": target.version, "recorded_by": by},
         )
-        schedule_rescore(locked.pk)  # expert scores follow the group's findings (debounced, after commit)
+        ratings_changed.send(sender=GroupFinding, assessment_id=locked.pk)  # expert scores follow the findings
         audit_record(
             actor=by,
             action="review.group_finding_saved",

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from accounts import rules
 from assessments.models import Answer, Assessment
 from standards.models import Indicator, Standard
 
@@ -116,3 +117,17 @@ def assessments_with_answers(ids: Iterable[int]):
         .select_related("standard")
         .prefetch_related(Prefetch("answers", queryset=Answer.objects.only("id", "assessment_id")))
     )
+
+
+def findings_released(assessment: Assessment) -> bool:
+    from reviews.models import AssessmentReview
+
+    return AssessmentReview.objects.filter(assessment=assessment, findings_released_at__isnull=False).exists()
+
+
+def may_see_findings(user, assessment: Assessment, released: bool | None = None) -> bool:
+    """The group's findings, and the expert scores computed from them (reports' pages, exports and
+    package ask here too)."""
+    if released is None:
+        released = findings_released(assessment)
+    return rules.can_see_group_findings(user, assessment, released)

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -150,3 +151,17 @@ def ensure_current(assessment: Assessment) -> dict[str, ScoreSnapshot]:
     decisions, which must show scores matching the answers they print)."""
     rescore_many([assessment.pk])
     return {kind: snap for (_, kind), snap in selectors.latest_snapshots([assessment.pk]).items()}
+
+
+def visible_scores(assessment: Assessment, user) -> dict[str, Any]:
+    """The latest snapshots as the reports page and the scores API show them, computed first if the
+    answers or findings changed since (`ensure_current`): the site's own scores always; the expert
+    group's only for whom `selectors.may_see_findings` allows (site teams: once findings are released).
+    `expert` is None both when hidden and when the group has recorded no finding yet."""
+    scores = ensure_current(assessment)
+    show_findings = selectors.may_see_findings(user, assessment)
+    return {
+        "self": scores.get(ScoreKind.SELF),
+        "expert": scores.get(ScoreKind.EXPERT) if show_findings else None,
+        "show_findings": show_findings,
+    }

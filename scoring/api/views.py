@@ -4,8 +4,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from reports import selectors as report_selectors
+from assessments.selectors import get_assessment_for_user
 
+from .. import services
 from .serializers import AssessmentScoresSerializer, ScoreErrorSerializer
 
 ASSESSMENT_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Assessment id")
@@ -33,8 +34,8 @@ def assessment_scores(request, pk):
     the overall result, each component and criterion (down to the indicators), when it was computed
     and exactly what from (`inputs`: the engine version, the Standard, its rules and scale, and every
     rating; `inputs_hash` is their SHA-256)."""
-    assessment = report_selectors.get_assessment_for_reports(request.user, pk)
-    scores = report_selectors.visible_scores(assessment, request.user)
+    assessment = get_assessment_for_user(request.user, pk)
+    scores = services.visible_scores(assessment, request.user)
     if scores["expert"] is not None:
         expert_status = "available"
     else:

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo import DEMO_PASSWORD, demo_load, demo_logins
+from greenlist.demo import DEMO_PASSWORD, demo_load, demo_logins
 
 
 class Command(BaseCommand):

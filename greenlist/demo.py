@@ -1,5 +1,7 @@
 """The demo data set behind `make run`: a few public-domain protected areas and one login per role.
 
+It lives in the project package because it drives every app's services (docs/architecture.md).
+
 Idempotent: running it again finds everything in place and changes nothing.
 """
 
