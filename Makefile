@@ -18,6 +18,7 @@ test:
 	@$(PY) manage.py makemigrations --check --dry-run -v 0 || (echo "error: models and migrations differ: run makemigrations" >&2; exit 1)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/lint-imports --no-logo --cache-dir var/import-linter-cache  # the apps' layering: docs/architecture.md
 	@$(PY) manage.py spectacular --validate --fail-on-warn --file var/schema.yml
 	@diff -q schema.yml var/schema.yml || (echo "error: the API changed: run make schema and commit schema.yml" >&2; exit 1)
 	@$(MAKE) --no-print-directory audit
@@ -36,7 +37,7 @@ audit:
 	$(AUDIT_VENV)/bin/python scripts/audit_dependencies.py $(AUDIT_VENV)/bin/pip-audit
 
 lint:
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports --no-logo --cache-dir var/import-linter-cache
 
 format:
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
