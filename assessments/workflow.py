@@ -1,22 +1,21 @@
 """The one state machine of an assessment. Nothing else assigns `Assessment.status`.
 
 TRANSITIONS lists every allowed move: from which phase, to which phase, who may make it (a
-named rule from accounts.rules) and the guards that must pass. `transition()` checks the table,
-writes the AssessmentTransition row and the audit event, all in one database transaction.
+named rule from accounts.rules) and the guards that must pass. The engine (core.workflow) checks
+the table, writes the AssessmentTransition row and the audit event in one database transaction,
+and answers an impossible move with `ImpossibleMove` (409).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
-from audit.services import audit_record
-from core.errors import Conflict, DomainError, NotAllowed
+from core.errors import Conflict, DomainError
+from core.workflow import Codes, Move, StateMachine
 from reviews.choices import Outcome, ReviewerDecision
 
 from . import error_codes
@@ -85,16 +84,11 @@ def _review_confirmed_for(target: Status) -> Callable[[Assessment], None]:
     return guard_review_confirmed
 
 
-@dataclass(frozen=True)
-class Move:
-    source: Status
-    target: Status
-    allowed: Callable[..., bool]  # a named rule: (user, assessment) -> bool
-    guards: tuple[Callable[[Assessment], None], ...] = ()
-    label: str = ""
-    # False: only a service makes this move (the reviewer's confirmation, reviews.services), so
-    # pages offer no button for it; `transition()` checks it like any other move.
-    offered: bool = True
+def _on_move(assessment: Assessment, move: Move, note: str) -> list[str]:
+    if move.target in (Status.SUBMITTED, Status.RESUBMITTED):
+        assessment.submitted_at = timezone.now()
+        return ["updated_at", "submitted_at"]
+    return ["updated_at"]
 
 
 TRANSITIONS: tuple[Move, ...] = (
@@ -132,50 +126,30 @@ TRANSITIONS: tuple[Move, ...] = (
     Move(Status.NOT_RECOMMENDED, Status.DECIDED, rules.can_decide_assessment, label=_("Record decision")),
 )
 
-_BY_EDGE = {(m.source, m.target): m for m in TRANSITIONS}
 NOTE_MAX = 5000
 
-
-def moves_from(status: str) -> list[Move]:
-    return [m for m in TRANSITIONS if m.source == status]
-
-
-def available_moves(assessment: Assessment, user) -> list[Move]:
-    """Moves this person may try now (guards are checked only when they try)."""
-    return [m for m in moves_from(assessment.status) if m.offered and m.allowed(user, assessment)]
+# Answer saves take the same row lock, so no answer changes after submission.
+MACHINE = StateMachine(
+    name="assessment",
+    model=Assessment,
+    statuses=Status,
+    log_model=AssessmentTransition,
+    log_subject="assessment",
+    moves=TRANSITIONS,
+    codes=Codes(
+        impossible=error_codes.TRANSITION_NOT_ALLOWED,
+        role=error_codes.TRANSITION_ROLE,
+        note_too_long=error_codes.FIELD_TOO_LONG,
+        note_required=error_codes.FIELD_TOO_LONG,  # no assessment move requires a note
+    ),
+    noun="assessment",
+    note_max=NOTE_MAX,
+    on_move=_on_move,
+)
+moves_from = MACHINE.moves_from
+available_moves = MACHINE.available_moves
 
 
 def transition(assessment: Assessment, to: str, *, by, note: str = "") -> Assessment:
-    """Move the assessment to `to`, or raise a DomainError saying why not."""
-    if to not in Status.values:
-        raise DomainError(error_codes.TRANSITION_NOT_ALLOWED, f"Unknown phase '{to}'.", field="to")
-    if len(note) > NOTE_MAX:
-        raise DomainError(error_codes.FIELD_TOO_LONG, f"The note is over {NOTE_MAX} characters.", field="note")
-    with transaction.atomic():
-        # Lock the row: answer saves take the same lock, so no answer changes after submission.
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        source = locked.status
-        move = _BY_EDGE.get((source, to))
-        if move is None:
-            raise DomainError(
-                error_codes.TRANSITION_NOT_ALLOWED,
-                f"An assessment cannot move from '{Status(source).label}' to '{Status(to).label}'.",
-                field="to",
-            )
-        if not move.allowed(by, locked):
-            raise NotAllowed(error_codes.TRANSITION_ROLE, f"You may not move this assessment to '{Status(to).label}'.")
-        for guard in move.guards:
-            guard(locked)
-        locked.status = to
-        fields = ["status", "updated_at"]
-        if to in (Status.SUBMITTED, Status.RESUBMITTED):
-            locked.submitted_at = timezone.now()
-            fields.append("submitted_at")
-        locked.save(update_fields=fields)
-        AssessmentTransition.objects.create(assessment=locked, from_status=source, to_status=to, by=by, note=note)
-        audit_record(
-            actor=by, action="assessment.transition", target=locked, data={"from": source, "to": to, "note": note}
-        )
-    assessment.status = locked.status
-    assessment.submitted_at = locked.submitted_at
-    return assessment
+    """Move the assessment to `to`, or raise a DomainError saying why not (core.workflow)."""
+    return MACHINE.transition(assessment, to, by=by, note=note)

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
 from django.http import JsonResponse
+from django.template.response import TemplateResponse
 
 from .errors import NotAllowed
+from .workflow import ImpossibleMove
 
 # Everything is served from our own origin: no CDN, no inline script. Map tiles may come from a
 # configurable base-map server; the map still draws boundaries when that server is unreachable.
@@ -44,7 +46,8 @@ class ContentSecurityPolicyMiddleware:
 
 
 class NotAllowedMiddleware:
-    """A `NotAllowed` that a page view lets through answers 403, as the API's exception handler does.
+    """A `NotAllowed` that a page view lets through answers 403, and a lifecycle's `ImpossibleMove`
+    409, as the API's exception handler does.
 
     The person may see the object (else they would have had a 404) but their role does not allow
     this action: a form error (400) or a redirect back (302) would hide that. The 403 page shows
@@ -59,10 +62,14 @@ class NotAllowedMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, NotAllowed):
+        if not isinstance(exception, NotAllowed | ImpossibleMove):
             return None
+        status = 409 if isinstance(exception, ImpossibleMove) else 403
         if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-            return JsonResponse({"code": exception.code, "detail": exception.message}, status=403)
+            return JsonResponse({"code": exception.code, "detail": exception.message}, status=status)
+        if status == 409:
+            # Nothing leads from this phase to the one asked for (a stale page, a second click).
+            return TemplateResponse(request, "409.html", {"exception": exception.message}, status=409)
         # Through Django's own 403 handling (handler403, logging), with the message for the page.
         return response_for_exception(request, PermissionDenied(exception.message))
 

@@ -256,12 +256,13 @@ def test_a_move_the_role_does_not_allow_is_403_from_the_workflow_not_a_redirect(
 
 
 @pytest.mark.django_db
-def test_a_wrong_phase_stays_a_redirect_with_the_reason(client, staff, assessment):
+def test_a_wrong_phase_is_a_conflict_with_the_reason(client, staff, assessment):
     # given staff, who may request changes, but on an assessment not under review
     client.force_login(staff)
     # when they try it
     response = client.post(reverse("assessments:transition", args=[assessment.pk]), {"to": "changes_requested"})
-    # then it is not a permission matter: back to the assessment with the reason (no 403)
-    assert response.status_code == 302 and response["Location"] == assessment.get_absolute_url()
+    # then it is not a permission matter (no 403) but an impossible move: 409 with the reason, as on the API
+    assert response.status_code == 409
+    assert "cannot move from" in response.content.decode()
     assessment.refresh_from_db()
     assert assessment.status == "candidate"

@@ -1,0 +1,155 @@
+"""The one transition engine behind every lifecycle (assessments, certificates, and those to come).
+
+A lifecycle is a `StateMachine`: a table of `Move`s (from, to, the named rule that says who may make
+it, the guards that must pass) and the model that logs each move. `StateMachine.transition()` is the
+only code that assigns a lifecycle's status, always in the same steps:
+
+1. check the input (a known status, a note within its length, a note where the move needs one);
+2. lock the row (`select_for_update`), so concurrent moves and the edits that take the same lock
+   happen one after the other, and read the status again under the lock;
+3. find the move in the table: none is an **impossible move**, answered everywhere with
+   `ImpossibleMove` (HTTP 409, the lifecycle's stable code), on pages as on the API;
+4. check the person's rule (`NotAllowed`, 403), then the guards (their own `DomainError`s);
+5. write the status (and what the lifecycle's `on_move` adds), one log row, one audit event.
+
+One vocabulary: a move's free text is its `note` (the certificate's log keeps it in its `reason`
+column); `by=None` is the scheduler (celery beat).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+
+from audit.services import audit_record
+
+from .errors import Conflict, DomainError, NotAllowed
+
+
+class ImpossibleMove(Conflict):
+    """No move leads from the object's status to the one asked for (HTTP 409, pages and API alike)."""
+
+
+Rule = Callable[[Any, Any], bool]  # (person or None, object) -> may they make this move
+Guard = Callable[[Any], None]  # (locked object) -> None, or raises a DomainError saying why not
+
+
+@dataclass(frozen=True)
+class Move:
+    source: str
+    target: str
+    allowed: Rule
+    guards: tuple[Guard, ...] = ()
+    label: str = ""
+    # False: only a service makes this move (e.g. the reviewer's confirmation), so pages offer no
+    # button for it; `transition()` checks it like any other move.
+    offered: bool = True
+    note_required: bool = False
+
+
+@dataclass(frozen=True)
+class Codes:
+    """The lifecycle's stable error codes (declared in its app's error_codes.py)."""
+
+    impossible: str
+    role: str
+    note_too_long: str
+    note_required: str
+
+
+@dataclass
+class StateMachine:
+    name: str  # audit action prefix: "<name>.transition"
+    model: type[models.Model]
+    statuses: type[models.TextChoices]
+    log_model: type[models.Model]  # one row per move: <subject>, from_status, to_status, by, <note>
+    log_subject: str  # the log row's foreign key to the object
+    moves: tuple[Move, ...]
+    codes: Codes
+    noun: str  # "assessment", "certificate": for messages
+    note_max: int = 5000
+    log_note_field: str = "note"
+    note_param: str = "note"  # the form/API field that carries the note, for field errors
+    # Checked before anything else: who may move this kind of object at all (raises NotAllowed).
+    gate: Callable[[Any], None] | None = None
+    # Extra writes when a move happens: (locked object, move, note) -> names of the fields it set.
+    on_move: Callable[[Any, Move, str], Iterable[str]] | None = None
+    # Statuses nothing leaves, with the code and sentence that say so (not "cannot move from … to …").
+    final: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._by_edge = {(m.source, m.target): m for m in self.moves}
+        if len(self._by_edge) != len(self.moves):
+            raise ValueError(f"{self.name}: two moves share the same edge")
+        unknown = {s for m in self.moves for s in (m.source, m.target)} - set(self.statuses.values)
+        if unknown:
+            raise ValueError(f"{self.name}: moves name unknown statuses {sorted(unknown)}")
+
+    # --- reading the table ---------------------------------------------------------------------
+
+    def moves_from(self, status: str) -> list[Move]:
+        return [m for m in self.moves if m.source == status]
+
+    def move(self, source: str, target: str) -> Move | None:
+        return self._by_edge.get((source, target))
+
+    def available_moves(self, obj, user) -> list[Move]:
+        """Moves this person may try now (guards are checked only when they try)."""
+        return [m for m in self.moves_from(obj.status) if m.offered and m.allowed(user, obj)]
+
+    # --- making a move -------------------------------------------------------------------------
+
+    def transition(self, obj, to: str, *, by, note: str = ""):
+        """Move `obj` to `to`, or raise a DomainError saying why not; nothing changes then."""
+        label = self.statuses
+        note = (note or "").strip()
+        if to not in label.values:
+            raise DomainError(self.codes.impossible, f"Unknown status '{to}'.", field="to")
+        if len(note) > self.note_max:
+            raise DomainError(
+                self.codes.note_too_long,
+                f"The {self.note_param} is over {self.note_max} characters.",
+                field=self.note_param,
+            )
+        if self.gate is not None:
+            self.gate(by)
+        with transaction.atomic():
+            locked = self.model.objects.select_for_update().get(pk=obj.pk)
+            source = locked.status
+            move = self.move(source, to)
+            if move is None:
+                code, message = self.final.get(source) or (
+                    self.codes.impossible,
+                    f"The {self.noun} cannot move from '{label(source).label}' to '{label(to).label}'.",
+                )
+                raise ImpossibleMove(code, message, field="to")
+            if not move.allowed(by, locked):
+                raise NotAllowed(self.codes.role, f"You may not move this {self.noun} to '{label(to).label}'.")
+            if move.note_required and not note:
+                raise DomainError(self.codes.note_required, "Give the reason for this change.", field=self.note_param)
+            for guard in move.guards:
+                guard(locked)
+            locked.status = to
+            fields = ["status", *(self.on_move(locked, move, note) if self.on_move else ())]
+            locked.save(update_fields=fields)
+            self.log_model.objects.create(
+                **{
+                    self.log_subject: locked,
+                    "from_status": source,
+                    "to_status": to,
+                    "by": by,
+                    self.log_note_field: note,
+                }
+            )
+            audit_record(
+                actor=by,
+                action=f"{self.name}.transition",
+                target=locked,
+                data={"from": source, "to": to, self.log_note_field: note},
+            )
+        for name in fields:
+            setattr(obj, name, getattr(locked, name))
+        return obj
