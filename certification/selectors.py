@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import rules
 from assessments.choices import Status
 from assessments.models import Answer, Assessment, AssessmentTransition
 from protected_areas.models import ProtectedArea
@@ -176,6 +177,15 @@ def get_certificate_for_user(user, number: str) -> Certificate:
         )
     except Certificate.DoesNotExist:
         raise Http404("No such certificate.")
+
+
+def get_certificate_pdf_for_user(user, number: str) -> Certificate:
+    """The certificate whose PDF this person may download (IUCN staff, the certified site's team),
+    else 404: the one rule of the certificate page's download and the API's."""
+    certificate = get_certificate_for_user(user, number)
+    if not rules.can_download_certificate(user, certificate):
+        raise Http404("No such certificate.")
+    return certificate
 
 
 # --- the public Green List ------------------------------------------------------------------------

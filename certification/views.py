@@ -10,7 +10,7 @@ from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from core.pages import flash_error, refuse_if_not_allowed
 from . import lifecycle, selectors, services
 from .api.serializers import FeedEntrySerializer
 from .choices import CertificateStatus, NoticeKind
+from .files import certificate_pdf_response
 from .forms import CertificateStatusForm, DecisionForm, VerifyForm
 from .models import LifecycleNotice
 
@@ -248,15 +249,8 @@ def certificate_status(request, number):
 @login_required
 @require_GET
 def certificate_pdf(request, number):
-    certificate = selectors.get_certificate_for_user(request.user, number)
-    if not rules.can_download_certificate(request.user, certificate):
-        raise Http404
+    certificate = selectors.get_certificate_pdf_for_user(request.user, number)
     if not certificate.pdf:
         messages.warning(request, _("The certificate PDF is still being made. Try again in a minute."))
         return redirect(certificate)
-    return FileResponse(
-        certificate.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"{certificate.number}.pdf",
-        content_type="application/pdf",
-    )
+    return certificate_pdf_response(certificate)

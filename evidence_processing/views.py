@@ -4,7 +4,7 @@ status poll, and thumbnails (evidence storage is private: every file goes throug
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -13,7 +13,7 @@ from core.errors import DomainError
 from evidence.selectors import get_evidence_for_user
 
 from . import selectors
-from .models import EvidenceFacts
+from .files import thumbnail_response
 from .services import assessment_period
 
 SEARCH_PAGE_SIZE = 50
@@ -74,11 +74,6 @@ def status(request, pk):
 @login_required
 @require_GET
 def thumbnail(request, item_id):
-    item = get_evidence_for_user(request.user, item_id)
-    facts = EvidenceFacts.objects.filter(pk=item.pk).only("thumbnail").first()
-    if facts is None or not facts.thumbnail:
-        raise Http404("No thumbnail.")
-    response = FileResponse(facts.thumbnail.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Kept an hour by the person's own browser: a library page shows many (the API's twin,
+    # `GET /api/v1/evidence/{id}/thumbnail/`, is not kept at all).
+    return thumbnail_response(get_evidence_for_user(request.user, item_id), cache="private, max-age=3600")
