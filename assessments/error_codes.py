@@ -16,6 +16,6 @@ YEAR_INVALID = "year_invalid"
 PAGE_INVALID = "page_invalid"  # raised by core.pagination.page_number
 ANSWER_INVALID = "answer_invalid"
 # Recommended / not recommended without the independent reviewer's confirmation of a matching
-# recommendation of the Expert Assessment Group (assessments.workflow.guard_review_confirmed).
+# recommendation of the Expert Assessment Group (reviews.guards.guard_review_confirmed).
 REVIEW_NOT_CONFIRMED = "review_not_confirmed"
 REVIEW_OUTCOME_MISMATCH = "review_outcome_mismatch"

@@ -8,15 +8,12 @@ and answers an impossible move with `ImpossibleMove` (409).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
-from core.errors import Conflict, DomainError
+from core.errors import DomainError
 from core.workflow import Codes, Move, StateMachine
-from reviews.choices import Outcome, ReviewerDecision
 
 from . import error_codes
 from .choices import Status
@@ -44,52 +41,17 @@ def guard_complete(assessment: Assessment) -> None:
         raise AssessmentIncomplete(missing)
 
 
-def concluded_status(outcome: str) -> Status:
-    """Where the group's confirmed recommendation takes the assessment: "recommend" to
-    recommended, anything else ("not yet", "do not recommend") to not recommended."""
-    return Status.RECOMMENDED if outcome == Outcome.RECOMMEND else Status.NOT_RECOMMENDED
-
-
-def _review_confirmed_for(target: Status) -> Callable[[Assessment], None]:
-    def guard_review_confirmed(assessment: Assessment) -> None:
-        """The review path, enforced here rather than trusted to callers: the Expert Assessment
-        Group recommended, the independent reviewer confirmed, and the move goes where that
-        recommendation says (`reviews.services.process_confirm` confirms, then moves, in one
-        transaction)."""
-        from reviews.models import AssessmentReview
-
-        review = (
-            AssessmentReview.objects.filter(assessment_id=assessment.pk).only("outcome", "reviewer_decision").first()
-        )
-        if review is None or not review.outcome:
-            raise Conflict(
-                error_codes.REVIEW_NOT_CONFIRMED,
-                f"The assessment cannot move to '{target.label}': the Expert Assessment Group "
-                "has made no recommendation yet.",
-            )
-        if review.reviewer_decision != ReviewerDecision.CONFIRMED:
-            raise Conflict(
-                error_codes.REVIEW_NOT_CONFIRMED,
-                f"The assessment cannot move to '{target.label}': the independent reviewer has not "
-                "confirmed the group's recommendation (they confirm it on the review page).",
-            )
-        expected = concluded_status(review.outcome)
-        if expected != target:
-            raise Conflict(
-                error_codes.REVIEW_OUTCOME_MISMATCH,
-                f"The confirmed recommendation is '{review.get_outcome_display()}': the assessment "
-                f"moves to '{expected.label}', not '{target.label}'.",
-            )
-
-    return guard_review_confirmed
-
-
 def _on_move(assessment: Assessment, move: Move, note: str) -> list[str]:
     if move.target in (Status.SUBMITTED, Status.RESUBMITTED):
         assessment.submitted_at = timezone.now()
         return ["updated_at", "submitted_at"]
     return ["updated_at"]
 
+
+# The review path, enforced by the engine rather than trusted to callers: the Expert Assessment
+# Group recommended, the independent reviewer confirmed, and the move goes where that
+# recommendation says. The reviews app owns that data and provides the guard (reviews.guards).
+REVIEW_CONFIRMED = "review_confirmed"
 
 TRANSITIONS: tuple[Move, ...] = (
     Move(Status.APPLICATION, Status.CANDIDATE, rules.can_accept_candidate, label=_("Accept as candidate")),
@@ -110,17 +72,17 @@ TRANSITIONS: tuple[Move, ...] = (
         Status.IN_REVIEW,
         Status.RECOMMENDED,
         rules.can_conclude_review,
-        (_review_confirmed_for(Status.RECOMMENDED),),
-        _("Recommend"),
+        label=_("Recommend"),
         offered=False,
+        provided_guards=(REVIEW_CONFIRMED,),
     ),
     Move(
         Status.IN_REVIEW,
         Status.NOT_RECOMMENDED,
         rules.can_conclude_review,
-        (_review_confirmed_for(Status.NOT_RECOMMENDED),),
-        _("Do not recommend"),
+        label=_("Do not recommend"),
         offered=False,
+        provided_guards=(REVIEW_CONFIRMED,),
     ),
     Move(Status.RECOMMENDED, Status.DECIDED, rules.can_decide_assessment, label=_("Record decision")),
     Move(Status.NOT_RECOMMENDED, Status.DECIDED, rules.can_decide_assessment, label=_("Record decision")),

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 
 from audit.services import audit_record
@@ -48,6 +49,10 @@ class Move:
     # button for it; `transition()` checks it like any other move.
     offered: bool = True
     note_required: bool = False
+    # Guards that an app above this one owns (it has the data they read) and hands over at start-up
+    # with `StateMachine.provide_guard(name, guard)`; a guard is then called as guard(obj, target).
+    # A move whose provided guard is missing refuses to run (ImproperlyConfigured), never skips it.
+    provided_guards: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,12 +86,27 @@ class StateMachine:
     final: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self):
+        self._provided: dict[str, Callable[[Any, str], None]] = {}
         self._by_edge = {(m.source, m.target): m for m in self.moves}
         if len(self._by_edge) != len(self.moves):
             raise ValueError(f"{self.name}: two moves share the same edge")
         unknown = {s for m in self.moves for s in (m.source, m.target)} - set(self.statuses.values)
         if unknown:
             raise ValueError(f"{self.name}: moves name unknown statuses {sorted(unknown)}")
+
+    def provide_guard(self, name: str, guard: Callable[[Any, str], None]) -> None:
+        """Called from the owning app's AppConfig.ready(); a second call replaces the first."""
+        if not any(name in m.provided_guards for m in self.moves):
+            raise ImproperlyConfigured(f"{self.name}: no move needs a guard named {name!r}.")
+        self._provided[name] = guard
+
+    def _provided_guard(self, name: str) -> Callable[[Any, str], None]:
+        try:
+            return self._provided[name]
+        except KeyError:
+            raise ImproperlyConfigured(
+                f"{self.name}: the guard {name!r} was never provided (is the app that owns it installed?)."
+            ) from None
 
     # --- reading the table ---------------------------------------------------------------------
 
@@ -132,6 +152,8 @@ class StateMachine:
                 raise DomainError(self.codes.note_required, "Give the reason for this change.", field=self.note_param)
             for guard in move.guards:
                 guard(locked)
+            for name in move.provided_guards:
+                self._provided_guard(name)(locked, to)
             locked.status = to
             fields = ["status", *(self.on_move(locked, move, note) if self.on_move else ())]
             locked.save(update_fields=fields)

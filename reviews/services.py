@@ -12,7 +12,7 @@ from accounts import rules
 from assessments.choices import Status
 from assessments.models import Answer, Assessment
 from assessments.signals import ratings_changed
-from assessments.workflow import concluded_status, transition
+from assessments.workflow import transition
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
 from evidence.models import EvidenceItem
@@ -26,6 +26,7 @@ from .choices import (
     RequestStatus,
     ReviewerDecision,
 )
+from .guards import concluded_status
 from .models import (
     TEXT_MAX,
     AssessmentReview,

@@ -142,3 +142,23 @@ def test_impossible_certificate_move_is_409_on_the_page(withdrawn, staff, client
     assert response.status_code == 409
     assert "cannot move from" in response.content.decode()
     assert Certificate.objects.get(pk=withdrawn.pk).status == "withdrawn"
+
+
+def test_a_move_whose_provided_guard_is_missing_refuses_to_run(candidate, staff):
+    """A guard owned by an app above (reviews) is never silently skipped."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    machine = _machine((Move("candidate", "submitted", _anyone, provided_guards=("owned_elsewhere",)),))
+    with pytest.raises(ImproperlyConfigured, match="owned_elsewhere"):
+        machine.transition(candidate, "submitted", by=staff)
+    candidate.refresh_from_db()
+    assert candidate.status == "candidate"
+    machine.provide_guard("owned_elsewhere", lambda obj, target: None)
+    machine.transition(candidate, "submitted", by=staff)
+    assert Assessment.objects.get(pk=candidate.pk).status == "submitted"
+
+
+def test_the_review_app_provides_the_conclusion_guard():
+    from reviews.guards import guard_review_confirmed
+
+    assert assessment_workflow.MACHINE._provided_guard(assessment_workflow.REVIEW_CONFIRMED) is guard_review_confirmed
