@@ -134,7 +134,8 @@ class EvidenceSerializer(serializers.ModelSerializer):
     def get_download_url(self, obj) -> str:
         from django.urls import reverse
 
-        return reverse("assessments:evidence-download", args=[obj.pk])
+        # The API's download (a personal token works there; the page's twin takes a session only).
+        return reverse("evidence-file", args=[obj.pk])
 
     def get_indicators(self, obj) -> list[int]:
         return sorted({a.indicator_id for a in obj.answers.all()})

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from rest_framework import serializers
 
+from accounts import rules
 from certification.choices import CertificateStatus, Outcome, Verdict
 from certification.models import TEXT_MAX, Certificate, CertificateTransition, Decision
 
@@ -59,6 +60,10 @@ class CertificateSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=CertificateStatus.choices, read_only=True)
     protected_area_name = serializers.CharField(source="protected_area.name", read_only=True)
     pdf_ready = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField(
+        help_text="Where to download the PDF (IUCN staff and the site's team), once `pdf_ready`; null before "
+        "and for people who may see the certificate but not download it."
+    )
     transitions = CertificateTransitionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -76,12 +81,19 @@ class CertificateSerializer(serializers.ModelSerializer):
             "status_reason",
             "status_changed_at",
             "pdf_ready",
+            "pdf_url",
             "transitions",
         ]
         read_only_fields = fields
 
     def get_pdf_ready(self, obj) -> bool:
         return bool(obj.pdf)
+
+    def get_pdf_url(self, obj) -> str | None:
+        request = self.context.get("request")
+        if not obj.pdf or request is None or not rules.can_download_certificate(request.user, obj):
+            return None
+        return reverse("certificate-pdf", args=[obj.number])
 
 
 class CertificateStatusChangeSerializer(serializers.Serializer):

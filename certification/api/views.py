@@ -1,6 +1,7 @@
 """Certification API: decisions and certificates (staff; a site team reads its own certificates),
 and the public Green List feed and verification (no login)."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from accounts import rules
 from assessments.selectors import get_assessment_for_user
 from certification import selectors, services
+from certification.files import certificate_pdf_response
 from certification.models import Certificate, CertificateTransition, Decision
 
 from .serializers import (
@@ -72,6 +74,25 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             .order_by("-granted_on", "-id")
         )
 
+    def perform_content_negotiation(self, request, force=False):
+        # The PDF is not rendered: `Accept: application/pdf` is no 406 (errors still come as JSON).
+        return super().perform_content_negotiation(request, force=force or self.action == "pdf")
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The certificate, as a PDF"),
+            404: OpenApiResponse(ErrorSerializer, description="Not found, or not yours to download"),
+            409: OpenApiResponse(
+                ErrorSerializer, description="Still being made (code `certificate_pdf_not_ready`); try again soon"
+            ),
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, number=None):
+        """Download the certificate PDF: IUCN staff and the certified site's team, as on the
+        certificate page (anyone else gets 404). `pdf_url` on the certificate says when it is ready."""
+        return certificate_pdf_response(selectors.get_certificate_pdf_for_user(request.user, number))
+
     @extend_schema(request=CertificateStatusChangeSerializer, responses={200: CertificateSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def transition(self, request, number=None):
@@ -80,7 +101,7 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data = CertificateStatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.certificate_transition(certificate=certificate, user=request.user, **data.validated_data)
-        return Response(CertificateSerializer(self.get_queryset().get(pk=certificate.pk)).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=certificate.pk)).data)
 
 
 class GreenListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

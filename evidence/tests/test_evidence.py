@@ -105,7 +105,7 @@ def test_api_upload_and_list(assessment, site_manager, api_client):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["indicators"] == [answer.indicator_id] and body["content_type"] == "text/csv"
-    assert body["download_url"] == reverse("assessments:evidence-download", args=[body["id"]])
+    assert body["download_url"] == reverse("evidence-file", args=[body["id"]])
     assert api_client.get(url).json()["count"] == 1
     bad = api_client.post(url, {"title": "no file"}, format="multipart")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid"

@@ -30,3 +30,10 @@ class FactsSerializer(serializers.Serializer):
     error_code = serializers.CharField()
     raster_stats = serializers.JSONField(allow_null=True)
     camera_trap = serializers.JSONField(allow_null=True)
+
+
+class EvidenceErrorSerializer(serializers.Serializer):
+    """`{"code", "detail"}` of a refused evidence request (named apart from other apps' error bodies)."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()

@@ -47,7 +47,9 @@ class ProtectedAreaViewSet(viewsets.ReadOnlyModelViewSet):
             return BoundaryVersionSerializer
         return ProtectedAreaDetailSerializer
 
-    @extend_schema(filters=False)
+    # A list, paginated like the area list (a GeoJSON FeatureCollection with `count` and `page`):
+    # without `many=True` the schema documented one Feature and no `page`.
+    @extend_schema(filters=False, responses=BoundaryVersionSerializer(many=True))
     @action(detail=True, url_path="boundary-versions", filterset_class=None)
     def boundary_versions(self, request, pk=None):
         """The boundaries this area has had, newest first, each with its area change and shift."""

@@ -249,7 +249,7 @@ class IndicatorRowSerializer(serializers.Serializer):
                 "size": i.size,
                 "evidence_date": i.evidence_date,
                 "uploaded_at": i.uploaded_at,
-                "download_url": reverse("assessments:evidence-download", args=[i.pk]),
+                "download_url": reverse("evidence-file", args=[i.pk]),  # the API's, which takes a token
             }
             for i in row.evidence
         ]

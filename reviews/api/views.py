@@ -126,7 +126,14 @@ class ReviewAssignmentViewSet(
 
 
 class ReviewAssessmentViewSet(DomainDataMixin, viewsets.GenericViewSet):
-    """An assessment under review, for its site team, staff and assigned conflict-free reviewers."""
+    """An assessment under review, for its site team, staff and assigned conflict-free reviewers.
+
+    Its four lists (indicators, indicator reviews, findings, requests) are paginated like every
+    other list of the API, with `count`/`next`/`previous`/`results` and `?page=`, as the schema has
+    always said: they grow with the Standard's indicators, the experts assigned and the questions
+    asked, and clients generated from the schema expect pages. (They used to return a bare array and
+    ignore `page`.) Each page is cut from the review picture the page view shows whole
+    (`selectors.review_page`), in indicator order, so pages are stable while nothing changes."""
 
     queryset = Assessment.objects.none()
     serializer_class = IndicatorRowSerializer
@@ -140,11 +147,15 @@ class ReviewAssessmentViewSet(DomainDataMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def indicators(self, request, pk=None):
         """Per indicator, side by side: wording, the site's rating, evidence, reviews, findings, questions."""
-        page = selectors.review_page(self.get_assessment(), request.user)
-        return Response(IndicatorRowSerializer(page["rows"], many=True).data)
+        return self._page(self._rows(), IndicatorRowSerializer)
 
     def _rows(self):
         return selectors.review_page(self.get_assessment(), self.request.user)["rows"]
+
+    def _page(self, items: list, serializer_class):
+        """One page of `items` (404 past the last page, 400 for a malformed `page`)."""
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(serializer_class(page, many=True).data)
 
     @extend_schema(methods=["GET"], responses={200: IndicatorReviewSerializer(many=True), **ERRORS})
     @extend_schema(
@@ -158,7 +169,7 @@ class ReviewAssessmentViewSet(DomainDataMixin, viewsets.GenericViewSet):
             reviews = [
                 r for row in self._rows() for r in ([row.my_review] if row.my_review else []) + row.other_reviews
             ]
-            return Response(IndicatorReviewSerializer(reviews, many=True).data)
+            return self._page(reviews, IndicatorReviewSerializer)
         data = IndicatorReviewWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -189,7 +200,7 @@ class ReviewAssessmentViewSet(DomainDataMixin, viewsets.GenericViewSet):
                 if row.group_finding is not None:
                     row.group_finding.out_of_date = row.group_out_of_date
                     found.append(row.group_finding)
-            return Response(GroupFindingSerializer(found, many=True).data)
+            return self._page(found, GroupFindingSerializer)
         data = GroupFindingWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -211,7 +222,7 @@ class ReviewAssessmentViewSet(DomainDataMixin, viewsets.GenericViewSet):
         assessment = self.get_assessment()
         if request.method == "GET":
             reqs = [r for row in self._rows() for r in row.requests]
-            return Response(InformationRequestSerializer(reqs, many=True).data)
+            return self._page(reqs, InformationRequestSerializer)
         data = InformationRequestWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         req = services.information_request_create(

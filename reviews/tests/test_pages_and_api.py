@@ -132,8 +132,8 @@ def test_api_journey(api_client, assessment, staff, expert, second_expert, revie
     # the expert reviews
     api_client.force_authenticate(expert)
     base = f"/api/v1/review-assessments/{assessment.pk}"
-    rows = api_client.get(f"{base}/indicators/").json()
-    assert len(rows) == 3 and rows[0]["evidence"][0]["download_url"].startswith("/assessments/evidence/")
+    rows = api_client.get(f"{base}/indicators/").json()["results"]
+    assert len(rows) == 3 and rows[0]["evidence"][0]["download_url"].startswith("/api/v1/evidence/")
     r = api_client.post(f"{base}/indicator-reviews/", {"answer": rows[0]["answer"], "rating": "great"}, format="json")
     assert r.status_code == 400 and r.json()["code"] == "review_rating_invalid"
     r = api_client.post(f"{base}/recommendation/", {"outcome": "recommend", "reasons": "x"}, format="json")
@@ -154,7 +154,7 @@ def test_api_journey(api_client, assessment, staff, expert, second_expert, revie
     api_client.force_authenticate(site_manager)
     r = api_client.post(f"/api/v1/information-requests/{q.json()['id']}/replies/", {"text": "Attached."}, format="json")
     assert r.status_code == 201
-    assert api_client.get(f"{base}/findings/").json() == []  # not released
+    assert api_client.get(f"{base}/findings/").json()["results"] == []  # not released
     # recommend and confirm
     api_client.force_authenticate(expert)
     r = api_client.post(f"{base}/recommendation/", {"outcome": "recommend", "reasons": "All met."}, format="json")
@@ -172,7 +172,7 @@ def test_api_journey(api_client, assessment, staff, expert, second_expert, revie
     agreement = api_client.get("/api/v1/review-agreement/").json()
     assert agreement["per_expert"][0]["site_percent"] == 100
     api_client.force_authenticate(site_manager)
-    assert [f["finding"] for f in api_client.get(f"{base}/findings/").json()] == ["Met."] * 3
+    assert [f["finding"] for f in api_client.get(f"{base}/findings/").json()["results"]] == ["Met."] * 3
     assert GroupFinding.objects.count() == 3
     assert ReviewAssignment.objects.count() == 3
 

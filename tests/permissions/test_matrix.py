@@ -18,13 +18,12 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-import pytest
 import yaml
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from .world import MARKERS, ROLES, build_world
+from .world import MARKERS, ROLES
 
 TABLE = yaml.safe_load((Path(__file__).parent / "matrix.yaml").read_text())
 PLACEHOLDER = re.compile(r"{(\w+)}")
@@ -61,21 +60,6 @@ def _items(payload) -> int | None:
         if isinstance(payload.get("features"), list):
             return len(payload["features"])
     return None
-
-
-@pytest.fixture
-def world(area, other_area, jurisdiction, site_manager, other_manager, expert, reviewer, staff, admin_user):
-    return build_world(
-        area=area,
-        other_area=other_area,
-        jurisdiction=jurisdiction,
-        site_manager=site_manager,
-        other_manager=other_manager,
-        expert=expert,
-        reviewer=reviewer,
-        staff=staff,
-        admin_user=admin_user,
-    )
 
 
 def _request(client: Client, method: str, url: str, body: str):

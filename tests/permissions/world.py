@@ -86,7 +86,7 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     from assessments.models import Answer
     from assessments.services import assessment_create
     from assessments.workflow import transition
-    from certification.services import decision_record
+    from certification.services import certificate_render_pdf, decision_record
     from evidence.services import evidence_upload
     from evidence_processing.services import evidence_process
     from reports.services import export_job_create, export_job_run
@@ -122,6 +122,8 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         assessment=first, user=staff, outcome="granted", reasons="zqINTERNALREASONSzq", public_summary="Well run."
     )
     certificate = decision.certificate
+    # The PDF made in-process, as the worker does after the grant commits.
+    certificate_render_pdf(certificate_id=certificate.pk)
 
     # --- cycle 2 of the own site: filled in with evidence, submitted, under review
     own = assessment_create(protected_area=area, user=site_manager, year=2026)
