@@ -2,7 +2,7 @@
 job page and the permission-checked downloads. Thin: reads in selectors, writes in services."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from scoring import selectors as scoring_selectors
 
 from . import exports, selectors, services
 from .choices import ExportFormat
+from .files import export_file_response
 
 
 @login_required
@@ -134,16 +135,7 @@ def job_status(request, pk):
 @login_required
 @require_GET
 def job_download(request, pk):
-    job = _job_for(request.user, pk)
-    if job.status != Job.Status.DONE or not job.output_file:
-        raise Http404("The export is not ready.")
-    name = job.output_file.name.rsplit("/", 1)[-1]
-    return FileResponse(
-        job.output_file.open("rb"),
-        as_attachment=True,
-        filename=name,
-        content_type=job.result.get("content_type", "application/octet-stream"),
-    )
+    return export_file_response(_job_for(request.user, pk))
 
 
 @login_required

@@ -80,4 +80,4 @@ class ExportJobSerializer(serializers.Serializer):
     def get_download_url(self, obj) -> str | None:
         if obj.status != Job.Status.DONE or not obj.output_file:
             return None
-        return reverse("reports:job-download", args=[obj.pk])
+        return reverse("job-file", args=[obj.pk])  # the API's, which takes a personal token too

@@ -3,16 +3,21 @@ as the reports pages (reports/views.py)."""
 
 from collections.abc import Mapping
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from core.downloads import FileAnswerMixin
 from reports import selectors, services
+from reports.files import export_file_response
 
 from .serializers import ExportJobSerializer, ExportRequestSerializer, GapAnalysisSerializer, ReportErrorSerializer
 
 ASSESSMENT_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Assessment id")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JOB_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Export job id")
 NOT_FOUND = OpenApiResponse(ReportErrorSerializer, description="No such object, or not visible to you")
 
@@ -66,3 +71,25 @@ def job_detail(request, pk):
     Only the person who started it sees it, and only while they may still see its assessment
     (anyone else, staff included, gets 404, as on the job page)."""
     return Response(ExportJobSerializer(selectors.get_export_job_for(request.user, pk)).data)
+
+
+class JobDownloadView(FileAnswerMixin, APIView):
+    @extend_schema(
+        parameters=[JOB_PK],
+        responses={
+            # One media type per export format (reports.services.CONTENT_TYPES); the JSON package is
+            # an object, the others are files.
+            **{
+                (200, media_type): OpenApiResponse(
+                    OpenApiTypes.OBJECT if media_type == "application/json" else OpenApiTypes.BINARY,
+                    description="The exported file, as an attachment",
+                )
+                for media_type in ("application/pdf", XLSX, "text/csv", "application/json")
+            },
+            404: OpenApiResponse(ReportErrorSerializer, description="No such export of yours, or not done yet"),
+        },
+    )
+    def get(self, request, pk):
+        """Download a finished export: its owner only, and only while they may still see its
+        assessment, as on the job page (anyone else, staff included, gets 404)."""
+        return export_file_response(selectors.get_export_job_for(request.user, pk))

@@ -176,7 +176,7 @@ def test_an_export_started_through_the_api_runs_in_the_worker_and_downloads(
     # then: the worker ran it to the end, and the download URL serves the file to its owner
     assert job["status"] == "done", celery_worker_process.log_path.read_text()[-3000:]
     assert job["progress"] == job["total"] == 4 and job["finished_at"]
-    assert job["download_url"] == f"/reports/jobs/{job['id']}/download/"
+    assert job["download_url"] == f"/api/v1/jobs/{job['id']}/download/"
     download = api_client.get(job["download_url"])
     assert download.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
