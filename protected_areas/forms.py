@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .services import MAPPABLE
+from .importer.columns import MAPPABLE
 
 UPLOAD_SUFFIXES = (".zip", ".geojson", ".json", ".gpkg", ".kml")
 

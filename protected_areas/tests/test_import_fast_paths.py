@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from protected_areas import services
+from protected_areas.importer import reader
 from protected_areas.models import BoundaryVersion, ProtectedArea
 from protected_areas.services import import_protected_areas
 from protected_areas.tests.factories import ProtectedAreaFactory, square
@@ -116,7 +116,7 @@ def test_same_boundary_under_another_identity_is_still_imported(tmp_path):
 
 def test_repairs_are_found_the_same_without_gdal_validity(testdata, monkeypatch):
     # A GDAL without GEOS cannot say what is valid: PostGIS then checks every boundary itself.
-    monkeypatch.setattr(services, "_client_validity_available", lambda: False)
+    monkeypatch.setattr(reader, "_client_validity_available", lambda: False)
 
     summary = import_protected_areas(testdata / UAE)
 
@@ -127,7 +127,7 @@ def test_repairs_are_found_the_same_without_gdal_validity(testdata, monkeypatch)
 def test_every_feature_rejected_still_streams(tmp_path):
     # More rejects than a batch holds, and no usable feature at all.
     path = tmp_path / "nameless.geojson"
-    count = services.BATCH_SIZE * 2 + 3
+    count = reader.BATCH_SIZE * 2 + 3
     _write(path, [({"WDPAID": i + 1}, _box(0, 0, 0.1)) for i in range(count)])
 
     summary = import_protected_areas(path)

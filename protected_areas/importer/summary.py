@@ -1,0 +1,40 @@
+"""What an import did: counts per outcome, and why each rejected feature was rejected.
+
+Its own module because both halves of the importer add to it: the reader rejects features it cannot
+use, the writer counts what PostGIS created, updated or repaired and what it rejected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# A 300,000-feature file with a bad column would otherwise carry 300,000 messages around.
+MAX_ERRORS = 1000
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    repaired: int = 0
+    rejected: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    layer: str = ""
+    total: int | None = None
+
+    def reject(self, feature: int, reason: str) -> None:
+        self.rejected += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append({"feature": feature, "reason": reason})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "repaired": self.repaired,
+            "rejected": self.rejected,
+            "errors": list(self.errors),
+        }

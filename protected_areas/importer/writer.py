@@ -1,0 +1,105 @@
+"""Writing batches: COPY into the staging tables, then the set-based upsert and boundary history.
+
+The SQL lives in `staging.sql` (the staging tables and what is asked of them) and `batch.sql` (what
+PostGIS does with each batch, in order), read once at start-up; the attribute column lists in it
+are filled in from `columns.STAGE_COLUMNS`, the one place they are written. Python only moves rows
+and counts outcomes: everything geometric happens in those statements, where it is fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import connection, transaction
+
+from .columns import ATTR_FIELDS, STAGE_COLUMNS, WKB_INDEX
+from .summary import ImportSummary
+
+# About 50 m at the equator: finer than a pixel at zoom 11, and it takes most of the weight out of
+# survey-grade boundaries with tens of thousands of vertices. The display geometry uses plain
+# Douglas-Peucker (ST_Simplify keeping collapsed parts): on the benchmark file
+# ST_SimplifyPreserveTopology took 20x longer (10 s of a 40 s import) for the same drawing, and
+# this geometry is only drawn (maps, tiles, API lists), never measured: areas use the full boundary.
+DISPLAY_TOLERANCE_DEG = 0.0005
+
+
+def load_statements(file_name: str, **names: str) -> dict[str, str]:
+    """The statements of a .sql file next to this module, by the name on their `-- name:` line.
+
+    Comment lines are left out: the driver would read a percent sign in them as a parameter.
+    `{name}`s in the SQL are filled in from `names`; a missing one fails here, at start-up.
+    """
+    statements: dict[str, list[str]] = {}
+    lines: list[str] | None = None
+    for line in Path(__file__).with_name(file_name).read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("-- name:"):
+            name = stripped.removeprefix("-- name:").strip()
+            if name in statements:
+                raise ValueError(f"{file_name}: two statements are named {name!r}")
+            lines = statements[name] = []
+        elif lines is not None and not stripped.startswith("--"):
+            lines.append(line)
+    return {name: "\n".join(body).strip().format(**names) for name, body in statements.items()}
+
+
+_ATTRS = [c for c in ATTR_FIELDS if c != "key"]
+_STAGING = load_statements(
+    "staging.sql",
+    stage_columns=", ".join(f"{c} {t}" for c, t, _b in STAGE_COLUMNS),
+    stage_column_names=", ".join(c for c, _t, _b in STAGE_COLUMNS),
+)
+# Run in file order; every statement takes the same parameters.
+_BATCH_SQL = list(
+    load_statements(
+        "batch.sql",
+        attr_row_pa=", ".join(f"pa.{c}" for c in _ATTRS),
+        attr_row_raw=", ".join(f"r.{c}" for c in _ATTRS),
+        attr_columns=", ".join(ATTR_FIELDS),
+        attr_values_raw=", ".join(f"r.{c}" for c in ATTR_FIELDS),
+        attr_set=", ".join(f"{c} = r.{c}" for c in _ATTRS),
+    ).values()
+)
+
+
+def create_staging() -> None:
+    """Create (or empty) this connection's temporary staging tables."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STAGING["create"])
+
+
+def drop_staging() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_STAGING["drop"])
+
+
+def write_batch(rows: list[tuple], summary: ImportSummary, source: str) -> None:
+    """Upsert one batch of staging rows (in one transaction) and add its outcomes to `summary`."""
+    params = {"source": source[:300], "tolerance": DISPLAY_TOLERANCE_DEG}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A batch lost to a crash is imported again by re-running the file (upserts): not worth
+        # waiting for the disk at every commit.
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # Boundaries whose hash matches the stored one are not sent again: a re-import of an
+        # unchanged national file moves attributes only.
+        cursor.execute(_STAGING["stored_hashes"], [[row[1] for row in rows]])
+        stored = {key: bytes(h) for key, h in cursor.fetchall()}
+        cursor.execute(_STAGING["empty"])
+        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        with raw.copy(_STAGING["copy"]) as copy:
+            copy.set_types([b for _c, _t, b in STAGE_COLUMNS])
+            for row in rows:
+                if stored.get(row[1]) == row[-1]:
+                    row = (*row[:WKB_INDEX], None, row[-1])
+                copy.write_row(row)
+        for sql in _BATCH_SQL:
+            cursor.execute(sql, params)
+        cursor.execute(_STAGING["outcomes"])
+        created, updated, unchanged, repaired = cursor.fetchone()
+        cursor.execute(_STAGING["rejects"])
+        for n, reason in cursor.fetchall():
+            summary.reject(n, reason)
+    summary.created += created
+    summary.updated += updated
+    summary.unchanged += unchanged
+    summary.repaired += repaired
