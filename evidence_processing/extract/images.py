@@ -9,6 +9,7 @@ PyPI decodes the Reconyx HyperFire maker note, where those trail cameras keep th
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import struct
@@ -20,9 +21,6 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .. import error_codes
 from . import Draft, Unprocessable
-
-# A truncated file must fail, not be silently padded with grey.
-ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 THUMBNAIL_PX = 320
 DISPLAY_PX = 1600
@@ -83,12 +81,26 @@ def read_image(path: str, draft: Draft, *, make_display: bool) -> None:
             _read_file_exif(path, draft)
 
 
+@contextlib.contextmanager
+def _truncated_images_fail():
+    """A truncated file must fail, not be silently padded with grey. Pillow's switch is global,
+    and WeasyPrint turns it on when it is imported (weasyprint/images.py), so a worker that had
+    rendered a certificate PDF accepted truncated photos: it is set here, around each decode."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _decoded(im: Image.Image, px: int) -> Image.Image:
     """The image decoded (a truncated file fails here), upright, in RGB or L. draft() lets the
     JPEG decoder scale down by up to 8 while decoding, to no less than `px` (the thumbnail asks
     for twice its size: Pillow's own reducing gap, so quality is as with a full decode)."""
     im.draft("RGB", (px, px))
-    im.load()
+    with _truncated_images_fail():
+        im.load()
     ImageOps.exif_transpose(im, in_place=True)  # the opened image is ours: no copy needed
     return im.convert("RGB") if im.mode not in ("RGB", "L") else im
 

@@ -36,3 +36,22 @@ def test_oversize_file_is_rejected(arezzo_assessment, arezzo_team, upload, proce
     item = processed(item)
     assert item.processing_status == "failed" and item.facts.error_code == "too_large"
     assert "limit is 1 MB" in item.status_reason
+
+
+def test_a_truncated_photo_fails_even_after_weasyprint_was_imported(
+    arezzo_assessment, arezzo_team, upload, processed, testdata, request
+):
+    # given a process that has rendered a PDF: importing WeasyPrint turns Pillow's global
+    # LOAD_TRUNCATED_IMAGES on (a worker that made a certificate was in that state)
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    request.addfinalizer(lambda: setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True))
+    photo = (testdata / "img-exif-samples/gps/DSCN0010.jpg").read_bytes()
+    # when a truncated photo is processed
+    item = processed(upload(arezzo_assessment, arezzo_team, photo[: len(photo) // 3], name="cut.jpg"))
+    # then it still fails as damaged, and the global switch is left as WeasyPrint wants it
+    assert item.processing_status == "failed"
+    assert item.facts.error_code == "image_corrupt", item.status_reason
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
