@@ -14,7 +14,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ApiToken
 from accounts.services import api_token_create
-from tests.permissions.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -25,21 +24,6 @@ def _logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def world(area, other_area, jurisdiction, site_manager, other_manager, expert, reviewer, staff, admin_user):
-    return build_world(
-        area=area,
-        other_area=other_area,
-        jurisdiction=jurisdiction,
-        site_manager=site_manager,
-        other_manager=other_manager,
-        expert=expert,
-        reviewer=reviewer,
-        staff=staff,
-        admin_user=admin_user,
-    )
 
 
 # --- the admin -----------------------------------------------------------------------------------

@@ -15,17 +15,6 @@ from PIL import Image
 
 from evidence.models import EvidenceItem
 from evidence_processing.extract import Unprocessable, archives
-from evidence_processing.tests import conftest as evidence_fixtures
-
-# The evidence pipeline's fixtures: a Standard, the Arezzo site and its team, uploads through the
-# service, the pipeline run in this process.
-standard = evidence_fixtures.standard
-make_assessment = evidence_fixtures.make_assessment
-arezzo = evidence_fixtures.arezzo
-arezzo_team = evidence_fixtures.arezzo_team
-arezzo_assessment = evidence_fixtures.arezzo_assessment
-upload = evidence_fixtures.upload
-processed = evidence_fixtures.processed
 
 MIB = 1024 * 1024
 

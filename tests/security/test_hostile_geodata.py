@@ -28,18 +28,9 @@ from core.errors import DomainError
 from core.models import Job
 from evidence.models import EvidenceItem
 from evidence_processing.extract import Draft, Unprocessable, geodata, rasters
-from evidence_processing.tests import conftest as evidence_fixtures
+from evidence_processing.tests.conftest import wait_for
 from protected_areas.models import ProtectedArea
 from protected_areas.services import import_protected_areas
-
-# The evidence pipeline's fixtures: a Standard, the Arezzo site and its team, uploads through the service.
-standard = evidence_fixtures.standard
-make_assessment = evidence_fixtures.make_assessment
-arezzo = evidence_fixtures.arezzo
-arezzo_team = evidence_fixtures.arezzo_team
-arezzo_assessment = evidence_fixtures.arezzo_assessment
-upload = evidence_fixtures.upload
-wait_for = evidence_fixtures.wait_for
 
 PROBE = "security_vrt_probe"
 # Inside the Arezzo test site: if the SQL ran, the item would even look well placed.
