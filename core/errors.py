@@ -3,6 +3,11 @@
 import re
 import tempfile
 
+from django.db import InterfaceError, OperationalError
+
+# Database errors that a retry may fix: a restart, a dropped connection (tasks retry on them).
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
+
 
 class DomainError(Exception):
     """A business rule refused an action. Views show `message`; the API returns `code`."""

@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.gis.db.models import GeometryField
-from django.contrib.gis.geos import GEOSException, Point
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.errors import TRANSIENT_DATABASE_ERRORS as TRANSIENT_ERRORS
 from core.errors import without_paths
 from evidence.choices import ProcessingStatus, Sensitivity
 from evidence.models import EvidenceItem
@@ -47,12 +47,12 @@ from protected_areas.models import ProtectedArea
 from . import error_codes
 from .choices import Duplicate, Kind, LocationCheck
 from .extract import Draft, Unprocessable, archives, camtrap, documents, geodata, images, rasters, sniff
+from .location import check_locations
 from .models import DuplicateLink, EvidenceFacts
 
 log = logging.getLogger(__name__)
 
 SEARCH_CONFIG = "simple"  # evidence is in many languages: no language's stemming is imposed
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff", "image/heic", "image/heif"}
 OFFICE_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
@@ -578,115 +578,6 @@ def _extract_zip(path: str, draft: Draft, target: str) -> None:
     draft.kind = Kind.ARCHIVE
 
 
-# --- location -------------------------------------------------------------------------------
-
-LOCATION_SQL = """
-    SELECT g.n,
-           bool_and(c.covered),
-           -- a covered part is 0 km away: the spheroid distance is only computed for the others
-           min(CASE WHEN c.covered THEN 0 ELSE ST_Distance(pa.geom::geography, d.geom::geography) END) / 1000.0
-    FROM protected_areas_protectedarea pa
-    CROSS JOIN unnest(%s::bytea[]) WITH ORDINALITY AS g(ewkb, n)
-    CROSS JOIN LATERAL ST_Dump(ST_GeomFromEWKB(g.ewkb)) d
-    CROSS JOIN LATERAL (SELECT ST_Covers(pa.geom, d.geom) AS covered) c
-    WHERE pa.id = %s
-    GROUP BY g.n
-"""
-
-
-def location_checks(geoms: list, area_id: int | None) -> list[tuple[str, float | None]]:
-    """Inside / outside the site's boundary and how far (km on the spheroid, 0 if touching), for
-    many geometries in one query. A track or polygon is inside only when all of it is."""
-    if not geoms or area_id is None:
-        return [(LocationCheck.NONE, None)] * len(geoms)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # PostGIS declares its functions costly, so the planner's estimate for this cheap query
-        # crosses the JIT threshold, and compiling it would take ~150 ms each time.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute(LOCATION_SQL, [[bytes(g.ewkb) for g in geoms], area_id])
-        found = {n: (inside, km) for n, inside, km in cursor.fetchall()}
-    out = []
-    for n in range(1, len(geoms) + 1):
-        inside, km = found.get(n, (None, None))
-        if inside is None:  # no boundary, or an empty geometry
-            out.append((LocationCheck.NONE, None))
-        else:
-            out.append((LocationCheck.INSIDE, 0.0) if inside else (LocationCheck.OUTSIDE, round(float(km), 3)))
-    return out
-
-
-def location_check(geom, area) -> tuple[str, float | None]:
-    """`location_checks` for one geometry and a ProtectedArea."""
-    if geom is None or area is None or area.geom is None:
-        return LocationCheck.NONE, None
-    return location_checks([geom], area.pk)[0]
-
-
-def _check_locations(outcomes: list[Outcome]) -> None:
-    """Location checks of a batch (items and camera-trap deployments) in one query, outside any
-    transaction; if PostGIS refuses a geometry, each item is checked alone so only its own item
-    fails."""
-    jobs: list[tuple[Outcome, dict | None, object]] = []
-    for o in outcomes:
-        if o.error is not None:
-            continue
-        draft = o.draft
-        geom = draft.geometry if draft.geometry is not None else draft.position
-        if geom is not None:
-            jobs.append((o, None, geom))
-        for dep in (draft.camera_trap or {}).get("deployments", []):
-            if "latitude" in dep:
-                jobs.append((o, dep, Point(dep["longitude"], dep["latitude"], srid=4326)))
-    if not jobs:
-        results = []
-    else:
-        area_id = outcomes[0].claim.item.assessment.protected_area_id  # a batch is one assessment
-        try:
-            results = location_checks([g for _, _, g in jobs], area_id)
-        except DatabaseError as exc:
-            if isinstance(exc, TRANSIENT_ERRORS):
-                raise
-            results = _check_each(jobs, area_id)
-    for (o, dep, _), result in zip(jobs, results, strict=True):
-        if result is None:
-            continue
-        if dep is None:
-            o.check, o.km = result
-        else:
-            dep.update(location_check=str(result[0]), distance_km=result[1])
-    for o in outcomes:
-        if o.error is None and o.draft.position is None and o.draft.kind in (Kind.GEODATA, Kind.CAMERA_TRAP):
-            # A track or polygon's pin is a point on it.
-            o.draft.position = _representative_point(o.draft.geometry)
-
-
-def _check_each(jobs, area_id) -> list:
-    results = []
-    for o, _, geom in jobs:
-        if o.error is not None:
-            results.append(None)
-            continue
-        try:
-            results.append(location_checks([geom], area_id)[0])
-        except DatabaseError as exc:
-            if isinstance(exc, TRANSIENT_ERRORS):
-                raise
-            o.error = Unprocessable(error_codes.GEODATA_UNREADABLE, f"The geometry could not be checked ({exc}).")
-            results.append(None)
-    return results
-
-
-def _representative_point(geom):
-    if geom is None or geom.empty:
-        return None
-    try:
-        point = geom.unary_union.point_on_surface
-    except GEOSException:
-        point = geom.centroid  # invalid polygons (self-intersections) defeat the union
-    point.srid = 4326
-    return point
-
-
 # --- finishing ------------------------------------------------------------------------------
 
 FACT_FIELDS = [
@@ -731,7 +622,7 @@ def _finish(outcomes: list[Outcome]) -> dict[int, str]:
     (items deleted or taken over by another run since their claim are left out)."""
     if not outcomes:
         return {}
-    _check_locations(outcomes)
+    check_locations(outcomes)
     for o in outcomes:
         o.in_period = _in_period(o)
     statuses: dict[int, str] = {}

@@ -21,7 +21,7 @@ from assessments.models import Assessment
 from core.errors import DomainError, NotAllowed
 from core.pages import flash_error, refuse_if_not_allowed
 
-from . import error_codes, selectors, services
+from . import error_codes, review_page, selectors, services
 from .choices import ASSIGNABLE_STATUSES, AssignmentRole, CoiStatus, Outcome
 from .forms import (
     AssignForm,
@@ -196,7 +196,7 @@ def declare(request, pk):
 
 
 def _review_context(request, assessment, *, posted=None):
-    context = selectors.review_page(assessment, request.user)
+    context = review_page.review_page(assessment, request.user)
     user = request.user
     if posted:
         for row in context["rows"]:

@@ -10,13 +10,13 @@ from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from evidence.models import EvidenceItem
+from evidence_processing.location import location_checks
 from evidence_processing.models import DuplicateLink, EvidenceFacts
 from evidence_processing.services import (
     evidence_claim,
     evidence_claim_batch,
     evidence_process,
     evidence_process_batch,
-    location_checks,
 )
 from evidence_processing.tasks import processing_in_batches
 

@@ -10,8 +10,9 @@ from PIL import Image
 
 from evidence.choices import ProcessingStatus, Sensitivity
 from evidence_processing import error_codes
+from evidence_processing.location import location_check
 from evidence_processing.models import DuplicateLink, EvidenceFacts
-from evidence_processing.services import assessment_period, location_check
+from evidence_processing.services import assessment_period
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from accounts import rules
 from assessments.models import Assessment
 from core.api import JSONParser
 from core.errors import DomainError
-from reviews import selectors, services
+from reviews import review_page, selectors, services
 from reviews.models import AssessmentReview, GroupFinding, IndicatorReview, InformationRequest, ReviewAssignment
 
 from .serializers import (
@@ -150,7 +150,7 @@ class ReviewAssessmentViewSet(DomainDataMixin, viewsets.GenericViewSet):
         return self._page(self._rows(), IndicatorRowSerializer)
 
     def _rows(self):
-        return selectors.review_page(self.get_assessment(), self.request.user)["rows"]
+        return review_page.review_page(self.get_assessment(), self.request.user)["rows"]
 
     def _page(self, items: list, serializer_class):
         """One page of `items` (404 past the last page, 400 for a malformed `page`)."""

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from evidence.models import EvidenceItem
 from protected_areas.tests.factories import square
-from reviews.selectors import _position, site_map
+from reviews.review_page import _position, site_map
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from assessments.models import AssessmentTransition
 from assessments.workflow import transition
 from audit.models import AuditEvent
 from core.errors import DomainError, NotAllowed
-from reviews import error_codes, selectors, services
+from reviews import error_codes, review_page, selectors, services
 from reviews.choices import RequestStatus, ReviewerDecision
 from reviews.models import GroupFinding, IndicatorReview, InformationReply
 from reviews.tests.factories import PNG, answers_of
@@ -25,7 +25,7 @@ def _fresh(*users):
 
 def _rows(assessment, user):
     _fresh(user)
-    return selectors.review_page(assessment, user)["rows"]
+    return review_page.review_page(assessment, user)["rows"]
 
 
 def test_an_expert_reviews_an_indicator_on_the_standards_scale(team, expert):

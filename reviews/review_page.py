@@ -1,0 +1,486 @@
+"""The review page: every indicator's answer, evidence, ratings, findings and requests for one
+assessment, side by side, built in a fixed number of queries (`review_page`), with the evidence
+badges, the boundary map and the rating options it shows. The page view, the review API's lists
+and the page benchmark read it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from html import escape
+
+from django.db.models import Prefetch
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
+
+from accounts import rules
+from assessments.choices import Status
+from assessments.models import Answer, Assessment, AssessmentTransition
+from evidence.models import EvidenceItem
+from standards.selectors import adaptations
+
+from .choices import AssignmentRole, RequestStatus
+from .models import (
+    AssessmentReview,
+    GroupFinding,
+    IndicatorReview,
+    InformationReply,
+    InformationRequest,
+)
+from .selectors import changed_after, newest_upload, review_answers
+
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
+
+
+def evidence_facts(items) -> dict:
+    """Hook to the evidence pipeline: per item id, its extracted facts (thumbnail, position…);
+    `items` may be a queryset (one query with a subquery, rather than a thousand ids).
+
+    `evidence_processing.selectors.facts_for_items(items)` is used when that app offers it;
+    without it the page shows the evidence basics and no pins."""
+    try:
+        from evidence_processing.selectors import facts_for_items  # type: ignore[import-not-found]
+    except ImportError:
+        return {}
+    return facts_for_items(items) or {}
+
+
+def evidence_badges(items, facts: dict) -> dict | None:
+    """Hook to the evidence pipeline: per item id, the HTML of its badges and thumbnail, built for
+    all items at once (`evidence_processing.badges`); None without that app (no badges shown)."""
+    try:
+        from evidence_processing.badges import facts_html_by_item  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return facts_html_by_item(items, facts)
+
+
+def _fact(facts, name: str):
+    """One fact from whatever shape the pipeline's facts take: a dict or an object."""
+    if facts is None:
+        return None
+    return facts.get(name) if isinstance(facts, dict) else getattr(facts, name, None)
+
+
+def _position(facts) -> tuple[float, float] | None:
+    """(lon, lat) from whatever shape the pipeline's facts take: a GEOS point, lon/lat keys or attributes."""
+    if facts is None:
+        return None
+    point = _fact(facts, "position") or _fact(facts, "point")
+    if point is not None and hasattr(point, "x"):
+        return float(point.x), float(point.y)
+    lon, lat = _fact(facts, "lon"), _fact(facts, "lat")
+    if lon is None:
+        lon, lat = _fact(facts, "longitude"), _fact(facts, "latitude")
+    if lon is None or lat is None:
+        return None
+    try:
+        return float(lon), float(lat)
+    except (TypeError, ValueError):
+        return None
+
+
+def _thumb_kind(item, facts) -> str:
+    """Which small preview the page draws: none when the pipeline's badges show a thumbnail."""
+    if _fact(facts, "thumbnail"):
+        return ""
+    if item.content_type in IMAGE_TYPES:
+        return "image"
+    return "pdf" if item.content_type == "application/pdf" else "file"
+
+
+_ID = 2147483647  # where the id goes in `_url_format`; no real id, nor any other part of our URLs
+
+
+def _url_format(name: str, *args) -> str:
+    """`reverse()` once with `_ID` where the id goes, as a `str.format` pattern: the page links every
+    item and posts forms per row and question, and a thousand `reverse()` calls take measurable time."""
+    return reverse(name, args=args).replace(str(_ID), "{}")
+
+
+def _day(at) -> str:
+    """As the template filter `date:"Y-m-d"` (local time): Django's date formatting is slow in loops."""
+    at = template_localtime(at)
+    return f"{at.year:04d}-{at.month:02d}-{at.day:02d}"
+
+
+def _minute(at) -> str:
+    """As the template filter `date:"Y-m-d H:i"` (local time)."""
+    at = template_localtime(at)
+    return f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
+
+
+def _rating_options(scale: list[dict]) -> dict:
+    """The `<option>`s of a rating select, by the code selected (None: none), built once per page
+    rather than twice per indicator in the template."""
+    options = {}
+    for selected in [None, *(r["code"] for r in scale)]:
+        html = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((r["code"], " selected" if r["code"] == selected else "", r["label"]) for r in scale),
+        )
+        options[selected] = html
+    return options
+
+
+# One evidence item as the review page lists it, and its small preview (see `_evidence_fields`).
+_EVIDENCE_ITEM = (
+    '<li id="evidence-{id}" class="evidence-item">{thumb}<span class="evidence-text"><a href="{url}">{title}</a>'
+    '\n<span class="muted small">{meta}{new}</span>{badges}</span></li>\n'
+)
+_THUMBS = {
+    "image": '<a href="{url}"><img class="thumb" src="{url}" alt="" loading="lazy" width="72" height="54"></a>\n',
+    "pdf": '<a href="{url}" class="thumb thumb-pdf" aria-hidden="true" tabindex="-1">PDF</a>\n',
+    "file": '<span class="thumb thumb-file" aria-hidden="true">{ext}</span>\n',
+    "": "",
+}
+
+
+def _evidence_fields(items, facts: dict, badges: dict | None) -> dict[int, dict]:
+    """Per item id, the escaped parts of its `_EVIDENCE_ITEM`.
+
+    Built here, once per item, rather than in the template: the page lists a thousand items, and the
+    template's lookups, filters, conditions and `{% include %}` per item cost more than all the rest
+    of the page. Every value is escaped (`html.escape`, which Django's `escape` wraps)."""
+    download = _url_format("assessments:evidence-download", _ID)
+    badges = badges or {}
+    dates: dict = {}  # localised once per distinct date: Django's date formatting is slow
+    fields = {}
+    for item in items:
+        if item.pk in fields:
+            continue
+        meta = filesizeformat(item.size)
+        if item.evidence_date:
+            if item.evidence_date not in dates:
+                dates[item.evidence_date] = localize(item.evidence_date)
+            meta = f"{meta} · {dates[item.evidence_date]}"
+        parts = {
+            "id": item.pk,
+            "url": escape(download.format(item.pk)),
+            "title": escape(item.title),
+            "ext": escape(item.original_filename[-4:].upper()),
+            "meta": escape(meta),
+            "badges": badges.get(item.pk, ""),
+        }
+        parts["thumb"] = _THUMBS[_thumb_kind(item, facts.get(item.pk))].format(**parts)
+        fields[item.pk] = parts
+    return fields
+
+
+MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 480.0, 320.0, 16.0
+
+
+def site_map(protected_area, pins: list[dict]) -> dict | None:
+    """An SVG drawing of the boundary with evidence pins (no map library, no tiles needed).
+
+    Longitude is scaled by cos(latitude) so the shape is not stretched; pins outside the boundary
+    still show, and widen the frame."""
+    geom = protected_area.geom_display or protected_area.geom
+    point = protected_area.point
+    coords: list[tuple[float, float]] = []
+    rings: list[list[tuple[float, float]]] = []
+    if geom is not None:
+        if geom.num_coords > 4000:
+            geom = geom.simplify(tolerance=max(geom.extent[2] - geom.extent[0], 0.001) / 800, preserve_topology=True)
+        polygons = [geom] if geom.geom_type == "Polygon" else list(geom)
+        for polygon in polygons:
+            for ring in polygon:
+                pts = [(float(x), float(y)) for x, y in ring.coords]
+                rings.append(pts)
+                coords.extend(pts)
+    elif point is not None:
+        coords.append((float(point.x), float(point.y)))
+    coords.extend((p["lon"], p["lat"]) for p in pins)
+    if not coords:
+        return None
+    xs, ys = [c[0] for c in coords], [c[1] for c in coords]
+    minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
+    kx = math.cos(math.radians((miny + maxy) / 2)) or 1.0
+    span_x, span_y = max((maxx - minx) * kx, 1e-6), max(maxy - miny, 1e-6)
+    scale = min((MAP_WIDTH - 2 * MAP_PAD) / span_x, (MAP_HEIGHT - 2 * MAP_PAD) / span_y)
+    off_x = (MAP_WIDTH - span_x * scale) / 2
+    off_y = (MAP_HEIGHT - span_y * scale) / 2
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return round(off_x + (lon - minx) * kx * scale, 1), round(MAP_HEIGHT - off_y - (lat - miny) * scale, 1)
+
+    path = " ".join(
+        "M" + " L".join(f"{x},{y}" for x, y in (project(*pt) for pt in ring)) + " Z" for ring in rings if ring
+    )
+    site_point = project(float(point.x), float(point.y)) if (geom is None and point is not None) else None
+    shown = []
+    for pin in pins:
+        x, y = project(pin["lon"], pin["lat"])
+        shown.append({**pin, "x": x, "y": y})
+    return {"width": MAP_WIDTH, "height": MAP_HEIGHT, "path": path, "point": site_point, "pins": shown}
+
+
+FORM_KINDS = ("review", "finding", "ask", "reply")
+
+
+@dataclass
+class Row:
+    """Everything shown for one indicator on the review page."""
+
+    answer: Answer
+    adapted: object = None
+    site_rating: dict | None = None
+    evidence: list = field(default_factory=list)
+    my_review: IndicatorReview | None = None
+    my_review_out_of_date: bool = False
+    other_reviews: list = field(default_factory=list)
+    group_finding: GroupFinding | None = None
+    group_out_of_date: bool = False
+    requests: list = field(default_factory=list)
+    changed_since_sent_back: bool = False
+    disagree: bool = False
+    unmet: bool = False
+    reviewed: bool = False
+    # Prepared for the page once here, not per row in the template (see `_evidence_fields`): the answer
+    # id as text for ids and anchors (a template passes a number through localisation), the list items
+    # of `evidence` as HTML, where its forms post, the answer's time, the wording to verify.
+    key: str = ""
+    evidence_html: str = ""
+    rating_options: dict = field(default_factory=dict)
+    urls: dict = field(default_factory=dict)
+    updated: str = ""
+    means_of_verification: str = ""
+    # A refused form shown again: what was typed and why it was refused, by form kind (every kind
+    # has a key, so that the template's lookups find one: a missing key is a slow failed lookup).
+    posted: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=lambda: dict.fromkeys(FORM_KINDS))
+
+    @property
+    def indicator(self):
+        return self.answer.indicator
+
+    @property
+    def open_requests(self) -> int:
+        return sum(1 for r in self.requests if r.status != RequestStatus.CLOSED)
+
+    @property
+    def review_values(self) -> dict:
+        """What the expert's own review form shows: what was typed if it was refused, else the saved review."""
+        if self.posted.get("review"):
+            return self.posted["review"]
+        mine = self.my_review
+        if mine is None:
+            return {"rating": None, "finding": "", "comment": "", "shared": False}
+        return {"rating": mine.rating, "finding": mine.finding, "comment": mine.comment, "shared": mine.shared}
+
+    @property
+    def finding_values(self) -> dict:
+        """What the group finding form shows: what was typed if it was refused, else the finding on
+        record, else the expert's own review as a starting point."""
+        if self.posted.get("finding"):
+            return self.posted["finding"]
+        start = self.group_finding or self.my_review
+        return (
+            {"rating": start.rating, "finding": start.finding} if start is not None else {"rating": None, "finding": ""}
+        )
+
+    @property
+    def review_options(self) -> str:
+        """The rating `<option>`s of the expert's own review form, the chosen one selected."""
+        return self.rating_options.get(self.review_values.get("rating")) or self.rating_options.get(None, "")
+
+    @property
+    def finding_options(self) -> str:
+        """The rating `<option>`s of the group finding form, the chosen one selected."""
+        return self.rating_options.get(self.finding_values.get("rating")) or self.rating_options.get(None, "")
+
+    @property
+    def ask_question(self) -> str:
+        """The question typed into this row's refused question form."""
+        return (self.posted.get("ask") or {}).get("question", "")
+
+    @property
+    def reply_request(self) -> int | None:
+        """The question whose refused answer form this row shows again."""
+        return (self.posted.get("reply") or {}).get("request")
+
+    @property
+    def reply_text(self) -> str:
+        """What was typed into this row's refused answer form."""
+        return (self.posted.get("reply") or {}).get("text", "")
+
+
+def review_page(assessment: Assessment, user) -> dict:
+    """The side-by-side review page, in a number of queries that does not depend on the number of
+    indicators, evidence items, reviews or questions."""
+    standard = assessment.standard
+    scale = {r["code"]: r for r in standard.rating_scale}
+    adapted = adaptations(assessment.adapted_set)
+    answers = list(review_answers(assessment))
+    seat = rules.review_seats(user).get(assessment.pk)
+    summary = (
+        AssessmentReview.objects.filter(assessment=assessment)
+        .select_related("recommended_by", "reviewer", "findings_released_by")
+        .first()
+    )
+    released = bool(summary and summary.findings_released_at)
+    show_findings = rules.can_see_group_findings(user, assessment, released)
+    site_team = rules.is_site_team_of(user, assessment)
+
+    reviews = list(
+        IndicatorReview.objects.filter(answer__assessment=assessment)
+        .select_related("assignment__user")
+        .order_by("assignment__assigned_at", "id")
+    )
+    by_answer_reviews: dict[int, list[IndicatorReview]] = {}
+    for review in reviews:
+        if rules.can_see_indicator_review(user, review, assessment):
+            by_answer_reviews.setdefault(review.answer_id, []).append(review)
+    findings = (
+        {
+            f.answer_id: f
+            for f in GroupFinding.objects.filter(answer__assessment=assessment).select_related("recorded_by")
+        }
+        if show_findings
+        else {}
+    )
+    requests = list(
+        InformationRequest.objects.filter(answer__assessment=assessment)
+        .select_related("asked_by")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=InformationReply.objects.select_related("author").prefetch_related(
+                    Prefetch(
+                        "evidence", queryset=EvidenceItem.objects.only("id", "title", "sensitivity", "assessment_id")
+                    )
+                ),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+    can_view_evidence = rules.can_view_evidence_of(user, assessment)
+    download = _url_format("assessments:evidence-download", _ID)
+    reply_url, close_url = _url_format("reviews:request-reply", _ID), _url_format("reviews:request-close", _ID)
+    by_answer_requests: dict[int, list[InformationRequest]] = {}
+    for req in requests:
+        req.key, req.reply_url, req.close_url = str(req.pk), reply_url.format(req.pk), close_url.format(req.pk)
+        req.created = _day(req.created_at)
+        req.reply_list = list(req.replies.all())
+        for reply in req.reply_list:
+            reply.created = _minute(reply.created_at)
+            reply.visible_evidence = [i for i in reply.evidence.all() if can_view_evidence(i)]
+            reply.shown_evidence = [{"url": download.format(i.pk), "title": i.title} for i in reply.visible_evidence]
+        by_answer_requests.setdefault(req.answer_id, []).append(req)
+    sent_back = (
+        AssessmentTransition.objects.filter(assessment=assessment, to_status=Status.CHANGES_REQUESTED)
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    # Highlights matter once the site has resubmitted; while it edits, everything is "changing".
+    highlight_changes = sent_back is not None and assessment.status not in (Status.CHANGES_REQUESTED,)
+
+    allowed = [r for r in standard.rating_scale if r.get("allowed_on_submit")]
+    rating_options = _rating_options(allowed)
+    post_urls = {
+        kind: _url_format("reviews:indicator", assessment.pk, _ID, kind) for kind in ("review", "finding", "ask")
+    }
+    all_items = []
+    rows = []
+    for answer in answers:
+        visible = [i for i in answer.evidence.all() if can_view_evidence(i)]
+        newest = newest_upload(answer)
+        all_items.extend(visible)
+        row = Row(
+            answer=answer,
+            adapted=adapted.get(answer.indicator_id),
+            site_rating=scale.get(answer.rating),
+            evidence=visible,
+            group_finding=findings.get(answer.pk),
+            requests=by_answer_requests.get(answer.pk, []),
+            urls={kind: url.format(answer.pk) for kind, url in post_urls.items()},
+            key=str(answer.pk),
+            rating_options=rating_options,
+            updated=_minute(answer.updated_at),
+        )
+        row.means_of_verification = (
+            row.adapted and row.adapted.means_of_verification
+        ) or answer.indicator.means_of_verification
+        for review in by_answer_reviews.get(answer.pk, []):
+            review.rating_info = scale.get(review.rating)
+            review.out_of_date = changed_after(answer, newest, review.answer_version, review.updated_at)
+            if review.assignment.user_id == user.pk:
+                row.my_review = review
+                row.my_review_out_of_date = review.out_of_date
+            else:
+                row.other_reviews.append(review)
+        if row.group_finding is not None:
+            row.group_finding.rating_info = scale.get(row.group_finding.rating)
+            row.group_out_of_date = changed_after(
+                answer, newest, row.group_finding.answer_version, row.group_finding.updated_at
+            )
+        if highlight_changes:
+            row.changed_since_sent_back = answer.updated_at > sent_back or (newest is not None and newest > sent_back)
+        expert_ratings = {r.rating for r in by_answer_reviews.get(answer.pk, [])}
+        if row.group_finding is not None:
+            expert_ratings.add(row.group_finding.rating)
+        row.disagree = bool(answer.rating) and any(r != answer.rating for r in expert_ratings)
+        site_met = bool(row.site_rating and row.site_rating.get("counts_as_met"))
+        row.unmet = not site_met or any(not (scale.get(r) or {}).get("counts_as_met") for r in expert_ratings)
+        if seat is not None and seat.role == AssignmentRole.EXPERT:
+            row.reviewed = row.my_review is not None and not row.my_review_out_of_date
+        else:
+            row.reviewed = row.group_finding is not None and not row.group_out_of_date
+        rows.append(row)
+
+    # Facts of every item linked to the answers (hidden ones too, as the prefetch above): only the
+    # visible items' are used.
+    facts = evidence_facts(EvidenceItem.objects.filter(answers__assessment=assessment))
+    badges = evidence_badges(all_items, facts)
+    fields = _evidence_fields(all_items, facts, badges)
+    new_mark = f' · <strong class="new">{escape(gettext("new"))}</strong>'
+    for row in rows:
+        marked = row.changed_since_sent_back
+        html = "".join(
+            _EVIDENCE_ITEM.format(new=new_mark if marked and item.uploaded_at > sent_back else "", **fields[item.pk])
+            for item in row.evidence
+        )
+        # Safe: our markup, with every value escaped in `_evidence_fields`.
+        row.evidence_html = mark_safe(html)  # noqa: S308
+    pins = {}
+    for item in all_items:
+        position = _position(facts.get(item.pk))
+        if position is not None and item.pk not in pins:
+            pins[item.pk] = {"id": item.pk, "title": item.title, "lon": position[0], "lat": position[1]}
+    # The same options in every open question's "point to evidence" list: built once, not per question.
+    site_evidence = list({item.pk: item for item in all_items}.values()) if site_team else []
+    site_evidence_options = format_html_join(
+        "", '<option value="{}">{}</option>', ((i.pk, i.title) for i in site_evidence)
+    )
+
+    return {
+        "rows": rows,
+        "scale": allowed,
+        "summary": summary,
+        "released": released,
+        "show_findings": show_findings,
+        "site_team": site_team,
+        "seat": seat,
+        "expert_seat": seat is not None and seat.role == AssignmentRole.EXPERT,
+        "sent_back_at": sent_back,
+        "map": site_map(assessment.protected_area, list(pins.values())),
+        "show_badges": badges is not None,
+        "site_evidence": site_evidence,
+        "site_evidence_options": site_evidence_options,
+        "counts": {
+            "total": len(rows),
+            "reviewed": sum(1 for r in rows if r.reviewed),
+            "disagree": sum(1 for r in rows if r.disagree),
+            "unmet": sum(1 for r in rows if r.unmet),
+            "open_requests": sum(r.open_requests for r in rows),
+            "changed": sum(1 for r in rows if r.changed_since_sent_back),
+        },
+    }
