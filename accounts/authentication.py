@@ -55,7 +55,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         user = token.user
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("This account is disabled."), code="account_disabled")
-        if not rules.may_use_api_token(user, has_authenticator=two_factor.confirmed_device(user) is not None):
+        if not rules.may_use_api_token(user, has_authenticator=lambda: two_factor.confirmed_device(user) is not None):
             raise TokenForbidden(
                 _("Your account must use two-factor login: set up an authenticator app in the browser first."),
                 code="two_factor_required",

@@ -221,10 +221,11 @@ def can_create_api_token(user, *, otp_verified: bool, has_authenticator: bool) -
     return True
 
 
-def may_use_api_token(user, *, has_authenticator: bool) -> bool:
+def may_use_api_token(user, *, has_authenticator: Callable[[], bool]) -> bool:
     """A token stands in for a session: refused for a person who must use an authenticator but has
-    none confirmed (a device removed by an administrator, or a token made before the rule applied)."""
-    return user.is_active and (has_authenticator or not must_use_two_factor(user))
+    none confirmed (a device removed by an administrator, or a token made before the rule applied).
+    `has_authenticator` is asked only for those people: every other token request skips the query."""
+    return user.is_active and (not must_use_two_factor(user) or has_authenticator())
 
 
 def can_revoke_api_token(user, token) -> bool:

@@ -79,6 +79,19 @@ def test_a_token_works_with_token_or_bearer_and_records_its_use(expert):
     assert token.last_used_at is not None
 
 
+def test_a_token_of_someone_without_the_two_factor_rule_never_looks_up_authenticators(expert, settings):
+    # given the rule on (as in production), and an expert, whom it does not cover
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TWO_FACTOR_REQUIRED_FOR_STAFF = True
+    token, key = api_token_create(user=expert, name="laptop", otp_verified=False)
+    # when the token is used
+    with CaptureQueriesContext(connection) as queries:
+        assert _get(key).status_code == 200
+    # then no request asked for TOTP devices (a query per API call for nobody's benefit)
+    assert not [q for q in queries.captured_queries if "otp_totp" in q["sql"]]
+
+
 @pytest.mark.parametrize("bad", ["glt_00000000_not-a-real-key", "", "two words"])
 def test_an_unknown_or_malformed_key_is_refused(expert, bad):
     response = _get(bad)
