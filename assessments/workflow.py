@@ -105,6 +105,7 @@ MACHINE = StateMachine(
         note_required=error_codes.FIELD_TOO_LONG,  # no assessment move requires a note
     ),
     noun="assessment",
+    impossible_message=_("The assessment cannot move from “%(source)s” to “%(target)s”."),
     note_max=NOTE_MAX,
     on_move=_on_move,
 )

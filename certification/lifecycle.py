@@ -76,12 +76,13 @@ MACHINE = StateMachine(
         note_required=error_codes.STATUS_REASON_REQUIRED,
     ),
     noun="certificate",
+    impossible_message=_("The certificate cannot move from “%(source)s” to “%(target)s”."),
     note_max=TEXT_MAX,
     log_note_field="reason",
     note_param="reason",
     gate=_gate,
     on_move=_on_move,
-    final={S.EXPIRED: (error_codes.CERTIFICATE_EXPIRED, "The certificate has expired; its status is final.")},
+    final={S.EXPIRED: (error_codes.CERTIFICATE_EXPIRED, _("The certificate has expired; its status is final."))},
 )
 available_moves = MACHINE.available_moves
 

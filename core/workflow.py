@@ -78,6 +78,9 @@ class StateMachine:
     note_max: int = 5000
     log_note_field: str = "note"
     note_param: str = "note"  # the form/API field that carries the note, for field errors
+    # The sentence for an impossible move, translated (placeholders %(source)s and %(target)s, the
+    # statuses' labels); shown whole on the 409 page.
+    impossible_message: str = ""
     # Checked before anything else: who may move this kind of object at all (raises NotAllowed).
     gate: Callable[[Any], None] | None = None
     # Extra writes when a move happens: (locked object, move, note) -> names of the fields it set.
@@ -143,9 +146,10 @@ class StateMachine:
             if move is None:
                 code, message = self.final.get(source) or (
                     self.codes.impossible,
-                    f"The {self.noun} cannot move from '{label(source).label}' to '{label(to).label}'.",
+                    (self.impossible_message or f"The {self.noun} cannot move from '%(source)s' to '%(target)s'.")
+                    % {"source": label(source).label, "target": label(to).label},
                 )
-                raise ImpossibleMove(code, message, field="to")
+                raise ImpossibleMove(code, str(message), field="to")
             if not move.allowed(by, locked):
                 raise NotAllowed(self.codes.role, f"You may not move this {self.noun} to '{label(to).label}'.")
             if move.note_required and not note:

@@ -162,3 +162,13 @@ def test_the_review_app_provides_the_conclusion_guard():
     from reviews.guards import guard_review_confirmed
 
     assert assessment_workflow.MACHINE._provided_guard(assessment_workflow.REVIEW_CONFIRMED) is guard_review_confirmed
+
+
+def test_the_409_page_says_it_in_the_persons_language(candidate, staff, client):
+    client.force_login(staff)
+    response = client.post(
+        reverse("assessments:transition", args=[candidate.pk]), {"to": "decided"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "L’évaluation ne peut pas passer de" in body and "Impossible pour l’instant" in body
