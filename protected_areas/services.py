@@ -9,7 +9,6 @@ import bumps, and site-team changes. How a file is read and written is the `impo
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 import tempfile
 import time
@@ -20,14 +19,14 @@ from pathlib import Path
 from django.contrib.gis.gdal import GDALException
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
 
 from accounts import rules
 from accounts.choices import Role
 from accounts.models import RoleAssignment, User
 from accounts.services import role_grant, role_revoke
 from audit.services import audit_record
-from core.errors import DomainError, NotAllowed, without_paths
+from core.errors import DomainError, NotAllowed
+from core.jobs import JobDone, job_create, job_run
 from core.models import Job
 
 from . import error_codes
@@ -37,8 +36,6 @@ from .importer.files import open_layer
 from .importer.reader import ReadAhead
 from .importer.summary import ImportSummary
 from .models import ProtectedArea
-
-logger = logging.getLogger(__name__)
 
 TILES_VERSION_KEY = "protected_areas:tiles:version"
 
@@ -132,9 +129,9 @@ def import_job_start(
         raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can import protected areas.")
     name = Path(upload.name).name
     with transaction.atomic():
-        job = Job.objects.create(
+        job = job_create(
             kind=IMPORT_JOB_KIND,
-            created_by=user,
+            user=user,
             params={
                 "file_name": name,
                 "layer": layer or None,
@@ -142,58 +139,44 @@ def import_job_start(
                 # The stored copy may be renamed; identities and history use the name staff uploaded.
                 "source": source or Path(name).stem,
             },
+            input_file=upload,
+            input_name=name,
         )
-        job.input_file.save(name, upload, save=True)
         audit_record(actor=user, action="protected_areas.import_queued", target=job, data={"file": name})
-        from .tasks import run_protected_area_import
-
-        transaction.on_commit(lambda: run_protected_area_import.delay(job.pk), robust=True)
     return job
 
 
 def import_job_run(job_id: int) -> Job:
-    """Run a queued import (in a worker), keeping the Job's progress, result or error current."""
-    job = Job.objects.get(pk=job_id, kind=IMPORT_JOB_KIND)
-    if job.status not in {Job.Status.QUEUED, Job.Status.RUNNING}:
-        return job  # delivered twice: the first delivery did the work
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    """Run a queued import (in a worker) through the job runner (core.jobs), which keeps the Job's
+    progress, result or error current."""
+    return job_run(
+        job_id,
+        kind=IMPORT_JOB_KIND,
+        work=_import_work,
+        unexpected="The import stopped on an unexpected error ({error}). Nothing after it was saved.",
+        on_done=lambda job: audit_record(
+            actor=None,
+            action="protected_areas.imported",
+            target=job,
+            data={k: v for k, v in job.result.items() if k != "errors"},
+        ),
+        on_failed=lambda job: audit_record(
+            actor=None, action="protected_areas.import_failed", target=job, data={"error": job.error}
+        ),
+    )
 
-    def progress(done: int, total: int | None) -> None:
-        Job.objects.filter(pk=job.pk).update(progress=done, total=total)
 
+def _import_work(job: Job, progress) -> JobDone:
     params = job.params
-    try:
-        with job.input_file.open("rb") as handle, _local_copy(handle, params["file_name"]) as path:
-            summary = import_protected_areas(
-                path,
-                layer=params.get("layer"),
-                field_map=params.get("field_map") or None,
-                source=params.get("source"),
-                progress=progress,
-            )
-    except DomainError as exc:
-        # Shown on the import page: no path of the stored upload or of a scratch folder.
-        message = without_paths(exc.message)
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=message, finished_at=timezone.now())
-        audit_record(actor=None, action="protected_areas.import_failed", target=job, data={"error": message})
-    except Exception as exc:
-        logger.exception("protected area import %s failed", job.pk)
-        message = f"The import stopped on an unexpected error ({type(exc).__name__}). Nothing after it was saved."
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=message, finished_at=timezone.now())
-        raise
-    else:
-        result = summary.as_dict()
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.DONE,
-            result=result,
-            progress=summary.total or 0,
-            total=summary.total,
-            finished_at=timezone.now(),
+    with job.input_file.open("rb") as handle, _local_copy(handle, params["file_name"]) as path:
+        summary = import_protected_areas(
+            path,
+            layer=params.get("layer"),
+            field_map=params.get("field_map") or None,
+            source=params.get("source"),
+            progress=progress,
         )
-        counts = {k: v for k, v in result.items() if k != "errors"}
-        audit_record(actor=None, action="protected_areas.imported", target=job, data=counts)
-    job.refresh_from_db()
-    return job
+    return JobDone(result=summary.as_dict())
 
 
 @contextmanager

@@ -1,10 +1,12 @@
 from celery import shared_task
 
+from core.jobs import JobTask
+
 from .services import import_job_run
 
 
 # A national WDPA file imports in minutes. The hard limit stays under the broker's 30-minute
 # visibility timeout, so a long import is never handed to a second worker while still running.
-@shared_task(soft_time_limit=25 * 60, time_limit=28 * 60)
+@shared_task(base=JobTask, soft_time_limit=25 * 60, time_limit=28 * 60)
 def run_protected_area_import(job_id: int) -> str:
     return import_job_run(job_id).status

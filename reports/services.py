@@ -6,15 +6,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import logging
 import uuid
 from typing import Any
 
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
@@ -23,6 +20,7 @@ from assessments.choices import Status
 from assessments.models import Answer, Assessment, AssessmentTransition
 from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
+from core.jobs import JobDone, job_create, job_run
 from core.models import Job
 from protected_areas.models import ProtectedArea
 from scoring import services as scoring_services
@@ -32,14 +30,14 @@ from . import error_codes, exports, package, selectors
 from .choices import EXPORT_JOB_KIND, ExportFormat
 from .models import ImportedPackage
 
-logger = logging.getLogger(__name__)
-
 CONTENT_TYPES = {
     ExportFormat.PDF: "application/pdf",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.JSON: "application/json",
 }
+# An export's steps, as its progress counts them: started, data read, file made, file stored.
+EXPORT_STEPS = 4
 
 
 # --- export jobs ---------------------------------------------------------------------------------
@@ -51,19 +49,13 @@ def export_job_create(*, assessment: Assessment, user, fmt: str) -> Job:
         raise DomainError(error_codes.FORMAT_UNKNOWN, f"Unknown export format '{fmt}'.", field="format")
     if not rules.can_export_assessment(user, assessment):
         raise NotAllowed(error_codes.NOT_ALLOWED, "You may not export this assessment.")
-    from .tasks import run_export
-
     with transaction.atomic():
-        job = Job.objects.create(
-            kind=EXPORT_JOB_KIND,
-            params={"assessment": assessment.pk, "format": fmt},
-            total=4,
-            created_by=user,
+        job = job_create(
+            kind=EXPORT_JOB_KIND, user=user, params={"assessment": assessment.pk, "format": fmt}, total=EXPORT_STEPS
         )
         audit_record(
             actor=user, action="report.export_requested", target=assessment, data={"job": job.pk, "format": fmt}
         )
-        transaction.on_commit(lambda: run_export.delay(job.pk), robust=True)
     return job
 
 
@@ -92,48 +84,35 @@ def build_export(assessment: Assessment, user, fmt: str, progress=lambda step: N
 
 
 def export_job_run(job_id: int) -> Job:
-    """Run a queued export (in a worker). The person's rights are checked again: they may have lost
-    access since they asked."""
-    job = Job.objects.select_related("created_by").get(pk=job_id, kind=EXPORT_JOB_KIND)
-    if job.status not in {Job.Status.QUEUED, Job.Status.RUNNING}:
-        return job
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now(), progress=1)
+    """Run a queued export (in a worker) through the job runner (core.jobs)."""
+    return job_run(
+        job_id,
+        kind=EXPORT_JOB_KIND,
+        work=_export_work,
+        unexpected="The export failed unexpectedly ({error}); the operators have the details in the worker log.",
+    )
 
-    def progress(step: int) -> None:
-        Job.objects.filter(pk=job.pk).update(progress=step)
 
-    try:
-        user = job.created_by
-        assessment = (
-            Assessment.objects.visible_to(user)
-            .select_related("protected_area", "standard")
-            .filter(pk=job.params.get("assessment"))
-            .first()
-        )
-        if assessment is None:
-            raise NotAllowed(error_codes.NOT_ALLOWED, "The assessment is no longer visible to you.")
-        fmt = job.params.get("format")
-        data = build_export(assessment, user, fmt, progress)
-        progress(3)
-        job.output_file.save(_file_name(assessment, fmt), ContentFile(data), save=False)
-        Job.objects.filter(pk=job.pk).update(
-            output_file=job.output_file.name,
-            status=Job.Status.DONE,
-            progress=4,
-            result={"bytes": len(data), "format": fmt, "content_type": CONTENT_TYPES[fmt]},
-            finished_at=timezone.now(),
-        )
-    except DomainError as exc:
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=exc.message, finished_at=timezone.now())
-    except Exception:
-        logger.exception("export job %s failed", job.pk)
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED,
-            error="The export failed unexpectedly; the operators have the details in the worker log.",
-            finished_at=timezone.now(),
-        )
-    job.refresh_from_db()
-    return job
+def _export_work(job: Job, progress) -> JobDone:
+    # The person's rights are checked again: they may have lost access since they asked.
+    progress(1)
+    user = job.created_by
+    assessment = (
+        Assessment.objects.visible_to(user)
+        .select_related("protected_area", "standard")
+        .filter(pk=job.params.get("assessment"))
+        .first()
+    )
+    if assessment is None:
+        raise NotAllowed(error_codes.NOT_ALLOWED, "The assessment is no longer visible to you.")
+    fmt = job.params.get("format")
+    data = build_export(assessment, user, fmt, progress)
+    progress(3)
+    return JobDone(
+        result={"bytes": len(data), "format": fmt, "content_type": CONTENT_TYPES[fmt]},
+        file_name=_file_name(assessment, fmt),
+        content=data,
+    )
 
 
 # --- package import ----------------------------------------------------------------------------
