@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import OutgoingEmail
@@ -34,13 +35,13 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         return ", ".join(obj.to)
 
     @admin.display(description=_("body"))
-    def shown_body(self, obj: OutgoingEmail) -> str:
+    def shown_body(self, obj: OutgoingEmail) -> str | Promise:
         if obj.kind in SECRET_BODY_KINDS:
             return _("(not shown: it holds a sign-up link)")
         return obj.body
 
     @admin.display(description=_("status"))
-    def status(self, obj: OutgoingEmail) -> str:
+    def status(self, obj: OutgoingEmail) -> str | Promise:
         if obj.sent_at is not None:
             return _("sent")
         if obj.attempts >= MAX_ATTEMPTS:

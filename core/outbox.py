@@ -121,7 +121,7 @@ def outgoing_email_send(*, email_id: int) -> tuple[str, OutgoingEmail | None]:
         return FAILED, email
     with transaction.atomic():
         email.sent_at = timezone.now()
-        sent = {"sent_at": email.sent_at}
+        sent: dict[str, object] = {"sent_at": email.sent_at}
         if email.kind in SECRET_BODY_KINDS:
             sent["body"] = email.body = ERASED_BODY
         OutgoingEmail.objects.filter(pk=email.pk).update(**sent)

@@ -41,7 +41,7 @@ class CheckedPageNumberMixin:
     """For DRF page-number paginators: the page is checked by `page_number` (400), and a page past
     the last is a 404 that says so."""
 
-    invalid_page_message = gettext_lazy("There is no page {page_number} of this list.")
+    invalid_page_message: str = gettext_lazy("There is no page {page_number} of this list.")  # type: ignore[assignment]  # DRF declares str; a lazy string renders in the request's language
 
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param)

@@ -25,7 +25,7 @@ def send_outgoing_email(self, email_id: int) -> str:
     """Send one outbox row (core.outbox); a failed try is retried after the row's backoff. The
     attempts cap lives on the row, so Celery's own retry count is unlimited."""
     outcome, email = outgoing_email_send(email_id=email_id)
-    if outcome == FAILED and email.attempts < MAX_ATTEMPTS:
+    if outcome == FAILED and email is not None and email.attempts < MAX_ATTEMPTS:
         # If the broker is down now, this raises instead and the sweep retries the row later.
         raise self.retry(countdown=backoff(email.attempts).total_seconds())
     return outcome

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
+from django.utils.functional import Promise
 
 from audit.services import audit_record
 
@@ -36,6 +37,10 @@ class ImpossibleMove(Conflict):
 
 Rule = Callable[[Any, Any], bool]  # (person or None, object) -> may they make this move
 Guard = Callable[[Any], None]  # (locked object) -> None, or raises a DomainError saying why not
+# A label or sentence: a plain string or a lazily translated one (gettext_lazy), rendered in the
+# language of the request that shows it.
+Text = str | Promise
+Obj = TypeVar("Obj", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class Move:
     target: str
     allowed: Rule
     guards: tuple[Guard, ...] = ()
-    label: str = ""
+    label: Text = ""
     # False: only a service makes this move (e.g. the reviewer's confirmation), so pages offer no
     # button for it; `transition()` checks it like any other move.
     offered: bool = True
@@ -80,15 +85,15 @@ class StateMachine:
     note_param: str = "note"  # the form/API field that carries the note, for field errors
     # The sentence for an impossible move, translated (placeholders %(source)s and %(target)s, the
     # statuses' labels); shown whole on the 409 page.
-    impossible_message: str = ""
+    impossible_message: Text = ""
     # Checked before anything else: who may move this kind of object at all (raises NotAllowed).
     gate: Callable[[Any], None] | None = None
     # Extra writes when a move happens: (locked object, move, note) -> names of the fields it set.
     on_move: Callable[[Any, Move, str], Iterable[str]] | None = None
     # Statuses nothing leaves, with the code and sentence that say so (not "cannot move from … to …").
-    final: dict[str, tuple[str, str]] = field(default_factory=dict)
+    final: dict[str, tuple[str, Text]] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._provided: dict[str, Callable[[Any, str], None]] = {}
         self._by_edge = {(m.source, m.target): m for m in self.moves}
         if len(self._by_edge) != len(self.moves):
@@ -119,13 +124,13 @@ class StateMachine:
     def move(self, source: str, target: str) -> Move | None:
         return self._by_edge.get((source, target))
 
-    def available_moves(self, obj, user) -> list[Move]:
+    def available_moves(self, obj: Any, user: Any) -> list[Move]:
         """Moves this person may try now (guards are checked only when they try)."""
         return [m for m in self.moves_from(obj.status) if m.offered and m.allowed(user, obj)]
 
     # --- making a move -------------------------------------------------------------------------
 
-    def transition(self, obj, to: str, *, by, note: str = ""):
+    def transition(self, obj: Obj, to: str, *, by: Any, note: str = "") -> Obj:
         """Move `obj` to `to`, or raise a DomainError saying why not; nothing changes then."""
         label = self.statuses
         note = (note or "").strip()
@@ -140,7 +145,7 @@ class StateMachine:
         if self.gate is not None:
             self.gate(by)
         with transaction.atomic():
-            locked = self.model.objects.select_for_update().get(pk=obj.pk)
+            locked: Any = self.model._default_manager.select_for_update().get(pk=obj.pk)
             source = locked.status
             move = self.move(source, to)
             if move is None:
@@ -161,7 +166,7 @@ class StateMachine:
             locked.status = to
             fields = ["status", *(self.on_move(locked, move, note) if self.on_move else ())]
             locked.save(update_fields=fields)
-            self.log_model.objects.create(
+            self.log_model._default_manager.create(
                 **{
                     self.log_subject: locked,
                     "from_status": source,
