@@ -120,3 +120,18 @@ def test_compose_app_role_is_not_the_database_superuser():
     for right in ("nosuperuser", "nocreatedb", "nocreaterole"):
         assert right in create_role
     assert re.search(r"create database :\"dbname\" owner :\"user\"", script)
+
+
+def test_pre_commit_runs_the_checks_make_test_runs():
+    """The pre-commit hooks are the gates `make test` runs before the suite, with the same tools from
+    the project's .venv: a gate added to one and not the other would let a commit through that CI fails."""
+    hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
+    entries = {
+        shlex.split(hook["entry"])[0].split("/")[-1] + " " + " ".join(shlex.split(hook["entry"])[1:3]) for hook in hooks
+    }
+    test_recipe = (ROOT / "Makefile").read_text().split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    for tool in ("ruff check", "ruff format", "makemigrations --check", "lint-imports", "mypy"):
+        assert tool in test_recipe, f"make test does not run {tool}"
+        assert any(tool.split()[-1] in entry for entry in entries), f"pre-commit does not run {tool}"
+    for hook in hooks:
+        assert hook["language"] == "system" and hook["entry"].startswith(".venv/bin/"), hook["id"]
