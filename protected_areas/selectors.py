@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import connection
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts import rules
 from accounts.choices import Role
 from accounts.models import RoleAssignment
 from core.models import Job
@@ -42,8 +44,12 @@ def site_team(area: ProtectedArea):
     )
 
 
-def import_job(pk: int) -> Job:
-    return get_object_or_404(Job, pk=pk, kind=IMPORT_JOB_KIND)
+def get_import_job_for_user(user, pk: int) -> Job:
+    """An import job for whoever may import (IUCN staff, any of them: imports are a shared chore);
+    anyone else is told it does not exist (404), as for the import pages."""
+    if not rules.can_import_protected_areas(user):
+        raise Http404("No such import.")
+    return get_object_or_404(Job.objects.select_related("created_by"), pk=pk, kind=IMPORT_JOB_KIND)
 
 
 def recent_import_jobs(limit: int = 10):

@@ -1,4 +1,4 @@
-"""An export's file as an answer: the one response the job page and the API both send."""
+"""A job's file (an export's) as an answer: the one response the job page and the API both send."""
 
 from django.http import Http404
 
@@ -6,11 +6,11 @@ from core.downloads import private_file
 from core.models import Job
 
 
-def export_file_response(job: Job):
-    """The file of a finished export job, which the caller has checked is this person's
-    (`selectors.get_export_job_for`); 404 while it is not done (or if it failed)."""
+def job_file_response(job: Job):
+    """The file of a finished job, which the caller has checked this person may see
+    (`selectors.get_job_for_user`); 404 while it is not done, if it failed, or if it makes no file."""
     if job.status != Job.Status.DONE or not job.output_file:
-        raise Http404("The export is not ready.")
+        raise Http404("The file is not ready.")
     return private_file(
         job.output_file.open("rb"),
         filename=job.output_file.name.rsplit("/", 1)[-1],

@@ -21,6 +21,8 @@ from assessments.choices import Status
 from assessments.models import Answer, Assessment
 from core.models import Job
 from evidence.models import EvidenceItem
+from protected_areas.selectors import get_import_job_for_user
+from protected_areas.services import IMPORT_JOB_KIND
 from scoring import engine
 from scoring import selectors as scoring_selectors
 from scoring import services as scoring_services
@@ -54,6 +56,19 @@ def get_export_job_for(user, pk) -> Job:
         raise Http404("No such export.")
     get_assessment_for_reports(user, job.params.get("assessment"))
     return job
+
+
+def get_job_for_user(user, pk) -> Job:
+    """Any job (the API's one status endpoint), by the rule of its kind: an export for its creator
+    while they may see the assessment; an import for whoever may import (its page's rule). Else,
+    and for kinds without a rule, 404. Composed here, above the apps that own the kinds: core, which
+    runs jobs, is below them (docs/architecture.md)."""
+    kind = Job.objects.filter(pk=pk).values_list("kind", flat=True).first() if user.is_authenticated else None
+    if kind == EXPORT_JOB_KIND:
+        return get_export_job_for(user, pk)
+    if kind == IMPORT_JOB_KIND:
+        return get_import_job_for_user(user, pk)
+    raise Http404("No such job.")
 
 
 # --- scores ------------------------------------------------------------------------------------

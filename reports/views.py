@@ -1,22 +1,25 @@
 """Pages: the dashboards, an assessment's reports page (scores + gap analysis + exports), the export
 job page and the permission-checked downloads. Thin: reads in selectors, writes in services."""
 
+import json
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import rules
 from core.errors import DomainError
-from core.models import Job
 from core.pages import flash_error
 from scoring import selectors as scoring_selectors
 
 from . import exports, selectors, services
 from .choices import ExportFormat
-from .files import export_file_response
+from .files import job_file_response
 
 
 @login_required
@@ -92,57 +95,39 @@ def export_start(request, pk):
     return redirect("reports:job", pk=job.pk)
 
 
-def _job_for(user, pk) -> Job:
-    return selectors.get_export_job_for(user, pk)
-
-
-def _job_json(job: Job) -> dict:
-    from django.urls import reverse
-
-    return {
-        "id": job.pk,
-        "status": job.status,
-        "progress": job.progress,
-        "total": job.total,
-        "error": job.error,
-        "download": reverse("reports:job-download", args=[job.pk]) if job.status == Job.Status.DONE else None,
-    }
-
-
 @login_required
 @require_GET
 def job_page(request, pk):
-    job = _job_for(request.user, pk)
+    job = selectors.get_export_job_for(request.user, pk)
     assessment = selectors.get_assessment_for_reports(request.user, job.params.get("assessment"))
     return render(
         request,
         "reports/job.html",
-        {
-            "job": job,
-            "assessment": assessment,
-            "job_json": _job_json(job),
-            "format": ExportFormat(job.params["format"]),
-        },
+        {"job": job, "assessment": assessment, "format": ExportFormat(job.params["format"])},
     )
 
 
 @login_required
 @require_GET
 def job_status(request, pk):
-    return JsonResponse(_job_json(_job_for(request.user, pk)))
+    """The page's old status address: the job's status is the API's (GET /api/v1/jobs/{id}/), which
+    the page polls; kept for anyone still asking here, after the same check as the page."""
+    job = selectors.get_export_job_for(request.user, pk)
+    return redirect(reverse("job-detail", args=[job.pk]))
 
 
 @login_required
 @require_GET
 def job_download(request, pk):
-    return export_file_response(_job_for(request.user, pk))
+    return job_file_response(selectors.get_export_job_for(request.user, pk))
 
 
 @login_required
 @require_GET
 def sites_geojson(request):
-    response = JsonResponse(selectors.sites_geojson(request.user))
-    response["Content-Type"] = "application/geo+json"
+    """A file to keep (the dashboard's download link), not data for a script: a plain download."""
+    body = json.dumps(selectors.sites_geojson(request.user), cls=DjangoJSONEncoder, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/geo+json")
     response["Content-Disposition"] = 'attachment; filename="greenlist-sites.geojson"'
     return response
 

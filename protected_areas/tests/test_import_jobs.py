@@ -25,7 +25,26 @@ def test_non_staff_cannot_import_or_see_jobs(client, request, who, staff):
     assert post.status_code == 403
     assert client.get(reverse("protected_areas:import-status", args=[job.pk])).status_code == 404
     assert client.get(reverse("protected_areas:import-status-json", args=[job.pk])).status_code == 404
+    # nor through the API's status endpoint, which the page polls
+    assert client.get(reverse("job-detail", args=[job.pk])).status_code == 404
     assert Job.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_staff_see_any_import_through_the_api_and_the_old_status_address_leads_there(client, staff, admin_user):
+    # given an import queued by one member of staff
+    job = Job.objects.create(kind="protected_area_import", created_by=staff, params={"file_name": "x.gpkg"})
+    # when another (imports are a shared chore) asks for it
+    client.force_login(admin_user)
+    body = client.get(reverse("job-detail", args=[job.pk])).json()
+    # then the API answers as for every job, with the page that shows it
+    assert body["kind"] == "protected_area_import" and body["status"] == "queued"
+    assert body["result"] is None and body["download_url"] is None
+    assert body["assessment"] is None and body["format"] is None
+    assert body["page_url"] == reverse("protected_areas:import-status", args=[job.pk])
+    # and the page's old status address redirects to it
+    old = client.get(reverse("protected_areas:import-status-json", args=[job.pk]))
+    assert old.status_code == 302 and old["Location"] == f"/api/v1/jobs/{job.pk}/"
 
 
 @pytest.mark.django_db
@@ -56,7 +75,7 @@ def test_bad_mapping_is_refused(client, staff):
 
 
 def _wait_for(client, job_id, timeout=90):
-    url = reverse("protected_areas:import-status-json", args=[job_id])
+    url = reverse("job-detail", args=[job_id])  # what the status page polls
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         data = client.get(url).json()
@@ -83,7 +102,7 @@ def test_browser_import_runs_in_a_real_worker(client, staff, testdata, celery_wo
     assert data["result"] == {"created": 2, "updated": 0, "unchanged": 0, "repaired": 0, "rejected": 0, "errors": []}
     assert ProtectedArea.objects.get(wdpa_id=303039).orig_name == "Phong Điền"
     page = client.get(response["Location"]).content.decode()
-    assert "Import of wdpa_laos.gpkg" in page and 'data-count="created">2<' in page
+    assert "Import of wdpa_laos.gpkg" in page and 'data-result="created">2<' in page
 
     # and a file that cannot be read fails with the reason
     client.post(reverse("protected_areas:import"), {"file": _upload("broken.geojson", b"not json at all")})

@@ -1,10 +1,17 @@
-"""Gap analysis and export jobs as the API shows them (the same data as the reports pages)."""
+"""Gap analysis and jobs (exports, imports) as the API shows them (the same data as the pages)."""
+
+from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.models import Job
-from reports.choices import ExportFormat
+from protected_areas.services import IMPORT_JOB_KIND
+from reports.choices import EXPORT_JOB_KIND, ExportFormat
+
+# kind → the page (URL name, taking the job id) that shows a job of that kind and its result.
+JOB_PAGES = {EXPORT_JOB_KIND: "reports:job", IMPORT_JOB_KIND: "protected_areas:import-status"}
 
 
 class ReportErrorSerializer(serializers.Serializer):
@@ -57,25 +64,49 @@ class ExportRequestSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=ExportFormat.choices)
 
 
-class ExportJobSerializer(serializers.Serializer):
+class JobSerializer(serializers.Serializer):
+    """Any long-running job (an export, an import of protected areas): the one status answer the API
+    and the pages' poller (static/js/job.js) read."""
+
     id = serializers.IntegerField()
-    kind = serializers.CharField()
+    kind = serializers.CharField(help_text="`reports.export` or `protected_area_import`.")
     status = serializers.ChoiceField(choices=Job.Status.choices)
-    progress = serializers.IntegerField(help_text="Steps done, out of `total`.")
-    total = serializers.IntegerField(allow_null=True)
-    assessment = serializers.IntegerField(source="params.assessment")
-    format = serializers.ChoiceField(source="params.format", choices=ExportFormat.choices)
-    error = serializers.CharField(allow_blank=True, help_text="Why the export failed (status `failed`).")
+    progress = serializers.IntegerField(help_text="Steps done (exports) or features read (imports), out of `total`.")
+    total = serializers.IntegerField(allow_null=True, help_text="Null while not known.")
+    assessment = serializers.SerializerMethodField(help_text="The exported assessment (exports; else null).")
+    format = serializers.SerializerMethodField(help_text="The export's format (exports; else null).")
+    error = serializers.CharField(allow_blank=True, help_text="Why the job failed (status `failed`).")
+    result = serializers.SerializerMethodField(
+        help_text="What the job did, once `status` is `done` (else null): an import's counts and rejected "
+        "features, an export's size, format and content type."
+    )
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     url = serializers.SerializerMethodField(help_text="Where to poll this job.")
+    page_url = serializers.SerializerMethodField(help_text="The page that shows the job and its result, for people.")
     download_url = serializers.SerializerMethodField(
-        help_text="The file (for its owner only), once `status` is `done`; null before."
+        help_text="The job's file (exports, for their owner only), once `status` is `done`; null before and for "
+        "jobs without a file."
     )
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_assessment(self, obj):
+        return obj.params.get("assessment") if obj.kind == EXPORT_JOB_KIND else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=ExportFormat.choices, allow_null=True))
+    def get_format(self, obj):
+        return obj.params.get("format") if obj.kind == EXPORT_JOB_KIND else None
+
+    def get_result(self, obj) -> dict[str, Any] | None:
+        return obj.result if obj.status == Job.Status.DONE else None
 
     def get_url(self, obj) -> str:
         return reverse("job-detail", args=[obj.pk])
+
+    def get_page_url(self, obj) -> str | None:
+        page = JOB_PAGES.get(obj.kind)
+        return reverse(page, args=[obj.pk]) if page else None
 
     def get_download_url(self, obj) -> str | None:
         if obj.status != Job.Status.DONE or not obj.output_file:

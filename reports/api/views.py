@@ -1,5 +1,5 @@
-"""The reports API: gap analysis and export jobs, through the same selectors, services and rules
-as the reports pages (reports/views.py)."""
+"""The reports API: gap analysis, exports, and the one status endpoint of every job (exports and
+imports), through the same selectors, services and rules as the pages."""
 
 from collections.abc import Mapping
 
@@ -12,13 +12,13 @@ from rest_framework.views import APIView
 
 from core.downloads import FileAnswerMixin
 from reports import selectors, services
-from reports.files import export_file_response
+from reports.files import job_file_response
 
-from .serializers import ExportJobSerializer, ExportRequestSerializer, GapAnalysisSerializer, ReportErrorSerializer
+from .serializers import ExportRequestSerializer, GapAnalysisSerializer, JobSerializer, ReportErrorSerializer
 
 ASSESSMENT_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Assessment id")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-JOB_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Export job id")
+JOB_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Job id")
 NOT_FOUND = OpenApiResponse(ReportErrorSerializer, description="No such object, or not visible to you")
 
 
@@ -40,7 +40,7 @@ def assessment_gaps(request, pk):
     parameters=[ASSESSMENT_PK],
     request=ExportRequestSerializer,
     responses={
-        202: ExportJobSerializer,
+        202: JobSerializer,
         400: OpenApiResponse(ReportErrorSerializer, description="Unknown format (code `export_format_unknown`)"),
         403: OpenApiResponse(ReportErrorSerializer, description="You may not export it (code `export_not_allowed`)"),
         404: NOT_FOUND,
@@ -59,18 +59,21 @@ def assessment_export(request, pk):
     fmt = request.data.get("format", "") if isinstance(request.data, Mapping) else ""
     # Anything but a string is as unknown as a misspelt format: the service refuses both with its code.
     job = services.export_job_create(assessment=assessment, user=request.user, fmt=fmt if isinstance(fmt, str) else "")
-    body = ExportJobSerializer(job).data
+    body = JobSerializer(job).data
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
-@extend_schema(parameters=[JOB_PK], responses={200: ExportJobSerializer, 404: NOT_FOUND})
+@extend_schema(parameters=[JOB_PK], responses={200: JobSerializer, 404: NOT_FOUND})
 @api_view(["GET"])
 def job_detail(request, pk):
-    """An export job's status and progress, and its download URL once done.
+    """A job's status and progress: an export (`reports.export`) or an import of protected areas
+    (`protected_area_import`); once done, its result, and the link to its file where it has one.
 
-    Only the person who started it sees it, and only while they may still see its assessment
-    (anyone else, staff included, gets 404, as on the job page)."""
-    return Response(ExportJobSerializer(selectors.get_export_job_for(request.user, pk)).data)
+    The pages that start jobs poll this too. Who sees a job is the rule of its kind: an export only
+    the person who started it, while they may still see its assessment (anyone else, staff included,
+    gets 404, as on the job page); an import whoever may import protected areas (IUCN staff, as on
+    the import page). Anyone else gets 404."""
+    return Response(JobSerializer(selectors.get_job_for_user(request.user, pk)).data)
 
 
 class JobDownloadView(FileAnswerMixin, APIView):
@@ -86,10 +89,11 @@ class JobDownloadView(FileAnswerMixin, APIView):
                 )
                 for media_type in ("application/pdf", XLSX, "text/csv", "application/json")
             },
-            404: OpenApiResponse(ReportErrorSerializer, description="No such export of yours, or not done yet"),
+            404: OpenApiResponse(ReportErrorSerializer, description="No such job of yours, not done yet, or no file"),
         },
     )
     def get(self, request, pk):
-        """Download a finished export: its owner only, and only while they may still see its
-        assessment, as on the job page (anyone else, staff included, gets 404)."""
-        return export_file_response(selectors.get_export_job_for(request.user, pk))
+        """Download the file of a finished job (exports have one): who may see the job may download
+        it, so an export's owner only, while they may still see its assessment, as on the job page
+        (anyone else, staff included, gets 404)."""
+        return job_file_response(selectors.get_job_for_user(request.user, pk))

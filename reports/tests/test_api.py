@@ -121,10 +121,12 @@ def test_an_export_job_is_seen_by_its_owner_only(api_client, assessment, site_ma
         "assessment": assessment.pk,
         "format": "xlsx",
         "error": "",
+        "result": None,
         "created_at": None,
         "started_at": None,
         "finished_at": None,
         "url": f"/api/v1/jobs/{job.pk}/",
+        "page_url": f"/reports/jobs/{job.pk}/",
         "download_url": None,
     }
     assert api_client.get(f"/api/v1/jobs/{job.pk}/").json()["status"] == "queued"
@@ -139,6 +141,23 @@ def test_a_job_of_another_kind_is_not_an_export(api_client, staff):
     api_client.force_login(staff)
     assert api_client.get(f"/api/v1/jobs/{job.pk}/").status_code == 404
     assert api_client.get("/api/v1/jobs/999999999/").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["outsider", "site_manager", "expert"])
+def test_an_import_job_is_refused_to_whoever_may_not_import(api_client, staff, who, request):
+    # given an import of protected areas, done, by staff
+    job = Job.objects.create(
+        kind="protected_area_import", created_by=staff, status="done", result={"created": 1, "errors": []}
+    )
+    # staff see it, with its result
+    api_client.force_login(staff)
+    assert api_client.get(f"/api/v1/jobs/{job.pk}/").json()["result"] == {"created": 1, "errors": []}
+    # anyone else is told it does not exist, and it has no file for anyone
+    api_client.force_login(request.getfixturevalue(who))
+    assert api_client.get(f"/api/v1/jobs/{job.pk}/").status_code == 404
+    assert api_client.get(f"/api/v1/jobs/{job.pk}/download/").status_code == 404
+    api_client.force_login(staff)
+    assert api_client.get(f"/api/v1/jobs/{job.pk}/download/").status_code == 404
 
 
 # --- a real worker -----------------------------------------------------------------------------

@@ -30,21 +30,32 @@ def test_pdf_export_runs_in_the_worker_and_only_its_owner_downloads_it(
     assert response.status_code == 302
     job = Job.objects.get(kind="reports.export", created_by=site_manager)
     assert response["Location"] == f"/reports/jobs/{job.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert f'data-job-url="/api/v1/jobs/{job.pk}/"' in page  # the page polls the API
+    # the page's old status address leads there too
+    assert client.get(f"/reports/jobs/{job.pk}/status/")["Location"] == f"/api/v1/jobs/{job.pk}/"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        status = client.get(f"/reports/jobs/{job.pk}/status/").json()
+        status = client.get(f"/api/v1/jobs/{job.pk}/").json()
         if status["status"] in ("done", "failed"):
             break
         time.sleep(0.5)
     # then
     assert status["status"] == "done", celery_worker_process.log_path.read_text()[-3000:]
-    assert status["progress"] == 4 and status["download"] == f"/reports/jobs/{job.pk}/download/"
-    download = client.get(status["download"])
+    assert status["progress"] == 4 and status["download_url"] == f"/api/v1/jobs/{job.pk}/download/"
+    assert status["page_url"] == f"/reports/jobs/{job.pk}/" and status["result"]["format"] == "pdf"
+    download = client.get(f"/reports/jobs/{job.pk}/download/")  # the page's link
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     # another site's manager knows nothing of it
     client.force_login(other_manager)
-    for url in (f"/reports/jobs/{job.pk}/", f"/reports/jobs/{job.pk}/status/", status["download"]):
+    for url in (
+        f"/reports/jobs/{job.pk}/",
+        f"/reports/jobs/{job.pk}/status/",
+        f"/reports/jobs/{job.pk}/download/",
+        f"/api/v1/jobs/{job.pk}/",
+        status["download_url"],
+    ):
         assert client.get(url).status_code == 404
 
 
