@@ -330,19 +330,18 @@ def can_download_certificate(user, certificate) -> bool:
     return is_iucn_staff(user) or certificate.protected_area_id in active_roles(user).managed_area_ids
 
 
-def can_view_evidence(user, item, assessment=None) -> bool:
-    """Evidence marked for the site team only is hidden from reviewers; staff see everything."""
-    return can_view_evidence_of(user, assessment or item.assessment)(item)
+def team_only_sites(user) -> frozenset[int] | None:
+    """The sites whose team-only material (evidence marked "site team only") this person may see,
+    within what they may see at all: None for every site (IUCN staff), else their own sites' (the
+    site team). Reviewers see none. The evidence app applies it to items
+    (`EvidenceItem.objects.visible_to`, `evidence.rules.can_view_evidence_of`)."""
+    return None if is_iucn_staff(user) else managed_area_ids(user)
 
 
-def can_view_evidence_of(user, assessment) -> Callable[[object], bool]:
-    """`can_view_evidence` for many items of one assessment (the review page lists a thousand): who
-    the person is for this assessment is decided once, then each item by its sensitivity alone."""
-    if not can_view_assessment(user, assessment):
-        return lambda item: False
-    if is_site_team_of(user, assessment) or is_iucn_staff(user):
-        return lambda item: True
-    return lambda item: item.sensitivity != "site_team"
+def can_view_team_only_of(user, assessment) -> bool:
+    """`team_only_sites` for one assessment."""
+    sites = team_only_sites(user)
+    return sites is None or assessment.protected_area_id in sites
 
 
 # --- expert review (issue 6) -----------------------------------------------------------------

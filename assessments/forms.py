@@ -2,8 +2,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from evidence.choices import Sensitivity
-
 
 class AnswerForm(forms.Form):
     """The plain-POST form of one indicator (used without JavaScript). Limits and the scale are
@@ -22,13 +20,3 @@ class StartForm(forms.Form):
     protected_area = forms.IntegerField(widget=forms.HiddenInput)
     year = forms.IntegerField(label=_("Year"), initial=lambda: timezone.localdate().year)
     prefill = forms.BooleanField(label=_("Start from the previous cycle's answers and evidence"), required=False)
-
-
-class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("File"))
-    title = forms.CharField(label=_("Title"), required=False, max_length=300)
-    evidence_date = forms.DateField(label=_("Date the evidence refers to"), required=False)
-    sensitivity = forms.ChoiceField(
-        label=_("Who may see it"), choices=Sensitivity.choices, initial=Sensitivity.REVIEWERS
-    )
-    indicator = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.http import Http404
-from django.urls import reverse
 
-from evidence.models import EvidenceItem
 from standards.selectors import adaptations
 
 from .models import Answer, Assessment, AssessmentTransition
@@ -103,10 +100,6 @@ class ComponentBlock:
     criteria: OrderedDict = field(default_factory=OrderedDict)
 
 
-LIBRARY_PAGE_SIZE = 25
-PICKER_PAGE_SIZE = 20
-
-
 def page_answers(assessment: Assessment):
     return (
         Answer.objects.filter(assessment=assessment)
@@ -115,88 +108,17 @@ def page_answers(assessment: Assessment):
     )
 
 
-def linked_evidence(assessment: Assessment, user) -> dict[int, list[tuple[int, str]]]:
-    """(id, title) of the evidence linked to each answer, among the items this person may see.
+def assessment_page(assessment: Assessment, user) -> dict:
+    """Everything the assessment page shows of the assessment itself, in a fixed number of queries.
 
-    Plain tuples from the link table in one query: a thousand model instances through a
-    prefetch cost more than the rest of the page.
-    """
-    rows = (
-        Answer.evidence.through.objects.filter(
-            answer__assessment=assessment, evidenceitem__in=EvidenceItem.objects.visible_to(user)
-        )
-        .order_by("-evidenceitem__uploaded_at", "-evidenceitem_id")
-        .values_list("answer_id", "evidenceitem_id", "evidenceitem__title")
-    )
-    linked: dict[int, list[tuple[int, str]]] = {}
-    for answer_id, item_id, title in rows:
-        linked.setdefault(answer_id, []).append((item_id, title))
-    return linked
-
-
-def indicator_numbers(assessment: Assessment, item_ids) -> dict[int, list[str]]:
-    """The numbers of this assessment's indicators each of these items is linked to (one query)."""
-    rows = (
-        Answer.evidence.through.objects.filter(answer__assessment=assessment, evidenceitem_id__in=list(item_ids))
-        .order_by("answer__indicator__position")
-        .values_list("evidenceitem_id", "answer__indicator__number")
-    )
-    numbers: dict[int, list[str]] = {}
-    for item_id, number in rows:
-        numbers.setdefault(item_id, []).append(number)
-    return numbers
-
-
-def evidence_for(assessment: Assessment, items=None):
-    """The assessment's own evidence and any carried over from an earlier cycle (one query),
-    out of `items` (all evidence by default)."""
-    items = EvidenceItem.objects.all() if items is None else items
-    return (
-        items.filter(Q(assessment=assessment) | Q(answers__assessment=assessment))
-        .select_related("uploaded_by")
-        .distinct()
-        .order_by("-uploaded_at", "-id")
-    )
-
-
-def evidence_library_page(assessment: Assessment, user, page) -> Page:
-    """One page of the evidence this person may see (own and carried over), newest first.
-
-    Two queries (count and rows) whatever the number of items; a bad page number gives the
-    nearest page rather than an error, as on any paginated list.
-    """
-    items = evidence_for(assessment, EvidenceItem.objects.visible_to(user))
-    return Paginator(items, LIBRARY_PAGE_SIZE).get_page(page)
-
-
-def evidence_search(assessment: Assessment, user, query: str = ""):
-    """Evidence of the same site (any cycle) this person may see, whose title contains `query`:
-    what may be linked to an answer of this assessment (the service allows the same site)."""
-    items = EvidenceItem.objects.visible_to(user).filter(assessment__protected_area_id=assessment.protected_area_id)
-    query = query.strip()
-    if query:
-        items = items.filter(title__icontains=query)
-    return items.only("id", "title", "assessment_id", "evidence_date").order_by("-uploaded_at", "-id")
-
-
-def download_url_pattern() -> str:
-    """One reverse() for all items: with a thousand items, per-item {% url %} tags dominate rendering."""
-    return reverse("assessments:evidence-download", args=[0]).replace("/0/", "/{}/")
-
-
-def assessment_page(assessment: Assessment, user, library_page=1) -> dict:
-    """Everything the assessment page shows, in a fixed number of queries.
-
-    Per answer only its own links; the whole evidence library is paginated, and linking more
-    goes through `evidence_search`, so the page does not grow with the number of items.
+    Its evidence (each answer's links, the library) is the evidence app's: the page's view adds it
+    through `sections.evidence_section`, provided by that app (it sits above assessments).
     """
     scale = scale_by_code(assessment.standard)
     adapted = adaptations(assessment.adapted_set)
     components: OrderedDict[int, ComponentBlock] = OrderedDict()
     answered = 0
     answers = list(page_answers(assessment))
-    links = linked_evidence(assessment, user)
-    evidence_indicators: dict[int, list[str]] = {}
     for answer in answers:
         indicator = answer.indicator
         criterion = indicator.criterion
@@ -204,22 +126,12 @@ def assessment_page(assessment: Assessment, user, library_page=1) -> dict:
         block.criteria.setdefault(criterion.pk, CriterionBlock(criterion)).answers.append(answer)
         answer.adapted = adapted.get(indicator.pk)
         answer.rating_info = scale.get(answer.rating)
-        answer.linked = links.get(answer.pk, [])
-        for item_id, _title in answer.linked:
-            evidence_indicators.setdefault(item_id, []).append(indicator.number)
         if is_answered(answer, scale):
             answered += 1
-    library = evidence_library_page(assessment, user, library_page)
-    url_pattern = download_url_pattern()
-    for item in library.object_list:
-        item.indicator_numbers = ", ".join(evidence_indicators.get(item.pk, []))
-        item.url = url_pattern.format(item.pk)
     total = len(answers)
     return {
         "components": [{"component": c.component, "criteria": list(c.criteria.values())} for c in components.values()],
         "answers": answers,
-        "library": library,
-        "download_url_pattern": url_pattern,
         "answered": answered,
         "total": total,
         "percent": round(100 * answered / total) if total else 0,

@@ -15,7 +15,6 @@ from django.utils import timezone
 from accounts import rules
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
-from evidence.models import EvidenceItem
 from standards.selectors import indicator_set_for
 
 from . import error_codes
@@ -156,17 +155,19 @@ def _validate_changes(assessment: Assessment, changes: dict[str, Any]) -> None:
         raise DomainError("date_in_future", "The evidence cannot refer to a date in the future.", field="evidence_date")
 
 
-def _evidence_items(assessment: Assessment, user, ids) -> list[EvidenceItem]:
-    """The items to link: evidence of the same site (any cycle) that `user` may see.
+def _evidence_items(assessment: Assessment, user, ids) -> list:
+    """The items to link: evidence of the same site (any cycle) that `user` may see (the evidence
+    app's one visibility rule, `visible_to`, reached through the answer's own key: assessments sits
+    below evidence and does not import it).
 
     An id that does not exist and an id of another site's item get the same answer, which names
     no item: the red team read another site's evidence titles, and told existing ids from missing
     ones, through the message that said which item belonged elsewhere (issue 12)."""
     ids = list(dict.fromkeys(ids))
     items = list(
-        EvidenceItem.objects.visible_to(user).filter(
-            pk__in=ids, assessment__protected_area_id=assessment.protected_area_id
-        )
+        Answer._meta.get_field("evidence")
+        .related_model.objects.visible_to(user)
+        .filter(pk__in=ids, assessment__protected_area_id=assessment.protected_area_id)
     )
     if len(items) != len(ids):
         raise DomainError(

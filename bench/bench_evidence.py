@@ -164,9 +164,8 @@ def run_workers(
 ) -> tuple[float, list[int], float, float]:
     """Images/s, RSS samples of the first worker, and CPU ms per image of the workers and of
     their PostgreSQL backends."""
-    from evidence.models import EvidenceItem
-    from evidence_processing.models import EvidenceFacts
-    from evidence_processing.tasks import process_evidence_item, request_batch
+    from evidence.models import EvidenceFacts, EvidenceItem
+    from evidence.tasks import process_evidence_item, request_batch
     from greenlist.celery import app
 
     EvidenceFacts.objects.filter(item_id__in=ids).delete()
@@ -236,7 +235,7 @@ def main():
     from accounts.tests.factories import Role, make_user
     from assessments.services import assessment_create
     from evidence.services import evidence_upload
-    from evidence_processing.tasks import processing_in_batches
+    from evidence.tasks import processing_in_batches
     from greenlist.celery import app
     from protected_areas.tests.factories import ProtectedAreaFactory, square
     from standards.services import standard_load

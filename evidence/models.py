@@ -1,12 +1,24 @@
+"""Evidence items (the upload) and what the processing pipeline learnt about each file (its facts
+and duplicate links).
+
+The facts and duplicate links were the `evidence_processing` app's until issue 13: their tables keep
+that app's names (`db_table`), so existing databases keep their rows (migration 0003).
+"""
+
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db.models import Q
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ProcessingStatus, Sensitivity
+from accounts import rules
+from assessments.models import Assessment
+
+from .choices import Duplicate, Kind, LocationCheck, ProcessingStatus, Sensitivity
 from .storage import evidence_storage
 
 
@@ -18,16 +30,15 @@ def evidence_upload_to(instance: "EvidenceItem", filename: str) -> str:
 
 class EvidenceItemQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from accounts import rules
-        from assessments.models import Assessment
-
+        """The items this person may see: those of the assessments they may see, without the ones
+        marked "site team only" outside the sites whose team-only material they may see. The one
+        rule for pages, API and querysets; `evidence.rules.can_view_evidence_of` is its per-item
+        form (both ask `accounts.rules.team_only_sites`)."""
         qs = self.filter(assessment__in=Assessment.objects.visible_to(user))
-        if not rules.is_iucn_staff(user):
-            # Outside the site team, items marked "site team only" stay hidden.
-            qs = qs.filter(
-                Q(assessment__protected_area_id__in=rules.managed_area_ids(user)) | ~Q(sensitivity="site_team")
-            )
-        return qs
+        sites = rules.team_only_sites(user)
+        if sites is None:
+            return qs
+        return qs.filter(Q(assessment__protected_area_id__in=sites) | ~Q(sensitivity=Sensitivity.SITE_TEAM))
 
 
 class EvidenceItem(models.Model):
@@ -73,10 +84,95 @@ class EvidenceItem(models.Model):
             models.Index(fields=["sha256"], name="evidence_sha256_idx"),
             models.Index(
                 fields=["assessment"],
-                condition=Q(processing_status__in=["pending", "processing"]),
+                condition=Q(processing_status__in=[ProcessingStatus.PENDING, ProcessingStatus.PROCESSING]),
                 name="evidence_waiting_idx",
             ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class EvidenceFacts(models.Model):
+    """Verified facts about one evidence file: type, integrity, metadata, location, derivatives.
+
+    `claim_task` / `claimed_at` record which task run holds the item while it is `processing`,
+    so a redelivered or swept task does not process it twice at the same time.
+    """
+
+    item = models.OneToOneField(
+        "evidence.EvidenceItem", on_delete=models.CASCADE, primary_key=True, related_name="facts"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.UNKNOWN)
+    mime_type = models.CharField(_("sniffed type"), max_length=120, blank=True)
+    description = models.CharField(_("what libmagic says"), max_length=300, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    text = models.TextField(_("extracted text"), blank=True)
+    search = SearchVectorField(null=True, editable=False)
+    captured_at = models.DateTimeField(null=True, blank=True)
+    camera_make = models.CharField(max_length=120, blank=True)
+    camera_model = models.CharField(max_length=120, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PointField(srid=4326, null=True, blank=True)
+    geometry = models.GeometryCollectionField(srid=4326, null=True, blank=True)
+    feature_count = models.PositiveIntegerField(null=True, blank=True)
+    location_check = models.CharField(max_length=8, choices=LocationCheck.choices, default=LocationCheck.NONE)
+    distance_km = models.FloatField(null=True, blank=True, help_text=_("0 when inside or touching the boundary."))
+    in_period = models.BooleanField(null=True, blank=True, help_text=_("Date inside the assessment period."))
+    duplicate = models.CharField(max_length=12, choices=Duplicate.choices, blank=True, default=Duplicate.NONE)
+    thumbnail = models.FileField(storage=evidence_storage, max_length=300, blank=True)
+    display = models.FileField(_("display copy without metadata"), storage=evidence_storage, max_length=300, blank=True)
+    raster_stats = models.JSONField(null=True, blank=True)
+    camera_trap = models.JSONField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True, help_text=_("Other facts (layers, EXIF extras)."))
+    error_code = models.CharField(max_length=40, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim_task = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        db_table = "evidence_processing_evidencefacts"  # the table's name before issue 13 (see the module)
+        verbose_name_plural = "evidence facts"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="facts_kind_valid"),
+            models.CheckConstraint(condition=Q(location_check__in=LocationCheck.values), name="facts_location_valid"),
+            models.CheckConstraint(condition=Q(duplicate__in=Duplicate.values), name="facts_duplicate_valid"),
+            models.CheckConstraint(
+                condition=Q(distance_km__isnull=True) | Q(distance_km__gte=0), name="facts_distance_positive"
+            ),
+        ]
+        indexes = [GinIndex(fields=["search"], name="facts_search_gin")]
+
+    def __str__(self) -> str:
+        return f"facts of evidence {self.item_id}"
+
+    @property
+    def latitude(self) -> float | None:
+        return self.position.y if self.position else None
+
+    @property
+    def longitude(self) -> float | None:
+        return self.position.x if self.position else None
+
+
+class DuplicateLink(models.Model):
+    """The same bytes (SHA-256) uploaded as another evidence item: reuse on the same site, a flag
+    for reviewers when another site offers the same file."""
+
+    item = models.ForeignKey("evidence.EvidenceItem", on_delete=models.CASCADE, related_name="duplicate_links")
+    duplicate_of = models.ForeignKey("evidence.EvidenceItem", on_delete=models.CASCADE, related_name="+")
+    same_site = models.BooleanField()
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "evidence_processing_duplicatelink"
+        constraints = [
+            models.UniqueConstraint(fields=["item", "duplicate_of"], name="duplicate_link_unique"),
+            models.CheckConstraint(condition=~Q(item=models.F("duplicate_of")), name="duplicate_link_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} = {self.duplicate_of_id}"

@@ -1,5 +1,5 @@
-"""Writes for evidence: accepting an upload. Processing (hashing, previews) comes later and only
-moves `processing_status` on; it never changes who may see a file."""
+"""Writes for evidence: accepting an upload. Processing (hashing, previews: `pipeline`, run by
+`tasks`) comes later and only moves `processing_status` on; it never changes who may see a file."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from assessments.models import Answer, Assessment
 from assessments.services import AssessmentFrozen
 from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
-from evidence_processing.tasks import process_evidence_item
 
 from . import error_codes
 from .choices import Sensitivity
 from .models import EvidenceItem
+from .tasks import process_evidence_item
 
 
 def max_upload_bytes() -> int:
@@ -88,13 +88,17 @@ def evidence_upload(
             field="file",
         )
     if sensitivity not in Sensitivity.values:
-        raise DomainError("evidence_sensitivity_invalid", f"Unknown sensitivity '{sensitivity}'.", field="sensitivity")
+        raise DomainError(
+            error_codes.EVIDENCE_SENSITIVITY_INVALID, f"Unknown sensitivity '{sensitivity}'.", field="sensitivity"
+        )
     original = os.path.basename(getattr(file, "name", "") or "file")[:300]
     title = (title or "").strip() or original
     if len(title) > 300:
         raise DomainError(error_codes.EVIDENCE_TITLE_TOO_LONG, "The title is over 300 characters.", field="title")
     if evidence_date and evidence_date > timezone.localdate():
-        raise DomainError("date_in_future", "The evidence cannot refer to a date in the future.", field="evidence_date")
+        raise DomainError(
+            error_codes.DATE_IN_FUTURE, "The evidence cannot refer to a date in the future.", field="evidence_date"
+        )
     indicator_ids = [getattr(i, "pk", i) for i in indicators]
     stored_name = None
     try:

@@ -1,14 +1,233 @@
-"""Evidence files leave the platform only through this permission-checked view (and its twin in
-the API, `GET /api/v1/evidence/{id}/file/`: same rule, same response, evidence.files)."""
+"""Evidence pages: upload (without JavaScript), the library, the link page of one indicator, the
+evidence overview with badges and pins, search, thumbnails, and the download.
 
+Evidence files leave the platform only through the permission-checked download here (and its twin
+in the API, `GET /api/v1/evidence/{id}/file/`: same rule, same response, evidence.files); evidence
+storage is private. The JSON the pages' scripts read (the picker, the status poll) is in `api/`.
+"""
+
+import json
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.views.decorators.http import require_GET
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .files import evidence_file_response
-from .selectors import get_evidence_for_user
+from accounts import rules
+from assessments import services as assessment_services
+from assessments.models import Answer
+from assessments.selectors import get_assessment_for_user
+from core.errors import DomainError
+from core.pages import flash_error
+
+from . import search as evidence_search
+from . import selectors
+from .choices import Sensitivity
+from .files import evidence_file_response, thumbnail_response
+from .forms import EvidenceForm
+from .pipeline import assessment_period
+from .services import evidence_upload, max_upload_bytes
+
+SEARCH_PAGE_SIZE = 50
+OVERVIEW_MAX_ITEMS = 500
 
 
 @login_required
 @require_GET
 def evidence_download(request, pk):
-    return evidence_file_response(get_evidence_for_user(request.user, pk))
+    return evidence_file_response(selectors.get_evidence_for_user(request.user, pk))
+
+
+@login_required
+@require_GET
+def thumbnail(request, item_id):
+    # Kept an hour by the person's own browser: a library page shows many (the API's twin,
+    # `GET /api/v1/evidence/{id}/thumbnail/`, is not kept at all).
+    return thumbnail_response(selectors.get_evidence_for_user(request.user, item_id), cache="private, max-age=3600")
+
+
+# --- upload and links ----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def evidence_post(request, pk):
+    """Plain multipart upload (without JavaScript); the page's script uses the API instead."""
+    assessment = get_assessment_for_user(request.user, pk)
+    if not rules.can_edit_assessment(request.user, assessment):
+        raise PermissionDenied(_("Only the site's team can add evidence."))
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return _after_upload(request, assessment)
+    data = form.cleaned_data
+    indicator = [data["indicator"]] if data.get("indicator") else []
+    try:
+        item = evidence_upload(
+            assessment=assessment,
+            user=request.user,
+            file=data["file"],
+            title=data["title"],
+            indicators=indicator,
+            sensitivity=data["sensitivity"],
+            evidence_date=data["evidence_date"],
+        )
+    except DomainError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, _("Uploaded “%(t)s”.") % {"t": item.title})
+    return _after_upload(request, assessment)
+
+
+def _after_upload(request, assessment):
+    """Back to the indicator's evidence page when the upload came from there, else the assessment."""
+    back = request.POST.get("back_to_answer", "")
+    if back.isdigit() and Answer.objects.filter(pk=int(back), assessment=assessment).exists():
+        return redirect("evidence:answer-evidence", assessment.pk, int(back))
+    return redirect(assessment)
+
+
+@login_required
+@require_GET
+def evidence_library(request, pk):
+    """All evidence of the assessment, one page at a time (the assessment page shows the first;
+    its script swaps further pages in from here)."""
+    assessment = get_assessment_for_user(request.user, pk)
+    library = selectors.evidence_library_page(assessment, request.user, request.GET.get("page"))
+    return render(request, "evidence/library.html", {"assessment": assessment, "library": library})
+
+
+def _linkable_answer(request, pk, answer_id):
+    assessment = get_assessment_for_user(request.user, pk)
+    answer = get_object_or_404(Answer.objects.select_related("indicator"), pk=answer_id, assessment=assessment)
+    if not rules.can_edit_assessment(request.user, assessment):
+        raise PermissionDenied(_("Only the site's team can link evidence to this assessment."))
+    return assessment, answer
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_evidence(request, pk, answer_id):
+    """Link or unlink evidence of one indicator without JavaScript: search, then one button per
+    item. With JavaScript the assessment page does the same through the picker (api.views)."""
+    assessment, answer = _linkable_answer(request, pk, answer_id)
+    query = request.GET.get("q", "")[:300]
+    here = request.get_full_path()
+    if request.method == "POST":
+        return _answer_evidence_post(request, assessment, answer, here)
+    page = Paginator(selectors.linkable_evidence(assessment, request.user, query), selectors.PICKER_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    linked = selectors.linked_evidence(assessment, request.user).get(answer.pk, [])
+    linked_ids = {pk for pk, _title in linked}
+    pattern = selectors.download_url_pattern()
+    for item in page.object_list:
+        item.url = pattern.format(item.pk)
+        item.is_linked = item.pk in linked_ids
+    return render(
+        request,
+        "evidence/answer_evidence.html",
+        {
+            "assessment": assessment,
+            "answer": answer,
+            "editable": assessment.is_editable,
+            "linked": [{"pk": pk, "title": title, "url": pattern.format(pk)} for pk, title in linked],
+            "page": page,
+            "query": query,
+            "sensitivity_choices": Sensitivity.choices,
+            "default_sensitivity": Sensitivity.REVIEWERS,
+            "max_upload_mb": max_upload_bytes() // (1024 * 1024),
+            "title_max": EvidenceForm.base_fields["title"].max_length,
+        },
+    )
+
+
+def _answer_evidence_post(request, assessment, answer, here):
+    add, remove = request.POST.get("add"), request.POST.get("remove")
+    try:
+        version = int(request.POST.get("version", ""))
+        item_id = int(add or remove or "")
+    except ValueError:
+        messages.error(request, _("Choose an evidence item with its button."))
+        return redirect(here)
+    current = [pk for pk, _title in selectors.linked_evidence(assessment, request.user).get(answer.pk, [])]
+    if add:
+        # Only items this person may see can be offered, so only those can be linked.
+        item = selectors.linkable_evidence(assessment, request.user).filter(pk=item_id).first()
+        if item is None:
+            messages.error(request, _("That evidence item does not exist or is not evidence of this site."))
+            return redirect(here)
+        ids = [*current, item_id] if item_id not in current else current
+    elif item_id in current:
+        ids = [pk for pk in current if pk != item_id]
+    else:
+        messages.error(request, _("That evidence item is not linked to this indicator."))
+        return redirect(here)
+    try:
+        assessment_services.answer_save(
+            answer=answer, user=request.user, expected_version=version, changes={"evidence": ids}
+        )
+    except assessment_services.AnswerConflict:
+        # Only a click is lost: show the current links and let them choose again.
+        messages.error(
+            request,
+            _("Indicator %(n)s was changed by someone else since you opened this page. Check its links and try again.")
+            % {"n": answer.indicator.number},
+        )
+    except DomainError as exc:
+        flash_error(request, exc)
+    else:
+        if add:
+            messages.success(
+                request, _("Linked “%(t)s” to indicator %(n)s.") % {"t": item.title, "n": answer.indicator.number}
+            )
+        else:
+            messages.success(request, _("Link removed from indicator %(n)s.") % {"n": answer.indicator.number})
+    return redirect(here)
+
+
+# --- what processing found -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def assessment_evidence(request, pk):
+    assessment = get_assessment_for_user(request.user, pk)
+    items = selectors.attach_facts(selectors.assessment_evidence(assessment, request.user)[:OVERVIEW_MAX_ITEMS])
+    start, end = assessment_period(assessment)
+    area = assessment.protected_area
+    return render(
+        request,
+        "evidence/assessment_evidence.html",
+        {
+            "assessment": assessment,
+            "items": items,
+            "period_start": start,
+            "period_end": end,
+            "pins": selectors.map_pins(assessment, request.user),
+            "boundary": json.loads(area.geom_display.json) if area.geom_display else None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def search(request, pk):
+    assessment = get_assessment_for_user(request.user, pk)
+    q = request.GET.get("q", "")
+    error = None
+    results = []
+    try:
+        results = list(evidence_search.search_evidence(assessment, request.user, q)[:SEARCH_PAGE_SIZE])
+    except DomainError as exc:
+        error = exc.message
+    selectors.attach_facts(results)
+    return render(
+        request,
+        "evidence/search.html",
+        {"assessment": assessment, "q": q, "results": results, "error": error},
+        status=400 if error else 200,
+    )

@@ -59,7 +59,6 @@ INSTALLED_APPS = [
     "standards",
     "assessments",
     "evidence",
-    "evidence_processing",
     "reviews",
     "certification",
     "scoring",
@@ -164,7 +163,7 @@ CELERY_BEAT_SCHEDULE = {
     "certification-reminders": {"task": "certification.send_reminders", "schedule": crontab(hour=6, minute=0)},
     # Evidence whose processing never started (broker down at upload) or whose worker died.
     "evidence-sweep-stuck": {
-        "task": "evidence_processing.tasks.sweep_stuck_evidence",
+        "task": "evidence.tasks.sweep_stuck_evidence",
         "schedule": crontab(minute="*/2"),
     },
 }
@@ -261,7 +260,7 @@ EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=200)
 EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY = env.int("EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY", default=2000)
 # Evidence files live outside MEDIA_ROOT (which development serves without permission checks).
 EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=f"{MEDIA_ROOT}-private")
-# Evidence processing (evidence_processing app): limits that keep hostile files from hurting a worker.
+# Evidence processing (evidence.pipeline): limits that keep hostile files from hurting a worker.
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=120_000_000)
 EVIDENCE_ZIP_MAX_MB = env.int("EVIDENCE_ZIP_MAX_MB", default=2000)
 EVIDENCE_ZIP_MAX_FILES = 50_000

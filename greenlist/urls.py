@@ -12,7 +12,7 @@ api_v1 = [
     path("", include("protected_areas.api.urls")),
     path("", include("standards.api.urls")),
     path("", include("assessments.api.urls")),
-    path("", include("evidence_processing.api.urls")),
+    path("", include("evidence.api.urls")),
     path("", include("reviews.api.urls")),
     path("", include("certification.api.urls")),
     path("", include("scoring.api.urls")),
@@ -28,7 +28,8 @@ urlpatterns = [
     path("areas/", include("protected_areas.urls")),
     path("standard/", include("standards.urls")),
     path("assessments/", include("assessments.urls")),
-    path("evidence-processing/", include("evidence_processing.urls")),
+    # Evidence pages under /assessments/… and /evidence-processing/… (their paths predate the app).
+    path("", include("evidence.urls")),
     path("reviews/", include("reviews.urls")),
     path("scoring/", include("scoring.urls")),
     path("reports/", include("reports.urls")),

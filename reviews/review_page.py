@@ -22,7 +22,10 @@ from django.utils.translation import gettext
 from accounts import rules
 from assessments.choices import Status
 from assessments.models import Answer, Assessment, AssessmentTransition
+from evidence.badges import render_badges
 from evidence.models import EvidenceItem
+from evidence.rules import can_view_evidence_of
+from evidence.selectors import facts_for_items
 from standards.selectors import adaptations
 
 from .choices import AssignmentRole, RequestStatus
@@ -39,26 +42,15 @@ IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
 
 
 def evidence_facts(items) -> dict:
-    """Hook to the evidence pipeline: per item id, its extracted facts (thumbnail, position…);
-    `items` may be a queryset (one query with a subquery, rather than a thousand ids).
-
-    `evidence_processing.selectors.facts_for_items(items)` is used when that app offers it;
-    without it the page shows the evidence basics and no pins."""
-    try:
-        from evidence_processing.selectors import facts_for_items  # type: ignore[import-not-found]
-    except ImportError:
-        return {}
-    return facts_for_items(items) or {}
+    """Per item id, the evidence pipeline's facts (thumbnail, position…); `items` may be a
+    queryset (one query with a subquery, rather than a thousand ids)."""
+    return facts_for_items(items)
 
 
-def evidence_badges(items, facts: dict) -> dict | None:
-    """Hook to the evidence pipeline: per item id, the HTML of its badges and thumbnail, built for
-    all items at once (`evidence_processing.badges`); None without that app (no badges shown)."""
-    try:
-        from evidence_processing.badges import facts_html_by_item  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return facts_html_by_item(items, facts)
+def evidence_badges(items, facts: dict) -> dict:
+    """Per item id, the HTML of its badges and thumbnail: the evidence app's fragment
+    (`evidence/_facts.html`), every item's in one render (`evidence.badges.render_badges`)."""
+    return render_badges(items, facts)
 
 
 def _fact(facts, name: str):
@@ -149,7 +141,7 @@ def _evidence_fields(items, facts: dict, badges: dict | None) -> dict[int, dict]
     Built here, once per item, rather than in the template: the page lists a thousand items, and the
     template's lookups, filters, conditions and `{% include %}` per item cost more than all the rest
     of the page. Every value is escaped (`html.escape`, which Django's `escape` wraps)."""
-    download = _url_format("assessments:evidence-download", _ID)
+    download = _url_format("evidence:download", _ID)
     badges = badges or {}
     dates: dict = {}  # localised once per distinct date: Django's date formatting is slow
     fields = {}
@@ -361,8 +353,8 @@ def review_page(assessment: Assessment, user) -> dict:
         )
         .order_by("created_at", "id")
     )
-    can_view_evidence = rules.can_view_evidence_of(user, assessment)
-    download = _url_format("assessments:evidence-download", _ID)
+    can_view_evidence = can_view_evidence_of(user, assessment)
+    download = _url_format("evidence:download", _ID)
     reply_url, close_url = _url_format("reviews:request-reply", _ID), _url_format("reviews:request-close", _ID)
     by_answer_requests: dict[int, list[InformationRequest]] = {}
     for req in requests:

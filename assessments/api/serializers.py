@@ -2,8 +2,6 @@ from rest_framework import serializers
 
 from assessments.choices import Status
 from assessments.models import ACTION_MAX, JUSTIFICATION_MAX, Answer, Assessment, AssessmentTransition
-from evidence.choices import Sensitivity
-from evidence.models import EvidenceItem
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -105,48 +103,6 @@ class TransitionSerializer(serializers.ModelSerializer):
 class TransitionCreateSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class EvidenceSerializer(serializers.ModelSerializer):
-    download_url = serializers.SerializerMethodField()
-    indicators = serializers.SerializerMethodField()
-
-    class Meta:
-        model = EvidenceItem
-        fields = [
-            "id",
-            "assessment",
-            "title",
-            "original_filename",
-            "size",
-            "content_type",
-            "evidence_date",
-            "uploaded_at",
-            "sensitivity",
-            "processing_status",
-            "status_reason",
-            "sha256",
-            "indicators",
-            "download_url",
-        ]
-        read_only_fields = fields
-
-    def get_download_url(self, obj) -> str:
-        from django.urls import reverse
-
-        # The API's download (a personal token works there; the page's twin takes a session only).
-        return reverse("evidence-file", args=[obj.pk])
-
-    def get_indicators(self, obj) -> list[int]:
-        return sorted({a.indicator_id for a in obj.answers.all()})
-
-
-class EvidenceUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
-    title = serializers.CharField(required=False, allow_blank=True, default="")
-    indicators = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    sensitivity = serializers.ChoiceField(choices=Sensitivity.choices, default=Sensitivity.REVIEWERS)
-    evidence_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class MissingSerializer(serializers.Serializer):

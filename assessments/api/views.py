@@ -4,16 +4,12 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts import rules
 from assessments import error_codes, selectors, services, workflow
 from assessments.models import Answer, Assessment, AssessmentTransition
-from core.api import JSONParser
 from core.errors import DomainError, NotAllowed
-from evidence.models import EvidenceItem
-from evidence.services import evidence_upload
 from protected_areas.models import ProtectedArea
 
 from .serializers import (
@@ -23,12 +19,11 @@ from .serializers import (
     AssessmentCreateSerializer,
     AssessmentErrorSerializer,
     AssessmentSerializer,
-    EvidenceSerializer,
-    EvidenceUploadSerializer,
     TransitionCreateSerializer,
     TransitionSerializer,
 )
 
+EVIDENCE_MODEL = Answer._meta.get_field("evidence").related_model
 ASSESSMENT_PK = OpenApiParameter("assessment_pk", int, OpenApiParameter.PATH, description="Assessment id")
 ERRORS = {
     400: OpenApiResponse(AssessmentErrorSerializer, description="Invalid input (stable `code`)"),
@@ -119,7 +114,8 @@ class AnswerViewSet(
         return (
             Answer.objects.filter(assessment=self.get_assessment())
             .select_related("indicator", "updated_by")
-            .prefetch_related(Prefetch("evidence", queryset=EvidenceItem.objects.only("id")))
+            # The evidence app's model through the answer's own key: assessments does not import it.
+            .prefetch_related(Prefetch("evidence", queryset=EVIDENCE_MODEL.objects.only("id")))
             .order_by("indicator__position")
         )
 
@@ -165,50 +161,3 @@ class TransitionViewSet(
         workflow.transition(assessment, data.validated_data["to"], by=request.user, note=data.validated_data["note"])
         row = self.get_queryset().order_by("-at", "-id").first()
         return Response(TransitionSerializer(row).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema(parameters=[ASSESSMENT_PK])
-@extend_schema_view(
-    create=extend_schema(
-        request={"multipart/form-data": EvidenceUploadSerializer}, responses={201: EvidenceSerializer, **ERRORS}
-    ),
-)
-class EvidenceViewSet(
-    DomainDataMixin, NestedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
-    """Evidence of the assessment (its own and any carried over); upload with multipart/form-data."""
-
-    serializer_class = EvidenceSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-
-    def get_queryset(self):
-        if self._schema_only():
-            return EvidenceItem.objects.none()
-        assessment = self.get_assessment()
-        qs = selectors.evidence_for(assessment).prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.filter(assessment=assessment).only("id", "indicator_id"))
-        )
-        if not (rules.is_site_team_of(self.request.user, assessment) or rules.is_iucn_staff(self.request.user)):
-            qs = qs.exclude(sensitivity="site_team")
-        return qs
-
-    def create(self, request, *args, **kwargs):
-        assessment = self.get_assessment()  # 404 before anything else for people who may not see it
-        # Then the rule, before the upload is read: 403, not a 400 about the file (checked again
-        # by the service under its lock).
-        if not rules.can_edit_assessment(request.user, assessment):
-            raise NotAllowed(error_codes.NOT_SITE_TEAM, "Only the site's team can add evidence.")
-        data = EvidenceUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        item = evidence_upload(
-            assessment=assessment,
-            user=request.user,
-            file=v["file"],
-            title=v["title"],
-            indicators=v["indicators"],
-            sensitivity=v["sensitivity"],
-            evidence_date=v["evidence_date"],
-        )
-        item = self.get_queryset().get(pk=item.pk)
-        return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)

@@ -25,8 +25,8 @@ def page_urls(a, item):
         ("post", reverse("assessments:submit", args=[a.pk])),
         ("post", reverse("assessments:answer", args=[a.pk, answer.pk])),
         ("post", reverse("assessments:transition", args=[a.pk])),
-        ("post", reverse("assessments:evidence-upload", args=[a.pk])),
-        ("get", reverse("assessments:evidence-download", args=[item.pk])),
+        ("post", reverse("evidence:upload", args=[a.pk])),
+        ("get", reverse("evidence:download", args=[item.pk])),
     ]
 
 
@@ -92,4 +92,4 @@ def test_site_team_evidence_is_hidden_from_nobody_on_the_team(client, site_manag
         assessment=assessment, user=site_manager, file=SimpleUploadedFile("s.txt", b"secret"), sensitivity="site_team"
     )
     client.force_login(site_manager)
-    assert client.get(reverse("assessments:evidence-download", args=[secret.pk])).status_code == 200
+    assert client.get(reverse("evidence:download", args=[secret.pk])).status_code == 200

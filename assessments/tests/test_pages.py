@@ -193,7 +193,7 @@ def test_no_js_evidence_upload(client, site_manager, assessment):
     answer = assessment.answers.get(indicator__number="1.1.3")
     client.force_login(site_manager)
     response = client.post(
-        reverse("assessments:evidence-upload", args=[assessment.pk]),
+        reverse("evidence:upload", args=[assessment.pk]),
         {
             "file": SimpleUploadedFile("agreement.pdf", b"%PDF-1.4 test"),
             "title": "",
@@ -220,7 +220,7 @@ def test_an_action_the_role_does_not_allow_is_403_with_the_reason_and_changes_no
         {"version": answer.version, "rating": "meets", "justification": "Staff words"},
     )
     uploaded = client.post(
-        reverse("assessments:evidence-upload", args=[assessment.pk]),
+        reverse("evidence:upload", args=[assessment.pk]),
         {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"), "sensitivity": "reviewers"},
     )
     submitted = client.post(reverse("assessments:submit", args=[assessment.pk]))

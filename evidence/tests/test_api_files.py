@@ -5,8 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from evidence.pipeline import evidence_process
 from evidence.services import evidence_upload
-from evidence_processing.services import evidence_process
 from reviews.tests.factories import PNG
 
 

@@ -129,7 +129,7 @@ def test_api_upload_and_list(assessment, site_manager, api_client):
 def test_download_headers(client, assessment, site_manager, name, content, inline, served_type):
     item = upload(assessment, site_manager, name, content)
     client.force_login(site_manager)
-    response = client.get(reverse("assessments:evidence-download", args=[item.pk]))
+    response = client.get(reverse("evidence:download", args=[item.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == content
     assert response["X-Content-Type-Options"] == "nosniff"

@@ -24,8 +24,7 @@ def _locate_two_items(assessment):
     """Give two evidence items a position, as the evidence pipeline would from photo metadata."""
     from django.contrib.gis.geos import Point
 
-    from evidence.models import EvidenceItem
-    from evidence_processing.models import EvidenceFacts
+    from evidence.models import EvidenceFacts, EvidenceItem
 
     (x0, y0, x1, y1) = assessment.protected_area.geom.extent
     for item, (fx, fy) in zip(

@@ -48,7 +48,7 @@ def test_positions_are_read_from_the_pipelines_facts_in_any_shape():
 
 
 def test_located_evidence_appears_as_pins_on_the_review_page(client, team, expert):
-    facts_model = pytest.importorskip("evidence_processing.models").EvidenceFacts
+    facts_model = pytest.importorskip("evidence.models").EvidenceFacts
     assessment = team["assessment"]
     centre = assessment.protected_area.geom.centroid
     items = list(EvidenceItem.objects.filter(assessment=assessment).order_by("id"))
@@ -61,7 +61,7 @@ def test_located_evidence_appears_as_pins_on_the_review_page(client, team, exper
 
 def test_the_map_keeps_decimal_points_in_french(client, team, expert):
     """SVG coordinates are not localised text: "480,0" in a viewBox breaks the drawing."""
-    facts_model = pytest.importorskip("evidence_processing.models").EvidenceFacts
+    facts_model = pytest.importorskip("evidence.models").EvidenceFacts
     assessment = team["assessment"]
     centre = assessment.protected_area.geom.centroid
     item = EvidenceItem.objects.filter(assessment=assessment).order_by("id").first()

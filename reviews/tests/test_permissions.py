@@ -103,7 +103,7 @@ def test_api_is_404_for_people_without_a_cleared_assignment(api_client, world, w
 def test_evidence_files_stay_hidden(client, world, who):
     item = EvidenceItem.objects.filter(assessment=world["assessment"]).first()
     client.force_login(world["people"][who])
-    assert client.get(reverse("assessments:evidence-download", args=[item.pk])).status_code == 404
+    assert client.get(reverse("evidence:download", args=[item.pk])).status_code == 404
 
 
 def test_cleared_reviewers_site_team_and_staff_see_the_review_page(
@@ -113,7 +113,7 @@ def test_cleared_reviewers_site_team_and_staff_see_the_review_page(
     for person in (expert, reviewer, site_manager, staff):
         client.force_login(person)
         assert client.get(reverse("reviews:review", args=[world["assessment"].pk])).status_code == 200, person
-        assert client.get(reverse("assessments:evidence-download", args=[item.pk])).status_code == 200, person
+        assert client.get(reverse("evidence:download", args=[item.pk])).status_code == 200, person
 
 
 def test_site_team_only_evidence_is_not_shown_to_reviewers(client, world, expert, site_manager):

@@ -1,5 +1,5 @@
 // Processing status of evidence without reloading: polls the assessment's status URL while any
-// item is pending or processing, and updates the badges (evidence_processing/badges.py) in place.
+// item is pending or processing, and updates the badges (evidence/badges.py, templates/evidence/_facts.html) in place.
 (function () {
   "use strict";
 

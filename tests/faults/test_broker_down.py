@@ -213,7 +213,7 @@ def test_answers_uploads_and_invitations_survive_redis_down_and_are_done_when_it
     )
     EvidenceItem.objects.filter(pk=item.pk).update(uploaded_at=timezone.now() - datetime.timedelta(minutes=5))
     OutgoingEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now() - datetime.timedelta(minutes=6))
-    for sweep in ("evidence_processing.tasks.sweep_stuck_evidence", "core.tasks.resend_unsent_emails"):
+    for sweep in ("evidence.tasks.sweep_stuck_evidence", "core.tasks.resend_unsent_emails"):
         subprocess.run(
             [
                 sys.executable,

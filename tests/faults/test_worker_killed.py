@@ -37,11 +37,10 @@ def test_item_survives_a_worker_killed_mid_task(celery_worker_process, tmp_path)
     from assessments.services import assessment_create
     from assessments.workflow import transition
     from audit.models import AuditEvent
-    from evidence.models import EvidenceItem
+    from evidence.claims import stale_after
+    from evidence.models import EvidenceFacts, EvidenceItem
     from evidence.services import evidence_upload
-    from evidence_processing.models import EvidenceFacts
-    from evidence_processing.services import stale_after
-    from evidence_processing.tasks import sweep_stuck_evidence
+    from evidence.tasks import sweep_stuck_evidence
     from protected_areas.tests.factories import ProtectedAreaFactory
     from reviews.tests.factories import make_standard
 

@@ -87,8 +87,8 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     from assessments.services import assessment_create
     from assessments.workflow import transition
     from certification.services import certificate_render_pdf, decision_record
+    from evidence.pipeline import evidence_process
     from evidence.services import evidence_upload
-    from evidence_processing.services import evidence_process
     from reports.services import export_job_create, export_job_run
     from reviews import services as review
     from reviews.tests.factories import make_standard

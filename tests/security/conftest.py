@@ -2,11 +2,11 @@
 
 - `world`: the permission matrix's world (tests/permissions/conftest.py), people and objects built
   through the services.
-- The evidence pipeline's fixtures (evidence_processing/tests/conftest.py): a Standard, the Arezzo
+- The evidence pipeline's fixtures (evidence/tests/conftest.py): a Standard, the Arezzo
   site and its team, uploads through the service, the pipeline run in this process.
 """
 
-from evidence_processing.tests.conftest import (  # noqa: F401
+from evidence.tests.conftest import (  # noqa: F401
     arezzo,
     arezzo_assessment,
     arezzo_team,

@@ -91,7 +91,7 @@ def test_api_lists_answer_a_bad_or_huge_page_number_with_a_4xx(api_client, candi
 @pytest.mark.parametrize("page", HUGE_PAGES)
 def test_evidence_picker_json_answers_a_bad_or_huge_page_number_with_a_400(client, candidate, site_manager, page):
     client.force_login(site_manager)
-    url = reverse("assessments:evidence-search", args=[candidate.pk])
+    url = reverse("evidence:picker", args=[candidate.pk])
     response = client.get(url, {"page": page})
     assert response.status_code == 400, (response.status_code, response.content[:300])
     assert response.json()["code"] == "page_invalid"
@@ -105,8 +105,8 @@ def test_paginated_pages_survive_a_bad_or_huge_page_number(client, candidate, si
     answer = Answer.objects.filter(assessment=candidate).first()
     for url in (
         reverse("protected_areas:list"),
-        reverse("assessments:evidence-library", args=[candidate.pk]),
-        reverse("assessments:answer-evidence", args=[candidate.pk, answer.pk]),
+        reverse("evidence:library", args=[candidate.pk]),
+        reverse("evidence:answer-evidence", args=[candidate.pk, answer.pk]),
     ):
         response = client.get(url, {"page": page})
         assert response.status_code == 200, (url, response.status_code)

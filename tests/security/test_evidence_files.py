@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from evidence.extract import Unprocessable, archives
 from evidence.models import EvidenceItem
-from evidence_processing.extract import Unprocessable, archives
 
 MIB = 1024 * 1024
 
@@ -110,7 +110,7 @@ def test_upload_quota_refuses_on_the_api_and_keeps_what_was_saved(
 @pytest.mark.django_db
 def test_upload_quota_refuses_on_the_page(small_quota, client, arezzo_assessment, arezzo_team):
     client.force_login(arezzo_team)
-    url = reverse("assessments:evidence-upload", args=[arezzo_assessment.pk])
+    url = reverse("evidence:upload", args=[arezzo_assessment.pk])
     client.post(url, {"file": SimpleUploadedFile("a.txt", b"a" * 600_000), "sensitivity": "reviewers"})
     response = client.post(
         url, {"file": SimpleUploadedFile("b.txt", b"b" * 600_000), "sensitivity": "reviewers"}, follow=True
@@ -124,7 +124,7 @@ def test_upload_quota_refuses_on_the_page(small_quota, client, arezzo_assessment
 
 @pytest.mark.django_db
 def test_processing_errors_name_no_server_path(client, api_client, settings, arezzo_assessment, arezzo_team, upload):
-    from evidence_processing.services import evidence_process
+    from evidence.pipeline import evidence_process
 
     # given files GDAL, zipfile and Pillow cannot read (their errors quote the paths they were given)
     broken = {
@@ -140,9 +140,9 @@ def test_processing_errors_name_no_server_path(client, api_client, settings, are
     # when the site team reads their status, on the page's poller and on the API
     client.force_login(arezzo_team)
     api_client.force_authenticate(arezzo_team)
-    page = client.get(reverse("evidence_processing:status", args=[arezzo_assessment.pk])).json()
+    page = client.get(reverse("evidence:status", args=[arezzo_assessment.pk])).json()
     api = api_client.get(reverse("evidence-status", args=[arezzo_assessment.pk])).json()
-    library = client.get(reverse("evidence_processing:assessment", args=[arezzo_assessment.pk])).content.decode()
+    library = client.get(reverse("evidence:assessment", args=[arezzo_assessment.pk])).content.decode()
 
     # then every item failed with a reason, and no reason names a server path
     reasons = [row["reason"] for row in page["items"]]
@@ -212,8 +212,8 @@ def arezzo_photo(arezzo_assessment, arezzo_team, upload, processed, testdata):
 def duplicate_marks(client, api_client, user, assessment) -> tuple[str, list, dict]:
     client.force_login(user)
     api_client.force_authenticate(user)
-    page = client.get(reverse("evidence_processing:assessment", args=[assessment.pk])).content.decode()
-    status = client.get(reverse("evidence_processing:status", args=[assessment.pk])).json()["items"]
+    page = client.get(reverse("evidence:assessment", args=[assessment.pk])).content.decode()
+    status = client.get(reverse("evidence:status", args=[assessment.pk])).json()["items"]
     facts = {
         row["id"]: api_client.get(reverse("evidence-facts", args=[row["id"]])).json()["duplicate"] for row in status
     }

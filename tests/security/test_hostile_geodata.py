@@ -26,9 +26,9 @@ from django.urls import reverse
 
 from core.errors import DomainError
 from core.models import Job
+from evidence.extract import Draft, Unprocessable, geodata, rasters
 from evidence.models import EvidenceItem
-from evidence_processing.extract import Draft, Unprocessable, geodata, rasters
-from evidence_processing.tests.conftest import wait_for
+from evidence.tests.conftest import wait_for
 from protected_areas.models import ProtectedArea
 from protected_areas.services import import_protected_areas
 

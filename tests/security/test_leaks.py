@@ -95,7 +95,7 @@ def test_link_page_says_the_same_for_a_missing_and_another_sites_evidence_id(cli
     # The no-JavaScript link page takes an item id too (it already answered alike; kept so).
     answer = _first_answer(own)
     client.force_login(site_manager)
-    url = reverse("assessments:answer-evidence", args=[own.pk, answer.pk])
+    url = reverse("evidence:answer-evidence", args=[own.pk, answer.pk])
     foreign = client.post(url, {"version": 1, "add": foreign_item.pk}, follow=True)
     missing = client.post(url, {"version": 1, "add": foreign_item.pk + 10_000}, follow=True)
     assert foreign.status_code == missing.status_code == 200

@@ -1,0 +1,55 @@
+"""Sections of the assessment page that apps above assessments own, handed down at start-up.
+
+The page shows each answer's evidence, the evidence library and the upload and picker controls, but
+evidence sits above assessments (docs/architecture.md): assessments may not import it. The evidence
+app hands its reader to `provide_evidence_section` in `EvidenceConfig.ready()`; the reader returns
+DATA (`EvidenceSection`), which the page's templates render. Without a provider the page fails
+loudly (ImproperlyConfigured), never shows an empty section as if there were no evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Page
+
+
+@dataclass
+class EvidenceSection:
+    """What the assessment page shows of its evidence, for one person."""
+
+    # Per answer id, the linked items this person may see, newest first: {"id", "title", "url"}.
+    linked: dict[int, list[dict]]
+    # The first page of the evidence library (items with `url` and `indicator_numbers`).
+    library: Page
+    # URLs with `{}` where the id goes: an item's download, an answer's evidence (link) page.
+    download_url_pattern: str
+    link_url_pattern: str
+    # The upload form (plain POST) and the picker's JSON.
+    upload_url: str
+    picker_url: str
+    # The upload form's choices: (value, label, selected) for "who may see it", and the size limit.
+    sensitivity_options: list[tuple[str, str, bool]] = field(default_factory=list)
+    max_upload_mb: int = 0
+
+
+EvidenceReader = Callable[..., EvidenceSection]
+_evidence_reader: EvidenceReader | None = None
+
+
+def provide_evidence_section(reader: EvidenceReader) -> None:
+    """Called from the evidence app's AppConfig.ready(); a second call replaces the first.
+    `reader(assessment, user, answers)` gets the page's answers with their indicators loaded."""
+    global _evidence_reader
+    _evidence_reader = reader
+
+
+def evidence_section(assessment, user, answers) -> EvidenceSection:
+    if _evidence_reader is None:
+        raise ImproperlyConfigured(
+            "assessments.sections has no evidence section: the evidence app provides it when Django starts "
+            "(is it in INSTALLED_APPS?)."
+        )
+    return _evidence_reader(assessment, user, answers)

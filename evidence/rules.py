@@ -1,0 +1,27 @@
+"""Who may see which evidence item, item by item. The same rule as
+`EvidenceItem.objects.visible_to` (the queryset form): both ask `accounts.rules` who may see
+an assessment and its team-only material; what "team-only" means is decided here, by sensitivity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from accounts import rules
+
+from .choices import Sensitivity
+
+
+def can_view_evidence_of(user, assessment) -> Callable[[object], bool]:
+    """Whether this person may see an item of `assessment`, for many items of it (the review page
+    lists a thousand): who the person is for this assessment is decided once, then each item by
+    its sensitivity alone."""
+    if not rules.can_view_assessment(user, assessment):
+        return lambda item: False
+    if rules.can_view_team_only_of(user, assessment):
+        return lambda item: True
+    return lambda item: item.sensitivity != Sensitivity.SITE_TEAM
+
+
+def can_view_evidence(user, item, assessment=None) -> bool:
+    """Evidence marked for the site team only is hidden from reviewers; staff see everything."""
+    return can_view_evidence_of(user, assessment or item.assessment)(item)

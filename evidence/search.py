@@ -1,0 +1,70 @@
+"""Full-text search over evidence: the search vector the pipeline writes, the query, and the
+highlighted snippets (as data: the template marks the matches, so no HTML is built here)."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F
+
+from core.errors import DomainError
+
+from . import error_codes
+from .models import EvidenceFacts, EvidenceItem
+from .selectors import assessment_evidence
+
+SEARCH_CONFIG = "simple"  # evidence is in many languages: no language's stemming is imposed
+SEARCH_MAX_CHARS = 200
+# Markers unlikely in real text: ts_headline puts them around the matches, and `highlight_parts`
+# splits the snippet at them, so text from a file never reaches the page as markup.
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\u27e6", "\u27e7"
+
+
+def update_search_vectors(item_ids: list[int]) -> None:
+    """Write the search vector of these items' facts from their title (weight A) and extracted
+    text (weight B), in one statement; column references, not values: the text is already written."""
+    qn = connection.ops.quote_name
+    sql = (
+        f"UPDATE {qn(EvidenceFacts._meta.db_table)} f "  # noqa: S608 - table names from the models
+        "SET search = setweight(to_tsvector(%s::regconfig, COALESCE(i.title, '')), 'A') "
+        "|| setweight(to_tsvector(%s::regconfig, COALESCE(f.text, '')), 'B') "
+        f"FROM {qn(EvidenceItem._meta.db_table)} i "
+        "WHERE i.id = f.item_id AND f.item_id = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [SEARCH_CONFIG, SEARCH_CONFIG, list(item_ids)])
+
+
+def search_evidence(assessment, user, q: str):
+    """Full-text search over titles and extracted text of the assessment's visible evidence,
+    best first, each with a highlighted `snippet` and `title_snippet` (ts_headline)."""
+    q = (q or "").strip()
+    if len(q) > SEARCH_MAX_CHARS:
+        raise DomainError(error_codes.SEARCH_TOO_LONG, f"Search for at most {SEARCH_MAX_CHARS} characters.")
+    if not q:
+        return EvidenceItem.objects.none()
+    query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+    headline = {"config": SEARCH_CONFIG, "start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
+    return (
+        assessment_evidence(assessment, user)
+        .filter(facts__search=query)
+        .annotate(
+            rank=SearchRank(F("facts__search"), query),
+            snippet=SearchHeadline("facts__text", query, max_words=30, min_words=10, max_fragments=2, **headline),
+            title_snippet=SearchHeadline("title", query, highlight_all=True, **headline),
+        )
+        .order_by("-rank", "-uploaded_at")
+    )
+
+
+def highlight_parts(snippet: str | None) -> list[tuple[str, bool]]:
+    """A ts_headline snippet as (text, is_match) parts, for a template to escape each part and
+    wrap the matches in <mark>. An unmatched marker simply ends or starts a part."""
+    parts: list[tuple[str, bool]] = []
+    for n, chunk in enumerate((snippet or "").split(HIGHLIGHT_START)):
+        if n == 0:
+            parts.append((chunk, False))
+            continue
+        match, _, rest = chunk.partition(HIGHLIGHT_STOP)
+        parts.extend([(match, True), (rest, False)])
+    return [(text, is_match) for text, is_match in parts if text]

@@ -1,0 +1,56 @@
+"""The bad-input corpus: each file ends failed with its own code and a specific reason."""
+
+import pytest
+
+from evidence.models import EvidenceFacts, EvidenceItem
+from evidence.tests.corpus import corpus
+
+pytestmark = pytest.mark.django_db
+CORPUS = corpus()
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_bad_file_fails_with_specific_reason(name, arezzo_assessment, arezzo_team, upload, processed):
+    data, code, words = CORPUS[name]
+    item = processed(upload(arezzo_assessment, arezzo_team, data, name=name))
+    assert item.processing_status == "failed"
+    assert item.facts.error_code == code, item.status_reason
+    assert words in item.status_reason
+    assert not item.facts.thumbnail and item.facts.text == ""
+    assert len(item.sha256) == 64  # the integrity record is kept even for refused files
+
+
+def test_bad_files_do_not_touch_good_ones(arezzo_assessment, arezzo_team, upload, processed, testdata):
+    good = processed(upload(arezzo_assessment, arezzo_team, testdata / "img-exif-samples/gps/DSCN0038.jpg"))
+    before = EvidenceFacts.objects.filter(pk=good.pk).values().get()
+    for name, (data, _, _) in CORPUS.items():
+        processed(upload(arezzo_assessment, arezzo_team, data, name=name))
+    assert EvidenceFacts.objects.filter(pk=good.pk).values().get() == before
+    assert EvidenceItem.objects.get(pk=good.pk).processing_status == "ready"
+
+
+def test_oversize_file_is_rejected(arezzo_assessment, arezzo_team, upload, processed, settings):
+    item = upload(arezzo_assessment, arezzo_team, b"a,b\n" * 300_000, name="big.csv")
+    settings.EVIDENCE_MAX_UPLOAD_MB = 1  # lowered after the upload (e.g. files from an import)
+    item = processed(item)
+    assert item.processing_status == "failed" and item.facts.error_code == "too_large"
+    assert "limit is 1 MB" in item.status_reason
+
+
+def test_a_truncated_photo_fails_even_after_weasyprint_was_imported(
+    arezzo_assessment, arezzo_team, upload, processed, testdata, request
+):
+    # given a process that has rendered a PDF: importing WeasyPrint turns Pillow's global
+    # LOAD_TRUNCATED_IMAGES on (a worker that made a certificate was in that state)
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    request.addfinalizer(lambda: setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True))
+    photo = (testdata / "img-exif-samples/gps/DSCN0010.jpg").read_bytes()
+    # when a truncated photo is processed
+    item = processed(upload(arezzo_assessment, arezzo_team, photo[: len(photo) // 3], name="cut.jpg"))
+    # then it still fails as damaged, and the global switch is left as WeasyPrint wants it
+    assert item.processing_status == "failed"
+    assert item.facts.error_code == "image_corrupt", item.status_reason
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
