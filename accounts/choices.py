@@ -18,3 +18,7 @@ ROLE_SCOPE = {
     Role.IUCN_STAFF: None,
     Role.ADMINISTRATOR: None,
 }
+
+# Roles held on an accreditation (with an end date staff renew): the members of a jurisdiction's
+# Expert Assessment Group and the independent reviewers.
+ACCREDITED_ROLES = (Role.EXPERT, Role.INDEPENDENT_REVIEWER)

@@ -11,3 +11,10 @@ API_TOKEN_EXPIRY_INVALID = "api_token_expiry_invalid"  # noqa: S105
 API_TOKEN_TOO_MANY = "api_token_too_many"  # noqa: S105
 API_TOKEN_NOT_ALLOWED = "api_token_not_allowed"  # noqa: S105
 API_TOKEN_TWO_FACTOR_REQUIRED = "two_factor_required"  # noqa: S105
+# People, role assignments and accreditations (the staff API, issue 13).
+ROLE_NOT_GRANTABLE = "role_not_grantable"
+ROLE_ENDED = "role_ended"
+ACCREDITATION_ROLE_INVALID = "accreditation_role_invalid"
+NOT_ADMINISTRATOR = "not_administrator"
+PERSON_UNCHANGEABLE = "person_unchangeable"
+PERSON_INACTIVE = "person_inactive"

@@ -249,6 +249,46 @@ def can_import_protected_areas(user) -> bool:
     return is_iucn_staff(user)
 
 
+# --- people, roles, accreditations, jurisdictions (the staff API, issue 13) --------------------
+# The API gives staff automation what the pages and the admin give staff, through these rules:
+# nothing here is a new right, except the one narrowing in `can_grant_role`.
+
+
+def can_see_people(user) -> bool:
+    """Everybody's account, roles and invitations: whoever the admin shows people to (IUCN staff
+    view them, administrators edit them). Anybody else sees only themselves."""
+    return admin_permission(user, "accounts.view_user")
+
+
+def can_edit_people(user) -> bool:
+    """Change a person's name, organisation, language, or disable the account: as in the admin
+    (administrators; staff only look)."""
+    return admin_permission(user, "accounts.change_user")
+
+
+def can_manage_roles(user) -> bool:
+    """Give, renew or end some role at all (which ones: `can_grant_role`)."""
+    return can_invite(user) or can_manage_site_teams(user)
+
+
+def can_grant_role(user, role: str) -> bool:
+    """Give, renew or end a role: IUCN staff, as they invite people (`can_invite`) and change site
+    teams (`can_manage_site_teams`). The administrator role only by an administrator: a member of
+    staff could otherwise make themselves one, and administrators may do everything in the admin."""
+    if role == Role.ADMINISTRATOR:
+        return is_administrator(user)
+    if role == Role.SITE_MANAGER:
+        return can_manage_site_teams(user)
+    return can_invite(user)
+
+
+def can_edit_jurisdictions(user) -> bool:
+    """Add and change jurisdictions: whoever the admin lets (the Standard's app is staff-editable)."""
+    return admin_permission(user, "standards.add_jurisdiction") and admin_permission(
+        user, "standards.change_jurisdiction"
+    )
+
+
 # --- assessments and evidence (issue 4) -------------------------------------------------------
 # Rules take the assessment (or evidence item) and look only at ids already on it, so asking
 # them for 50 rows costs no query beyond the per-request role load.

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from audit.services import audit_record
-from core.errors import DomainError, NotAllowed
+from core.errors import Conflict, DomainError, NotAllowed
 from core.outbox import queue_email
 
 from . import error_codes, rules, two_factor
-from .choices import ROLE_SCOPE, Role
+from .choices import ACCREDITED_ROLES, ROLE_SCOPE, Role
 from .models import ApiToken, Invitation, RoleAssignment, User
 
 
@@ -66,6 +66,11 @@ def role_grant(
         user=user, role=role, protected_area=protected_area, jurisdiction=jurisdiction, revoked_at__isnull=True
     ).first()
     if existing is not None:
+        if valid_until is not None and valid_until < existing.valid_from:
+            # The row keeps its own start: checked here, or the database's constraint is a 500.
+            raise DomainError(
+                error_codes.ROLE_DATES_INVALID, "The end date is before the role's start.", field="valid_until"
+            )
         changed = {}
         for name, value in (("is_chair", is_chair), ("valid_until", valid_until)):
             if getattr(existing, name) != value:
@@ -106,8 +111,144 @@ def role_revoke(*, assignment: RoleAssignment, revoked_by: User | None) -> RoleA
     return assignment
 
 
+# --- roles given, renewed and ended by a person (the staff API) ---------------------------------
+# role_grant and role_revoke above check no rule: invitations, site teams and the demo call them
+# after their own checks. These check `rules.can_grant_role` first, under a lock of the row.
+
+
+def role_manager_required(by: User) -> None:
+    """403 for anybody who may give no role at all (the API asks before reading a request's body)."""
+    if not rules.can_manage_roles(by):
+        raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can give or end roles.")
+
+
+def _refuse_unless_can_grant(by: User, role: str) -> None:
+    role_manager_required(by)
+    if not rules.can_grant_role(by, role):
+        raise NotAllowed(error_codes.ROLE_NOT_GRANTABLE, "Only an administrator can give or end this role.")
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    by: User,
+    user: User,
+    role: str,
+    protected_area=None,
+    jurisdiction=None,
+    is_chair: bool = False,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+) -> RoleAssignment:
+    """Give an existing, active person a role (what an accepted invitation does, without the
+    e-mail). Holding the same role in the same scope already updates its chair flag and end date."""
+    _refuse_unless_can_grant(by, role)
+    if not user.is_active:
+        raise DomainError(error_codes.PERSON_INACTIVE, "This account is disabled.", field="user")
+    return role_grant(
+        user=user,
+        role=role,
+        granted_by=by,
+        protected_area=protected_area,
+        jurisdiction=jurisdiction,
+        is_chair=is_chair,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+
+
+@transaction.atomic
+def accreditation_grant(*, by: User, user: User, role: str, **scope) -> RoleAssignment:
+    """Accredit a person as an expert of a jurisdiction's group or as an independent reviewer."""
+    role_manager_required(by)
+    if role not in ACCREDITED_ROLES:
+        raise DomainError(
+            error_codes.ACCREDITATION_ROLE_INVALID,
+            "Accreditations are for experts and independent reviewers; give other roles as roles.",
+            field="role",
+        )
+    return role_assign(by=by, user=user, role=role, **scope)
+
+
+@transaction.atomic
+def role_end(*, assignment: RoleAssignment, by: User) -> RoleAssignment:
+    """End a role (a membership, an accreditation) at once; ending an ended role changes nothing."""
+    _refuse_unless_can_grant(by, assignment.role)
+    assignment = RoleAssignment.objects.select_for_update().select_related("user").get(pk=assignment.pk)
+    return role_revoke(assignment=assignment, revoked_by=by)
+
+
+@transaction.atomic
+def role_renew(*, assignment: RoleAssignment, by: User, valid_until: datetime.date) -> RoleAssignment:
+    """Move a role's end date (renew an accreditation, or shorten it): to today or later, never
+    before its start. An ended (revoked) role is not renewed: give it again instead."""
+    _refuse_unless_can_grant(by, assignment.role)
+    assignment = RoleAssignment.objects.select_for_update().select_related("user").get(pk=assignment.pk)
+    if assignment.revoked_at is not None:
+        raise Conflict(error_codes.ROLE_ENDED, "This role has been ended: give it again instead.")
+    if valid_until < max(assignment.valid_from, timezone.localdate()):
+        raise DomainError(
+            error_codes.ROLE_DATES_INVALID,
+            "The new end date must be today or later, and not before the role's start.",
+            field="valid_until",
+        )
+    previous = assignment.valid_until
+    if previous != valid_until:
+        assignment.valid_until = valid_until
+        assignment.save(update_fields=["valid_until"])
+        audit_record(
+            actor=by,
+            action="role.renewed",
+            target=assignment,
+            data={"user": assignment.user.email, "from": str(previous) if previous else None, "to": str(valid_until)},
+        )
+    _sync_admin_flags(assignment.user)
+    return assignment
+
+
+_PERSON_FIELDS = ("full_name", "organisation", "language", "is_active")
+
+
+def person_editor_required(by: User) -> None:
+    if not rules.can_edit_people(by):
+        raise NotAllowed(error_codes.NOT_ADMINISTRATOR, "Only administrators can change people's accounts.")
+
+
+@transaction.atomic
+def person_update(*, person: User, by: User, changes: dict) -> User:
+    """Change a person's name, organisation, language or whether the account may log in (as the
+    admin's person page does, audited). Never the e-mail (the login) or roles (role_assign)."""
+    person_editor_required(by)
+    unknown = set(changes) - set(_PERSON_FIELDS)
+    if unknown:
+        raise DomainError(
+            error_codes.PERSON_UNCHANGEABLE, f"These cannot be changed here: {', '.join(sorted(unknown))}."
+        )
+    if changes.get("is_active") is False and person.pk == by.pk:
+        raise DomainError(error_codes.PERSON_UNCHANGEABLE, "You cannot disable your own account.", field="is_active")
+    person = User.objects.select_for_update().get(pk=person.pk)
+    changed = {name: value for name, value in changes.items() if getattr(person, name) != value}
+    if changed:
+        for name, value in changed.items():
+            setattr(person, name, value)
+        person.save(update_fields=list(changed))
+        # Which fields changed, not their values: names are personal data, the trail is kept for years.
+        audit_record(
+            actor=by,
+            action="person.updated",
+            target=person,
+            data={"fields": sorted(changed), **({"is_active": changed["is_active"]} if "is_active" in changed else {})},
+        )
+    return person
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def inviter_required(by: User) -> None:
+    if not rules.can_invite(by):
+        raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can invite people.")
 
 
 @transaction.atomic
@@ -122,8 +263,9 @@ def invitation_create(
     valid_until: datetime.date | None = None,
 ) -> tuple[Invitation, str]:
     """Create an invitation and e-mail its link (after commit). Returns it with the raw token."""
-    if not rules.can_invite(invited_by):
-        raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can invite people.")
+    inviter_required(invited_by)
+    # The invitation gives the role when accepted: the same rule as giving it directly.
+    _refuse_unless_can_grant(invited_by, role)
     _check_scope(role, protected_area, jurisdiction, is_chair)
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(

@@ -321,6 +321,9 @@ SPECTACULAR_SETTINGS = {
         "CertificateStatusEnum": "certification.choices.CertificateStatus",
         "ReviewOutcomeEnum": "reviews.choices.Outcome",
         "DecisionOutcomeEnum": "certification.choices.Outcome",
+        # A review seat's role (expert, independent reviewer) and a person's role (accounts).
+        "RoleEnum": "reviews.choices.AssignmentRole",
+        "PersonRoleEnum": "accounts.choices.Role",
     },
 }
 

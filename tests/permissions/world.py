@@ -203,10 +203,11 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         user=staff,
         upload=SimpleUploadedFile("areas.geojson", b'{"type":"FeatureCollection","features":[]}'),
     )
-    _, token = invitation_create(
+    invitation, token = invitation_create(
         invited_by=staff, email="newcomer@example.org", role=Role.SITE_MANAGER, protected_area=area
     )
     team_seat = RoleAssignment.objects.active().get(user=site_manager, protected_area=area)
+    expert_role = RoleAssignment.objects.active().get(user=expert, role=Role.EXPERT)
     from accounts.services import api_token_create
 
     expert_token, _key = api_token_create(user=expert, name="expert's script", otp_verified=False)
@@ -243,6 +244,11 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         **exports,
         "invite_token": token,
         "team_seat": team_seat.pk,
+        "invitation": invitation.pk,
+        "expert_role": expert_role.pk,
+        "expert_person": expert.pk,
+        "manager_person": site_manager.pk,
+        "jurisdiction": jurisdiction.pk,
         "expert_token": expert_token.pk,
         "missing": 999999,
     }
