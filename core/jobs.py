@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from celery import Task, current_app
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
@@ -66,10 +66,10 @@ class JobDone:
 def job_create(
     *,
     kind: str,
-    user,
+    user: Any,  # accounts.User (core is below accounts: docs/architecture.md)
     params: dict[str, Any],
     total: int | None = None,
-    input_file=None,
+    input_file: File[Any] | None = None,
     input_name: str = "",
 ) -> Job:
     """Write a queued job and send its task once the caller's transaction commits (if the broker is
@@ -78,7 +78,7 @@ def job_create(
     with transaction.atomic():
         job = Job.objects.create(kind=kind, created_by=user, params=params, total=total)
         if input_file is not None:
-            job.input_file.save(input_name or input_file.name, input_file, save=True)
+            job.input_file.save(input_name or input_file.name or "input", input_file, save=True)
         transaction.on_commit(lambda: current_app.send_task(task, args=[job.pk]), robust=True)
     return job
 
@@ -89,8 +89,8 @@ def job_run(
     kind: str,
     work: Callable[[Job, Progress], JobDone],
     unexpected: str = UNEXPECTED,
-    on_done: Callable[[Job], None] | None = None,
-    on_failed: Callable[[Job], None] | None = None,
+    on_done: Callable[[Job], object] | None = None,
+    on_failed: Callable[[Job], object] | None = None,
 ) -> Job:
     """Run a job of `kind` (in a worker): `work(job, progress)` does the kind's part and returns a
     `JobDone`; `progress(done[, total])` may be called as often as it likes.
@@ -168,7 +168,7 @@ class JobTask(Task):
     retry_backoff = 5
     retry_backoff_max = 120
 
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         if args:
             job_fail_unfinished(args[0], UNEXPECTED.format(error=type(exc).__name__))
 

@@ -13,7 +13,7 @@ def job_file_response(job: Job):
         raise Http404("The file is not ready.")
     return private_file(
         job.output_file.open("rb"),
-        filename=job.output_file.name.rsplit("/", 1)[-1],
+        filename=(job.output_file.name or "").rsplit("/", 1)[-1],
         content_type=job.result.get("content_type", "application/octet-stream"),  # we wrote it
         inline=False,  # a file to keep, as the job page has always sent it
     )

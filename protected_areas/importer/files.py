@@ -101,7 +101,7 @@ def open_layer(path: Path, layer_name: str | None):
         )
     if ds.layer_count == 0:
         raise DomainError(error_codes.IMPORT_FILE_UNREADABLE, f"{path.name} has no layers.")
-    names = [lyr.name for lyr in ds]
+    names = [ds[i].name for i in range(ds.layer_count)]
     if layer_name and (layer_name in names):
         return ds, ds[layer_name]
     if layer_name and not path.suffix.lower() == ".zip":
