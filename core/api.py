@@ -23,7 +23,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict) and "code" not in response.data:
+    # An invalid field named `code` (a jurisdiction's) is no error body of its own: wrapped as `invalid`.
+    wrap = isinstance(exc, exceptions.ValidationError) or "code" not in response.data if response is not None else False
+    if response is not None and isinstance(response.data, dict) and wrap:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
         if isinstance(exc, exceptions.ValidationError):
             response.data = {"code": "invalid", "detail": "The request has invalid fields.", "errors": response.data}

@@ -73,6 +73,13 @@ def adaptations(adapted_set: AdaptedIndicatorSet | None) -> dict[int, AdaptedInd
     return {a.indicator_id: a for a in AdaptedIndicator.objects.filter(adapted_set=adapted_set)}
 
 
+def jurisdictions_visible(user):
+    """Jurisdictions are reference data, named on public pages; the API still asks for a login."""
+    from .models import Jurisdiction
+
+    return Jurisdiction.objects.order_by("name", "id")
+
+
 def standards_visible(user):
     """The Standard is public reference text; the API still asks for a login (house rule)."""
     return Standard.objects.all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,13 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import error_codes as account_error_codes
 from accounts import rules
 from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
 
 from . import error_codes
-from .models import AdaptedIndicatorSet, Component, Criterion, Indicator, Standard
+from .models import AdaptedIndicatorSet, Component, Criterion, Indicator, Jurisdiction, Standard
 
 RATING_KEYS = (
     "code",
@@ -265,3 +267,74 @@ def adapted_set_approve(*, adapted_set: AdaptedIndicatorSet, user, on: datetime.
             data={"jurisdiction": adapted_set.jurisdiction.code, "on": adapted_set.approved_on.isoformat()},
         )
     return adapted_set
+
+
+# --- jurisdictions ------------------------------------------------------------------------------
+# Added and changed by whoever the admin lets (accounts.rules.can_edit_jurisdictions); never
+# deleted here: roles, invitations and adapted sets point to them.
+
+_ISO3 = re.compile(r"[A-Z]{3}")
+JURISDICTION_FIELDS = ("code", "name", "countries")
+
+
+def jurisdiction_editor_required(by) -> None:
+    if not rules.can_edit_jurisdictions(by):
+        raise NotAllowed(account_error_codes.NOT_STAFF, "Only IUCN staff can add or change jurisdictions.")
+
+
+def _countries(values) -> list[str]:
+    """ISO3 codes, upper case, each once, in the order given."""
+    countries = [str(value).strip().upper() for value in values]
+    bad = [value for value in countries if not _ISO3.fullmatch(value)]
+    if bad:
+        raise DomainError(
+            error_codes.JURISDICTION_COUNTRIES_INVALID,
+            f"Not ISO 3166 alpha-3 country codes: {', '.join(bad[:5])}.",
+            field="countries",
+        )
+    return list(dict.fromkeys(countries))
+
+
+def _code_free(code: str, exclude_pk: int | None = None) -> None:
+    if Jurisdiction.objects.filter(code__iexact=code).exclude(pk=exclude_pk).exists():
+        raise DomainError(error_codes.JURISDICTION_CODE_TAKEN, f"The code {code} is in use already.", field="code")
+
+
+@transaction.atomic
+def jurisdiction_create(*, by, code: str, name: str, countries=()) -> Jurisdiction:
+    jurisdiction_editor_required(by)
+    code = code.strip().lower()
+    _code_free(code)
+    jurisdiction = Jurisdiction.objects.create(code=code, name=name.strip(), countries=_countries(countries))
+    audit_record(
+        actor=by,
+        action="jurisdiction.created",
+        target=jurisdiction,
+        data={"code": jurisdiction.code, "name": jurisdiction.name, "countries": jurisdiction.countries},
+    )
+    return jurisdiction
+
+
+@transaction.atomic
+def jurisdiction_update(*, jurisdiction: Jurisdiction, by, changes: dict) -> Jurisdiction:
+    """Change a jurisdiction's code, name or countries (the sites it covers follow its countries)."""
+    jurisdiction_editor_required(by)
+    jurisdiction = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
+    values = {}
+    if "code" in changes:
+        values["code"] = changes["code"].strip().lower()
+        _code_free(values["code"], exclude_pk=jurisdiction.pk)
+    if "name" in changes:
+        values["name"] = changes["name"].strip()
+    if "countries" in changes:
+        values["countries"] = _countries(changes["countries"])
+    changed = {name: value for name, value in values.items() if getattr(jurisdiction, name) != value}
+    if changed:
+        before = {name: getattr(jurisdiction, name) for name in changed}
+        for name, value in changed.items():
+            setattr(jurisdiction, name, value)
+        jurisdiction.save(update_fields=list(changed))
+        audit_record(
+            actor=by, action="jurisdiction.updated", target=jurisdiction, data={"before": before, "after": changed}
+        )
+    return jurisdiction

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from standards.models import Component, Criterion, Indicator, Standard
+from standards.models import Component, Criterion, Indicator, Jurisdiction, Standard
 
 
 class RatingSerializer(serializers.Serializer):
@@ -60,3 +60,26 @@ class StandardDetailSerializer(StandardSerializer):
 
     class Meta(StandardSerializer.Meta):
         fields = [*StandardSerializer.Meta.fields, "components"]
+
+
+class JurisdictionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Jurisdiction
+        fields = ["id", "code", "name", "countries"]
+        read_only_fields = fields
+
+
+# More than the world's countries: a longer list is a mistake, not a jurisdiction.
+MAX_COUNTRIES = 300
+
+
+class JurisdictionWriteSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=40, help_text="Short, unique, lower case (e.g. `vn`).")
+    name = serializers.CharField(max_length=200)
+    countries = serializers.ListField(
+        child=serializers.CharField(max_length=3),
+        max_length=MAX_COUNTRIES,
+        required=False,
+        default=list,
+        help_text="ISO 3166 alpha-3 codes of the countries covered (sites there use this group).",
+    )

@@ -1,10 +1,19 @@
 from django.db.models import Prefetch
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
 
+from standards import services
+from standards.filters import JurisdictionFilter
 from standards.models import Component, Criterion, Indicator
-from standards.selectors import standards_visible
+from standards.selectors import jurisdictions_visible, standards_visible
 
-from .serializers import StandardDetailSerializer, StandardSerializer
+from .serializers import (
+    JurisdictionSerializer,
+    JurisdictionWriteSerializer,
+    StandardDetailSerializer,
+    StandardSerializer,
+)
 
 
 class StandardViewSet(viewsets.ReadOnlyModelViewSet):
@@ -30,3 +39,58 @@ class StandardViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return StandardDetailSerializer if self.action == "retrieve" else StandardSerializer
+
+
+class StandardsErrorSerializer(serializers.Serializer):
+    """`{"code", "detail"}` of a refused request about jurisdictions (`errors`: invalid fields)."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    field = serializers.CharField(required=False)
+    errors = serializers.DictField(required=False)
+
+
+ERRORS = {
+    400: OpenApiResponse(StandardsErrorSerializer, description="Invalid input (stable `code`)"),
+    403: OpenApiResponse(StandardsErrorSerializer, description="Not allowed (code `not_staff`)"),
+    404: OpenApiResponse(StandardsErrorSerializer, description="Not found"),
+}
+
+
+@extend_schema_view(
+    retrieve=extend_schema(responses={200: JurisdictionSerializer, 404: ERRORS[404]}),
+    create=extend_schema(request=JurisdictionWriteSerializer, responses={201: JurisdictionSerializer, **ERRORS}),
+    partial_update=extend_schema(
+        request=JurisdictionWriteSerializer, responses={200: JurisdictionSerializer, **ERRORS}
+    ),
+)
+class JurisdictionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Jurisdictions: the countries or regions whose Expert Assessment Group applies the Standard
+    there. Anyone logged in reads them; whoever the admin lets (IUCN staff) adds and changes them.
+    They are not deleted: roles, invitations and adapted indicator sets point to them."""
+
+    serializer_class = JurisdictionSerializer
+    filterset_class = JurisdictionFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return jurisdictions_visible(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        services.jurisdiction_editor_required(request.user)
+        data = JurisdictionWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        jurisdiction = services.jurisdiction_create(by=request.user, **data.validated_data)
+        return Response(JurisdictionSerializer(jurisdiction).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        jurisdiction = self.get_object()
+        services.jurisdiction_editor_required(request.user)
+        data = JurisdictionWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        jurisdiction = services.jurisdiction_update(
+            jurisdiction=jurisdiction, by=request.user, changes=dict(data.validated_data)
+        )
+        return Response(JurisdictionSerializer(jurisdiction).data)
