@@ -296,7 +296,10 @@ def _countries(values) -> list[str]:
 
 
 def _code_free(code: str, exclude_pk: int | None = None) -> None:
-    if Jurisdiction.objects.filter(code__iexact=code).exclude(pk=exclude_pk).exists():
+    taken = Jurisdiction.objects.filter(code__iexact=code)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
         raise DomainError(error_codes.JURISDICTION_CODE_TAKEN, f"The code {code} is in use already.", field="code")
 
 

@@ -47,7 +47,8 @@ class StandardsErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
     field = serializers.CharField(required=False)
-    errors = serializers.DictField(required=False)
+    # A field of the body, not Serializer.errors: DRF moves declared fields off the class.
+    errors = serializers.DictField(required=False)  # type: ignore[assignment]
 
 
 ERRORS = {
