@@ -396,3 +396,18 @@ def test_bad_invitations_are_a_400_with_a_stable_code(staff, body, code):
     response = _post(_as(staff), INVITATIONS, body)
     assert response.status_code == 400 and response.json()["code"] == code
     assert not Invitation.objects.exists()
+
+
+def test_the_invitations_page_applies_the_same_rule(staff, admin_user):
+    # given staff on the invitations page, choosing the administrator role
+    client = Client()
+    client.force_login(staff)
+    response = client.post("/accounts/invitations/", {"email": "boss@example.org", "role": "administrator"})
+    # then the page refuses with the rule's reason (403), as the API does, and nothing is sent
+    assert response.status_code == 403
+    assert "Only an administrator" in response.content.decode()
+    assert not Invitation.objects.exists() and not OutgoingEmail.objects.exists()
+    # while an administrator may
+    client.force_login(admin_user)
+    response = client.post("/accounts/invitations/", {"email": "boss@example.org", "role": "administrator"})
+    assert response.status_code == 302 and Invitation.objects.filter(role=Role.ADMINISTRATOR).count() == 1
