@@ -14,7 +14,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import SAFE_METHODS
 
-from . import rules, services, two_factor
+from . import error_codes, rules, services, two_factor
 from .models import ApiToken
 
 KEYWORDS = (b"token", b"bearer")
@@ -24,7 +24,7 @@ class TokenForbidden(exceptions.APIException):
     """A valid token that may not do this: 403 (not 401, which would ask for other credentials)."""
 
     status_code = 403
-    default_code = "token_forbidden"
+    default_code = error_codes.TOKEN_FORBIDDEN
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -37,33 +37,33 @@ class ApiTokenAuthentication(BaseAuthentication):
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
                 _("Invalid token header: give the key after the word Token, with no spaces in it."),
-                code="token_invalid",
+                code=error_codes.TOKEN_INVALID,
             )
         try:
             key = parts[1].decode()
         except UnicodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid token."), code="token_invalid") from None
+            raise exceptions.AuthenticationFailed(_("Invalid token."), code=error_codes.TOKEN_INVALID) from None
         token = ApiToken.objects.select_related("user").filter(key_hash=services.api_token_hash(key)).first()
         if token is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."), code="token_invalid")
+            raise exceptions.AuthenticationFailed(_("Invalid token."), code=error_codes.TOKEN_INVALID)
         if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed(_("This token has been revoked."), code="token_revoked")
+            raise exceptions.AuthenticationFailed(_("This token has been revoked."), code=error_codes.TOKEN_REVOKED)
         if not token.is_usable():
             raise exceptions.AuthenticationFailed(
-                _("This token has expired: create a new one under your account."), code="token_expired"
+                _("This token has expired: create a new one under your account."), code=error_codes.TOKEN_EXPIRED
             )
         user = token.user
         if not user.is_active:
-            raise exceptions.AuthenticationFailed(_("This account is disabled."), code="account_disabled")
+            raise exceptions.AuthenticationFailed(_("This account is disabled."), code=error_codes.ACCOUNT_DISABLED)
         if not rules.may_use_api_token(user, has_authenticator=lambda: two_factor.confirmed_device(user) is not None):
             raise TokenForbidden(
                 _("Your account must use two-factor login: set up an authenticator app in the browser first."),
-                code="two_factor_required",
+                code=error_codes.API_TOKEN_TWO_FACTOR_REQUIRED,
             )
         if token.read_only and request.method not in SAFE_METHODS:
             raise TokenForbidden(
                 _("This token is read-only: it may only be used for GET, HEAD and OPTIONS requests."),
-                code="token_read_only",
+                code=error_codes.TOKEN_READ_ONLY,
             )
         services.api_token_touch(token)
         return user, token

@@ -1,10 +1,21 @@
+from core.error_codes import NOT_STAFF  # noqa: F401  (staff only, as in every app)
+
+# API authentication (accounts.authentication): why a token was refused.
+TOKEN_INVALID = "token_invalid"  # noqa: S105
+TOKEN_REVOKED = "token_revoked"  # noqa: S105
+TOKEN_EXPIRED = "token_expired"  # noqa: S105
+TOKEN_READ_ONLY = "token_read_only"  # noqa: S105
+TOKEN_FORBIDDEN = "token_forbidden"  # noqa: S105
+ACCOUNT_DISABLED = "account_disabled"
+# Tokens are created from a browser session, never with another token.
+SESSION_REQUIRED = "session_required"
+PASSWORD_INVALID = "password_invalid"  # noqa: S105
 ROLE_SCOPE_MISSING = "role_scope_missing"
 ROLE_SCOPE_NOT_ALLOWED = "role_scope_not_allowed"
 ROLE_DATES_INVALID = "role_dates_invalid"
 INVITATION_INVALID = "invitation_invalid"
 INVITATION_EXPIRED = "invitation_expired"
 INVITATION_USED = "invitation_used"
-NOT_STAFF = "not_staff"
 # Error codes of personal API tokens (names, not secrets: hence the noqa for the bandit rule).
 API_TOKEN_NAME_MISSING = "api_token_name_missing"  # noqa: S105
 API_TOKEN_EXPIRY_INVALID = "api_token_expiry_invalid"  # noqa: S105

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from core import error_codes as core_codes
+
 from . import throttle
 from .choices import Role
 from .models import Invitation
@@ -26,7 +28,7 @@ class EmailAuthenticationForm(AuthenticationForm):
                 message = _("Too many failed attempts: wait %(seconds)d seconds and try again.") % {
                     "seconds": verdict.retry_after
                 }
-            raise forms.ValidationError(message, code="throttled")
+            raise forms.ValidationError(message, code=core_codes.THROTTLED)
         try:
             cleaned = super().clean()
         except forms.ValidationError:

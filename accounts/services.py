@@ -316,7 +316,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     try:
         validate_password(password, user=candidate)
     except ValidationError as exc:
-        raise DomainError("password_invalid", " ".join(exc.messages), field="password") from exc
+        raise DomainError(error_codes.PASSWORD_INVALID, " ".join(exc.messages), field="password") from exc
     if user is None:
         user = User.objects.create_user(invitation.email, password, full_name=full_name)
     else:

@@ -6,14 +6,15 @@ import base64
 import io
 
 import qrcode
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import rules
+from core.errors import error_response
+
+from . import error_codes, rules
 
 EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/", "/healthz")
 
@@ -65,8 +66,9 @@ class TwoFactorMiddleware:
 
     def _refuse(self, request, url_name):
         if request.path.startswith("/api/"):
-            return JsonResponse(
-                {"code": "two_factor_required", "detail": "Complete two-factor login in the browser first."},
+            return error_response(
+                error_codes.API_TOKEN_TWO_FACTOR_REQUIRED,
+                "Complete two-factor login in the browser first.",
                 status=403,
             )
         return redirect(f"{reverse(url_name)}?next={request.get_full_path()}")

@@ -4,11 +4,16 @@ Green List and certificate verification."""
 from __future__ import annotations
 
 import datetime
+import json
 from collections import Counter
 from dataclasses import dataclass
 
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -208,6 +213,39 @@ def public_certificates(*, listed_only: bool = True):
     if listed_only:
         qs = qs.filter(status__in=LISTED_STATUSES)
     return qs
+
+
+def public_map(*, area_id: int | None = None) -> dict:
+    """The public Green List map as a GeoJSON FeatureCollection: the boundaries of listed areas,
+    or of one area whatever its status (`area_id`, its page's map), simplified for display."""
+    certificates = public_certificates(listed_only=area_id is None)
+    if area_id is not None:
+        certificates = certificates.filter(protected_area_id=area_id)
+    rows = certificates.annotate(
+        shape=AsGeoJSON(
+            Coalesce(
+                "protected_area__geom_display",
+                "protected_area__geom",
+                "protected_area__point",
+                output_field=GeometryField(),
+            ),
+            precision=5,
+        )
+    ).values("protected_area_id", "protected_area__name", "status", "shape")
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(r["shape"]) if r["shape"] else None,
+            "properties": {
+                "id": r["protected_area_id"],
+                "name": r["protected_area__name"],
+                "status": r["status"],
+                "url": reverse("certification:area-short", args=[r["protected_area_id"]]),
+            },
+        }
+        for r in rows
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def public_area_certificate(pk: int) -> Certificate:

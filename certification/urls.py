@@ -2,6 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
+from .api.views import LegacyGreenListFeedView, LegacyGreenListMapView
 from .sitemaps import GreenListSitemap, StaticSitemap
 
 app_name = "certification"
@@ -9,8 +10,9 @@ app_name = "certification"
 urlpatterns = [
     # Public: no login.
     path("green-list/", views.green_list, name="green-list"),
-    path("green-list.json", views.green_list_feed, name="feed"),
-    path("green-list.geojson", views.green_list_geojson, name="geojson"),
+    # Data for maps and registries: the API's views (api/urls.py), at the addresses they first had.
+    path("green-list.json", LegacyGreenListFeedView.as_view(), name="feed"),
+    path("green-list.geojson", LegacyGreenListMapView.as_view(), name="geojson"),
     path("green-list/<int:pk>/", views.green_list_area, name="area-short"),
     path("green-list/<int:pk>/<slug:slug>/", views.green_list_area, name="area"),
     path("verify/", views.verify_form, name="verify-form"),

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.gis.db.models import GeometryField
-from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import PermissionDenied
-from django.db.models.functions import Coalesce
-from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +19,6 @@ from core.errors import DomainError
 from core.pages import flash_error, refuse_if_not_allowed
 
 from . import lifecycle, selectors, services
-from .api.serializers import FeedEntrySerializer
 from .choices import CertificateStatus, NoticeKind
 from .files import certificate_pdf_response
 from .forms import CertificateStatusForm, DecisionForm, VerifyForm
@@ -69,55 +62,6 @@ def green_list_area(request, pk, slug=None):
             "public_summary": certificate.decision.public_summary,
         },
     )
-
-
-@require_GET
-def green_list_geojson(request):
-    """Boundaries of listed areas (or of one, ?area=<id>) for the maps, simplified for display."""
-    certificates = selectors.public_certificates(listed_only="area" not in request.GET)
-    if "area" in request.GET:
-        try:
-            certificates = certificates.filter(protected_area_id=int(request.GET["area"]))
-        except ValueError:
-            return JsonResponse({"code": "invalid_area", "detail": "area must be a number."}, status=400)
-    rows = certificates.annotate(
-        shape=AsGeoJSON(
-            Coalesce(
-                "protected_area__geom_display",
-                "protected_area__geom",
-                "protected_area__point",
-                output_field=GeometryField(),
-            ),
-            precision=5,
-        )
-    ).values("protected_area_id", "protected_area__name", "status", "shape")
-    features = [
-        {
-            "type": "Feature",
-            "geometry": json.loads(r["shape"]) if r["shape"] else None,
-            "properties": {
-                "id": r["protected_area_id"],
-                "name": r["protected_area__name"],
-                "status": r["status"],
-                "url": reverse("certification:area-short", args=[r["protected_area_id"]]),
-            },
-        }
-        for r in rows
-    ]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
-
-
-@require_GET
-def green_list_feed(request):
-    """The Green List for registries (Protected Planet and others): every area's current status."""
-    certificates = selectors.public_certificates(listed_only=False)
-    data = FeedEntrySerializer(certificates, many=True, context={"request": request}).data
-    response = JsonResponse(
-        {"generated_at": timezone.now().isoformat(), "count": len(data), "results": data},
-        json_dumps_params={"ensure_ascii": False},
-    )
-    response["Access-Control-Allow-Origin"] = "*"  # public data, meant to be read by other sites
-    return response
 
 
 @require_GET

@@ -1,36 +1,65 @@
-"""API conventions shared by every app: stable error codes in every error response, and a JSON
-parser that refuses bodies nested too deep."""
+"""API conventions shared by every app: one error body (core.errors.error_body, documented by
+`ErrorSerializer`; core.schema documents it for every operation) with a stable code in every error
+response, and a JSON parser that refuses bodies nested too deep."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DomainError
+from . import error_codes
+from .errors import DomainError, error_body, error_response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer of the API (core.errors.error_body). `code` is stable: act on
+    it, not on `detail`, which is for people and may be translated. Some codes add keys of their
+    own: `missing` (`assessment_incomplete`), `indicators` (`indicators_unreviewed`), `current`
+    (`answer_changed`)."""
+
+    code = serializers.ChoiceField(choices=[], help_text="Stable, machine-readable reason (the app declaring it).")
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    field = serializers.CharField(required=False, help_text="The input field at fault, when there is one.")
+    errors = serializers.JSONField(
+        required=False, help_text="Invalid input field by field (code `invalid`): each field's messages."
+    )
+
+    def get_fields(self):
+        # Every declared code (core.error_codes.declared), read once the apps are loaded.
+        fields = super().get_fields()
+        fields["code"].choices = error_codes.declared()
+        return fields
 
 
 def exception_handler(exc, context):
-    """Map domain errors to 400/403/404/409 with `{"code": ..., "detail": ...}` bodies."""
+    """Every API error as `error_body`: domain errors with their own status (400/403/404/409/429)
+    and code, DRF's errors with theirs, invalid input as `invalid` with `errors`."""
     if isinstance(exc, DomainError):
-        body = {"code": exc.code, "detail": exc.message}
-        if exc.field:
-            body["field"] = exc.field
+        # A view may add keys that need its own serializers (the answer saved meanwhile, for
+        # `answer_changed`): `error_data(exc)` returns them.
+        view = context.get("view")
+        extra = view.error_data(exc) if hasattr(view, "error_data") else {}
+        body = error_body(exc.code, exc.message, field=exc.field, **{**exc.data, **extra})
         return Response(body, status=exc.http_status)
+    # Here, not at the top: DRF's views module reads the parser setting (core.api.JSONParser) as
+    # it loads, so importing it while this module loads fails whenever core.api comes first.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
-    # An invalid field named `code` (a jurisdiction's) is no error body of its own: wrapped as `invalid`.
-    wrap = isinstance(exc, exceptions.ValidationError) or "code" not in response.data if response is not None else False
-    if response is not None and isinstance(response.data, dict) and wrap:
-        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
-        if isinstance(exc, exceptions.ValidationError):
-            response.data = {"code": "invalid", "detail": "The request has invalid fields.", "errors": response.data}
-        else:
-            response.data["code"] = codes if isinstance(codes, str) else "error"
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        # Field by field under `errors`, even a field named `code` (a jurisdiction's).
+        response.data = error_body(error_codes.INVALID, _("The request has invalid fields."), errors=response.data)
+    else:
+        codes = exc.get_codes()
+        detail = response.data.get("detail", exc.detail) if isinstance(response.data, dict) else exc.detail
+        response.data = error_body(codes if isinstance(codes, str) else error_codes.ERROR, detail)
     return response
 
 
@@ -70,9 +99,9 @@ class JSONParser(parsers.JSONParser):
         if deep:
             raise exceptions.ParseError(
                 _("The JSON body is nested more than %(max)s levels deep.") % {"max": MAX_JSON_DEPTH},
-                code="json_too_deep",
+                code=error_codes.JSON_TOO_DEEP,
             )
         return data
 
 
-__all__ = ["JSONParser", "exception_handler", "status"]
+__all__ = ["ErrorSerializer", "JSONParser", "error_body", "error_response", "exception_handler", "status"]

@@ -4,21 +4,42 @@ import re
 import tempfile
 
 from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
 
 # Database errors that a retry may fix: a restart, a dropped connection (tasks retry on them).
 TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 class DomainError(Exception):
-    """A business rule refused an action. Views show `message`; the API returns `code`."""
+    """A business rule refused an action. Views show `message`; the API returns `code`, and the
+    keys of `data` beside it (what is missing, which indicators: error_body)."""
 
     http_status = 400
 
-    def __init__(self, code: str, message: str, *, field: str | None = None):
+    def __init__(self, code: str, message: str, *, field: str | None = None, data: dict | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.data = dict(data or {})
+
+
+def error_body(code: str, detail, *, field: str | None = None, errors=None, **extra) -> dict:
+    """The one error body of the API and of the pages' JSON answers: `{"code", "detail"}`, plus
+    `field` (the one field at fault), `errors` (field by field) and a few codes' own keys (`extra`,
+    e.g. `missing` of `assessment_incomplete`). core.api.ErrorSerializer documents it."""
+    body = {"code": code, "detail": str(detail)}
+    if field:
+        body["field"] = field
+    if errors is not None:
+        body["errors"] = errors
+    body.update(extra)
+    return body
+
+
+def error_response(code: str, detail, *, status: int, **kwargs) -> JsonResponse:
+    """`error_body` as a plain Django response, for answers outside DRF (middleware, handlers)."""
+    return JsonResponse(error_body(code, detail, **kwargs), status=status)
 
 
 class NotAllowed(DomainError):

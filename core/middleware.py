@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
-from django.http import JsonResponse
 from django.template.response import TemplateResponse
 
-from .errors import NotAllowed
+from .errors import NotAllowed, error_response
 from .workflow import ImpossibleMove
 
 # Everything is served from our own origin: no CDN, no inline script. Map tiles may come from a
@@ -66,7 +65,9 @@ class NotAllowedMiddleware:
             return None
         status = 409 if isinstance(exception, ImpossibleMove) else 403
         if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-            return JsonResponse({"code": exception.code, "detail": exception.message}, status=status)
+            return error_response(
+                exception.code, exception.message, status=status, field=exception.field, **exception.data
+            )
         if status == 409:
             # Nothing leads from this phase to the one asked for (a stale page, a second click).
             return TemplateResponse(request, "409.html", {"exception": exception.message}, status=409)

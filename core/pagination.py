@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import pagination
 
+from .error_codes import PAGE_INVALID
 from .errors import DomainError
 
-PAGE_INVALID = "page_invalid"
 # Far beyond any list here (50 million rows at 50 a page), and small enough that no page size
 # takes the offset near PostgreSQL's bigint limit.
 MAX_PAGE = 1_000_000

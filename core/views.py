@@ -2,6 +2,8 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import error_codes
+from .errors import error_response
 from .health import run_checks
 
 
@@ -27,7 +29,7 @@ def healthz(request):
 def not_found(request, exception=None):
     """404 as JSON under /api/ (clients parse it), as the site's page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "not_found", "detail": "Not found."}, status=404)
+        return error_response(error_codes.NOT_FOUND, "Not found.", status=404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -35,7 +37,7 @@ def not_found(request, exception=None):
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "server_error", "detail": "Server error; it has been logged."}, status=500)
+        return error_response(error_codes.SERVER_ERROR, "Server error; it has been logged.", status=500)
     from django.views.defaults import server_error as default_server_error
 
     return default_server_error(request)

@@ -296,7 +296,8 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, documenting every operation's error answers with the one error body.
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # JSON nested deeper than 64 levels is a 400, not a RecursionError (issue 12).
     "DEFAULT_PARSER_CLASSES": [
@@ -324,6 +325,8 @@ SPECTACULAR_SETTINGS = {
         # A review seat's role (expert, independent reviewer) and a person's role (accounts).
         "RoleEnum": "reviews.choices.AssignmentRole",
         "PersonRoleEnum": "accounts.choices.Role",
+        # The error body's `code`: every code of every app's error_codes.py.
+        "ErrorCodeEnum": "core.error_codes.declared",
     },
 }
 

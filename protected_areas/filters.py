@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from . import error_codes
 from .choices import IucnCategory
 from .models import ProtectedArea
 
@@ -22,10 +23,13 @@ class BBoxField(forms.CharField):
         try:
             west, south, east, north = (float(part) for part in value.split(","))
         except ValueError:
-            raise forms.ValidationError(_("Give four numbers: min_lon,min_lat,max_lon,max_lat."), code="bbox")
+            raise forms.ValidationError(
+                _("Give four numbers: min_lon,min_lat,max_lon,max_lat."), code=error_codes.BBOX_INVALID
+            )
         if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
             raise forms.ValidationError(
-                _("The box must have min < max, longitudes within ±180 and latitudes within ±90."), code="bbox"
+                _("The box must have min < max, longitudes within ±180 and latitudes within ±90."),
+                code=error_codes.BBOX_INVALID,
             )
         return Polygon.from_bbox((west, south, east, north))
 

@@ -1,9 +1,13 @@
 """Stable codes of the review workflow's expected failures (the API returns them as `code`)."""
 
+from core.error_codes import REASONS_REQUIRED  # noqa: F401  (the same rule as a decision's)
+
 NOT_ALLOWED = "review_not_allowed"
 NOT_ASSIGNED = "review_not_assigned"
 ASSIGNEE_NOT_ACCREDITED = "assignee_not_accredited"
 ASSIGNEE_ALREADY = "assignee_already_assigned"
+# No such person among those who may be assigned (pages and API alike).
+ASSIGNEE_UNKNOWN = "assignee_unknown"
 ASSESSMENT_NOT_ASSIGNABLE = "assessment_not_assignable"
 DUE_DATE_INVALID = "due_date_invalid"
 ROLE_INVALID = "assignment_role_invalid"
@@ -21,5 +25,4 @@ INDICATORS_UNREVIEWED = "indicators_unreviewed"
 OUTCOME_INVALID = "recommendation_outcome_invalid"
 NO_RECOMMENDATION = "no_recommendation"
 ALREADY_DECIDED = "recommendation_already_confirmed"
-REASONS_REQUIRED = "reasons_required"
 NOTHING_TO_RELEASE = "nothing_to_release"

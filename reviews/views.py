@@ -18,6 +18,7 @@ from accounts import rules
 from accounts.selectors import accreditations_lapsing
 from assessments.choices import Status
 from assessments.models import Assessment
+from core import error_codes as core_codes
 from core.errors import DomainError, NotAllowed
 from core.pages import flash_error, refuse_if_not_allowed
 
@@ -38,7 +39,7 @@ from .models import AssessmentReview
 
 def _form_error(form) -> DomainError:
     field, errs = next(iter(form.errors.items()))
-    return DomainError("invalid", " ".join(errs), field=field)
+    return DomainError(core_codes.INVALID, " ".join(errs), field=field)
 
 
 # --- my reviews ---------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ def manage(request, pk):
             request.user, assessment, form.cleaned_data["user"], form.cleaned_data["role"]
         )
         if assignee is None:
-            error = DomainError("assignee_unknown", _("Choose a person from the list."), field="user")
+            error = DomainError(error_codes.ASSIGNEE_UNKNOWN, _("Choose a person from the list."), field="user")
         else:
             try:
                 assignment = services.assignment_create(

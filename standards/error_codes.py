@@ -1,3 +1,5 @@
+from core.error_codes import NOT_STAFF  # noqa: F401  (staff only, as in every app)
+
 STANDARD_FILE_UNREADABLE = "standard_file_unreadable"
 STANDARD_FILE_INVALID = "standard_file_invalid"
 ADAPTED_SET_NOT_DRAFT = "adapted_set_not_draft"

@@ -238,7 +238,7 @@ def standard_load(path: str | Path) -> LoadResult:
 def adapted_set_approve(*, adapted_set: AdaptedIndicatorSet, user, on: datetime.date | None = None):
     """IUCN staff approve a jurisdiction's adapted indicators; an earlier approved set is retired."""
     if not rules.can_approve_adapted_indicators(user):
-        raise NotAllowed("not_staff", "Only IUCN staff can approve adapted indicators.")
+        raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can approve adapted indicators.")
     with transaction.atomic():
         adapted_set = AdaptedIndicatorSet.objects.select_for_update().get(pk=adapted_set.pk)
         if adapted_set.status != AdaptedIndicatorSet.Status.DRAFT:

@@ -8,12 +8,6 @@ from certification.choices import CertificateStatus, Outcome, Verdict
 from certification.models import TEXT_MAX, Certificate, CertificateTransition, Decision
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
-
-
 class DecisionSerializer(serializers.ModelSerializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices, read_only=True)
     certificate = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
@@ -135,6 +129,36 @@ class FeedEntrySerializer(serializers.Serializer):
 
     def get_verification_url(self, obj) -> str:
         return settings.SITE_URL + obj.get_verification_url()
+
+
+class GreenListFeedSerializer(serializers.Serializer):
+    """The whole Green List for registries in one document (not paginated)."""
+
+    generated_at = serializers.DateTimeField()
+    count = serializers.IntegerField()
+    results = FeedEntrySerializer(many=True)
+
+
+class GreenListMapPropertiesSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The protected area's id.")
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=CertificateStatus.choices)
+    url = serializers.CharField(help_text="The area's public page (a path on this site).")
+
+
+class GreenListMapFeatureSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text='Always "Feature".')
+    geometry = serializers.JSONField(
+        allow_null=True, help_text="A GeoJSON geometry in WGS 84 (5 decimals); null when the area has none."
+    )
+    properties = GreenListMapPropertiesSerializer()
+
+
+class GreenListMapSerializer(serializers.Serializer):
+    """A GeoJSON FeatureCollection of certified areas' boundaries, simplified for display."""
+
+    type = serializers.CharField(help_text='Always "FeatureCollection".')
+    features = GreenListMapFeatureSerializer(many=True)
 
 
 class VerificationSerializer(serializers.Serializer):

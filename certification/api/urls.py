@@ -1,10 +1,22 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .views import CertificateViewSet, DecisionViewSet, GreenListViewSet, VerificationViewSet
+from .views import (
+    CertificateViewSet,
+    DecisionViewSet,
+    GreenListFeedView,
+    GreenListMapView,
+    GreenListViewSet,
+    VerificationViewSet,
+)
 
 router = DefaultRouter()
 router.register("certification/decisions", DecisionViewSet, basename="decision")
 router.register("certification/certificates", CertificateViewSet, basename="certificate")
 router.register("green-list", GreenListViewSet, basename="green-list")
 router.register("verify", VerificationViewSet, basename="verify")
-urlpatterns = router.urls
+urlpatterns = [
+    path("green-list/map/", GreenListMapView.as_view(), name="green-list-map"),
+    path("green-list/feed/", GreenListFeedView.as_view(), name="green-list-feed"),
+    *router.urls,
+]

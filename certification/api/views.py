@@ -1,25 +1,32 @@
 """Certification API: decisions and certificates (staff; a site team reads its own certificates),
 and the public Green List feed and verification (no login)."""
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts import rules
 from assessments.selectors import get_assessment_for_user
-from certification import selectors, services
+from certification import error_codes, selectors, services
 from certification.files import certificate_pdf_response
 from certification.models import Certificate, CertificateTransition, Decision
+from core.api import ErrorSerializer
+from core.errors import DomainError
 
 from .serializers import (
     CertificateSerializer,
     CertificateStatusChangeSerializer,
     DecisionCreateSerializer,
     DecisionSerializer,
-    ErrorSerializer,
     FeedEntrySerializer,
+    GreenListFeedSerializer,
+    GreenListMapSerializer,
     VerificationSerializer,
 )
 
@@ -117,6 +124,48 @@ class GreenListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.public_certificates(listed_only=False)
 
 
+class PublicMixin:
+    """No login, no session, no token: public data for any site or script."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    # JSON even for a browser's Accept header: these are read by maps, registries and scripts.
+    renderer_classes = [JSONRenderer]
+
+
+AREA = OpenApiParameter(
+    "area", int, description="One area's boundary (its page's map), whatever its status; else every listed area."
+)
+
+
+class GreenListMapView(PublicMixin, APIView):
+    """The Green List map: listed areas' boundaries as GeoJSON (the public pages' maps)."""
+
+    @extend_schema(parameters=[AREA], responses={200: GreenListMapSerializer})
+    def get(self, request):
+        raw = request.query_params.get("area")
+        area_id = None
+        if raw is not None:
+            # An id, not any integer: a number past bigint would reach the database as an error.
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+                raise DomainError(error_codes.AREA_INVALID, _("area must be a number."), field="area")
+            area_id = int(raw)
+        return Response(selectors.public_map(area_id=area_id))
+
+
+class GreenListFeedView(PublicMixin, APIView):
+    """The Green List for registries (Protected Planet and others): every area's current status,
+    in one document; readable from any origin."""
+
+    @extend_schema(responses={200: GreenListFeedSerializer})
+    def get(self, request):
+        certificates = selectors.public_certificates(listed_only=False)
+        data = FeedEntrySerializer(certificates, many=True, context={"request": request}).data
+        response = Response({"generated_at": timezone.now().isoformat(), "count": len(data), "results": data})
+        response["Access-Control-Allow-Origin"] = "*"  # public data, meant to be read by other sites
+        return response
+
+
 class VerificationViewSet(viewsets.ViewSet):
     """Is a certificate number valid today? Always answers (unknown and malformed numbers too)."""
 
@@ -139,3 +188,17 @@ class VerificationViewSet(viewsets.ViewSet):
                 }
             ).data
         )
+
+
+class LegacyGreenListMapView(GreenListMapView):
+    """The map at its first address (/green-list.geojson), kept for links and caches: the same
+    view, documented once, under /api/v1/green-list/map/."""
+
+    schema = None
+
+
+class LegacyGreenListFeedView(GreenListFeedView):
+    """The feed at the address registries know (/green-list.json); documented under
+    /api/v1/green-list/feed/."""
+
+    schema = None

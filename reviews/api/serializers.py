@@ -13,14 +13,6 @@ from reviews.models import (
 )
 
 
-class ReviewErrorSerializer(serializers.Serializer):
-    """`{"code", "detail"}` of a refused review action (named apart from other apps' error bodies)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
-
-
 class WarningSerializer(serializers.Serializer):
     kind = serializers.CharField()
     detail = serializers.CharField()

@@ -10,9 +10,10 @@ from rest_framework.views import APIView
 
 from accounts import rules
 from assessments.models import Assessment
-from core.api import JSONParser
+from core import error_codes as core_codes
+from core.api import ErrorSerializer, JSONParser
 from core.errors import DomainError
-from reviews import review_page, selectors, services
+from reviews import error_codes, review_page, selectors, services
 from reviews.models import AssessmentReview, GroupFinding, IndicatorReview, InformationRequest, ReviewAssignment
 
 from .serializers import (
@@ -34,32 +35,17 @@ from .serializers import (
     RecommendationWriteSerializer,
     ReplySerializer,
     ReplyWriteSerializer,
-    ReviewErrorSerializer,
 )
 
 ERRORS = {
-    400: OpenApiResponse(ReviewErrorSerializer, description="Invalid input (stable `code`)"),
-    403: OpenApiResponse(ReviewErrorSerializer, description="Not allowed"),
-    404: OpenApiResponse(ReviewErrorSerializer, description="Not found or not visible to you"),
-    409: OpenApiResponse(
-        ReviewErrorSerializer, description="State forbids it (closed, not in review, already declared)"
-    ),
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input (stable `code`)"),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed"),
+    404: OpenApiResponse(ErrorSerializer, description="Not found or not visible to you"),
+    409: OpenApiResponse(ErrorSerializer, description="State forbids it (closed, not in review, already declared)"),
 }
 
 
-class DomainDataMixin:
-    """Errors that carry more than a message (which indicators are unreviewed)."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DomainError) and getattr(exc, "data", None):
-            body = {"code": exc.code, "detail": exc.message, **exc.data}
-            return Response(body, status=exc.http_status)
-        return super().handle_exception(exc)
-
-
-class ReviewAssignmentViewSet(
-    DomainDataMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class ReviewAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Review assignments: your own; staff see all. `?assessment=<id>` narrows the list."""
 
     serializer_class = AssignmentSerializer
@@ -72,7 +58,7 @@ class ReviewAssignmentViewSet(
         assessment = self.request.query_params.get("assessment")
         if assessment is not None:
             if not assessment.isdigit():
-                raise DomainError("invalid", "`assessment` must be an id.", field="assessment")
+                raise DomainError(core_codes.INVALID, "`assessment` must be an id.", field="assessment")
             qs = qs.filter(assessment_id=int(assessment))
         return qs
 
@@ -95,7 +81,7 @@ class ReviewAssignmentViewSet(
         # None for a person a chair is not offered, as for a missing id: no name comes back.
         assignee = selectors.assignee_for(request.user, assessment, d["user"], d["role"])
         if assignee is None:
-            raise DomainError("assignee_unknown", "No such person.", field="user")
+            raise DomainError(error_codes.ASSIGNEE_UNKNOWN, "No such person.", field="user")
         assignment = services.assignment_create(
             assessment=assessment, assignee=assignee, role=d["role"], due_date=d["due_date"], by=request.user
         )
@@ -125,7 +111,7 @@ class ReviewAssignmentViewSet(
         return Response(self.get_serializer(assignment).data)
 
 
-class ReviewAssessmentViewSet(DomainDataMixin, viewsets.GenericViewSet):
+class ReviewAssessmentViewSet(viewsets.GenericViewSet):
     """An assessment under review, for its site team, staff and assigned conflict-free reviewers.
 
     Its four lists (indicators, indicator reviews, findings, requests) are paginated like every
@@ -289,7 +275,7 @@ class ReviewAssessmentViewSet(DomainDataMixin, viewsets.GenericViewSet):
         return Response({"status": assessment.status, "findings_released_at": released})
 
 
-class InformationRequestViewSet(DomainDataMixin, viewsets.GenericViewSet):
+class InformationRequestViewSet(viewsets.GenericViewSet):
     """Threads of requests for information (listed per assessment under review-assessments)."""
 
     queryset = InformationRequest.objects.none()

@@ -6,14 +6,6 @@ from rest_framework import serializers
 from scoring.choices import ScoreKind
 
 
-class ScoreErrorSerializer(serializers.Serializer):
-    """`{"code", "detail"}` of a refused scores request (named apart from other apps' error bodies)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
-
-
 class TallySerializer(serializers.Serializer):
     """The percent score and counts of one level (criterion, component or the whole assessment)."""
 

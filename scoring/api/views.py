@@ -5,9 +5,10 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from assessments.selectors import get_assessment_for_user
+from core.api import ErrorSerializer
 
 from .. import services
-from .serializers import AssessmentScoresSerializer, ScoreErrorSerializer
+from .serializers import AssessmentScoresSerializer
 
 ASSESSMENT_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Assessment id")
 
@@ -16,7 +17,7 @@ ASSESSMENT_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="
     parameters=[ASSESSMENT_PK],
     responses={
         200: AssessmentScoresSerializer,
-        404: OpenApiResponse(ScoreErrorSerializer, description="No such assessment, or not visible to you"),
+        404: OpenApiResponse(ErrorSerializer, description="No such assessment, or not visible to you"),
     },
 )
 @api_view(["GET"])
