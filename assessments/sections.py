@@ -20,8 +20,9 @@ from django.core.paginator import Page
 class EvidenceSection:
     """What the assessment page shows of its evidence, for one person."""
 
-    # Per answer id, the linked items this person may see, newest first: {"id", "title", "url"}.
-    linked: dict[int, list[dict]]
+    # Per answer id, the linked items this person may see, newest first, as (id, title): the page
+    # shows a few per answer (their URLs from `download_url_pattern`) and keeps the other ids.
+    linked: dict[int, list[tuple[int, str]]]
     # The first page of the evidence library (items with `url` and `indicator_numbers`).
     library: Page
     # URLs with `{}` where the id goes: an item's download, an answer's evidence (link) page.

@@ -70,6 +70,7 @@ def _detail_context(request, assessment, errors=None):
     editable = assessment.is_editable and rules.can_edit_assessment(request.user, assessment)
     # Per-answer URLs from one pattern each: a {% url %} tag for 50 answers costs more than the page.
     answer_url = reverse("assessments:answer", args=[assessment.pk, 0]).replace("/0/", "/{}/")
+    download = evidence.download_url_pattern
     for answer in context["answers"]:
         # Set on every answer: a missing attribute in a template is a slow failed lookup.
         answer.error = answer.theirs = None
@@ -79,8 +80,9 @@ def _detail_context(request, assessment, errors=None):
         # The newest few links are shown; the rest are loaded on request (their ids stay on the
         # page, so a save still sends the full list).
         linked = evidence.linked.get(answer.pk, [])
-        answer.linked_shown, rest = linked[:LINKED_SHOWN], linked[LINKED_SHOWN:]
-        answer.more_ids = ",".join(str(e["id"]) for e in rest)
+        shown, rest = linked[:LINKED_SHOWN], linked[LINKED_SHOWN:]
+        answer.linked_shown = [{"id": pk, "title": title, "url": download.format(pk)} for pk, title in shown]
+        answer.more_ids = ",".join(str(pk) for pk, _title in rest)
         answer.more_text = (
             ngettext("Show %(n)s more linked item", "Show %(n)s more linked items", len(rest)) % {"n": len(rest)}
             if rest

@@ -22,7 +22,7 @@ def assessment_evidence_section(assessment, user, answers, library_page=1) -> Ev
     numbers: dict[int, list[str]] = {}
     for answer in answers:  # by indicator position: each item's numbers in that order
         rows = links.get(answer.pk, [])
-        linked[answer.pk] = [{"id": pk, "title": title, "url": download.format(pk)} for pk, title in rows]
+        linked[answer.pk] = rows
         for pk, _title in rows:
             numbers.setdefault(pk, []).append(answer.indicator.number)
     return EvidenceSection(

@@ -8,6 +8,7 @@ person gets in the browser. The status poll and the picker are also served at th
 """
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -131,7 +132,7 @@ class EvidenceLinkableView(APIView):
             if not linked_to.isdigit():
                 raise DomainError(
                     error_codes.LINKED_TO_INVALID,
-                    "linked_to must be the id of an answer of this assessment.",
+                    _("linked_to must be the id of an answer of this assessment."),
                     field="linked_to",
                 )
             items = items.filter(answers__pk=int(linked_to), answers__assessment=assessment)
