@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+from django.db import models
 
 from core.errors import DomainError
 
@@ -59,7 +61,9 @@ TEXT_FIELDS = (
     "management_plan",
     "status",
 )
-_MAX_LENGTH = {f: ProtectedArea._meta.get_field(f).max_length for f in (*TEXT_FIELDS, "wdpa_pid")}
+_MAX_LENGTH = {
+    f: cast(models.CharField, ProtectedArea._meta.get_field(f)).max_length for f in (*TEXT_FIELDS, "wdpa_pid")
+}
 _IUCN = {v.lower(): v for v in IucnCategory.values}
 _DESIG_TYPES = {v.lower(): v for v in DesignationType.values}
 _LEGACY_MARINE = {"0": Realm.TERRESTRIAL, "1": Realm.COASTAL, "2": Realm.MARINE}

@@ -22,9 +22,11 @@ def phone(page):
     # (the browser's own request for /favicon.ico, which the site does not serve, is no script error)
     page.on(
         "console",
-        lambda msg: errors.append(msg.text)
-        if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico")
-        else None,
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico")
+            else None
+        ),
     )
     page.errors = errors
     return page
