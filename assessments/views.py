@@ -81,7 +81,8 @@ def _detail_context(request, assessment, errors=None):
         # page, so a save still sends the full list).
         linked = evidence.linked.get(answer.pk, [])
         shown, rest = linked[:LINKED_SHOWN], linked[LINKED_SHOWN:]
-        answer.linked_shown = [{"id": pk, "title": title, "url": download.format(pk)} for pk, title in shown]
+        # Ids as text: a template renders a number through localisation, text only through escaping.
+        answer.linked_shown = [{"id": str(pk), "title": title, "url": download.format(pk)} for pk, title in shown]
         answer.more_ids = ",".join(str(pk) for pk, _title in rest)
         answer.more_text = (
             ngettext("Show %(n)s more linked item", "Show %(n)s more linked items", len(rest)) % {"n": len(rest)}

@@ -36,14 +36,6 @@ class FactsSerializer(serializers.Serializer):
     camera_trap = serializers.JSONField(allow_null=True)
 
 
-class EvidenceErrorSerializer(serializers.Serializer):
-    """`{"code", "detail"}` of a refused evidence request (named apart from other apps' error bodies)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
-
-
 class EvidenceSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
     indicators = serializers.SerializerMethodField()

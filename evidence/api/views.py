@@ -21,7 +21,7 @@ from accounts import rules
 from assessments import error_codes as assessment_errors
 from assessments.models import Answer
 from assessments.selectors import get_assessment_for_user
-from core.api import JSONParser
+from core.api import ErrorSerializer, JSONParser
 from core.downloads import NO_STORE, FileAnswerMixin
 from core.errors import DomainError, NotAllowed
 from core.pagination import page_number
@@ -32,7 +32,6 @@ from ..models import EvidenceFacts, EvidenceItem
 from ..search import search_evidence
 from ..services import evidence_upload
 from .serializers import (
-    EvidenceErrorSerializer,
     EvidenceSerializer,
     EvidenceStatusSerializer,
     EvidenceUploadSerializer,
@@ -43,12 +42,12 @@ from .serializers import (
 
 ITEM_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Evidence item id")
 ASSESSMENT_PK = OpenApiParameter("assessment_pk", int, OpenApiParameter.PATH, description="Assessment id")
-NOT_VISIBLE = OpenApiResponse(EvidenceErrorSerializer, description="No such evidence, or not visible to you")
+NOT_VISIBLE = OpenApiResponse(ErrorSerializer, description="No such evidence, or not visible to you")
 ERRORS = {
-    400: OpenApiResponse(EvidenceErrorSerializer, description="Invalid input (stable `code`)"),
-    403: OpenApiResponse(EvidenceErrorSerializer, description="Not allowed"),
-    404: OpenApiResponse(EvidenceErrorSerializer, description="Not found or not visible to you"),
-    409: OpenApiResponse(EvidenceErrorSerializer, description="The assessment is frozen"),
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input (stable `code`)"),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed"),
+    404: OpenApiResponse(ErrorSerializer, description="Not found or not visible to you"),
+    409: OpenApiResponse(ErrorSerializer, description="The assessment is frozen"),
 }
 
 API_SEARCH_LIMIT = 50
@@ -230,7 +229,7 @@ class EvidenceThumbnailView(FileAnswerMixin, APIView):
         responses={
             (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="A small JPEG, without metadata."),
             404: OpenApiResponse(
-                EvidenceErrorSerializer,
+                ErrorSerializer,
                 description="No such evidence, not visible to you, or no thumbnail (not an image, not processed yet)",
             ),
         },
