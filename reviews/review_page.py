@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from html import escape
 
 from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
@@ -108,62 +105,66 @@ def _minute(at) -> str:
     return f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
 
 
-def _rating_options(scale: list[dict]) -> dict:
-    """The `<option>`s of a rating select, by the code selected (None: none), built once per page
-    rather than twice per indicator in the template."""
-    options = {}
-    for selected in [None, *(r["code"] for r in scale)]:
-        html = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((r["code"], " selected" if r["code"] == selected else "", r["label"]) for r in scale),
-        )
-        options[selected] = html
-    return options
+def _rating_choices(scale: list[dict]) -> dict:
+    """The choices of a rating select as `(code, label, selected)`, by the code selected (None:
+    none): built once per page, and the template loops over plain tuples."""
+    return {
+        selected: [(r["code"], r["label"], r["code"] == selected) for r in scale]
+        for selected in [None, *(r["code"] for r in scale)]
+    }
 
 
-# One evidence item as the review page lists it, and its small preview (see `_evidence_fields`).
-_EVIDENCE_ITEM = (
-    '<li id="evidence-{id}" class="evidence-item">{thumb}<span class="evidence-text"><a href="{url}">{title}</a>'
-    '\n<span class="muted small">{meta}{new}</span>{badges}</span></li>\n'
-)
-_THUMBS = {
-    "image": '<a href="{url}"><img class="thumb" src="{url}" alt="" loading="lazy" width="72" height="54"></a>\n',
-    "pdf": '<a href="{url}" class="thumb thumb-pdf" aria-hidden="true" tabindex="-1">PDF</a>\n',
-    "file": '<span class="thumb thumb-file" aria-hidden="true">{ext}</span>\n',
-    "": "",
-}
+def _sizes():
+    """`filesizeformat` remembered by what it shows (the unit and the number rounded to one decimal):
+    the page lists a thousand items, few of which differ in what their size reads, and the filter
+    (translation, number formatting) is slow in a loop. Gives what the filter gives, for one request."""
+    shown: dict = {}
+
+    def size(n: int) -> str:
+        key: object = n
+        if n >= 1024:
+            unit = (n.bit_length() - 1) // 10  # 1: KB, 2: MB… as the filter's thresholds
+            unit = unit if unit < 5 else 5  # PB and beyond
+            key = (unit, round(n / (1 << (10 * unit)), 1))
+        if key not in shown:
+            shown[key] = filesizeformat(n)
+        return shown[key]
+
+    return size
 
 
-def _evidence_fields(items, facts: dict, badges: dict | None) -> dict[int, dict]:
-    """Per item id, the escaped parts of its `_EVIDENCE_ITEM`.
+def _evidence_parts(items, facts: dict, badges: dict | None) -> dict[int, tuple]:
+    """Per item id, what the template shows of it (`reviews/_evidence_items.html`): id (as text: a
+    number would go through localisation), download URL, title, preview kind, file extension,
+    size and date, badges.
 
-    Built here, once per item, rather than in the template: the page lists a thousand items, and the
-    template's lookups, filters, conditions and `{% include %}` per item cost more than all the rest
-    of the page. Every value is escaped (`html.escape`, which Django's `escape` wraps)."""
+    Prepared here once per item, as a tuple of strings the template unpacks, because the page lists
+    a thousand items: lookups, filters and conditions per item in the template would cost more than
+    all the rest of the page."""
     download = _url_format("evidence:download", _ID)
     badges = badges or {}
+    size = _sizes()
     dates: dict = {}  # localised once per distinct date: Django's date formatting is slow
-    fields = {}
+    parts = {}
     for item in items:
-        if item.pk in fields:
+        pk = item.id  # not `.pk`, a property: this loop runs a thousand times
+        if pk in parts:
             continue
-        meta = filesizeformat(item.size)
+        meta = size(item.size)
         if item.evidence_date:
             if item.evidence_date not in dates:
                 dates[item.evidence_date] = localize(item.evidence_date)
             meta = f"{meta} · {dates[item.evidence_date]}"
-        parts = {
-            "id": item.pk,
-            "url": escape(download.format(item.pk)),
-            "title": escape(item.title),
-            "ext": escape(item.original_filename[-4:].upper()),
-            "meta": escape(meta),
-            "badges": badges.get(item.pk, ""),
-        }
-        parts["thumb"] = _THUMBS[_thumb_kind(item, facts.get(item.pk))].format(**parts)
-        fields[item.pk] = parts
-    return fields
+        parts[pk] = (
+            str(pk),
+            download.format(pk),
+            item.title,
+            _thumb_kind(item, facts.get(pk)),
+            item.original_filename[-4:].upper(),
+            meta,
+            badges.get(pk, ""),
+        )
+    return parts
 
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 480.0, 320.0, 16.0
@@ -235,14 +236,17 @@ class Row:
     disagree: bool = False
     unmet: bool = False
     reviewed: bool = False
-    # Prepared for the page once here, not per row in the template (see `_evidence_fields`): the answer
-    # id as text for ids and anchors (a template passes a number through localisation), the list items
-    # of `evidence` as HTML, where its forms post, the answer's time, the wording to verify.
+    # Prepared for the page once here, not per row in the template (see `_evidence_parts`): the answer
+    # id as text for ids and anchors (a template passes a number through localisation), what the
+    # template shows of each item of `evidence` (with whether it is new since the site was sent
+    # back), the rating choices, where its forms post, the answer's time and version (a template
+    # `blocktranslate` per row took a tenth of the page's time), the wording to verify.
     key: str = ""
-    evidence_html: str = ""
-    rating_options: dict = field(default_factory=dict)
+    evidence_items: list[tuple] = field(default_factory=list)
+    rating_choices: dict = field(default_factory=dict)
     urls: dict = field(default_factory=dict)
     updated: str = ""
+    version_note: str = ""
     means_of_verification: str = ""
     # A refused form shown again: what was typed and why it was refused, by form kind (every kind
     # has a key, so that the template's lookups find one: a missing key is a slow failed lookup).
@@ -279,14 +283,14 @@ class Row:
         )
 
     @property
-    def review_options(self) -> str:
-        """The rating `<option>`s of the expert's own review form, the chosen one selected."""
-        return self.rating_options.get(self.review_values.get("rating")) or self.rating_options.get(None, "")
+    def review_choices(self) -> list[tuple]:
+        """The rating choices `(code, label, selected)` of the expert's own review form."""
+        return self.rating_choices.get(self.review_values.get("rating")) or self.rating_choices.get(None, [])
 
     @property
-    def finding_options(self) -> str:
-        """The rating `<option>`s of the group finding form, the chosen one selected."""
-        return self.rating_options.get(self.finding_values.get("rating")) or self.rating_options.get(None, "")
+    def finding_choices(self) -> list[tuple]:
+        """The rating choices `(code, label, selected)` of the group finding form."""
+        return self.rating_choices.get(self.finding_values.get("rating")) or self.rating_choices.get(None, [])
 
     @property
     def ask_question(self) -> str:
@@ -376,10 +380,11 @@ def review_page(assessment: Assessment, user) -> dict:
     highlight_changes = sent_back is not None and assessment.status not in (Status.CHANGES_REQUESTED,)
 
     allowed = [r for r in standard.rating_scale if r.get("allowed_on_submit")]
-    rating_options = _rating_options(allowed)
+    rating_choices = _rating_choices(allowed)
     post_urls = {
         kind: _url_format("reviews:indicator", assessment.pk, _ID, kind) for kind in ("review", "finding", "ask")
     }
+    version_note = gettext("Version %(v)s, %(when)s")
     all_items = []
     rows = []
     for answer in answers:
@@ -395,9 +400,10 @@ def review_page(assessment: Assessment, user) -> dict:
             requests=by_answer_requests.get(answer.pk, []),
             urls={kind: url.format(answer.pk) for kind, url in post_urls.items()},
             key=str(answer.pk),
-            rating_options=rating_options,
+            rating_choices=rating_choices,
             updated=_minute(answer.updated_at),
         )
+        row.version_note = version_note % {"v": answer.version, "when": row.updated}
         row.means_of_verification = (
             row.adapted and row.adapted.means_of_verification
         ) or answer.indicator.means_of_verification
@@ -432,26 +438,18 @@ def review_page(assessment: Assessment, user) -> dict:
     # visible items' are used.
     facts = evidence_facts(EvidenceItem.objects.filter(answers__assessment=assessment))
     badges = evidence_badges(all_items, facts)
-    fields = _evidence_fields(all_items, facts, badges)
-    new_mark = f' · <strong class="new">{escape(gettext("new"))}</strong>'
+    parts = _evidence_parts(all_items, facts, badges)
     for row in rows:
         marked = row.changed_since_sent_back
-        html = "".join(
-            _EVIDENCE_ITEM.format(new=new_mark if marked and item.uploaded_at > sent_back else "", **fields[item.pk])
-            for item in row.evidence
-        )
-        # Safe: our markup, with every value escaped in `_evidence_fields`.
-        row.evidence_html = mark_safe(html)  # noqa: S308
+        row.evidence_items = [(*parts[item.id], marked and item.uploaded_at > sent_back) for item in row.evidence]
     pins = {}
     for item in all_items:
-        position = _position(facts.get(item.pk))
-        if position is not None and item.pk not in pins:
-            pins[item.pk] = {"id": item.pk, "title": item.title, "lon": position[0], "lat": position[1]}
-    # The same options in every open question's "point to evidence" list: built once, not per question.
-    site_evidence = list({item.pk: item for item in all_items}.values()) if site_team else []
-    site_evidence_options = format_html_join(
-        "", '<option value="{}">{}</option>', ((i.pk, i.title) for i in site_evidence)
-    )
+        position = _position(facts.get(item.id))
+        if position is not None and item.id not in pins:
+            pins[item.id] = {"id": item.id, "title": item.title, "lon": position[0], "lat": position[1]}
+    # What every open question's "point to evidence" list offers the site team: the template renders
+    # these options once and repeats them (`{% capture %}`), not once per question.
+    site_evidence = [(parts[pk][0], parts[pk][2]) for pk in parts] if site_team else []
 
     return {
         "rows": rows,
@@ -466,7 +464,6 @@ def review_page(assessment: Assessment, user) -> dict:
         "map": site_map(assessment.protected_area, list(pins.values())),
         "show_badges": badges is not None,
         "site_evidence": site_evidence,
-        "site_evidence_options": site_evidence_options,
         "counts": {
             "total": len(rows),
             "reviewed": sum(1 for r in rows if r.reviewed),
