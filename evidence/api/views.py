@@ -27,6 +27,7 @@ from core.errors import DomainError, NotAllowed
 from core.pagination import page_number
 
 from .. import error_codes, selectors
+from ..choices import ProcessingStatus
 from ..files import evidence_file_response, thumbnail_response
 from ..models import EvidenceFacts, EvidenceItem
 from ..search import search_evidence
@@ -182,7 +183,7 @@ class EvidenceStatusView(APIView):
         assessment = get_assessment_for_user(request.user, pk)
         pattern = selectors.url_pattern(self.thumbnail_url_name)
         rows = selectors.status_for(assessment, request.user, thumbnail_url_pattern=pattern)
-        pending = sum(1 for r in rows if r["status"] in ("pending", "processing"))
+        pending = sum(1 for r in rows if r["status"] in (ProcessingStatus.PENDING, ProcessingStatus.PROCESSING))
         body = EvidenceStatusSerializer({"assessment": assessment.pk, "pending": pending, "items": rows}).data
         return Response(body, headers={"Cache-Control": NO_STORE})
 

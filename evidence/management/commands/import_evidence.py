@@ -14,12 +14,12 @@ from tqdm import tqdm
 
 from assessments.models import Assessment
 from core.errors import DomainError
-from evidence.choices import Sensitivity
+from evidence.choices import ProcessingStatus, Sensitivity
 from evidence.selectors import import_report
 from evidence.services import evidence_upload
 from evidence.tasks import processing_in_batches
 
-FINAL = {"ready", "failed"}
+FINAL = {ProcessingStatus.READY, ProcessingStatus.FAILED}
 
 
 class Command(BaseCommand):
@@ -79,7 +79,7 @@ class Command(BaseCommand):
         for entry in entries:
             row = report.get(entry["item"]) if entry["item"] else None
             items.append(_entry(entry, row))
-        failed = sum(1 for i in items if i["status"] in ("failed", "refused"))
+        failed = sum(1 for i in items if i["status"] in (ProcessingStatus.FAILED, "refused"))
         if not quiet:
             self.stderr.write(f"{len(items)} files: {len(ids)} uploaded, {failed} refused or failed.")
         if json:
