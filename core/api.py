@@ -14,15 +14,27 @@ from .errors import DomainError, error_body, error_response
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every error answer of the API (core.errors.error_body). `code` is stable: act on
-    it, not on `detail`, which is for people and may be translated. Some codes add keys of their
-    own: `missing` (`assessment_incomplete`), `indicators` (`indicators_unreviewed`), `current`
-    (`answer_changed`)."""
+    it, not on `detail`, which is for people and may be translated. Two codes add a key of their
+    own (`missing`, `indicators`); `answer_changed` documents its body apart (the answer saved
+    meanwhile, `current`)."""
 
     code = serializers.ChoiceField(choices=[], help_text="Stable, machine-readable reason (the app declaring it).")
     detail = serializers.CharField(help_text="What went wrong, for people.")
     field = serializers.CharField(required=False, help_text="The input field at fault, when there is one.")
-    errors = serializers.JSONField(
+    # A field of the body, not Serializer.errors: DRF moves declared fields off the class.
+    errors = serializers.JSONField(  # type: ignore[assignment]
         required=False, help_text="Invalid input field by field (code `invalid`): each field's messages."
+    )
+    missing = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="`assessment_incomplete`: indicator by indicator (answer, indicator, number, title), the "
+        "`problems` still to solve.",
+    )
+    indicators = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="`indicators_unreviewed`: the numbers of the indicators with no current group finding.",
     )
 
     def get_fields(self):
@@ -58,8 +70,12 @@ def exception_handler(exc, context):
         response.data = error_body(error_codes.INVALID, _("The request has invalid fields."), errors=response.data)
     else:
         codes = exc.get_codes()
-        detail = response.data.get("detail", exc.detail) if isinstance(response.data, dict) else exc.detail
-        response.data = error_body(codes if isinstance(codes, str) else error_codes.ERROR, detail)
+        code = codes if isinstance(codes, str) else error_codes.ERROR
+        detail = response.data.get("detail") if isinstance(response.data, dict) else None
+        if isinstance(detail, str):
+            response.data = error_body(code, detail)
+        else:  # an exception raised with a list or dict of details: kept under `errors`
+            response.data = error_body(code, _("The request could not be completed."), errors=response.data)
     return response
 
 

@@ -8,14 +8,10 @@ from rest_framework import serializers
 
 from accounts.choices import Role
 from accounts.models import ApiToken, Invitation, RoleAssignment, User
+from core.api import ErrorSerializer
 
-
-class ApiTokenErrorSerializer(serializers.Serializer):
-    """`{"code", "detail"}` of a refused token request."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
+# The one error body of the API (core.api), under the names the accounts views use.
+ApiTokenErrorSerializer = AccountErrorSerializer = ErrorSerializer
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -70,17 +66,6 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
 # --- people, role assignments, accreditations, invitations (staff automation) ---------------------
 # The scope's foreign keys are given by id; accounts sits below protected_areas and standards
 # (docs/architecture.md), so their models are reached through the role's own foreign keys.
-
-
-class AccountErrorSerializer(serializers.Serializer):
-    """`{"code", "detail"}` of a refused request about people and their roles (`errors`: the invalid
-    fields of a body, code `invalid`)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
-    # A field of the body, not Serializer.errors: DRF moves declared fields off the class.
-    errors = serializers.DictField(required=False)  # type: ignore[assignment]
 
 
 class _ScopeFields(serializers.Serializer):

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from assessments.choices import Status
 from assessments.models import ACTION_MAX, JUSTIFICATION_MAX, Answer, Assessment, AssessmentTransition
+from core.api import ErrorSerializer
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -85,10 +86,11 @@ class AnswerWriteSerializer(serializers.Serializer):
     )
 
 
-class AnswerConflictSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    current = AnswerSerializer()
+class AnswerConflictSerializer(ErrorSerializer):
+    """The error body of a 409 on an answer: with `current`, the answer as saved meanwhile, when
+    the code is `answer_changed` (not for a frozen assessment, `assessment_frozen`)."""
+
+    current = AnswerSerializer(required=False)
 
 
 class TransitionSerializer(serializers.ModelSerializer):
@@ -105,16 +107,5 @@ class TransitionCreateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class MissingSerializer(serializers.Serializer):
-    answer = serializers.IntegerField()
-    indicator = serializers.CharField()
-    number = serializers.CharField()
-    title = serializers.CharField()
-    problems = serializers.ListField(child=serializers.CharField())
-
-
-class AssessmentErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
-    missing = MissingSerializer(many=True, required=False)
+# The one error body of the API (core.api; `missing` for `assessment_incomplete`).
+AssessmentErrorSerializer = ErrorSerializer

@@ -124,13 +124,17 @@ class GreenListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.public_certificates(listed_only=False)
 
 
-class PublicMixin:
+class PublicView(APIView):
     """No login, no session, no token: public data for any site or script."""
 
     permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
-    # JSON even for a browser's Accept header: these are read by maps, registries and scripts.
+    authentication_classes = []
+    # JSON whatever the Accept header says (no browsable page, no 406), as these addresses always
+    # answered: maps, registries and scripts read them.
     renderer_classes = [JSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
 
 
 AREA = OpenApiParameter(
@@ -138,7 +142,7 @@ AREA = OpenApiParameter(
 )
 
 
-class GreenListMapView(PublicMixin, APIView):
+class GreenListMapView(PublicView):
     """The Green List map: listed areas' boundaries as GeoJSON (the public pages' maps)."""
 
     @extend_schema(parameters=[AREA], responses={200: GreenListMapSerializer})
@@ -153,7 +157,7 @@ class GreenListMapView(PublicMixin, APIView):
         return Response(selectors.public_map(area_id=area_id))
 
 
-class GreenListFeedView(PublicMixin, APIView):
+class GreenListFeedView(PublicView):
     """The Green List for registries (Protected Planet and others): every area's current status,
     in one document; readable from any origin."""
 

@@ -166,3 +166,40 @@ def test_public_pages_cost_the_same_queries_for_1_and_6_areas(client, standard, 
         grant(ProtectedAreaFactory(), staff, review_staff, standard)
     assert len(client.get("/green-list.json").json()["results"]) == 6
     assert counts() == small
+
+
+def test_the_map_and_the_feed_are_the_apis_at_their_old_addresses_too(client, certificate):
+    # given a listed area, when its map and the feed are asked for at both addresses
+    area = certificate.protected_area
+    for old, new in (
+        ("/green-list.geojson", "/api/v1/green-list/map/"),
+        ("/green-list.json", "/api/v1/green-list/feed/"),
+    ):
+        first, api = client.get(old, HTTP_ACCEPT="text/html"), client.get(new, HTTP_ACCEPT="text/html")
+        # then both answer the same JSON (never the browsable API's page, even to a browser)
+        assert first.status_code == api.status_code == 200
+        assert first["Content-Type"] == api["Content-Type"] == "application/json"
+        first_body, api_body = first.json(), api.json()
+        for body in (first_body, api_body):
+            body.pop("generated_at", None)  # the feed's time of writing
+        assert first_body == api_body
+    features = client.get("/api/v1/green-list/map/", {"area": area.pk}).json()["features"]
+    assert [f["properties"]["id"] for f in features] == [area.pk]
+    assert features[0]["properties"]["url"] == f"/green-list/{area.pk}/"
+    assert client.get("/api/v1/green-list/feed/")["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("area", ["abc", "", "1.5", "99999999999999999999", "١"])
+def test_a_map_for_an_area_that_is_no_id_is_a_400_with_the_error_body(client, area):
+    for url in ("/green-list.geojson", "/api/v1/green-list/map/"):
+        response = client.get(url, {"area": area})
+        assert response.status_code == 400
+        assert response.json() == {"code": "invalid_area", "detail": "area must be a number.", "field": "area"}
+
+
+def test_the_old_addresses_are_not_in_the_schema(client):
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    assert "/api/v1/green-list/map/" in paths and "/api/v1/green-list/feed/" in paths
+    assert not any(p.startswith("/green-list") for p in paths)

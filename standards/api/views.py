@@ -1,8 +1,9 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from core.api import ErrorSerializer
 from standards import services
 from standards.filters import JurisdictionFilter
 from standards.models import Component, Criterion, Indicator
@@ -41,20 +42,10 @@ class StandardViewSet(viewsets.ReadOnlyModelViewSet):
         return StandardDetailSerializer if self.action == "retrieve" else StandardSerializer
 
 
-class StandardsErrorSerializer(serializers.Serializer):
-    """`{"code", "detail"}` of a refused request about jurisdictions (`errors`: invalid fields)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
-    # A field of the body, not Serializer.errors: DRF moves declared fields off the class.
-    errors = serializers.DictField(required=False)  # type: ignore[assignment]
-
-
 ERRORS = {
-    400: OpenApiResponse(StandardsErrorSerializer, description="Invalid input (stable `code`)"),
-    403: OpenApiResponse(StandardsErrorSerializer, description="Not allowed (code `not_staff`)"),
-    404: OpenApiResponse(StandardsErrorSerializer, description="Not found"),
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input (stable `code`)"),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed (code `not_staff`)"),
+    404: OpenApiResponse(ErrorSerializer, description="Not found"),
 }
 
 
