@@ -173,6 +173,9 @@ def awaiting_decision():
 
 
 def get_certificate_for_user(user, number: str) -> Certificate:
+    """The certificate if this person may see it (`Certificate.objects.visible_to`: IUCN staff, the
+    certified site's team), else 404: the one lookup of the certificate page, its status forms and
+    the API's certificate, so that every path gives the same answer."""
     try:
         return (
             Certificate.objects.visible_to(user)
@@ -181,7 +184,7 @@ def get_certificate_for_user(user, number: str) -> Certificate:
             .get(number=number)
         )
     except Certificate.DoesNotExist:
-        raise Http404("No such certificate.")
+        raise Http404("No such certificate.") from None
 
 
 def get_certificate_pdf_for_user(user, number: str) -> Certificate:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts import rules
 from assessments.choices import Status
 from assessments.models import Answer, Assessment
+from assessments.selectors import get_assessment_for_user
 from core.models import Job
 from evidence.models import EvidenceItem
 from protected_areas.selectors import get_import_job_for_user
@@ -36,25 +37,13 @@ from .choices import DUE_SOON_DAYS, EXPORT_JOB_KIND, PHASE_ORDER, Phase
 # --- access ----------------------------------------------------------------------------------------
 
 
-def get_assessment_for_reports(user, pk) -> Assessment:
-    """The assessment if this person may see it (same rule as everywhere: `visible_to`), else 404."""
-    try:
-        return (
-            Assessment.objects.visible_to(user)
-            .select_related("protected_area", "standard", "adapted_set__jurisdiction", "created_by")
-            .get(pk=pk)
-        )
-    except (Assessment.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such assessment.")
-
-
 def get_export_job_for(user, pk) -> Job:
     """An export job: only its creator sees it, and only while they may still see the assessment
     (else 404, as for an assessment they may not know of). Staff get no exception: a job is personal."""
     job = Job.objects.filter(pk=pk, kind=EXPORT_JOB_KIND, created_by=user).first() if user.is_authenticated else None
     if job is None:
         raise Http404("No such export.")
-    get_assessment_for_reports(user, job.params.get("assessment"))
+    get_assessment_for_user(user, job.params.get("assessment"))
     return job
 
 

@@ -12,12 +12,14 @@ from typing import Any
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
 from accounts import rules
 from assessments.choices import Status
 from assessments.models import Answer, Assessment, AssessmentTransition
+from assessments.selectors import get_assessment_for_user
 from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
 from core.jobs import JobDone, job_create, job_run
@@ -97,14 +99,10 @@ def _export_work(job: Job, progress) -> JobDone:
     # The person's rights are checked again: they may have lost access since they asked.
     progress(1)
     user = job.created_by
-    assessment = (
-        Assessment.objects.visible_to(user)
-        .select_related("protected_area", "standard")
-        .filter(pk=job.params.get("assessment"))
-        .first()
-    )
-    if assessment is None:
-        raise NotAllowed(error_codes.NOT_ALLOWED, "The assessment is no longer visible to you.")
+    try:
+        assessment = get_assessment_for_user(user, job.params.get("assessment"))
+    except Http404:
+        raise NotAllowed(error_codes.NOT_ALLOWED, "The assessment is no longer visible to you.") from None
     fmt = job.params.get("format")
     data = build_export(assessment, user, fmt, progress)
     progress(3)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import rules
+from assessments.selectors import get_assessment_for_user
 from core.errors import DomainError
 from core.pages import flash_error
 from scoring import selectors as scoring_selectors
@@ -50,7 +51,7 @@ def dashboard(request):
 @login_required
 @require_GET
 def assessment_reports(request, pk):
-    assessment = selectors.get_assessment_for_reports(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk)
     scores = selectors.visible_scores(assessment, request.user)
     own, expert = scores["self"], scores["expert"]
     gap = selectors.gap_analysis(assessment, request.user)
@@ -75,7 +76,7 @@ def assessment_reports(request, pk):
 @require_GET
 def assessment_csv(request, pk):
     """Small and fast, so served at once (the larger formats go through an export job)."""
-    assessment = selectors.get_assessment_for_reports(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk)
     data = exports.rows_csv(selectors.export_rows(assessment, request.user))
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     name = f"{slugify(assessment.protected_area.name) or 'assessment'}-cycle{assessment.cycle}.csv"
@@ -86,7 +87,7 @@ def assessment_csv(request, pk):
 @login_required
 @require_POST
 def export_start(request, pk):
-    assessment = selectors.get_assessment_for_reports(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk)
     try:
         job = services.export_job_create(assessment=assessment, user=request.user, fmt=request.POST.get("format", ""))
     except DomainError as exc:
@@ -99,7 +100,7 @@ def export_start(request, pk):
 @require_GET
 def job_page(request, pk):
     job = selectors.get_export_job_for(request.user, pk)
-    assessment = selectors.get_assessment_for_reports(request.user, job.params.get("assessment"))
+    assessment = get_assessment_for_user(request.user, job.params.get("assessment"))
     return render(
         request,
         "reports/job.html",
@@ -136,7 +137,7 @@ def sites_geojson(request):
 @require_GET
 def dossier_preview(request, pk):
     """The dossier as HTML (what the PDF is made from), for a quick look in the browser."""
-    assessment = selectors.get_assessment_for_reports(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk)
     return HttpResponse(exports.dossier_html(assessment, request.user))
 
 

@@ -12,6 +12,7 @@ from accounts.choices import Role
 from accounts.models import RoleAssignment, User
 from assessments.choices import Status
 from assessments.models import Answer, Assessment
+from assessments.selectors import get_assessment_for_user
 from evidence.models import EvidenceItem
 from standards.selectors import jurisdiction_for
 
@@ -27,18 +28,10 @@ REVIEW_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.CHANGES_REQUESTED,
 
 
 # --- lookups that 404 ---------------------------------------------------------------------------
-
-
-def get_review_assessment_for_user(user, pk) -> Assessment:
-    """The assessment if this person may see it (site team, staff, cleared assignee), else 404."""
-    try:
-        return (
-            Assessment.objects.visible_to(user)
-            .select_related("protected_area", "standard", "adapted_set__jurisdiction")
-            .get(pk=pk)
-        )
-    except (Assessment.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such assessment.")
+# The review of an assessment is read through the assessment's own lookup,
+# `assessments.selectors.get_assessment_for_user` (site team, staff, assignees who declared no
+# conflict), by the review page, its forms and the review API alike: one rule, one 404. The lookups
+# below state rules of their own.
 
 
 def get_assignment_for_user(user, pk) -> ReviewAssignment:
@@ -67,7 +60,11 @@ CHAIR_STATUSES = (*REVIEW_STATUSES, Status.RECOMMENDED, Status.NOT_RECOMMENDED)
 
 def get_managed_assessment_for_user(user, pk) -> Assessment:
     """An assessment whose reviewers this person may assign: any for staff; for the chair of its
-    group, one in `CHAIR_STATUSES`. Else 404, the same answer as for an id that does not exist."""
+    group, one in `CHAIR_STATUSES`. Else 404, the same answer as for an id that does not exist.
+
+    Not `get_assessment_for_user`: a chair manages the group's assessments without being able to
+    read them (they see an assessment only once assigned to it and cleared), and the assignment
+    pages and API ask this rule, not the reading one."""
     try:
         assessment = Assessment.objects.select_related("protected_area", "adapted_set", "standard").get(pk=pk)
     except (Assessment.DoesNotExist, ValueError, TypeError):
@@ -94,12 +91,16 @@ def assignee_for(user, assessment: Assessment, pk, role: str) -> User | None:
 
 
 def get_request_for_user(user, pk) -> InformationRequest:
+    """A question to the site, for whoever may read its assessment (`get_assessment_for_user`,
+    whose select_related `req.answer.assessment` then is); else 404, as for a missing id."""
     try:
-        req = InformationRequest.objects.select_related("answer__assessment", "answer__indicator").get(pk=pk)
+        req = InformationRequest.objects.select_related("answer__indicator").get(pk=pk)
     except (InformationRequest.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such request.")
-    if not rules.can_view_assessment(user, req.answer.assessment):
-        raise Http404("No such request.")
+        raise Http404("No such request.") from None
+    try:
+        req.answer.assessment = get_assessment_for_user(user, req.answer.assessment_id)
+    except Http404:
+        raise Http404("No such request.") from None
     return req
 
 

@@ -18,6 +18,7 @@ from accounts import rules
 from accounts.selectors import accreditations_lapsing
 from assessments.choices import Status
 from assessments.models import Assessment
+from assessments.selectors import get_assessment_for_user
 from core import error_codes as core_codes
 from core.errors import DomainError, NotAllowed
 from core.pages import flash_error, refuse_if_not_allowed
@@ -226,7 +227,7 @@ def _review_context(request, assessment, *, posted=None):
 @login_required
 @require_GET
 def review(request, pk):
-    assessment = selectors.get_review_assessment_for_user(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk)
     return render(request, "reviews/review.html", _review_context(request, assessment))
 
 
@@ -247,7 +248,7 @@ def _refused(request, assessment, answer_id, kind, data, error):
 @require_POST
 def indicator_post(request, pk, answer_id, kind):
     """One indicator's form: the expert's own review, the group's finding, or a question."""
-    assessment = selectors.get_review_assessment_for_user(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk)
     answer = selectors.get_answer_of(assessment, answer_id)
     forms = {"review": IndicatorReviewForm, "finding": GroupFindingForm, "ask": QuestionForm}
     if kind not in forms:
@@ -291,7 +292,7 @@ def indicator_post(request, pk, answer_id, kind):
 @login_required
 @require_POST
 def share(request, pk):
-    assessment = selectors.get_review_assessment_for_user(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk)
     try:
         n = services.reviews_share(assessment=assessment, by=request.user)
     except DomainError as exc:
@@ -305,7 +306,7 @@ def share(request, pk):
 @require_POST
 def request_reply(request, pk):
     req = selectors.get_request_for_user(request.user, pk)
-    assessment = selectors.get_review_assessment_for_user(request.user, req.answer.assessment_id)
+    assessment = req.answer.assessment
     form = ReplyForm(request.POST, request.FILES)
     data = request.POST.dict()
     data["request"] = req.pk
@@ -342,7 +343,7 @@ def request_close(request, pk):
 @login_required
 @require_POST
 def recommend(request, pk):
-    assessment = selectors.get_review_assessment_for_user(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk)
     form = RecommendForm(request.POST)
     form.is_valid()
     d = form.cleaned_data
@@ -372,7 +373,7 @@ def recommend(request, pk):
 @login_required
 @require_POST
 def confirm(request, pk):
-    assessment = selectors.get_review_assessment_for_user(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk)
     # Before the form is read: to anyone but the assigned independent reviewer the answer is "not
     # allowed", not a complaint about the fields they sent.
     if not rules.can_confirm_process(request.user, assessment):

@@ -81,6 +81,12 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             .order_by("-granted_on", "-id")
         )
 
+    def get_object(self):
+        # One certificate through the one lookup the pages use: the same rule and the same 404.
+        certificate = selectors.get_certificate_for_user(self.request.user, self.kwargs["number"])
+        self.check_object_permissions(self.request, certificate)
+        return certificate
+
     def perform_content_negotiation(self, request, force=False):
         # The PDF is not rendered: `Accept: application/pdf` is no 406 (errors still come as JSON).
         return super().perform_content_negotiation(request, force=force or self.action == "pdf")
@@ -108,7 +114,7 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data = CertificateStatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.certificate_transition(certificate=certificate, user=request.user, **data.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=certificate.pk)).data)
+        return Response(self.get_serializer(self.get_object()).data)
 
 
 class GreenListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

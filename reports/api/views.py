@@ -10,6 +10,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assessments.selectors import get_assessment_for_user
 from core.downloads import FileAnswerMixin
 from reports import selectors, services
 from reports.files import job_file_response
@@ -31,7 +32,7 @@ def assessment_gaps(request, pk):
     group's findings (reviewers and staff; the site team once released), with the action from the
     action plan, its owner and due date, and whether it is overdue, due soon or missing. Whoever may
     see the assessment may see this; anyone else gets 404."""
-    assessment = selectors.get_assessment_for_reports(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk)
     gap = selectors.gap_analysis(assessment, request.user)
     return Response(GapAnalysisSerializer({"assessment": assessment.pk, **gap}).data)
 
@@ -55,7 +56,7 @@ def assessment_export(request, pk):
     the assessment (the group's findings and the experts' reviews are filtered by the same rules as
     the pages). Answers 202 with the job and its URL in `Location`; when it is done, `download_url`
     gives the file."""
-    assessment = selectors.get_assessment_for_reports(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk)
     fmt = request.data.get("format", "") if isinstance(request.data, Mapping) else ""
     # Anything but a string is as unknown as a misspelt format: the service refuses both with its code.
     job = services.export_job_create(assessment=assessment, user=request.user, fmt=fmt if isinstance(fmt, str) else "")

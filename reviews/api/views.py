@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts import rules
 from assessments.models import Assessment
+from assessments.selectors import get_assessment_for_user
 from core import error_codes as core_codes
 from core.api import ErrorSerializer, JSONParser
 from core.errors import DomainError
@@ -126,7 +127,7 @@ class ReviewAssessmentViewSet(viewsets.GenericViewSet):
 
     def get_assessment(self) -> Assessment:
         if not hasattr(self, "_assessment"):
-            self._assessment = selectors.get_review_assessment_for_user(self.request.user, self.kwargs["pk"])
+            self._assessment = get_assessment_for_user(self.request.user, self.kwargs["pk"])
         return self._assessment
 
     @extend_schema(responses={200: IndicatorRowSerializer(many=True), **ERRORS})
