@@ -14,7 +14,10 @@ from .models import Answer, Assessment, AssessmentTransition
 
 
 def get_assessment_for_user(user, pk) -> Assessment:
-    """The assessment if this person may see it, else 404 (they need not know it exists)."""
+    """The assessment if this person may see it (`Assessment.objects.visible_to`), else 404 (they
+    need not know it exists). The one lookup of an assessment for a person: its pages, the review
+    page and forms, the reports, evidence and certification pages, and the API's detail views all
+    call it, so every path gives the same answer."""
     try:
         return (
             Assessment.objects.visible_to(user)
