@@ -150,9 +150,11 @@ def _validate_changes(assessment: Assessment, changes: dict[str, Any]) -> None:
             raise DomainError(code, f"This text is {len(value):,} characters long; the limit is {limit:,}.", field=name)
     for name in ("evidence_date", "action_due"):
         if name in changes and changes[name] is not None and not isinstance(changes[name], datetime.date):
-            raise DomainError("date_invalid", "Enter a date as YYYY-MM-DD.", field=name)
+            raise DomainError(error_codes.DATE_INVALID, "Enter a date as YYYY-MM-DD.", field=name)
     if "evidence_date" in changes and changes["evidence_date"] and changes["evidence_date"] > timezone.localdate():
-        raise DomainError("date_in_future", "The evidence cannot refer to a date in the future.", field="evidence_date")
+        raise DomainError(
+            error_codes.DATE_IN_FUTURE, "The evidence cannot refer to a date in the future.", field="evidence_date"
+        )
 
 
 def _evidence_items(assessment: Assessment, user, ids) -> list:
@@ -188,7 +190,7 @@ def answer_save(*, answer: Answer, user, expected_version: int, changes: dict[st
     evidence_ids = changes.pop("evidence", None)
     unknown = set(changes) - set(ANSWER_FIELDS)
     if unknown:
-        raise DomainError("unknown_field", f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        raise DomainError(error_codes.UNKNOWN_FIELD, f"Unknown field(s): {', '.join(sorted(unknown))}.")
     with transaction.atomic():
         assessment = (
             Assessment.objects.select_for_update(of=("self",)).select_related("standard").get(pk=answer.assessment_id)

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import rules
+from core import error_codes as core_codes
 from core.errors import DomainError
 from core.pages import flash_error, refuse_if_not_allowed
 from protected_areas.models import ProtectedArea
@@ -142,7 +143,7 @@ def answer_post(request, pk, answer_id):
     error = None
     if not form.is_valid():
         field, errs = next(iter(form.errors.items()))
-        error = DomainError("invalid", " ".join(errs), field=field)
+        error = DomainError(core_codes.INVALID, " ".join(errs), field=field)
     else:
         changes = dict(form.cleaned_data)
         version = changes.pop("version")

@@ -41,6 +41,11 @@ NOT_STAFF = "not_staff"
 # --- the same rule in several apps ---------------------------------------------------------------
 FIELD_TOO_LONG = "field_too_long"
 REASONS_REQUIRED = "reasons_required"
+# A body naming a field the operation does not take.
+UNKNOWN_FIELD = "unknown_field"
+# A date that is no date (YYYY-MM-DD), or one in the future where only the past makes sense.
+DATE_INVALID = "date_invalid"
+DATE_IN_FUTURE = "date_in_future"
 
 
 def literal_codes(path) -> dict[str, str]:

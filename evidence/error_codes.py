@@ -7,6 +7,7 @@ act on them without parsing the message.
 """
 
 from assessments.error_codes import ANSWER_INVALID
+from core.error_codes import DATE_IN_FUTURE  # noqa: F401  (the same rule as an answer's dates)
 
 # --- upload and links ---------------------------------------------------------------------------
 EVIDENCE_TOO_LARGE = "evidence_too_large"
@@ -16,7 +17,6 @@ EVIDENCE_TITLE_TOO_LONG = "evidence_title_too_long"
 EVIDENCE_INDICATOR_UNKNOWN = "evidence_indicator_unknown"
 EVIDENCE_QUOTA_EXCEEDED = "evidence_quota_exceeded"
 EVIDENCE_SENSITIVITY_INVALID = "evidence_sensitivity_invalid"
-DATE_IN_FUTURE = "date_in_future"
 # The picker's `linked_to` is not the id of an answer of the assessment (the assessments app's code).
 LINKED_TO_INVALID = ANSWER_INVALID
 NOT_PROCESSED = "not_processed"

@@ -11,9 +11,10 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action, api_view, authentication_classes
 from rest_framework.response import Response
 
-from accounts import selectors, services
+from accounts import error_codes, selectors, services
 from accounts.authentication import ApiTokenAuthentication
 from accounts.filters import PersonFilter, RoleAssignmentFilter
+from core.errors import error_body
 
 from .serializers import (
     AccountErrorSerializer,
@@ -68,7 +69,9 @@ def my_tokens(request):
         return Response(ApiTokenSerializer(tokens, many=True).data)
     if isinstance(request.successful_authenticator, ApiTokenAuthentication):
         return Response(
-            {"code": "session_required", "detail": "Create tokens from a logged-in browser session, not with a token."},
+            error_body(
+                error_codes.SESSION_REQUIRED, "Create tokens from a logged-in browser session, not with a token."
+            ),
             status=status.HTTP_403_FORBIDDEN,
         )
     params = ApiTokenCreateSerializer(data=request.data)
