@@ -14,9 +14,13 @@ from .api import ErrorSerializer
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema class, documenting every operation's error answers with the one
     `ErrorSerializer`, as far as the view's shape tells them: 400 for writes and for operations
-    with query parameters (filters, `page`), 401/403 unless anyone may call it without
-    credentials, 404 on paths with an id, 429 where the view throttles. A view that declares a
-    status itself (a 409 of a lifecycle, a 404 with its own wording) keeps its declaration."""
+    with query parameters (filters, `page`), 401 where the first authentication asks for it, 403
+    always (refused, or two-factor login unfinished), 404 on paths with an id or a `page`, 429
+    where the view throttles. A view that declares a status itself (a 409 of a lifecycle, a 404
+    with its own wording) keeps its declaration.
+
+    `_get_response_bodies` is drf-spectacular's own step (pinned in requirements.txt): overriding
+    it adds the errors after the view's declared responses, whatever shape those take."""
 
     WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -38,9 +42,13 @@ class AutoSchema(openapi.AutoSchema):
         if authenticators and authenticators[0].authenticate_header(view.request):
             yield 401, "Not authenticated, or the token is invalid"
         public = all(isinstance(p, permissions.AllowAny) for p in view.get_permissions())
-        if not (public and not authenticators):
-            # A bad token or an unfinished two-factor login is refused on public operations too.
+        if not public or authenticators:
+            # A token that is refused counts on public operations too, when they read credentials.
             yield 403, "Not allowed, or not authenticated (no credentials, or a token refused)"
+        else:
+            # accounts.two_factor answers before any view: a browser session whose two-factor
+            # login is unfinished gets 403 even where no credentials are needed.
+            yield 403, "A browser session whose two-factor login is unfinished (code `two_factor_required`)"
         if "{" in self.path:
             yield 404, "Not found, or not visible to you" + (" (or no such page)" if "page" in query else "")
         elif "page" in query:

@@ -109,8 +109,11 @@ def test_the_schema_documents_each_operations_errors_from_its_shape():
     decisions = _operation("/api/v1/certification/decisions/", "get")
     assert set(decisions["responses"]) == {"200", "400", "403", "404"}
     assert "page" in decisions["responses"]["404"]["description"]
-    # public, with no authentication at all: nothing to refuse, only an unknown number
-    assert set(_operation("/api/v1/verify/{number}/", "get")["responses"]) == {"200", "404"}
+    # public, with no authentication at all: only an unknown number, or a session mid-way through
+    # its two-factor login (refused by accounts.two_factor before any view)
+    verify = _operation("/api/v1/verify/{number}/", "get")
+    assert set(verify["responses"]) == {"200", "403", "404"}
+    assert "two_factor_required" in verify["responses"]["403"]["description"]
     # a detail read: no 400 (nothing to be invalid)
     assert set(_operation("/api/v1/certification/certificates/{number}/", "get")["responses"]) == {
         "200",

@@ -7,8 +7,9 @@ schema.yml equal to it):
 
 - every row of the permission matrix under /api/v1/ (every method), by every role with that
   person's own token and by an anonymous client;
-- for every operation of the schema: no credentials, a token that does not exist, an id that
-  does not exist, a page out of range (paginated lists), a body that is no JSON (writes).
+- for every operation of the schema: no credentials, a token that does not exist, a browser
+  session whose two-factor login is unfinished, an id that does not exist, a page out of range
+  (paginated lists), a body that is no JSON (writes).
 
 Each answer of 400 or more must be documented for its path, method and status, and its body must
 match what is documented for it: for the API's own errors, the one error body, whose `code` is one
@@ -149,9 +150,15 @@ def _probe_url(template: str, world, *, missing: bool) -> str:
 
 
 def test_every_operation_documents_the_errors_it_answers(world, token_clients, schema_dict):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     check = Checker(schema_dict)
     bad_token = Client(HTTP_AUTHORIZATION="Token not-a-real-token")
     staff = token_clients["staff"]
+    # A browser session that gave the password but not yet the authenticator's code.
+    halfway = Client()
+    TOTPDevice.objects.create(user=world.users["manager"], name="phone", confirmed=True)
+    halfway.force_login(world.users["manager"])
     for template, operations in schema_dict["paths"].items():
         for method in (m.upper() for m in operations if m in {"get", "post", "put", "patch", "delete"}):
             url = _probe_url(template, world, missing=False)
@@ -160,6 +167,7 @@ def test_every_operation_documents_the_errors_it_answers(world, token_clients, s
                 ("anonymous", token_clients["anonymous"], url, None),
                 ("bad token", bad_token, url, None),
                 ("staff, missing id", staff, missing, None),
+                ("two-factor unfinished", halfway, url, None),
             ]
             parameters = operations[method.lower()].get("parameters", [])
             if method == "GET" and any(p["name"] == "page" for p in parameters):
@@ -169,7 +177,10 @@ def test_every_operation_documents_the_errors_it_answers(world, token_clients, s
                 probes += [("staff, no JSON", staff, url, "{not json")]
             for who, client, probe, body in probes:
                 content_type = "application/json" if body is not None else None
-                check.check(who, method, probe, _send(client, method, probe, body, content_type))
+                response = _send(client, method, probe, body, content_type)
+                check.check(who, method, probe, response)
+                if who == "two-factor unfinished" and response.status_code != 403:
+                    check.problems.append(f"{method} {probe}: {response.status_code} to a half-logged-in session")
 
     assert not check.problems, f"{len(check.problems)} error answers differ from the schema:\n" + "\n".join(
         check.problems
