@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -53,8 +57,12 @@ class InvitationForm(forms.Form):
     # The choices are the rows the invitation's foreign keys point to. accounts sits below
     # protected_areas and standards (docs/architecture.md): the form follows its own model's keys
     # instead of importing those apps (the querysets are set per form, once the models are loaded).
-    protected_area = forms.ModelChoiceField(label=_("Protected area (site managers)"), queryset=None, required=False)
-    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction (experts)"), queryset=None, required=False)
+    protected_area: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Protected area (site managers)"), queryset=None, required=False
+    )
+    jurisdiction: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Jurisdiction (experts)"), queryset=None, required=False
+    )
     is_chair = forms.BooleanField(label=_("Chair of the Expert Assessment Group"), required=False)
     valid_until = forms.DateField(
         label=_("Accreditation valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -1,3 +1,8 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any, ClassVar, Self
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -9,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from .choices import Role
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email, password=None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -20,7 +25,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email, password=None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         """`createsuperuser`: the account gets the administrator role (flags follow from it)."""
         user = self.create_user(email, password, **extra)
         from .services import role_grant
@@ -28,7 +33,7 @@ class UserManager(BaseUserManager):
         role_grant(user=user, role=Role.ADMINISTRATOR, granted_by=None)
         return user
 
-    def get_by_natural_key(self, username):
+    def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)
 
 
@@ -51,7 +56,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["email"]
@@ -66,8 +71,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return (self.full_name.split() or [self.email])[0]
 
 
-class RoleAssignmentQuerySet(models.QuerySet):
-    def active(self, on=None):
+class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
+    def active(self, on: datetime.date | None = None) -> Self:
         day = on or timezone.localdate()
         return self.filter(revoked_at__isnull=True, valid_from__lte=day).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=day)
@@ -119,7 +124,7 @@ class RoleAssignment(models.Model):
         scope = self.protected_area or self.jurisdiction
         return f"{self.user} — {self.get_role_display()}" + (f" ({scope})" if scope else "")
 
-    def is_active_on(self, day) -> bool:
+    def is_active_on(self, day: datetime.date) -> bool:
         return (
             self.revoked_at is None and self.valid_from <= day and (self.valid_until is None or self.valid_until >= day)
         )
@@ -152,8 +157,8 @@ class Invitation(models.Model):
         return f"{self.email} as {self.get_role_display()}"
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def usable(self, now=None):
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self, now: datetime.datetime | None = None) -> Self:
         return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
@@ -190,5 +195,5 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    def is_usable(self, now=None) -> bool:
+    def is_usable(self, now: datetime.datetime | None = None) -> bool:
         return self.revoked_at is None and self.expires_at > (now or timezone.now())

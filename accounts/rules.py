@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.utils import timezone
 
 from .choices import Role
+from .types import AskedBy, AssessmentLike, AssignmentLike, IndicatorReviewLike, OnSite, OwnedByUser, Person
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class ActiveRoles:
 
     @property
     def names(self) -> list[str]:
-        names = []
+        names: list[str] = []
         if self.administrator:
             names.append(Role.ADMINISTRATOR)
         if self.iucn_staff:
@@ -42,12 +46,16 @@ class ActiveRoles:
 
 
 _NO_ROLES = ActiveRoles()
+# The per-request caches are attributes set on the user object (a User or an AnonymousUser, which
+# declare no such attribute: hence setattr/getattr by name).
+_ROLES_CACHE = "_active_roles"
+_SEATS_CACHE = "_review_seats"
 
 
-def active_roles(user) -> ActiveRoles:
+def active_roles(user: Person | None) -> ActiveRoles:
     if user is None or not user.is_authenticated or not user.is_active:
         return _NO_ROLES
-    cached = getattr(user, "_active_roles", None)
+    cached: ActiveRoles | None = getattr(user, _ROLES_CACHE, None)
     if cached is not None:
         return cached
     from .models import RoleAssignment
@@ -57,8 +65,10 @@ def active_roles(user) -> ActiveRoles:
         .filter(user=user)
         .values_list("role", "protected_area_id", "jurisdiction_id", "is_chair")
     )
-    managed, experts, chairs = set(), set(), set()
-    flags = {Role.ADMINISTRATOR: False, Role.IUCN_STAFF: False, Role.INDEPENDENT_REVIEWER: False}
+    managed: set[int] = set()
+    experts: set[int] = set()
+    chairs: set[int] = set()
+    flags: dict[str, bool] = {Role.ADMINISTRATOR: False, Role.IUCN_STAFF: False, Role.INDEPENDENT_REVIEWER: False}
     for role, area_id, jurisdiction_id, is_chair in rows:
         if role == Role.SITE_MANAGER:
             managed.add(area_id)
@@ -76,14 +86,14 @@ def active_roles(user) -> ActiveRoles:
         expert_jurisdiction_ids=frozenset(experts),
         chair_jurisdiction_ids=frozenset(chairs),
     )
-    user._active_roles = roles
+    setattr(user, _ROLES_CACHE, roles)
     return roles
 
 
-def forget_roles(user) -> None:
+def forget_roles(user: Person | None) -> None:
     """Drop the per-request cache after roles change."""
-    if hasattr(user, "_active_roles"):
-        del user._active_roles
+    if hasattr(user, _ROLES_CACHE):
+        delattr(user, _ROLES_CACHE)
 
 
 # --- data from the apps above -------------------------------------------------------------------
@@ -98,17 +108,17 @@ PROVIDERS = {
     # (assessment) -> ids of everyone who took part in reviewing it
     "assessment_reviewer_ids": "certification",
 }
-_providers: dict[str, Callable] = {}
+_providers: dict[str, Callable[..., Any]] = {}
 
 
-def provide(name: str, reader: Callable) -> None:
+def provide(name: str, reader: Callable[..., Any]) -> None:
     """Called from the owning app's AppConfig.ready(); a second call replaces the first."""
     if name not in PROVIDERS:
         raise ImproperlyConfigured(f"accounts.rules needs no provider named {name!r}.")
     _providers[name] = reader
 
 
-def _provider(name: str) -> Callable:
+def _provider(name: str) -> Callable[..., Any]:
     try:
         return _providers[name]
     except KeyError:
@@ -121,40 +131,40 @@ def _provider(name: str) -> Callable:
 # --- the named rules ---------------------------------------------------------------------------
 
 
-def is_administrator(user) -> bool:
+def is_administrator(user: Person) -> bool:
     return active_roles(user).administrator
 
 
-def is_iucn_staff(user) -> bool:
+def is_iucn_staff(user: Person) -> bool:
     """IUCN staff (administrators count as staff)."""
     return active_roles(user).iucn_staff
 
 
-def manages_site(user, area) -> bool:
+def manages_site(user: Person, area: models.Model | None) -> bool:
     return area is not None and area.pk in active_roles(user).managed_area_ids
 
 
-def managed_area_ids(user) -> frozenset[int]:
+def managed_area_ids(user: Person) -> frozenset[int]:
     return active_roles(user).managed_area_ids
 
 
-def is_expert_for(user, jurisdiction_id: int | None) -> bool:
+def is_expert_for(user: Person, jurisdiction_id: int | None) -> bool:
     return jurisdiction_id is not None and jurisdiction_id in active_roles(user).expert_jurisdiction_ids
 
 
-def chairs_group_for(user, jurisdiction_id: int | None) -> bool:
+def chairs_group_for(user: Person, jurisdiction_id: int | None) -> bool:
     return jurisdiction_id is not None and jurisdiction_id in active_roles(user).chair_jurisdiction_ids
 
 
-def is_expert(user) -> bool:
+def is_expert(user: Person) -> bool:
     return bool(active_roles(user).expert_jurisdiction_ids)
 
 
-def is_independent_reviewer(user) -> bool:
+def is_independent_reviewer(user: Person) -> bool:
     return active_roles(user).independent_reviewer
 
 
-def can_invite(user) -> bool:
+def can_invite(user: Person) -> bool:
     return is_iucn_staff(user)
 
 
@@ -173,7 +183,7 @@ ADMIN_STAFF_VIEW_ONLY_APPS = frozenset({"accounts", "audit", "core"})
 ADMIN_ADMINISTRATORS_ONLY_MODELS = frozenset({"accounts.apitoken"})
 
 
-def admin_permission(user, perm: str) -> bool:
+def admin_permission(user: Person | None, perm: str) -> bool:
     """Django admin permission "app_label.action_model" (e.g. "standards.change_indicator").
 
     Administrators may do everything. IUCN staff may view, add and change (never delete) in the
@@ -195,7 +205,7 @@ def admin_permission(user, perm: str) -> bool:
     return False
 
 
-def admin_module_visible(user, app_label: str) -> bool:
+def admin_module_visible(user: Person | None, app_label: str) -> bool:
     if user is None or not user.is_active:
         return False
     if is_administrator(user):
@@ -203,13 +213,13 @@ def admin_module_visible(user, app_label: str) -> bool:
     return is_iucn_staff(user) and app_label in ADMIN_STAFF_EDITABLE_APPS | ADMIN_STAFF_VIEW_ONLY_APPS
 
 
-def must_use_two_factor(user) -> bool:
+def must_use_two_factor(user: Person) -> bool:
     """Staff and administrators must log in with an authenticator where the platform requires it
     (TWO_FACTOR_REQUIRED_FOR_STAFF): the session's rule, and the API tokens' too."""
     return bool(settings.TWO_FACTOR_REQUIRED_FOR_STAFF) and is_iucn_staff(user)
 
 
-def can_create_api_token(user, *, otp_verified: bool, has_authenticator: bool) -> bool:
+def can_create_api_token(user: Person | None, *, otp_verified: bool, has_authenticator: bool) -> bool:
     """A person creates tokens for themselves only (the services take no other owner), from a
     session as strong as the one the API token will stand for: one verified with the authenticator
     when they have one or must have one. A token never mints tokens (the API accepts only sessions
@@ -221,23 +231,23 @@ def can_create_api_token(user, *, otp_verified: bool, has_authenticator: bool) -
     return True
 
 
-def may_use_api_token(user, *, has_authenticator: Callable[[], bool]) -> bool:
+def may_use_api_token(user: Person, *, has_authenticator: Callable[[], bool]) -> bool:
     """A token stands in for a session: refused for a person who must use an authenticator but has
     none confirmed (a device removed by an administrator, or a token made before the rule applied).
     `has_authenticator` is asked only for those people: every other token request skips the query."""
     return user.is_active and (not must_use_two_factor(user) or has_authenticator())
 
 
-def can_revoke_api_token(user, token) -> bool:
+def can_revoke_api_token(user: Person, token: OwnedByUser) -> bool:
     """One's own tokens; administrators revoke anybody's (in the admin)."""
     return token.user_id == user.pk or is_administrator(user)
 
 
-def can_manage_site_teams(user) -> bool:
+def can_manage_site_teams(user: Person) -> bool:
     return is_iucn_staff(user)
 
 
-def can_see_site_team(user, area) -> bool:
+def can_see_site_team(user: Person, area: models.Model) -> bool:
     """Names and login e-mails of a site's managers: the site's own team and IUCN staff.
 
     The area pages are public; anyone else learns only how many managers a site has (the red
@@ -245,7 +255,7 @@ def can_see_site_team(user, area) -> bool:
     return manages_site(user, area) or is_iucn_staff(user)
 
 
-def can_import_protected_areas(user) -> bool:
+def can_import_protected_areas(user: Person) -> bool:
     return is_iucn_staff(user)
 
 
@@ -254,24 +264,24 @@ def can_import_protected_areas(user) -> bool:
 # nothing here is a new right, except the one narrowing in `can_grant_role`.
 
 
-def can_see_people(user) -> bool:
+def can_see_people(user: Person) -> bool:
     """Everybody's account, roles and invitations: whoever the admin shows people to (IUCN staff
     view them, administrators edit them). Anybody else sees only themselves."""
     return admin_permission(user, "accounts.view_user")
 
 
-def can_edit_people(user) -> bool:
+def can_edit_people(user: Person) -> bool:
     """Change a person's name, organisation, language, or disable the account: as in the admin
     (administrators; staff only look)."""
     return admin_permission(user, "accounts.change_user")
 
 
-def can_manage_roles(user) -> bool:
+def can_manage_roles(user: Person) -> bool:
     """Give, renew or end some role at all (which ones: `can_grant_role`)."""
     return can_invite(user) or can_manage_site_teams(user)
 
 
-def can_grant_role(user, role: str) -> bool:
+def can_grant_role(user: Person, role: str) -> bool:
     """Give, renew or end a role: IUCN staff, as they invite people (`can_invite`) and change site
     teams (`can_manage_site_teams`). The administrator role only by an administrator: a member of
     staff could otherwise make themselves one, and administrators may do everything in the admin."""
@@ -282,7 +292,7 @@ def can_grant_role(user, role: str) -> bool:
     return can_invite(user)
 
 
-def can_edit_jurisdictions(user) -> bool:
+def can_edit_jurisdictions(user: Person) -> bool:
     """Add and change jurisdictions: whoever the admin lets (the Standard's app is staff-editable)."""
     return admin_permission(user, "standards.add_jurisdiction") and admin_permission(
         user, "standards.change_jurisdiction"
@@ -294,38 +304,38 @@ def can_edit_jurisdictions(user) -> bool:
 # them for 50 rows costs no query beyond the per-request role load.
 
 
-def can_approve_adapted_indicators(user) -> bool:
+def can_approve_adapted_indicators(user: Person) -> bool:
     return is_iucn_staff(user)
 
 
-def is_site_team_of(user, assessment) -> bool:
+def is_site_team_of(user: Person, assessment: AssessmentLike) -> bool:
     return assessment.protected_area_id in active_roles(user).managed_area_ids
 
 
-def can_start_assessment(user, area) -> bool:
+def can_start_assessment(user: Person, area: models.Model) -> bool:
     return manages_site(user, area)
 
 
-def can_view_assessment(user, assessment) -> bool:
+def can_view_assessment(user: Person, assessment: AssessmentLike) -> bool:
     """Site team, IUCN staff, and experts/reviewers assigned to it who declared no conflict;
     `Assessment.objects.visible_to` (via `review_assignment_q`) must agree with this rule."""
     return is_site_team_of(user, assessment) or is_iucn_staff(user) or is_assigned_reviewer(user, assessment)
 
 
-def can_edit_assessment(user, assessment) -> bool:
+def can_edit_assessment(user: Person, assessment: AssessmentLike) -> bool:
     """Who may write answers and evidence (the phase is checked by the workflow, not here)."""
     return is_site_team_of(user, assessment)
 
 
-def can_submit_assessment(user, assessment) -> bool:
+def can_submit_assessment(user: Person, assessment: AssessmentLike) -> bool:
     return is_site_team_of(user, assessment)
 
 
-def can_accept_candidate(user, assessment) -> bool:
+def can_accept_candidate(user: Person, assessment: AssessmentLike) -> bool:
     return is_iucn_staff(user)
 
 
-def can_review_assessment(user, assessment) -> bool:
+def can_review_assessment(user: Person, assessment: AssessmentLike) -> bool:
     """Move an assessment through review (start, send back, start again): IUCN staff.
 
     Experts and the reviewer never make these moves: through the generic transition page and API
@@ -334,7 +344,7 @@ def can_review_assessment(user, assessment) -> bool:
     return is_iucn_staff(user)
 
 
-def can_conclude_review(user, assessment) -> bool:
+def can_conclude_review(user: Person, assessment: AssessmentLike) -> bool:
     """Move an assessment in review to recommended / not recommended: only its assigned
     independent reviewer, and in practice only through `reviews.services.process_confirm`, which
     confirms the group's recommendation and makes the move in the same transaction (the workflow's
@@ -345,14 +355,14 @@ def can_conclude_review(user, assessment) -> bool:
     return is_assigned_independent_reviewer(user, assessment)
 
 
-def has_reviewed_assessment(user, assessment) -> bool:
+def has_reviewed_assessment(user: Person, assessment: AssessmentLike) -> bool:
     """Took part in the assessment's review (`certification.selectors.assessment_reviewer_ids`, the
     one place that says who did, handed over at start-up: see "Data from the apps above" below;
     one query, asked only for staff)."""
     return user.pk in _provider("assessment_reviewer_ids")(assessment)
 
 
-def can_decide_assessment(user, assessment) -> bool:
+def can_decide_assessment(user: Person, assessment: AssessmentLike) -> bool:
     """IUCN staff decide, but never someone who reviewed the same assessment (ISO/IEC 17065)."""
     return is_iucn_staff(user) and not has_reviewed_assessment(user, assessment)
 
@@ -360,17 +370,17 @@ def can_decide_assessment(user, assessment) -> bool:
 # --- certification (issue 7) ----------------------------------------------------------------------
 
 
-def can_manage_certificates(user) -> bool:
+def can_manage_certificates(user: Person) -> bool:
     """Record decisions' follow-up: suspend, reinstate, withdraw; see every certificate."""
     return is_iucn_staff(user)
 
 
-def can_download_certificate(user, certificate) -> bool:
+def can_download_certificate(user: Person, certificate: OnSite) -> bool:
     """The PDF: staff, and the certified site's own team."""
     return is_iucn_staff(user) or certificate.protected_area_id in active_roles(user).managed_area_ids
 
 
-def team_only_sites(user) -> frozenset[int] | None:
+def team_only_sites(user: Person) -> frozenset[int] | None:
     """The sites whose team-only material (evidence marked "site team only") this person may see,
     within what they may see at all: None for every site (IUCN staff), else their own sites' (the
     site team). Reviewers see none. The evidence app applies it to items
@@ -378,7 +388,7 @@ def team_only_sites(user) -> frozenset[int] | None:
     return None if is_iucn_staff(user) else managed_area_ids(user)
 
 
-def can_view_team_only_of(user, assessment) -> bool:
+def can_view_team_only_of(user: Person, assessment: AssessmentLike) -> bool:
     """`team_only_sites` for one assessment."""
     sites = team_only_sites(user)
     return sites is None or assessment.protected_area_id in sites
@@ -395,64 +405,64 @@ class ReviewSeat:
     coi_status: str  # reviews.choices.CoiStatus
 
 
-def review_seats(user) -> dict[int, ReviewSeat]:
+def review_seats(user: Person | None) -> dict[int, ReviewSeat]:
     """The person's current (not withdrawn) assignments, by assessment id."""
     if user is None or not user.is_authenticated or not user.is_active:
         return {}
-    cached = getattr(user, "_review_seats", None)
+    cached: dict[int, ReviewSeat] | None = getattr(user, _SEATS_CACHE, None)
     if cached is not None:
         return cached
     seats = {assessment_id: ReviewSeat(role, coi) for assessment_id, role, coi in _provider("review_seat_rows")(user)}
-    user._review_seats = seats
+    setattr(user, _SEATS_CACHE, seats)
     return seats
 
 
-def forget_review_seats(user) -> None:
-    if hasattr(user, "_review_seats"):
-        del user._review_seats
+def forget_review_seats(user: Person | None) -> None:
+    if hasattr(user, _SEATS_CACHE):
+        delattr(user, _SEATS_CACHE)
 
 
-def reviewing_assessment_ids(user) -> list[int]:
+def reviewing_assessment_ids(user: Person) -> list[int]:
     """Assessments this person reviews without a conflict (what `review_assignment_q` lets them see)."""
     return [pk for pk, seat in review_seats(user).items() if seat.coi_status == "no_conflict"]
 
 
-def is_assigned_reviewer(user, assessment) -> bool:
+def is_assigned_reviewer(user: Person, assessment: AssessmentLike) -> bool:
     """Assigned to this assessment (as expert or independent reviewer) and declared no conflict."""
     seat = review_seats(user).get(assessment.pk)
     return seat is not None and seat.coi_status == "no_conflict"
 
 
-def is_assigned_expert(user, assessment) -> bool:
+def is_assigned_expert(user: Person, assessment: AssessmentLike) -> bool:
     seat = review_seats(user).get(assessment.pk)
     return seat is not None and seat.coi_status == "no_conflict" and seat.role == "expert"
 
 
-def is_assigned_independent_reviewer(user, assessment) -> bool:
+def is_assigned_independent_reviewer(user: Person, assessment: AssessmentLike) -> bool:
     seat = review_seats(user).get(assessment.pk)
     return seat is not None and seat.coi_status == "no_conflict" and seat.role == "independent_reviewer"
 
 
-def can_assign_reviewers(user, jurisdiction_id: int | None) -> bool:
+def can_assign_reviewers(user: Person, jurisdiction_id: int | None) -> bool:
     """IUCN staff, or the chair of the Expert Assessment Group of the assessment's jurisdiction."""
     return is_iucn_staff(user) or chairs_group_for(user, jurisdiction_id)
 
 
-def can_declare_conflict(user, assignment) -> bool:
+def can_declare_conflict(user: Person, assignment: AssignmentLike) -> bool:
     """Only the assignee declares, and only once."""
     return assignment.user_id == getattr(user, "pk", None) and assignment.removed_at is None
 
 
-def can_see_assignment_warnings(user) -> bool:
+def can_see_assignment_warnings(user: Person) -> bool:
     return is_iucn_staff(user)
 
 
-def can_write_indicator_review(user, assessment) -> bool:
+def can_write_indicator_review(user: Person, assessment: AssessmentLike) -> bool:
     """An expert's own rating: assigned experts of the group without conflict."""
     return is_assigned_expert(user, assessment)
 
 
-def can_see_indicator_review(user, review, assessment) -> bool:
+def can_see_indicator_review(user: Person, review: IndicatorReviewLike, assessment: AssessmentLike) -> bool:
     """Drafts are their author's; shared reviews are for the other reviewers and staff. Site
     teams never see individual experts' reviews, only released group findings."""
     if review.assignment.user_id == getattr(user, "pk", None):
@@ -460,71 +470,71 @@ def can_see_indicator_review(user, review, assessment) -> bool:
     return review.shared and (is_iucn_staff(user) or is_assigned_reviewer(user, assessment))
 
 
-def can_record_group_finding(user, assessment) -> bool:
+def can_record_group_finding(user: Person, assessment: AssessmentLike) -> bool:
     return is_assigned_expert(user, assessment)
 
 
-def can_see_group_findings(user, assessment, released: bool) -> bool:
+def can_see_group_findings(user: Person, assessment: AssessmentLike, released: bool) -> bool:
     """Reviewers and staff always; the site team once staff have released the findings."""
     if is_iucn_staff(user) or is_assigned_reviewer(user, assessment):
         return True
     return released and is_site_team_of(user, assessment)
 
 
-def can_ask_site(user, assessment) -> bool:
+def can_ask_site(user: Person, assessment: AssessmentLike) -> bool:
     """Requests for information come from the assigned reviewers (or staff)."""
     return is_iucn_staff(user) or is_assigned_reviewer(user, assessment)
 
 
-def can_reply_to_request(user, assessment) -> bool:
+def can_reply_to_request(user: Person, assessment: AssessmentLike) -> bool:
     """The site team answers; reviewers and staff may follow up in the same thread."""
     return is_site_team_of(user, assessment) or can_ask_site(user, assessment)
 
 
-def can_close_request(user, request_obj, assessment) -> bool:
+def can_close_request(user: Person, request_obj: AskedBy, assessment: AssessmentLike) -> bool:
     return request_obj.asked_by_id == getattr(user, "pk", None) or is_iucn_staff(user)
 
 
-def can_recommend(user, assessment) -> bool:
+def can_recommend(user: Person, assessment: AssessmentLike) -> bool:
     """The group's recommendation is made by one of its assigned experts."""
     return is_assigned_expert(user, assessment)
 
 
-def can_confirm_process(user, assessment) -> bool:
+def can_confirm_process(user: Person, assessment: AssessmentLike) -> bool:
     return is_assigned_independent_reviewer(user, assessment)
 
 
-def can_manage_review(user, assessment) -> bool:
+def can_manage_review(user: Person, assessment: AssessmentLike) -> bool:
     """Start the review, send the assessment back, release findings: IUCN staff."""
     return is_iucn_staff(user)
 
 
-def can_see_agreement(user) -> bool:
+def can_see_agreement(user: Person) -> bool:
     return is_iucn_staff(user)
 
 
 # --- dashboards, reports and exports (issue 8) ------------------------------------------------
 
 
-def can_view_reports(user, assessment) -> bool:
+def can_view_reports(user: Person, assessment: AssessmentLike) -> bool:
     """Gap analysis, scores and dashboards of an assessment: whoever may see the assessment."""
     return can_view_assessment(user, assessment)
 
 
-def can_export_assessment(user, assessment) -> bool:
+def can_export_assessment(user: Person, assessment: AssessmentLike) -> bool:
     """Exports hold what the person may see anyway (findings and reviews are filtered per rule)."""
     return can_view_assessment(user, assessment)
 
 
-def can_view_portfolio(user) -> bool:
+def can_view_portfolio(user: Person) -> bool:
     """The whole portfolio (every site, phase, certificate and throughput): IUCN staff."""
     return is_iucn_staff(user)
 
 
-def can_import_assessment(user) -> bool:
+def can_import_assessment(user: Person) -> bool:
     """Bring an assessment package from another instance into this one."""
     return is_iucn_staff(user)
 
 
-def today():
+def today() -> date:
     return timezone.localdate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -16,14 +17,23 @@ from django.utils import timezone, translation
 
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
+from core.limits import max_length
 from core.outbox import queue_email
 
 from . import error_codes, rules, two_factor
 from .choices import ACCREDITED_ROLES, ROLE_SCOPE, Role
 from .models import ApiToken, Invitation, RoleAssignment, User
 
+if TYPE_CHECKING:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-def _check_scope(role: str, protected_area, jurisdiction, is_chair: bool) -> None:
+# A role's scope: a protected_areas.ProtectedArea or a standards.Jurisdiction (or None). Both apps
+# sit above accounts (docs/architecture.md), so their models are not imported here, not even for
+# mypy; the database lookups below type-check the rows against them through the model fields.
+Scope = Any
+
+
+def _check_scope(role: str, protected_area: Scope, jurisdiction: Scope, is_chair: bool) -> None:
     scope = ROLE_SCOPE[Role(role)]
     if scope == "protected_area" and protected_area is None:
         raise DomainError(error_codes.ROLE_SCOPE_MISSING, "A site manager role needs a protected area.")
@@ -51,8 +61,8 @@ def role_grant(
     user: User,
     role: str,
     granted_by: User | None,
-    protected_area=None,
-    jurisdiction=None,
+    protected_area: Scope = None,
+    jurisdiction: Scope = None,
     is_chair: bool = False,
     valid_from: datetime.date | None = None,
     valid_until: datetime.date | None = None,
@@ -134,8 +144,8 @@ def role_assign(
     by: User,
     user: User,
     role: str,
-    protected_area=None,
-    jurisdiction=None,
+    protected_area: Scope = None,
+    jurisdiction: Scope = None,
     is_chair: bool = False,
     valid_from: datetime.date | None = None,
     valid_until: datetime.date | None = None,
@@ -158,7 +168,7 @@ def role_assign(
 
 
 @transaction.atomic
-def accreditation_grant(*, by: User, user: User, role: str, **scope) -> RoleAssignment:
+def accreditation_grant(*, by: User, user: User, role: str, **scope: Any) -> RoleAssignment:
     """Accredit a person as an expert of a jurisdiction's group or as an independent reviewer."""
     role_manager_required(by)
     if role not in ACCREDITED_ROLES:
@@ -215,7 +225,7 @@ def person_editor_required(by: User) -> None:
 
 
 @transaction.atomic
-def person_update(*, person: User, by: User, changes: dict) -> User:
+def person_update(*, person: User, by: User, changes: dict[str, Any]) -> User:
     """Change a person's name, organisation, language or whether the account may log in (as the
     admin's person page does, audited). Never the e-mail (the login) or roles (role_assign)."""
     person_editor_required(by)
@@ -257,8 +267,8 @@ def invitation_create(
     invited_by: User,
     email: str,
     role: str,
-    protected_area=None,
-    jurisdiction=None,
+    protected_area: Scope = None,
+    jurisdiction: Scope = None,
     is_chair: bool = False,
     valid_until: datetime.date | None = None,
 ) -> tuple[Invitation, str]:
@@ -340,7 +350,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     return user
 
 
-def two_factor_confirm(*, user: User, device, token: str) -> bool:
+def two_factor_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
     """Confirm a new authenticator with its first code; recorded in the audit trail."""
     if device.user_id != user.pk or not device.verify_token(token):
         return False
@@ -387,9 +397,10 @@ def api_token_create(
     name = (name or "").strip()
     if not name:
         raise DomainError(error_codes.API_TOKEN_NAME_MISSING, "Give the token a name.", field="name")
-    if len(name) > ApiToken._meta.get_field("name").max_length:
+    name_max = max_length(ApiToken, "name")
+    if len(name) > name_max:
         raise DomainError(
-            error_codes.API_TOKEN_NAME_MISSING, "The name is too long (100 characters at most).", field="name"
+            error_codes.API_TOKEN_NAME_MISSING, f"The name is too long ({name_max} characters at most).", field="name"
         )
     days = settings.API_TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= settings.API_TOKEN_MAX_DAYS:

@@ -1,9 +1,13 @@
+from typing import Self
+
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from accounts.types import Person
 
 from .choices import DesignationType, IucnCategory, Realm, SiteType
 
@@ -31,8 +35,8 @@ class _Overview(Func):
     output_field = models.MultiPolygonField(srid=3857, null=True)
 
 
-class ProtectedAreaQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class ProtectedAreaQuerySet(models.QuerySet["ProtectedArea"]):
+    def visible_to(self, user: Person) -> Self:
         """Protected areas are public facts (WDPA): everyone may see the list and boundaries."""
         return self
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts import rules
 from accounts.choices import Role
 from accounts.models import RoleAssignment
+from accounts.types import Person
 from core.models import Job
 
 from .models import OVERVIEW_MAX_ZOOM, BoundaryVersion, ProtectedArea
@@ -23,19 +25,19 @@ TILE_CACHE_SECONDS = 24 * 3600
 MAX_ZOOM = 22
 
 
-def areas_for_list(user):
+def areas_for_list(user: Person) -> QuerySet[ProtectedArea]:
     return ProtectedArea.objects.visible_to(user).defer(*LIST_DEFERRED, "geom_display")
 
 
-def area_for_user(user, pk: int) -> ProtectedArea:
+def area_for_user(user: Person, pk: int | str) -> ProtectedArea:
     return get_object_or_404(ProtectedArea.objects.visible_to(user).defer("geom", *MAP_ONLY), pk=pk)
 
 
-def boundary_versions(area: ProtectedArea):
+def boundary_versions(area: ProtectedArea) -> QuerySet[BoundaryVersion]:
     return BoundaryVersion.objects.filter(protected_area=area).defer("geom", "point")
 
 
-def site_team(area: ProtectedArea):
+def site_team(area: ProtectedArea) -> QuerySet[RoleAssignment]:
     return (
         RoleAssignment.objects.active()
         .filter(protected_area=area, role=Role.SITE_MANAGER)
@@ -44,7 +46,7 @@ def site_team(area: ProtectedArea):
     )
 
 
-def get_import_job_for_user(user, pk: int) -> Job:
+def get_import_job_for_user(user: Person, pk: int | str) -> Job:
     """An import job for whoever may import (IUCN staff, any of them: imports are a shared chore);
     anyone else is told it does not exist (404), as for the import pages."""
     if not rules.can_import_protected_areas(user):
@@ -52,7 +54,7 @@ def get_import_job_for_user(user, pk: int) -> Job:
     return get_object_or_404(Job.objects.select_related("created_by"), pk=pk, kind=IMPORT_JOB_KIND)
 
 
-def recent_import_jobs(limit: int = 10):
+def recent_import_jobs(limit: int = 10) -> QuerySet[Job]:
     return Job.objects.filter(kind=IMPORT_JOB_KIND).select_related("created_by")[:limit]
 
 
@@ -120,7 +122,7 @@ def tile_raw(z: int, x: int, y: int) -> bytes:
 def tile(z: int, x: int, y: int) -> bytes:
     """A tile from the cache, keyed by the map data version (every import bumps it)."""
     key = f"pa:tile:{tiles_data_version()}:{z}:{x}:{y}"
-    data = cache.get(key)
+    data: bytes | None = cache.get(key)
     if data is None:
         data = tile_raw(z, x, y)
         cache.set(key, data, TILE_CACHE_SECONDS)

@@ -12,12 +12,14 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 from django.contrib.gis.gdal import GDALException
 from django.core.cache import cache
+from django.core.files import File
 from django.db import transaction
 
 from accounts import rules
@@ -26,7 +28,7 @@ from accounts.models import RoleAssignment, User
 from accounts.services import role_grant, role_revoke
 from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
-from core.jobs import JobDone, job_create, job_run
+from core.jobs import JobDone, Progress, job_create, job_run
 from core.models import Job
 
 from . import error_codes
@@ -48,7 +50,7 @@ def tiles_data_version() -> int:
         version = time.time_ns()
         cache.add(TILES_VERSION_KEY, version, timeout=None)
         version = cache.get(TILES_VERSION_KEY, version)
-    return version
+    return int(version)
 
 
 def tiles_data_changed() -> None:
@@ -56,7 +58,7 @@ def tiles_data_changed() -> None:
 
 
 def import_protected_areas(
-    path,
+    path: str | Path,
     *,
     layer: str | None = None,
     field_map: dict[str, str] | None = None,
@@ -122,12 +124,12 @@ IMPORT_JOB_KIND = "protected_area_import"
 
 
 def import_job_start(
-    *, user: User, upload, layer: str = "", field_map: dict[str, str] | None = None, source: str = ""
+    *, user: User, upload: File[Any], layer: str = "", field_map: dict[str, str] | None = None, source: str = ""
 ) -> Job:
     """Store the uploaded file and queue its import; the page polls the returned Job."""
     if not rules.can_import_protected_areas(user):
         raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can import protected areas.")
-    name = Path(upload.name).name
+    name = Path(upload.name or "upload").name
     with transaction.atomic():
         job = job_create(
             kind=IMPORT_JOB_KIND,
@@ -166,7 +168,7 @@ def import_job_run(job_id: int) -> Job:
     )
 
 
-def _import_work(job: Job, progress) -> JobDone:
+def _import_work(job: Job, progress: Progress) -> JobDone:
     params = job.params
     with job.input_file.open("rb") as handle, _local_copy(handle, params["file_name"]) as path:
         summary = import_protected_areas(
@@ -180,7 +182,7 @@ def _import_work(job: Job, progress) -> JobDone:
 
 
 @contextmanager
-def _local_copy(handle, file_name: str):
+def _local_copy(handle: IO[bytes], file_name: str) -> Iterator[Path]:
     """GDAL reads paths: use the stored file directly when it is on disk, else copy it (S3)."""
     try:
         path = handle.name if Path(handle.name).is_file() else None

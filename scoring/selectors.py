@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from accounts import rules
+from accounts.types import Person
 from assessments.models import Answer, Assessment
 from standards.models import Indicator, Standard
 
@@ -96,7 +97,7 @@ def latest_snapshot(assessment: Assessment, kind: str = ScoreKind.SELF) -> Score
     return ScoreSnapshot.objects.filter(assessment=assessment, kind=kind).order_by("-computed_at", "-id").first()
 
 
-def snapshots_for(assessment: Assessment):
+def snapshots_for(assessment: Assessment) -> QuerySet[ScoreSnapshot]:
     return ScoreSnapshot.objects.filter(assessment=assessment).order_by("-computed_at", "-id")
 
 
@@ -111,7 +112,7 @@ def latest_light(assessment_ids: Iterable[int]) -> dict[tuple[int, str], ScoreSn
     return {(s.assessment_id, s.kind): s for s in qs}
 
 
-def assessments_with_answers(ids: Iterable[int]):
+def assessments_with_answers(ids: Iterable[int]) -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(pk__in=list(ids))
         .select_related("standard")
@@ -125,7 +126,7 @@ def findings_released(assessment: Assessment) -> bool:
     return AssessmentReview.objects.filter(assessment=assessment, findings_released_at__isnull=False).exists()
 
 
-def may_see_findings(user, assessment: Assessment, released: bool | None = None) -> bool:
+def may_see_findings(user: Person, assessment: Assessment, released: bool | None = None) -> bool:
     """The group's findings, and the expert scores computed from them (reports' pages, exports and
     package ask here too)."""
     if released is None:

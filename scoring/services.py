@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from accounts.types import Person
 from assessments.models import Assessment
 
 from . import engine, error_codes, selectors
@@ -125,7 +126,9 @@ def rescore_many(assessment_ids: Iterable[int]) -> list[ScoreSnapshot]:
     return new
 
 
-def _snapshot(assessment, kind, tree, inputs, digest) -> ScoreSnapshot:
+def _snapshot(
+    assessment: Assessment, kind: str, tree: tuple[engine.ComponentRef, ...], inputs: dict[str, Any], digest: str
+) -> ScoreSnapshot:
     from core.errors import DomainError
 
     try:
@@ -153,7 +156,7 @@ def ensure_current(assessment: Assessment) -> dict[str, ScoreSnapshot]:
     return {kind: snap for (_, kind), snap in selectors.latest_snapshots([assessment.pk]).items()}
 
 
-def visible_scores(assessment: Assessment, user) -> dict[str, Any]:
+def visible_scores(assessment: Assessment, user: Person) -> dict[str, Any]:
     """The latest snapshots as the reports page and the scores API show them, computed first if the
     answers or findings changed since (`ensure_current`): the site's own scores always; the expert
     group's only for whom `selectors.may_see_findings` allows (site teams: once findings are released).

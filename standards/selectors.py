@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
-from .models import AdaptedIndicator, AdaptedIndicatorSet, Component, Criterion, Indicator, Standard
+from accounts.types import Person
+
+from .models import AdaptedIndicator, AdaptedIndicatorSet, Component, Criterion, Indicator, Jurisdiction, Standard
 
 
 def current_standard(code: str = "GLS") -> Standard | None:
@@ -14,7 +17,7 @@ def current_standard(code: str = "GLS") -> Standard | None:
     return Standard.objects.filter(code=code).order_by("-loaded_at", "-id").first()
 
 
-def standard_tree(standard: Standard):
+def standard_tree(standard: Standard) -> QuerySet[Component]:
     """Components → criteria → indicators in three queries, whatever the size."""
     return Component.objects.filter(standard=standard).prefetch_related(
         Prefetch(
@@ -34,20 +37,29 @@ class IndicatorSet:
     adapted_set: AdaptedIndicatorSet | None
 
 
-def _area_countries(protected_area) -> list[str]:
+class InCountries(Protocol):
+    """A protected area as the Standard sees it: the countries it lies in (protected_areas sits
+    beside standards, not below it, so its model is not imported here)."""
+
+    @property
+    def iso3(self) -> list[str] | None: ...
+
+    @property
+    def parent_iso3(self) -> list[str] | None: ...
+
+
+def _area_countries(protected_area: InCountries) -> list[str]:
     return sorted(set(protected_area.parent_iso3 or []) | set(protected_area.iso3 or []))
 
 
-def jurisdiction_for(protected_area):
-    from .models import Jurisdiction
-
+def jurisdiction_for(protected_area: InCountries) -> Jurisdiction | None:
     countries = _area_countries(protected_area)
     if not countries:
         return None
     return Jurisdiction.objects.filter(countries__overlap=countries).order_by("code").first()
 
 
-def indicator_set_for(protected_area) -> IndicatorSet | None:
+def indicator_set_for(protected_area: InCountries) -> IndicatorSet | None:
     """The approved adapted set of the site's jurisdiction, else the generic indicators of the
     newest Standard. None when no Standard is loaded at all."""
     countries = _area_countries(protected_area)
@@ -73,14 +85,12 @@ def adaptations(adapted_set: AdaptedIndicatorSet | None) -> dict[int, AdaptedInd
     return {a.indicator_id: a for a in AdaptedIndicator.objects.filter(adapted_set=adapted_set)}
 
 
-def jurisdictions_visible(user):
+def jurisdictions_visible(user: Person) -> QuerySet[Jurisdiction]:
     """Jurisdictions are reference data, named on public pages; the API still asks for a login."""
-    from .models import Jurisdiction
-
     return Jurisdiction.objects.order_by("name", "id")
 
 
-def standards_visible(user):
+def standards_visible(user: Person) -> QuerySet[Standard]:
     """The Standard is public reference text; the API still asks for a login (house rule)."""
     return Standard.objects.all()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from django.utils import timezone
 
 from accounts import error_codes as account_error_codes
 from accounts import rules
+from accounts.models import User
+from accounts.types import Person
 from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
 
@@ -235,7 +238,9 @@ def standard_load(path: str | Path) -> LoadResult:
     return LoadResult(standard, True, len(data["components"]), n_crit, len(indicators))
 
 
-def adapted_set_approve(*, adapted_set: AdaptedIndicatorSet, user, on: datetime.date | None = None):
+def adapted_set_approve(
+    *, adapted_set: AdaptedIndicatorSet, user: User, on: datetime.date | None = None
+) -> AdaptedIndicatorSet:
     """IUCN staff approve a jurisdiction's adapted indicators; an earlier approved set is retired."""
     if not rules.can_approve_adapted_indicators(user):
         raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can approve adapted indicators.")
@@ -277,12 +282,12 @@ _ISO3 = re.compile(r"[A-Z]{3}")
 JURISDICTION_FIELDS = ("code", "name", "countries")
 
 
-def jurisdiction_editor_required(by) -> None:
+def jurisdiction_editor_required(by: Person) -> None:
     if not rules.can_edit_jurisdictions(by):
         raise NotAllowed(account_error_codes.NOT_STAFF, "Only IUCN staff can add or change jurisdictions.")
 
 
-def _countries(values) -> list[str]:
+def _countries(values: Iterable[object]) -> list[str]:
     """ISO3 codes, upper case, each once, in the order given."""
     countries = [str(value).strip().upper() for value in values]
     bad = [value for value in countries if not _ISO3.fullmatch(value)]
@@ -304,7 +309,7 @@ def _code_free(code: str, exclude_pk: int | None = None) -> None:
 
 
 @transaction.atomic
-def jurisdiction_create(*, by, code: str, name: str, countries=()) -> Jurisdiction:
+def jurisdiction_create(*, by: User, code: str, name: str, countries: Iterable[object] = ()) -> Jurisdiction:
     jurisdiction_editor_required(by)
     code = code.strip().lower()
     _code_free(code)
@@ -319,7 +324,7 @@ def jurisdiction_create(*, by, code: str, name: str, countries=()) -> Jurisdicti
 
 
 @transaction.atomic
-def jurisdiction_update(*, jurisdiction: Jurisdiction, by, changes: dict) -> Jurisdiction:
+def jurisdiction_update(*, jurisdiction: Jurisdiction, by: User, changes: dict[str, Any]) -> Jurisdiction:
     """Change a jurisdiction's code, name or countries (the sites it covers follow its countries)."""
     jurisdiction_editor_required(by)
     jurisdiction = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)

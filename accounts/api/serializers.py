@@ -50,7 +50,9 @@ class ApiTokenCreateSerializer(serializers.Serializer):
         help_text=f"Days until the token expires (default {settings.API_TOKEN_DEFAULT_DAYS}, "
         f"at most {settings.API_TOKEN_MAX_DAYS}).",
     )
-    read_only = serializers.BooleanField(
+    # DRF's serializer metaclass takes declared fields off the class, so this field does not replace
+    # Field.read_only at run time; the stubs cannot know that.
+    read_only = serializers.BooleanField(  # type: ignore[assignment]
         required=False, default=False, help_text="Only GET, HEAD and OPTIONS requests are allowed with it."
     )
 

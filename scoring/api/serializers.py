@@ -35,7 +35,9 @@ class CriterionScoreSerializer(TallySerializer):
     number = serializers.CharField()
     title = serializers.CharField()
     met = serializers.BooleanField()
-    indicators = IndicatorScoreSerializer(many=True)
+    # Replaces TallySerializer's count of indicators with the list; DRF allows a subclass to
+    # redeclare a field with another kind, the stubs type class attributes as if it could not.
+    indicators = IndicatorScoreSerializer(many=True)  # type: ignore[assignment]
 
 
 class ComponentScoreSerializer(TallySerializer):

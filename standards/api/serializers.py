@@ -5,7 +5,9 @@ from standards.models import Component, Criterion, Indicator, Jurisdiction, Stan
 
 class RatingSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    # DRF's serializer metaclass takes declared fields off the class, so this field does not replace
+    # Field.label at run time; the stubs cannot know that.
+    label = serializers.CharField()  # type: ignore[assignment]
     counts_as_met = serializers.BooleanField()
     score = serializers.FloatField(allow_null=True)
     requires_justification = serializers.BooleanField()
