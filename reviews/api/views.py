@@ -120,7 +120,7 @@ class ReviewAssessmentViewSet(viewsets.GenericViewSet):
     always said: they grow with the Standard's indicators, the experts assigned and the questions
     asked, and clients generated from the schema expect pages. (They used to return a bare array and
     ignore `page`.) Each page is cut from the review picture the page view shows whole
-    (`selectors.review_page`), in indicator order, so pages are stable while nothing changes."""
+    (`review_page.review_page`), in indicator order, so pages are stable while nothing changes."""
 
     queryset = Assessment.objects.none()
     serializer_class = IndicatorRowSerializer
