@@ -1,7 +1,10 @@
 """The review page: every indicator's answer, evidence, ratings, findings and requests for one
 assessment, side by side, built in a fixed number of queries (`review_page`), with the evidence
-badges, the boundary map and the rating options it shows. The page view, the review API's lists
+badges, the boundary map and the rating choices it shows. The page view, the review API's lists
 and the page benchmark read it.
+
+It returns data (strings prepared once, tuples to unpack); the markup is in `reviews/review.html`
+and its fragments (`_evidence_items.html`, `_rating_options.html`), which escape every value.
 """
 
 from __future__ import annotations
