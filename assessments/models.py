@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, Any, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -6,13 +8,18 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.types import Person
+
+if TYPE_CHECKING:
+    from standards.models import AdaptedIndicator
+
 from .choices import EDITABLE_STATUSES, Status
 
 JUSTIFICATION_MAX = 5000
 ACTION_MAX = 2000
 
 
-def review_assignment_q(user) -> Q:
+def review_assignment_q(user: Person) -> Q:
     """Hook for the reviews app: assessments assigned to this expert or independent reviewer who
     declared no conflict (the same per-request list `accounts.rules.is_assigned_reviewer` uses)."""
     from accounts import rules
@@ -20,8 +27,8 @@ def review_assignment_q(user) -> Q:
     return Q(pk__in=rules.reviewing_assessment_ids(user))
 
 
-class AssessmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    def visible_to(self, user: Person) -> Self:
         from accounts import rules
 
         if not user.is_authenticated:
@@ -127,6 +134,11 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Not columns: set on the answers of the assessment page by `selectors.assessment_page` (the
+    # jurisdiction's wording of the indicator, and the rating's entry on the Standard's scale).
+    adapted: "AdaptedIndicator | None"
+    rating_info: dict[str, Any] | None
 
     class Meta:
         ordering = ["assessment", "indicator__position"]

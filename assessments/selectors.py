@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from accounts.types import Person
+from protected_areas.models import ProtectedArea
+from standards.models import Component, Criterion, Standard
 from standards.selectors import adaptations
 
 from .models import Answer, Assessment, AssessmentTransition
 
 
-def get_assessment_for_user(user, pk) -> Assessment:
+def get_assessment_for_user(user: Person, pk: int | str) -> Assessment:
     """The assessment if this person may see it (`Assessment.objects.visible_to`), else 404 (they
     need not know it exists). The one lookup of an assessment for a person: its pages, the review
     page and forms, the reports, evidence and certification pages, and the API's detail views all
@@ -28,7 +32,7 @@ def get_assessment_for_user(user, pk) -> Assessment:
         raise Http404("No such assessment.")
 
 
-def assessments_for(user):
+def assessments_for(user: Person) -> QuerySet[Assessment]:
     """The list page: each assessment with its answered count (one query)."""
     return (
         Assessment.objects.visible_to(user)
@@ -41,11 +45,11 @@ def assessments_for(user):
     )
 
 
-def scale_by_code(standard) -> dict[str, dict]:
+def scale_by_code(standard: Standard) -> dict[str, dict[str, Any]]:
     return {r["code"]: r for r in standard.rating_scale}
 
 
-def answer_problems(answer: Answer, scale: dict[str, dict]) -> list[str]:
+def answer_problems(answer: Answer, scale: dict[str, dict[str, Any]]) -> list[str]:
     """What keeps this answer from being submitted, in words for the site team."""
     rating = scale.get(answer.rating) if answer.rating else None
     if not answer.rating:
@@ -67,12 +71,12 @@ def answer_problems(answer: Answer, scale: dict[str, dict]) -> list[str]:
     return problems
 
 
-def is_answered(answer: Answer, scale: dict[str, dict]) -> bool:
+def is_answered(answer: Answer, scale: dict[str, dict[str, Any]]) -> bool:
     rating = scale.get(answer.rating)
     return bool(rating and rating.get("allowed_on_submit"))
 
 
-def missing_for_submission(assessment: Assessment) -> list[dict]:
+def missing_for_submission(assessment: Assessment) -> list[dict[str, Any]]:
     scale = scale_by_code(assessment.standard)
     missing = []
     answers = Answer.objects.filter(assessment=assessment).select_related("indicator").order_by("indicator__position")
@@ -93,17 +97,17 @@ def missing_for_submission(assessment: Assessment) -> list[dict]:
 
 @dataclass
 class CriterionBlock:
-    criterion: object
-    answers: list = field(default_factory=list)
+    criterion: Criterion
+    answers: list[Answer] = field(default_factory=list)
 
 
 @dataclass
 class ComponentBlock:
-    component: object
-    criteria: OrderedDict = field(default_factory=OrderedDict)
+    component: Component
+    criteria: OrderedDict[int, CriterionBlock] = field(default_factory=OrderedDict)
 
 
-def page_answers(assessment: Assessment):
+def page_answers(assessment: Assessment) -> QuerySet[Answer]:
     return (
         Answer.objects.filter(assessment=assessment)
         .select_related("indicator__criterion__component", "updated_by")
@@ -111,7 +115,7 @@ def page_answers(assessment: Assessment):
     )
 
 
-def assessment_page(assessment: Assessment, user) -> dict:
+def assessment_page(assessment: Assessment, user: Person) -> dict[str, Any]:
     """Everything the assessment page shows of the assessment itself, in a fixed number of queries.
 
     Its evidence (each answer's links, the library) is the evidence app's: the page's view adds it
@@ -145,5 +149,5 @@ def assessment_page(assessment: Assessment, user) -> dict:
     }
 
 
-def previous_cycle(protected_area) -> Assessment | None:
+def previous_cycle(protected_area: ProtectedArea) -> Assessment | None:
     return Assessment.objects.filter(protected_area=protected_area).order_by("-cycle").first()

@@ -6,6 +6,7 @@ Phase changes are not here: they go through `assessments.workflow.transition`.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -13,8 +14,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts import rules
+from accounts.models import User
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
+from core.limits import max_length
+from protected_areas.models import ProtectedArea
 from standards.selectors import indicator_set_for
 
 from . import error_codes
@@ -48,16 +52,18 @@ class AssessmentFrozen(Conflict):
 
 def _check_year(year: Any) -> int:
     try:
-        year = int(year)
+        number = int(year)
     except (TypeError, ValueError):
         raise DomainError(error_codes.YEAR_INVALID, "The year must be a number.", field="year")
     this_year = timezone.localdate().year
-    if not 2000 <= year <= this_year + 1:
+    if not 2000 <= number <= this_year + 1:
         raise DomainError(error_codes.YEAR_INVALID, f"The year must be between 2000 and {this_year + 1}.", field="year")
-    return year
+    return number
 
 
-def assessment_create(*, protected_area, user, year: int, previous: Assessment | None = None) -> Assessment:
+def assessment_create(
+    *, protected_area: ProtectedArea, user: User, year: int, previous: Assessment | None = None
+) -> Assessment:
     """Start the next cycle for a site, with one empty answer per indicator of the set it uses.
 
     With `previous`, answers and evidence links are copied from that cycle (matched by indicator
@@ -76,7 +82,7 @@ def assessment_create(*, protected_area, user, year: int, previous: Assessment |
     standard = indicator_set.standard
     with transaction.atomic():
         # Serialise starts for one site so two clicks cannot race for the same cycle number.
-        type(protected_area).objects.select_for_update().filter(pk=protected_area.pk).first()
+        ProtectedArea.objects.select_for_update().filter(pk=protected_area.pk).first()
         last = Assessment.objects.filter(protected_area=protected_area).aggregate(m=Max("cycle"))["m"] or 0
         assessment = Assessment.objects.create(
             protected_area=protected_area,
@@ -142,7 +148,11 @@ def _validate_changes(assessment: Assessment, changes: dict[str, Any]) -> None:
     for name in ("justification", "action_text", "action_owner"):
         if name in changes:
             changes[name] = (changes[name] or "").replace("\r\n", "\n")
-    limits = {"justification": JUSTIFICATION_MAX, "action_text": ACTION_MAX, "action_owner": 200}
+    limits = {
+        "justification": JUSTIFICATION_MAX,
+        "action_text": ACTION_MAX,
+        "action_owner": max_length(Answer, "action_owner"),
+    }
     for name, limit in limits.items():
         value = changes.get(name) or ""
         if len(value) > limit:
@@ -157,7 +167,7 @@ def _validate_changes(assessment: Assessment, changes: dict[str, Any]) -> None:
         )
 
 
-def _evidence_items(assessment: Assessment, user, ids) -> list:
+def _evidence_items(assessment: Assessment, user: User, ids: Iterable[int]) -> list[Any]:
     """The items to link: evidence of the same site (any cycle) that `user` may see (the evidence
     app's one visibility rule, `visible_to`, reached through the answer's own key: assessments sits
     below evidence and does not import it).
@@ -165,13 +175,15 @@ def _evidence_items(assessment: Assessment, user, ids) -> list:
     An id that does not exist and an id of another site's item get the same answer, which names
     no item: the red team read another site's evidence titles, and told existing ids from missing
     ones, through the message that said which item belonged elsewhere (issue 12)."""
-    ids = list(dict.fromkeys(ids))
+    wanted = list(dict.fromkeys(ids))
+    # evidence.EvidenceItem, which mypy cannot name here either: Any.
+    evidence_item: Any = Answer._meta.get_field("evidence").related_model
     items = list(
-        Answer._meta.get_field("evidence")
-        .related_model.objects.visible_to(user)
-        .filter(pk__in=ids, assessment__protected_area_id=assessment.protected_area_id)
+        evidence_item.objects.visible_to(user).filter(
+            pk__in=wanted, assessment__protected_area_id=assessment.protected_area_id
+        )
     )
-    if len(items) != len(ids):
+    if len(items) != len(wanted):
         raise DomainError(
             error_codes.EVIDENCE_NOT_FOUND,
             "Some of the evidence items do not exist or are not evidence of this site.",
@@ -180,7 +192,7 @@ def _evidence_items(assessment: Assessment, user, ids) -> list:
     return items
 
 
-def answer_save(*, answer: Answer, user, expected_version: int, changes: dict[str, Any]) -> Answer:
+def answer_save(*, answer: Answer, user: User, expected_version: int, changes: dict[str, Any]) -> Answer:
     """Save the given fields of one answer if nobody saved it since `expected_version`.
 
     Only the fields present in `changes` change. `evidence`, if present, is the full list of

@@ -8,10 +8,13 @@ and answers an impossible move with `ImpossibleMove` (409).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
+from accounts.types import Person
 from core.errors import DomainError
 from core.workflow import Codes, Move, StateMachine
 
@@ -23,7 +26,7 @@ from .models import Assessment, AssessmentTransition
 class AssessmentIncomplete(DomainError):
     """Submission refused; `missing` says, indicator by indicator, what is still to do."""
 
-    def __init__(self, missing: list[dict]):
+    def __init__(self, missing: list[dict[str, Any]]):
         n = len(missing)
         super().__init__(
             error_codes.ASSESSMENT_INCOMPLETE,
@@ -113,6 +116,6 @@ moves_from = MACHINE.moves_from
 available_moves = MACHINE.available_moves
 
 
-def transition(assessment: Assessment, to: str, *, by, note: str = "") -> Assessment:
+def transition(assessment: Assessment, to: str, *, by: Person, note: str = "") -> Assessment:
     """Move the assessment to `to`, or raise a DomainError saying why not (core.workflow)."""
     return MACHINE.transition(assessment, to, by=by, note=note)

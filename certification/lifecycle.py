@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
+from accounts.types import Person
 from core.errors import Conflict, NotAllowed
 from core.workflow import Codes, Move, StateMachine
 
@@ -20,11 +21,11 @@ from .choices import CertificateStatus as S
 from .models import TEXT_MAX, Certificate, CertificateTransition
 
 
-def _staff(user, certificate) -> bool:
+def _staff(user: Person | None, certificate: Certificate) -> bool:
     return user is not None and rules.can_manage_certificates(user)
 
 
-def _scheduler(user, certificate) -> bool:
+def _scheduler(user: Person | None, certificate: Certificate) -> bool:
     """Expiry is the calendar's doing, never a person's."""
     return user is None
 
@@ -40,7 +41,7 @@ def guard_due(certificate: Certificate) -> None:
         raise Conflict(error_codes.CERTIFICATE_NOT_DUE, "The certificate's expiry date has not come yet.")
 
 
-def _gate(user) -> None:
+def _gate(user: Person | None) -> None:
     # A person other than staff is refused before the table is read (403, not "impossible").
     if user is not None and not rules.can_manage_certificates(user):
         raise NotAllowed(error_codes.CERTIFICATE_ROLE, "Only IUCN staff may change a certificate's status.")
@@ -87,6 +88,6 @@ MACHINE = StateMachine(
 available_moves = MACHINE.available_moves
 
 
-def transition(certificate: Certificate, to: str, *, by, reason: str = "") -> Certificate:
+def transition(certificate: Certificate, to: str, *, by: Person | None, reason: str = "") -> Certificate:
     """Move the certificate to `to`, or raise a DomainError saying why not; nothing changes then."""
     return MACHINE.transition(certificate, to, by=by, note=reason)

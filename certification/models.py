@@ -1,8 +1,13 @@
+import datetime
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from accounts.types import Person
 
 from .choices import CertificateStatus, NoticeKind, Outcome
 
@@ -39,8 +44,8 @@ class Decision(models.Model):
         return f"{self.assessment}: {self.get_outcome_display()}"
 
 
-class CertificateQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class CertificateQuerySet(models.QuerySet["Certificate"]):
+    def visible_to(self, user: Person) -> Self:
         """Staff see every certificate; a site team sees its own sites' certificates."""
         from accounts import rules
 
@@ -50,7 +55,7 @@ class CertificateQuerySet(models.QuerySet):
             return self
         return self.filter(protected_area_id__in=rules.managed_area_ids(user))
 
-    def listed(self):
+    def listed(self) -> Self:
         from .choices import LISTED_STATUSES
 
         return self.filter(status__in=LISTED_STATUSES)
@@ -98,7 +103,7 @@ class Certificate(models.Model):
     def get_verification_url(self) -> str:
         return reverse("certification:verify", args=[self.number])
 
-    def is_valid_on(self, day) -> bool:
+    def is_valid_on(self, day: datetime.date) -> bool:
         return self.status == CertificateStatus.ACTIVE and self.granted_on <= day < self.expires_on
 
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import Combinable, NegatedExpression
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -18,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
+from accounts.types import Person, Text
 from assessments.choices import Status
 from assessments.models import Answer, Assessment, AssessmentTransition
 from protected_areas.models import ProtectedArea
@@ -47,19 +51,21 @@ def assessment_reviewer_ids(assessment: Assessment) -> set[int]:
     )
     ids |= set(ReviewAssignment.objects.filter(assessment=assessment).values_list("user_id", flat=True))
     ids |= set(GroupFinding.objects.filter(answer__assessment=assessment).values_list("recorded_by_id", flat=True))
-    for row in AssessmentReview.objects.filter(assessment=assessment).values("recommended_by_id", "reviewer_id"):
-        ids |= {v for v in row.values() if v is not None}
+    for people in AssessmentReview.objects.filter(assessment=assessment).values_list(
+        "recommended_by_id", "reviewer_id"
+    ):
+        ids |= {pk for pk in people if pk is not None}
     return ids
 
 
-def public_findings(assessment: Assessment) -> list[dict]:
+def public_findings(assessment: Assessment) -> list[dict[str, Any]]:
     """Findings fit for the public page. The review's findings carry no public flag (they are
     written for the site team and IUCN), so none of them is published; the public text is the
     decision's `public_summary`, which staff write for that purpose."""
     return []
 
 
-def _internal_findings(assessment: Assessment) -> dict:
+def _internal_findings(assessment: Assessment) -> dict[str, Any]:
     """The group's findings per indicator and its recommendation, for the decision's snapshot."""
     from reviews.models import AssessmentReview, GroupFinding
 
@@ -87,7 +93,7 @@ def _internal_findings(assessment: Assessment) -> dict:
     return {"indicators": findings, "recommendation": summary}
 
 
-def decision_snapshot(assessment: Assessment) -> dict:
+def decision_snapshot(assessment: Assessment) -> dict[str, Any]:
     """What a decision is based on, frozen as JSON: the answers, findings and rating counts."""
     answers = (
         Answer.objects.filter(assessment=assessment)
@@ -135,7 +141,7 @@ def site_team_language(area: ProtectedArea) -> str:
     return languages.most_common(1)[0][0] if languages else "en"
 
 
-def site_team_emails(area_ids) -> dict[int, list[str]]:
+def site_team_emails(area_ids: Iterable[int]) -> dict[int, list[str]]:
     from accounts.choices import Role
     from accounts.models import RoleAssignment
 
@@ -164,7 +170,7 @@ def staff_emails() -> list[str]:
     )
 
 
-def awaiting_decision():
+def awaiting_decision() -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(status__in=[Status.RECOMMENDED, Status.NOT_RECOMMENDED])
         .select_related("protected_area", "standard")
@@ -172,7 +178,7 @@ def awaiting_decision():
     )
 
 
-def get_certificate_for_user(user, number: str) -> Certificate:
+def get_certificate_for_user(user: Person, number: str) -> Certificate:
     """The certificate if this person may see it (`Certificate.objects.visible_to`: IUCN staff, the
     certified site's team), else 404: the one lookup of the certificate page, its status forms and
     the API's certificate, so that every path gives the same answer."""
@@ -187,7 +193,7 @@ def get_certificate_for_user(user, number: str) -> Certificate:
         raise Http404("No such certificate.") from None
 
 
-def get_certificate_pdf_for_user(user, number: str) -> Certificate:
+def get_certificate_pdf_for_user(user: Person, number: str) -> Certificate:
     """The certificate whose PDF this person may download (IUCN staff, the certified site's team),
     else 404: the one rule of the certificate page's download and the API's."""
     certificate = get_certificate_for_user(user, number)
@@ -199,7 +205,7 @@ def get_certificate_pdf_for_user(user, number: str) -> Certificate:
 # --- the public Green List ------------------------------------------------------------------------
 
 
-def _latest_certificate_q():
+def _latest_certificate_q() -> NegatedExpression[Combinable]:
     """Only an area's newest certificate speaks for it (an older cycle's may be expired)."""
     newer = Certificate.objects.filter(protected_area_id=OuterRef("protected_area_id")).filter(
         Q(granted_on__gt=OuterRef("granted_on")) | Q(granted_on=OuterRef("granted_on"), id__gt=OuterRef("id"))
@@ -207,7 +213,7 @@ def _latest_certificate_q():
     return ~Exists(newer)
 
 
-def public_certificates(*, listed_only: bool = True):
+def public_certificates(*, listed_only: bool = True) -> QuerySet[Certificate]:
     qs = (
         Certificate.objects.filter(_latest_certificate_q())
         .select_related("protected_area", "standard")
@@ -218,7 +224,7 @@ def public_certificates(*, listed_only: bool = True):
     return qs
 
 
-def public_map(*, area_id: int | None = None) -> dict:
+def public_map(*, area_id: int | None = None) -> dict[str, Any]:
     """The public Green List map as a GeoJSON FeatureCollection: the boundaries of listed areas,
     or of one area whatever its status (`area_id`, its page's map), simplified for display."""
     certificates = public_certificates(listed_only=area_id is None)
@@ -267,7 +273,7 @@ def public_area_certificate(pk: int) -> Certificate:
 @dataclass(frozen=True)
 class Verification:
     verdict: str
-    message: str
+    message: Text
     number: str
     certificate: Certificate | None = None
 

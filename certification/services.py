@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime
 import io
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -20,6 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts import rules
+from accounts.models import User
+from accounts.types import Person
 from assessments import workflow
 from assessments.choices import Status
 from assessments.models import Assessment
@@ -45,19 +48,19 @@ CANDIDATE_WINDOW_YEARS = 5
 EXPIRY_REMINDERS = ((NoticeKind.EXPIRY_1_MONTH, 1), (NoticeKind.EXPIRY_6_MONTHS, 6))  # most urgent first
 
 
-def _text(value, field: str, *, required: bool = False) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if required and not value:
+def _text(value: object, field: str, *, required: bool = False) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
         raise DomainError(error_codes.REASONS_REQUIRED, "Give the reasons for the decision.", field=field)
-    if len(value) > TEXT_MAX:
+    if len(text) > TEXT_MAX:
         raise DomainError(error_codes.FIELD_TOO_LONG, f"The {field} are over {TEXT_MAX} characters.", field=field)
-    return value
+    return text
 
 
 def decision_record(
     *,
     assessment: Assessment,
-    user,
+    user: User,
     outcome: str,
     reasons: str,
     conditions: str = "",
@@ -125,7 +128,7 @@ def _enqueue_pdf(certificate_id: int) -> None:
     render_certificate_pdf.delay(certificate_id)
 
 
-def _certificate_issue(*, decision: Decision, assessment: Assessment, user) -> Certificate:
+def _certificate_issue(*, decision: Decision, assessment: Assessment, user: User) -> Certificate:
     today = timezone.localdate()
     number = numbers.generate(today.year)
     while Certificate.objects.filter(number=number).exists():  # 35 random bits: practically never
@@ -153,7 +156,7 @@ def _certificate_issue(*, decision: Decision, assessment: Assessment, user) -> C
     return certificate
 
 
-def certificate_transition(*, certificate: Certificate, user, to: str, reason: str = "") -> Certificate:
+def certificate_transition(*, certificate: Certificate, user: Person, to: str, reason: str = "") -> Certificate:
     """Suspend, reinstate or withdraw (staff); the state machine says what is allowed."""
     return lifecycle.transition(certificate, to, by=user, reason=reason)
 
@@ -162,7 +165,7 @@ def certificate_transition(*, certificate: Certificate, user, to: str, reason: s
 
 
 def verification_url(certificate: Certificate) -> str:
-    return settings.SITE_URL + certificate.get_verification_url()
+    return str(settings.SITE_URL) + certificate.get_verification_url()
 
 
 def qr_svg_data_uri(text: str) -> str:
@@ -195,7 +198,8 @@ def certificate_pdf_bytes(certificate: Certificate) -> bytes:
             },
         )
     css = weasyprint.CSS(filename=finders.find("css/certificate.css"))
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[css])
+    pdf: bytes = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[css])
+    return pdf
 
 
 def certificate_render_pdf(*, certificate_id: int) -> Certificate:
@@ -230,7 +234,16 @@ def certificates_expire(*, today: datetime.date | None = None) -> int:
     return done
 
 
-def _notify(*, key: str, kind: str, due_on, recipients: list[str], subject: str, body: str, **target) -> bool:
+def _notify(
+    *,
+    key: str,
+    kind: str,
+    due_on: datetime.date,
+    recipients: list[str],
+    subject: str,
+    body: str,
+    **target: Any,
+) -> bool:
     """Send once: the notice row and the e-mail (queued in the outbox, which sends it after commit and
     retries it if the mail server fails) commit together or not at all."""
     if LifecycleNotice.objects.filter(key=key).exists():
@@ -247,7 +260,9 @@ def _notify(*, key: str, kind: str, due_on, recipients: list[str], subject: str,
     return True
 
 
-def _certificate_notice(certificate: Certificate, kind: str, due_on, team: list[str], staff: list[str]) -> bool:
+def _certificate_notice(
+    certificate: Certificate, kind: str, due_on: datetime.date, team: list[str], staff: list[str]
+) -> bool:
     context = {"certificate": certificate, "kind": kind, "due_on": due_on, "site_url": settings.SITE_URL}
     with translation.override(certificate.language):
         subject = render_to_string("certification/email/notice_subject.txt", context).strip()
@@ -298,14 +313,13 @@ def candidates_flag(*, today: datetime.date | None = None) -> int:
     """Flag candidates whose five years to reach the Standard have run out (staff and team told)."""
     today = today or timezone.localdate()
     limit = today - relativedelta(years=CANDIDATE_WINDOW_YEARS)
-    overdue = (
+    overdue = list(
         Assessment.objects.filter(status__in=CANDIDATE_PHASES)
         .annotate(candidate_since=Min("transitions__at", filter=Q(transitions__to_status=Status.CANDIDATE)))
         .filter(candidate_since__date__lte=limit)
         .select_related("protected_area")
         .order_by("pk")
     )
-    overdue = list(overdue)
     teams = selectors.site_team_emails({a.protected_area_id for a in overdue})
     staff = selectors.staff_emails()
     flagged = 0

@@ -5,7 +5,7 @@ from . import services
 
 @shared_task(name="certification.render_certificate_pdf", time_limit=300, soft_time_limit=240)
 def render_certificate_pdf(certificate_id: int) -> str:
-    return services.certificate_render_pdf(certificate_id=certificate_id).pdf.name
+    return services.certificate_render_pdf(certificate_id=certificate_id).pdf.name or ""
 
 
 @shared_task(name="certification.expire_certificates", time_limit=600)

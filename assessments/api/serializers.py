@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from rest_framework import serializers
 
 from assessments.choices import Status
@@ -41,8 +45,8 @@ class AssessmentCreateSerializer(serializers.Serializer):
 class AnswerSerializer(serializers.ModelSerializer):
     indicator_code = serializers.CharField(source="indicator.code", read_only=True)
     indicator_number = serializers.CharField(source="indicator.number", read_only=True)
-    evidence = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    updated_by = serializers.StringRelatedField(read_only=True)
+    evidence: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    updated_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField(read_only=True)
 
     class Meta:
         model = Answer
@@ -94,7 +98,7 @@ class AnswerConflictSerializer(ErrorSerializer):
 
 
 class TransitionSerializer(serializers.ModelSerializer):
-    by = serializers.StringRelatedField()
+    by: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
 
     class Meta:
         model = AssessmentTransition

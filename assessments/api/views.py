@@ -48,7 +48,10 @@ class DomainDataMixin:
         return super().handle_exception(exc)
 
 
-class NestedMixin:
+class NestedMixin(viewsets.GenericViewSet):
+    """Viewsets under /assessments/{assessment_pk}/ (a viewset itself, so that mypy knows its
+    request and URL keyword arguments)."""
+
     def _schema_only(self) -> bool:
         return getattr(self, "swagger_fake_view", False)
 

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.text import slugify
@@ -10,8 +14,10 @@ from certification.models import TEXT_MAX, Certificate, CertificateTransition, D
 
 class DecisionSerializer(serializers.ModelSerializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices, read_only=True)
-    certificate = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
-    decided_by = serializers.StringRelatedField()
+    certificate: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="number", read_only=True, allow_null=True
+    )
+    decided_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
 
     class Meta:
         model = Decision
@@ -40,7 +46,7 @@ class DecisionCreateSerializer(serializers.Serializer):
 
 
 class CertificateTransitionSerializer(serializers.ModelSerializer):
-    by = serializers.StringRelatedField()
+    by: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
     from_status = serializers.CharField()
     to_status = serializers.ChoiceField(choices=CertificateStatus.choices)
 
