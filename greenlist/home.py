@@ -5,18 +5,21 @@ home shows their sites with the newest assessment of each, their review assignme
 staff, the portfolio and lapsing accreditations. accounts, below those apps, cannot compose it.
 """
 
+from typing import Any
+
 from django.shortcuts import render
 
 from accounts import rules
+from accounts.models import User
 from accounts.selectors import accreditations_lapsing
 from assessments.models import Assessment
 from protected_areas.models import ProtectedArea
 from reviews.selectors import my_assignments
 
 
-def home_context(user) -> dict:
+def home_context(user: User) -> dict[str, Any]:
     roles = rules.active_roles(user)
-    context: dict = {"active": roles}
+    context: dict[str, Any] = {"active": roles}
     if roles.managed_area_ids:
         # Each site with its newest assessment (one query for sites, one for their assessments).
         sites = list(
@@ -24,7 +27,7 @@ def home_context(user) -> dict:
                 "id", "name", "iso3", "iucn_category", "designation_eng"
             )
         )
-        latest = {}
+        latest: dict[int, Assessment] = {}
         for assessment in Assessment.objects.filter(protected_area__in=sites).order_by("protected_area_id", "-cycle"):
             latest.setdefault(assessment.protected_area_id, assessment)
         for site in sites:

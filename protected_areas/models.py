@@ -1,4 +1,4 @@
-from typing import Self
+from typing import Any, Self
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -96,6 +96,10 @@ class ProtectedArea(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProtectedAreaQuerySet.as_manager()
+
+    # Not a column: the home page sets each of a site manager's sites' newest assessment
+    # (greenlist.home; an assessments.Assessment, which this app sits below and cannot name).
+    latest_assessment: Any
 
     class Meta:
         ordering = ["name", "id"]

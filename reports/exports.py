@@ -185,7 +185,7 @@ def dossier_context(assessment: Assessment, user) -> dict[str, Any]:
     own = scores.get(ScoreKind.SELF)
     expert = scores.get(ScoreKind.EXPERT) if show_findings else None
     titles = {c["number"]: c["title"] for c in own.results["components"]} if own else {}
-    criteria_scores = {}
+    criteria_scores: dict[str, dict[str, Any]] = {}
     for snap_kind, snap in (("self", own), ("expert", expert)):
         if snap is None:
             continue

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import rules
 from assessments.models import Answer, Assessment
 from evidence.models import EvidenceItem
 from scoring import services as scoring_services
@@ -39,7 +40,7 @@ def build_package(assessment: Assessment, user=None) -> dict[str, Any]:
     area = assessment.protected_area
     standard = assessment.standard
     show_findings = user is None or selectors.may_see_findings(user, assessment)
-    show_reviews = user is None or selectors.rules.is_iucn_staff(user)
+    show_reviews = user is None or rules.is_iucn_staff(user)
     evidence_qs = EvidenceItem.objects.all() if user is None else EvidenceItem.objects.visible_to(user)
     evidence = list(
         evidence_qs.filter(Q(assessment=assessment) | Q(answers__assessment=assessment)).distinct().order_by("id")
@@ -61,7 +62,7 @@ def build_package(assessment: Assessment, user=None) -> dict[str, Any]:
         "standard": {"code": standard.code, "version": standard.version, "sha256": standard.source_sha256},
         "adapted_set": (
             {"jurisdiction": assessment.adapted_set.jurisdiction.code, "title": assessment.adapted_set.title}
-            if assessment.adapted_set_id
+            if assessment.adapted_set is not None
             else None
         ),
         "protected_area": {

@@ -11,15 +11,18 @@ from typing import Any
 
 from django.contrib.gis.db.models import MultiPolygonField, PointField
 from django.contrib.gis.db.models.functions import PointOnSurface
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from accounts import rules
+from accounts.models import User
+from accounts.types import Person
 from assessments.choices import Status
 from assessments.models import Answer, Assessment
 from assessments.selectors import get_assessment_for_user
+from certification.choices import Outcome
 from core.models import Job
 from evidence.models import EvidenceItem
 from protected_areas.selectors import get_import_job_for_user
@@ -28,8 +31,12 @@ from scoring import engine
 from scoring import selectors as scoring_selectors
 from scoring import services as scoring_services
 from scoring.choices import ScoreKind
-from scoring.selectors import findings_released, may_see_findings  # noqa: F401 - scoring's, asked here too
-from scoring.services import visible_scores  # noqa: F401 - scoring's, asked here by reports' pages
+from scoring.models import ScoreSnapshot
+
+# Scoring's, asked here too (and by reports' pages): re-exported by name.
+from scoring.selectors import findings_released as findings_released
+from scoring.selectors import may_see_findings as may_see_findings
+from scoring.services import visible_scores as visible_scores
 from standards.models import Jurisdiction
 
 from .choices import DUE_SOON_DAYS, EXPORT_JOB_KIND, PHASE_ORDER, Phase
@@ -37,7 +44,7 @@ from .choices import DUE_SOON_DAYS, EXPORT_JOB_KIND, PHASE_ORDER, Phase
 # --- access ----------------------------------------------------------------------------------------
 
 
-def get_export_job_for(user, pk) -> Job:
+def get_export_job_for(user: Person, pk: int | str) -> Job:
     """An export job: only its creator sees it, and only while they may still see the assessment
     (else 404, as for an assessment they may not know of). Staff get no exception: a job is personal."""
     job = Job.objects.filter(pk=pk, kind=EXPORT_JOB_KIND, created_by=user).first() if user.is_authenticated else None
@@ -47,7 +54,7 @@ def get_export_job_for(user, pk) -> Job:
     return job
 
 
-def get_job_for_user(user, pk) -> Job:
+def get_job_for_user(user: Person, pk: int | str) -> Job:
     """Any job (the API's one status endpoint), by the rule of its kind: an export for its creator
     while they may see the assessment; an import for whoever may import (its page's rule). Else,
     and for kinds without a rule, 404. Composed here, above the apps that own the kinds: core, which
@@ -66,11 +73,11 @@ def get_job_for_user(user, pk) -> Job:
 # --- gap analysis ------------------------------------------------------------------------------
 
 
-def _scale(assessment: Assessment) -> dict[str, dict]:
+def _scale(assessment: Assessment) -> dict[str, dict[str, Any]]:
     return {r["code"]: r for r in assessment.standard.rating_scale}
 
 
-def gap_analysis(assessment: Assessment, user, *, today: datetime.date | None = None) -> dict[str, Any]:
+def gap_analysis(assessment: Assessment, user: Person, *, today: datetime.date | None = None) -> dict[str, Any]:
     """Every indicator the site has not met (by its own rating, or by the group's released finding),
     with the action from the action plan, its owner and due date; overdue and missing actions flagged."""
     today = today or timezone.localdate()
@@ -101,7 +108,7 @@ def gap_analysis(assessment: Assessment, user, *, today: datetime.date | None = 
                 "rating": own["label"] if own else "Not rated",
                 "rating_code": answer.rating,
                 "group_rating": group["label"] if group else "",
-                "group_rating_code": finding.rating if group is not None else "",
+                "group_rating_code": finding.rating if group is not None and finding is not None else "",
                 "only_group": site_met and group_unmet,
                 "action": answer.action_text,
                 "owner": answer.action_owner,
@@ -126,12 +133,12 @@ def gap_analysis(assessment: Assessment, user, *, today: datetime.date | None = 
 # --- site manager dashboard --------------------------------------------------------------------
 
 
-def _latest_per_site(qs):
+def _latest_per_site(qs: QuerySet[Assessment]) -> list[Assessment]:
     """The newest cycle of each site (PostgreSQL DISTINCT ON), as a list."""
     return list(qs.order_by("protected_area_id", "-cycle").distinct("protected_area_id"))
 
 
-def site_dashboard(user, *, today: datetime.date | None = None) -> list[dict[str, Any]]:
+def site_dashboard(user: Person, *, today: datetime.date | None = None) -> list[dict[str, Any]]:
     """For each site the person manages: the latest assessment's scores by component, readiness,
     open requests for information and the actions falling due."""
     from reviews.choices import RequestStatus
@@ -187,14 +194,17 @@ def site_dashboard(user, *, today: datetime.date | None = None) -> list[dict[str
                 "total": overall["indicators"] if overall else 0,
                 "requests": requests[assessment.pk],
                 "actions": [
-                    {"answer": a, "overdue": a.action_due < today, "days": (a.action_due - today).days} for a in actions
+                    # Every one has a due date (the query asks for it).
+                    {"answer": a, "overdue": due < today, "days": (due - today).days}
+                    for a in actions
+                    if (due := a.action_due) is not None
                 ],
             }
         )
     return out
 
 
-def _component_rows(own, expert) -> list[dict[str, Any]]:
+def _component_rows(own: ScoreSnapshot | None, expert: ScoreSnapshot | None) -> list[dict[str, Any]]:
     if own is None:
         return []
     expert_by = {c["number"]: c for c in expert.results["components"]} if expert else {}
@@ -226,7 +236,7 @@ def site_chart(entry: dict[str, Any]) -> dict[str, Any]:
 # --- expert dashboard --------------------------------------------------------------------------
 
 
-def expert_dashboard(user, *, today: datetime.date | None = None) -> list[dict[str, Any]]:
+def expert_dashboard(user: User, *, today: datetime.date | None = None) -> list[dict[str, Any]]:
     """The person's review assignments with due dates and, per criterion, how far their own ratings
     and the group's findings agree with the site's."""
     from reviews.choices import CoiStatus
@@ -283,7 +293,7 @@ def expert_dashboard(user, *, today: datetime.date | None = None) -> list[dict[s
 
 def _phase(status: str, outcome: str | None) -> str:
     if status == Status.DECIDED:
-        return Phase.LISTED if outcome == "granted" else Phase.DECLINED
+        return Phase.LISTED if outcome == Outcome.GRANTED else Phase.DECLINED
     return status
 
 
@@ -315,9 +325,9 @@ def staff_dashboard(*, today: datetime.date | None = None) -> dict[str, Any]:
         )
     )
     jurisdictions = list(Jurisdiction.objects.order_by("name").values("pk", "name", "countries"))
-    by_phase: Counter = Counter()
-    by_country: Counter = Counter()
-    by_jurisdiction: Counter = Counter()
+    by_phase: Counter[str] = Counter()
+    by_country: Counter[str] = Counter()
+    by_jurisdiction: Counter[str] = Counter()
     features = []
     for row in latest:
         phase = _phase(row["status"], row["decision__outcome"])
@@ -415,7 +425,7 @@ def staff_dashboard(*, today: datetime.date | None = None) -> dict[str, Any]:
 # --- rows for the exports ----------------------------------------------------------------------
 
 
-def export_rows(assessment: Assessment, user) -> list[dict[str, Any]]:
+def export_rows(assessment: Assessment, user: Person) -> list[dict[str, Any]]:
     """One row per indicator: the site's answer, its evidence, the group's finding (if this person
     may see it), the experts' shared ratings (reviewers and staff only) and the requests."""
     from reviews.models import IndicatorReview, InformationRequest
@@ -475,7 +485,7 @@ def export_rows(assessment: Assessment, user) -> list[dict[str, Any]]:
     return rows
 
 
-def sites_geojson(user) -> dict[str, Any]:
+def sites_geojson(user: Person) -> dict[str, Any]:
     """The sites of the assessments this person may see, with their latest phase (one query)."""
     rows = (
         Assessment.objects.visible_to(user)

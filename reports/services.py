@@ -9,7 +9,7 @@ import json
 import uuid
 from typing import Any
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
@@ -17,12 +17,15 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
 from accounts import rules
+from accounts.models import User
+from accounts.types import Person
 from assessments.choices import Status
-from assessments.models import Answer, Assessment, AssessmentTransition
+from assessments.models import ACTION_MAX, JUSTIFICATION_MAX, Answer, Assessment, AssessmentTransition
 from assessments.selectors import get_assessment_for_user
 from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
-from core.jobs import JobDone, job_create, job_run
+from core.jobs import JobDone, Progress, job_create, job_run
+from core.limits import cut
 from core.models import Job
 from protected_areas.models import ProtectedArea
 from scoring import services as scoring_services
@@ -45,7 +48,7 @@ EXPORT_STEPS = 4
 # --- export jobs ---------------------------------------------------------------------------------
 
 
-def export_job_create(*, assessment: Assessment, user, fmt: str) -> Job:
+def export_job_create(*, assessment: Assessment, user: User, fmt: str) -> Job:
     """Queue an export of one assessment; the worker writes the file, the page polls the Job."""
     if fmt not in ExportFormat.values:
         raise DomainError(error_codes.FORMAT_UNKNOWN, f"Unknown export format '{fmt}'.", field="format")
@@ -67,7 +70,7 @@ def _file_name(assessment: Assessment, fmt: str) -> str:
     return f"{uuid.uuid4().hex}/{stem}-cycle{assessment.cycle}.{fmt}"
 
 
-def build_export(assessment: Assessment, user, fmt: str, progress=lambda step: None) -> bytes:
+def build_export(assessment: Assessment, user: Person, fmt: str, progress: Progress = lambda step: None) -> bytes:
     """The file's bytes, seen as `user` sees the assessment."""
     if fmt == ExportFormat.JSON:
         progress(2)
@@ -95,11 +98,13 @@ def export_job_run(job_id: int) -> Job:
     )
 
 
-def _export_work(job: Job, progress) -> JobDone:
+def _export_work(job: Job, progress: Progress) -> JobDone:
     # The person's rights are checked again: they may have lost access since they asked.
     progress(1)
     user = job.created_by
     try:
+        if user is None:  # the account was deleted since
+            raise Http404
         assessment = get_assessment_for_user(user, job.params.get("assessment"))
     except Http404:
         raise NotAllowed(error_codes.NOT_ALLOWED, "The assessment is no longer visible to you.") from None
@@ -134,7 +139,7 @@ def _check_package(data: Any) -> None:
             raise _bad(f"The package has no valid '{key}' section.")
 
 
-def _standard_for(data: dict) -> Standard:
+def _standard_for(data: dict[str, Any]) -> Standard:
     ref = data["standard"]
     standard = (
         Standard.objects.filter(code=ref.get("code"), version=ref.get("version"), source_sha256=ref.get("sha256"))
@@ -150,7 +155,7 @@ def _standard_for(data: dict) -> Standard:
     return standard
 
 
-def _area_for(data: dict) -> ProtectedArea:
+def _area_for(data: dict[str, Any]) -> ProtectedArea:
     src = data["protected_area"]
     key = src.get("key")
     if not key or not isinstance(key, str):
@@ -158,7 +163,8 @@ def _area_for(data: dict) -> ProtectedArea:
     area = ProtectedArea.objects.filter(key=key).first()
     if area is not None:
         return area
-    geom = point = None
+    geom: MultiPolygon | None = None
+    point: Point | None = None
     if src.get("geometry"):
         try:
             shape = GEOSGeometry(json.dumps(src["geometry"]), srid=4326)
@@ -168,19 +174,19 @@ def _area_for(data: dict) -> ProtectedArea:
             shape = MultiPolygon(shape, srid=4326)
         if isinstance(shape, MultiPolygon):
             geom = shape
-        elif shape.geom_type == "Point":
+        elif isinstance(shape, Point):
             point = shape
         elif isinstance(shape, Polygon):
             geom = MultiPolygon(shape, srid=4326)
     if geom is None and point is None:
         raise _bad("The package's protected area has neither a boundary nor a point.")
     return ProtectedArea.objects.create(
-        key=key[:120],
+        key=cut(key, ProtectedArea, "key"),
         wdpa_id=src.get("wdpa_id"),
-        wdpa_pid=str(src.get("wdpa_pid") or "")[:64],
-        name=str(src.get("name") or key)[:300],
-        orig_name=str(src.get("orig_name") or "")[:300],
-        designation_eng=str(src.get("designation_eng") or "")[:300],
+        wdpa_pid=cut(str(src.get("wdpa_pid") or ""), ProtectedArea, "wdpa_pid"),
+        name=cut(str(src.get("name") or key), ProtectedArea, "name"),
+        orig_name=cut(str(src.get("orig_name") or ""), ProtectedArea, "orig_name"),
+        designation_eng=cut(str(src.get("designation_eng") or ""), ProtectedArea, "designation_eng"),
         iucn_category=src.get("iucn_category") or "Not Reported",
         site_type=src.get("site_type") or "pa",
         iso3=[str(c)[:3] for c in src.get("iso3") or []],
@@ -193,7 +199,7 @@ def _area_for(data: dict) -> ProtectedArea:
     )
 
 
-def assessment_import(*, data: Any, user, raw: bytes | None = None) -> Assessment:
+def assessment_import(*, data: Any, user: User | None, raw: bytes | None = None) -> Assessment:
     """Create the assessment of a package as the next cycle of its site here (the site is created
     from the package if this instance does not have it), with its answers and the group's findings,
     then score it. Nothing is written unless all of it is valid."""
@@ -203,7 +209,7 @@ def assessment_import(*, data: Any, user, raw: bytes | None = None) -> Assessmen
     standard = _standard_for(data)
     indicators = {i.code: i for i in standard.indicators.all()}
     scale = set(standard.rating_codes)
-    answers_in: dict[str, dict] = {}
+    answers_in: dict[str, dict[str, Any]] = {}
     for row in data["answers"]:
         if not isinstance(row, dict) or row.get("indicator") not in indicators:
             raise _bad(
@@ -259,10 +265,10 @@ def assessment_import(*, data: Any, user, raw: bytes | None = None) -> Assessmen
                     assessment=assessment,
                     indicator=indicator,
                     rating=row.get("rating") or "",
-                    justification=str(row.get("justification") or "")[:5000],
+                    justification=str(row.get("justification") or "")[:JUSTIFICATION_MAX],
                     evidence_date=_parse_date(row.get("evidence_date")),
-                    action_text=str(row.get("action_text") or "")[:2000],
-                    action_owner=str(row.get("action_owner") or "")[:200],
+                    action_text=str(row.get("action_text") or "")[:ACTION_MAX],
+                    action_owner=cut(str(row.get("action_owner") or ""), Answer, "action_owner"),
                     action_due=_parse_date(row.get("action_due")),
                     carried_over=bool(row.get("carried_over")),
                     version=int(row.get("version") or 1),
@@ -290,7 +296,7 @@ def assessment_import(*, data: Any, user, raw: bytes | None = None) -> Assessmen
         ImportedPackage.objects.create(
             assessment=assessment,
             format_version=data["version"],
-            source=str(data.get("source") or "")[:300],
+            source=cut(str(data.get("source") or ""), ImportedPackage, "source"),
             source_assessment_id=src.get("id") if isinstance(src.get("id"), int) else None,
             exported_at=parse_datetime(data.get("exported_at") or "") if data.get("exported_at") else None,
             sha256=hashlib.sha256(body).hexdigest(),
@@ -312,7 +318,7 @@ def assessment_import(*, data: Any, user, raw: bytes | None = None) -> Assessmen
     return assessment
 
 
-def _parse_date(value) -> datetime.date | None:
+def _parse_date(value: object) -> datetime.date | None:
     if not value:
         return None
     try:

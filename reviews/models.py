@@ -6,6 +6,10 @@ questions to the site (InformationRequest / InformationReply) and the group's re
 the independent reviewer's check (AssessmentReview).
 """
 
+from __future__ import annotations
+
+from typing import Any, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,12 +20,12 @@ from .choices import AssignmentRole, CoiStatus, Outcome, RequestStatus, Reviewer
 TEXT_MAX = 5000
 
 
-class ReviewAssignmentQuerySet(models.QuerySet):
-    def current(self):
+class ReviewAssignmentQuerySet(models.QuerySet["ReviewAssignment"]):
+    def current(self) -> Self:
         """Not withdrawn by staff."""
         return self.filter(removed_at__isnull=True)
 
-    def cleared(self):
+    def cleared(self) -> Self:
         """Current and declared free of conflicts: these people may see the assessment."""
         return self.current().filter(coi_status=CoiStatus.NO_CONFLICT)
 
@@ -81,6 +85,11 @@ class IndicatorReview(models.Model):
     answer_version = models.PositiveIntegerField()
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not columns: set for the review page by `reviews.review_page` (the rating's entry on the scale,
+    # and whether the site changed the answer since).
+    rating_info: dict[str, Any] | None
+    out_of_date: bool
+
     class Meta:
         ordering = ["answer__indicator__position", "assignment_id"]
         constraints = [
@@ -101,6 +110,9 @@ class GroupFinding(models.Model):
     answer_version = models.PositiveIntegerField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Not a column: set for the review page by `reviews.review_page` (the rating's entry on the scale).
+    rating_info: dict[str, Any] | None
 
     def __str__(self) -> str:
         return f"Group finding on answer {self.answer_id}: {self.rating}"
@@ -159,6 +171,14 @@ class InformationRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # Not columns: set for the review page by `reviews.review_page` (prepared once, not per row in
+    # the template).
+    key: str
+    reply_url: str
+    close_url: str
+    created: str
+    reply_list: list[InformationReply]
+
     class Meta:
         ordering = ["answer__indicator__position", "created_at", "id"]
         constraints = [
@@ -181,6 +201,11 @@ class InformationReply(models.Model):
     text = models.TextField()
     evidence = models.ManyToManyField("evidence.EvidenceItem", blank=True, related_name="information_replies")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Not columns: set for the review page by `reviews.review_page`.
+    created: str
+    visible_evidence: list[Any]
+    shown_evidence: list[dict[str, Any]]
 
     class Meta:
         ordering = ["request", "created_at", "id"]

@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # missing from the stubs
 from django.utils.translation import gettext
 
 from accounts import rules
@@ -26,6 +26,7 @@ from evidence.badges import render_badges
 from evidence.models import EvidenceItem
 from evidence.rules import can_view_evidence_of
 from evidence.selectors import facts_for_items
+from standards.models import AdaptedIndicator
 from standards.selectors import adaptations
 
 from .choices import AssignmentRole, RequestStatus
@@ -226,7 +227,7 @@ class Row:
     """Everything shown for one indicator on the review page."""
 
     answer: Answer
-    adapted: object = None
+    adapted: AdaptedIndicator | None = None
     site_rating: dict | None = None
     evidence: list = field(default_factory=list)
     my_review: IndicatorReview | None = None
@@ -423,7 +424,7 @@ def review_page(assessment: Assessment, user) -> dict:
             row.group_out_of_date = changed_after(
                 answer, newest, row.group_finding.answer_version, row.group_finding.updated_at
             )
-        if highlight_changes:
+        if highlight_changes and sent_back is not None:
             row.changed_since_sent_back = answer.updated_at > sent_back or (newest is not None and newest > sent_back)
         expert_ratings = {r.rating for r in by_answer_reviews.get(answer.pk, [])}
         if row.group_finding is not None:

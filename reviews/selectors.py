@@ -3,13 +3,18 @@ figures. The review page itself, built in a fixed number of queries, is reviews/
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Prefetch, Q
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts import rules
 from accounts.choices import Role
 from accounts.models import RoleAssignment, User
+from accounts.types import Person
 from assessments.choices import Status
 from assessments.models import Answer, Assessment
 from assessments.selectors import get_assessment_for_user
@@ -34,7 +39,7 @@ REVIEW_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.CHANGES_REQUESTED,
 # below state rules of their own.
 
 
-def get_assignment_for_user(user, pk) -> ReviewAssignment:
+def get_assignment_for_user(user: Person, pk: int | str) -> ReviewAssignment:
     """An assignment its assignee, staff or the group's chair may see; else 404.
 
     The assignee sees their own assignment before declaring (it names only the site), which is
@@ -58,7 +63,7 @@ def get_assignment_for_user(user, pk) -> ReviewAssignment:
 CHAIR_STATUSES = (*REVIEW_STATUSES, Status.RECOMMENDED, Status.NOT_RECOMMENDED)
 
 
-def get_managed_assessment_for_user(user, pk) -> Assessment:
+def get_managed_assessment_for_user(user: Person, pk: int | str) -> Assessment:
     """An assessment whose reviewers this person may assign: any for staff; for the chair of its
     group, one in `CHAIR_STATUSES`. Else 404, the same answer as for an id that does not exist.
 
@@ -76,7 +81,7 @@ def get_managed_assessment_for_user(user, pk) -> Assessment:
     raise Http404("No such assessment.")
 
 
-def assignee_for(user, assessment: Assessment, pk, role: str) -> User | None:
+def assignee_for(user: Person, assessment: Assessment, pk: int | str, role: str) -> User | None:
     """The person `user` names (by id) to assign in `role`, or None.
 
     Staff may name any active account (they are told why one cannot be assigned). Anyone else (a
@@ -90,7 +95,7 @@ def assignee_for(user, assessment: Assessment, pk, role: str) -> User | None:
     return person
 
 
-def get_request_for_user(user, pk) -> InformationRequest:
+def get_request_for_user(user: Person, pk: int | str) -> InformationRequest:
     """A question to the site, for whoever may read its assessment (`get_assessment_for_user`,
     whose select_related `req.answer.assessment` then is); else 404, as for a missing id."""
     try:
@@ -104,7 +109,7 @@ def get_request_for_user(user, pk) -> InformationRequest:
     return req
 
 
-def get_answer_of(assessment: Assessment, answer_id) -> Answer:
+def get_answer_of(assessment: Assessment, answer_id: int | str) -> Answer:
     try:
         return Answer.objects.select_related("indicator").get(pk=answer_id, assessment=assessment)
     except (Answer.DoesNotExist, ValueError, TypeError):
@@ -116,16 +121,20 @@ def get_answer_of(assessment: Assessment, answer_id) -> Answer:
 
 def assessment_jurisdiction_id(assessment: Assessment) -> int | None:
     """The jurisdiction whose Expert Assessment Group reviews this assessment."""
-    if assessment.adapted_set_id:
+    if assessment.adapted_set is not None:
         return assessment.adapted_set.jurisdiction_id
     jurisdiction = jurisdiction_for(assessment.protected_area)
     return jurisdiction.pk if jurisdiction else None
 
 
-def accreditation_for(user, role: str, jurisdiction_id: int | None, on=None) -> RoleAssignment | None:
+def accreditation_for(
+    user: User, role: str, jurisdiction_id: int | None, on: datetime.date | None = None
+) -> RoleAssignment | None:
     """The active accreditation that lets `user` be assigned in `role` (None when lapsed)."""
     qs = RoleAssignment.objects.active(on).filter(user=user)
     if role == AssignmentRole.EXPERT:
+        if jurisdiction_id is None:  # no group reviews it: nobody is its expert
+            return None
         qs = qs.filter(role=Role.EXPERT, jurisdiction_id=jurisdiction_id)
     else:
         qs = qs.filter(role=Role.INDEPENDENT_REVIEWER)
@@ -146,7 +155,13 @@ def _normalise(text: str) -> str:
     return " ".join((text or "").lower().replace(".", " ").replace(",", " ").split())
 
 
-def conflict_warnings(*, assessment: Assessment, user: User, due_date=None, accreditation=None) -> list[dict]:
+def conflict_warnings(
+    *,
+    assessment: Assessment,
+    user: User,
+    due_date: datetime.date | None = None,
+    accreditation: RoleAssignment | None = None,
+) -> list[dict[str, str]]:
     """What staff should know about this assignee, found without asking them."""
     area = assessment.protected_area
     warnings = []
@@ -189,7 +204,7 @@ def conflict_warnings(*, assessment: Assessment, user: User, due_date=None, accr
     return warnings
 
 
-def assignments_of(assessment: Assessment):
+def assignments_of(assessment: Assessment) -> QuerySet[ReviewAssignment]:
     return (
         ReviewAssignment.objects.current()
         .filter(assessment=assessment)
@@ -198,7 +213,7 @@ def assignments_of(assessment: Assessment):
     )
 
 
-def my_assignments(user):
+def my_assignments(user: User) -> QuerySet[ReviewAssignment]:
     return (
         ReviewAssignment.objects.current()
         .filter(user=user)
@@ -207,7 +222,7 @@ def my_assignments(user):
     )
 
 
-def review_queue(user):
+def review_queue(user: Person) -> QuerySet[Assessment]:
     """For staff (all) and chairs (their group's): assessments in review with their assignments."""
     qs = Assessment.objects.filter(status__in=CHAIR_STATUSES)
     if not rules.is_iucn_staff(user):
@@ -231,7 +246,7 @@ def review_queue(user):
     )
 
 
-def _chair_countries(jurisdiction_ids) -> list[str]:
+def _chair_countries(jurisdiction_ids: Iterable[int]) -> list[str]:
     from standards.models import Jurisdiction
 
     countries: set[str] = set()
@@ -243,7 +258,7 @@ def _chair_countries(jurisdiction_ids) -> list[str]:
 # --- the review page: reviews/review_page.py -----------------------------------------------------
 
 
-def review_answers(assessment: Assessment):
+def review_answers(assessment: Assessment) -> QuerySet[Answer]:
     return (
         Answer.objects.filter(assessment=assessment)
         .select_related("indicator")
@@ -269,12 +284,14 @@ def review_answers(assessment: Assessment):
     )
 
 
-def newest_upload(answer: Answer):
+def newest_upload(answer: Answer) -> datetime.datetime | None:
     """When the newest of the answer's evidence (all of it, whoever looks) was uploaded; None without any."""
     return max((item.uploaded_at for item in answer.evidence.all()), default=None)
 
 
-def changed_after(answer: Answer, newest_upload, version: int, when) -> bool:
+def changed_after(
+    answer: Answer, newest_upload: datetime.datetime | None, version: int, when: datetime.datetime
+) -> bool:
     """The site changed the answer (a new version) or linked newer evidence since a review."""
     return answer.version > version or (newest_upload is not None and newest_upload > when)
 
@@ -291,7 +308,7 @@ def unreviewed_indicators(assessment: Assessment) -> list[str]:
     return missing
 
 
-def open_requests(assessment: Assessment):
+def open_requests(assessment: Assessment) -> QuerySet[InformationRequest]:
     return (
         InformationRequest.objects.filter(answer__assessment=assessment)
         .exclude(status=RequestStatus.CLOSED)
@@ -303,7 +320,7 @@ def open_requests(assessment: Assessment):
 # --- agreement ----------------------------------------------------------------------------------
 
 
-def assessment_agreement(assessment_ids=None) -> list[dict]:
+def assessment_agreement(assessment_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """Per assessment: how often the group's findings (and the shared expert ratings) match the
     site's own rating."""
     findings = GroupFinding.objects.all()
@@ -311,7 +328,7 @@ def assessment_agreement(assessment_ids=None) -> list[dict]:
     if assessment_ids is not None:
         findings = findings.filter(answer__assessment_id__in=assessment_ids)
         reviews = reviews.filter(answer__assessment_id__in=assessment_ids)
-    per: dict[int, dict] = {}
+    per: dict[int, dict[str, tuple[int, int]]] = {}
     for row in findings.values("answer__assessment_id").annotate(
         n=Count("id"), same=Count("id", filter=Q(rating=F("answer__rating")))
     ):
@@ -341,7 +358,7 @@ def assessment_agreement(assessment_ids=None) -> list[dict]:
     return out
 
 
-def expert_agreement() -> list[dict]:
+def expert_agreement() -> list[dict[str, Any]]:
     """Per expert, over their shared reviews: agreement with the site's rating and with the
     group's finding on the same indicator."""
     rows = (

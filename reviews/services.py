@@ -4,11 +4,15 @@ written to the audit trail; phase changes of the assessment go through assessmen
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import rules
+from accounts.models import User
 from assessments.choices import Status
 from assessments.models import Answer, Assessment
 from assessments.signals import ratings_changed
@@ -38,7 +42,7 @@ from .models import (
 )
 
 
-def _text(value, *, field: str, required: bool = False, label: str = "This text") -> str:
+def _text(value: str | None, *, field: str, required: bool = False, label: str = "This text") -> str:
     text = (value or "").replace("\r\n", "\n").strip()
     if required and not text:
         raise DomainError(error_codes.TEXT_REQUIRED, f"{label} is required.", field=field)
@@ -76,8 +80,8 @@ def _locked(assessment: Assessment) -> Assessment:
     return Assessment.objects.select_for_update(of=("self",)).select_related("standard").get(pk=assessment.pk)
 
 
-def _answer_of(assessment: Assessment, answer) -> Answer:
-    answer_id = getattr(answer, "pk", answer)
+def _answer_of(assessment: Assessment, answer: Answer | int | str) -> Answer:
+    answer_id = answer.pk if isinstance(answer, Answer) else answer
     try:
         return Answer.objects.select_for_update().get(pk=answer_id, assessment_id=assessment.pk)
     except (Answer.DoesNotExist, ValueError, TypeError):
@@ -86,14 +90,16 @@ def _answer_of(assessment: Assessment, answer) -> Answer:
         ) from None
 
 
-def _forget(user) -> None:
+def _forget(user: User) -> None:
     rules.forget_review_seats(user)
 
 
 # --- assignments and conflicts of interest ------------------------------------------------------
 
 
-def assignment_create(*, assessment: Assessment, assignee, role: str, due_date: datetime.date, by) -> ReviewAssignment:
+def assignment_create(
+    *, assessment: Assessment, assignee: User, role: str, due_date: datetime.date, by: User
+) -> ReviewAssignment:
     """Assign an expert of the jurisdiction's group, or an independent reviewer, with a due date.
 
     The assignee is e-mailed once the assignment is saved; staff get the automatic conflict
@@ -155,7 +161,7 @@ def assignment_create(*, assessment: Assessment, assignee, role: str, due_date: 
     return assignment
 
 
-def assignment_remove(*, assignment: ReviewAssignment, by) -> ReviewAssignment:
+def assignment_remove(*, assignment: ReviewAssignment, by: User) -> ReviewAssignment:
     if not rules.can_assign_reviewers(by, selectors.assessment_jurisdiction_id(assignment.assessment)):
         raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff or the group's chair can withdraw an assignment.")
     with transaction.atomic():
@@ -168,7 +174,7 @@ def assignment_remove(*, assignment: ReviewAssignment, by) -> ReviewAssignment:
     return assignment
 
 
-def conflict_declare(*, assignment: ReviewAssignment, by, has_conflict: bool, note: str = "") -> ReviewAssignment:
+def conflict_declare(*, assignment: ReviewAssignment, by: User, has_conflict: bool, note: str = "") -> ReviewAssignment:
     """The assignee's declaration, made once before anything of the assessment is shown.
 
     A declared conflict blocks the assignment for good and tells staff; the declaration, either
@@ -207,13 +213,13 @@ def conflict_declare(*, assignment: ReviewAssignment, by, has_conflict: bool, no
 # --- phases (through the one workflow) ----------------------------------------------------------
 
 
-def review_start(*, assessment: Assessment, by) -> Assessment:
+def review_start(*, assessment: Assessment, by: User) -> Assessment:
     if not rules.can_manage_review(by, assessment):
         raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff start a review.")
     return transition(assessment, Status.IN_REVIEW, by=by, note="Review started.")
 
 
-def review_send_back(*, assessment: Assessment, by, note: str = "") -> Assessment:
+def review_send_back(*, assessment: Assessment, by: User, note: str = "") -> Assessment:
     """Staff return the assessment to the site (changes requested) with the open questions listed."""
     if not rules.can_manage_review(by, assessment):
         raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff send an assessment back to the site.")
@@ -230,7 +236,14 @@ def review_send_back(*, assessment: Assessment, by, note: str = "") -> Assessmen
 
 
 def indicator_review_save(
-    *, assessment: Assessment, answer, by, rating: str, finding: str = "", comment: str = "", shared: bool = False
+    *,
+    assessment: Assessment,
+    answer: Answer | int,
+    by: User,
+    rating: str,
+    finding: str = "",
+    comment: str = "",
+    shared: bool = False,
 ) -> IndicatorReview:
     """Save the expert's own rating, finding and comment on one indicator (a draft unless shared).
 
@@ -267,7 +280,7 @@ def indicator_review_save(
     return review
 
 
-def reviews_share(*, assessment: Assessment, by) -> int:
+def reviews_share(*, assessment: Assessment, by: User) -> int:
     """Share all of this expert's drafts on the assessment with the group at once."""
     if not rules.can_write_indicator_review(by, assessment):
         raise NotAllowed(error_codes.NOT_ASSIGNED, "You are not assigned as an expert to this assessment.")
@@ -279,7 +292,9 @@ def reviews_share(*, assessment: Assessment, by) -> int:
     return n
 
 
-def group_finding_save(*, assessment: Assessment, answer, by, rating: str, finding: str) -> GroupFinding:
+def group_finding_save(
+    *, assessment: Assessment, answer: Answer | int, by: User, rating: str, finding: str
+) -> GroupFinding:
     """Record the group's consolidated rating and finding on one indicator."""
     if not rules.can_record_group_finding(by, assessment):
         raise NotAllowed(error_codes.NOT_ASSIGNED, "Only the assigned experts record the group's finding.")
@@ -306,7 +321,9 @@ def group_finding_save(*, assessment: Assessment, answer, by, rating: str, findi
 # --- requests for information -------------------------------------------------------------------
 
 
-def information_request_create(*, assessment: Assessment, answer, by, question: str) -> InformationRequest:
+def information_request_create(
+    *, assessment: Assessment, answer: Answer | int, by: User, question: str
+) -> InformationRequest:
     if not rules.can_ask_site(by, assessment):
         raise NotAllowed(error_codes.NOT_ASSIGNED, "Only the assigned reviewers and staff ask the site questions.")
     question = _text(question, field="question", required=True, label="The question")
@@ -327,7 +344,13 @@ def information_request_create(*, assessment: Assessment, answer, by, question: 
 
 
 def information_reply_create(
-    *, request: InformationRequest, by, text: str, evidence_ids=(), file=None, file_title: str = ""
+    *,
+    request: InformationRequest,
+    by: User,
+    text: str,
+    evidence_ids: Iterable[int] = (),
+    file: UploadedFile[Any] | None = None,
+    file_title: str = "",
 ) -> InformationReply:
     """Add to a request's thread. The site team may attach evidence: items it already uploaded, or a
     new file (stored through the evidence service, so only while the assessment accepts changes)."""
@@ -383,7 +406,7 @@ def information_reply_create(
     return reply
 
 
-def information_request_close(*, request: InformationRequest, by) -> InformationRequest:
+def information_request_close(*, request: InformationRequest, by: User) -> InformationRequest:
     assessment = request.answer.assessment
     if not rules.can_close_request(by, request, assessment):
         raise NotAllowed(error_codes.NOT_ALLOWED, "Only the person who asked, or staff, can close this question.")
@@ -413,7 +436,7 @@ class IndicatorsUnreviewed(DomainError):
         self.data = {"indicators": numbers}
 
 
-def recommendation_make(*, assessment: Assessment, by, outcome: str, reasons: str) -> AssessmentReview:
+def recommendation_make(*, assessment: Assessment, by: User, outcome: str, reasons: str) -> AssessmentReview:
     """The group's overall recommendation, once every indicator has a current group finding."""
     if not rules.can_recommend(by, assessment):
         raise NotAllowed(error_codes.NOT_ASSIGNED, "Only the assigned experts make the group's recommendation.")
@@ -445,7 +468,7 @@ def recommendation_make(*, assessment: Assessment, by, outcome: str, reasons: st
     return summary
 
 
-def process_confirm(*, assessment: Assessment, by, confirmed: bool, note: str = "") -> AssessmentReview:
+def process_confirm(*, assessment: Assessment, by: User, confirmed: bool, note: str = "") -> AssessmentReview:
     """The independent reviewer confirms the process was followed (the assessment then moves to
     recommended / not recommended) or returns the recommendation to the group with reasons."""
     if not rules.can_confirm_process(by, assessment):
@@ -483,7 +506,7 @@ def process_confirm(*, assessment: Assessment, by, confirmed: bool, note: str = 
     return summary
 
 
-def findings_release(*, assessment: Assessment, by) -> AssessmentReview:
+def findings_release(*, assessment: Assessment, by: User) -> AssessmentReview:
     """Staff release the group's findings to the site team."""
     if not rules.can_manage_review(by, assessment):
         raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff release findings to the site.")
