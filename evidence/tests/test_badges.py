@@ -96,3 +96,35 @@ def test_badges_speak_the_readers_language():
         html = render_badges([_Item(3, "pending")], {3: facts})[3]
     assert 'aria-label="Résultats du traitement"' in html and ">En attente<" in html
     assert "Hors du site · 2,2 km" in html or "Hors du site · 2,3 km" in html
+
+
+def test_a_box_drawn_before_is_reused_only_while_its_data_is_the_same(monkeypatch):
+    from django.template import loader
+
+    renders = []
+    real = loader.get_template
+
+    def counting(name, *args, **kwargs):
+        template = real(name, *args, **kwargs)
+        render = template.render
+
+        def counted(context=None, request=None):
+            renders.append(len(context["boxes"]))
+            return render(context, request)
+
+        template.render = counted
+        return template
+
+    monkeypatch.setattr("evidence.badges.get_template", counting)
+    items = [_Item(101, "pending"), _Item(102, "pending")]
+    first = render_badges(items, {})
+    again = render_badges(items, {})
+    assert again == first and renders == [2]  # nothing new to draw the second time
+    # item 101 is processed meanwhile: only its box is drawn again, and it says so
+    changed = render_badges([_Item(101, "ready"), _Item(102, "pending")], {101: EvidenceFacts(location_check="inside")})
+    assert renders == [2, 1]
+    assert "Inside the site" in changed[101] and "Inside the site" not in first[101]
+    assert changed[102] == first[102]
+    with translation.override("fr"):  # another language is other data: drawn in French
+        french = render_badges(items, {})
+    assert renders == [2, 1, 2] and french[101] != first[101]
