@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page
 
+from accounts.types import Text
+
 
 @dataclass
 class EvidenceSection:
@@ -32,7 +34,7 @@ class EvidenceSection:
     upload_url: str
     picker_url: str
     # The upload form's choices: (value, label, selected) for "who may see it", and the size limit.
-    sensitivity_options: list[tuple[str, str, bool]] = field(default_factory=list)
+    sensitivity_options: list[tuple[str, Text, bool]] = field(default_factory=list)
     max_upload_mb: int = 0
 
 

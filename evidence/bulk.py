@@ -4,9 +4,11 @@ commits that do not wait for the disk (the pipeline's bookkeeping is always re-d
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib.gis.db.models import GeometryField
 from django.db import connection
+from django.db.models import JSONField
 
 from .models import EvidenceFacts
 
@@ -22,7 +24,7 @@ def relaxed_commit() -> None:
 TEXT_TYPES = {"CharField", "TextField", "FileField"}
 
 
-def bulk_set(objs: list, fields: list[str]) -> None:
+def bulk_set(objs: list[Any], fields: list[str]) -> None:
     """Write `fields` of many rows of one model in ONE statement: UPDATE … FROM unnest(arrays).
 
     Django's `bulk_update` builds a CASE per field and row, and a VALUES list needs a parameter
@@ -33,18 +35,20 @@ def bulk_set(objs: list, fields: list[str]) -> None:
     if not objs:
         return
     meta = objs[0]._meta
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    columns: list[Any] = [meta.pk, *(meta.get_field(name) for name in fields)]
     qn = connection.ops.quote_name
-    arrays, sets = [], []
+    arrays: list[tuple[str, list[Any]]] = []
+    sets: list[str] = []
     for f in columns:
         values = [getattr(obj, f.attname) for obj in objs]
         kind = f.get_internal_type()
+        column = qn(f.column)
         if isinstance(f, GeometryField):
             arrays.append(("bytea", [_ewkb(v, f.srid) for v in values]))
-            sets.append(f"ST_GeomFromEWKB(v.{qn(f.column)})")
-        elif kind == "JSONField":
+            sets.append(f"ST_GeomFromEWKB(v.{column})")
+        elif isinstance(f, JSONField):
             arrays.append(("text", [None if v is None else json.dumps(v, cls=f.encoder) for v in values]))
-            sets.append(f"v.{qn(f.column)}::jsonb")
+            sets.append(f"v.{column}::jsonb")
         else:
             cast = (
                 "text" if kind in TEXT_TYPES else f.rel_db_type(connection) if f.is_relation else f.db_type(connection)
@@ -62,7 +66,7 @@ def bulk_set(objs: list, fields: list[str]) -> None:
         cursor.execute(sql, [values for _, values in arrays])
 
 
-def _ewkb(geom, srid: int) -> bytes | None:
+def _ewkb(geom: Any, srid: int) -> bytes | None:
     if geom is None:
         return None
     if geom.srid is None:
@@ -78,17 +82,17 @@ def insert_facts(rows: list[EvidenceFacts]) -> None:
     the number of rows: `bulk_create` would adapt every field of every row."""
     if not rows:
         return
-    meta = EvidenceFacts._meta
+    meta: Any = EvidenceFacts._meta  # typed loosely, as bulk_set's: the SQL is built from its fields
     qn = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if f.name not in ("item", "search")]
+    fields: list[Any] = [f for f in meta.concrete_fields if f.name not in ("item", "search")]
     first = rows[0]  # the rows of one claim differ only in their item
-    values = []
+    values: list[tuple[str, Any]] = []
     for f in fields:
         value = getattr(first, f.attname)
         kind = f.get_internal_type()
         if value is None or isinstance(f, GeometryField):  # no geometry before processing
             values.append(("NULL", None))
-        elif kind == "JSONField":
+        elif isinstance(f, JSONField):
             values.append(("%s::jsonb", json.dumps(value, cls=f.encoder)))
         else:
             cast = "text" if kind in TEXT_TYPES else f.db_type(connection)

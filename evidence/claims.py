@@ -86,7 +86,8 @@ def _claim(candidates, token: str, *, force: bool = False, skip_locked: bool = F
         rows = list(
             candidates.select_for_update(of=("self",), skip_locked=skip_locked).select_related("assessment")[:limit]
         )
-        items, total = [], 0
+        items: list[EvidenceItem] = []
+        total = 0
         for item in rows:  # rows past the byte budget stay locked only until this commit
             if items and total + item.size > BATCH_BYTES:
                 break

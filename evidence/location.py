@@ -16,7 +16,7 @@ from .choices import Kind, LocationCheck
 from .extract import Unprocessable
 
 if TYPE_CHECKING:
-    from .services import Outcome
+    from .pipeline import Outcome
 
 LOCATION_SQL = """
     SELECT g.n,
@@ -43,7 +43,7 @@ def location_checks(geoms: list, area_id: int | None) -> list[tuple[str, float |
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(LOCATION_SQL, [[bytes(g.ewkb) for g in geoms], area_id])
         found = {n: (inside, km) for n, inside, km in cursor.fetchall()}
-    out = []
+    out: list[tuple[str, float | None]] = []
     for n in range(1, len(geoms) + 1):
         inside, km = found.get(n, (None, None))
         if inside is None:  # no boundary, or an empty geometry
@@ -99,7 +99,7 @@ def check_locations(outcomes: list[Outcome]) -> None:
 
 
 def _check_each(jobs, area_id) -> list:
-    results = []
+    results: list[tuple[str, float | None] | None] = []
     for o, _, geom in jobs:
         if o.error is not None:
             results.append(None)

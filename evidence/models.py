@@ -5,7 +5,10 @@ The facts and duplicate links were the `evidence_processing` app's until issue 1
 that app's names (`db_table`), so existing databases keep their rows (migration 0003).
 """
 
+from __future__ import annotations
+
 import uuid
+from typing import Self
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -16,20 +19,21 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
+from accounts.types import Person
 from assessments.models import Assessment
 
 from .choices import Duplicate, Kind, LocationCheck, ProcessingStatus, Sensitivity
 from .storage import evidence_storage
 
 
-def evidence_upload_to(instance: "EvidenceItem", filename: str) -> str:
+def evidence_upload_to(instance: EvidenceItem, filename: str) -> str:
     # A random folder per file: original names collide, and names must not be guessable.
     name = get_valid_filename(filename)[-120:] or "file"
     return f"assessments/{instance.assessment_id}/{uuid.uuid4().hex}/{name}"
 
 
-class EvidenceItemQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class EvidenceItemQuerySet(models.QuerySet["EvidenceItem"]):
+    def visible_to(self, user: Person) -> Self:
         """The items this person may see: those of the assessments they may see, without the ones
         marked "site team only" outside the sites whose team-only material they may see. The one
         rule for pages, API and querysets; `evidence.rules.can_view_evidence_of` is its per-item
@@ -68,6 +72,12 @@ class EvidenceItem(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
 
     objects = EvidenceItemQuerySet.as_manager()
+
+    # Not columns: set on the items of a page by `evidence.selectors` (the indicators an item is
+    # linked to, its download URL, its processing facts for the badges).
+    indicator_numbers: str
+    url: str
+    processing_facts: EvidenceFacts | None
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

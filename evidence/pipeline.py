@@ -226,7 +226,8 @@ class Workdir:
     creating and removing a folder per file costs more than hashing a photo."""
 
     def __init__(self, prefix: str):
-        self.prefix, self._path = prefix, None
+        self.prefix = prefix
+        self._path: str | None = None
 
     @property
     def path(self) -> str:
@@ -247,8 +248,9 @@ def _local_copy(item: EvidenceItem, workdir: Workdir) -> tuple[str, str, int]:
     digest = hashlib.sha256()
     size = 0
     storage = item.file.storage
+    name = item.file.name or ""  # an item always has its file
     try:
-        path = storage.path(item.file.name)
+        path: str | None = storage.path(name)
     except NotImplementedError:
         path = None
     if path is not None:
@@ -259,7 +261,7 @@ def _local_copy(item: EvidenceItem, workdir: Workdir) -> tuple[str, str, int]:
         return path, digest.hexdigest(), size
     ext = os.path.splitext(item.original_filename)[1][:10]
     local = os.path.join(workdir.path, f"original{ext}")
-    with storage.open(item.file.name, "rb") as src, open(local, "wb") as out:
+    with storage.open(name, "rb") as src, open(local, "wb") as out:
         while chunk := src.read(1024 * 1024):
             digest.update(chunk)
             size += len(chunk)

@@ -5,13 +5,19 @@ an assessment and its team-only material; what "team-only" means is decided here
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from accounts import rules
+from accounts.types import Person
+from assessments.models import Assessment
 
 from .choices import Sensitivity
 
+if TYPE_CHECKING:
+    from .models import EvidenceItem
 
-def can_view_evidence_of(user, assessment) -> Callable[[object], bool]:
+
+def can_view_evidence_of(user: Person, assessment: Assessment) -> Callable[[EvidenceItem], bool]:
     """Whether this person may see an item of `assessment`, for many items of it (the review page
     lists a thousand): who the person is for this assessment is decided once, then each item by
     its sensitivity alone."""
@@ -22,6 +28,6 @@ def can_view_evidence_of(user, assessment) -> Callable[[object], bool]:
     return lambda item: item.sensitivity != Sensitivity.SITE_TEAM
 
 
-def can_view_evidence(user, item, assessment=None) -> bool:
+def can_view_evidence(user: Person, item: EvidenceItem, assessment: Assessment | None = None) -> bool:
     """Evidence marked for the site team only is hidden from reviewers; staff see everything."""
     return can_view_evidence_of(user, assessment or item.assessment)(item)

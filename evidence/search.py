@@ -3,6 +3,8 @@ highlighted snippets (as data: the template marks the matches, so no HTML is bui
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F
@@ -44,7 +46,7 @@ def search_evidence(assessment, user, q: str):
     if not q:
         return EvidenceItem.objects.none()
     query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-    headline = {"config": SEARCH_CONFIG, "start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
+    headline: dict[str, Any] = {"config": SEARCH_CONFIG, "start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
     return (
         assessment_evidence(assessment, user)
         .filter(facts__search=query)

@@ -18,7 +18,7 @@ def assessment_evidence_section(assessment, user, answers, library_page=1) -> Ev
     library's items come from the links already read, not another query."""
     download = selectors.download_url_pattern()
     links = selectors.linked_evidence(assessment, user)
-    linked: dict[int, list[dict]] = {}
+    linked: dict[int, list[tuple[int, str]]] = {}
     numbers: dict[int, list[str]] = {}
     for answer in answers:  # by indicator position: each item's numbers in that order
         rows = links.get(answer.pk, [])

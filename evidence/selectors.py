@@ -3,13 +3,18 @@ answer), processing facts for badges and the status poller, map pins and import 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
+from accounts.types import Person
 from assessments.models import Answer, Assessment
 
+from .choices import Kind, LocationCheck
 from .models import EvidenceFacts, EvidenceItem
 from .rules import can_view_evidence
 
@@ -19,7 +24,7 @@ PICKER_PAGE_SIZE = 20
 _ID = 2147483647
 
 
-def get_evidence_for_user(user, pk) -> EvidenceItem:
+def get_evidence_for_user(user: Person, pk: int | str) -> EvidenceItem:
     """The item if this person may see it, else 404."""
     try:
         item = EvidenceItem.objects.select_related("assessment").get(pk=pk)
@@ -30,7 +35,7 @@ def get_evidence_for_user(user, pk) -> EvidenceItem:
     return item
 
 
-def url_pattern(name: str, *args) -> str:
+def url_pattern(name: str, *args: object) -> str:
     """One reverse() for all items, `{}` where the (last) id goes: with a thousand items, per-item
     reverse() or {% url %} tags dominate rendering."""
     return reverse(name, args=[*args, _ID]).replace(str(_ID), "{}")
@@ -44,12 +49,12 @@ def download_url_pattern() -> str:
 # --- an assessment's evidence ------------------------------------------------------------------
 
 
-def assessment_evidence(assessment, user):
+def assessment_evidence(assessment: Assessment, user: Person) -> QuerySet[EvidenceItem]:
     """Evidence of the assessment this person may see (the assessment itself was checked)."""
     return EvidenceItem.objects.visible_to(user).filter(assessment=assessment).order_by("-uploaded_at", "-id")
 
 
-def linked_evidence(assessment: Assessment, user) -> dict[int, list[tuple[int, str]]]:
+def linked_evidence(assessment: Assessment, user: Person) -> dict[int, list[tuple[int, str]]]:
     """(id, title) of the evidence linked to each answer, among the items this person may see.
 
     Plain tuples from the link table in one query: a thousand model instances through a
@@ -68,7 +73,7 @@ def linked_evidence(assessment: Assessment, user) -> dict[int, list[tuple[int, s
     return linked
 
 
-def indicator_numbers(assessment: Assessment, item_ids) -> dict[int, list[str]]:
+def indicator_numbers(assessment: Assessment, item_ids: Iterable[int]) -> dict[int, list[str]]:
     """The numbers of this assessment's indicators each of these items is linked to (one query)."""
     rows = (
         Answer.evidence.through.objects.filter(answer__assessment=assessment, evidenceitem_id__in=list(item_ids))
@@ -81,7 +86,7 @@ def indicator_numbers(assessment: Assessment, item_ids) -> dict[int, list[str]]:
     return numbers
 
 
-def evidence_for(assessment: Assessment, user):
+def evidence_for(assessment: Assessment, user: Person) -> QuerySet[EvidenceItem]:
     """The assessment's own evidence and any carried over from an earlier cycle (one query), of
     what this person may see, newest first: the library page and the API's list."""
     return (
@@ -93,7 +98,9 @@ def evidence_for(assessment: Assessment, user):
     )
 
 
-def evidence_library_page(assessment: Assessment, user, page, numbers: dict[int, list[str]] | None = None) -> Page:
+def evidence_library_page(
+    assessment: Assessment, user: Person, page: int | str | None, numbers: dict[int, list[str]] | None = None
+) -> Page[EvidenceItem]:
     """One page of the evidence this person may see (own and carried over), newest first, each
     item with its `url` and `indicator_numbers` (from `numbers` when the caller has them).
 
@@ -110,7 +117,7 @@ def evidence_library_page(assessment: Assessment, user, page, numbers: dict[int,
     return library
 
 
-def linkable_evidence(assessment: Assessment, user, query: str = ""):
+def linkable_evidence(assessment: Assessment, user: Person, query: str = "") -> QuerySet[EvidenceItem]:
     """Evidence of the same site (any cycle) this person may see, whose title contains `query`:
     what may be linked to an answer of this assessment (the service allows the same site)."""
     items = EvidenceItem.objects.visible_to(user).filter(assessment__protected_area_id=assessment.protected_area_id)
@@ -144,31 +151,31 @@ BADGE_FIELDS = (
 )
 
 
-def facts_for_items(items) -> dict[int, EvidenceFacts]:
+def facts_for_items(items: QuerySet[EvidenceItem] | Iterable[EvidenceItem | int]) -> dict[int, EvidenceFacts]:
     """Facts of the given items (objects, ids, or a queryset of items) by item id, in ONE query,
     without the big text and geometry columns; pages that list evidence pass the result to
     `badges.badges_by_item`. A queryset becomes a subquery: for a thousand items, a list of
     ids costs more to send than the facts themselves."""
     if isinstance(items, QuerySet):
-        facts = EvidenceFacts.objects.filter(item__in=items.values("pk"))
+        facts = EvidenceFacts.objects.filter(item__in=items)  # a subquery of the items' ids
     else:
-        ids = [getattr(i, "pk", i) for i in items]
+        ids = [i.pk if isinstance(i, EvidenceItem) else i for i in items]
         if not ids:
             return {}
         facts = EvidenceFacts.objects.filter(item_id__in=ids)
     return {f.item_id: f for f in facts.only(*BADGE_FIELDS)}
 
 
-def attach_facts(items) -> list:
+def attach_facts(items: Iterable[EvidenceItem]) -> list[EvidenceItem]:
     """Set `item.processing_facts` on each item (one query) for templates."""
-    items = list(items)
-    facts = facts_for_items(items)
-    for item in items:
+    listed = list(items)
+    facts = facts_for_items(listed)
+    for item in listed:
         item.processing_facts = facts.get(item.pk)
-    return items
+    return listed
 
 
-def status_for(assessment, user, thumbnail_url_pattern=None) -> list[dict]:
+def status_for(assessment: Assessment, user: Person, thumbnail_url_pattern: str | None = None) -> list[dict[str, Any]]:
     """What the status poller needs, one row per visible item (two queries whatever the count).
     `thumbnail_url_pattern`: the thumbnails' URL with `{}` for the id (the pages' by default)."""
     items = list(assessment_evidence(assessment, user).values("pk", "processing_status", "status_reason", "sha256"))
@@ -182,8 +189,8 @@ def status_for(assessment, user, thumbnail_url_pattern=None) -> list[dict]:
                 "id": row["pk"],
                 "status": row["processing_status"],
                 "reason": row["status_reason"],
-                "kind": f.kind if f else "unknown",
-                "location_check": f.location_check if f else "none",
+                "kind": f.kind if f else Kind.UNKNOWN,
+                "location_check": f.location_check if f else LocationCheck.NONE,
                 "distance_km": f.distance_km if f else None,
                 "in_period": f.in_period if f else None,
                 "duplicate": f.duplicate if f else "",
@@ -194,7 +201,7 @@ def status_for(assessment, user, thumbnail_url_pattern=None) -> list[dict]:
     return out
 
 
-def map_pins(assessment, user) -> dict:
+def map_pins(assessment: Assessment, user: Person) -> dict[str, Any]:
     """GeoJSON of the visible items with a position, for the site map (one query)."""
     rows = (
         EvidenceFacts.objects.filter(item__in=assessment_evidence(assessment, user), position__isnull=False)
@@ -206,7 +213,7 @@ def map_pins(assessment, user) -> dict:
         "features": [
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(f.position.x, 6), round(f.position.y, 6)]},
+                "geometry": {"type": "Point", "coordinates": [round(position.x, 6), round(position.y, 6)]},
                 "properties": {
                     "id": f.item_id,
                     "title": f.item.title,
@@ -216,11 +223,12 @@ def map_pins(assessment, user) -> dict:
                 },
             }
             for f in rows
+            if (position := f.position) is not None  # the query asks for a position
         ],
     }
 
 
-def import_report(ids) -> dict[int, dict]:
+def import_report(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """The per-file result rows of `import_evidence --json` (one query)."""
     rows = (
         EvidenceItem.objects.filter(pk__in=ids)
@@ -246,7 +254,7 @@ def import_report(ids) -> dict[int, dict]:
             "captured_at": facts.captured_at.isoformat() if facts and facts.captured_at else None,
             "latitude": facts.latitude if facts else None,
             "longitude": facts.longitude if facts else None,
-            "location_check": facts.location_check if facts else "none",
+            "location_check": facts.location_check if facts else LocationCheck.NONE,
             "distance_km": facts.distance_km if facts else None,
             "error": item.status_reason or None,
         }

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from accounts import rules
+from accounts.models import User
 from assessments import error_codes as assessment_errors
 from assessments.models import Answer, Assessment
 from assessments.services import AssessmentFrozen
 from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
+from core.limits import cut, max_length
+from standards.models import Indicator
 
 from . import error_codes
 from .choices import Sensitivity
@@ -26,7 +32,7 @@ from .tasks import process_evidence_item
 
 
 def max_upload_bytes() -> int:
-    return settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024
+    return int(settings.EVIDENCE_MAX_UPLOAD_MB) * 1024 * 1024
 
 
 class UploadQuotaExceeded(DomainError):
@@ -38,14 +44,14 @@ class UploadQuotaExceeded(DomainError):
 QUOTA_WINDOW = datetime.timedelta(hours=24)
 
 
-def uploaded_recently(user) -> int:
+def uploaded_recently(user: User) -> int:
     """Bytes of evidence this person uploaded in the last 24 hours (items since deleted do not count)."""
     since = timezone.now() - QUOTA_WINDOW
     total = EvidenceItem.objects.filter(uploaded_by=user, uploaded_at__gte=since).aggregate(n=Sum("size"))["n"]
     return total or 0
 
 
-def _check_quota(user, size: int) -> None:
+def _check_quota(user: User, size: int) -> None:
     quota = settings.EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY * 1024 * 1024
     used = uploaded_recently(user)
     if used + size > quota:
@@ -63,10 +69,10 @@ def _check_quota(user, size: int) -> None:
 def evidence_upload(
     *,
     assessment: Assessment,
-    user,
-    file,
+    user: User,
+    file: File[Any] | None,
     title: str = "",
-    indicators=(),
+    indicators: Iterable[Indicator | int] = (),
     sensitivity: str = Sensitivity.REVIEWERS,
     evidence_date: datetime.date | None = None,
     enforce_quota: bool = True,
@@ -91,15 +97,18 @@ def evidence_upload(
         raise DomainError(
             error_codes.EVIDENCE_SENSITIVITY_INVALID, f"Unknown sensitivity '{sensitivity}'.", field="sensitivity"
         )
-    original = os.path.basename(getattr(file, "name", "") or "file")[:300]
+    original = cut(os.path.basename(getattr(file, "name", "") or "file"), EvidenceItem, "original_filename")
     title = (title or "").strip() or original
-    if len(title) > 300:
-        raise DomainError(error_codes.EVIDENCE_TITLE_TOO_LONG, "The title is over 300 characters.", field="title")
+    title_max = max_length(EvidenceItem, "title")
+    if len(title) > title_max:
+        raise DomainError(
+            error_codes.EVIDENCE_TITLE_TOO_LONG, f"The title is over {title_max} characters.", field="title"
+        )
     if evidence_date and evidence_date > timezone.localdate():
         raise DomainError(
             error_codes.DATE_IN_FUTURE, "The evidence cannot refer to a date in the future.", field="evidence_date"
         )
-    indicator_ids = [getattr(i, "pk", i) for i in indicators]
+    indicator_ids = [i.pk if isinstance(i, Indicator) else i for i in indicators]
     stored_name = None
     try:
         with transaction.atomic():
@@ -124,7 +133,7 @@ def evidence_upload(
                 title=title,
                 original_filename=original,
                 size=size,
-                content_type=(getattr(file, "content_type", "") or "")[:120],
+                content_type=cut(getattr(file, "content_type", "") or "", EvidenceItem, "content_type"),
                 evidence_date=evidence_date,
                 uploaded_by=user,
                 sensitivity=sensitivity,

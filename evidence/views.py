@@ -21,6 +21,7 @@ from assessments import services as assessment_services
 from assessments.models import Answer
 from assessments.selectors import get_assessment_for_user
 from core.errors import DomainError
+from core.limits import cut
 from core.pages import flash_error
 
 from . import search as evidence_search
@@ -28,6 +29,7 @@ from . import selectors
 from .choices import Sensitivity
 from .files import evidence_file_response, thumbnail_response
 from .forms import EvidenceForm
+from .models import EvidenceItem
 from .pipeline import assessment_period
 from .services import evidence_upload, max_upload_bytes
 
@@ -114,7 +116,8 @@ def answer_evidence(request, pk, answer_id):
     """Link or unlink evidence of one indicator without JavaScript: search, then one button per
     item. With JavaScript the assessment page does the same through the picker (api.views)."""
     assessment, answer = _linkable_answer(request, pk, answer_id)
-    query = request.GET.get("q", "")[:300]
+    # A title search: nothing longer than a title can match.
+    query = cut(request.GET.get("q", ""), EvidenceItem, "title")
     here = request.get_full_path()
     if request.method == "POST":
         return _answer_evidence_post(request, assessment, answer, here)
@@ -140,7 +143,6 @@ def answer_evidence(request, pk, answer_id):
             "sensitivity_choices": Sensitivity.choices,
             "default_sensitivity": Sensitivity.REVIEWERS,
             "max_upload_mb": max_upload_bytes() // (1024 * 1024),
-            "title_max": EvidenceForm.base_fields["title"].max_length,
         },
     )
 

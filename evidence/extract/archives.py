@@ -18,6 +18,9 @@ from core.errors import without_paths
 from .. import error_codes
 from . import Unprocessable
 
+# How much of a member's name an error message quotes (a name can be a few kilobytes long).
+SHOWN_NAME_MAX = 200
+
 CHUNK = 1024 * 1024
 # A member this many times larger than its compressed size is a bomb; ordinary data
 # (CSV, shapefiles, JPEGs) stays well below it. Checked for every member, however small: a bomb
@@ -44,12 +47,13 @@ def check_member_names(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
         if name.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
             raise Unprocessable(
                 error_codes.ARCHIVE_UNSAFE_PATH,
-                f"The archive contains the path '{info.filename[:200]}', which points outside the archive.",
+                f"The archive contains the path '{info.filename[:SHOWN_NAME_MAX]}', which points outside the archive.",
             )
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             raise Unprocessable(
-                error_codes.ARCHIVE_UNSAFE_PATH, f"The archive contains a symbolic link ('{info.filename[:200]}')."
+                error_codes.ARCHIVE_UNSAFE_PATH,
+                f"The archive contains a symbolic link ('{info.filename[:SHOWN_NAME_MAX]}').",
             )
     return infos
 
@@ -77,7 +81,9 @@ def safe_extract(path: str, target: str) -> list[str]:
                     raise _member_bomb(info, info.file_size)
                 dest = (root / info.filename).resolve()
                 if not dest.is_relative_to(root):
-                    raise Unprocessable(error_codes.ARCHIVE_UNSAFE_PATH, f"Unsafe path '{info.filename[:200]}'.")
+                    raise Unprocessable(
+                        error_codes.ARCHIVE_UNSAFE_PATH, f"Unsafe path '{info.filename[:SHOWN_NAME_MAX]}'."
+                    )
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 member = 0
                 with archive.open(info) as src, open(dest, "wb") as out:
@@ -110,7 +116,7 @@ def _member_limit(info: zipfile.ZipInfo) -> int:
 def _member_bomb(info: zipfile.ZipInfo, size: int) -> Unprocessable:
     return Unprocessable(
         error_codes.ARCHIVE_BOMB,
-        f"'{info.filename[:200]}' expands {size // max(info.compress_size, 1):,} times "
+        f"'{info.filename[:SHOWN_NAME_MAX]}' expands {size // max(info.compress_size, 1):,} times "
         "(a zip bomb); the archive was not unpacked.",
     )
 

@@ -21,6 +21,7 @@ from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GeometryCollection, Point
 
 from .. import error_codes
+from ..choices import Kind
 from . import Draft, Unprocessable
 
 IMAGE_EXT = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
@@ -50,7 +51,7 @@ def _species_images(files: list[str]) -> list[tuple[str, str, str]]:
 
 
 def read_package(root: str, files: list[str], layout: str, draft: Draft) -> None:
-    draft.kind = "camera_trap"
+    draft.kind = Kind.CAMERA_TRAP
     if layout == "camtrap-dp":
         summary = _camtrap_dp(root, files)
     else:
@@ -110,8 +111,9 @@ def _summary(layout: str, counts, individuals, deployments: dict[str, dict], dat
 
 
 def _camtrap_dp(root: str, files: list[str]) -> dict:
-    dep_path = os.path.join(root, _find(files, "deployments.csv"))
-    obs_path = os.path.join(root, _find(files, "observations.csv"))
+    # The layout is "camtrap-dp" because both files are there (detect_layout).
+    dep_path = os.path.join(root, _find(files, "deployments.csv") or "")
+    obs_path = os.path.join(root, _find(files, "observations.csv") or "")
     deployments: dict[str, dict] = {}
     for row in _rows(dep_path):
         dep_id = row.get("deploymentID")

@@ -11,7 +11,11 @@ from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError, PyPdfError
 
 from .. import error_codes
+from ..choices import Kind
 from . import Draft, Unprocessable
+
+# What is kept of a PDF's own title (shown with the item's facts; a title can be any length).
+PDF_TITLE_MAX = 300
 
 TAG = re.compile(r"<[^>]+>")
 OFFICE_TEXT_PARTS = {
@@ -28,7 +32,7 @@ def _limit(text: str) -> str:
 
 
 def read_pdf(path: str, draft: Draft) -> None:
-    draft.kind = "pdf"
+    draft.kind = Kind.PDF
     try:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted:
@@ -53,7 +57,7 @@ def read_pdf(path: str, draft: Draft) -> None:
         draft.text = _limit("\n".join(texts).replace("\x00", ""))
         info = reader.metadata
         if info and info.title:
-            draft.details["pdf_title"] = str(info.title)[:300]
+            draft.details["pdf_title"] = str(info.title)[:PDF_TITLE_MAX]
     except Unprocessable:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
@@ -66,7 +70,7 @@ def read_pdf(path: str, draft: Draft) -> None:
 
 def read_office(path: str, ext: str, draft: Draft) -> None:
     """Text from OOXML/ODF documents (zips of XML); legacy binary formats are kept without text."""
-    draft.kind = "office"
+    draft.kind = Kind.OFFICE
     parts = OFFICE_TEXT_PARTS.get(ext.lstrip("."))
     if not parts:
         return
@@ -94,7 +98,7 @@ def read_office(path: str, ext: str, draft: Draft) -> None:
 
 
 def read_text(path: str, draft: Draft) -> None:
-    draft.kind = "text"
+    draft.kind = Kind.TEXT
     with open(path, "rb") as handle:
         raw = handle.read(settings.EVIDENCE_TEXT_MAX_CHARS * 2)
     draft.text = _limit(raw.decode("utf-8", "replace").replace("\x00", ""))

@@ -13,12 +13,13 @@ import os
 from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.gdal.error import GDALException
-from django.contrib.gis.geos import GeometryCollection, GEOSException
+from django.contrib.gis.geos import GeometryCollection, GEOSException, GEOSGeometry
 
 from core import gdal_safety
 from core.errors import without_paths
 
 from .. import error_codes
+from ..choices import Kind
 from . import Draft, Unprocessable
 
 GEODATA_EXTENSIONS = {".geojson", ".json", ".kml", ".gpx", ".gpkg", ".shp"}
@@ -69,7 +70,7 @@ def check_shapefile_parts(shp_path: str) -> None:
 
 
 def read_vector(path: str, draft: Draft) -> None:
-    draft.kind = "geodata"
+    draft.kind = Kind.GEODATA
     if path.lower().endswith(".shp"):
         check_shapefile_parts(path)
     name = os.path.basename(path)
@@ -86,12 +87,13 @@ def read_vector(path: str, draft: Draft) -> None:
         )
     except GDALException as exc:
         raise Unprocessable(error_codes.GEODATA_UNREADABLE, f"GDAL cannot read the geodata ({without_paths(exc)}).")
-    geoms = []
+    geoms: list[GEOSGeometry] = []
     layers = []
     limit = settings.EVIDENCE_MAX_FEATURES
     is_gpx = source.driver.name == "GPX"
     try:
-        for layer in source:
+        # DataSource is iterated by index (__getitem__ and __len__), which the stubs do not declare.
+        for layer in source:  # type: ignore[attr-defined]
             if is_gpx and layer.name in GPX_SKIP_LAYERS:
                 if layer.name == "track_points" and "time" in layer.fields:
                     _gpx_dates(layer, draft)

@@ -19,8 +19,14 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from core.limits import cut
+
 from .. import error_codes
+from ..choices import Kind
 from . import Draft, Unprocessable
+
+# Where the camera's make and model are kept (their limits are its fields').
+FACTS = "evidence.EvidenceFacts"
 
 THUMBNAIL_PX = 320
 DISPLAY_PX = 1600
@@ -40,7 +46,7 @@ except ImportError:  # pragma: no cover - optional dependency
 
 def read_image(path: str, draft: Draft, *, make_display: bool) -> None:
     """Fill `draft` from the image at `path`; raise `Unprocessable` for broken or hostile files."""
-    draft.kind = "image"
+    draft.kind = Kind.IMAGE
     max_pixels = settings.EVIDENCE_MAX_IMAGE_PIXELS
     # Opening reads only the header; the size is checked here, before anything is decoded, so
     # Pillow's own guard (a warning, then an error at twice its limit) is not needed.
@@ -52,7 +58,8 @@ def read_image(path: str, draft: Draft, *, make_display: bool) -> None:
             draft.width, draft.height = width, height
             if width * height > max_pixels:
                 raise Image.DecompressionBombError(f"{width}×{height}")
-            if getattr(im, "n_frames", 1) > 1 and width * height * im.n_frames > max_pixels:
+            frames = getattr(im, "n_frames", 1)  # only multi-frame formats have it
+            if frames > 1 and width * height * frames > max_pixels:
                 raise Image.DecompressionBombError("frames")  # animated or multi-page: all frames count
             # After the size check: for some formats (PNG) Pillow decodes the image to find EXIF.
             exif_read = _read_pillow_exif(im, draft)
@@ -133,8 +140,8 @@ def _read_pillow_exif(im: Image.Image, draft: Draft) -> bool:
         gps = exif.get_ifd(GPS_IFD)
     except Exception:  # noqa: BLE001 - a damaged EXIF block: ExifRead may still read it
         return False
-    draft.camera_make = _value(exif.get(MAKE))[:120]
-    draft.camera_model = _value(exif.get(MODEL))[:120]
+    draft.camera_make = cut(_value(exif.get(MAKE)), FACTS, "camera_make")
+    draft.camera_model = cut(_value(exif.get(MODEL)), FACTS, "camera_model")
     when = _value(sub.get(DATETIME_ORIGINAL)) or _value(sub.get(DATETIME_DIGITIZED))
     note = sub.get(MAKER_NOTE)
     _set_date(draft, when, lambda: _reconyx_note(note if isinstance(note, bytes) else b""))
@@ -154,8 +161,8 @@ def _read_exif(handle, draft: Draft) -> None:
         return
     if not tags:
         return
-    draft.camera_make = _text(tags.get("Image Make"))[:120]
-    draft.camera_model = _text(tags.get("Image Model"))[:120]
+    draft.camera_make = cut(_text(tags.get("Image Make")), FACTS, "camera_make")
+    draft.camera_model = cut(_text(tags.get("Image Model")), FACTS, "camera_model")
     when = _text(tags.get("EXIF DateTimeOriginal")) or _text(tags.get("EXIF DateTimeDigitized"))
 
     def from_note():

@@ -13,12 +13,13 @@ import numpy as np
 from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.gdal.error import GDALException
-from django.contrib.gis.geos import GeometryCollection, LineString, Polygon
+from django.contrib.gis.geos import GeometryCollection, GEOSGeometry, LineString, Polygon
 
 from core import gdal_safety
 from core.errors import without_paths
 
 from .. import error_codes
+from ..choices import Kind
 from . import Draft, Unprocessable
 
 # An integer raster with at most this many distinct values is read as classes (land cover,
@@ -36,7 +37,7 @@ def is_georeferenced(path: str) -> bool:
 
 
 def read_raster(path: str, draft: Draft, boundary) -> None:
-    draft.kind = "raster"
+    draft.kind = Kind.RASTER
     try:
         raster = gdal_safety.open_raster(path, suffix=".tif")
         band = raster.bands[0]
@@ -47,17 +48,20 @@ def read_raster(path: str, draft: Draft, boundary) -> None:
     gt = raster.geotransform
     if gt[2] or gt[4]:
         raise Unprocessable(error_codes.RASTER_UNREADABLE, "Rotated rasters are not supported; warp it north-up.")
+    srs = raster.srs
+    if srs is None:  # the pipeline reads only georeferenced rasters (is_georeferenced)
+        raise Unprocessable(error_codes.RASTER_UNREADABLE, "The raster has no coordinate reference system.")
     draft.width, draft.height = raster.width, raster.height
     minx, maxy = gt[0], gt[3]
     maxx, miny = gt[0] + gt[1] * raster.width, gt[3] + gt[5] * raster.height
-    footprint = Polygon.from_bbox((minx, miny, maxx, maxy))
-    footprint.srid = raster.srs.srid or 4326
+    footprint: GEOSGeometry = Polygon.from_bbox((minx, miny, maxx, maxy))
+    footprint.srid = srs.srid or 4326
     to_wgs84 = None
-    if raster.srs.srid != 4326:
-        to_wgs84 = CoordTransform(raster.srs, SpatialReference(4326))
-        footprint = footprint.ogr
-        footprint.transform(to_wgs84)
-        footprint = footprint.geos
+    if srs.srid != 4326:
+        to_wgs84 = CoordTransform(srs, SpatialReference(4326))
+        shape = footprint.ogr
+        shape.transform(to_wgs84)
+        footprint = shape.geos
     draft.geometry = GeometryCollection(footprint, srid=4326)
     draft.details["raster"] = {
         "size": [raster.width, raster.height],
@@ -65,14 +69,14 @@ def read_raster(path: str, draft: Draft, boundary) -> None:
         "datatype": band.datatype(as_string=True),
         "nodata": band.nodata_value,
         "pixel_size": [gt[1], -gt[5]],
-        "srid": raster.srs.srid,
+        "srid": srs.srid,
     }
     zone = None
     if boundary is not None:
         zone = boundary.clone()
-        if raster.srs.srid != 4326:
+        if srs.srid != 4326:
             zone = zone.ogr
-            zone.transform(CoordTransform(SpatialReference(4326), raster.srs))
+            zone.transform(CoordTransform(SpatialReference(4326), srs))
             zone = zone.geos
     draft.raster_stats = zonal_stats(raster, band, zone)
 

@@ -7,6 +7,8 @@ import re
 
 import magic
 
+from core.limits import cut
+
 from .. import error_codes
 from . import Unprocessable
 
@@ -89,7 +91,7 @@ SVG_ACTIVE = re.compile(rb"<script|\bon[a-z]+\s*=|javascript:|<foreignObject|<if
 
 def sniff(path: str) -> tuple[str, str]:
     """(MIME type, libmagic's description) of the file's content."""
-    return magic.from_file(path, mime=True), magic.from_file(path)[:300]
+    return magic.from_file(path, mime=True), cut(magic.from_file(path), "evidence.EvidenceFacts", "description")
 
 
 def check_allowed(path: str, original_filename: str, mime: str, description: str) -> None:

@@ -7,6 +7,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         # the import goes on, and drain the assessment in batches (see tasks.processing_in_batches).
         with processing_in_batches(target.pk):
             for path in tqdm(files, desc="upload", unit="file", disable=quiet, file=self.stderr._out):
-                entry = {"path": str(path), "item": None, "error": None}
+                entry: dict[str, Any] = {"path": str(path), "item": None, "error": None}
                 try:
                     with open(path, "rb") as handle:
                         item = evidence_upload(
