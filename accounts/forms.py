@@ -7,10 +7,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from core import error_codes as core_codes
+from core.limits import max_length
 
 from . import throttle
 from .choices import Role
-from .models import Invitation
+from .models import ApiToken, Invitation, User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -77,7 +78,7 @@ class InvitationForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
-    full_name = forms.CharField(label=_("Your full name"), max_length=200)
+    full_name = forms.CharField(label=_("Your full name"), max_length=max_length(User, "full_name"))
     password = forms.CharField(
         label=_("Choose a password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -94,7 +95,9 @@ class AcceptInvitationForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. the script that will use it.")
+        label=_("Name"),
+        max_length=max_length(ApiToken, "name"),
+        help_text=_("What the token is for, e.g. the script that will use it."),
     )
     expires_in_days = forms.TypedChoiceField(
         label=_("Expires after"),

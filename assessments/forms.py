@@ -2,13 +2,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import max_length
+
+from .models import Answer
+
 
 class AnswerForm(forms.Form):
     """The plain-POST form of one indicator (used without JavaScript). Limits and the scale are
     checked by the service so that pages and API give the same errors."""
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    rating = forms.CharField(required=False, max_length=40)
+    rating = forms.CharField(required=False, max_length=max_length(Answer, "rating"))
     justification = forms.CharField(required=False, strip=False)
     evidence_date = forms.DateField(required=False)
     action_text = forms.CharField(required=False, strip=False)

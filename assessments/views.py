@@ -183,7 +183,9 @@ def assessment_submit(request, pk):
         if not can_submit:
             raise PermissionDenied(_("Only the site's team can submit this assessment."))
         try:
-            workflow.transition(assessment, target, by=request.user, note=request.POST.get("note", "")[:5000])
+            workflow.transition(
+                assessment, target, by=request.user, note=request.POST.get("note", "")[: workflow.NOTE_MAX]
+            )
         except DomainError as exc:
             refuse_if_not_allowed(exc)
             error = exc
@@ -212,7 +214,10 @@ def assessment_transition(request, pk):
     assessment = selectors.get_assessment_for_user(request.user, pk)
     try:
         workflow.transition(
-            assessment, request.POST.get("to", ""), by=request.user, note=request.POST.get("note", "")[:5000]
+            assessment,
+            request.POST.get("to", ""),
+            by=request.user,
+            note=request.POST.get("note", "")[: workflow.NOTE_MAX],
         )
     except DomainError as exc:
         flash_error(request, exc)

@@ -24,6 +24,9 @@ from .files import certificate_pdf_response
 from .forms import CertificateStatusForm, DecisionForm, VerifyForm
 from .models import LifecycleNotice
 
+# The certificates the staff dashboard lists at most, those expiring first.
+DASHBOARD_CERTIFICATES = 200
+
 # --- public --------------------------------------------------------------------------------------
 
 
@@ -99,7 +102,7 @@ def dashboard(request):
         raise PermissionDenied
     from .models import Certificate
 
-    certificates = Certificate.objects.select_related("protected_area").order_by("expires_on")[:200]
+    certificates = Certificate.objects.select_related("protected_area").order_by("expires_on")[:DASHBOARD_CERTIFICATES]
     flagged = (
         LifecycleNotice.objects.filter(
             kind=NoticeKind.CANDIDATE_WINDOW, assessment__status__in=services.CANDIDATE_PHASES

@@ -2,9 +2,10 @@
 
 A text stored in a model field is limited by the field's `max_length` (`max_length(Model, "field")`),
 so that changing the model changes what the services cut or refuse and what the page's `maxlength`
-says (templates use `{% field_max "app.Model" "field" %}`). A text that is no field of a model (a
-search query, a transition note kept in a TextField) has a named constant here or on its owner
-(`core.workflow.NOTE_MAX`).
+says (templates use `{% field_max "app.Model" "field" %}`, core/templatetags/limits.py). A text that
+is no field's, or a TextField's (which has no max_length), has one named constant where it is
+enforced (`assessments.workflow.NOTE_MAX`, `evidence.search.SEARCH_MAX_CHARS`), which templates read
+with `{% limit "module.NAME" %}`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ from __future__ import annotations
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-
-# What a search box accepts (the evidence library's full-text search, the pickers): longer
-# queries are cut, not refused.
-SEARCH_QUERY_MAX = 200
 
 
 def max_length(model: type[models.Model] | str, field: str) -> int:

@@ -36,6 +36,8 @@ SEND_TIME_LIMIT = 90
 # A retry's countdown is computed by one clock and checked against another: allow for a little skew.
 CLOCK_SLACK = datetime.timedelta(seconds=5)
 SWEEP_BATCH = 500
+# What is kept of a sending error: enough for staff to see what went wrong, not a whole traceback.
+LAST_ERROR_MAX = 2000
 
 SENT, FAILED, SKIPPED = "sent", "failed", "skipped"
 
@@ -115,7 +117,7 @@ def outgoing_email_send(*, email_id: int) -> tuple[str, OutgoingEmail | None]:
     try:
         EmailMessage(subject=email.subject, body=email.body, from_email=settings.DEFAULT_FROM_EMAIL, to=email.to).send()
     except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried, up to the cap
-        email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        email.last_error = f"{type(exc).__name__}: {exc}"[:LAST_ERROR_MAX]
         OutgoingEmail.objects.filter(pk=email.pk).update(last_error=email.last_error)
         log.warning("e-mail #%s (%s) not sent, try %s: %s", email.pk, email.kind, email.attempts, email.last_error)
         return FAILED, email

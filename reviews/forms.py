@@ -1,8 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import max_length
+from evidence.models import EvidenceItem
+
 from .choices import AssignmentRole
-from .models import TEXT_MAX
+from .models import TEXT_MAX, GroupFinding, IndicatorReview
 
 
 class AssignForm(forms.Form):
@@ -30,14 +33,14 @@ class DeclarationForm(forms.Form):
 
 
 class IndicatorReviewForm(forms.Form):
-    rating = forms.CharField(max_length=40, required=False)
+    rating = forms.CharField(max_length=max_length(IndicatorReview, "rating"), required=False)
     finding = forms.CharField(required=False)
     comment = forms.CharField(required=False)
     shared = forms.BooleanField(required=False)
 
 
 class GroupFindingForm(forms.Form):
-    rating = forms.CharField(max_length=40, required=False)
+    rating = forms.CharField(max_length=max_length(GroupFinding, "rating"), required=False)
     finding = forms.CharField(required=False)
 
 
@@ -48,7 +51,7 @@ class QuestionForm(forms.Form):
 class ReplyForm(forms.Form):
     text = forms.CharField(required=False)
     file = forms.FileField(required=False)
-    file_title = forms.CharField(required=False, max_length=300)
+    file_title = forms.CharField(required=False, max_length=max_length(EvidenceItem, "title"))
 
 
 class RecommendForm(forms.Form):

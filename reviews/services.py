@@ -16,7 +16,7 @@ from accounts.models import User
 from assessments.choices import Status
 from assessments.models import Answer, Assessment
 from assessments.signals import ratings_changed
-from assessments.workflow import transition
+from assessments.workflow import NOTE_MAX, transition
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
 from evidence.models import EvidenceItem
@@ -229,7 +229,7 @@ def review_send_back(*, assessment: Assessment, by: User, note: str = "") -> Ass
     if questions:
         lines.append("Open questions:")
         lines += [f"- {q.answer.indicator.number}: {q.question}" for q in questions]
-    return transition(assessment, Status.CHANGES_REQUESTED, by=by, note="\n".join(lines)[:5000])
+    return transition(assessment, Status.CHANGES_REQUESTED, by=by, note="\n".join(lines)[:NOTE_MAX])
 
 
 # --- per-indicator reviews and findings ---------------------------------------------------------
@@ -500,7 +500,7 @@ def process_confirm(*, assessment: Assessment, by: User, confirmed: bool, note: 
                 locked,
                 concluded_status(summary.outcome),
                 by=by,
-                note=f"{summary.get_outcome_display()}: {summary.reasons}"[:5000],
+                note=f"{summary.get_outcome_display()}: {summary.reasons}"[:NOTE_MAX],
             )
     assessment.status = locked.status
     return summary

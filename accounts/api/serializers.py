@@ -9,6 +9,7 @@ from rest_framework import serializers
 from accounts.choices import Role
 from accounts.models import ApiToken, Invitation, RoleAssignment, User
 from core.api import ErrorSerializer
+from core.limits import max_length
 
 # The one error body of the API (core.api), under the names the accounts views use.
 ApiTokenErrorSerializer = AccountErrorSerializer = ErrorSerializer
@@ -42,7 +43,9 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 
 class ApiTokenCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100, help_text="What the token is for, e.g. the script's name.")
+    name = serializers.CharField(
+        max_length=max_length(ApiToken, "name"), help_text="What the token is for, e.g. the script's name."
+    )
     expires_in_days = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -130,8 +133,8 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class PersonUpdateSerializer(serializers.Serializer):
-    full_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    organisation = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    full_name = serializers.CharField(required=False, allow_blank=True, max_length=max_length(User, "full_name"))
+    organisation = serializers.CharField(required=False, allow_blank=True, max_length=max_length(User, "organisation"))
     language = serializers.ChoiceField(required=False, choices=settings.LANGUAGES)
     is_active = serializers.BooleanField(
         required=False, help_text="False disables the account: no login, no API token works."

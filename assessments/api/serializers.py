@@ -7,6 +7,7 @@ from rest_framework import serializers
 from assessments.choices import Status
 from assessments.models import ACTION_MAX, JUSTIFICATION_MAX, Answer, Assessment, AssessmentTransition
 from core.api import ErrorSerializer
+from core.limits import max_length
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -74,7 +75,7 @@ class AnswerWriteSerializer(serializers.Serializer):
     """Fields left out are not changed. `version` is the version the client started from."""
 
     version = serializers.IntegerField(min_value=1)
-    rating = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    rating = serializers.CharField(required=False, allow_blank=True, max_length=max_length(Answer, "rating"))
     # Limits are checked by the service, which names them in a stable error code.
     justification = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, help_text=f"At most {JUSTIFICATION_MAX} characters."

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from core.limits import cut
+
+from ..models import ProtectedArea
 from .columns import ATTR_FIELDS, STAGE_COLUMNS, WKB_INDEX
 from .summary import ImportSummary
 
@@ -75,7 +78,10 @@ def drop_staging() -> None:
 
 def write_batch(rows: list[tuple], summary: ImportSummary, source: str) -> None:
     """Upsert one batch of staging rows (in one transaction) and add its outcomes to `summary`."""
-    params: dict[str, str | float] = {"source": source[:300], "tolerance": DISPLAY_TOLERANCE_DEG}
+    params: dict[str, str | float] = {
+        "source": cut(source, ProtectedArea, "source"),
+        "tolerance": DISPLAY_TOLERANCE_DEG,
+    }
     with transaction.atomic(), connection.cursor() as cursor:
         # A batch lost to a crash is imported again by re-running the file (upserts): not worth
         # waiting for the disk at every commit.

@@ -1,6 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.limits import max_length
+from evidence.models import EvidenceItem
 from reviews.choices import AssignmentRole, Outcome
 from reviews.models import (
     TEXT_MAX,
@@ -96,7 +98,7 @@ class IndicatorReviewSerializer(serializers.ModelSerializer):
 
 class IndicatorReviewWriteSerializer(serializers.Serializer):
     answer = serializers.IntegerField()
-    rating = serializers.CharField(max_length=40)
+    rating = serializers.CharField(max_length=max_length(IndicatorReview, "rating"))
     finding = serializers.CharField(required=False, allow_blank=True, default="")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     shared = serializers.BooleanField(required=False, default=False)
@@ -125,7 +127,7 @@ class GroupFindingSerializer(serializers.ModelSerializer):
 
 class GroupFindingWriteSerializer(serializers.Serializer):
     answer = serializers.IntegerField()
-    rating = serializers.CharField(max_length=40)
+    rating = serializers.CharField(max_length=max_length(GroupFinding, "rating"))
     finding = serializers.CharField(allow_blank=True)
 
 
@@ -162,7 +164,9 @@ class ReplyWriteSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True)
     evidence = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     file = serializers.FileField(required=False, allow_null=True)
-    file_title = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    file_title = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length(EvidenceItem, "title")
+    )
 
 
 class RecommendationSerializer(serializers.ModelSerializer):

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.limits import max_length
 from standards.models import Component, Criterion, Indicator, Jurisdiction, Standard
 
 
@@ -76,8 +77,10 @@ MAX_COUNTRIES = 300
 
 
 class JurisdictionWriteSerializer(serializers.Serializer):
-    code = serializers.SlugField(max_length=40, help_text="Short, unique, lower case (e.g. `vn`).")
-    name = serializers.CharField(max_length=200)
+    code = serializers.SlugField(
+        max_length=max_length(Jurisdiction, "code"), help_text="Short, unique, lower case (e.g. `vn`)."
+    )
+    name = serializers.CharField(max_length=max_length(Jurisdiction, "name"))
     countries = serializers.ListField(
         child=serializers.CharField(max_length=3),
         max_length=MAX_COUNTRIES,

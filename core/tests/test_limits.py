@@ -1,0 +1,145 @@
+"""Every `maxlength` a page gives a text field is the limit the server enforces (issue 13): the
+template reads it from the model or from the named constant the server checks against
+(core/templatetags/limits.py), so changing a limit changes the form with it.
+
+The templates are read as files: a new `maxlength` anywhere must be added to LIMITS below, with
+the server's own check, or `test_every_maxlength_is_checked` fails."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template import Context, Template
+
+from assessments import error_codes as assessment_codes
+from assessments import services as assessment_services
+from assessments import workflow as assessment_workflow
+from assessments.choices import Status
+from certification import lifecycle
+from certification.choices import CertificateStatus
+from core.errors import DomainError
+from evidence import error_codes as evidence_codes
+from evidence import search as evidence_search
+from evidence.forms import EvidenceForm
+from reviews.forms import ReplyForm
+
+ROOT = Path(settings.BASE_DIR)
+TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
+# An <input> or <textarea> start tag, template tags and variables inside it included.
+ELEMENT = re.compile(r"<(?:input|textarea)\b(?:\{%.*?%\}|\{\{.*?\}\}|[^>])*>", re.S)
+ATTRIBUTE = r'\b{}="((?:\{{%.*?%\}}|\{{\{{.*?\}}\}}|[^"])*)"'
+AS_VARIABLE = r"\{{%\s*((?:limit|field_max)\b[^%]*?)\s+as\s+{}\s*%\}}"
+
+
+def _templates() -> list[Path]:
+    return sorted(path for folder in TEMPLATE_DIRS for path in folder.rglob("*.html"))
+
+
+def _maxlengths() -> dict[tuple[str, str], tuple[str, str]]:
+    """(template, field name) -> (the maxlength as written, the whole template)."""
+    found = {}
+    for path in _templates():
+        text = path.read_text(encoding="utf-8")
+        name = str(path.relative_to(_base(path)))
+        for element in ELEMENT.findall(text):
+            maxlength = re.search(ATTRIBUTE.format("maxlength"), element)
+            if maxlength is None:
+                continue
+            field = re.search(ATTRIBUTE.format("name"), element)
+            assert field is not None, f"{name}: a maxlength on an element without a name: {element}"
+            found[(name, field.group(1))] = (maxlength.group(1), text)
+    return found
+
+
+def _base(path: Path) -> Path:
+    return next(folder for folder in TEMPLATE_DIRS if folder in path.parents)
+
+
+def _value(written: str, template: str) -> str:
+    """What the template renders for the maxlength: its tag, or the tag it took `as` a variable."""
+    variable = re.fullmatch(r"\{\{\s*(\w+)\s*\}\}", written)
+    if variable is not None:
+        tag = re.search(AS_VARIABLE.format(variable.group(1)), template)
+        assert tag is not None, f"{{{{ {variable.group(1)} }}}} is set by no limit tag of the template"
+        written = "{% " + tag.group(1) + " %}"
+    return Template("{% load limits %}" + written).render(Context()).strip()
+
+
+# --- what the server enforces, per field ------------------------------------------------------
+
+
+def _refused(check: Callable[[], object], code: str) -> None:
+    with pytest.raises(DomainError) as refused:
+        check()
+    assert refused.value.code == code
+
+
+def _assessment_note(limit: int) -> None:
+    # The state machine refuses a longer note before reading anything.
+    _refused(
+        lambda: assessment_workflow.MACHINE.transition(None, Status.SUBMITTED, by=None, note="n" * (limit + 1)),
+        assessment_workflow.MACHINE.codes.note_too_long,
+    )
+
+
+def _certificate_reason(limit: int) -> None:
+    _refused(
+        lambda: lifecycle.MACHINE.transition(None, CertificateStatus.SUSPENDED, by=None, note="r" * (limit + 1)),
+        lifecycle.MACHINE.codes.note_too_long,
+    )
+
+
+def _answer_text(field: str, code: str) -> Callable[[int], None]:
+    def check(limit: int) -> None:
+        # The answer service's own check (the rating, absent here, is the only part that reads the assessment).
+        assessment_services._validate_changes(None, {field: "a" * limit})
+        _refused(lambda: assessment_services._validate_changes(None, {field: "a" * (limit + 1)}), code)
+
+    return check
+
+
+def _search(limit: int) -> None:
+    _refused(lambda: evidence_search.search_evidence(None, None, "q" * (limit + 1)), evidence_codes.SEARCH_TOO_LONG)
+
+
+def _form(form: type, field: str) -> Callable[[int], None]:
+    def check(limit: int) -> None:
+        assert field not in form(data={field: "t" * limit}).errors
+        assert field in form(data={field: "t" * (limit + 1)}).errors
+
+    return check
+
+
+LIMITS: dict[tuple[str, str], Callable[[int], None]] = {
+    ("assessments/submit.html", "note"): _assessment_note,
+    ("assessments/detail.html", "justification"): _answer_text(
+        "justification", assessment_codes.JUSTIFICATION_TOO_LONG
+    ),
+    ("assessments/detail.html", "action_text"): _answer_text("action_text", assessment_codes.FIELD_TOO_LONG),
+    ("assessments/detail.html", "action_owner"): _answer_text("action_owner", assessment_codes.FIELD_TOO_LONG),
+    ("certification/certificate.html", "reason"): _certificate_reason,
+    ("evidence/search.html", "q"): _search,
+    ("evidence/assessment_evidence.html", "q"): _search,
+    ("evidence/answer_evidence.html", "title"): _form(EvidenceForm, "title"),
+    ("reviews/review.html", "file_title"): _form(ReplyForm, "file_title"),
+}
+
+
+def test_every_maxlength_is_checked():
+    # given the templates' text fields with a maxlength / then each has its server check below
+    assert set(_maxlengths()) == set(LIMITS)
+
+
+@pytest.mark.parametrize("key", sorted(LIMITS), ids=lambda key: f"{key[0]}:{key[1]}")
+def test_a_maxlength_is_the_limit_the_server_enforces(key):
+    # given the maxlength the page gives the field
+    written, template = _maxlengths()[key]
+    assert not written.strip().isdigit(), "written as a number: take it from the model or the named limit"
+    limit = int(_value(written, template))
+    # then the server accepts that many characters (where it can say so without a database) and
+    # refuses one more
+    LIMITS[key](limit)
