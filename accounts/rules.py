@@ -405,6 +405,13 @@ class ReviewSeat:
     coi_status: str  # reviews.choices.CoiStatus
 
 
+# The seat values these rules look for, as reviews.choices names them: accounts sits below reviews
+# and cannot import its enums, so they are named once here (reviews' tests check they agree).
+SEAT_CLEARED = "no_conflict"  # CoiStatus.NO_CONFLICT
+SEAT_EXPERT = "expert"  # AssignmentRole.EXPERT
+SEAT_INDEPENDENT_REVIEWER = "independent_reviewer"  # AssignmentRole.INDEPENDENT_REVIEWER
+
+
 def review_seats(user: Person | None) -> dict[int, ReviewSeat]:
     """The person's current (not withdrawn) assignments, by assessment id."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -424,23 +431,23 @@ def forget_review_seats(user: Person | None) -> None:
 
 def reviewing_assessment_ids(user: Person) -> list[int]:
     """Assessments this person reviews without a conflict (what `review_assignment_q` lets them see)."""
-    return [pk for pk, seat in review_seats(user).items() if seat.coi_status == "no_conflict"]
+    return [pk for pk, seat in review_seats(user).items() if seat.coi_status == SEAT_CLEARED]
 
 
 def is_assigned_reviewer(user: Person, assessment: AssessmentLike) -> bool:
     """Assigned to this assessment (as expert or independent reviewer) and declared no conflict."""
     seat = review_seats(user).get(assessment.pk)
-    return seat is not None and seat.coi_status == "no_conflict"
+    return seat is not None and seat.coi_status == SEAT_CLEARED
 
 
 def is_assigned_expert(user: Person, assessment: AssessmentLike) -> bool:
     seat = review_seats(user).get(assessment.pk)
-    return seat is not None and seat.coi_status == "no_conflict" and seat.role == "expert"
+    return seat is not None and seat.coi_status == SEAT_CLEARED and seat.role == SEAT_EXPERT
 
 
 def is_assigned_independent_reviewer(user: Person, assessment: AssessmentLike) -> bool:
     seat = review_seats(user).get(assessment.pk)
-    return seat is not None and seat.coi_status == "no_conflict" and seat.role == "independent_reviewer"
+    return seat is not None and seat.coi_status == SEAT_CLEARED and seat.role == SEAT_INDEPENDENT_REVIEWER
 
 
 def can_assign_reviewers(user: Person, jurisdiction_id: int | None) -> bool:

@@ -6,15 +6,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class Job(models.Model):
     """A long-running piece of work done by a Celery worker, polled by the page that started it
     (boundary imports, exports)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    # Named at module level too: the constraint below (in Meta) cannot see the class's names.
+    Status = JobStatus
 
     kind = models.CharField(max_length=40)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -32,9 +36,7 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(condition=Q(status__in=["queued", "running", "done", "failed"]), name="job_status")
-        ]
+        constraints = [models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="job_status")]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"

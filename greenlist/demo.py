@@ -107,12 +107,13 @@ def _demo_scenario(people: dict, jurisdiction) -> dict:
     yellowstone = _filled(sites["nps:YELL"], manager, admin, answered=None, submit=True)
     _assign_and_start(yellowstone, people, admin)
     _review_to_recommendation(yellowstone, people)
+    from certification.choices import Outcome
     from certification.services import decision_record
 
     decision_record(
         assessment=yellowstone,
         user=staff,
-        outcome="granted",
+        outcome=Outcome.GRANTED,
         reasons="All 17 criteria are met; the group's findings are consistent with the evidence.",
         public_summary="Yellowstone meets the Green List Standard across governance, design, management and outcomes.",
     )
@@ -125,12 +126,13 @@ _RATINGS = ["meets"] * 8 + ["partially_meets"]
 def _filled(area, manager, admin, *, answered: int | None, submit: bool = False):
     import datetime
 
+    from assessments.choices import Status
     from assessments.models import Answer
     from assessments.services import answer_save, assessment_create
     from assessments.workflow import transition
 
     assessment = assessment_create(protected_area=area, user=manager, year=timezone.localdate().year)
-    transition(assessment, "candidate", by=admin, note="Eligible: clear boundary, legal designation, objectives.")
+    transition(assessment, Status.CANDIDATE, by=admin, note="Eligible: clear boundary, legal designation, objectives.")
     answers = Answer.objects.filter(assessment=assessment).select_related("indicator").order_by("indicator__position")
     for i, answer in enumerate(answers[:answered] if answered else answers):
         rating = "meets" if submit else _RATINGS[i % len(_RATINGS)]
@@ -148,7 +150,7 @@ def _filled(area, manager, admin, *, answered: int | None, submit: bool = False)
             )
         answer_save(answer=answer, user=manager, expected_version=answer.version, changes=changes)
     if submit:
-        transition(assessment, "submitted", by=manager, note="Self-assessment complete.")
+        transition(assessment, Status.SUBMITTED, by=manager, note="Self-assessment complete.")
     return assessment
 
 
@@ -156,12 +158,13 @@ def _assign_and_start(assessment, people, admin):
     import datetime
 
     from reviews import services as review
+    from reviews.choices import AssignmentRole
 
     due = timezone.localdate() + datetime.timedelta(days=45)
     for email, role in (
-        ("expert@demo.greenlist.test", "expert"),
-        ("chair@demo.greenlist.test", "expert"),
-        ("reviewer@demo.greenlist.test", "independent_reviewer"),
+        ("expert@demo.greenlist.test", AssignmentRole.EXPERT),
+        ("chair@demo.greenlist.test", AssignmentRole.EXPERT),
+        ("reviewer@demo.greenlist.test", AssignmentRole.INDEPENDENT_REVIEWER),
     ):
         seat = review.assignment_create(
             assessment=assessment, assignee=people[email], role=role, due_date=due, by=admin
@@ -173,6 +176,7 @@ def _assign_and_start(assessment, people, admin):
 def _review_to_recommendation(assessment, people):
     from assessments.models import Answer
     from reviews import services as review
+    from reviews.choices import Outcome as ReviewOutcome
 
     expert, chair = people["expert@demo.greenlist.test"], people["chair@demo.greenlist.test"]
     for answer in Answer.objects.filter(assessment=assessment).select_related("indicator"):
@@ -187,7 +191,9 @@ def _review_to_recommendation(assessment, people):
         review.group_finding_save(
             assessment=assessment, answer=answer, by=chair, rating="meets", finding="The group agrees: met."
         )
-    review.recommendation_make(assessment=assessment, by=chair, outcome="recommend", reasons="Every criterion is met.")
+    review.recommendation_make(
+        assessment=assessment, by=chair, outcome=ReviewOutcome.RECOMMEND, reasons="Every criterion is met."
+    )
     review.process_confirm(
         assessment=assessment,
         by=people["reviewer@demo.greenlist.test"],

@@ -24,6 +24,7 @@ from assessments.models import Answer, Assessment
 from assessments.selectors import get_assessment_for_user
 from certification.choices import Outcome
 from core.models import Job
+from evidence.choices import ProcessingStatus
 from evidence.models import EvidenceItem
 from protected_areas.selectors import get_import_job_for_user
 from protected_areas.services import IMPORT_JOB_KIND
@@ -363,7 +364,9 @@ def staff_dashboard(*, today: datetime.date | None = None) -> dict[str, Any]:
         soon[d] = expiring[f"d{d}"]
     decisions = list(
         Decision.objects.annotate(
-            first_submitted=Min("assessment__transitions__at", filter=Q(assessment__transitions__to_status="submitted"))
+            first_submitted=Min(
+                "assessment__transitions__at", filter=Q(assessment__transitions__to_status=Status.SUBMITTED)
+            )
         ).values_list("decided_at", "first_submitted")
     )
     days = sorted((d - s).total_seconds() / 86400 for d, s in decisions if s is not None and d >= s)
@@ -371,8 +374,8 @@ def staff_dashboard(*, today: datetime.date | None = None) -> dict[str, Any]:
     histogram = [sum(1 for x in days if lo < x <= hi or (lo == 0 and x == 0)) for _, lo, hi in buckets]
     evidence = EvidenceItem.objects.aggregate(
         total=Count("pk"),
-        pending=Count("pk", filter=Q(processing_status__in=["pending", "processing"])),
-        failed=Count("pk", filter=Q(processing_status="failed")),
+        pending=Count("pk", filter=Q(processing_status__in=[ProcessingStatus.PENDING, ProcessingStatus.PROCESSING])),
+        failed=Count("pk", filter=Q(processing_status=ProcessingStatus.FAILED)),
     )
     readiness = list(
         scoring_selectors.latest_light([r["pk"] for r in latest]).values()

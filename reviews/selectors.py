@@ -21,7 +21,7 @@ from assessments.selectors import get_assessment_for_user
 from evidence.models import EvidenceItem
 from standards.selectors import jurisdiction_for
 
-from .choices import AssignmentRole, RequestStatus
+from .choices import AssignmentRole, RequestStatus, WarningKind
 from .models import (
     GroupFinding,
     IndicatorReview,
@@ -173,7 +173,7 @@ def conflict_warnings(
         current = any(r.is_active_on(today) for r in team_roles)
         warnings.append(
             {
-                "kind": "site_team",
+                "kind": WarningKind.SITE_TEAM,
                 "detail": (f"{user} is on the team of {area}." if current else f"{user} was on the team of {area}."),
             }
         )
@@ -181,7 +181,7 @@ def conflict_warnings(
     if len(org) >= 3 and len(authority) >= 3 and (org == authority or org in authority or authority in org):
         warnings.append(
             {
-                "kind": "same_organisation",
+                "kind": WarningKind.SAME_ORGANISATION,
                 "detail": f"{user} works for “{user.organisation}”; "
                 f"the site is managed by “{area.management_authority}”.",
             }
@@ -192,12 +192,15 @@ def conflict_warnings(
         ).exists()
         if earlier:
             warnings.append(
-                {"kind": "previous_cycle", "detail": f"{user} reviewed {area} in cycle {assessment.cycle - 1}."}
+                {
+                    "kind": WarningKind.PREVIOUS_CYCLE,
+                    "detail": f"{user} reviewed {area} in cycle {assessment.cycle - 1}.",
+                }
             )
     if accreditation is not None and due_date and accreditation.valid_until and accreditation.valid_until < due_date:
         warnings.append(
             {
-                "kind": "lapses_before_due",
+                "kind": WarningKind.LAPSES_BEFORE_DUE,
                 "detail": f"The accreditation ends on {accreditation.valid_until}, before the due date {due_date}.",
             }
         )

@@ -104,13 +104,17 @@ class Indicator(models.Model):
         return f"{self.number} {self.title}"
 
 
+class AdaptedSetStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    RETIRED = "retired", _("Retired")
+
+
 class AdaptedIndicatorSet(models.Model):
     """A jurisdiction's adaptation of a Standard version, approved by IUCN staff."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        APPROVED = "approved", _("Approved")
-        RETIRED = "retired", _("Retired")
+    # Named at module level too: the constraints below (in Meta) cannot see the class's names.
+    Status = AdaptedSetStatus
 
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="adapted_sets")
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="adapted_sets")
@@ -125,14 +129,17 @@ class AdaptedIndicatorSet(models.Model):
     class Meta:
         ordering = ["jurisdiction", "-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["draft", "approved", "retired"]), name="adaptedset_status"),
+            models.CheckConstraint(condition=Q(status__in=AdaptedSetStatus.values), name="adaptedset_status"),
             models.CheckConstraint(
-                condition=~Q(status="approved") | (Q(approved_by__isnull=False) & Q(approved_on__isnull=False)),
+                condition=~Q(status=AdaptedSetStatus.APPROVED)
+                | (Q(approved_by__isnull=False) & Q(approved_on__isnull=False)),
                 name="adaptedset_approved_has_approver",
             ),
             # One approved set per jurisdiction and Standard version at a time.
             models.UniqueConstraint(
-                fields=["standard", "jurisdiction"], condition=Q(status="approved"), name="adaptedset_one_approved"
+                fields=["standard", "jurisdiction"],
+                condition=Q(status=AdaptedSetStatus.APPROVED),
+                name="adaptedset_one_approved",
             ),
         ]
 
