@@ -148,6 +148,7 @@ def test_every_get_answer_matches_the_committed_schema(world, token_clients, mon
     # and, with pages of one item, page 2 of every such list is documented and holds its second item
     monkeypatch.setattr(PageNumberPagination, "page_size", 1)
     monkeypatch.setattr(AreaPagination, "page_size", 1)
+    monkeypatch.setattr("evidence.selectors.PICKER_PAGE_SIZE", 1)  # the picker's list pages by its own size
     for url, role, items in lists:
         second = check.get(role, _with_page(url, 2))
         page = _page_items(json.loads(second)) if second is not None else None
