@@ -34,18 +34,14 @@ ERRORS = {
 
 
 class DomainDataMixin:
-    """Errors that carry more than a message (what is missing; the other person's text)."""
+    """Adds to an error body what only this app's serializers can write: the answer saved
+    meanwhile, for `answer_changed` (core.api.exception_handler merges it; other errors' extra keys,
+    e.g. what is missing, travel on the DomainError itself)."""
 
-    def handle_exception(self, exc):
+    def error_data(self, exc: DomainError) -> dict:
         if isinstance(exc, services.AnswerConflict):
-            body = {"code": exc.code, "detail": exc.message, "current": AnswerSerializer(exc.current).data}
-            return Response(body, status=status.HTTP_409_CONFLICT)
-        if isinstance(exc, DomainError) and getattr(exc, "data", None):
-            body = {"code": exc.code, "detail": exc.message, **exc.data}
-            if exc.field:
-                body["field"] = exc.field
-            return Response(body, status=exc.http_status)
-        return super().handle_exception(exc)
+            return {"current": AnswerSerializer(exc.current).data}
+        return {}
 
 
 class NestedMixin(viewsets.GenericViewSet):
