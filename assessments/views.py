@@ -115,6 +115,24 @@ def _detail_context(request, assessment, errors=None):
                 "earlier": _("earlier cycle"),
                 "loading": _("Loading…"),
                 "pick": _("Link evidence already uploaded"),
+                # the page-wide save status and the conflict boxes (static/js/assessment.js)
+                "saved": _("All changes saved"),
+                "saving": _("Saving…"),
+                "retrying": _("Not saved — retrying…"),
+                "notSavedAt": _("Not saved — see indicator %(number)s"),
+                "notSaved": _("Not saved."),
+                "keepMine": _("Keep my text"),
+                "useTheirs": _("Use their text"),
+                "restoreDraft": _("Restore my unsaved text"),
+                "discardDraft": _("Discard it"),
+                "draftChanged": _(
+                    "You have text from an earlier visit that was not saved, and the indicator has changed since:"
+                ),
+                "rating": _("Rating"),
+                "justification": _("Justification"),
+                "action": _("Action"),
+                "empty": _("(empty)"),
+                "notRated": _("not rated"),
             },
         },
     )

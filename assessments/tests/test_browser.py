@@ -220,3 +220,26 @@ def test_evidence_links_with_many_items_by_keyboard(page, live_server, site_mana
     expect(page.locator("#evidence-library-title")).to_be_focused()
     assert page.url == url
     assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_save_status_speaks_the_pages_language(page, live_server, site_manager, area, staff):
+    # given a site manager whose browser asks for French
+    load_gls()
+    assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    transition(assessment, "candidate", by=staff)
+    answer = Answer.objects.filter(assessment=assessment, indicator__number="1.1.1").get()
+    browser_login(page, "manager@example.org")
+    page.set_extra_http_headers({"Accept-Language": "fr"})
+    page.goto(f"/assessments/{assessment.pk}/")
+    status = page.locator("#save-status")
+    expect(status).to_have_text("Toutes les modifications sont enregistrées")
+
+    # when they type, the status line the script writes is French too, while saving and once saved
+    page.locator(f"#justification-{answer.pk}").click()
+    page.keyboard.type("Décret 45/2019.")
+    expect(status).to_have_text("Enregistrement…", timeout=5_000)
+    expect(status).to_have_text("Toutes les modifications sont enregistrées", timeout=10_000)
+    answer.refresh_from_db()
+    assert answer.justification == "Décret 45/2019."

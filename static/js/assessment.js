@@ -9,6 +9,8 @@
   const configEl = document.getElementById("assessment-config");
   if (!configEl) return;
   const config = JSON.parse(configEl.textContent);
+  // Words shown by this script, translated by the page (assessments.views: js_config["text"]).
+  const words = config.text || {};
   const statusEl = document.getElementById("save-status");
   const DEBOUNCE_MS = 800;
   const FIELDS = ["rating", "justification", "evidence_date", "action_text", "action_owner", "action_due"];
@@ -65,16 +67,16 @@
     let state, text;
     if (failed) {
       state = "error";
-      text = `Not saved — see indicator ${failed.form.closest("article").dataset.number}`;
+      text = (words.notSavedAt || "Not saved — see indicator %(number)s").replace("%(number)s", failed.form.closest("article").dataset.number);
     } else if (retrying) {
       state = "retrying";
-      text = "Not saved — retrying…";
+      text = words.retrying || "Not saved — retrying…";
     } else if (saving || dirty) {
       state = "saving";
-      text = "Saving…";
+      text = words.saving || "Saving…";
     } else {
       state = "saved";
-      text = "All changes saved";
+      text = words.saved || "All changes saved";
     }
     statusEl.dataset.state = state;
     if (statusEl.textContent !== text) statusEl.textContent = text;
@@ -150,11 +152,11 @@
     const parts = [];
     const label = (code) => {
       const opt = document.querySelector(`select[name=rating] option[value="${code}"]`);
-      return opt ? opt.textContent : code || "not rated";
+      return opt ? opt.textContent : code || words.notRated || "not rated";
     };
-    parts.push(`Rating: ${label(current.rating)}`);
-    parts.push(`Justification: ${current.justification || "(empty)"}`);
-    if (current.action_text) parts.push(`Action: ${current.action_text}`);
+    parts.push(`${words.rating || "Rating"}: ${label(current.rating)}`);
+    parts.push(`${words.justification || "Justification"}: ${current.justification || words.empty || "(empty)"}`);
+    if (current.action_text) parts.push(`${words.action || "Action"}: ${current.action_text}`);
     return parts.join("\n");
   }
 
@@ -168,8 +170,8 @@
     pre.textContent = describe(current);
     box.append(p, pre);
     showConflictBox(st, box.innerHTML, [
-      ["Keep my text", () => { setVersion(st, current.version); st.error = null; schedule(st, 0); }],
-      ["Use their text", () => {
+      [words.keepMine || "Keep my text", () => { setVersion(st, current.version); st.error = null; schedule(st, 0); }],
+      [words.useTheirs || "Use their text", () => {
         writeFields(st.form, current);
         setVersion(st, current.version);
         localStorage.removeItem(draftKey(st.id));
@@ -248,7 +250,7 @@
     } else if (response.status === 409 && data && data.code === "answer_changed") {
       showConflict(st, data.current, data.detail);
     } else if (response.status === 409) {
-      st.error = { detail: data ? data.detail : "Not saved.", blocking: true };
+      st.error = { detail: data ? data.detail : words.notSaved || "Not saved.", blocking: true };
       showError(st, st.error);
     } else {
       showError(st, data || { detail: `Not saved (error ${response.status}).` });
@@ -293,12 +295,12 @@
         } else {
           const mine = { version: st.version, ...draft.fields };
           showConflictBox(st, "", [
-            ["Restore my unsaved text", () => { writeFields(form, draft.fields); refreshProgress(); schedule(st, 0); }],
-            ["Discard it", () => localStorage.removeItem(draftKey(id))],
+            [words.restoreDraft || "Restore my unsaved text", () => { writeFields(form, draft.fields); refreshProgress(); schedule(st, 0); }],
+            [words.discardDraft || "Discard it", () => localStorage.removeItem(draftKey(id))],
           ]);
           const box = form.querySelector(".js-conflict");
           const p = document.createElement("p");
-          p.textContent = "You have text from an earlier visit that was not saved, and the indicator has changed since:";
+          p.textContent = words.draftChanged || "You have text from an earlier visit that was not saved, and the indicator has changed since:";
           const q = document.createElement("blockquote");
           q.className = "theirs";
           q.textContent = describe(mine);
