@@ -19,6 +19,7 @@ test:
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/lint-imports --no-logo --cache-dir var/import-linter-cache  # the apps' layering: docs/architecture.md
+	@$(VENV)/bin/mypy  # types: gradual, strict on services, selectors, rules and lifecycles (pyproject.toml)
 	@$(PY) manage.py spectacular --validate --fail-on-warn --file var/schema.yml
 	@diff -q schema.yml var/schema.yml || (echo "error: the API changed: run make schema and commit schema.yml" >&2; exit 1)
 	@$(MAKE) --no-print-directory audit
@@ -37,7 +38,7 @@ audit:
 	$(AUDIT_VENV)/bin/python scripts/audit_dependencies.py $(AUDIT_VENV)/bin/pip-audit
 
 lint:
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports --no-logo --cache-dir var/import-linter-cache
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports --no-logo --cache-dir var/import-linter-cache && $(VENV)/bin/mypy
 
 format:
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
