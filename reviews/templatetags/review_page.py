@@ -2,6 +2,8 @@
 
 from django import template
 
+from core.fragments import DrawnFragments
+
 register = template.Library()
 
 
@@ -45,3 +47,18 @@ def rating_options(context, choices) -> str:
             template.Context({"choices": choices}, autoescape=context.autoescape)
         )
     return rendered[key]
+
+
+_EVIDENCE_ITEMS = DrawnFragments("reviews/_evidence_items.html")
+
+
+@register.simple_tag(takes_context=True)
+def evidence_items(context, items) -> str:
+    """One indicator's evidence list (`reviews/_evidence_items.html`) for `items`, the tuples of
+    `Row.evidence_items`: each item's strings, its badges' HTML and its "new" mark, so the tuples
+    are all the list shows. Drawn once per distinct list and reused on later visits
+    (core.fragments): a thousand items cost more in the template engine than the rest of the page."""
+    words = (context.get("t_new", ""), context.get("t_no_evidence_linked", ""))
+    return _EVIDENCE_ITEMS.draw(
+        (tuple(items), words), {"items": items, "t_new": words[0], "t_no_evidence_linked": words[1]}
+    )
