@@ -10,6 +10,7 @@ and its fragments (`_evidence_items.html`, `_rating_options.html`), which escape
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -118,11 +119,11 @@ def _rating_choices(scale: list[dict]) -> dict:
     }
 
 
-def _sizes():
+def _sizes() -> Callable[[int], str]:
     """`filesizeformat` remembered by what it shows (the unit and the number rounded to one decimal):
     the page lists a thousand items, few of which differ in what their size reads, and the filter
     (translation, number formatting) is slow in a loop. Gives what the filter gives, for one request."""
-    shown: dict = {}
+    shown: dict[object, str] = {}
 
     def size(n: int) -> str:
         key: object = n
