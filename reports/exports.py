@@ -10,7 +10,6 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape
 
 from assessments.models import Assessment, AssessmentTransition
 from core.spreadsheets import append_row, neutralise
@@ -127,20 +126,21 @@ def rows_xlsx(rows: list[dict[str, Any]], assessment: Assessment, scores: dict[s
     return out.getvalue()
 
 
-def boundary_svg(area, width: int = 480, height: int = 320) -> str:
-    """The boundary as an SVG drawing (equirectangular, scaled by the cosine of the latitude so the
-    shape is not stretched), or a marker for a site known only by a point. Empty if no geometry."""
+def boundary_drawing(area, width: int = 480, height: int = 320) -> dict[str, Any] | None:
+    """What `reports/_boundary.svg.html` draws of the site: the boundary as one SVG path
+    (equirectangular, scaled by the cosine of the latitude so the shape is not stretched), or a
+    marker for a site known only by a point; None without any geometry. Numbers only: the
+    template writes the markup and escapes every value."""
     geom = area.geom_display or area.geom
     if geom is None:
         if area.point is None:
-            return ""
-        return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-label="Site location"><rect width="{width}" height="{height}" fill="#eef3f5"/>'
-            f'<circle cx="{width / 2}" cy="{height / 2}" r="8" fill="#2e7d4f" stroke="#1b5e37" stroke-width="2"/>'
-            f'<text x="{width / 2 + 12}" y="{height / 2 + 4}" font-size="12">'
-            f"{area.point.y:.4f}, {area.point.x:.4f}</text></svg>"
-        )
+            return None
+        return {
+            "width": width,
+            "height": height,
+            "point": {"x": width / 2, "y": height / 2, "label_x": width / 2 + 12, "label_y": height / 2 + 4},
+            "extent": f"{area.point.y:.4f}, {area.point.x:.4f}",
+        }
     minx, miny, maxx, maxy = geom.extent
     span = max(maxx - minx, maxy - miny) or 1e-6
     if geom.num_coords > 4000:
@@ -152,7 +152,7 @@ def boundary_svg(area, width: int = 480, height: int = 320) -> str:
     ox = (width - w * scale) / 2
     oy = (height - h * scale) / 2
 
-    def point(x, y):
+    def point(x: float, y: float) -> str:
         return f"{ox + (x - minx) * kx * scale:.1f},{oy + (maxy - y) * scale:.1f}"
 
     parts = []
@@ -160,15 +160,12 @@ def boundary_svg(area, width: int = 480, height: int = 320) -> str:
     for polygon in polygons:
         for ring in polygon:
             parts.append("M" + "L".join(point(x, y) for x, y in ring.coords[:-1]) + "Z")
-    path = " ".join(parts)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Boundary of {escape(area.name)}"><rect width="{width}" height="{height}" fill="#eef3f5"/>'
-        f'<path d="{path}" fill="#2e7d4f" fill-opacity="0.35" fill-rule="evenodd" stroke="#1b5e37" stroke-width="1.5"/>'
-        f'<text x="8" y="{height - 8}" font-size="11" fill="#333">'
-        f"{miny:.3f}–{maxy:.3f}° lat, {minx:.3f}–{maxx:.3f}° lon</text>"
-        "</svg>"
-    )
+    return {
+        "width": width,
+        "height": height,
+        "path": " ".join(parts),
+        "extent": f"{miny:.3f}–{maxy:.3f}° lat, {minx:.3f}–{maxx:.3f}° lon",
+    }
 
 
 def dossier_context(assessment: Assessment, user) -> dict[str, Any]:
@@ -200,7 +197,7 @@ def dossier_context(assessment: Assessment, user) -> dict[str, Any]:
     return {
         "assessment": assessment,
         "area": assessment.protected_area,
-        "boundary_svg": boundary_svg(assessment.protected_area),
+        "boundary": boundary_drawing(assessment.protected_area),
         "components": list(components.values()),
         "own": own,
         "expert": expert,
