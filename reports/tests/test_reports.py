@@ -51,6 +51,14 @@ def test_reports_page_shows_scores_and_the_overdue_action(client, assessment, si
     assert "<script>" not in html
 
 
+def test_reports_page_raises_no_alarm_when_nothing_is_overdue(client, assessment, site_manager):
+    # given an action due next week only: nothing is late, so no red warning flag ("⚠ 0 overdue" read as an alarm)
+    rate(assessment, site_manager, {"2.1.1": "partially_meets"}, action_due=NEXT_WEEK, action_owner="Ms Lan")
+    client.force_login(site_manager)
+    html = client.get(f"/reports/assessments/{assessment.pk}/").content.decode()
+    assert "none overdue" in html and "flag-overdue" not in html
+
+
 @pytest.mark.parametrize(
     "url",
     [
