@@ -117,6 +117,7 @@ def _detail_context(request, assessment, errors=None):
                 "pick": _("Link evidence already uploaded"),
                 # the page-wide save status and the conflict boxes (static/js/assessment.js)
                 "saved": _("All changes saved"),
+                "savedJustNow": _("Saved just now"),
                 "saving": _("Saving…"),
                 "retrying": _("Not saved — retrying…"),
                 "notSavedAt": _("Not saved — see indicator %(number)s"),

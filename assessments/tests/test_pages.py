@@ -90,6 +90,17 @@ def test_plain_post_saves_without_javascript(client, site_manager, assessment):
     assert (answer.rating, answer.justification, answer.version) == ("meets", "Minutes are public.", 2)
 
 
+def test_only_an_answer_someone_saved_says_who_saved_it(client, site_manager, assessment):
+    # given a new assessment: no indicator was answered yet, so none says "Last saved by"
+    client.force_login(site_manager)
+    url = reverse("assessments:detail", args=[assessment.pk])
+    assert "Last saved by" not in client.get(url).content.decode()
+    # when one answer is saved, then that one (and only that one) says so
+    answer = assessment.answers.get(indicator__number="1.2.1")
+    client.post(reverse("assessments:answer", args=[assessment.pk, answer.pk]), {"version": 1, "rating": "meets"})
+    assert client.get(url).content.decode().count("Last saved by") == 1
+
+
 @pytest.mark.django_db
 def test_plain_post_errors_show_beside_the_field_and_keep_the_text(client, site_manager, assessment):
     answer = assessment.answers.get(indicator__number="1.2.1")

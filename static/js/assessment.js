@@ -246,7 +246,7 @@
         schedule(st, 0);
       }
       const updated = st.form.querySelector(".js-updated");
-      if (updated) updated.textContent = `Saved (version ${data.version})`;
+      if (updated) updated.textContent = words.savedJustNow || "Saved just now";
     } else if (response.status === 409 && data && data.code === "answer_changed") {
       showConflict(st, data.current, data.detail);
     } else if (response.status === 409) {
