@@ -5,6 +5,8 @@ from standards.error_codes import NO_STANDARD_LOADED as NO_STANDARD  # noqa: F40
 ASSESSMENT_FROZEN = "assessment_frozen"
 ASSESSMENT_INCOMPLETE = "assessment_incomplete"
 ASSESSMENT_EXISTS = "assessment_cycle_exists"
+# A new cycle of a site whose current cycle is not decided yet (issue 15).
+CYCLE_STILL_OPEN = "cycle_still_open"
 TRANSITION_NOT_ALLOWED = "transition_not_allowed"
 TRANSITION_ROLE = "transition_role_not_allowed"
 NOT_SITE_TEAM = "not_site_team"

@@ -15,6 +15,7 @@ from standards.models import Component, Criterion, Standard
 from standards.selectors import adaptations
 
 from .models import Answer, Assessment, AssessmentTransition
+from .workflow import CLOSED_STATUSES
 
 
 def get_assessment_for_user(user: Person, pk: int | str) -> Assessment:
@@ -151,3 +152,13 @@ def assessment_page(assessment: Assessment, user: Person) -> dict[str, Any]:
 
 def previous_cycle(protected_area: ProtectedArea) -> Assessment | None:
     return Assessment.objects.filter(protected_area=protected_area).order_by("-cycle").first()
+
+
+def open_cycle(protected_area: ProtectedArea) -> Assessment | None:
+    """The site's cycle that is not closed yet (there is at most one: assessment_create refuses a second)."""
+    return (
+        Assessment.objects.filter(protected_area=protected_area)
+        .exclude(status__in=CLOSED_STATUSES)
+        .order_by("-cycle")
+        .first()
+    )

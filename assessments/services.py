@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import rules
 from accounts.models import User
@@ -21,7 +22,7 @@ from core.limits import max_length
 from protected_areas.models import ProtectedArea
 from standards.selectors import indicator_set_for
 
-from . import error_codes
+from . import error_codes, selectors
 from .models import ACTION_MAX, JUSTIFICATION_MAX, Answer, Assessment
 from .signals import ratings_changed
 
@@ -40,6 +41,27 @@ class AnswerConflict(Conflict):
             "compare it with theirs and save again.",
         )
         self.current = current
+
+
+class CycleStillOpen(Conflict):
+    """A new cycle of a site whose current cycle is not decided yet; `open_cycle` is that cycle."""
+
+    def __init__(self, open_cycle: Assessment):
+        super().__init__(
+            error_codes.CYCLE_STILL_OPEN,
+            _(
+                "Cycle %(cycle)s (%(year)s) of %(site)s is still open (“%(phase)s”): continue it; a new cycle "
+                "can start once it is decided."
+            )
+            % {
+                "cycle": open_cycle.cycle,
+                "year": open_cycle.year,
+                "site": open_cycle.protected_area.name,
+                "phase": open_cycle.get_status_display(),
+            },
+            field="protected_area",
+        )
+        self.open_cycle = open_cycle
 
 
 class AssessmentFrozen(Conflict):
@@ -83,6 +105,11 @@ def assessment_create(
     with transaction.atomic():
         # Serialise starts for one site so two clicks cannot race for the same cycle number.
         ProtectedArea.objects.select_for_update().filter(pk=protected_area.pk).first()
+        # Under the same lock: one open cycle per site. Two open cycles split the team's answers and
+        # evidence, and the reviewers would not know which one the site stands by (issue 15).
+        current = selectors.open_cycle(protected_area)
+        if current is not None:
+            raise CycleStillOpen(current)
         last = Assessment.objects.filter(protected_area=protected_area).aggregate(m=Max("cycle"))["m"] or 0
         assessment = Assessment.objects.create(
             protected_area=protected_area,

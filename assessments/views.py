@@ -28,11 +28,19 @@ from .models import Answer
 def assessment_list(request):
     assessments = list(selectors.assessments_for(request.user))
     managed = ProtectedArea.objects.filter(pk__in=rules.managed_area_ids(request.user)).order_by("name")
-    latest = {}
+    latest, current = {}, {}
     for a in assessments:
         latest.setdefault(a.protected_area_id, a)
+        if a.status not in workflow.CLOSED_STATUSES:
+            current.setdefault(a.protected_area_id, a)
+    # A site whose cycle is still open is offered that cycle, not a second one (the service refuses it).
     sites = [
-        {"area": area, "latest": latest.get(area.pk), "form": StartForm(initial={"protected_area": area.pk})}
+        {
+            "area": area,
+            "latest": latest.get(area.pk),
+            "open": current.get(area.pk),
+            "form": StartForm(initial={"protected_area": area.pk}),
+        }
         for area in managed
     ]
     return render(request, "assessments/list.html", {"assessments": assessments, "sites": sites})

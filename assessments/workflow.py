@@ -115,6 +115,11 @@ MACHINE = StateMachine(
 moves_from = MACHINE.moves_from
 available_moves = MACHINE.available_moves
 
+# Phases nothing leaves, read from the table rather than listed by hand (today only "decided"): a
+# cycle in one of them is closed; any other is the site's open cycle, and while it is open no new
+# cycle may start (assessments.services.assessment_create, issue 15).
+CLOSED_STATUSES = frozenset(status for status in Status.values if not MACHINE.moves_from(status))
+
 
 def transition(assessment: Assessment, to: str, *, by: Person, note: str = "") -> Assessment:
     """Move the assessment to `to`, or raise a DomainError saying why not (core.workflow)."""

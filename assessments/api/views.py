@@ -58,7 +58,16 @@ class NestedMixin(viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    create=extend_schema(request=AssessmentCreateSerializer, responses={201: AssessmentSerializer, **ERRORS}),
+    create=extend_schema(
+        request=AssessmentCreateSerializer,
+        responses={
+            201: AssessmentSerializer,
+            **ERRORS,
+            409: OpenApiResponse(
+                AssessmentErrorSerializer, description="The site's current cycle is still open (`cycle_still_open`)"
+            ),
+        },
+    ),
 )
 class AssessmentViewSet(
     DomainDataMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from assessments.models import Answer
 from assessments.services import assessment_create
-from assessments.tests.helpers import fill_all
+from assessments.tests.helpers import close_cycle, fill_all
 from assessments.workflow import transition
 from evidence.models import EvidenceItem
 from standards.services import standard_load
@@ -54,6 +54,7 @@ def test_page_queries_do_not_grow_with_indicators_or_evidence(client, tmp_path, 
     small = assessment_create(protected_area=area, user=site_manager, year=2025)
     assert small.standard == mini and small.answers.count() == 2
     add_evidence(small, site_manager, 2)
+    close_cycle(small)  # one open cycle per site
     # …and a 50-indicator one with 300 evidence items
     standard_load(GLS_PATH)
     big = assessment_create(protected_area=area, user=site_manager, year=2026)
@@ -157,6 +158,7 @@ def test_start_and_prefill_from_the_previous_cycle(client, site_manager, assessm
     first = assessment.answers.get(indicator__number="1.1.1")
     first.evidence.add(item)
     transition(assessment, "submitted", by=site_manager)
+    close_cycle(assessment)  # one open cycle per site
     client.force_login(site_manager)
     # when
     response = client.post(
@@ -187,6 +189,7 @@ def test_a_later_standard_does_not_change_an_existing_assessment(tmp_path, asses
     assessment.refresh_from_db()
     assert assessment.standard.version == "1.1"
     assert set(assessment.answers.values_list("indicator__standard__version", flat=True)) == {"1.1"}
+    close_cycle(assessment)  # one open cycle per site
     newer = assessment_create(protected_area=area, user=site_manager, year=2027, previous=assessment)
     assert newer.standard == v2 and newer.answers.filter(indicator__code__startswith="GLS-V2.0-").count() == 50
 
@@ -195,8 +198,13 @@ def test_a_later_standard_does_not_change_an_existing_assessment(tmp_path, asses
 def test_list_page(client, site_manager, assessment, other_manager):
     client.force_login(site_manager)
     html = client.get(reverse("assessments:list")).content.decode()
-    assert assessment.protected_area.name in html and "Start assessment" in html
-    assert "Start from cycle 1" in html
+    # while cycle 1 is open, the site is offered that cycle, not a second one
+    assert assessment.protected_area.name in html and "Continue cycle 1 (2026)" in html
+    assert assessment.get_absolute_url() in html and "Start assessment" not in html
+    # once it is closed, a new cycle can start from it
+    close_cycle(assessment)
+    html = client.get(reverse("assessments:list")).content.decode()
+    assert "Start assessment" in html and "Start from cycle 1" in html and "Continue cycle" not in html
 
 
 @pytest.mark.django_db
