@@ -126,6 +126,8 @@ def _detail_context(request, assessment, errors=None):
                 # the page-wide save status and the conflict boxes (static/js/assessment.js)
                 "saved": _("All changes saved"),
                 "savedJustNow": _("Saved just now"),
+                "notSavedStatus": _("Not saved (error %(status)s)."),
+                "actionNeeded": _("This rating needs an action plan: what will be done, by whom and by when."),
                 "saving": _("Saving…"),
                 "retrying": _("Not saved — retrying…"),
                 "notSavedAt": _("Not saved — see indicator %(number)s"),

@@ -243,3 +243,32 @@ def test_the_save_status_speaks_the_pages_language(page, live_server, site_manag
     expect(status).to_have_text("Toutes les modifications sont enregistrées", timeout=10_000)
     answer.refresh_from_db()
     assert answer.justification == "Décret 45/2019."
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_action_plan_is_asked_for_only_where_the_rating_needs_one(page, live_server, site_manager, area, staff):
+    # given an unanswered indicator on a phone
+    load_gls()
+    assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    transition(assessment, "candidate", by=staff)
+    answer = Answer.objects.filter(assessment=assessment, indicator__number="1.1.1").get()
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, "manager@example.org")
+    page.goto(f"/assessments/{assessment.pk}/")
+    action = page.locator(f"#answer-{answer.pk} fieldset.action")
+    expect(action).to_be_hidden()
+    # when the rating is "meets", no action plan is asked for
+    page.select_option(f"#rating-{answer.pk}", "meets")
+    expect(action).to_be_hidden()
+    # when it becomes "does not meet", the fields appear and say why, at once
+    page.select_option(f"#rating-{answer.pk}", "does_not_meet")
+    expect(action).to_be_visible()
+    expect(action.locator(".js-action-needed")).to_contain_text("needs an action plan")
+    page.fill(f"#action_text-{answer.pk}", "Publish the board's minutes.")
+    # and an action already written stays in view whatever the rating
+    page.select_option(f"#rating-{answer.pk}", "meets")
+    expect(action).to_be_visible()
+    expect(page.locator("#save-status")).to_have_text("All changes saved", timeout=10_000)
+    answer.refresh_from_db()
+    assert (answer.rating, answer.action_text) == ("meets", "Publish the board's minutes.")

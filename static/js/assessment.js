@@ -38,6 +38,27 @@
       const el = form.elements[name];
       if (el && name in data) el.value = data[name] === null ? "" : data[name];
     }
+    showActionFields(form, false);
+  }
+
+  // The action plan is asked for only where the chosen rating needs one (the Standard's scale says
+  // which: data-requires-action on each option), or where one was already written. Without this
+  // script the fields are always shown.
+  function showActionFields(form, announce) {
+    const fieldset = form.querySelector("fieldset.action");
+    const select = form.elements.rating;
+    if (!fieldset || !select) return;
+    const option = select.options[select.selectedIndex];
+    const needed = Boolean(option && option.dataset.requiresAction === "1");
+    const written = ["action_text", "action_owner", "action_due"].some((n) => form.elements[n] && form.elements[n].value);
+    const wasHidden = fieldset.hidden;
+    fieldset.hidden = !(needed || written);
+    const note = fieldset.querySelector(".js-action-needed");
+    // Said once, when the fields appear because of the rating just chosen (a select fires both
+    // "input" and "change": the second call keeps the sentence).
+    if (!note) return;
+    if (fieldset.hidden || !needed) note.textContent = "";
+    else if (announce && wasHidden) note.textContent = words.actionNeeded || "This rating needs an action plan.";
   }
 
   function linkedIds(id) {
@@ -253,7 +274,7 @@
       st.error = { detail: data ? data.detail : words.notSaved || "Not saved.", blocking: true };
       showError(st, st.error);
     } else {
-      showError(st, data || { detail: `Not saved (error ${response.status}).` });
+      showError(st, data || { detail: (words.notSavedStatus || "Not saved (error %(status)s).").replace("%(status)s", response.status) });
     }
     refreshStatus();
   }
@@ -267,9 +288,13 @@
       if (event.target.name === "version" || !FIELDS.includes(event.target.name)) return;
       if (st.error && !st.error.blocking) clearErrors(st);
       storeDraft(st);
-      if (event.target.name === "rating") refreshProgress();
+      if (event.target.name === "rating") {
+        refreshProgress();
+        showActionFields(form, true);
+      }
       schedule(st);
     };
+    showActionFields(form, false);
     form.addEventListener("input", onChange);
     form.addEventListener("change", onChange);
     form.addEventListener("submit", (event) => {
