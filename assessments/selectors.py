@@ -100,6 +100,7 @@ def missing_for_submission(assessment: Assessment) -> list[dict[str, Any]]:
 class CriterionBlock:
     criterion: Criterion
     answers: list[Answer] = field(default_factory=list)
+    answered: int = 0  # answers with a rating the submission accepts (the side list's count)
 
 
 @dataclass
@@ -131,11 +132,13 @@ def assessment_page(assessment: Assessment, user: Person) -> dict[str, Any]:
         indicator = answer.indicator
         criterion = indicator.criterion
         block = components.setdefault(criterion.component_id, ComponentBlock(criterion.component))
-        block.criteria.setdefault(criterion.pk, CriterionBlock(criterion)).answers.append(answer)
+        criterion_block = block.criteria.setdefault(criterion.pk, CriterionBlock(criterion))
+        criterion_block.answers.append(answer)
         answer.adapted = adapted.get(indicator.pk)
         answer.rating_info = scale.get(answer.rating)
         if is_answered(answer, scale):
             answered += 1
+            criterion_block.answered += 1
     total = len(answers)
     return {
         "components": [{"component": c.component, "criteria": list(c.criteria.values())} for c in components.values()],

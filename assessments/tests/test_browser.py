@@ -272,3 +272,31 @@ def test_the_action_plan_is_asked_for_only_where_the_rating_needs_one(page, live
     expect(page.locator("#save-status")).to_have_text("All changes saved", timeout=10_000)
     answer.refresh_from_db()
     assert (answer.rating, answer.action_text) == ("meets", "Publish the board's minutes.")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_side_list_counts_answers_per_criterion_and_leads_to_the_next_unanswered(
+    page, live_server, site_manager, area, staff
+):
+    # given every indicator answered but 1.1.2 and 2.1.1
+    load_gls()
+    assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    transition(assessment, "candidate", by=staff)
+    fill_all(assessment, site_manager, except_numbers={"1.1.2", "2.1.1"})
+    ids = {a.indicator.number: a.pk for a in Answer.objects.filter(assessment=assessment).select_related("indicator")}
+    in_1_1 = Answer.objects.filter(assessment=assessment, indicator__criterion__number="1.1").count()
+    browser_login(page, "manager@example.org")
+    page.goto(f"/assessments/{assessment.pk}/")
+    criterion = page.locator('.toc-criterion[data-criterion="1.1"]')
+    expect(criterion.locator(".js-criterion-answered")).to_have_text(str(in_1_1 - 1))
+    expect(criterion).not_to_have_class("toc-criterion done")
+    # when I follow "Next unanswered", the first open indicator's rating has the focus
+    page.get_by_role("link", name="Next unanswered").click()
+    expect(page.locator(f"#rating-{ids['1.1.2']}")).to_be_focused()
+    # and once it is rated, its criterion is marked done in the side list
+    page.select_option(f"#rating-{ids['1.1.2']}", "meets")
+    expect(criterion.locator(".js-criterion-answered")).to_have_text(str(in_1_1))
+    expect(criterion).to_have_class("toc-criterion done")
+    page.get_by_role("link", name="Next unanswered").click()
+    expect(page.locator(f"#rating-{ids['2.1.1']}")).to_be_focused()

@@ -113,6 +113,31 @@
     if (bar) bar.value = answered;
     const text = document.querySelector(".js-answered");
     if (text) text.textContent = String(answered);
+    // the side list: answered / total per criterion, marked when all are answered
+    document.querySelectorAll(".toc-criterion").forEach((li) => {
+      const selects = document.querySelectorAll(`#criterion-${CSS.escape(li.dataset.criterion)} select[name=rating]`);
+      const n = Array.from(selects).filter((el) => allowed.has(el.value)).length;
+      const count = li.querySelector(".js-criterion-answered");
+      if (count) count.textContent = String(n);
+      li.classList.toggle("done", n === selects.length);
+    });
+    const next = document.querySelector(".js-next-unanswered");
+    if (next) next.hidden = answered === document.querySelectorAll(".js-answer-form select[name=rating]").length;
+  }
+
+  // "Next unanswered": the first indicator after the one in view (or from the top) without a
+  // rating the submission accepts; its rating gets the focus.
+  const nextLink = document.querySelector(".js-next-unanswered");
+  if (nextLink) {
+    nextLink.addEventListener("click", (event) => {
+      event.preventDefault();
+      const allowed = new Set(config.allowedOnSubmit);
+      const open = Array.from(document.querySelectorAll(".js-answer-form select[name=rating]")).filter((el) => !allowed.has(el.value));
+      const below = open.find((el) => el.getBoundingClientRect().top > 80) || open[0];
+      if (!below) return;
+      below.closest("article").scrollIntoView({ block: "start" });
+      below.focus({ preventScroll: true });
+    });
   }
 
   // --- errors and conflicts beside the fields -------------------------------------------------
