@@ -27,6 +27,8 @@ class DecisionForm(forms.Form):
 class CertificateStatusForm(forms.Form):
     to = forms.ChoiceField(choices=CertificateStatus.choices, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX)
+    # Sent only by the confirmation step of a destructive move (views.CONFIRMED_MOVES).
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class VerifyForm(forms.Form):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +27,26 @@ from .models import LifecycleNotice
 
 # The certificates the staff dashboard lists at most, those expiring first.
 DASHBOARD_CERTIFICATES = 200
+
+# Moves that take a certificate out of good standing. One click on the certificate page must not
+# make them (issue 15): it leads to a confirmation step that says what will happen, and only that
+# step's own submit (confirm) acts. Per target: what happens, and the confirming button's words.
+CONFIRMED_MOVES = {
+    CertificateStatus.SUSPENDED: (
+        gettext_lazy(
+            "Anyone who verifies the certificate will be told it is suspended, and the site stays on the Green "
+            "List marked as suspended, until IUCN staff reinstate it."
+        ),
+        gettext_lazy("Suspend the certificate"),
+    ),
+    CertificateStatus.WITHDRAWN: (
+        gettext_lazy(
+            "Withdrawal is final: the site leaves the Green List, anyone who verifies the certificate will be told "
+            "it has been withdrawn, and it can never be reinstated."
+        ),
+        gettext_lazy("Withdraw the certificate"),
+    ),
+}
 
 # --- public --------------------------------------------------------------------------------------
 
@@ -164,6 +185,7 @@ def certificate_detail(request, number):
         {
             "certificate": certificate,
             "moves": [(m, CertificateStatusForm(initial={"to": m.target})) for m in moves],
+            "confirmed_moves": list(CONFIRMED_MOVES),
             "can_download": rules.can_download_certificate(request.user, certificate),
             "verification_url": services.verification_url(certificate),
         },
@@ -182,8 +204,28 @@ def certificate_status(request, number):
     if not form.is_valid():
         messages.error(request, _("Give the reason for this change."))
         return redirect(certificate)
+    to = form.cleaned_data["to"]
+    move = next((m for m in lifecycle.available_moves(certificate, request.user) if m.target == to), None)
+    if move is not None and to in CONFIRMED_MOVES and not form.cleaned_data["confirm"]:
+        # The first step of a destructive move: nothing changes yet. A move that is not possible
+        # now skips this step and gets the engine's own refusal below.
+        consequence, confirm_label = CONFIRMED_MOVES[to]
+        return render(
+            request,
+            "certification/certificate_confirm.html",
+            {
+                "certificate": certificate,
+                "move": move,
+                "target_label": CertificateStatus(to).label,
+                "reason": form.cleaned_data["reason"],
+                "consequence": consequence,
+                "confirm_label": confirm_label,
+            },
+        )
     try:
-        services.certificate_transition(certificate=certificate, user=request.user, **form.cleaned_data)
+        services.certificate_transition(
+            certificate=certificate, user=request.user, to=to, reason=form.cleaned_data["reason"]
+        )
     except DomainError as exc:
         flash_error(request, exc)
     else:

@@ -83,9 +83,10 @@ def test_staff_grant_in_the_browser_and_the_world_sees_it(
     public.goto(f"/verify/{number}/")
     expect(public.locator(".verdict-word")).to_have_text("VALID")
 
-    # when staff suspend the certificate
+    # when staff suspend the certificate (a confirmation step first: test_one_click_does_not_suspend)
     page.get_by_label("Reason (Suspend)").fill("Serious allegations under investigation.")
-    page.get_by_role("button", name="Suspend").click()
+    page.get_by_role("button", name="Suspend…").click()
+    page.get_by_role("button", name="Suspend the certificate").click()
     # (wait for the answer to the POST: the page before it also has a data-status)
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "suspended")
     # then the verification page says so at once
@@ -109,3 +110,41 @@ def test_staff_grant_in_the_browser_and_the_world_sees_it(
         public.screenshot(path=str(SHOTS / "verify-expired.png"), full_page=True)
     assert Certificate.objects.get(number=number).status == "expired"
     public.context.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_one_click_does_not_suspend_or_withdraw_the_confirmation_does(page, certificate, staff):
+    """Issue 15: suspend and withdraw act only from their confirmation step, which says what will
+    happen, keeps the reason, can be cancelled, and works by keyboard on a phone."""
+    page.set_viewport_size(PHONE)
+    browser_login(page, staff.email)
+    page.goto(certificate.get_absolute_url())
+    # when staff give a reason and click Suspend once
+    page.get_by_label("Reason (Suspend)").fill("Allegations under investigation.")
+    page.get_by_role("button", name="Suspend…").click()
+    # then nothing has changed: the confirmation step says what will happen, the reason kept
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Suspend certificate {certificate.number}?")
+    expect(page.locator("#consequence")).to_contain_text("until IUCN staff reinstate it")
+    expect(page.get_by_label("Reason (Suspend)")).to_have_value("Allegations under investigation.")
+    assert Certificate.objects.get(pk=certificate.pk).status == "active"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(SHOTS / "certificate-confirm-suspend-390.png"), full_page=True)
+    # cancelling goes back with nothing changed
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.locator("[data-status]")).to_have_attribute("data-status", "active")
+    assert Certificate.objects.get(pk=certificate.pk).status == "active"
+    # when they withdraw instead and confirm by keyboard
+    page.get_by_label("Reason (Withdraw)").fill("Boundary no longer protected.")
+    page.get_by_role("button", name="Withdraw…").click()
+    expect(page.locator("#consequence")).to_contain_text("can never be reinstated")
+    assert Certificate.objects.get(pk=certificate.pk).status == "active"
+    confirm = page.get_by_role("button", name="Withdraw the certificate")
+    confirm.focus()
+    expect(confirm).to_be_focused()
+    page.keyboard.press("Enter")
+    # then it is withdrawn, with the reason given
+    expect(page.locator("[data-status]")).to_have_attribute("data-status", "withdrawn")
+    withdrawn = Certificate.objects.get(pk=certificate.pk)
+    assert (withdrawn.status, withdrawn.status_reason) == ("withdrawn", "Boundary no longer protected.")
