@@ -11,29 +11,34 @@ from .workflow import ImpossibleMove
 _BASEMAP = getattr(settings, "BASEMAP_TILE_ORIGIN", "")
 
 
+def content_security_policy(*, style_src: str = "'self'") -> str:
+    """The site's policy; a page that needs more for styles (the API docs) passes its own `style_src`."""
+    img = "'self' data: blob:" + (f" {_BASEMAP}" if _BASEMAP else "")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src {style_src}",
+            # Style attributes (e.g. a progress bar's width) cannot run script; <style> blocks stay refused.
+            "style-src-attr 'unsafe-inline'",
+            f"img-src {img}",
+            "worker-src 'self' blob:",
+            f"connect-src 'self'{(' ' + _BASEMAP) if _BASEMAP else ''}",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
 class ContentSecurityPolicyMiddleware:
-    """Adds a strict Content-Security-Policy header to every HTML response."""
+    """Adds a strict Content-Security-Policy header to every HTML response (unless the view set one)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        img = "'self' data: blob:" + (f" {_BASEMAP}" if _BASEMAP else "")
-        self.policy = "; ".join(
-            [
-                "default-src 'self'",
-                "script-src 'self'",
-                "style-src 'self'",
-                # Style attributes (e.g. a progress bar's width) cannot run script; <style> blocks stay refused.
-                "style-src-attr 'unsafe-inline'",
-                f"img-src {img}",
-                "worker-src 'self' blob:",
-                f"connect-src 'self'{(' ' + _BASEMAP) if _BASEMAP else ''}",
-                "font-src 'self'",
-                "object-src 'none'",
-                "base-uri 'self'",
-                "form-action 'self'",
-                "frame-ancestors 'none'",
-            ]
-        )
+        self.policy = content_security_policy()
 
     def __call__(self, request):
         response = self.get_response(request)

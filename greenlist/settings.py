@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
+    # Redoc's files served from our own static files: the pages' CSP refuses any CDN (issue 15).
+    "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "core",
@@ -315,6 +317,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Protected areas, the Green List Standard, assessments, reviews and certificates.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/v1/docs/ loads Redoc from drf_spectacular_sidecar's static files, not a CDN (issue 15).
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets used under the same field name in several apps get one stable name each.
     "ENUM_NAME_OVERRIDES": {

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView
 
 from accounts.views import LoginView
 from core.views import healthz, ping
 
+from .api_docs import ApiDocsView, FaviconView
 from .home import home
 
 api_v1 = [
@@ -41,7 +42,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    # Browsers ask /favicon.ico on every page, whatever the page links (issue 15).
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
 ]
 
 # Uploaded and generated files (evidence, exports, certificates) are never served from MEDIA_URL,
