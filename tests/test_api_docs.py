@@ -46,6 +46,7 @@ def test_the_api_documentation_renders_its_operations_from_local_files(watched):
     expect(watched.get_by_role("heading", name="assessments_list")).to_be_visible(timeout=30_000)
     expect(watched.get_by_text("Assessments visible to you").first).to_be_visible()
     assert watched.get_by_text("/api/v1/assessments/").count() > 0
+    watched.screenshot(path="var/screenshots/api-docs.png")
     # with nothing refused by the page's policy but the "API docs by Redocly" logo, which Redoc
     # always asks from its CDN (no option turns it off; it hides the image when refused); no
     # script error, and no request sent to any other server
