@@ -122,6 +122,7 @@ LIMITS: dict[tuple[str, str], Callable[[int], None]] = {
     ("assessments/detail.html", "action_text"): _answer_text("action_text", assessment_codes.FIELD_TOO_LONG),
     ("assessments/detail.html", "action_owner"): _answer_text("action_owner", assessment_codes.FIELD_TOO_LONG),
     ("certification/certificate.html", "reason"): _certificate_reason,
+    ("certification/certificate_confirm.html", "reason"): _certificate_reason,
     ("evidence/search.html", "q"): _search,
     ("evidence/assessment_evidence.html", "q"): _search,
     ("evidence/answer_evidence.html", "title"): _form(EvidenceForm, "title"),
