@@ -63,3 +63,43 @@ def test_the_check_itself_catches_a_serious_violation(browser, live_server):
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     context.close()
     assert "button-name" in {v["id"] for v in results["violations"]}
+
+
+# Pages with tables and forms, with a row of data in them, at a phone's width (issue 15).
+PHONE_PAGES = [
+    ("staff", "/"),
+    ("staff", "/areas/"),
+    ("staff", "/assessments/"),
+    ("staff", "/certification/"),
+    ("staff", "/accounts/invitations/"),
+    ("site_manager", "/assessments/"),
+    ("site_manager", "/assessments/{assessment}/"),
+    ("site_manager", "/reports/assessments/{assessment}/"),
+    (None, "/green-list/"),
+    (None, "/areas/"),
+]
+
+
+def test_pages_fit_a_phone_without_sideways_scrolling(request, browser, live_server, area, site_manager, staff):
+    # given a site with an assessment (so the lists have rows), on a 390 px screen
+    from assessments.services import assessment_create
+    from assessments.workflow import transition
+    from standards.tests.factories import load_gls
+
+    load_gls()
+    assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    transition(assessment, "candidate", by=staff)
+    wide = []
+    for who in {w for w, _ in PHONE_PAGES}:
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        if who:
+            browser_login(page, request.getfixturevalue(who).email)
+        for _, url in (row for row in PHONE_PAGES if row[0] == who):
+            page.goto(url.format(assessment=assessment.pk))
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                wide.append(f"{who or 'anonymous'} {url}: {width} px")
+        context.close()
+    # then none is wider than the screen (tables scroll inside their own box)
+    assert wide == []
