@@ -8,11 +8,9 @@ from rest_framework import serializers
 
 from accounts.choices import Role
 from accounts.models import ApiToken, Invitation, RoleAssignment, User
-from core.api import ErrorSerializer
 from core.limits import max_length
 
 # The one error body of the API (core.api), under the names the accounts views use.
-ApiTokenErrorSerializer = AccountErrorSerializer = ErrorSerializer
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):

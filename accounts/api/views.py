@@ -14,14 +14,13 @@ from rest_framework.response import Response
 from accounts import error_codes, selectors, services
 from accounts.authentication import ApiTokenAuthentication
 from accounts.filters import PersonFilter, RoleAssignmentFilter
+from core.api import ErrorSerializer
 from core.errors import error_body
 
 from .serializers import (
-    AccountErrorSerializer,
     AccreditationCreateSerializer,
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
-    ApiTokenErrorSerializer,
     ApiTokenSerializer,
     InvitationCreateSerializer,
     InvitationSerializer,
@@ -47,9 +46,9 @@ def _session_verified(request) -> bool:
     request=ApiTokenCreateSerializer,
     responses={
         201: ApiTokenCreatedSerializer,
-        400: OpenApiResponse(ApiTokenErrorSerializer, description="Invalid name or expiry, or too many tokens"),
+        400: OpenApiResponse(ErrorSerializer, description="Invalid name or expiry, or too many tokens"),
         403: OpenApiResponse(
-            ApiTokenErrorSerializer,
+            ErrorSerializer,
             description="Not from a browser session, or the session is not verified with the authenticator "
             "(code `two_factor_required`)",
         ),
@@ -94,7 +93,7 @@ def my_tokens(request):
     request=None,
     responses={
         200: ApiTokenSerializer,
-        404: OpenApiResponse(ApiTokenErrorSerializer, description="No such token of yours"),
+        404: OpenApiResponse(ErrorSerializer, description="No such token of yours"),
     },
 )
 @api_view(["POST"])
@@ -113,9 +112,9 @@ def my_token_revoke(request, pk):
 # something they may see is a 403, decided before the body is read.
 
 ERRORS = {
-    400: OpenApiResponse(AccountErrorSerializer, description="Invalid input (stable `code`)"),
-    403: OpenApiResponse(AccountErrorSerializer, description="Not allowed (code `not_staff`, `role_not_grantable`…)"),
-    404: OpenApiResponse(AccountErrorSerializer, description="Not found or not visible to you"),
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input (stable `code`)"),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed (code `not_staff`, `role_not_grantable`…)"),
+    404: OpenApiResponse(ErrorSerializer, description="Not found or not visible to you"),
 }
 READ_ERRORS = {404: ERRORS[404]}
 
@@ -192,7 +191,7 @@ class RoleAssignmentViewSet(
         responses={
             200: RoleAssignmentSerializer,
             **ERRORS,
-            409: OpenApiResponse(AccountErrorSerializer, description="The role was ended (code `role_ended`)"),
+            409: OpenApiResponse(ErrorSerializer, description="The role was ended (code `role_ended`)"),
         },
     )
     @action(detail=True, methods=["post"], filterset_class=None)

@@ -113,4 +113,3 @@ class TransitionCreateSerializer(serializers.Serializer):
 
 
 # The one error body of the API (core.api; `missing` for `assessment_incomplete`).
-AssessmentErrorSerializer = ErrorSerializer

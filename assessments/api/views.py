@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from accounts import rules
 from assessments import error_codes, selectors, services, workflow
 from assessments.models import Answer, Assessment, AssessmentTransition
+from core.api import ErrorSerializer
 from core.errors import DomainError, NotAllowed
 from protected_areas.models import ProtectedArea
 
@@ -17,7 +18,6 @@ from .serializers import (
     AnswerSerializer,
     AnswerWriteSerializer,
     AssessmentCreateSerializer,
-    AssessmentErrorSerializer,
     AssessmentSerializer,
     TransitionCreateSerializer,
     TransitionSerializer,
@@ -26,10 +26,10 @@ from .serializers import (
 EVIDENCE_MODEL = Answer._meta.get_field("evidence").related_model
 ASSESSMENT_PK = OpenApiParameter("assessment_pk", int, OpenApiParameter.PATH, description="Assessment id")
 ERRORS = {
-    400: OpenApiResponse(AssessmentErrorSerializer, description="Invalid input (stable `code`)"),
-    403: OpenApiResponse(AssessmentErrorSerializer, description="Not allowed"),
-    404: OpenApiResponse(AssessmentErrorSerializer, description="Not found or not visible to you"),
-    409: OpenApiResponse(AssessmentErrorSerializer, description="Frozen or changed"),
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input (stable `code`)"),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed"),
+    404: OpenApiResponse(ErrorSerializer, description="Not found or not visible to you"),
+    409: OpenApiResponse(ErrorSerializer, description="Frozen or changed"),
 }
 
 
@@ -64,7 +64,7 @@ class NestedMixin(viewsets.GenericViewSet):
             201: AssessmentSerializer,
             **ERRORS,
             409: OpenApiResponse(
-                AssessmentErrorSerializer, description="The site's current cycle is still open (`cycle_still_open`)"
+                ErrorSerializer, description="The site's current cycle is still open (`cycle_still_open`)"
             ),
         },
     ),

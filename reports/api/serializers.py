@@ -6,7 +6,6 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import ErrorSerializer
 from core.models import Job
 from protected_areas.services import IMPORT_JOB_KIND
 from reports.choices import EXPORT_JOB_KIND, ExportFormat
@@ -16,7 +15,6 @@ JOB_PAGES = {EXPORT_JOB_KIND: "reports:job", IMPORT_JOB_KIND: "protected_areas:i
 
 
 # The one error body of the API (core.api), under the name the reports views use.
-ReportErrorSerializer = ErrorSerializer
 
 
 class GapRowSerializer(serializers.Serializer):

@@ -11,16 +11,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments.selectors import get_assessment_for_user
+from core.api import ErrorSerializer
 from core.downloads import FileAnswerMixin
 from reports import selectors, services
 from reports.files import job_file_response
 
-from .serializers import ExportRequestSerializer, GapAnalysisSerializer, JobSerializer, ReportErrorSerializer
+from .serializers import ExportRequestSerializer, GapAnalysisSerializer, JobSerializer
 
 ASSESSMENT_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Assessment id")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JOB_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Job id")
-NOT_FOUND = OpenApiResponse(ReportErrorSerializer, description="No such object, or not visible to you")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such object, or not visible to you")
 
 
 @extend_schema(parameters=[ASSESSMENT_PK], responses={200: GapAnalysisSerializer, 404: NOT_FOUND})
@@ -42,8 +43,8 @@ def assessment_gaps(request, pk):
     request=ExportRequestSerializer,
     responses={
         202: JobSerializer,
-        400: OpenApiResponse(ReportErrorSerializer, description="Unknown format (code `export_format_unknown`)"),
-        403: OpenApiResponse(ReportErrorSerializer, description="You may not export it (code `export_not_allowed`)"),
+        400: OpenApiResponse(ErrorSerializer, description="Unknown format (code `export_format_unknown`)"),
+        403: OpenApiResponse(ErrorSerializer, description="You may not export it (code `export_not_allowed`)"),
         404: NOT_FOUND,
     },
 )
@@ -90,7 +91,7 @@ class JobDownloadView(FileAnswerMixin, APIView):
                 )
                 for media_type in ("application/pdf", XLSX, "text/csv", "application/json")
             },
-            404: OpenApiResponse(ReportErrorSerializer, description="No such job of yours, not done yet, or no file"),
+            404: OpenApiResponse(ErrorSerializer, description="No such job of yours, not done yet, or no file"),
         },
     )
     def get(self, request, pk):
