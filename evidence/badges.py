@@ -12,11 +12,12 @@ cost more than the whole rest of the page. Values are escaped by the template, n
 from __future__ import annotations
 
 from django.template.defaultfilters import floatformat
-from django.template.loader import get_template
 from django.utils.formats import localize
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # missing from the stubs
 from django.utils.translation import gettext, gettext_noop, ngettext
+
+from core.fragments import DrawnFragments
 
 from .choices import Duplicate, Kind, LocationCheck, ProcessingStatus
 from .selectors import url_pattern
@@ -37,9 +38,6 @@ _WORDS = {
 }
 _STATUS_LABELS = dict(ProcessingStatus.choices)
 _KIND_LABELS = dict(Kind.choices)
-# Between two boxes of one render (`render_badges`): the database stores no NUL in text, and the
-# template adds none, so no box contains it.
-_SEPARATOR = "\x00"
 
 
 class _Translated(dict):
@@ -95,45 +93,15 @@ def badges_by_item(items, facts_by_id: dict) -> dict[int, dict]:
 def render_badges(items, facts_by_id: dict) -> dict[int, SafeString]:
     """Per item id, its box as HTML (for pages that place each box inside markup of their own).
 
-    The boxes not drawn before are drawn by ONE render of `evidence/_facts_list.html`; a box drawn
-    before is reused: its HTML depends only on its data (which carries its translated words, so
-    each language has its own), so the same data gives the same HTML. A thousand boxes through the
-    template engine cost ~50 ms, more than the rest of the review page, where the boxes seldom
-    change between two visits.
-    """
+    Boxes are drawn by `evidence/_facts_list.html`, the new ones in ONE render, and a box drawn
+    before is reused (core.fragments): its HTML depends only on its data, which carries its
+    translated words. A thousand boxes through the template engine cost ~50 ms, more than the rest
+    of the review page, where the boxes seldom change between two visits."""
     boxes = badges_by_item(items, facts_by_id)
-    if not boxes:
-        return {}
-    template = get_template("evidence/_facts_list.html")
-    drawn = _drawn_boxes(template)
-    keys = {item_id: _box_key(box) for item_id, box in boxes.items()}
-    missing = [item_id for item_id, key in keys.items() if key not in drawn]
-    if missing:
-        html = template.render({"boxes": [boxes[i] for i in missing], "separator": _SEPARATOR})
-        # Each part is the template's own (escaped) output for one box, in the order of `missing`.
-        parts = html.split(_SEPARATOR)
-        if len(drawn) + len(parts) > _MAX_DRAWN:
-            drawn.clear()
-        for item_id, part in zip(missing, parts, strict=True):
-            drawn[keys[item_id]] = SafeString(part)
-    return {item_id: drawn[key] for item_id, key in keys.items()}
+    return _BOXES.draw_each({item_id: (_box_key(box), box) for item_id, box in boxes.items()}, name="boxes")
 
 
-# Boxes drawn by this process, by their data; emptied when full or when the template changes
-# (a new template object: the development server reloaded it).
-_MAX_DRAWN = 50_000
-_drawn: dict[tuple, SafeString] = {}
-_drawn_with: list = [None]
-
-
-def _drawn_boxes(template) -> dict[tuple, SafeString]:
-    # get_template() wraps the engine's template anew each call; the cached loader's object inside
-    # is the same until the file changes.
-    compiled = getattr(template, "template", template)
-    if _drawn_with[0] is not compiled:
-        _drawn.clear()
-        _drawn_with[0] = compiled
-    return _drawn
+_BOXES = DrawnFragments("evidence/_facts_list.html", max_entries=50_000)
 
 
 def _box_key(box: dict) -> tuple:

@@ -115,7 +115,7 @@ def test_a_box_drawn_before_is_reused_only_while_its_data_is_the_same(monkeypatc
         template.render = counted
         return template
 
-    monkeypatch.setattr("evidence.badges.get_template", counting)
+    monkeypatch.setattr("core.fragments.get_template", counting)
     items = [_Item(101, "pending"), _Item(102, "pending")]
     first = render_badges(items, {})
     again = render_badges(items, {})
