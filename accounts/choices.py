@@ -7,6 +7,7 @@ class Role(models.TextChoices):
     EXPERT = "expert", _("Expert (EAGL member)")
     INDEPENDENT_REVIEWER = "independent_reviewer", _("Independent reviewer")
     IUCN_STAFF = "iucn_staff", _("IUCN staff")
+    STANDARD_COMMITTEE = "standard_committee", _("Standard Committee member")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
@@ -16,6 +17,7 @@ ROLE_SCOPE = {
     Role.EXPERT: "jurisdiction",
     Role.INDEPENDENT_REVIEWER: None,
     Role.IUCN_STAFF: None,
+    Role.STANDARD_COMMITTEE: None,
     Role.ADMINISTRATOR: None,
 }
 

@@ -25,6 +25,7 @@ class ActiveRoles:
     administrator: bool = False
     iucn_staff: bool = False
     independent_reviewer: bool = False
+    standard_committee: bool = False
     managed_area_ids: frozenset[int] = field(default_factory=frozenset)
     expert_jurisdiction_ids: frozenset[int] = field(default_factory=frozenset)
     chair_jurisdiction_ids: frozenset[int] = field(default_factory=frozenset)
@@ -36,6 +37,8 @@ class ActiveRoles:
             names.append(Role.ADMINISTRATOR)
         if self.iucn_staff:
             names.append(Role.IUCN_STAFF)
+        if self.standard_committee:
+            names.append(Role.STANDARD_COMMITTEE)
         if self.expert_jurisdiction_ids:
             names.append(Role.EXPERT)
         if self.independent_reviewer:
@@ -68,7 +71,12 @@ def active_roles(user: Person | None) -> ActiveRoles:
     managed: set[int] = set()
     experts: set[int] = set()
     chairs: set[int] = set()
-    flags: dict[str, bool] = {Role.ADMINISTRATOR: False, Role.IUCN_STAFF: False, Role.INDEPENDENT_REVIEWER: False}
+    flags: dict[str, bool] = {
+        Role.ADMINISTRATOR: False,
+        Role.IUCN_STAFF: False,
+        Role.INDEPENDENT_REVIEWER: False,
+        Role.STANDARD_COMMITTEE: False,
+    }
     for role, area_id, jurisdiction_id, is_chair in rows:
         if role == Role.SITE_MANAGER:
             managed.add(area_id)
@@ -82,6 +90,7 @@ def active_roles(user: Person | None) -> ActiveRoles:
         administrator=flags[Role.ADMINISTRATOR],
         iucn_staff=flags[Role.IUCN_STAFF] or flags[Role.ADMINISTRATOR],
         independent_reviewer=flags[Role.INDEPENDENT_REVIEWER],
+        standard_committee=flags[Role.STANDARD_COMMITTEE],
         managed_area_ids=frozenset(managed),
         expert_jurisdiction_ids=frozenset(experts),
         chair_jurisdiction_ids=frozenset(chairs),
@@ -304,7 +313,31 @@ def can_edit_jurisdictions(user: Person) -> bool:
 # them for 50 rows costs no query beyond the per-request role load.
 
 
+def is_standard_keeper(user: Person) -> bool:
+    """A member of the IUCN Green List Standard Committee, the body that keeps the Standard (a role
+    of its own: IUCN staff may hold it, but being staff is not enough)."""
+    return active_roles(user).standard_committee
+
+
+def can_author_standard(user: Person) -> bool:
+    """Draft, edit, import and publish versions of the Standard."""
+    return is_standard_keeper(user)
+
+
 def can_approve_adapted_indicators(user: Person) -> bool:
+    """The Standard Committee approves a jurisdiction's adapted indicator set (GREENLIST.md)."""
+    return is_standard_keeper(user)
+
+
+def can_author_adapted_set(user: Person, jurisdiction_id: int | None) -> bool:
+    """A jurisdiction's Expert Assessment Group adapts the indicators for it; the keepers of the
+    Standard may too."""
+    return is_expert_for(user, jurisdiction_id) or is_standard_keeper(user)
+
+
+def can_move_assessment_version(user: Person) -> bool:
+    """Move an unsubmitted assessment to another version of the Standard: IUCN staff run the
+    process."""
     return is_iucn_staff(user)
 
 

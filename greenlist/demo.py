@@ -29,6 +29,7 @@ DEMO_PEOPLE = [
     ("expert@demo.greenlist.test", "Eli Expert", Role.EXPERT, "jurisdiction"),
     ("chair@demo.greenlist.test", "Chris Chair", Role.EXPERT, "chair"),
     ("reviewer@demo.greenlist.test", "Rita Reviewer", Role.INDEPENDENT_REVIEWER, None),
+    ("keeper@demo.greenlist.test", "Kim Keeper (Standard Committee)", Role.STANDARD_COMMITTEE, None),
 ]
 
 

@@ -252,7 +252,7 @@ class Row:
     urls: dict = field(default_factory=dict)
     updated: str = ""
     version_note: str = ""
-    means_of_verification: str = ""
+    means_of_verification: list = field(default_factory=list)
     # A refused form shown again: what was typed and why it was refused, by form kind (every kind
     # has a key, so that the template's lookups find one: a missing key is a slow failed lookup).
     posted: dict = field(default_factory=dict)

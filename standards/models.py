@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,12 +20,34 @@ class Jurisdiction(models.Model):
         return self.name
 
 
-class Standard(models.Model):
-    """One version of the Green List Standard, loaded from a YAML file; never edited in place.
+class StandardStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
 
-    The rating scale and the roll-up rules are stored with the version, so that scoring an old
-    assessment uses the rules it was made under.
+
+class Wording(models.TextChoices):
+    """How far an indicator's text can be trusted as IUCN's (GREENLIST.md: never present the
+    platform's words as IUCN's)."""
+
+    OFFICIAL = "official", _("Official text")
+    PARAPHRASE = "paraphrase", _("Topic known, in the platform's words")
+    PENDING = "pending", _("Wording pending the official text")
+
+
+def translations_default() -> dict:
+    return {}
+
+
+class Standard(models.Model):
+    """One version of the Green List Standard: a draft the Standard Committee edits, or a
+    published version, which never changes (assessments point at it).
+
+    Published versions come from a YAML file (`manage.py load_standard`), an XLSX file, or a
+    draft published in the browser. The rating scale and the roll-up rules are stored with the
+    version, so that scoring an old assessment uses the rules it was made under.
     """
+
+    Status = StandardStatus
 
     code = models.CharField(max_length=20)
     version = models.CharField(max_length=20)
@@ -33,17 +56,49 @@ class Standard(models.Model):
     provenance = models.TextField(blank=True)
     rules = models.JSONField(default=dict)
     rating_scale = models.JSONField(default=list)
-    source_sha256 = models.CharField(max_length=64)
+    source_sha256 = models.CharField(max_length=64, blank=True)
     loaded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=StandardStatus.choices, default=StandardStatus.PUBLISHED)
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The version it was drafted from."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A default, so that a version written straight to the table is published (drafts set None).
+    published_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Goes up on every change to a draft: a change names the revision it started from, and a
+    # mismatch is a conflict rather than a silent overwrite.
+    revision = models.PositiveIntegerField(default=1)
+    translations = models.JSONField(default=translations_default, blank=True)
 
     class Meta:
         ordering = ["code", "-loaded_at"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "version", "source_sha256"], name="standard_version_content_unique")
+            models.UniqueConstraint(
+                fields=["code", "version", "source_sha256"], name="standard_version_content_unique"
+            ),
+            models.CheckConstraint(condition=Q(status__in=StandardStatus.values), name="standard_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=StandardStatus.DRAFT) | Q(published_at__isnull=False),
+                name="standard_published_has_date",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == StandardStatus.DRAFT
 
     @property
     def rating_codes(self) -> list[str]:
@@ -59,6 +114,7 @@ class Component(models.Model):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField()
+    translations = models.JSONField(default=translations_default, blank=True)
 
     class Meta:
         ordering = ["standard", "position"]
@@ -74,6 +130,7 @@ class Criterion(models.Model):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField()
+    translations = models.JSONField(default=translations_default, blank=True)
 
     class Meta:
         ordering = ["component__position", "position"]
@@ -85,7 +142,13 @@ class Criterion(models.Model):
 
 
 class Indicator(models.Model):
-    """A generic indicator, e.g. GLS-V1.1-1.1.1."""
+    """A generic indicator, e.g. GLS-V1.1-1.1.1.
+
+    `lineage` names the indicator's meaning across versions: a draft copies it, so an indicator
+    that is reworded or renumbered keeps it, and one whose meaning changes gets a new one. Answers
+    follow lineage when an assessment moves to another version; the diff uses it to tell "moved"
+    and "reworded" from "removed and added".
+    """
 
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="indicators")
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="indicators")
@@ -93,12 +156,20 @@ class Indicator(models.Model):
     number = models.CharField(max_length=12)
     title = models.CharField(max_length=300)
     text = models.TextField()
-    means_of_verification = models.TextField(blank=True)
+    means_of_verification = models.JSONField(default=list, blank=True, help_text=_("A list of means of verification."))
+    guidance = models.TextField(blank=True)
+    sdgs = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True, help_text=_("Related SDGs (1-17)."))
+    wording = models.CharField(max_length=12, choices=Wording.choices, default=Wording.PARAPHRASE)
+    lineage = models.CharField(max_length=80)
     position = models.PositiveSmallIntegerField(help_text=_("Order within the whole Standard."))
+    translations = models.JSONField(default=translations_default, blank=True)
 
     class Meta:
         ordering = ["standard", "position"]
-        constraints = [models.UniqueConstraint(fields=["standard", "code"], name="indicator_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "code"], name="indicator_code_unique"),
+            models.UniqueConstraint(fields=["standard", "lineage"], name="indicator_lineage_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -152,7 +223,8 @@ class AdaptedIndicator(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="adaptations")
     text = models.TextField(_("adapted wording"))
     thresholds = models.TextField(blank=True)
-    means_of_verification = models.TextField(blank=True)
+    means_of_verification = models.JSONField(default=list, blank=True)
+    translations = models.JSONField(default=translations_default, blank=True)
 
     class Meta:
         constraints = [

@@ -7,14 +7,16 @@ from typing import Protocol
 
 from django.db.models import Prefetch, QuerySet
 
+from accounts import rules
 from accounts.types import Person
 
 from .models import AdaptedIndicator, AdaptedIndicatorSet, Component, Criterion, Indicator, Jurisdiction, Standard
 
 
 def current_standard(code: str = "GLS") -> Standard | None:
-    """The newest loaded version of a Standard (a reloaded, changed file counts as newer)."""
-    return Standard.objects.filter(code=code).order_by("-loaded_at", "-id").first()
+    """The newest published version of a Standard (a reloaded, changed file counts as newer);
+    drafts are never current."""
+    return Standard.objects.filter(code=code, status=Standard.Status.PUBLISHED).order_by("-published_at", "-id").first()
 
 
 def standard_tree(standard: Standard) -> QuerySet[Component]:
@@ -91,8 +93,11 @@ def jurisdictions_visible(user: Person) -> QuerySet[Jurisdiction]:
 
 
 def standards_visible(user: Person) -> QuerySet[Standard]:
-    """The Standard is public reference text; the API still asks for a login (house rule)."""
-    return Standard.objects.all()
+    """Published versions are public reference text (the API still asks for a login, house rule);
+    drafts are seen by the keepers of the Standard only."""
+    if rules.can_author_standard(user):
+        return Standard.objects.all()
+    return Standard.objects.filter(status=Standard.Status.PUBLISHED)
 
 
 __all__ = ["IndicatorSet", "adaptations", "current_standard", "indicator_set_for", "standard_tree"]

@@ -21,23 +21,12 @@ from accounts.types import Person
 from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
 
-from . import error_codes
+from . import content, error_codes
 from .models import AdaptedIndicatorSet, Component, Criterion, Indicator, Jurisdiction, Standard
-
-RATING_KEYS = (
-    "code",
-    "label",
-    "counts_as_met",
-    "score",
-    "requires_justification",
-    "requires_action",
-    "allowed_on_submit",
-    "description",
-)
 
 
 class StandardFileInvalid(DomainError):
-    """The YAML file does not describe a Standard; `problems` lists every problem found, with its place."""
+    """The file does not describe a Standard; `problems` lists every problem found, with its place."""
 
     def __init__(self, problems: list[str]):
         super().__init__(error_codes.STANDARD_FILE_INVALID, "; ".join(problems), field=None)
@@ -62,84 +51,6 @@ class LoadResult:
         }
 
 
-def _require(obj: Any, keys: tuple[str, ...], where: str, problems: list[str]) -> bool:
-    if not isinstance(obj, dict):
-        problems.append(f"{where}: expected a mapping, found {type(obj).__name__}")
-        return False
-    missing = [k for k in keys if k not in obj or obj[k] in (None, "")]
-    for key in missing:
-        problems.append(f"{where}: missing key '{key}'")
-    return not missing
-
-
-def _validate(data: Any) -> list[str]:
-    """Every problem in the parsed file, so that one run shows all of them."""
-    problems: list[str] = []
-    if not _require(data, ("standard", "rules", "rating_scale", "components"), "file", problems):
-        return problems
-    _require(data["standard"], ("code", "version", "title"), "standard", problems)
-    if not isinstance(data["rules"], dict):
-        problems.append("rules: expected a mapping")
-    scale = data["rating_scale"]
-    if not isinstance(scale, list) or not scale:
-        problems.append("rating_scale: expected a non-empty list")
-    else:
-        seen: set[str] = set()
-        for i, rating in enumerate(scale):
-            where = f"rating_scale[{i}]"
-            if _require(rating, ("code", "label"), where, problems):
-                for key in RATING_KEYS[2:7]:
-                    if key not in rating:
-                        problems.append(f"{where} ({rating['code']}): missing key '{key}'")
-                if rating["code"] in seen:
-                    problems.append(f"{where}: duplicate rating code '{rating['code']}'")
-                seen.add(rating["code"])
-        if not any(isinstance(r, dict) and r.get("allowed_on_submit") for r in scale):
-            problems.append("rating_scale: no rating is allowed on submit")
-    components = data["components"]
-    if not isinstance(components, list) or not components:
-        problems.append("components: expected a non-empty list")
-        return problems
-    numbers: set[str] = set()
-    for ci, comp in enumerate(components):
-        where = f"components[{ci}]"
-        if not _require(comp, ("number", "title", "criteria"), where, problems):
-            continue
-        cnum = str(comp["number"])
-        where = f"component {cnum}"
-        if cnum in numbers:
-            problems.append(f"{where}: duplicate number '{cnum}'")
-        numbers.add(cnum)
-        if not isinstance(comp["criteria"], list):
-            problems.append(f"{where}: 'criteria' must be a list")
-            continue
-        for ki, crit in enumerate(comp["criteria"]):
-            kwhere = f"{where} criteria[{ki}]"
-            if not _require(crit, ("number", "title", "indicators"), kwhere, problems):
-                continue
-            knum = str(crit["number"])
-            kwhere = f"criterion {knum}"
-            if knum in numbers:
-                problems.append(f"{kwhere}: duplicate number '{knum}'")
-            numbers.add(knum)
-            if not knum.startswith(f"{cnum}."):
-                problems.append(f"{kwhere}: number does not belong under component {cnum}")
-            if not isinstance(crit["indicators"], list) or not crit["indicators"]:
-                problems.append(f"{kwhere}: 'indicators' must be a non-empty list")
-                continue
-            for ii, ind in enumerate(crit["indicators"]):
-                iwhere = f"{kwhere} indicators[{ii}]"
-                if not _require(ind, ("number", "title", "text"), iwhere, problems):
-                    continue
-                inum = str(ind["number"])
-                if inum in numbers:
-                    problems.append(f"indicator {inum}: duplicate number '{inum}'")
-                numbers.add(inum)
-                if not inum.startswith(f"{knum}."):
-                    problems.append(f"indicator {inum}: is listed under criterion {knum}, where it does not belong")
-    return problems
-
-
 def _read(path: str | Path) -> bytes:
     try:
         return Path(path).read_bytes()
@@ -156,7 +67,7 @@ def _counts(standard: Standard) -> tuple[int, int, int]:
 
 
 def standard_load(path: str | Path) -> LoadResult:
-    """Load a Standard version from YAML.
+    """Load a published Standard version from YAML.
 
     Idempotent: the same content (by SHA-256) loads nothing new. A changed file with the same
     version is added as a new row beside the old one, because assessments made under the old
@@ -171,71 +82,20 @@ def standard_load(path: str | Path) -> LoadResult:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         raise StandardFileInvalid([f"not valid YAML: {exc}"]) from exc
-    problems = _validate(data)
+    data = content.normalise(data)
+    problems = content.validate(data)
     if problems:
-        raise StandardFileInvalid(problems)
-    meta = data["standard"]
-    published = meta.get("published")
-    if published is not None and not isinstance(published, datetime.date):
-        try:
-            published = datetime.date.fromisoformat(str(published))
-        except ValueError as exc:
-            raise StandardFileInvalid([f"standard: 'published' is not a date: {published!r}"]) from exc
-    code, version = str(meta["code"]), str(meta["version"])
-    scale = [{key: rating.get(key) for key in RATING_KEYS} for rating in data["rating_scale"]]
+        raise StandardFileInvalid([str(p) for p in problems])
     with transaction.atomic():
-        standard = Standard.objects.create(
-            code=code,
-            version=version,
-            title=meta["title"],
-            published=published,
-            provenance=meta.get("provenance") or "",
-            rules=data["rules"],
-            rating_scale=scale,
-            source_sha256=sha,
-        )
-        position = 0
-        n_crit = 0
-        indicators = []
-        for cpos, comp in enumerate(data["components"]):
-            component = Component.objects.create(
-                standard=standard,
-                number=str(comp["number"]),
-                title=comp["title"],
-                description=comp.get("description") or "",
-                position=cpos,
-            )
-            for kpos, crit in enumerate(comp["criteria"]):
-                criterion = Criterion.objects.create(
-                    component=component,
-                    number=str(crit["number"]),
-                    title=crit["title"],
-                    description=crit.get("description") or "",
-                    position=kpos,
-                )
-                n_crit += 1
-                for ind in crit["indicators"]:
-                    position += 1
-                    indicators.append(
-                        Indicator(
-                            criterion=criterion,
-                            standard=standard,
-                            code=f"{code}-V{version}-{ind['number']}",
-                            number=str(ind["number"]),
-                            title=ind["title"],
-                            text=ind["text"],
-                            means_of_verification=ind.get("means_of_verification") or "",
-                            position=position,
-                        )
-                    )
-        Indicator.objects.bulk_create(indicators)
+        standard = content.create_version(data, source_sha256=sha)
+        counts = content.counts_of(data)
         audit_record(
             actor=None,
             action="standard.loaded",
             target=standard,
-            data={"path": str(path), "sha256": sha, "indicators": len(indicators)},
+            data={"path": str(path), "sha256": sha, "indicators": counts.indicators},
         )
-    return LoadResult(standard, True, len(data["components"]), n_crit, len(indicators))
+    return LoadResult(standard, True, counts.components, counts.criteria, counts.indicators)
 
 
 def adapted_set_approve(

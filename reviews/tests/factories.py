@@ -111,7 +111,8 @@ def make_standard(n_indicators: int = 3) -> Standard:
             number=f"1.1.{i}",
             title=f"Indicator {i} title",
             text=f"The site shows indicator {i} is met.",
-            means_of_verification="Minutes, plans, reports.",
+            means_of_verification=["Minutes, plans, reports."],
+            lineage=f"T{n}-1.1.{i}",
             position=i,
         )
         for i in range(1, n_indicators + 1)

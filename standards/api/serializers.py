@@ -18,9 +18,27 @@ class RatingSerializer(serializers.Serializer):
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
+    means_of_verification = serializers.ListField(child=serializers.CharField(), read_only=True)
+    sdgs = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=17), read_only=True)
+    translations = serializers.DictField(
+        child=serializers.DictField(), read_only=True, help_text="Texts by language (fr, es); English is in the fields."
+    )
+
     class Meta:
         model = Indicator
-        fields = ["id", "code", "number", "title", "text", "means_of_verification"]
+        fields = [
+            "id",
+            "code",
+            "number",
+            "title",
+            "text",
+            "means_of_verification",
+            "guidance",
+            "sdgs",
+            "wording",
+            "lineage",
+            "translations",
+        ]
 
 
 class CriterionSerializer(serializers.ModelSerializer):
