@@ -1,8 +1,16 @@
 from rest_framework.routers import DefaultRouter
 
+from .urls_parts import adapted, authoring, diff, spreadsheets
 from .views import JurisdictionViewSet, StandardViewSet
 
 router = DefaultRouter()
 router.register("standards", StandardViewSet, basename="standard")
 router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
-urlpatterns = router.urls
+# The parts' explicit routes come first, so that a router's detail route never swallows them.
+urlpatterns = [
+    *authoring.urlpatterns,
+    *spreadsheets.urlpatterns,
+    *adapted.urlpatterns,
+    *diff.urlpatterns,
+    *router.urls,
+]

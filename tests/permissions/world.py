@@ -82,6 +82,7 @@ def _fill(assessment, user, justification: str) -> None:
 
 def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, expert, reviewer, staff, admin_user):
     from accounts.models import RoleAssignment
+    from accounts.services import role_grant
     from accounts.services import invitation_create
     from assessments.models import Answer
     from assessments.services import assessment_create
@@ -110,6 +111,9 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         "admin": admin_user,
     }
     standard = make_standard(3)
+    # The matrix's `staff` also sits on the Standard Committee (IUCN staff may hold that role), so the
+    # Standard's authoring rows read: staff yes, everyone else (administrators included) no.
+    role_grant(user=staff, role=Role.STANDARD_COMMITTEE, granted_by=None)
 
     # --- cycle 1 of the own site: reviewed and certified. Its expert and independent reviewer are
     # people of their own (not the matrix's roles), so cycle 1 stays hidden from `expert`/`reviewer`.
@@ -252,4 +256,9 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         "expert_token": expert_token.pk,
         "missing": 999999,
     }
+    # --- issue 14: the Standard's authoring (h3) ---
+    # --- issue 14: spreadsheets (h2) ---
+    # --- issue 14: adapted sets and consultation (h4) ---
+    # --- issue 14: diff and translation state (h5) ---
+    # --- issue 14: moving an assessment to another version (h6) ---
     return w

@@ -1,0 +1,3 @@
+"""Routes of the Standard's adapted pages (issue 14)."""
+
+urlpatterns: list = []

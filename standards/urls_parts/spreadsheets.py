@@ -1,0 +1,3 @@
+"""Routes of the Standard's spreadsheets pages (issue 14)."""
+
+urlpatterns: list = []
