@@ -82,8 +82,7 @@ def _fill(assessment, user, justification: str) -> None:
 
 def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, expert, reviewer, staff, admin_user):
     from accounts.models import RoleAssignment
-    from accounts.services import role_grant
-    from accounts.services import invitation_create
+    from accounts.services import invitation_create, role_grant
     from assessments.models import Answer
     from assessments.services import assessment_create
     from assessments.workflow import transition
