@@ -80,8 +80,10 @@ PHONE_PAGES = [
 ]
 
 
-def test_pages_fit_a_phone_without_sideways_scrolling(request, browser, live_server, area, site_manager, staff):
-    # given a site with an assessment (so the lists have rows), on a 390 px screen
+def test_pages_fit_a_phone_a_tablet_and_a_laptop_without_sideways_scrolling(
+    request, browser, live_server, area, site_manager, staff
+):
+    # given a site with an assessment (so the lists have rows), on a phone, a tablet and a laptop screen
     from assessments.services import assessment_create
     from assessments.workflow import transition
     from standards.tests.factories import load_gls
@@ -97,9 +99,38 @@ def test_pages_fit_a_phone_without_sideways_scrolling(request, browser, live_ser
             browser_login(page, request.getfixturevalue(who).email)
         for _, url in (row for row in PHONE_PAGES if row[0] == who):
             page.goto(url.format(assessment=assessment.pk))
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > 390:
-                wide.append(f"{who or 'anonymous'} {url}: {width} px")
+            for screen in (390, 768, 1366):
+                page.set_viewport_size({"width": screen, "height": 844})
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > screen:
+                    wide.append(f"{who or 'anonymous'} {url} at {screen} px: {width} px")
         context.close()
     # then none is wider than the screen (tables scroll inside their own box)
     assert wide == []
+
+
+def test_on_a_phone_the_header_is_one_line_and_the_menu_opens_from_its_button(browser, live_server, staff):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    browser_login(page, staff.email)
+    page.goto("/")
+    header = page.locator(".site-header")
+    toggle = page.get_by_role("button", name="Menu")
+    # the links are folded away: the header is the brand and the button
+    assert header.bounding_box()["height"] < 80
+    assert not page.get_by_role("link", name="Invitations").is_visible()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    # the button opens the menu; Escape folds it again and gives the focus back to the button
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.get_by_role("link", name="Invitations").click()
+    assert page.url.endswith("/accounts/invitations/")
+    page.get_by_role("button", name="Menu").click()
+    page.keyboard.press("Escape")
+    assert not page.get_by_role("link", name="Invitations").is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('menu-toggle')")
+    # on a laptop the button is not there and the links are
+    page.set_viewport_size({"width": 1366, "height": 800})
+    assert not page.get_by_role("button", name="Menu").is_visible()
+    assert page.get_by_role("link", name="Invitations").is_visible()
+    context.close()
