@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -177,12 +179,15 @@ class Indicator(models.Model):
 
 class AdaptedSetStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for approval")
     APPROVED = "approved", _("Approved")
     RETIRED = "retired", _("Retired")
 
 
 class AdaptedIndicatorSet(models.Model):
-    """A jurisdiction's adaptation of a Standard version, approved by IUCN staff."""
+    """A jurisdiction's adaptation of a Standard version: drafted by its Expert Assessment Group,
+    with a record of the stakeholder consultation, approved by the Standard Committee
+    (standards.adaptation)."""
 
     # Named at module level too: the constraints below (in Meta) cannot see the class's names.
     Status = AdaptedSetStatus
@@ -196,6 +201,11 @@ class AdaptedIndicatorSet(models.Model):
     )
     approved_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # As Standard.revision: every change to the draft names the revision it started from.
+    revision = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["jurisdiction", "-created_at"]
@@ -233,3 +243,118 @@ class AdaptedIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.number} ({self.adapted_set.jurisdiction})"
+
+
+# --- adapted sets: their lifecycle and the stakeholder consultation (standards.adaptation) ------
+
+
+class AdaptedSetTransition(models.Model):
+    """One move of an adapted set's lifecycle: who, when, from, to, why (core.workflow)."""
+
+    adapted_set = models.ForeignKey(AdaptedIndicatorSet, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, choices=AdaptedSetStatus.choices)
+    to_status = models.CharField(max_length=10, choices=AdaptedSetStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["adapted_set", "at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(from_status__in=AdaptedSetStatus.values), name="adaptedset_move_from"),
+            models.CheckConstraint(condition=Q(to_status__in=AdaptedSetStatus.values), name="adaptedset_move_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.adapted_set_id}: {self.from_status} → {self.to_status}"
+
+
+class AdaptationConsultation(models.Model):
+    """How the expert group consulted stakeholders on its adaptation (one record per set): the
+    Committee approves only a set whose consultation is closed and whose every comment was answered."""
+
+    adapted_set = models.OneToOneField(AdaptedIndicatorSet, on_delete=models.CASCADE, related_name="consultation")
+    opened_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    who_was_consulted = models.TextField(blank=True)
+    method = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(opened_on__isnull=False, closed_on__gte=models.F("opened_on")),
+                name="consultation_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Consultation on {self.adapted_set}"
+
+
+class CommentOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    PARTLY_ACCEPTED = "partly_accepted", _("Partly accepted")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
+    NOTED = "noted", _("Noted")
+
+
+class ConsultationComment(models.Model):
+    """A comment received in the consultation and how the expert group handled it."""
+
+    Outcome = CommentOutcome
+
+    consultation = models.ForeignKey(AdaptationConsultation, on_delete=models.CASCADE, related_name="comments")
+    from_whom = models.CharField(max_length=300)
+    received_on = models.DateField(null=True, blank=True)
+    comment = models.TextField()
+    response = models.TextField(blank=True, help_text=_("How the comment was handled."))
+    outcome = models.CharField(max_length=20, choices=CommentOutcome.choices, blank=True)
+    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["consultation", "received_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=CommentOutcome.values), name="consultation_comment_outcome"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_whom}: {self.comment[:40]}"
+
+    @property
+    def is_handled(self) -> bool:
+        return bool(self.response.strip()) and bool(self.outcome)
+
+
+def consultation_attachment_upload_to(instance: "ConsultationAttachment", filename: str) -> str:
+    # A random name: the uploader's file name is kept in `original_filename`, never as a path.
+    return f"consultations/{instance.consultation.adapted_set_id}/{secrets.token_hex(16)}"
+
+
+class ConsultationAttachment(models.Model):
+    """A document of the consultation (invitation, minutes, submissions). Stored under MEDIA_ROOT,
+    which is never served as such: it leaves only through the download view, to those who may see
+    the set."""
+
+    consultation = models.ForeignKey(AdaptationConsultation, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=consultation_attachment_upload_to, max_length=300)
+    title = models.CharField(max_length=300)
+    original_filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["consultation", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
