@@ -7,6 +7,7 @@ from core.views import healthz, ping
 
 from .api_docs import ApiDocsView, FaviconView
 from .home import home
+from .jsi18n import PlatformJavaScriptCatalog
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", PlatformJavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
     path("areas/", include("protected_areas.urls")),
     path("standard/", include("standards.urls")),

@@ -3,6 +3,9 @@
 // each chart has a table with the same figures next to it.
 (function () {
   "use strict";
+  // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
+  const t = (s) => (window.gettext ? window.gettext(s) : s);
+  const fmt = (s, named) => (window.interpolate ? window.interpolate(t(s), named, true) : s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
 
   const GREEN = "#1b6b3a";
   const GREY = "#56615b";
@@ -69,14 +72,14 @@
 
   function siteChart(canvas, data) {
     const datasets = [{
-      label: "Site's own score (%) — hatched: component not met",
+      label: t("Site's own score (%) — hatched: component not met"),
       data: data.self,
       backgroundColor: data.met.map((m) => (m ? GREEN : hatch(GREEN))),
       borderColor: GREEN,
       borderWidth: 1,
     }];
     if (data.expert) {
-      datasets.push({ label: "Group's score (%)", data: data.expert, backgroundColor: hatch(BLUE), borderColor: BLUE, borderWidth: 1 });
+      datasets.push({ label: t("Group's score (%)"), data: data.expert, backgroundColor: hatch(BLUE), borderColor: BLUE, borderWidth: 1 });
     }
     const options = base(true, 100, " %");
     options.plugins.legend = { display: true, position: "bottom" };
@@ -94,8 +97,8 @@
       data: {
         labels: data.labels,
         datasets: [
-          { label: "My ratings agree with the site (%)", data: data.mine, backgroundColor: GREEN },
-          { label: "Group findings agree with the site (%) — hatched", data: data.group, backgroundColor: hatch(BLUE), borderColor: BLUE, borderWidth: 1 },
+          { label: t("My ratings agree with the site (%)"), data: data.mine, backgroundColor: GREEN },
+          { label: t("Group findings agree with the site (%) — hatched"), data: data.group, backgroundColor: hatch(BLUE), borderColor: BLUE, borderWidth: 1 },
         ],
       },
       options,
@@ -107,7 +110,7 @@
     canvas.parentElement.style.height = horizontal ? (50 + data.labels.length * 24) + "px" : "240px";
     return new Chart(canvas, {
       type: "bar",
-      data: { labels: data.labels, datasets: [{ label: "Sites", data: data.counts, backgroundColor: colour || GREEN }] },
+      data: { labels: data.labels, datasets: [{ label: t("Sites"), data: data.counts, backgroundColor: colour || GREEN }] },
       options: base(horizontal),
       plugins: [valueLabels],
     });

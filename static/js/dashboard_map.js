@@ -2,6 +2,9 @@
 // colour), drawn with the vendored MapLibre; the legend and the tables carry the same facts as text.
 (function () {
   "use strict";
+  // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
+  const t = (s) => (window.gettext ? window.gettext(s) : s);
+  const fmt = (s, named) => (window.interpolate ? window.interpolate(t(s), named, true) : s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
   const PHASES = {
     application: { colour: "#8a8f8c", shape: "circle" },
     candidate: { colour: "#c77c02", shape: "square" },
@@ -62,7 +65,7 @@
     } catch (err) {
       const note = document.createElement("p");
       note.className = "notice";
-      note.textContent = "This browser cannot draw the map (WebGL is not available); the tables below list the sites by phase.";
+      note.textContent = t("This browser cannot draw the map (WebGL is not available); the tables below list the sites by phase.");
       el.replaceChildren(note);
       return;
     }

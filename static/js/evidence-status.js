@@ -2,14 +2,17 @@
 // item is pending or processing, and updates the badges (evidence/badges.py, templates/evidence/_facts.html) in place.
 (function () {
   "use strict";
+  // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
+  const t = (s) => (window.gettext ? window.gettext(s) : s);
+  const fmt = (s, named) => (window.interpolate ? window.interpolate(t(s), named, true) : s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
 
-  const LABELS = { pending: "Pending", processing: "Processing", ready: "Ready", failed: "Failed" };
+  const LABELS = { pending: t("Pending"), processing: t("Processing"), ready: t("Ready"), failed: t("Failed") };
   const OPEN = new Set(["pending", "processing"]);
 
   function locationText(row) {
-    if (row.location_check === "inside") return "Inside the site";
-    if (row.location_check === "outside") return row.distance_km ? "Outside · " + row.distance_km.toFixed(1) + " km" : "Partly outside";
-    return "No location";
+    if (row.location_check === "inside") return t("Inside the site");
+    if (row.location_check === "outside") return row.distance_km ? fmt("Outside · %(km)s km", { km: row.distance_km.toFixed(1) }) : t("Partly outside");
+    return t("No location");
   }
 
   function update(box, row) {

@@ -3,6 +3,9 @@
 // optional and the boundaries still draw when its server cannot be reached.
 (function () {
   "use strict";
+  // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
+  const t = (s) => (window.gettext ? window.gettext(s) : s);
+  const fmt = (s, named) => (window.interpolate ? window.interpolate(t(s), named, true) : s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
 
   const FILL = "#2e7d4f";
   const LINE = "#1b5e37";
@@ -44,7 +47,7 @@
     } catch (err) {
       const note = document.createElement("p");
       note.className = "notice map-fallback";
-      note.textContent = "This browser cannot draw the map (WebGL is not available).";
+      note.textContent = t("This browser cannot draw the map (WebGL is not available).");
       el.replaceChildren(note);
       return null;
     }
@@ -66,7 +69,7 @@
     box.appendChild(strong);
     const meta = document.createElement("div");
     meta.className = "muted";
-    meta.textContent = "IUCN " + props.iucn_category + (props.wdpa_id ? " · WDPA " + props.wdpa_id : "");
+    meta.textContent = fmt("IUCN category %(category)s", { category: props.iucn_category }) + (props.wdpa_id ? " · WDPA " + props.wdpa_id : "");
     box.appendChild(meta);
     return box;
   }
