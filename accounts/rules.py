@@ -335,6 +335,16 @@ def can_author_adapted_set(user: Person, jurisdiction_id: int | None) -> bool:
     return is_expert_for(user, jurisdiction_id) or is_standard_keeper(user)
 
 
+def can_see_adapted_set(user: Person, jurisdiction_id: int | None, *, in_force: bool) -> bool:
+    """An approved (or once approved, now retired) set is what sites are assessed against: anyone
+    logged in reads it. Drafts and submitted sets, with their consultation, are for the
+    jurisdiction's expert group and the Committee (`standards.selectors.adapted_sets_visible`
+    must agree)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return in_force or can_author_adapted_set(user, jurisdiction_id)
+
+
 def can_move_assessment_version(user: Person) -> bool:
     """Move an unsubmitted assessment to another version of the Standard: IUCN staff run the
     process."""

@@ -22,3 +22,24 @@ STANDARD_DRAFT_NOT_PUBLISHABLE = "standard_draft_not_publishable"
 STANDARD_MOVE_INVALID = "standard_move_invalid"
 # Something (an assessment, an adapted set, another draft) points to the draft.
 STANDARD_DRAFT_IN_USE = "standard_draft_in_use"
+# Adapted sets, their consultation and approval (issue 14, standards/adaptation.py).
+ADAPTED_SET_AUTHORS_ONLY = "adapted_set_authors_only"
+ADAPTED_SET_COMMITTEE_ONLY = "adapted_set_committee_only"
+# Someone changed the set since the editor's page was loaded (its revision moved on).
+ADAPTED_SET_CHANGED = "adapted_set_changed"
+# Only a draft set is edited; an approved set never changes.
+ADAPTED_SET_FROZEN = "adapted_set_frozen"
+ADAPTED_SET_MOVE_IMPOSSIBLE = "adapted_set_move_impossible"
+ADAPTED_SET_NOTE_TOO_LONG = "adapted_set_note_too_long"
+ADAPTED_SET_NOTE_REQUIRED = "adapted_set_note_required"
+ADAPTED_SET_STANDARD_NOT_PUBLISHED = "adapted_set_standard_not_published"
+ADAPTED_SET_TITLE_INVALID = "adapted_set_title_invalid"
+ADAPTED_INDICATOR_UNKNOWN = "adapted_indicator_unknown"
+ADAPTED_TEXT_INVALID = "adapted_text_invalid"
+# Approval needs a closed consultation whose every comment was answered (`missing` lists what is not).
+CONSULTATION_INCOMPLETE = "consultation_incomplete"
+CONSULTATION_INVALID = "consultation_invalid"
+CONSULTATION_COMMENT_UNKNOWN = "consultation_comment_unknown"
+ATTACHMENT_MISSING = "attachment_missing"
+ATTACHMENT_TOO_LARGE = "attachment_too_large"
+ATTACHMENT_TYPE_REFUSED = "attachment_type_refused"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 
 from accounts import rules
 from accounts.types import Person
@@ -98,6 +99,32 @@ def standards_visible(user: Person) -> QuerySet[Standard]:
     if rules.can_author_standard(user):
         return Standard.objects.all()
     return Standard.objects.filter(status=Standard.Status.PUBLISHED)
+
+
+# --- adapted sets (issue 14) -----------------------------------------------------------------------
+
+IN_FORCE = (AdaptedIndicatorSet.Status.APPROVED, AdaptedIndicatorSet.Status.RETIRED)
+
+
+def adapted_sets_visible(user: Person) -> QuerySet[AdaptedIndicatorSet]:
+    """`rules.can_see_adapted_set` as a queryset: sets in force (approved, or retired since) for
+    anyone logged in; drafts and submitted sets for their jurisdiction's expert group and the
+    Committee."""
+    sets = AdaptedIndicatorSet.objects.select_related("standard", "jurisdiction")
+    if not user.is_authenticated or not user.is_active:
+        return sets.none()
+    if rules.is_standard_keeper(user):
+        return sets
+    experts = rules.active_roles(user).expert_jurisdiction_ids
+    return sets.filter(Q(status__in=IN_FORCE) | Q(jurisdiction_id__in=experts))
+
+
+def get_adapted_set_for_user(user: Person, pk: int | str) -> AdaptedIndicatorSet:
+    """The set if this person may see it, else 404: the one lookup of the pages and the API."""
+    try:
+        return adapted_sets_visible(user).get(pk=pk)
+    except (AdaptedIndicatorSet.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such adapted indicator set.") from None
 
 
 __all__ = ["IndicatorSet", "adaptations", "current_standard", "indicator_set_for", "standard_tree"]

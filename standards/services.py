@@ -1,8 +1,7 @@
-"""Writes for the Standard: loading a version from YAML, approving a jurisdiction's adapted set."""
+"""Writes for the Standard: loading a version from YAML, jurisdictions (adapted sets: standards.adaptation)."""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import re
 from collections.abc import Iterable
@@ -12,7 +11,6 @@ from typing import Any
 
 import yaml
 from django.db import transaction
-from django.utils import timezone
 
 from accounts import error_codes as account_error_codes
 from accounts import rules
@@ -21,8 +19,8 @@ from accounts.types import Person
 from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
 
-from . import content, error_codes
-from .models import AdaptedIndicatorSet, Component, Criterion, Indicator, Jurisdiction, Standard
+from . import adaptation, content, error_codes
+from .models import Component, Criterion, Indicator, Jurisdiction, Standard
 
 
 class StandardFileInvalid(DomainError):
@@ -98,40 +96,8 @@ def standard_load(path: str | Path) -> LoadResult:
     return LoadResult(standard, True, counts.components, counts.criteria, counts.indicators)
 
 
-def adapted_set_approve(
-    *, adapted_set: AdaptedIndicatorSet, user: User, on: datetime.date | None = None
-) -> AdaptedIndicatorSet:
-    """IUCN staff approve a jurisdiction's adapted indicators; an earlier approved set is retired."""
-    if not rules.can_approve_adapted_indicators(user):
-        raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can approve adapted indicators.")
-    with transaction.atomic():
-        adapted_set = AdaptedIndicatorSet.objects.select_for_update().get(pk=adapted_set.pk)
-        if adapted_set.status != AdaptedIndicatorSet.Status.DRAFT:
-            raise DomainError(error_codes.ADAPTED_SET_NOT_DRAFT, "Only a draft set can be approved.")
-        if not adapted_set.indicators.exists():
-            raise DomainError(error_codes.ADAPTED_SET_EMPTY, "The set adapts no indicator yet.")
-        previous = list(
-            AdaptedIndicatorSet.objects.select_for_update().filter(
-                standard=adapted_set.standard,
-                jurisdiction=adapted_set.jurisdiction,
-                status=AdaptedIndicatorSet.Status.APPROVED,
-            )
-        )
-        for old in previous:
-            old.status = AdaptedIndicatorSet.Status.RETIRED
-            old.save(update_fields=["status"])
-            audit_record(actor=user, action="adapted_set.retired", target=old, data={"replaced_by": adapted_set.pk})
-        adapted_set.status = AdaptedIndicatorSet.Status.APPROVED
-        adapted_set.approved_by = user
-        adapted_set.approved_on = on or timezone.localdate()
-        adapted_set.save(update_fields=["status", "approved_by", "approved_on"])
-        audit_record(
-            actor=user,
-            action="adapted_set.approved",
-            target=adapted_set,
-            data={"jurisdiction": adapted_set.jurisdiction.code, "on": adapted_set.approved_on.isoformat()},
-        )
-    return adapted_set
+# Approving a jurisdiction's adapted set is one move of its lifecycle, kept with the rest of it.
+adapted_set_approve = adaptation.adapted_set_approve
 
 
 # --- jurisdictions ------------------------------------------------------------------------------
