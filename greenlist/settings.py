@@ -218,6 +218,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date format per language (greenlist/formats/<lang>/formats.py); templates use DATE_FORMAT etc.
+FORMAT_MODULE_PATH = ["greenlist.formats"]
 USE_TZ = True
 TIME_ZONE = "UTC"
 
