@@ -43,3 +43,8 @@ CONSULTATION_COMMENT_UNKNOWN = "consultation_comment_unknown"
 ATTACHMENT_MISSING = "attachment_missing"
 ATTACHMENT_TOO_LARGE = "attachment_too_large"
 ATTACHMENT_TYPE_REFUSED = "attachment_type_refused"
+# The diff between versions and adapted sets (issue 14, standards/diff.py): a `from`/`to` that is
+# neither a version's id nor "set:<id>", or is missing.
+DIFF_SIDE_INVALID = "diff_side_invalid"
+# The diff's API: a `status` or `language` filter it does not know.
+DIFF_FILTER_INVALID = "diff_filter_invalid"
