@@ -77,7 +77,10 @@ def is_answered(answer: Answer, scale: dict[str, dict[str, Any]]) -> bool:
     return bool(rating and rating.get("allowed_on_submit"))
 
 
-def missing_for_submission(assessment: Assessment) -> list[dict[str, Any]]:
+def missing_for_submission(assessment: Assessment, *, with_indicators: bool = False) -> list[dict[str, Any]]:
+    """What keeps each answer from being submitted, as plain data (the submission guard sends it in
+    the API's error). `with_indicators`: each entry also holds its Indicator row, for a page that
+    shows the title in the reader's language (a row is not JSON: the guard does not ask for it)."""
     scale = scale_by_code(assessment.standard)
     missing = []
     answers = Answer.objects.filter(assessment=assessment).select_related("indicator").order_by("indicator__position")
@@ -91,6 +94,7 @@ def missing_for_submission(assessment: Assessment) -> list[dict[str, Any]]:
                     "number": answer.indicator.number,
                     "title": answer.indicator.title,
                     "problems": problems,
+                    **({"indicator_row": answer.indicator} if with_indicators else {}),
                 }
             )
     return missing

@@ -221,7 +221,7 @@ def assessment_submit(request, pk):
         else:
             messages.success(request, _("Submitted. The assessment is now read-only."))
             return redirect(assessment)
-    missing = selectors.missing_for_submission(assessment)
+    missing = selectors.missing_for_submission(assessment, with_indicators=True)
     return render(
         request,
         "assessments/submit.html",

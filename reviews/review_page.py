@@ -27,7 +27,7 @@ from evidence.badges import render_badges
 from evidence.models import EvidenceItem
 from evidence.rules import can_view_evidence_of
 from evidence.selectors import facts_for_items
-from standards.models import AdaptedIndicator
+from standards.models import AdaptedIndicator, Indicator
 from standards.selectors import adaptations
 
 from .choices import AssignmentRole, RequestStatus
@@ -252,7 +252,10 @@ class Row:
     urls: dict = field(default_factory=dict)
     updated: str = ""
     version_note: str = ""
-    means_of_verification: list = field(default_factory=list)
+    # The row whose means of verification the page lists (the adapted indicator's when it has its
+    # own, else the generic one's): a row, not its list, so the template shows them in the reader's
+    # language ({% std_list %}); None when neither has any.
+    means_of_verification_of: AdaptedIndicator | Indicator | None = None
     # A refused form shown again: what was typed and why it was refused, by form kind (every kind
     # has a key, so that the template's lookups find one: a missing key is a slow failed lookup).
     posted: dict = field(default_factory=dict)
@@ -409,9 +412,10 @@ def review_page(assessment: Assessment, user) -> dict:
             updated=_minute(answer.updated_at),
         )
         row.version_note = version_note % {"v": answer.version, "when": row.updated}
-        row.means_of_verification = (
-            row.adapted and row.adapted.means_of_verification
-        ) or answer.indicator.means_of_verification
+        if row.adapted is not None and row.adapted.means_of_verification:
+            row.means_of_verification_of = row.adapted
+        elif answer.indicator.means_of_verification:
+            row.means_of_verification_of = answer.indicator
         for review in by_answer_reviews.get(answer.pk, []):
             review.rating_info = scale.get(review.rating)
             review.out_of_date = changed_after(answer, newest, review.answer_version, review.updated_at)
