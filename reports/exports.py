@@ -175,9 +175,14 @@ def dossier_context(assessment: Assessment, user) -> dict[str, Any]:
     review = getattr(assessment, "review", None) if hasattr(assessment, "review") else None
     components: dict[str, dict] = {}
     for row in selectors.export_rows(assessment, user):
-        comp = components.setdefault(row["component"], {"number": row["component"], "criteria": {}})
+        # `heading`: the row whose title the dossier shows in the reader's language.
+        criterion = row["criterion_row"]
+        comp = components.setdefault(
+            row["component"], {"number": row["component"], "heading": criterion.component, "criteria": {}}
+        )
         comp["criteria"].setdefault(
-            row["criterion"], {"number": row["criterion"], "title": row["criterion_title"], "rows": []}
+            row["criterion"],
+            {"number": row["criterion"], "title": row["criterion_title"], "heading": criterion, "rows": []},
         )["rows"].append(row)
     own = scores.get(ScoreKind.SELF)
     expert = scores.get(ScoreKind.EXPERT) if show_findings else None
@@ -194,9 +199,13 @@ def dossier_context(assessment: Assessment, user) -> dict[str, Any]:
         comp["criteria"] = list(comp["criteria"].values())
         for crit in comp["criteria"]:
             crit["scores"] = criteria_scores.get(crit["number"], {})
+    headings = {number: comp["heading"] for number, comp in components.items()}
     return {
         "assessment": assessment,
         "area": assessment.protected_area,
+        "component_scores": [{**c, "heading": headings.get(c["number"])} for c in own.results["components"]]
+        if own
+        else [],
         "boundary": boundary_drawing(assessment.protected_area),
         "components": list(components.values()),
         "own": own,

@@ -38,7 +38,10 @@ from scoring.models import ScoreSnapshot
 from scoring.selectors import findings_released as findings_released
 from scoring.selectors import may_see_findings as may_see_findings
 from scoring.services import visible_scores as visible_scores
+from standards import selectors as standards_selectors
 from standards.models import Jurisdiction
+from standards.selectors import Headings
+from standards.texts import localized
 
 from .choices import DUE_SOON_DAYS, EXPORT_JOB_KIND, PHASE_ORDER, Phase
 
@@ -175,6 +178,7 @@ def site_dashboard(user: Person, *, today: datetime.date | None = None) -> list[
         .order_by("created_at")
     ):
         requests[req.answer.assessment_id].append(req)
+    headings = standards_selectors.headings_of({a.standard_id for a in latest})
     out = []
     for assessment in latest:
         scale = _scale(assessment)
@@ -190,7 +194,7 @@ def site_dashboard(user: Person, *, today: datetime.date | None = None) -> list[
                 "snapshot": own,
                 "expert": expert,
                 "overall": overall,
-                "components": _component_rows(own, expert),
+                "components": component_rows(own, expert, headings.get(assessment.standard_id)),
                 "answered": overall["indicators_rated"] if overall else 0,
                 "total": overall["indicators"] if overall else 0,
                 "requests": requests[assessment.pk],
@@ -205,14 +209,21 @@ def site_dashboard(user: Person, *, today: datetime.date | None = None) -> list[
     return out
 
 
-def _component_rows(own: ScoreSnapshot | None, expert: ScoreSnapshot | None) -> list[dict[str, Any]]:
+def component_rows(
+    own: ScoreSnapshot | None, expert: ScoreSnapshot | None, headings: Headings | None
+) -> list[dict[str, Any]]:
+    """Per component, the scores of the site and the group. The snapshot keeps the title it was
+    scored under (English); `heading` is the component's row, whose title the page shows in the
+    reader's language (None if the version lost it: the stored title then stands)."""
     if own is None:
         return []
     expert_by = {c["number"]: c for c in expert.results["components"]} if expert else {}
+    components = headings.components if headings else {}
     return [
         {
             "number": c["number"],
             "title": c["title"],
+            "heading": components.get(c["number"]),
             "percent": c["percent"],
             "met": c["met"],
             "criteria_met": c["criteria_met"],
@@ -223,11 +234,17 @@ def _component_rows(own: ScoreSnapshot | None, expert: ScoreSnapshot | None) -> 
     ]
 
 
+def _title(row: dict[str, Any]) -> str:
+    """A component's or criterion's title in the reader's language (a chart's labels are plain text)."""
+    heading = row.get("heading")
+    return str(localized(heading, "title")) if heading is not None else row["title"]
+
+
 def site_chart(entry: dict[str, Any]) -> dict[str, Any]:
     """What the component bar chart draws (passed to the page with json_script)."""
     rows = entry["components"]
     return {
-        "labels": [f"{c['number']} {c['title']}" for c in rows],
+        "labels": [f"{c['number']} {_title(c)}" for c in rows],
         "self": [c["percent"] or 0 for c in rows],
         "met": [c["met"] for c in rows],
         "expert": [c["expert_percent"] for c in rows] if entry["expert"] else None,
@@ -262,6 +279,9 @@ def expert_dashboard(user: User, *, today: datetime.date | None = None) -> list[
     ):
         group[assessment_id][code] = rating
     site = scoring_selectors.self_ratings(cleared)
+    headings = standards_selectors.headings_of(
+        {a.assessment.standard_id for a in assignments if a.assessment_id in cleared}
+    )
     out = []
     for assignment in assignments:
         assessment = assignment.assessment
@@ -276,12 +296,15 @@ def expert_dashboard(user: User, *, today: datetime.date | None = None) -> list[
             tree = scoring_selectors.standard_tree(assessment.standard)
             own = engine.criterion_agreement(tree, site.get(assessment.pk, {}), mine.get(assessment.pk, {}))
             grp = engine.criterion_agreement(tree, site.get(assessment.pk, {}), group.get(assessment.pk, {}))
-            row["criteria"] = [{**a, "group": g} for a, g in zip(own, grp, strict=True)]
+            criteria = headings.get(assessment.standard_id, Headings({}, {})).criteria
+            row["criteria"] = [
+                {**a, "group": g, "heading": criteria.get(a["number"])} for a, g in zip(own, grp, strict=True)
+            ]
             row["reviewed"] = len(mine.get(assessment.pk, {}))
             row["indicators"] = sum(len(c.indicators) for comp in tree for c in comp.criteria)
             row["chart"] = {
                 "labels": [c["number"] for c in own],
-                "titles": [c["title"] for c in own],
+                "titles": [_title(c) for c in row["criteria"]],
                 "mine": [c["percent"] for c in own],
                 "group": [g["percent"] for g in grp],
             }
@@ -467,6 +490,10 @@ def export_rows(assessment: Assessment, user: Person) -> list[dict[str, Any]]:
                 "component": indicator.criterion.component.number,
                 "criterion": indicator.criterion.number,
                 "criterion_title": indicator.criterion.title,
+                # The rows themselves, for the dossier, which shows their texts in the reader's
+                # language (the file columns above stay English: an export has no language).
+                "criterion_row": indicator.criterion,
+                "indicator_row": indicator,
                 "indicator": indicator.code,
                 "number": indicator.number,
                 "title": indicator.title,

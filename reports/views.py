@@ -17,6 +17,7 @@ from assessments.selectors import get_assessment_for_user
 from core.errors import DomainError
 from core.pages import flash_error
 from scoring import selectors as scoring_selectors
+from standards.selectors import headings_of
 
 from . import exports, selectors, services
 from .choices import ExportFormat
@@ -55,7 +56,8 @@ def assessment_reports(request, pk):
     scores = selectors.visible_scores(assessment, request.user)
     own, expert = scores["self"], scores["expert"]
     gap = selectors.gap_analysis(assessment, request.user)
-    entry = {"components": selectors._component_rows(own, expert), "expert": expert}
+    headings = headings_of([assessment.standard_id]).get(assessment.standard_id)
+    entry = {"components": selectors.component_rows(own, expert, headings), "expert": expert}
     return render(
         request,
         "reports/assessment.html",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,6 +31,43 @@ def standard_tree(standard: Standard) -> QuerySet[Component]:
             ),
         )
     )
+
+
+@dataclass(frozen=True)
+class Headings:
+    """A version's components and criteria by number: the rows whose titles a page shows in the
+    reader's language beside figures stored with English titles (score snapshots)."""
+
+    components: dict[str, Component]
+    criteria: dict[str, Criterion]
+
+
+def headings_of(standard_ids: Iterable[int]) -> dict[int, Headings]:
+    """The headings of each of these versions, in one query whatever their number (every
+    component has a criterion: `standards.content.validate` refuses one without)."""
+    out: dict[int, Headings] = {}
+    ids = set(standard_ids)
+    if not ids:
+        return out
+    rows = (
+        Criterion.objects.filter(component__standard_id__in=ids)
+        .select_related("component")
+        .only(
+            "number",
+            "title",
+            "translations",
+            "component__number",
+            "component__title",
+            "component__translations",
+            "component__standard_id",
+        )
+    )
+    for criterion in rows:
+        component = criterion.component
+        headings = out.setdefault(component.standard_id, Headings({}, {}))
+        headings.components.setdefault(component.number, component)
+        headings.criteria[criterion.number] = criterion
+    return out
 
 
 @dataclass(frozen=True)
@@ -127,4 +165,12 @@ def get_adapted_set_for_user(user: Person, pk: int | str) -> AdaptedIndicatorSet
         raise Http404("No such adapted indicator set.") from None
 
 
-__all__ = ["IndicatorSet", "adaptations", "current_standard", "indicator_set_for", "standard_tree"]
+__all__ = [
+    "Headings",
+    "IndicatorSet",
+    "adaptations",
+    "headings_of",
+    "current_standard",
+    "indicator_set_for",
+    "standard_tree",
+]

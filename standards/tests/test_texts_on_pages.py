@@ -1,0 +1,192 @@
+"""The Standard's texts on the pages that show them: in the reader's language where a translation
+exists, in English marked "not translated" (class `untranslated`, `lang="en"`) where it does not,
+and the wording note wherever an indicator's text is shown (GREENLIST.md: never present the
+platform's words as IUCN's)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import translation
+
+from reviews.tests.factories import submitted_assessment
+from standards.models import Criterion, Indicator, Wording
+from standards.texts import localized
+
+pytestmark = pytest.mark.django_db
+
+FR_TITLE = "Titre français de l’indicateur 1"
+FR_TEXT = "Le site montre que l’indicateur 1 est rempli."
+FR_MOV = "Procès-verbaux et plans"
+FR_CRITERION = "Légitimité et voix"
+
+
+@pytest.fixture
+def assessment(area, site_manager, staff):
+    """A submitted assessment of a 3-indicator Standard: indicator 1.1.1 translated into French,
+    1.1.2 in English only, 1.1.3 waiting for IUCN's wording (the others paraphrased)."""
+    assessment = submitted_assessment(area=area, manager=site_manager, staff=staff, n_indicators=3)
+    standard = assessment.standard
+    Indicator.objects.filter(standard=standard, number="1.1.1").update(
+        translations={"fr": {"title": FR_TITLE, "text": FR_TEXT, "means_of_verification": [FR_MOV]}}
+    )
+    Indicator.objects.filter(standard=standard, number="1.1.3").update(wording=Wording.PENDING)
+    Criterion.objects.filter(component__standard=standard, number="1.1").update(
+        translations={"fr": {"title": FR_CRITERION}}
+    )
+    return assessment
+
+
+def _block(body: str, start: str, end: str) -> str:
+    """The page's text from the first `start` to the next `end` after it."""
+    i = body.index(start)
+    return body[i : body.index(end, i + len(start))]
+
+
+def _untranslated(html: str, english: str) -> bool:
+    """The English text stands in, said to be English and marked."""
+    return bool(re.search(rf'lang="en">{re.escape(english)}(</span>)? <small class="untranslated">', html))
+
+
+def _check_indicators(body: str, first: str, second: str, third: str) -> None:
+    # given the blocks of the three indicators (`first` etc. open each block)
+    one = _block(body, first, second)
+    two = _block(body, second, third)
+    three = body[body.index(third) :]
+    # the translated indicator is in French, nothing marked
+    assert FR_TITLE in one and FR_TEXT in one and FR_MOV in one
+    assert "Indicator 1 title" not in one and "untranslated" not in one
+    # the other shows English, in lang="en", marked as not translated
+    assert _untranslated(two, "Indicator 2 title")
+    assert _untranslated(two, "The site shows indicator 2 is met.")
+    # the wording notes: paraphrase for the first two, pending for the third
+    assert 'class="wording-note wording-paraphrase"' in one and 'class="wording-note wording-paraphrase"' in two
+    assert 'class="wording-note wording-pending"' in three and "wording-paraphrase" not in three.split("</article>")[0]
+
+
+def test_assessment_page_in_french(client, assessment, site_manager):
+    client.force_login(site_manager)
+    body = client.get(reverse("assessments:detail", args=[assessment.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<html lang="fr"' in body
+    answers = {a.indicator.number: a.pk for a in assessment.answers.select_related("indicator")}
+    _check_indicators(
+        body, f'id="answer-{answers["1.1.1"]}"', f'id="answer-{answers["1.1.2"]}"', f'id="answer-{answers["1.1.3"]}"'
+    )
+    # the side list and the heading name the criterion in French; the component is marked
+    toc = _block(body, '<nav class="toc"', "</nav>")
+    assert FR_CRITERION in toc and _untranslated(toc, "Good governance")
+    assert f"1.1: {FR_CRITERION}</h3>" in body
+
+
+def test_assessment_page_in_english_has_no_marks(client, assessment, site_manager):
+    client.force_login(site_manager)
+    body = client.get(reverse("assessments:detail", args=[assessment.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Indicator 1 title" in body and FR_TITLE not in body
+    assert 'class="untranslated"' not in body
+    assert 'class="wording-note wording-pending"' in body
+
+
+def test_review_page_in_french(client, assessment, staff):
+    client.force_login(staff)
+    response = client.get(reverse("reviews:review", args=[assessment.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200
+    body = response.content.decode()
+    answers = {a.indicator.number: a.pk for a in assessment.answers.select_related("indicator")}
+    _check_indicators(
+        body,
+        f'id="indicator-{answers["1.1.1"]}"',
+        f'id="indicator-{answers["1.1.2"]}"',
+        f'id="indicator-{answers["1.1.3"]}"',
+    )
+
+
+def test_standard_page_in_french(client, assessment):
+    # the assessment's Standard is the newest published version: the one /standard/ shows
+    body = client.get(reverse("standards:current"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    _check_indicators(body, 'id="indicator-1.1.1"', 'id="indicator-1.1.2"', 'id="indicator-1.1.3"')
+    assert _untranslated(body, "Test Standard")  # the version's title has no French yet
+
+
+def test_evidence_page_names_the_indicator_in_french(client, assessment, site_manager):
+    client.force_login(site_manager)
+    first = assessment.answers.get(indicator__number="1.1.1")
+    body = client.get(
+        reverse("evidence:answer-evidence", args=[assessment.pk, first.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert FR_TITLE in _block(body, "<h1>", "</h1>")
+
+
+def test_dossier_in_french(client, assessment, site_manager):
+    client.force_login(site_manager)
+    body = client.get(
+        reverse("reports:dossier-preview", args=[assessment.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert '<html lang="fr">' in body
+    assert FR_TITLE in body and FR_CRITERION in body and _untranslated(body, "Indicator 2 title")
+    assert 'class="wording-note wording-pending"' in body
+
+
+def test_reports_page_names_components_in_the_readers_language(client, assessment, site_manager):
+    from standards.models import Component
+
+    Component.objects.filter(standard=assessment.standard).update(translations={"fr": {"title": "Bonne gouvernance"}})
+    client.force_login(site_manager)
+    body = client.get(reverse("reports:assessment", args=[assessment.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "1 Bonne gouvernance" in body
+    body = client.get(reverse("reports:assessment", args=[assessment.pk]), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert _untranslated(body, "Good governance")
+
+
+def test_localized_falls_back_to_english_and_says_so():
+    indicator = Indicator(
+        title="Title",
+        text="",
+        means_of_verification=["Plan"],
+        translations={"fr": {"title": "Titre", "means_of_verification": ["  "]}, "es": {"title": "   "}},
+    )
+    # a translation is used, and is "translated"
+    assert localized(indicator, "title", "fr") == localized(indicator, "title", "fr-ca")
+    text = localized(indicator, "title", "fr")
+    assert (text.value, text.language, text.translated) == ("Titre", "fr", True)
+    # a blank translation (or a list of blanks) is no translation: English stands in, untranslated
+    for language, field in (("es", "title"), ("fr", "means_of_verification")):
+        text = localized(indicator, field, language)
+        assert text.language == "en" and not text.translated
+    assert localized(indicator, "means_of_verification", "fr").value == ["Plan"]
+    # an empty English text is not "untranslated": there is nothing to translate
+    assert localized(indicator, "text", "fr").translated
+    # English is always itself; the default language is the active one
+    assert localized(indicator, "title", "en").translated
+    with translation.override("fr"):
+        assert str(localized(indicator, "title")) == "Titre"
+
+
+def test_tags_escape_and_mark():
+    indicator = Indicator(
+        title="<b>T</b>",
+        text="line one\nline two",
+        means_of_verification=["<i>x</i>"],
+        wording=Wording.OFFICIAL,
+        translations={},
+    )
+    template = Template(
+        '{% load standard_text %}{% std obj "title" %}|{% std obj "text" breaks=True %}|'
+        '{% std_list obj "means_of_verification" %}|{% std_text obj "title" %}|{% wording_note obj %}|'
+        '{% std none "title" %}'
+    )
+    with translation.override("fr"):
+        html = template.render(Context({"obj": indicator, "none": None}))
+    title, text, mov, plain, note, nothing = html.split("|")
+    assert title.startswith('<span lang="en">&lt;b&gt;T&lt;/b&gt;</span> <small class="untranslated">')
+    assert text.startswith('<p lang="en">line one<br>line two <small class="untranslated">')
+    assert '<ul class="mov-list" lang="en"><li>&lt;i&gt;x&lt;/i&gt;</li></ul>' in mov
+    assert plain == "&lt;b&gt;T&lt;/b&gt;"  # plain text, still escaped by the template
+    assert note == "" and nothing == ""  # official wording: no note; no row: nothing
+    indicator.wording = Wording.PENDING
+    with translation.override("en"):
+        assert "Wording pending the official text" in Template("{% load standard_text %}{% wording_note i %}").render(
+            Context({"i": indicator})
+        )
