@@ -7,37 +7,94 @@ staff, the portfolio and lapsing accreditations. accounts, below those apps, can
 
 from typing import Any
 
+from django.db.models import Count, Q
 from django.shortcuts import render
 
 from accounts import rules
 from accounts.models import User
 from accounts.selectors import accreditations_lapsing
-from assessments.models import Assessment
+from assessments.choices import EDITABLE_STATUSES, Status
+from assessments.models import Answer, Assessment
+from certification.selectors import awaiting_decision
+from evidence.choices import ProcessingStatus
+from evidence.models import EvidenceItem
 from protected_areas.models import ProtectedArea
+from reviews.choices import RequestStatus
+from reviews.models import InformationRequest
 from reviews.selectors import my_assignments
+from standards.models import Standard
+
+# Ratings that leave an indicator still to do on the site team's worklist.
+UNANSWERED = Q(rating="") | Q(rating="not_assessed")
+# Phases after submission in which a review group should be at work.
+REVIEW_PHASES = (Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED)
+
+
+def _site_manager_work(user: User, area_ids: frozenset[int]) -> dict[str, Any]:
+    """Each site with its newest assessment, what is left to answer in it, and the reviewers'
+    open questions (a fixed number of queries, however many sites)."""
+    sites = list(
+        ProtectedArea.objects.filter(pk__in=area_ids).only("id", "name", "iso3", "iucn_category", "designation_eng")
+    )
+    latest: dict[int, Assessment] = {}
+    for assessment in Assessment.objects.filter(protected_area__in=sites).order_by("protected_area_id", "-cycle"):
+        latest.setdefault(assessment.protected_area_id, assessment)
+    left = dict(
+        Answer.objects.filter(assessment__in=latest.values())
+        .values("assessment_id")
+        .annotate(n=Count("id", filter=UNANSWERED))
+        .values_list("assessment_id", "n")
+    )
+    for site in sites:
+        site.latest_assessment = latest.get(site.pk)
+        if site.latest_assessment is not None:
+            site.latest_assessment.left = left.get(site.latest_assessment.pk, 0)
+            site.latest_assessment.editable = site.latest_assessment.status in EDITABLE_STATUSES
+    questions = list(
+        InformationRequest.objects.filter(status=RequestStatus.OPEN, answer__assessment__protected_area_id__in=area_ids)
+        .select_related("answer__indicator", "answer__assessment__protected_area", "asked_by")
+        .order_by("created_at", "id")[:20]
+    )
+    return {"my_sites": sites, "open_questions": questions}
+
+
+def _staff_work() -> dict[str, Any]:
+    """What IUCN staff have to act on: decisions due, groups to form, evidence that failed."""
+    to_assign = (
+        Assessment.objects.filter(status__in=REVIEW_PHASES)
+        .annotate(n_seats=Count("review_assignments", filter=Q(review_assignments__removed_at__isnull=True)))
+        .filter(n_seats=0)
+        .select_related("protected_area")
+        .order_by("submitted_at", "id")
+    )
+    return {
+        "portfolio_area_count": ProtectedArea.objects.count(),
+        "lapsing": accreditations_lapsing()[:10],
+        "decisions_due": list(awaiting_decision()[:10]),
+        "to_assign": list(to_assign[:10]),
+        "failed_evidence": list(
+            EvidenceItem.objects.filter(processing_status=ProcessingStatus.FAILED)
+            .select_related("assessment__protected_area")
+            .order_by("-uploaded_at", "-id")[:10]
+        ),
+    }
+
+
+def _keeper_work() -> dict[str, Any]:
+    return {"standard_drafts": list(Standard.objects.filter(status=Standard.Status.DRAFT).order_by("-loaded_at")[:10])}
 
 
 def home_context(user: User) -> dict[str, Any]:
     roles = rules.active_roles(user)
     context: dict[str, Any] = {"active": roles}
     if roles.managed_area_ids:
-        # Each site with its newest assessment (one query for sites, one for their assessments).
-        sites = list(
-            ProtectedArea.objects.filter(pk__in=roles.managed_area_ids).only(
-                "id", "name", "iso3", "iucn_category", "designation_eng"
-            )
-        )
-        latest: dict[int, Assessment] = {}
-        for assessment in Assessment.objects.filter(protected_area__in=sites).order_by("protected_area_id", "-cycle"):
-            latest.setdefault(assessment.protected_area_id, assessment)
-        for site in sites:
-            site.latest_assessment = latest.get(site.pk)
-        context["my_sites"] = sites
+        context.update(_site_manager_work(user, roles.managed_area_ids))
     if roles.expert_jurisdiction_ids or roles.independent_reviewer:
         context["my_assignments"] = list(my_assignments(user)[:20])
     if roles.iucn_staff:
-        context["portfolio_area_count"] = ProtectedArea.objects.count()
-        context["lapsing"] = accreditations_lapsing()[:10]
+        context.update(_staff_work())
+    if roles.standard_committee:
+        context.update(_keeper_work())
     return context
 
 

@@ -139,6 +139,8 @@
       below.focus({ preventScroll: true });
     });
   }
+  // The home page's "Continue …: N left" lands here with #next-unanswered: go straight to it.
+  if (nextLink && window.location.hash === "#next-unanswered") nextLink.click();
 
   // --- errors and conflicts beside the fields -------------------------------------------------
   function clearErrors(st) {
