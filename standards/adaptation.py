@@ -22,6 +22,7 @@ import magic
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -171,7 +172,7 @@ def adapted_set_submit(*, adapted_set: AdaptedIndicatorSet, by: User, note: str 
     return MACHINE.transition(adapted_set, AdaptedSetStatus.SUBMITTED, by=by, note=note)
 
 
-def _committee_required(user: Person) -> None:
+def committee_required(user: Person) -> None:
     if not rules.can_approve_adapted_indicators(user):
         raise NotAllowed(
             error_codes.ADAPTED_SET_COMMITTEE_ONLY,
@@ -185,7 +186,7 @@ def adapted_set_approve(
     """The Standard Committee approves a submitted set whose consultation is complete; the set
     approved before it for the same jurisdiction and version is retired. Sites of the jurisdiction
     are assessed against it from now on (`selectors.indicator_set_for`)."""
-    _committee_required(user)
+    committee_required(user)
     # The approver and the date are written with the status (a constraint wants both at once).
     machine = dataclasses.replace(MACHINE, on_move=functools.partial(_on_approval, by=user, on=on))
     approved = machine.transition(adapted_set, AdaptedSetStatus.APPROVED, by=user, note=note)
@@ -200,7 +201,7 @@ def adapted_set_approve(
 
 def adapted_set_return(*, adapted_set: AdaptedIndicatorSet, by: User, note: str) -> AdaptedIndicatorSet:
     """The Committee sends a submitted set back to the expert group, saying why."""
-    _committee_required(by)
+    committee_required(by)
     return MACHINE.transition(adapted_set, AdaptedSetStatus.DRAFT, by=by, note=note)
 
 
@@ -211,7 +212,13 @@ def available_moves(adapted_set: AdaptedIndicatorSet, user: Person) -> list[Move
 # --- drafting --------------------------------------------------------------------------------
 
 
-def _authors_required(user: Person, jurisdiction_id: int | None) -> None:
+def authors_required(user: Person, adapted_set: AdaptedIndicatorSet) -> None:
+    """For views, before they read a form: may this person edit (or submit) the set at all?"""
+    authors_required_for(user, adapted_set.jurisdiction_id)
+
+
+def authors_required_for(user: Person, jurisdiction_id: int | None) -> None:
+    """May this person author adapted sets for the jurisdiction (None: for none of them)?"""
     if not rules.can_author_adapted_set(user, jurisdiction_id):
         raise NotAllowed(
             error_codes.ADAPTED_SET_AUTHORS_ONLY,
@@ -222,7 +229,7 @@ def _authors_required(user: Person, jurisdiction_id: int | None) -> None:
 def _locked_draft(adapted_set: AdaptedIndicatorSet, by: Person, revision: int | None) -> AdaptedIndicatorSet:
     """The set, locked for this transaction, after the rule, the status and the revision are
     checked. `revision` None: an addition that overwrites nothing (a comment, a file)."""
-    _authors_required(by, adapted_set.jurisdiction_id)
+    authors_required_for(by, adapted_set.jurisdiction_id)
     locked = AdaptedIndicatorSet.objects.select_for_update().get(pk=adapted_set.pk)
     if locked.status != AdaptedSetStatus.DRAFT:
         raise Conflict(
@@ -266,7 +273,7 @@ def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
 def adapted_set_create(*, by: User, standard: Standard, jurisdiction: Jurisdiction, title: str) -> AdaptedIndicatorSet:
     """A new draft for a jurisdiction, adapting a published version of the Standard; its
     consultation record starts empty."""
-    _authors_required(by, jurisdiction.pk)
+    authors_required_for(by, jurisdiction.pk)
     title = _text(title, "title", TITLE_MAX, required=True)
     if standard.status != Standard.Status.PUBLISHED:
         raise DomainError(
@@ -400,6 +407,24 @@ def adaptation_remove(
 
 
 # --- the consultation -------------------------------------------------------------------------
+
+
+def get_comment(adapted_set: AdaptedIndicatorSet, pk: Any) -> ConsultationComment:
+    """A comment of this set's consultation (the caller has checked the set is visible), else 404."""
+    try:
+        return ConsultationComment.objects.select_related("consultation__adapted_set").get(
+            pk=pk, consultation__adapted_set=adapted_set
+        )
+    except (ConsultationComment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such comment.") from None
+
+
+def get_attachment(adapted_set: AdaptedIndicatorSet, pk: Any) -> ConsultationAttachment:
+    """A document of this set's consultation (the caller has checked the set is visible), else 404."""
+    try:
+        return ConsultationAttachment.objects.get(pk=pk, consultation__adapted_set=adapted_set)
+    except (ConsultationAttachment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such document.") from None
 
 
 def consultation_of(adapted_set: AdaptedIndicatorSet) -> AdaptationConsultation:
