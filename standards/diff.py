@@ -29,10 +29,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts import rules
 from accounts.types import Person
 from core.errors import DomainError
 
@@ -538,29 +536,14 @@ def parse_side(value: str | None, name: str) -> tuple[str, int]:
     return ("set" if match.group(1) else "standard", int(match.group(2)))
 
 
-def adapted_sets_readable(user: Person) -> QuerySet[AdaptedIndicatorSet]:
-    """The adapted sets `user` may compare: those in force (approved, or retired after being in
-    force) for anyone logged in, drafts for their jurisdiction's expert group and the Committee
-    (accounts.rules.can_see_adapted_set)."""
-    from .models import AdaptedIndicatorSet
-
-    sets = AdaptedIndicatorSet.objects.select_related("standard", "jurisdiction")
-    if not user.is_authenticated or not user.is_active:
-        return sets.none()
-    if rules.is_standard_keeper(user):
-        return sets
-    in_force = Q(status__in=[AdaptedIndicatorSet.Status.APPROVED, AdaptedIndicatorSet.Status.RETIRED])
-    return sets.filter(in_force | Q(jurisdiction_id__in=rules.active_roles(user).expert_jurisdiction_ids))
-
-
 def side_for(user: Person, value: str | None, name: str) -> Side | None:
     """The side `value` names if `user` may read it; None when it does not exist or is hidden
     (a draft to a non-keeper: the page answers 404, as for an unknown id)."""
-    from .selectors import standards_visible
+    from .selectors import adapted_sets_visible, standards_visible
 
     kind, pk = parse_side(value, name)
     if kind == "set":
-        adapted_set = adapted_sets_readable(user).filter(pk=pk).first()
+        adapted_set = adapted_sets_visible(user).filter(pk=pk).first()
         if adapted_set is None or not standards_visible(user).filter(pk=adapted_set.standard_id).exists():
             return None
         return Side(f"set:{pk}", adapted_set.standard, adapted_set)
@@ -594,10 +577,10 @@ def default_base(user: Person, new: Side) -> Side:
 
 def sides_for(user: Person) -> list[Side]:
     """Everything `user` may compare, for the pickers: versions newest first, then adapted sets."""
-    from .selectors import standards_visible
+    from .selectors import adapted_sets_visible, standards_visible
 
     standards = standards_visible(user).order_by("code", "-published_at", "-loaded_at", "-id")
-    sets = adapted_sets_readable(user).filter(standard__in=standards_visible(user))
+    sets = adapted_sets_visible(user).filter(standard__in=standards_visible(user))
     return [Side(str(s.pk), s) for s in standards] + [
         Side(f"set:{a.pk}", a.standard, a) for a in sets.order_by("jurisdiction__name", "-created_at", "-id")
     ]

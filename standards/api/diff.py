@@ -1,6 +1,6 @@
 """API: the diff between two versions of the Standard (or a version and an adapted set), and a
 version's translation state (issue 14). The same rules as the pages: drafts for the keepers of the
-Standard, adapted sets per standards.diff.adapted_sets_readable; anything else is 404."""
+Standard, adapted sets per standards.selectors.adapted_sets_visible; anything else is 404."""
 
 from __future__ import annotations
 
