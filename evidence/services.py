@@ -76,12 +76,17 @@ def evidence_upload(
     sensitivity: str = Sensitivity.REVIEWERS,
     evidence_date: datetime.date | None = None,
     enforce_quota: bool = True,
+    answering_question: bool = False,
 ) -> EvidenceItem:
     """Store one uploaded file as evidence of `assessment`, linked to the answers of `indicators`
     (Indicator objects or ids of the assessment's Standard version).
 
     `enforce_quota`: count the file against the uploader's daily quota
-    (EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY); off only for imports that operators run on the server."""
+    (EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY); off only for imports that operators run on the server.
+    `answering_question`: the site team sends the file in answer to a reviewer's open question, which
+    it may do in any phase (the reviewers asked for the document). While the assessment is frozen the
+    file joins the evidence (and the pipeline) but is not linked to the answers, whose evidence the
+    reviewers are judging as submitted: the caller links it to the reply."""
     if file is None:
         raise DomainError(error_codes.EVIDENCE_NO_FILE, "Choose a file to upload.", field="file")
     size = getattr(file, "size", None) or 0
@@ -115,7 +120,8 @@ def evidence_upload(
             locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
             if not rules.can_edit_assessment(user, locked):
                 raise NotAllowed(assessment_errors.NOT_SITE_TEAM, "Only the site's team can add evidence.")
-            if not locked.is_editable:
+            frozen = not locked.is_editable
+            if frozen and not answering_question:
                 raise AssessmentFrozen(locked)
             if enforce_quota:
                 # The person's row is locked so that parallel uploads are counted one after another.
@@ -141,7 +147,7 @@ def evidence_upload(
             item.file.save(original, file, save=False)
             stored_name = item.file.name
             item.save()
-            for answer in answers:
+            for answer in [] if frozen else answers:
                 answer.evidence.add(item)
             # robust: the upload is saved even when the broker is down; the sweep enqueues it later.
             transaction.on_commit(lambda: process_evidence_item.delay(item.pk), robust=True)

@@ -353,7 +353,8 @@ def information_reply_create(
     file_title: str = "",
 ) -> InformationReply:
     """Add to a request's thread. The site team may attach evidence: items it already uploaded, or a
-    new file (stored through the evidence service, so only while the assessment accepts changes)."""
+    new file, in any phase while the question is open (stored through the evidence service and its
+    pipeline; while the assessment is frozen the file belongs to the reply, not to the answer)."""
     assessment = request.answer.assessment
     if not rules.can_reply_to_request(by, assessment):
         raise NotAllowed(error_codes.NOT_ALLOWED, "Only the site team and the reviewers can answer this question.")
@@ -388,6 +389,7 @@ def information_reply_create(
                     file=file,
                     title=file_title,
                     indicators=[request.answer.indicator_id],
+                    answering_question=True,
                 )
             )
         reply = InformationReply.objects.create(request=locked, author=by, text=text)

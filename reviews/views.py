@@ -216,7 +216,8 @@ def _review_context(request, assessment, *, posted=None):
         can_recommend=rules.can_recommend(user, assessment) and assessment.status == Status.IN_REVIEW,
         can_confirm=rules.can_confirm_process(user, assessment),
         can_manage=rules.can_manage_review(user, assessment),
-        can_attach=context["site_team"] and assessment.is_editable,
+        # A new file answers an open question in any phase (reviews.services.information_reply_create).
+        can_attach=context["site_team"],
         recommend_error=(posted or {}).get("recommend_error"),
         recommend_data=(posted or {}).get("recommend_data") or {},
         confirm_error=(posted or {}).get("confirm_error"),

@@ -9,6 +9,7 @@ from assessments.models import AssessmentTransition
 from assessments.workflow import transition
 from audit.models import AuditEvent
 from core.errors import DomainError, NotAllowed
+from evidence.models import EvidenceItem
 from reviews import error_codes, review_page, selectors, services
 from reviews.choices import RequestStatus, ReviewerDecision
 from reviews.models import GroupFinding, IndicatorReview, InformationReply
@@ -172,15 +173,24 @@ def test_request_for_information_round_trip_with_send_back_and_resubmission(team
     req = services.information_request_create(
         assessment=assessment, answer=target, by=expert, question="Where are the meeting minutes?"
     )
-    # the site team may answer in text while the assessment is in review, but not upload
+    # the site team answers while the assessment is in review, in text and with the file asked for
     services.information_reply_create(request=req, by=site_manager, text="They are being scanned.")
     req.refresh_from_db()
     assert req.status == RequestStatus.ANSWERED
-    with pytest.raises(DomainError) as exc:
-        services.information_reply_create(
-            request=req, by=site_manager, text="Here.", file=SimpleUploadedFile("m.png", PNG, content_type="image/png")
-        )
-    assert exc.value.code == "assessment_frozen"
+    evidence_before = set(target.evidence.values_list("pk", flat=True))
+    scanned = services.information_reply_create(
+        request=req,
+        by=site_manager,
+        text="Here they are.",
+        file_title="Minutes, scanned",
+        file=SimpleUploadedFile("m.png", PNG, content_type="image/png"),
+    )
+    item = scanned.evidence.get()
+    assert item.title == "Minutes, scanned" and item.assessment_id == assessment.pk
+    # the file belongs to the reply; the submitted answer's evidence, which reviewers judge, is unchanged
+    assert set(target.evidence.values_list("pk", flat=True)) == evidence_before
+    # the reviewer who asked may open it
+    assert EvidenceItem.objects.visible_to(expert).filter(pk=item.pk).exists()
     # staff send it back with the open question listed
     services.review_send_back(assessment=assessment, by=staff, note="Please answer the questions.")
     assessment.refresh_from_db()
@@ -216,7 +226,7 @@ def test_request_for_information_round_trip_with_send_back_and_resubmission(team
     with pytest.raises(DomainError) as exc:
         services.information_reply_create(request=req, by=site_manager, text="One more thing.")
     assert exc.value.code == error_codes.REQUEST_CLOSED
-    assert InformationReply.objects.filter(request=req).count() == 2
+    assert InformationReply.objects.filter(request=req).count() == 3
     assert AuditEvent.objects.filter(action="review.request_closed").count() == 1
 
 
