@@ -140,7 +140,7 @@ def test_draft_meta_and_its_version_in_the_codes(draft, keeper):
     )
     draft = fresh(draft)
     assert (draft.version, draft.title, draft.provenance) == ("2.0", "New title", "Committee meeting of 3 March")
-    assert draft.translations == {"fr": {"title": "Nouveau titre"}}
+    assert draft.translations["fr"] == {"title": "Nouveau titre"}
     assert draft.revision == 2
     assert Indicator.objects.filter(standard=draft, code="GLS-V2.0-1.1.1").exists()
     assert not Indicator.objects.filter(standard=draft, code__startswith="GLS-V1.2").exists()
@@ -153,7 +153,7 @@ def test_component_and_criterion_texts_per_language(draft, keeper):
     )
     criterion = Criterion.objects.filter(component=component).order_by("position").first()
     authoring.criterion_update(criterion=criterion, by=keeper, revision=2, texts={"en": {"description": "Plain words"}})
-    assert fresh(component).translations["es"] == {"title": "Buena gobernanza", "description": "D"}
+    assert fresh(component).translations["es"] == {"title": "Buena gobernanza", "description": "D"}  # both given
     assert fresh(criterion).description == "Plain words"
     assert fresh(draft).revision == 3
     # an empty translation removes it (English stands in again, marked)

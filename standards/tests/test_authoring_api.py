@@ -49,7 +49,7 @@ def test_a_keeper_drafts_edits_moves_and_publishes_through_the_api(standard, kee
         {"revision": 1, "provenance": "Committee, March", "texts": {"fr": {"title": "Norme"}}},
         format="json",
     )
-    assert r.status_code == 200 and r.json()["revision"] == 2 and r.json()["translations"] == {"fr": {"title": "Norme"}}
+    assert r.status_code == 200 and r.json()["revision"] == 2 and r.json()["translations"]["fr"] == {"title": "Norme"}
     # an indicator: French, MoV, SDGs, wording
     indicator = first(draft)
     r = client.patch(
@@ -63,7 +63,8 @@ def test_a_keeper_drafts_edits_moves_and_publishes_through_the_api(standard, kee
         format="json",
     )
     assert r.status_code == 200, r.json()
-    assert r.json()["translations"]["fr"] == {"title": "Titre", "means_of_verification": ["Décret", "Carte"]}
+    french = r.json()["translations"]["fr"]
+    assert (french["title"], french["means_of_verification"]) == ("Titre", ["Décret", "Carte"])
     assert r.json()["sdgs"] == [15] and r.json()["revision"] == 3 and r.json()["lineage"] == indicator.lineage
     # component and criterion texts
     component = Component.objects.filter(standard=draft).order_by("position").first()

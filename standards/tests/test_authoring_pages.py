@@ -175,9 +175,9 @@ def test_component_criterion_and_meta_forms(draft, keeper):
     )
     assert r.status_code == 302
     draft = Standard.objects.get(pk=draft.pk)
-    assert (draft.version, draft.title, draft.translations) == ("2.0", "Title", {"fr": {"title": "Titre"}})
-    assert component.__class__.objects.get(pk=component.pk).translations == {"es": {"title": "Buena gobernanza"}}
-    assert Criterion.objects.get(pk=criterion.pk).translations == {"fr": {"description": "Description"}}
+    assert (draft.version, draft.title, draft.translations["fr"]) == ("2.0", "Title", {"title": "Titre"})
+    assert component.__class__.objects.get(pk=component.pk).translations["es"]["title"] == "Buena gobernanza"
+    assert Criterion.objects.get(pk=criterion.pk).translations["fr"]["description"] == "Description"
 
 
 def test_add_move_and_remove_from_the_editor(draft, keeper):
@@ -229,12 +229,15 @@ def test_publish_page_lists_every_problem_and_publishes_nothing(draft, keeper):
 
 def test_preview_shows_the_draft_in_the_page_language_with_marks(draft, keeper):
     indicator = first_indicator(draft)
-    authoring.indicator_update(indicator=indicator, by=keeper, revision=1, texts={"fr": {"title": "Titre FR"}})
+    authoring.indicator_update(
+        indicator=indicator, by=keeper, revision=1, texts={"fr": {"title": "Titre FR", "text": ""}}
+    )
     client = client_for(keeper)
     client.post("/i18n/setlang/", {"language": "fr"})
     page = client.get(f"/standard/versions/{draft.pk}/preview/").content.decode()
     assert "Titre FR" in page
-    assert 'class="untranslated"' in page  # the untranslated texts are marked
+    # the text with no French (removed above) shows in English, marked
+    assert f'<span lang="en">{html.escape(indicator.text)}</span> <small class="untranslated">' in page
 
 
 def test_delete_a_draft(draft, keeper, staff):
