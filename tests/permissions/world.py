@@ -37,6 +37,8 @@ MARKERS: dict[str, set[str]] = {
     "zqOTHEREVIDENCEzq": {"other_manager", "staff", "admin"},
     # the internal reasons of a certification decision (the public summary is public)
     "zqINTERNALREASONSzq": {"staff", "admin"},
+    # a draft of the Standard's next version: the keepers of the Standard only (issue 14)
+    "zqDRAFTSTANDARDzq": {"staff"},
 }
 
 ROLES = [
@@ -259,5 +261,17 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     # --- issue 14: spreadsheets (h2) ---
     # --- issue 14: adapted sets and consultation (h4) ---
     # --- issue 14: diff and translation state (h5) ---
+    # A draft of the next version (the Committee's: `staff` holds that role) whose first indicator is
+    # reworded in French with a marker only keepers may read, and a draft adapted set of the own
+    # site's jurisdiction (its expert group and the Committee read it).
+    from standards import adaptation, authoring
+
+    h5_draft = authoring.draft_create(source=standard, by=staff, version="h5-draft")
+    h5_first = h5_draft.indicators.order_by("position").first()
+    authoring.indicator_update(
+        indicator=h5_first, by=staff, revision=h5_draft.revision, texts={"fr": {"text": "zqDRAFTSTANDARDzq"}}
+    )
+    h5_set = adaptation.adapted_set_create(by=staff, standard=standard, jurisdiction=jurisdiction, title="Diff set")
+    w.ids.update(h5_draft=h5_draft.pk, h5_set=f"set:{h5_set.pk}")
     # --- issue 14: moving an assessment to another version (h6) ---
     return w
