@@ -101,8 +101,12 @@ def _demo_scenario(people: dict, jurisdiction) -> dict:
     _filled(sites["nps:YOSE"], manager, admin, answered=18)
 
     # Grand Canyon: submitted; the demo expert and reviewer are assigned and the review is open.
-    canyon = _filled(sites["nps:GRCA"], manager, admin, answered=None, submit=True)
+    # With photos (a place and a time each), a plan, and a question answered with the file it asked for.
+    from .demo_evidence import add_demo_evidence, ask_and_answer
+
+    canyon = _filled(sites["nps:GRCA"], manager, admin, answered=None, submit=True, evidence=add_demo_evidence)
     _assign_and_start(canyon, people, admin)
+    ask_and_answer(canyon, people)
 
     # Yellowstone: reviewed, recommended, confirmed and granted Green List status.
     yellowstone = _filled(sites["nps:YELL"], manager, admin, answered=None, submit=True)
@@ -124,7 +128,7 @@ def _demo_scenario(people: dict, jurisdiction) -> dict:
 _RATINGS = ["meets"] * 8 + ["partially_meets"]
 
 
-def _filled(area, manager, admin, *, answered: int | None, submit: bool = False):
+def _filled(area, manager, admin, *, answered: int | None, submit: bool = False, evidence=None):
     import datetime
 
     from assessments.choices import Status
@@ -150,6 +154,8 @@ def _filled(area, manager, admin, *, answered: int | None, submit: bool = False)
                 action_due=timezone.localdate() + datetime.timedelta(days=120),
             )
         answer_save(answer=answer, user=manager, expected_version=answer.version, changes=changes)
+    if evidence is not None:
+        evidence(assessment, manager)
     if submit:
         transition(assessment, Status.SUBMITTED, by=manager, note="Self-assessment complete.")
     return assessment

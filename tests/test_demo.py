@@ -44,11 +44,18 @@ def test_demo_refuses_production(settings):
 def test_every_demo_login_gets_a_home_page_saying_what_to_do_next(standard_loaded, client):
     management.call_command("load_demo", verbosity=0)
     expected = {
-        "manager@demo.greenlist.test": ["Yosemite NP", "Candidate", "Grand Canyon NP", "In review"],
+        "manager@demo.greenlist.test": [
+            "Yosemite NP",
+            "Continue Yosemite NP: 32 indicators left",
+            "Grand Canyon NP",
+            "In review",
+            "1 question from reviewers",
+        ],
         "expert@demo.greenlist.test": ["Grand Canyon NP", "Open the review"],
         "reviewer@demo.greenlist.test": ["Grand Canyon NP", "Independent reviewer"],
-        "staff@demo.greenlist.test": ["Portfolio", "protected areas loaded"],
-        "admin@demo.greenlist.test": ["Portfolio"],
+        "staff@demo.greenlist.test": ["To do", "protected areas loaded", "0 decisions due"],
+        "admin@demo.greenlist.test": ["To do"],
+        "keeper@demo.greenlist.test": ["The Standard", "No draft in progress."],
     }
     for email, texts in expected.items():
         client.login(username=email, password="greenlist-demo")
@@ -56,3 +63,32 @@ def test_every_demo_login_gets_a_home_page_saying_what_to_do_next(standard_loade
         for text in texts:
             assert text in page, (email, text)
         client.logout()
+
+
+def test_the_demo_review_has_evidence_with_places_and_a_question_answered_with_a_file(standard_loaded):
+    from evidence.models import EvidenceItem
+    from reviews.models import InformationRequest
+
+    management.call_command("load_demo", verbosity=0)
+    canyon = Assessment.objects.get(protected_area__key="nps:GRCA")
+    items = EvidenceItem.objects.filter(assessment=canyon)
+    assert {i.content_type for i in items} == {"image/jpeg", "application/pdf"}
+    assert items.filter(answers__isnull=False).distinct().count() == 4
+    answered, still_open = InformationRequest.objects.filter(answer__assessment=canyon).order_by("id")
+    assert answered.status == "answered" and still_open.status == "open"
+    assert [i.title for i in answered.replies.get().evidence.all()] == ["Advisory board minutes, March 2026"]
+
+
+def test_the_demo_photos_carry_a_place_the_pipeline_reads(standard_loaded):
+    from evidence.models import EvidenceItem
+    from evidence.pipeline import evidence_process
+
+    management.call_command("load_demo", verbosity=0)
+    inside = EvidenceItem.objects.get(title__startswith="Camera trap 07")
+    outside = EvidenceItem.objects.get(title__startswith="Outreach display")
+    for item in (inside, outside):
+        evidence_process(item.pk)
+        item.refresh_from_db()
+    assert inside.facts.location_check == "inside"
+    assert outside.facts.location_check == "outside" and outside.facts.distance_km > 10
+    assert inside.facts.captured_at.date().isoformat() == "2026-05-14"
