@@ -56,3 +56,37 @@ def evidence_section(assessment, user, answers) -> EvidenceSection:
             "(is it in INSTALLED_APPS?)."
         )
     return _evidence_reader(assessment, user, answers)
+
+
+# --- reviewers' questions -----------------------------------------------------------------------
+# The reviews app owns requests for information; the site team must see them where it works (the
+# assessment page, beside the indicator asked about). Same pattern as the evidence section.
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """One reviewer's question still waiting for the site team, as the assessment page shows it."""
+
+    answer_id: int
+    number: str
+    question: str
+    asked_by: str
+    asked_at: object  # a datetime, formatted by the template
+    answer_url: str
+
+
+QuestionsReader = Callable[..., list[OpenQuestion]]
+_questions_reader: QuestionsReader | None = None
+
+
+def provide_questions_section(reader: QuestionsReader) -> None:
+    """Called from the reviews app's AppConfig.ready(); `reader(assessment, user)` lists the open
+    questions this person may see (the site team and the reviewers), oldest first."""
+    global _questions_reader
+    _questions_reader = reader
+
+
+def open_questions(assessment, user) -> list[OpenQuestion]:
+    if _questions_reader is None:
+        raise ImproperlyConfigured("assessments.sections has no questions reader: the reviews app provides it.")
+    return _questions_reader(assessment, user)

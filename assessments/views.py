@@ -76,6 +76,10 @@ LINKED_SHOWN = 5
 def _detail_context(request, assessment, errors=None):
     context = selectors.assessment_page(assessment, request.user)
     evidence = sections.evidence_section(assessment, request.user, context["answers"])
+    questions = sections.open_questions(assessment, request.user)
+    questions_by_answer: dict[int, list] = {}
+    for question in questions:
+        questions_by_answer.setdefault(question.answer_id, []).append(question)
     editable = assessment.is_editable and rules.can_edit_assessment(request.user, assessment)
     # Per-answer URLs from one pattern each: a {% url %} tag for 50 answers costs more than the page.
     answer_url = reverse("assessments:answer", args=[assessment.pk, 0]).replace("/0/", "/{}/")
@@ -84,6 +88,7 @@ def _detail_context(request, assessment, errors=None):
         # Set on every answer: a missing attribute in a template is a slow failed lookup.
         answer.error = answer.theirs = None
         answer.error_field = ""
+        answer.questions = questions_by_answer.get(answer.pk, [])
         answer.post_url = answer_url.format(answer.pk)
         answer.link_url = evidence.link_url_pattern.format(answer.pk)
         # The newest few links are shown; the rest are loaded on request (their ids stay on the
@@ -104,6 +109,7 @@ def _detail_context(request, assessment, errors=None):
         moves=workflow.available_moves(assessment, request.user),
         library=evidence.library,
         evidence=evidence,
+        open_questions=questions,
         errors_for=errors or {},
         js_config={
             "assessment": assessment.pk,

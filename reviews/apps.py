@@ -17,10 +17,13 @@ class ReviewsConfig(AppConfig):
         # accounts sits below reviews (docs/architecture.md), so its rules cannot import this app:
         # reviews hands over the reader its rules need instead.
         from accounts import rules
-        from assessments import workflow
+        from assessments import sections, workflow
 
         from .guards import guard_review_confirmed
+        from .sections import assessment_open_questions
 
         rules.provide("review_seat_rows", review_seat_rows)
         # The assessment's conclusion moves need the confirmed review (reviews.guards).
         workflow.MACHINE.provide_guard(workflow.REVIEW_CONFIRMED, guard_review_confirmed)
+        # The site team sees reviewers' open questions on the assessment page, beside each indicator.
+        sections.provide_questions_section(assessment_open_questions)

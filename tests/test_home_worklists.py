@@ -105,3 +105,25 @@ def test_the_site_managers_home_costs_the_same_queries_for_one_site_or_four(clie
     with CaptureQueriesContext(connection) as four:
         client.get("/")
     assert len(four) == len(one)
+
+
+def test_the_assessment_page_shows_open_questions_beside_their_indicator_to_the_site_team(
+    client, area, site_manager, other_manager, staff, jurisdiction
+):
+    assessment = submitted_assessment(area=area, manager=site_manager, staff=staff)
+    review_services.review_start(assessment=assessment, by=staff)
+    answer = Answer.objects.filter(assessment=assessment).order_by("indicator__position").last()
+    req = review_services.information_request_create(
+        assessment=assessment, answer=answer, by=staff, question="Which year is the visitor survey from?"
+    )
+    client.login(username=site_manager.email, password=DEFAULT_PASSWORD)
+    page = client.get(f"/assessments/{assessment.pk}/").content.decode()
+    assert "1 question from reviewers is waiting for an answer:" in page
+    assert f'href="#answer-{answer.pk}"' in page
+    # beside the indicator: the question and the way to answer it
+    block = page[page.index(f'id="answer-{answer.pk}"') :]
+    assert "Which year is the visitor survey from?" in block[: block.index('<div class="answer">')]
+    assert f"/reviews/assessments/{assessment.pk}/#request-{req.pk}" in block
+    # answered questions leave the page's list
+    review_services.information_reply_create(request=req, by=site_manager, text="2025.")
+    assert "Which year is the visitor survey" not in client.get(f"/assessments/{assessment.pk}/").content.decode()
