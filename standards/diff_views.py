@@ -69,6 +69,27 @@ def _change_view(change: diff.FieldChange, names: dict[str, Any]) -> dict[str, A
     return view
 
 
+def _card(entry: diff.IndicatorDiff, n: int, language: str | None, names: dict[str, Any]) -> dict[str, Any]:
+    """One indicator's card. An added or removed indicator shows its texts whole, its English title
+    being the card's own heading; with every language shown, its translations wait behind a
+    disclosure, so that one new indicator does not fill the screen three times over."""
+    changes = entry.changes_in(language)
+    more: list[diff.FieldChange] = []
+    if entry.status in (diff.ADDED, diff.REMOVED):
+        changes = tuple(c for c in changes if (c.field, c.language) != ("title", SOURCE_LANGUAGE))
+        if language is None:
+            more = [c for c in changes if c.language not in (SOURCE_LANGUAGE, diff.NEUTRAL)]
+            changes = tuple(c for c in changes if c not in more)
+    return {
+        "entry": entry,
+        "status_label": STATUS_LABELS[entry.status],
+        "changes": [_change_view(c, names) for c in changes],
+        "more": [_change_view(c, names) for c in more],
+        "more_languages": sorted({str(names.get(c.language, c.language)) for c in more}),
+        "anchor": f"i-{n}",
+    }
+
+
 def _query(params: dict[str, str], **changes: str | None) -> str:
     merged = {**params, **changes}
     return "?" + urlencode({k: v for k, v in merged.items() if v})
@@ -122,15 +143,7 @@ def diff_page(request: HttpRequest) -> HttpResponse:
         hidden = sum(e.status == diff.UNCHANGED for e in entries)
         entries = [e for e in entries if e.status != diff.UNCHANGED]
     names = language_names()
-    cards = [
-        {
-            "entry": e,
-            "status_label": STATUS_LABELS[e.status],
-            "changes": [_change_view(c, names) for c in e.changes_in(lang)],
-            "anchor": f"i-{n}",
-        }
-        for n, e in enumerate(entries, start=1)
-    ]
+    cards = [_card(e, n, lang, names) for n, e in enumerate(entries, start=1)]
     sections = [
         {
             "section": s,
