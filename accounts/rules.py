@@ -351,6 +351,12 @@ def can_move_assessment_version(user: Person) -> bool:
     return is_iucn_staff(user)
 
 
+def can_view_version_moves(user: Person, assessment: AssessmentLike) -> bool:
+    """The reports of an assessment's moves to another version: IUCN staff, who move it, and the
+    site team, who must write again the answers the move could not carry."""
+    return is_iucn_staff(user) or is_site_team_of(user, assessment)
+
+
 def is_site_team_of(user: Person, assessment: AssessmentLike) -> bool:
     return assessment.protected_area_id in active_roles(user).managed_area_ids
 

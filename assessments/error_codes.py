@@ -22,3 +22,10 @@ ANSWER_INVALID = "answer_invalid"
 # recommendation of the Expert Assessment Group (reviews.guards.guard_review_confirmed).
 REVIEW_NOT_CONFIRMED = "review_not_confirmed"
 REVIEW_OUTCOME_MISMATCH = "review_outcome_mismatch"
+# Moving a running assessment to another version of the Standard (assessments.version_move, issue 14).
+ASSESSMENT_SUBMITTED_KEEPS_VERSION = "assessment_submitted_keeps_version"
+VERSION_MOVE_NOT_ALLOWED = "version_move_not_allowed"
+VERSION_MOVES_NOT_VISIBLE = "version_moves_not_visible"
+VERSION_TARGET_INVALID = "version_target_invalid"
+VERSION_MOVE_ANSWER_REVIEWED = "version_move_answer_reviewed"
+VERSION_MOVE_NOT_CONFIRMED = "version_move_not_confirmed"

@@ -152,3 +152,81 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} · {self.indicator_id}: {self.rating or '—'}"
+
+
+class AssessmentVersionMove(models.Model):
+    """One move of a running (never submitted) assessment to another published version of the
+    Standard, by IUCN staff (`assessments.version_move`).
+
+    `report` lists, per indicator, what happened to its answer: a list of
+    {number_from, number_to, lineage, title, outcome, answer, rating_cleared}, where outcome is one
+    of `Outcome`; the site team reads it to know which answers to write again.
+    """
+
+    class Outcome(models.TextChoices):
+        CARRIED = "carried", _("Carried over")
+        CARRIED_REWORDED = "carried_reworded", _("Carried over, reworded: check your answer")
+        NEEDS_ANSWER = "needs_answer", _("Needs a new answer")
+        DROPPED = "dropped", _("Dropped (kept in the history)")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="version_moves")
+    from_standard = models.ForeignKey("standards.Standard", on_delete=models.PROTECT, related_name="+")
+    to_standard = models.ForeignKey("standards.Standard", on_delete=models.PROTECT, related_name="+")
+    from_adapted_set = models.ForeignKey(
+        "standards.AdaptedIndicatorSet", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_adapted_set = models.ForeignKey(
+        "standards.AdaptedIndicatorSet", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    report = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["assessment", "-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.from_standard_id} → {self.to_standard_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:version_move_report", args=[self.assessment_id, self.pk])
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many indicators had each outcome (every outcome present, zero or not)."""
+        counts = dict.fromkeys(self.Outcome.values, 0)
+        for line in self.report:
+            counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
+        return counts
+
+
+class ArchivedAnswer(models.Model):
+    """An answer whose indicator has no counterpart (no indicator of the same lineage) in the version
+    its assessment moved to: its whole content, kept here before the live row was deleted, so nothing
+    the site team wrote is lost while the assessment page and the scores stop counting it."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="archived_answers")
+    move = models.ForeignKey(AssessmentVersionMove, on_delete=models.CASCADE, related_name="archived_answers")
+    indicator = models.ForeignKey("standards.Indicator", on_delete=models.PROTECT, related_name="+")
+    answer_id = models.PositiveIntegerField(help_text=_("The id the answer had while it was live."))
+    number = models.CharField(max_length=12)
+    title = models.CharField(max_length=300)
+    rating = models.CharField(max_length=40, blank=True)
+    justification = models.TextField(blank=True)
+    evidence_date = models.DateField(null=True, blank=True)
+    action_text = models.TextField(blank=True)
+    action_owner = models.CharField(max_length=200, blank=True)
+    action_due = models.DateField(null=True, blank=True)
+    carried_over = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    evidence_ids = models.JSONField(default=list, blank=True, help_text=_("The evidence items it linked."))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "move", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} · {self.number} (archived): {self.rating or '—'}"

@@ -26,7 +26,7 @@ def test_self_scores_of_the_real_standard(assessment, site_manager):
     assert (snap.criteria_met, snap.criteria_total, snap.met) == (16, 17, False)
     component1 = snap.results["components"][0]
     assert component1["met"] is False
-    assert component1["percent"] == round(100 * 11 / 12, 2)  # component 1 has 12 indicators
+    assert component1["percent"] == round(100 * 12 / 13, 2)  # component 1 has 13 indicators
     # the inputs are exactly the ratings saved, with the rules and the scale
     assert snap.inputs["ratings"]["GLS-V1.1-1.1.1"] == "does_not_meet"
     assert snap.inputs["rules"]["standard_met_when"] == "all_criteria_met"

@@ -274,4 +274,25 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     h5_set = adaptation.adapted_set_create(by=staff, standard=standard, jurisdiction=jurisdiction, title="Diff set")
     w.ids.update(h5_draft=h5_draft.pk, h5_set=f"set:{h5_set.pk}")
     # --- issue 14: moving an assessment to another version (h6) ---
+    # A corrected version of the other site's Standard (every indicator keeps its meaning, one is reworded),
+    # published EARLIER than any other version, so that the current version every other row relies on
+    # stays the same; the other site's running assessment moved to it (its answers keep their ids) and
+    # the rows move it back to `h6_from_standard`.
+    from django.db.models import Min
+
+    from assessments.version_move import version_move
+    from standards.content import content_of, create_version
+    from standards.models import Standard
+
+    h6_from = other.standard
+    corrected = content_of(h6_from)
+    corrected["standard"]["version"] = f"{h6_from.version}-corr"
+    corrected["components"][0]["criteria"][0]["indicators"][0]["text"] += " (corrected wording)"
+    h6_standard = create_version(corrected, by=staff)
+    earliest = Standard.objects.filter(code=h6_from.code).aggregate(m=Min("published_at"))["m"]
+    Standard.objects.filter(pk=h6_standard.pk).update(published_at=earliest - datetime.timedelta(days=1))
+    h6_move = version_move(other, h6_standard, by=staff)
+    w.ids.update(h6_from_standard=h6_from.pk, h6_standard=h6_standard.pk, h6_move=h6_move.pk)
+    # A move counts as a change of every answer it carries (a page loaded before it must reload).
+    w.ids["other_answer2_version"] = Answer.objects.get(pk=other_answer2.pk).version
     return w
