@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 # docs/architecture.md, imports neither those apps nor the project package.
 JOB_TASKS = {
     "protected_area_import": "protected_areas.tasks.run_protected_area_import",
+    "protected_area_import_preview": "protected_areas.tasks.run_protected_area_import_preview",
     "reports.export": "reports.tasks.run_export",
 }
 STUCK_AFTER = datetime.timedelta(minutes=5)

@@ -21,7 +21,16 @@ class ImportForm(forms.Form):
         label=_("Column mapping"),
         required=False,
         max_length=1000,
-        help_text=_("Not needed for WDPA files. Otherwise, for example: name=unit_name, key=unit_code"),
+        help_text=_(
+            "Not needed for WDPA files, nor with the preview, which offers the file's columns to choose from. "
+            "Otherwise, for example: name=unit_name, key=unit_code"
+        ),
+    )
+    preview = forms.BooleanField(
+        label=_("Preview first"),
+        required=False,
+        initial=True,
+        help_text=_("See the columns, what would change and likely duplicates before anything is saved."),
     )
     source = forms.CharField(
         label=_("Data set name"),
@@ -68,3 +77,23 @@ class ImportForm(forms.Form):
 
 class SiteManagerForm(forms.Form):
     email = forms.EmailField(label=_("E-mail of an existing user"))
+
+
+# The fields a wizard's mapping offers, in the order a person thinks of them.
+WIZARD_FIELDS = [
+    "key",
+    "name",
+    "iso3",
+    "wdpa_id",
+    "iucn_category",
+    "designation_eng",
+    "designation",
+    "orig_name",
+    "governance_type",
+    "management_authority",
+    "status",
+    "status_year",
+    "reported_area_km2",
+    "realm",
+]
+DUPLICATE_CHOICES = ("keep_both", "skip", "update")

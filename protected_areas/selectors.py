@@ -14,6 +14,7 @@ from accounts.models import RoleAssignment
 from accounts.types import Person
 from core.models import Job
 
+from .import_wizard import PREVIEW_JOB_KIND
 from .models import OVERVIEW_MAX_ZOOM, BoundaryVersion, ProtectedArea
 from .services import IMPORT_JOB_KIND, tiles_data_version
 
@@ -51,7 +52,9 @@ def get_import_job_for_user(user: Person, pk: int | str) -> Job:
     anyone else is told it does not exist (404), as for the import pages."""
     if not rules.can_import_protected_areas(user):
         raise Http404("No such import.")
-    return get_object_or_404(Job.objects.select_related("created_by"), pk=pk, kind=IMPORT_JOB_KIND)
+    return get_object_or_404(
+        Job.objects.select_related("created_by"), pk=pk, kind__in=[IMPORT_JOB_KIND, PREVIEW_JOB_KIND]
+    )
 
 
 def recent_import_jobs(limit: int = 10) -> QuerySet[Job]:

@@ -64,6 +64,7 @@ def import_protected_areas(
     field_map: dict[str, str] | None = None,
     source: str | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    skip_keys: frozenset[str] = frozenset(),
 ) -> ImportSummary:
     """Import (upsert) the protected areas in a GeoJSON, GeoPackage, Shapefile (plain or zipped) or
     KML file. Features that cannot be used are rejected with a reason; the rest import. Raises
@@ -76,6 +77,7 @@ def import_protected_areas(
     source = source or path.stem
     ds, lyr = open_layer(path, layer)
     mapping = resolve_mapping(list(lyr.fields), field_map, path.stem if source is None else source)
+    mapping.skip = frozenset(skip_keys)
     summary = ImportSummary(layer=lyr.name)
     try:
         summary.total = len(lyr)
@@ -124,7 +126,14 @@ IMPORT_JOB_KIND = "protected_area_import"
 
 
 def import_job_start(
-    *, user: User, upload: File[Any], layer: str = "", field_map: dict[str, str] | None = None, source: str = ""
+    *,
+    user: User,
+    upload: File[Any],
+    layer: str = "",
+    field_map: dict[str, str] | None = None,
+    source: str = "",
+    skip_keys: list[str] | None = None,
+    adopt: dict[str, str] | None = None,
 ) -> Job:
     """Store the uploaded file and queue its import; the page polls the returned Job."""
     if not rules.can_import_protected_areas(user):
@@ -140,6 +149,9 @@ def import_job_start(
                 "field_map": field_map or {},
                 # The stored copy may be renamed; identities and history use the name staff uploaded.
                 "source": source or Path(name).stem,
+                # The wizard's choices for likely duplicates (protected_areas.import_wizard).
+                "skip_keys": list(skip_keys or []),
+                "adopt": dict(adopt or {}),
             },
             input_file=upload,
             input_name=name,
@@ -170,6 +182,7 @@ def import_job_run(job_id: int) -> Job:
 
 def _import_work(job: Job, progress: Progress) -> JobDone:
     params = job.params
+    adopted = adopt_identities(params.get("adopt") or {}, by_job=job)
     with job.input_file.open("rb") as handle, _local_copy(handle, params["file_name"]) as path:
         summary = import_protected_areas(
             path,
@@ -177,8 +190,35 @@ def _import_work(job: Job, progress: Progress) -> JobDone:
             field_map=params.get("field_map") or None,
             source=params.get("source"),
             progress=progress,
+            skip_keys=frozenset(params.get("skip_keys") or ()),
         )
-    return JobDone(result=summary.as_dict())
+    result = summary.as_dict()
+    if adopted:
+        result["adopted"] = adopted
+    return JobDone(result=result)
+
+
+def adopt_identities(adopt: dict[str, str], *, by_job: Job | None = None) -> int:
+    """Staff chose "update the existing area" for a likely duplicate: the existing area takes the
+    incoming record's identity, so the import updates it (its boundary history keeps the old one)
+    instead of creating a second area. `adopt` maps an existing area's id to the incoming key; an
+    identity another area holds already is left alone (that area is the one to update)."""
+    done = 0
+    for area_id, key in adopt.items():
+        if ProtectedArea.objects.filter(key=key).exists():
+            continue
+        old = ProtectedArea.objects.filter(pk=int(area_id)).values_list("key", flat=True).first()
+        if old is None:
+            continue
+        ProtectedArea.objects.filter(pk=int(area_id)).update(key=key)
+        audit_record(
+            actor=None,
+            action="protected_areas.identity_adopted",
+            target=by_job,
+            data={"area": int(area_id), "from": old, "to": key},
+        )
+        done += 1
+    return done
 
 
 @contextmanager

@@ -2,6 +2,7 @@ from celery import shared_task
 
 from core.jobs import JobTask
 
+from .import_wizard import preview_job_run
 from .services import import_job_run
 
 
@@ -10,3 +11,9 @@ from .services import import_job_run
 @shared_task(base=JobTask, soft_time_limit=25 * 60, time_limit=28 * 60)
 def run_protected_area_import(job_id: int) -> str:
     return import_job_run(job_id).status
+
+
+# The wizard's dry run: the same reading and writing as the import, rolled back at the end.
+@shared_task(base=JobTask, soft_time_limit=25 * 60, time_limit=28 * 60)
+def run_protected_area_import_preview(job_id: int) -> str:
+    return preview_job_run(job_id).status

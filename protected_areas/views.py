@@ -1,9 +1,12 @@
 """Pages about protected areas: list, detail, global map, vector tiles, imports and site teams."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,9 +18,9 @@ from accounts import rules
 from core.errors import DomainError
 from core.pages import flash_error, refuse_if_not_allowed
 
-from . import selectors, services
+from . import import_wizard, selectors, services
 from .filters import ProtectedAreaFilter
-from .forms import ImportForm, SiteManagerForm
+from .forms import DUPLICATE_CHOICES, WIZARD_FIELDS, ImportForm, SiteManagerForm
 
 PAGE_SIZE = 25
 
@@ -90,6 +93,17 @@ def import_start(request):
     if not rules.can_import_protected_areas(request.user):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["preview"]:
+        # The wizard: a dry run first; nothing is saved until staff confirm on its page.
+        source = form.cleaned_data["source"] or Path(form.cleaned_data["file"].name).stem
+        job = import_wizard.preview_job_start(
+            user=request.user,
+            upload=form.cleaned_data["file"],
+            layer=form.cleaned_data["layer"],
+            field_map=form.cleaned_data["field_map"] or import_wizard.remembered_mapping(source),
+            source=source,
+        )
+        return redirect("protected_areas:import-status", job_id=job.pk)
     if request.method == "POST" and form.is_valid():
         try:
             job = services.import_job_start(
@@ -111,7 +125,80 @@ def import_start(request):
 @require_GET
 def import_status(request, job_id):
     job = selectors.get_import_job_for_user(request.user, job_id)
+    if job.kind == import_wizard.PREVIEW_JOB_KIND:
+        return render(request, "protected_areas/import_preview.html", _preview_context(job))
     return render(request, "protected_areas/import_status.html", {"job": job})
+
+
+def _preview_context(job, errors=None):
+    result = job.result or {}
+    field_map = job.params.get("field_map") or {}
+    columns = result.get("columns") or []
+    # What each field reads now: the mapping asked for, else the column the import recognised by name.
+    mapping_rows = [{"field": name, "column": field_map.get(name, ""), "choices": columns} for name in WIZARD_FIELDS]
+    return {
+        "job": job,
+        "result": result,
+        "mapping_rows": mapping_rows,
+        "duplicates": list(enumerate(result.get("duplicates") or [])),
+        "choices": DUPLICATE_CHOICES,
+        "finished": job.status in (job.Status.DONE, job.Status.FAILED),
+        "errors": errors or [],
+        "map": _map_config(),
+    }
+
+
+@login_required
+@require_POST
+def import_confirm(request, job_id):
+    """The wizard's last step: import with the mapping and the duplicate choices made on the preview
+    (a changed mapping is previewed again first)."""
+    job = selectors.get_import_job_for_user(request.user, job_id)
+    if not rules.can_import_protected_areas(request.user):
+        raise PermissionDenied
+    if job.kind != import_wizard.PREVIEW_JOB_KIND or job.status != job.Status.DONE:
+        raise Http404("No preview to confirm.")
+    columns = {c["name"] for c in job.result.get("columns") or []}
+    field_map = {}
+    errors = []
+    for name in WIZARD_FIELDS:
+        column = request.POST.get(f"map_{name}", "")
+        if column and column not in columns:
+            errors.append(_("The file has no column %(column)s.") % {"column": column})
+        elif column:
+            field_map[name] = column
+    skip, adopt = [], {}
+    for i, duplicate in enumerate(job.result.get("duplicates") or []):
+        choice = request.POST.get(f"duplicate_{i}", "keep_both")
+        if choice not in DUPLICATE_CHOICES:
+            errors.append(_("Choose keep both, skip or update for %(name)s.") % {"name": duplicate["incoming"]["name"]})
+        elif choice == "skip":
+            skip.append(duplicate["incoming"]["key"])
+        elif choice == "update":
+            adopt[str(duplicate["existing"]["id"])] = duplicate["incoming"]["key"]
+    if errors:
+        return render(request, "protected_areas/import_preview.html", _preview_context(job, errors), status=400)
+    with job.input_file.open("rb") as handle:
+        upload = File(handle, name=job.params["file_name"])
+        if field_map != (job.params.get("field_map") or {}):
+            again = import_wizard.preview_job_start(
+                user=request.user,
+                upload=upload,
+                layer=job.params.get("layer") or "",
+                field_map=field_map,
+                source=job.params["source"],
+            )
+            return redirect("protected_areas:import-status", job_id=again.pk)
+        real = services.import_job_start(
+            user=request.user,
+            upload=upload,
+            layer=job.params.get("layer") or "",
+            field_map=field_map,
+            source=job.params["source"],
+            skip_keys=skip,
+            adopt=adopt,
+        )
+    return redirect("protected_areas:import-status", job_id=real.pk)
 
 
 @login_required

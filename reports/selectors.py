@@ -26,6 +26,7 @@ from certification.choices import Outcome
 from core.models import Job
 from evidence.choices import ProcessingStatus
 from evidence.models import EvidenceItem
+from protected_areas.import_wizard import PREVIEW_JOB_KIND
 from protected_areas.selectors import get_import_job_for_user
 from protected_areas.services import IMPORT_JOB_KIND
 from scoring import engine
@@ -66,7 +67,7 @@ def get_job_for_user(user: Person, pk: int | str) -> Job:
     kind = Job.objects.filter(pk=pk).values_list("kind", flat=True).first() if user.is_authenticated else None
     if kind == EXPORT_JOB_KIND:
         return get_export_job_for(user, pk)
-    if kind == IMPORT_JOB_KIND:
+    if kind in (IMPORT_JOB_KIND, PREVIEW_JOB_KIND):
         return get_import_job_for_user(user, pk)
     raise Http404("No such job.")
 

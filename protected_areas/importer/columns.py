@@ -112,6 +112,8 @@ class ColumnMapping:
     columns: dict[str, str]  # model field -> column in the layer
     wdpa: bool
     source: str
+    # Identities staff chose not to import (likely duplicates of areas they keep): rejected with a reason.
+    skip: frozenset[str] = frozenset()
 
 
 def resolve_mapping(layer_fields: list[str], field_map: dict[str, str] | None, source: str) -> ColumnMapping:
@@ -254,6 +256,9 @@ def attribute_row(
         key = f"wdpa:{wdpa_pid}"
     if len(key) > 120:
         reject(n, "identity longer than 120 characters")
+        return None
+    if key in mapping.skip:
+        reject(n, f"not imported: staff kept the existing area this one duplicates ({key})")
         return None
     if name is None:
         reject(n, "no name")

@@ -7,11 +7,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.models import Job
+from protected_areas.import_wizard import PREVIEW_JOB_KIND
 from protected_areas.services import IMPORT_JOB_KIND
 from reports.choices import EXPORT_JOB_KIND, ExportFormat
 
 # kind → the page (URL name, taking the job id) that shows a job of that kind and its result.
-JOB_PAGES = {EXPORT_JOB_KIND: "reports:job", IMPORT_JOB_KIND: "protected_areas:import-status"}
+JOB_PAGES = {
+    EXPORT_JOB_KIND: "reports:job",
+    IMPORT_JOB_KIND: "protected_areas:import-status",
+    PREVIEW_JOB_KIND: "protected_areas:import-status",
+}
 
 
 # The one error body of the API (core.api), under the name the reports views use.

@@ -132,7 +132,24 @@
     });
   }
 
+  // The import wizard's dry run: the areas it would create or update.
+  function previewMap(el) {
+    const data = readJson(el.dataset.source);
+    if (!data || !data.features || !data.features.length) return;
+    const b = [180, 90, -180, -90];
+    data.features.forEach((f) => extend(b, f.geometry.coordinates));
+    const map = createMap(el, { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 30, maxZoom: 12 } });
+    if (!map) return;
+    map.on("load", () => {
+      map.addSource("preview", { type: "geojson", data: data });
+      areaLayers(map, "preview", null);
+      el.dataset.loaded = "true";
+    });
+  }
+
   function start() {
+    const preview = document.getElementById("preview-map");
+    if (preview) previewMap(preview);
     const global = document.getElementById("global-map");
     if (global) globalMap(global);
     const detail = document.getElementById("area-map");
