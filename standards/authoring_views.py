@@ -357,7 +357,7 @@ def indicator_edit(request, pk: int, ipk: int):
             revision=revision,
             texts=texts,
             sdgs=_sdgs_posted(request.POST),
-            wording=request.POST.get("wording", ""),
+            wording=request.POST.get("wording") or None,  # left out: unchanged
             meaning_changed=bool(request.POST.get("meaning_changed")),
         ),
         template="standards/authoring/indicator_edit.html",

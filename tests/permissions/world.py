@@ -258,6 +258,18 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         "missing": 999999,
     }
     # --- issue 14: the Standard's authoring (h3) ---
+    # A draft made from `standard` by the Committee (`staff`): its rows are the keepers' only.
+    from standards import authoring as h3_authoring
+
+    h3_draft = h3_authoring.draft_create(source=standard, by=staff, version="h3-draft")
+    h3_indicators = list(h3_draft.indicators.order_by("position"))
+    w.ids.update(
+        h3_draft=h3_draft.pk,
+        h3_component=h3_draft.components.get().pk,
+        h3_criterion=h3_indicators[0].criterion_id,
+        h3_indicator=h3_indicators[0].pk,
+        h3_published_indicator=standard.indicators.order_by("position").first().pk,
+    )
     # --- issue 14: spreadsheets (h2) ---
     # --- issue 14: adapted sets and consultation (h4) ---
     # --- issue 14: diff and translation state (h5) ---
