@@ -114,3 +114,30 @@ class PrivateCacheControlMiddleware:
             or "Authorization" in request.headers
             or settings.SESSION_COOKIE_NAME in request.COOKIES
         )
+
+
+class PlatformNotFoundPageMiddleware:
+    """In development (DEBUG, as `make run` starts it) Django answers a missing page with its
+    technical 404, a list of URL patterns: people trying the platform should meet the platform's own
+    page, as in production. Only that page is replaced (it carries Django's robots marker); API and
+    the platform's own 404 answers pass through."""
+
+    TECHNICAL_MARKER = b'<meta name="robots" content="NONE,NOARCHIVE">'
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+            and self.TECHNICAL_MARKER in getattr(response, "content", b"")
+        ):
+            from .views import not_found
+
+            page = not_found(request)
+            page.status_code = 404
+            return page
+        return response

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "core.middleware.ContentSecurityPolicyMiddleware",
     # Pages answer a refused action (core.errors.NotAllowed) with 403, as the API does.
     "core.middleware.NotAllowedMiddleware",
+    # The platform's own 404 page in development too (DEBUG shows Django's technical one otherwise).
+    "core.middleware.PlatformNotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "greenlist.urls"
