@@ -93,12 +93,12 @@ def read_upload(upload: Any) -> tuple[bytes, str]:
     if isinstance(upload, bytes | bytearray):
         return bytes(upload[: MAX_FILE_BYTES + 1]), ""
     if isinstance(upload, str | PurePath):
-        with open(upload, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1), PurePath(upload).name
-    handle: IO[bytes] = upload
-    if hasattr(handle, "seek"):
-        handle.seek(0)
-    return handle.read(MAX_FILE_BYTES + 1), PurePath(str(getattr(upload, "name", "") or "")).name
+        with open(upload, "rb") as opened:
+            return opened.read(MAX_FILE_BYTES + 1), PurePath(upload).name
+    stream: IO[bytes] = upload
+    if hasattr(stream, "seek"):
+        stream.seek(0)
+    return stream.read(MAX_FILE_BYTES + 1), PurePath(str(getattr(upload, "name", "") or "")).name
 
 
 def _refused(message: str) -> list[SheetProblem]:
