@@ -321,6 +321,20 @@ def version_move(assessment: Assessment, target: Standard, *, by: User) -> Asses
     return move
 
 
+def with_indicators(lines: list[dict[str, Any]], from_standard_id: int, to_standard_id: int) -> list[dict[str, Any]]:
+    """The report's lines, each with its indicator's row (`row`: of the version moved to, or for a
+    dropped one of the version left), for pages that show titles in the reader's language; the
+    report itself keeps the English title it was written with (one query)."""
+    rows = {
+        (row.standard_id, row.lineage): row
+        for row in Indicator.objects.filter(standard_id__in=[from_standard_id, to_standard_id])
+    }
+    return [
+        {**line, "row": rows.get((to_standard_id if line["number_to"] else from_standard_id, line["lineage"]))}
+        for line in lines
+    ]
+
+
 def moves_of(assessment: Assessment) -> list[AssessmentVersionMove]:
     return list(
         AssessmentVersionMove.objects.filter(assessment=assessment)

@@ -77,6 +77,7 @@ def version_move_page(request, pk):
             "targets": version_move.targets_for(assessment) if blocked is None else [],
             "target": target,
             "plan": plan,
+            "lines": version_move.with_indicators(plan.lines, assessment.standard_id, plan.target.pk) if plan else [],
             "error": error,
             "moves": version_move.moves_of(assessment),
         },
@@ -95,7 +96,10 @@ def version_move_report(request, pk, move_pk):
         assessment=assessment,
     )
     archived = {a.answer_id: a for a in ArchivedAnswer.objects.filter(move=move)}
-    lines = [{**line, "archived": archived.get(line["answer"])} for line in move.report]
+    lines = [
+        {**line, "archived": archived.get(line["answer"]) if line["outcome"] == move.Outcome.DROPPED else None}
+        for line in version_move.with_indicators(move.report, move.from_standard_id, move.to_standard_id)
+    ]
     return render(
         request,
         "assessments/version_move_report.html",

@@ -71,7 +71,10 @@ V81 = [
         "indicators": [
             _indicator("1.1.1", "L-a", "Boundaries", "The boundaries are legally defined."),
             _indicator("1.1.2", "L-c", "Plan", "A management plan is in force."),
-            _indicator("1.1.3", "L-e", "Stakeholders", "Stakeholders are identified."),
+            {
+                **_indicator("1.1.3", "L-e", "Stakeholders", "Stakeholders are identified."),
+                "translations": {"fr": {"title": "Parties prenantes"}},
+            },
         ],
     },
     {
@@ -411,3 +414,12 @@ def test_api_refuses_submitted_and_drafts(api_client, running, v81, staff, site_
     transition(running, "submitted", by=site_manager)
     response = api_client.post(url, {"standard": v81.pk}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "assessment_submitted_keeps_version"
+
+
+def test_the_report_names_indicators_in_the_readers_language(client, running, v81, staff, site_manager):
+    move = version_move.version_move(running, v81, by=staff)
+    client.force_login(site_manager)
+    page = client.get(move.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Parties prenantes" in page
+    # English where there is no translation, marked as such
+    assert '<span lang="en">Boundaries</span>' in page
