@@ -93,8 +93,8 @@ def test_the_import_page_lists_every_problem_in_a_table_and_saves_nothing(standa
     assert response.status_code == 400
     page = response.content.decode()
     assert "2 problems" in page and "Nothing was saved" in page
-    assert "<td>Indicators</td><td>2</td><td>wording</td>" in page
-    assert "<td>Indicators</td><td>3</td><td>sdgs</td>" in page
+    assert '<td>Indicators<br><span class="muted">row 2 · wording</span></td>' in page
+    assert '<td>Indicators<br><span class="muted">row 3 · sdgs</span></td>' in page
     assert Standard.objects.count() == 1
 
 
