@@ -203,7 +203,7 @@ def version_detail(request, pk: int):
         "n_indicators": sum(len(k.indicators.all()) for c in components for k in c.criteria.all()),
     }
     if version.is_draft:
-        context["languages"] = target_languages()
+        context["translation_languages"] = target_languages()
         return render(request, "standards/authoring/editor.html", context)
     context["others"] = selectors.standards_visible(request.user).exclude(pk=version.pk).order_by("-loaded_at")
     return render(request, "standards/authoring/published.html", context)
