@@ -154,11 +154,12 @@ def _texts_form(request, version: Standard, obj, kind: str, save, *, template: s
             context["error"] = exc.message
             context["problems"] = exc.data.get("problems", [])
             if exc.code == error_codes.STANDARD_DRAFT_CHANGED:
-                fresh = type(obj).objects.get(pk=obj.pk)
-                current = _texts_of(fresh, kind)
                 context["revision"] = exc.data["revision"]
                 context["conflict"] = True
-                context["current_extra"] = extra.get("current_of", lambda o: {})(fresh)
+                if obj.pk is not None:  # a new indicator has nothing saved meanwhile to show
+                    fresh = type(obj).objects.get(pk=obj.pk)
+                    current = _texts_of(fresh, kind)
+                    context["current_extra"] = extra.get("current_of", lambda o: {})(fresh)
             else:
                 context["revision"] = _revision(request)
             context.update(extra.get("posted_of", lambda p: {})(request.POST))

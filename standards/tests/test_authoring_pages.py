@@ -142,6 +142,20 @@ def test_a_conflict_keeps_what_was_typed_and_shows_what_was_saved(draft, keeper)
     assert Indicator.objects.get(pk=indicator.pk).translations["fr"]["title"] == "Leur titre"
 
 
+def test_adding_from_a_stale_page_keeps_what_was_typed(draft, keeper):
+    criterion = Criterion.objects.filter(component__standard=draft).order_by("component__position", "position")[0]
+    authoring.indicator_update(indicator=first_indicator(draft), by=keeper, revision=1, sdgs=[2])
+    n = Indicator.objects.filter(standard=draft).count()
+    response = client_for(keeper).post(
+        f"/standard/versions/{draft.pk}/criteria/{criterion.pk}/add/",
+        {"revision": "1", "en-title": "Typed title", "en-text": "Typed text"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 409 and "Someone changed this draft" in body
+    assert 'value="Typed title"' in body and 'name="revision" value="2"' in body
+    assert Indicator.objects.filter(standard=draft).count() == n
+
+
 def test_an_invalid_edit_lists_the_problems_and_keeps_the_text(draft, keeper):
     indicator = first_indicator(draft)
     url = f"/standard/versions/{draft.pk}/indicators/{indicator.pk}/edit/"
