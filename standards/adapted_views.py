@@ -44,6 +44,17 @@ def _revision(request: HttpRequest) -> int:
         ) from None
 
 
+def _not_a_draft(request: HttpRequest, adapted_set: Any) -> HttpResponse | None:
+    """Forms of a set that is no longer a draft lead back to the set, saying why (a POST from a page
+    opened earlier still reaches the service, which refuses it with its reason)."""
+    if request.method == "GET" and adapted_set.status != AdaptedSetStatus.DRAFT:
+        messages.error(
+            request, _("Only a draft set is edited: this one is %(s)s.") % {"s": adapted_set.get_status_display()}
+        )
+        return redirect(_set_url(adapted_set))
+    return None
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -172,6 +183,8 @@ def adapted_indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> 
     adapted_set = selectors.get_adapted_set_for_user(request.user, pk)
     indicator = get_object_or_404(Indicator, pk=indicator_pk, standard_id=adapted_set.standard_id)
     adaptation.authors_required(request.user, adapted_set)
+    if (back := _not_a_draft(request, adapted_set)) is not None:
+        return back
     existing = AdaptedIndicator.objects.filter(adapted_set=adapted_set, indicator=indicator).first()
     languages = target_languages()
     error = None
@@ -263,6 +276,8 @@ def _adaptation_from_form(request: HttpRequest, languages: list[str]) -> dict[st
 def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     adapted_set = selectors.get_adapted_set_for_user(request.user, pk)
     adaptation.authors_required(request.user, adapted_set)
+    if (back := _not_a_draft(request, adapted_set)) is not None:
+        return back
     consultation = adaptation.consultation_of(adapted_set)
     error = None
     values: dict[str, Any] = {name: getattr(consultation, name) or "" for name in adaptation.CONSULTATION_FIELDS}
@@ -313,6 +328,8 @@ def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse
     adapted_set = selectors.get_adapted_set_for_user(request.user, pk)
     comment = adaptation.get_comment(adapted_set, comment_pk)
     adaptation.authors_required(request.user, adapted_set)
+    if (back := _not_a_draft(request, adapted_set)) is not None:
+        return back
     error = None
     values: dict[str, Any] = {
         "from_whom": comment.from_whom,

@@ -39,6 +39,10 @@ MARKERS: dict[str, set[str]] = {
     "zqINTERNALREASONSzq": {"staff", "admin"},
     # a draft of the Standard's next version: the keepers of the Standard only (issue 14)
     "zqDRAFTSTANDARDzq": {"staff"},
+    # a draft adapted set of the own site's jurisdiction and a comment of its consultation: the
+    # jurisdiction's expert group and the Standard Committee (`staff`) only (issue 14)
+    "zqADAPTEDDRAFTzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff"},
+    "zqCONSULTCOMMENTzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff"},
 }
 
 ROLES = [
@@ -273,6 +277,45 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     # --- issue 14: spreadsheets (h2) ---
     # --- issue 14: adapted sets and consultation (h4) ---
     # --- issue 14: diff and translation state (h5) ---
+    # A draft set of the own site's jurisdiction by its expert group, adapted, its consultation complete
+    # (so that submitting it would succeed) with a comment and a document, all marked: its experts and
+    # the Committee (`staff`) read them. And a set approved for a jurisdiction of no world site (so no
+    # site's indicators change), which anyone logged in reads.
+    from standards import adaptation as h4
+    from standards.models import Jurisdiction
+
+    h4_indicator = standard.indicators.order_by("position").first()
+    h4_draft = h4.adapted_set_create(
+        by=expert, standard=standard, jurisdiction=jurisdiction, title="zqADAPTEDDRAFTzq Viet Nam"
+    )
+    h4.adaptation_save(adapted_set=h4_draft, indicator=h4_indicator, by=expert, revision=1, data={"text": "Adapted"})
+    h4_closed = timezone.localdate() - datetime.timedelta(days=1)
+    h4_consulted = {
+        "opened_on": h4_closed - datetime.timedelta(days=30),
+        "closed_on": h4_closed,
+        "who_was_consulted": "Communes",
+        "method": "Workshops",
+    }
+    h4_handled = {"from_whom": "Council", "comment": "zqCONSULTCOMMENTzq", "response": "Done", "outcome": "accepted"}
+    h4.consultation_save(adapted_set=h4_draft, by=expert, revision=h4_draft.revision, changes=h4_consulted)
+    h4_comment = h4.comment_add(adapted_set=h4_draft, by=expert, data=h4_handled)
+    h4_attachment = h4.attachment_add(adapted_set=h4_draft, by=expert, file=_png("workshop.png"), title="Workshop")
+    h4_elsewhere = Jurisdiction.objects.create(code="h4-zz", name="Elsewhere", countries=["ZZZ"])
+    h4_approved = h4.adapted_set_create(by=staff, standard=standard, jurisdiction=h4_elsewhere, title="Elsewhere")
+    h4.adaptation_save(adapted_set=h4_approved, indicator=h4_indicator, by=staff, revision=1, data={"text": "Other"})
+    h4.consultation_save(adapted_set=h4_approved, by=staff, revision=h4_approved.revision, changes=h4_consulted)
+    h4.comment_add(adapted_set=h4_approved, by=staff, data={**h4_handled, "comment": "Fine"})
+    h4.adapted_set_submit(adapted_set=h4_approved, by=staff)
+    h4.adapted_set_approve(adapted_set=h4_approved, user=staff)
+    w.ids.update(
+        adapted_draft=h4_draft.pk,
+        adapted_revision=h4_draft.revision,
+        adapted_indicator=h4_indicator.pk,
+        adapted_comment=h4_comment.pk,
+        adapted_attachment=h4_attachment.pk,
+        adapted_approved=h4_approved.pk,
+        adapted_approved_revision=h4_approved.revision,
+    )
     # A draft of the next version (the Committee's: `staff` holds that role) whose first indicator is
     # reworded in French with a marker only keepers may read, and a draft adapted set of the own
     # site's jurisdiction (its expert group and the Committee read it).
