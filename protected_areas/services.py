@@ -198,7 +198,7 @@ def _import_work(job: Job, progress: Progress) -> JobDone:
     return JobDone(result=result)
 
 
-def adopt_identities(adopt: dict[str, str], *, by_job: Job | None = None) -> int:
+def adopt_identities(adopt: dict[str, str], *, by_job: Job) -> int:
     """Staff chose "update the existing area" for a likely duplicate: the existing area takes the
     incoming record's identity, so the import updates it (its boundary history keeps the old one)
     instead of creating a second area. `adopt` maps an existing area's id to the incoming key; an

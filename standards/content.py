@@ -440,7 +440,9 @@ def create_version(
     meta = data["standard"]
     code, version = str(meta["code"]), str(meta["version"])
     published = meta.get("published")
-    user = by if by is not None and getattr(by, "pk", None) else None
+    from accounts.models import User
+
+    user = by if isinstance(by, User) else None
     now = timezone.now()
     standard = Standard.objects.create(
         code=code,
