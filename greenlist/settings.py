@@ -333,6 +333,8 @@ SPECTACULAR_SETTINGS = {
         # A review seat's role (expert, independent reviewer) and a person's role (accounts).
         "RoleEnum": "reviews.choices.AssignmentRole",
         "PersonRoleEnum": "accounts.choices.Role",
+        # An adapted indicator set's status (standards.adaptation's lifecycle).
+        "AdaptedSetStatusEnum": "standards.models.AdaptedSetStatus",
         # The error body's `code`: every code of every app's error_codes.py.
         "ErrorCodeEnum": "core.error_codes.declared",
     },

@@ -64,7 +64,7 @@ def _lines(text: str) -> list[str]:
 
 @login_required
 @require_GET
-def adapted_list(request: HttpRequest) -> HttpResponse:
+def adapted_list(request):
     sets = selectors.adapted_sets_visible(request.user).order_by("jurisdiction__name", "-created_at", "-id")
     return render(
         request,
@@ -81,7 +81,7 @@ def _authorable_jurisdictions(user: Any) -> Any:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def adapted_new(request: HttpRequest) -> HttpResponse:
+def adapted_new(request):
     jurisdictions = _authorable_jurisdictions(request.user)
     if not jurisdictions.exists():
         adaptation.authors_required_for(request.user, None)  # the 403 page, with the rule's message
@@ -125,7 +125,7 @@ def _int(value: Any) -> int | None:
 
 @login_required
 @require_GET
-def adapted_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def adapted_detail(request, pk):
     adapted_set = selectors.get_adapted_set_for_user(request.user, pk)
     consultation = adaptation.consultation_of(adapted_set)
     adapted = {a.indicator_id: a for a in AdaptedIndicator.objects.filter(adapted_set=adapted_set)}
@@ -179,7 +179,7 @@ def _optional_url(name: str, pk: int) -> str | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def adapted_indicator_edit(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+def adapted_indicator_edit(request, pk, indicator_pk):
     adapted_set = selectors.get_adapted_set_for_user(request.user, pk)
     indicator = get_object_or_404(Indicator, pk=indicator_pk, standard_id=adapted_set.standard_id)
     adaptation.authors_required(request.user, adapted_set)
@@ -273,14 +273,14 @@ def _adaptation_from_form(request: HttpRequest, languages: list[str]) -> dict[st
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_edit(request, pk):
     adapted_set = selectors.get_adapted_set_for_user(request.user, pk)
     adaptation.authors_required(request.user, adapted_set)
     if (back := _not_a_draft(request, adapted_set)) is not None:
         return back
     consultation = adaptation.consultation_of(adapted_set)
     error = None
-    values: dict[str, Any] = {name: getattr(consultation, name) or "" for name in adaptation.CONSULTATION_FIELDS}
+    values = {name: getattr(consultation, name) or "" for name in adaptation.CONSULTATION_FIELDS}
     revision = adapted_set.revision
     if request.method == "POST":
         values = {name: request.POST.get(name, "").strip() for name in adaptation.CONSULTATION_FIELDS}
@@ -310,7 +310,7 @@ def _comment_from_form(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 @require_POST
-def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_add(request, pk):
     adapted_set = selectors.get_adapted_set_for_user(request.user, pk)
     adaptation.authors_required(request.user, adapted_set)
     try:
@@ -324,14 +324,14 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+def comment_edit(request, pk, comment_pk):
     adapted_set = selectors.get_adapted_set_for_user(request.user, pk)
     comment = adaptation.get_comment(adapted_set, comment_pk)
     adaptation.authors_required(request.user, adapted_set)
     if (back := _not_a_draft(request, adapted_set)) is not None:
         return back
     error = None
-    values: dict[str, Any] = {
+    values = {
         "from_whom": comment.from_whom,
         "received_on": comment.received_on.isoformat() if comment.received_on else "",
         "comment": comment.comment,
@@ -369,7 +369,7 @@ def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_add(request, pk):
     adapted_set = selectors.get_adapted_set_for_user(request.user, pk)
     adaptation.authors_required(request.user, adapted_set)
     try:
@@ -388,7 +388,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_download(request, pk, attachment_pk):
     adapted_set = selectors.get_adapted_set_for_user(request.user, pk)
     return attachment_response(adaptation.get_attachment(adapted_set, attachment_pk))
 
@@ -398,7 +398,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
 
 @login_required
 @require_POST
-def adapted_move(request: HttpRequest, pk: int) -> HttpResponse:
+def adapted_move(request, pk):
     """Submit, approve or return: a first POST shows what will happen (nothing changes); the
     confirmation's own submit acts."""
     adapted_set = selectors.get_adapted_set_for_user(request.user, pk)

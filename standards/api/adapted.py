@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiType
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import ErrorSerializer, JSONParser
@@ -45,7 +44,7 @@ class AdaptationSerializer(serializers.ModelSerializer):
         fields = ["id", "indicator", "number", "text", "thresholds", "means_of_verification", "translations"]
 
 
-class TransitionSerializer(serializers.ModelSerializer):
+class AdaptedSetTransitionSerializer(serializers.ModelSerializer):
     by = serializers.CharField(source="by.full_name", read_only=True, allow_null=True, default=None)
 
     class Meta:
@@ -53,7 +52,7 @@ class TransitionSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "by", "at", "note"]
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class ConsultationCommentSerializer(serializers.ModelSerializer):
     handled = serializers.BooleanField(source="is_handled", read_only=True)
 
     class Meta:
@@ -61,15 +60,15 @@ class CommentSerializer(serializers.ModelSerializer):
         fields = ["id", "from_whom", "received_on", "comment", "response", "outcome", "indicator", "handled"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class ConsultationAttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConsultationAttachment
         fields = ["id", "title", "original_filename", "content_type", "size", "sha256", "uploaded_at"]
 
 
 class ConsultationSerializer(serializers.ModelSerializer):
-    comments = CommentSerializer(many=True, read_only=True)
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    comments = ConsultationCommentSerializer(many=True, read_only=True)
+    attachments = ConsultationAttachmentSerializer(many=True, read_only=True)
     missing = serializers.SerializerMethodField(help_text="What approval still needs of the record (empty: complete).")
 
     class Meta:
@@ -111,7 +110,7 @@ class AdaptedSetSerializer(serializers.ModelSerializer):
 
 class AdaptedSetDetailSerializer(AdaptedSetSerializer):
     adaptations = AdaptationSerializer(source="indicators", many=True, read_only=True)
-    transitions = TransitionSerializer(many=True, read_only=True)
+    transitions = AdaptedSetTransitionSerializer(many=True, read_only=True)
     consultation = ConsultationSerializer(read_only=True)
 
     class Meta(AdaptedSetSerializer.Meta):
@@ -121,19 +120,19 @@ class AdaptedSetDetailSerializer(AdaptedSetSerializer):
 # --- requests ----------------------------------------------------------------------------------
 
 
-class CreateSerializer(serializers.Serializer):
+class AdaptedSetCreateSerializer(serializers.Serializer):
     standard = serializers.PrimaryKeyRelatedField(queryset=Standard.objects.filter(status=Standard.Status.PUBLISHED))
     jurisdiction = serializers.PrimaryKeyRelatedField(queryset=Jurisdiction.objects.all())
     title = serializers.CharField(max_length=300)
 
 
-class RevisionSerializer(serializers.Serializer):
+class AdaptedSetRevisionSerializer(serializers.Serializer):
     revision = serializers.IntegerField(
         min_value=1, help_text="The set's revision the change starts from (409 adapted_set_changed if it moved on)."
     )
 
 
-class AdaptationWriteSerializer(RevisionSerializer):
+class AdaptationWriteSerializer(AdaptedSetRevisionSerializer):
     indicator = serializers.IntegerField(help_text="The generic indicator's id (of the set's Standard version).")
     text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     thresholds = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
@@ -145,7 +144,7 @@ class AdaptationWriteSerializer(RevisionSerializer):
     )
 
 
-class ConsultationWriteSerializer(RevisionSerializer):
+class ConsultationWriteSerializer(AdaptedSetRevisionSerializer):
     opened_on = serializers.DateField(required=False, allow_null=True)
     closed_on = serializers.DateField(required=False, allow_null=True)
     who_was_consulted = serializers.CharField(required=False, allow_blank=True)
@@ -153,7 +152,7 @@ class ConsultationWriteSerializer(RevisionSerializer):
     summary = serializers.CharField(required=False, allow_blank=True)
 
 
-class CommentWriteSerializer(serializers.Serializer):
+class ConsultationCommentWriteSerializer(serializers.Serializer):
     revision = serializers.IntegerField(min_value=1, required=False)
     from_whom = serializers.CharField(required=False, allow_blank=True)
     received_on = serializers.DateField(required=False, allow_null=True)
@@ -163,13 +162,13 @@ class CommentWriteSerializer(serializers.Serializer):
     indicator = serializers.IntegerField(required=False, allow_null=True)
 
 
-class AttachmentWriteSerializer(serializers.Serializer):
+class ConsultationAttachmentWriteSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True)
     title = serializers.CharField(required=False, allow_blank=True)
     revision = serializers.IntegerField(min_value=1, required=False)
 
 
-class NoteSerializer(serializers.Serializer):
+class AdaptedSetNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -190,7 +189,7 @@ def _present(data: dict, names: tuple[str, ...]) -> dict:
 
 @extend_schema_view(
     retrieve=extend_schema(responses={200: AdaptedSetDetailSerializer, 404: ERRORS[404]}),
-    create=extend_schema(request=CreateSerializer, responses={201: AdaptedSetDetailSerializer, **ERRORS}),
+    create=extend_schema(request=AdaptedSetCreateSerializer, responses={201: AdaptedSetDetailSerializer, **ERRORS}),
 )
 class AdaptedSetViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
@@ -228,11 +227,11 @@ class AdaptedSetViewSet(
         )
         return Response(AdaptedSetDetailSerializer(adapted_set).data, status=code)
 
-    def retrieve(self, request: Request, pk=None) -> Response:
+    def retrieve(self, request, pk=None):
         return self._detail(self.get_object())
 
-    def create(self, request: Request, *args, **kwargs) -> Response:
-        data = CreateSerializer(data=request.data)
+    def create(self, request, *args, **kwargs):
+        data = AdaptedSetCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         adapted_set = adaptation.adapted_set_create(by=request.user, **data.validated_data)
         return self._detail(adapted_set, status.HTTP_201_CREATED)
@@ -241,7 +240,7 @@ class AdaptedSetViewSet(
 
     @extend_schema(request=AdaptationWriteSerializer, responses={200: AdaptedSetDetailSerializer, **ERRORS})
     @action(detail=True, methods=["put"], url_path="indicators")
-    def indicators(self, request: Request, pk=None) -> Response:
+    def indicators(self, request, pk=None):
         """Set one generic indicator's adaptation (empty texts keep the generic wording; all empty
         removes the adaptation)."""
         adapted_set = self.get_object()
@@ -263,11 +262,11 @@ class AdaptedSetViewSet(
         responses={200: AdaptedSetDetailSerializer, **ERRORS},
     )
     @action(detail=True, methods=["delete"], url_path=r"indicators/(?P<indicator_id>\d+)")
-    def indicator_remove(self, request: Request, pk=None, indicator_id=None) -> Response:
+    def indicator_remove(self, request, pk=None, indicator_id=None):
         """The indicator goes back to its generic wording in this set."""
         adapted_set = self.get_object()
         adaptation.authors_required(request.user, adapted_set)
-        data = RevisionSerializer(data=request.query_params)
+        data = AdaptedSetRevisionSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
         adaptation.adaptation_remove(
             adapted_set=adapted_set,
@@ -284,7 +283,7 @@ class AdaptedSetViewSet(
         methods=["PUT"], request=ConsultationWriteSerializer, responses={200: ConsultationSerializer, **ERRORS}
     )
     @action(detail=True, methods=["get", "put"], url_path="consultation")
-    def consultation(self, request: Request, pk=None) -> Response:
+    def consultation(self, request, pk=None):
         """The record of the stakeholder consultation: when, who, how, the comments and how each
         was handled, the documents; `missing` says what approval still needs."""
         adapted_set = self.get_object()
@@ -300,46 +299,49 @@ class AdaptedSetViewSet(
             )
         return Response(ConsultationSerializer(adaptation.consultation_of(adapted_set)).data)
 
-    @extend_schema(request=CommentWriteSerializer, responses={201: CommentSerializer, **ERRORS})
+    @extend_schema(request=ConsultationCommentWriteSerializer, responses={201: ConsultationCommentSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="consultation/comments")
-    def comments(self, request: Request, pk=None) -> Response:
+    def comments(self, request, pk=None):
         """Record a comment received (and how it was handled, when known)."""
         adapted_set = self.get_object()
         adaptation.authors_required(request.user, adapted_set)
-        data = CommentWriteSerializer(data=request.data)
+        data = ConsultationCommentWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         revision = values.pop("revision", None)
         comment = adaptation.comment_add(adapted_set=adapted_set, by=request.user, data=values, revision=revision)
-        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(ConsultationCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[COMMENT_ID], request=CommentWriteSerializer, responses={200: CommentSerializer, **ERRORS}
+        parameters=[COMMENT_ID],
+        request=ConsultationCommentWriteSerializer,
+        responses={200: ConsultationCommentSerializer, **ERRORS},
     )
     @action(detail=True, methods=["patch"], url_path=r"consultation/comments/(?P<comment_id>\d+)")
-    def comment_update(self, request: Request, pk=None, comment_id=None) -> Response:
+    def comment_update(self, request, pk=None, comment_id=None):
         """Change a comment, most often to record the response and its outcome (`revision` required)."""
         adapted_set = self.get_object()
         comment = adaptation.get_comment(adapted_set, comment_id)
         adaptation.authors_required(request.user, adapted_set)
-        data = CommentWriteSerializer(data=request.data)
+        data = ConsultationCommentWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         if "revision" not in values:
             raise serializers.ValidationError({"revision": ["This field is required."]})
         revision = values.pop("revision")
         comment = adaptation.comment_update(comment=comment, by=request.user, changes=values, revision=revision)
-        return Response(CommentSerializer(comment).data)
+        return Response(ConsultationCommentSerializer(comment).data)
 
     @extend_schema(
-        request={"multipart/form-data": AttachmentWriteSerializer}, responses={201: AttachmentSerializer, **ERRORS}
+        request={"multipart/form-data": ConsultationAttachmentWriteSerializer},
+        responses={201: ConsultationAttachmentSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="consultation/attachments")
-    def attachments(self, request: Request, pk=None) -> Response:
+    def attachments(self, request, pk=None):
         """Add a document (PDF, DOCX, XLSX, ODT, PNG, JPEG; checked by content; at most 20 MB)."""
         adapted_set = self.get_object()
         adaptation.authors_required(request.user, adapted_set)
-        data = AttachmentWriteSerializer(data=request.data)
+        data = ConsultationAttachmentWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         attachment = adaptation.attachment_add(
             adapted_set=adapted_set,
@@ -348,49 +350,49 @@ class AdaptedSetViewSet(
             title=data.validated_data.get("title", ""),
             revision=data.validated_data.get("revision"),
         )
-        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        return Response(ConsultationAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[ATTACHMENT_ID],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]},
     )
     @action(detail=True, methods=["get"], url_path=r"consultation/attachments/(?P<attachment_id>\d+)")
-    def attachment_download(self, request: Request, pk=None, attachment_id=None):
+    def attachment_download(self, request, pk=None, attachment_id=None):
         """The document, as an attachment, to whoever may see the set."""
         adapted_set = self.get_object()
         return attachment_response(adaptation.get_attachment(adapted_set, attachment_id))
 
     # --- the lifecycle ---
 
-    @extend_schema(request=NoteSerializer, responses={200: AdaptedSetDetailSerializer, **ERRORS})
+    @extend_schema(request=AdaptedSetNoteSerializer, responses={200: AdaptedSetDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk=None) -> Response:
+    def submit(self, request, pk=None):
         """The expert group submits the set to the Committee (its consultation must be complete)."""
         adapted_set = self.get_object()
         adaptation.authors_required(request.user, adapted_set)
-        data = NoteSerializer(data=request.data)
+        data = AdaptedSetNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         adaptation.adapted_set_submit(adapted_set=adapted_set, by=request.user, note=data.validated_data["note"])
         return self._detail(adapted_set)
 
-    @extend_schema(request=NoteSerializer, responses={200: AdaptedSetDetailSerializer, **ERRORS})
+    @extend_schema(request=AdaptedSetNoteSerializer, responses={200: AdaptedSetDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk=None) -> Response:
+    def approve(self, request, pk=None):
         """The Standard Committee approves a submitted set; the one it replaces is retired."""
         adapted_set = self.get_object()
         adaptation.committee_required(request.user)
-        data = NoteSerializer(data=request.data)
+        data = AdaptedSetNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         adaptation.adapted_set_approve(adapted_set=adapted_set, user=request.user, note=data.validated_data["note"])
         return self._detail(adapted_set)
 
-    @extend_schema(request=NoteSerializer, responses={200: AdaptedSetDetailSerializer, **ERRORS})
+    @extend_schema(request=AdaptedSetNoteSerializer, responses={200: AdaptedSetDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="return")
-    def return_to_group(self, request: Request, pk=None) -> Response:
+    def return_to_group(self, request, pk=None):
         """The Committee returns a submitted set to the expert group, with its reasons (`note`)."""
         adapted_set = self.get_object()
         adaptation.committee_required(request.user)
-        data = NoteSerializer(data=request.data)
+        data = AdaptedSetNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         adaptation.adapted_set_return(adapted_set=adapted_set, by=request.user, note=data.validated_data["note"])
         return self._detail(adapted_set)
