@@ -275,8 +275,8 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         h3_published_indicator=standard.indicators.order_by("position").first().pk,
     )
     # --- issue 14: spreadsheets (h2) ---
+    # Nothing of its own: the rows download and import `standard`, h3's draft and h4's adapted sets.
     # --- issue 14: adapted sets and consultation (h4) ---
-    # --- issue 14: diff and translation state (h5) ---
     # A draft set of the own site's jurisdiction by its expert group, adapted, its consultation complete
     # (so that submitting it would succeed) with a comment and a document, all marked: its experts and
     # the Committee (`staff`) read them. And a set approved for a jurisdiction of no world site (so no
@@ -316,6 +316,7 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         adapted_approved=h4_approved.pk,
         adapted_approved_revision=h4_approved.revision,
     )
+    # --- issue 14: diff and translation state (h5) ---
     # A draft of the next version (the Committee's: `staff` holds that role) whose first indicator is
     # reworded in French with a marker only keepers may read, and a draft adapted set of the own
     # site's jurisdiction (its expert group and the Committee read it).
