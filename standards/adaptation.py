@@ -259,14 +259,14 @@ def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
         value = ""
     if not isinstance(value, str):
         raise DomainError(error_codes.ADAPTED_TEXT_INVALID, f"'{field}' must be text.", field=field)
-    value = value.strip()
-    if required and not value:
+    text = str(value).strip()
+    if required and not text:
         raise DomainError(error_codes.ADAPTED_TEXT_INVALID, f"Give the {field.replace('_', ' ')}.", field=field)
-    if len(value) > limit:
+    if len(text) > limit:
         raise DomainError(
             error_codes.ADAPTED_TEXT_INVALID, f"The {field.replace('_', ' ')} is over {limit} characters.", field=field
         )
-    return value
+    return text
 
 
 @transaction.atomic

@@ -148,7 +148,9 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, message: str, number: str | None = None, field: str | None = None, language: str | None = None):
+    def add(
+        self, message: str, number: str | None = None, field: str | None = None, language: str | None = None
+    ) -> None:
         self.problems.append(Problem(message, number, field, language))
 
     def require(self, obj: Any, keys: tuple[str, ...], where: str, number: str | None = None) -> bool:
@@ -160,7 +162,9 @@ class _Checker:
             self.add(f"{where}: missing key '{key}'", number, key)
         return not missing
 
-    def text(self, value: Any, where: str, number: str | None, field: str, limit: int, language: str | None = None):
+    def text(
+        self, value: Any, where: str, number: str | None, field: str, limit: int, language: str | None = None
+    ) -> None:
         if value is None:
             return
         if not isinstance(value, str):
@@ -168,7 +172,7 @@ class _Checker:
         elif len(value) > limit:
             self.add(f"{where}: '{field}' is {len(value)} characters long; at most {limit}", number, field, language)
 
-    def mov(self, value: Any, where: str, number: str | None, language: str | None = None):
+    def mov(self, value: Any, where: str, number: str | None, language: str | None = None) -> None:
         field = "means_of_verification"
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self.add(f"{where}: '{field}' must be a list of texts", number, field, language)
@@ -178,7 +182,7 @@ class _Checker:
         for item in value:
             self.text(item, where, number, field, TEXT_MAX, language)
 
-    def translations(self, value: Any, kind: str, where: str, number: str | None):
+    def translations(self, value: Any, kind: str, where: str, number: str | None) -> None:
         if not isinstance(value, dict):
             self.add(f"{where}: 'translations' must be a mapping of language to texts", number, "translations")
             return
