@@ -14,9 +14,9 @@ from .errors import DomainError, error_body, error_response
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every error answer of the API (core.errors.error_body). `code` is stable: act on
-    it, not on `detail`, which is for people and may be translated. Two codes add a key of their
-    own (`missing`, `indicators`); `answer_changed` documents its body apart (the answer saved
-    meanwhile, `current`)."""
+    it, not on `detail`, which is for people and may be translated. Some codes add a key of their
+    own (`missing`, `indicators`, `problems`, `revision`); `answer_changed` documents its body apart
+    (the answer saved meanwhile, `current`)."""
 
     code = serializers.ChoiceField(choices=[], help_text="Stable, machine-readable reason (the app declaring it).")
     detail = serializers.CharField(help_text="What went wrong, for people.")
@@ -35,6 +35,17 @@ class ErrorSerializer(serializers.Serializer):
         child=serializers.CharField(),
         required=False,
         help_text="`indicators_unreviewed`: the numbers of the indicators with no current group finding.",
+    )
+    problems = serializers.ListField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="Every problem found in a Standard's content or file, not just the first: for a draft "
+        "(`standard_draft_invalid`, `standard_draft_not_publishable`) {message, number, field, language}; for a "
+        "spreadsheet (`standard_file_invalid`) {sheet, row, column, message}; for an adaptation, messages.",
+    )
+    revision = serializers.IntegerField(
+        required=False,
+        help_text="`standard_draft_changed`, `adapted_set_changed`: the current revision, to start again from.",
     )
 
     def get_fields(self):
