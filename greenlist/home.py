@@ -50,6 +50,8 @@ def _site_manager_work(user: User, area_ids: frozenset[int]) -> dict[str, Any]:
         if site.latest_assessment is not None:
             site.latest_assessment.left = left.get(site.latest_assessment.pk, 0)
             site.latest_assessment.editable = site.latest_assessment.status in EDITABLE_STATUSES
+    # What the team can act on first: cycles still open to answers, then the rest, by name.
+    sites.sort(key=lambda site: (not getattr(site.latest_assessment, "editable", False), site.name))
     questions = list(
         InformationRequest.objects.filter(status=RequestStatus.OPEN, answer__assessment__protected_area_id__in=area_ids)
         .select_related("answer__indicator", "answer__assessment__protected_area", "asked_by")
