@@ -47,7 +47,7 @@ def assessments_for(user: Person) -> QuerySet[Assessment]:
 
 
 def scale_by_code(standard: Standard) -> dict[str, dict[str, Any]]:
-    return {r["code"]: r for r in standard.rating_scale}
+    return {r["code"]: r for r in standard.localized_scale()}
 
 
 def answer_problems(answer: Answer, scale: dict[str, dict[str, Any]]) -> list[str]:
@@ -150,7 +150,7 @@ def assessment_page(assessment: Assessment, user: Person) -> dict[str, Any]:
         "answered": answered,
         "total": total,
         "percent": round(100 * answered / total) if total else 0,
-        "scale": assessment.standard.rating_scale,
+        "scale": assessment.standard.localized_scale(),
         "transitions": list(
             AssessmentTransition.objects.filter(assessment=assessment).select_related("by").order_by("-at", "-id")
         ),

@@ -79,7 +79,7 @@ def get_job_for_user(user: Person, pk: int | str) -> Job:
 
 
 def _scale(assessment: Assessment) -> dict[str, dict[str, Any]]:
-    return {r["code"]: r for r in assessment.standard.rating_scale}
+    return {r["code"]: r for r in assessment.standard.localized_scale()}
 
 
 def gap_analysis(assessment: Assessment, user: Person, *, today: datetime.date | None = None) -> dict[str, Any]:

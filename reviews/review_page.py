@@ -320,7 +320,7 @@ def review_page(assessment: Assessment, user) -> dict:
     """The side-by-side review page, in a number of queries that does not depend on the number of
     indicators, evidence items, reviews or questions."""
     standard = assessment.standard
-    scale = {r["code"]: r for r in standard.rating_scale}
+    scale = {r["code"]: r for r in standard.localized_scale()}
     adapted = adaptations(assessment.adapted_set)
     answers = list(review_answers(assessment))
     seat = rules.review_seats(user).get(assessment.pk)
@@ -387,7 +387,7 @@ def review_page(assessment: Assessment, user) -> dict:
     # Highlights matter once the site has resubmitted; while it edits, everything is "changing".
     highlight_changes = sent_back is not None and assessment.status not in (Status.CHANGES_REQUESTED,)
 
-    allowed = [r for r in standard.rating_scale if r.get("allowed_on_submit")]
+    allowed = [r for r in standard.localized_scale() if r.get("allowed_on_submit")]
     rating_choices = _rating_choices(allowed)
     post_urls = {
         kind: _url_format("reviews:indicator", assessment.pk, _ID, kind) for kind in ("review", "finding", "ask")

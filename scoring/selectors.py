@@ -79,7 +79,7 @@ def scoring_inputs(assessment: Assessment, ratings: dict[str, str]) -> dict[str,
         "engine": engine.ENGINE_VERSION,
         "standard": {"code": standard.code, "version": standard.version, "sha256": standard.source_sha256},
         "rules": standard.rules,
-        "scale": standard.rating_scale,
+        "scale": standard.localized_scale(),
         "ratings": dict(sorted(ratings.items())),
     }
 

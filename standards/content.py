@@ -40,6 +40,7 @@ RATING_KEYS = (
     "requires_action",
     "allowed_on_submit",
     "description",
+    "translations",
 )
 # Limits of one text, whatever its source (the columns' own limits, and a bound on long texts so a
 # spreadsheet cell cannot carry a book).
@@ -261,6 +262,20 @@ def validate(data: Any) -> list[Problem]:
                 if rating["code"] in seen:
                     check.add(f"{where}: duplicate rating code '{rating['code']}'", None, "rating_scale")
                 seen.add(rating["code"])
+                words = rating.get("translations") or {}
+                if not isinstance(words, dict) or any(
+                    language not in target_languages()
+                    or not isinstance(texts, dict)
+                    or set(texts) - {"label", "description"}
+                    or not all(isinstance(t, str) for t in texts.values())
+                    for language, texts in words.items()
+                ):
+                    check.add(
+                        f"{where} ({rating['code']}): 'translations' must map a language "
+                        f"({', '.join(target_languages())}) to a label and a description",
+                        None,
+                        "rating_scale",
+                    )
         if not any(isinstance(r, dict) and r.get("allowed_on_submit") for r in scale):
             check.add("rating_scale: no rating is allowed on submit", None, "rating_scale")
     components = data["components"]

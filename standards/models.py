@@ -109,6 +109,18 @@ class Standard(models.Model):
     def rating(self, code: str) -> dict | None:
         return next((r for r in self.rating_scale if r["code"] == code), None)
 
+    def localized_scale(self, language: str | None = None) -> list[dict]:
+        """The rating scale with each label and description in `language` (default: the active
+        one) where the version has it (a rating's `translations`), else in English."""
+        from django.utils import translation
+
+        language = (language or translation.get_language() or "en").split("-")[0]
+        scale = []
+        for rating in self.rating_scale:
+            words = (rating.get("translations") or {}).get(language) or {}
+            scale.append({**rating, **{k: v for k, v in words.items() if k in ("label", "description") and v}})
+        return scale
+
 
 class Component(models.Model):
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="components")

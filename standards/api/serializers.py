@@ -15,6 +15,11 @@ class RatingSerializer(serializers.Serializer):
     requires_action = serializers.BooleanField()
     allowed_on_submit = serializers.BooleanField()
     description = serializers.CharField(allow_blank=True, allow_null=True)
+    translations = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField()),
+        required=False,
+        help_text="The label and description by language (fr, es); English is in the fields.",
+    )
 
 
 class IndicatorSerializer(serializers.ModelSerializer):

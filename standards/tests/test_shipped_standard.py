@@ -288,3 +288,11 @@ def test_provenance_says_what_is_official_paraphrased_pending_and_chosen(shipped
         assert phrase in text, phrase
     header = GLS_PATH.read_text().split("standard:", 1)[0]
     assert "PLATFORM'S CHOICE" in header and "wording pending" in header
+
+
+def test_every_rating_of_the_shipped_scale_has_french_and_spanish_words(shipped):
+    for rating in shipped.rating_scale:
+        for language in ("fr", "es"):
+            words = rating["translations"][language]
+            assert words["label"] and words["description"], (rating["code"], language)
+            assert words["label"] != rating["label"]

@@ -190,3 +190,20 @@ def test_tags_escape_and_mark():
         assert "Wording pending the official text" in Template("{% load standard_text %}{% wording_note i %}").render(
             Context({"i": indicator})
         )
+
+
+def test_the_rating_scale_speaks_the_readers_language_where_the_version_has_it(client, assessment, site_manager, staff):
+    # given a scale whose "meets" has French words and whose other ratings do not
+    standard = assessment.standard
+    scale = [dict(r) for r in standard.rating_scale]
+    scale[0]["translations"] = {"fr": {"label": "Satisfait", "description": "Pleinement satisfait."}}
+    type(standard).objects.filter(pk=standard.pk).update(rating_scale=scale)
+    # the site's own rating on the review page and the Standard's page read French where they can
+    client.force_login(staff)
+    review = client.get(f"/reviews/assessments/{assessment.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert ">Satisfait</p>" in review
+    page = client.get("/standard/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    english = client.get("/standard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<dt>Satisfait</dt><dd>Pleinement satisfait.</dd>" in page
+    assert "<dt>Meets</dt>" in english
+    assert standard.localized_scale("es")[0]["label"] == standard.rating_scale[0]["label"]  # falls back

@@ -4,8 +4,9 @@
 (function () {
   "use strict";
   // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
-  const t = (s) => (window.gettext ? window.gettext(s) : s);
-  const fmt = (s, named) => (window.interpolate ? window.interpolate(t(s), named, true) : s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
+  // Called by these names so that makemessages -d djangojs finds the strings.
+  const gettext = window.gettext || ((s) => s);
+  const interpolate = window.interpolate || ((s, named) => s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
 
   const GREEN = "#1b6b3a";
   const GREY = "#56615b";
@@ -72,14 +73,14 @@
 
   function siteChart(canvas, data) {
     const datasets = [{
-      label: t("Site's own score (%) — hatched: component not met"),
+      label: gettext("Site's own score (%) — hatched: component not met"),
       data: data.self,
       backgroundColor: data.met.map((m) => (m ? GREEN : hatch(GREEN))),
       borderColor: GREEN,
       borderWidth: 1,
     }];
     if (data.expert) {
-      datasets.push({ label: t("Group's score (%)"), data: data.expert, backgroundColor: hatch(BLUE), borderColor: BLUE, borderWidth: 1 });
+      datasets.push({ label: gettext("Group's score (%)"), data: data.expert, backgroundColor: hatch(BLUE), borderColor: BLUE, borderWidth: 1 });
     }
     const options = base(true, 100, " %");
     options.plugins.legend = { display: true, position: "bottom" };
@@ -97,8 +98,8 @@
       data: {
         labels: data.labels,
         datasets: [
-          { label: t("My ratings agree with the site (%)"), data: data.mine, backgroundColor: GREEN },
-          { label: t("Group findings agree with the site (%) — hatched"), data: data.group, backgroundColor: hatch(BLUE), borderColor: BLUE, borderWidth: 1 },
+          { label: gettext("My ratings agree with the site (%)"), data: data.mine, backgroundColor: GREEN },
+          { label: gettext("Group findings agree with the site (%) — hatched"), data: data.group, backgroundColor: hatch(BLUE), borderColor: BLUE, borderWidth: 1 },
         ],
       },
       options,
@@ -110,7 +111,7 @@
     canvas.parentElement.style.height = horizontal ? (50 + data.labels.length * 24) + "px" : "240px";
     return new Chart(canvas, {
       type: "bar",
-      data: { labels: data.labels, datasets: [{ label: t("Sites"), data: data.counts, backgroundColor: colour || GREEN }] },
+      data: { labels: data.labels, datasets: [{ label: gettext("Sites"), data: data.counts, backgroundColor: colour || GREEN }] },
       options: base(horizontal),
       plugins: [valueLabels],
     });

@@ -3,8 +3,9 @@
 (function () {
   "use strict";
   // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
-  const t = (s) => (window.gettext ? window.gettext(s) : s);
-  const fmt = (s, named) => (window.interpolate ? window.interpolate(t(s), named, true) : s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
+  // Called by these names so that makemessages -d djangojs finds the strings.
+  const gettext = window.gettext || ((s) => s);
+  const interpolate = window.interpolate || ((s, named) => s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
   const PHASES = {
     application: { colour: "#8a8f8c", shape: "circle" },
     candidate: { colour: "#c77c02", shape: "square" },
@@ -65,7 +66,7 @@
     } catch (err) {
       const note = document.createElement("p");
       note.className = "notice";
-      note.textContent = t("This browser cannot draw the map (WebGL is not available); the tables below list the sites by phase.");
+      note.textContent = gettext("This browser cannot draw the map (WebGL is not available); the tables below list the sites by phase.");
       el.replaceChildren(note);
       return;
     }

@@ -2,8 +2,9 @@
 (function () {
   "use strict";
   // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
-  const t = (s) => (window.gettext ? window.gettext(s) : s);
-  const fmt = (s, named) => (window.interpolate ? window.interpolate(t(s), named, true) : s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
+  // Called by these names so that makemessages -d djangojs finds the strings.
+  const gettext = window.gettext || ((s) => s);
+  const interpolate = window.interpolate || ((s, named) => s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
   const el = document.getElementById("ep-map");
   if (!el || !window.maplibregl) return;
   const boundary = JSON.parse(document.getElementById("ep-boundary").textContent || "null");
@@ -19,7 +20,7 @@
       attributionControl: false,
     });
   } catch (err) {
-    el.textContent = t("This browser cannot draw the map (WebGL is not available).");
+    el.textContent = gettext("This browser cannot draw the map (WebGL is not available).");
     return;
   }
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
@@ -49,7 +50,7 @@
       map.on("click", "pins", (e) => {
         const p = e.features[0].properties;
         const box = document.createElement("div");
-        box.textContent = p.title + (p.check === "outside" ? " — " + fmt("%(km)s km outside", { km: Number(p.distance_km).toFixed(1) }) : "");
+        box.textContent = p.title + (p.check === "outside" ? " — " + interpolate(gettext("%(km)s km outside"), { km: Number(p.distance_km).toFixed(1) }, true) : "");
         new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(box).addTo(map);
       });
     }

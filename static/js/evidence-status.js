@@ -3,16 +3,17 @@
 (function () {
   "use strict";
   // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
-  const t = (s) => (window.gettext ? window.gettext(s) : s);
-  const fmt = (s, named) => (window.interpolate ? window.interpolate(t(s), named, true) : s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
+  // Called by these names so that makemessages -d djangojs finds the strings.
+  const gettext = window.gettext || ((s) => s);
+  const interpolate = window.interpolate || ((s, named) => s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
 
-  const LABELS = { pending: t("Pending"), processing: t("Processing"), ready: t("Ready"), failed: t("Failed") };
+  const LABELS = { pending: gettext("Pending"), processing: gettext("Processing"), ready: gettext("Ready"), failed: gettext("Failed") };
   const OPEN = new Set(["pending", "processing"]);
 
   function locationText(row) {
-    if (row.location_check === "inside") return t("Inside the site");
-    if (row.location_check === "outside") return row.distance_km ? fmt("Outside · %(km)s km", { km: row.distance_km.toFixed(1) }) : t("Partly outside");
-    return t("No location");
+    if (row.location_check === "inside") return gettext("Inside the site");
+    if (row.location_check === "outside") return row.distance_km ? interpolate(gettext("Outside · %(km)s km"), { km: row.distance_km.toFixed(1) }, true) : gettext("Partly outside");
+    return gettext("No location");
   }
 
   function update(box, row) {

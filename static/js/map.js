@@ -4,8 +4,9 @@
 (function () {
   "use strict";
   // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
-  const t = (s) => (window.gettext ? window.gettext(s) : s);
-  const fmt = (s, named) => (window.interpolate ? window.interpolate(t(s), named, true) : s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
+  // Called by these names so that makemessages -d djangojs finds the strings.
+  const gettext = window.gettext || ((s) => s);
+  const interpolate = window.interpolate || ((s, named) => s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
 
   const FILL = "#2e7d4f";
   const LINE = "#1b5e37";
@@ -47,7 +48,7 @@
     } catch (err) {
       const note = document.createElement("p");
       note.className = "notice map-fallback";
-      note.textContent = t("This browser cannot draw the map (WebGL is not available).");
+      note.textContent = gettext("This browser cannot draw the map (WebGL is not available).");
       el.replaceChildren(note);
       return null;
     }
@@ -69,7 +70,7 @@
     box.appendChild(strong);
     const meta = document.createElement("div");
     meta.className = "muted";
-    meta.textContent = fmt("IUCN category %(category)s", { category: props.iucn_category }) + (props.wdpa_id ? " · WDPA " + props.wdpa_id : "");
+    meta.textContent = interpolate(gettext("IUCN category %(category)s"), { category: props.iucn_category }, true) + (props.wdpa_id ? " · WDPA " + props.wdpa_id : "");
     box.appendChild(meta);
     return box;
   }

@@ -4,8 +4,9 @@
 (function () {
   "use strict";
   // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
-  const t = (s) => (window.gettext ? window.gettext(s) : s);
-  const fmt = (s, named) => (window.interpolate ? window.interpolate(t(s), named, true) : s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
+  // Called by these names so that makemessages -d djangojs finds the strings.
+  const gettext = window.gettext || ((s) => s);
+  const interpolate = window.interpolate || ((s, named) => s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
   const configEl = document.getElementById("assessment-config");
   if (!configEl) return;
   const config = JSON.parse(configEl.textContent);
@@ -24,10 +25,10 @@
     const bar = document.createElement("progress");
     bar.max = 100;
     bar.value = 0;
-    bar.setAttribute("aria-label", fmt("Upload of %(name)s", { name: file.name }));
+    bar.setAttribute("aria-label", interpolate(gettext("Upload of %(name)s"), { name: file.name }, true));
     const state = document.createElement("span");
     state.className = "upload-state";
-    state.textContent = t("Waiting…");
+    state.textContent = gettext("Waiting…");
     li.append(name, " ", bar, " ", state);
     list.appendChild(li);
 
@@ -52,20 +53,20 @@
       try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
       if (xhr.status === 201 && body) {
         bar.value = 100;
-        state.textContent = t("Uploaded");
+        state.textContent = gettext("Uploaded");
         li.classList.add("done");
         document.dispatchEvent(new CustomEvent("evidence:uploaded", {
           detail: { answer: Number(form.dataset.answer), item: body },
         }));
       } else {
         li.classList.add("failed");
-        state.textContent = body && body.detail ? fmt("Failed: %(reason)s", { reason: body.detail }) : fmt("Failed (error %(status)s)", { status: xhr.status });
-        if (body && body.errors && body.errors.file) state.textContent = fmt("Failed: %(reason)s", { reason: body.errors.file.join(" ") });
+        state.textContent = body && body.detail ? interpolate(gettext("Failed: %(reason)s"), { reason: body.detail }, true) : interpolate(gettext("Failed (error %(status)s)"), { status: xhr.status }, true);
+        if (body && body.errors && body.errors.file) state.textContent = interpolate(gettext("Failed: %(reason)s"), { reason: body.errors.file.join(" ") }, true);
       }
     });
     xhr.addEventListener("error", () => {
       li.classList.add("failed");
-      state.textContent = t("Failed: the connection dropped. Choose the file again to retry.");
+      state.textContent = gettext("Failed: the connection dropped. Choose the file again to retry.");
     });
     xhr.send(data);
   }
