@@ -42,7 +42,8 @@ def test_there_are_french_and_spanish_catalogues_for_the_server_and_the_scripts(
 
 def _catalog(client: Client, language: str) -> dict:
     body = client.get(f"/jsi18n/?l={language}").content.decode()
-    return json.loads(re.search(r"const newcatalog = (\{.*?\});", body, flags=re.S).group(1))
+    found = re.search(r"const newcatalog = (\{.*?\});", body, flags=re.S)
+    return json.loads(found.group(1)) if found else {}  # English: the catalogue has no entries
 
 
 @pytest.mark.django_db
