@@ -80,3 +80,14 @@ def test_a_keeper_drafts_rewords_in_french_adds_an_sdg_and_publishes(page, live_
     expect(page.locator("#indicator-1\\.1\\.1 .indicator-text")).to_have_text(FRENCH)
     expect(page.locator("#indicator-1\\.1\\.1 .sdgs")).to_contain_text(re.compile(rf"\b{new_sdg}\b"))
     shots(page, "published-fr")
+
+    # and the diff between the two versions shows the French rewording and the new SDG
+    page.goto(f"/standard/diff/?from={standard.pk}&to={draft.pk}&language=fr")
+    card = page.locator("article.diff-card").filter(has=page.get_by_text("1.1.1", exact=True))
+    expect(card).to_have_count(1)
+    french = card.locator('.diff-text[lang="fr"]')
+    expect(french.locator("ins").filter(has_text="reformulée")).to_have_count(1)
+    expect(french.locator("ins").filter(has_text="Comité")).to_have_count(1)
+    expect(card.locator("ins").filter(has_text=str(new_sdg))).to_have_count(1)
+    expect(page.locator("article.diff-card")).to_have_count(1)  # nothing else changed
+    shots(page, "diff-fr")
