@@ -18,9 +18,10 @@ def test_site_manager_logs_in_and_sees_their_sites(page, site_manager, area, oth
     page.screenshot(path="var/screenshots/home-site-manager.png", full_page=True)
 
 
-def test_staff_logs_in_and_sees_the_portfolio_and_staff_navigation(page, staff):
+def test_staff_logs_in_and_sees_their_worklist_and_staff_navigation(page, staff):
     browser_login(page, staff.email)
-    assert page.get_by_role("heading", name="Portfolio").is_visible()
+    assert page.get_by_role("heading", name="To do").is_visible()
+    assert page.get_by_role("heading", name="0 decisions due").is_visible()
     assert page.get_by_role("link", name="Invitations").is_visible()
 
 

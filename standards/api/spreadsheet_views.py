@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -80,7 +80,8 @@ class StandardXlsxView(_FileView):
 
 
 class StandardImportXlsxView(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    # JSON too: a body without a file is a 400 naming the missing file, not a 415.
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
         operation_id="standards_import_xlsx",
@@ -129,7 +130,8 @@ class AdaptedSetXlsxView(_FileView):
 
 
 class AdaptedSetImportXlsxView(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    # JSON too: a body without a file is a 400 naming the missing file, not a 415.
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
         operation_id="adapted_sets_import_xlsx",
