@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import rules
 from core import error_codes as core_codes
 from core.errors import DomainError
+from core.messages import success_near
 from core.pages import flash_error, refuse_if_not_allowed
 from protected_areas.models import ProtectedArea
 
@@ -188,7 +189,7 @@ def answer_post(request, pk, answer_id):
             refuse_if_not_allowed(exc)
             error = exc
     if error is None:
-        messages.success(request, _("Indicator %(n)s saved.") % {"n": answer.indicator.number})
+        success_near(request, _("Indicator %(n)s saved.") % {"n": answer.indicator.number}, f"answer-{answer.pk}")
         return redirect(anchor)
     # Show the page again with what they typed kept in the form and the message beside the field.
     context = _detail_context(request, assessment, errors={answer.pk: error})

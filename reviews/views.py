@@ -21,6 +21,7 @@ from assessments.models import Assessment
 from assessments.selectors import get_assessment_for_user
 from core import error_codes as core_codes
 from core.errors import DomainError, NotAllowed
+from core.messages import success_near
 from core.pages import flash_error, refuse_if_not_allowed
 
 from . import error_codes, review_page, selectors, services
@@ -286,7 +287,7 @@ def indicator_post(request, pk, answer_id, kind):
             note = _("Your question on %(n)s was sent to the site team.") % {"n": answer.indicator.number}
     except DomainError as exc:
         return _refused(request, assessment, answer.pk, kind, data, exc)
-    messages.success(request, note)
+    success_near(request, note, f"indicator-{answer.pk}")
     return redirect(_back_to(assessment.pk, answer.pk))
 
 
@@ -324,7 +325,7 @@ def request_reply(request, pk):
         )
     except DomainError as exc:
         return _refused(request, assessment, req.answer_id, "reply", data, exc)
-    messages.success(request, _("Your answer was added to the thread."))
+    success_near(request, _("Your answer was added to the thread."), f"request-{req.pk}")
     return redirect(_back_to(assessment.pk, req.answer_id))
 
 

@@ -23,3 +23,18 @@ document.addEventListener("change", (event) => {
     }
   });
 })();
+
+// A message about one part of a long page (core.messages.success_near) goes next to that part, where
+// the browser has scrolled to; the top box disappears when nothing is left in it.
+(() => {
+  const box = document.querySelector(".messages");
+  if (!box) return;
+  box.querySelectorAll("[data-near]").forEach((message) => {
+    const target = document.getElementById(message.dataset.near);
+    if (!target) return;
+    message.setAttribute("role", "status");
+    message.classList.add("message-near");
+    target.prepend(message);
+  });
+  if (!box.querySelector(".message")) box.hidden = true;
+})();
