@@ -14,8 +14,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page
+from django.utils.safestring import SafeString
 
 from accounts.types import Text
+
+# Links listed per indicator when the page loads (the newest first); the rest load on request. With 20
+# or more per indicator the full lists were a third of the page.
+LINKED_SHOWN = 5
 
 
 @dataclass
@@ -36,6 +41,8 @@ class EvidenceSection:
     # The upload form's choices: (value, label, selected) for "who may see it", and the size limit.
     sensitivity_options: list[tuple[str, Text, bool]] = field(default_factory=list)
     max_upload_mb: int = 0
+    # The facts box (thumbnail, date, place, warnings) of each item shown under an answer, by item id.
+    boxes: dict[int, SafeString] = field(default_factory=dict)
 
 
 EvidenceReader = Callable[..., EvidenceSection]

@@ -69,11 +69,6 @@ def assessment_start(request):
     return redirect(assessment)
 
 
-# Links listed per indicator when the page loads; with 20 or more per indicator the full lists
-# were a third of the page.
-LINKED_SHOWN = 5
-
-
 def _detail_context(request, assessment, errors=None):
     context = selectors.assessment_page(assessment, request.user)
     evidence = sections.evidence_section(assessment, request.user, context["answers"])
@@ -95,9 +90,12 @@ def _detail_context(request, assessment, errors=None):
         # The newest few links are shown; the rest are loaded on request (their ids stay on the
         # page, so a save still sends the full list).
         linked = evidence.linked.get(answer.pk, [])
-        shown, rest = linked[:LINKED_SHOWN], linked[LINKED_SHOWN:]
+        shown, rest = linked[: sections.LINKED_SHOWN], linked[sections.LINKED_SHOWN :]
         # Ids as text: a template renders a number through localisation, text only through escaping.
-        answer.linked_shown = [{"id": str(pk), "title": title, "url": download.format(pk)} for pk, title in shown]
+        answer.linked_shown = [
+            {"id": str(pk), "title": title, "url": download.format(pk), "box": evidence.boxes.get(pk, "")}
+            for pk, title in shown
+        ]
         answer.more_ids = ",".join(str(pk) for pk, _title in rest)
         answer.more_text = (
             ngettext("Show %(n)s more linked item", "Show %(n)s more linked items", len(rest)) % {"n": len(rest)}

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from assessments.sections import EvidenceSection
+from assessments.sections import LINKED_SHOWN, EvidenceSection
 
 from . import selectors
+from .badges import render_badges
 from .choices import Sensitivity
+from .models import EvidenceItem
 from .services import max_upload_bytes
 
 
@@ -25,7 +27,13 @@ def assessment_evidence_section(assessment, user, answers, library_page=1) -> Ev
         linked[answer.pk] = rows
         for pk, _title in rows:
             numbers.setdefault(pk, []).append(answer.indicator.number)
+    # The facts of the items shown under each answer (thumbnail, date, place, warnings), where the
+    # site team links them: two queries whatever the number of items.
+    shown = {pk for rows in linked.values() for pk, _title in rows[:LINKED_SHOWN]}
+    items = list(EvidenceItem.objects.filter(pk__in=shown).only("id", "processing_status", "status_reason"))
+    boxes = render_badges(items, selectors.facts_for_items([item.pk for item in items])) if items else {}
     return EvidenceSection(
+        boxes=boxes,
         linked=linked,
         library=selectors.evidence_library_page(assessment, user, library_page, numbers=numbers),
         download_url_pattern=download,

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessments.sections import LINKED_SHOWN
 from assessments.services import assessment_create
-from assessments.views import LINKED_SHOWN
 from evidence.models import EvidenceItem
 from evidence.selectors import LIBRARY_PAGE_SIZE, PICKER_PAGE_SIZE
 
@@ -77,10 +77,11 @@ def test_page_lists_a_few_links_per_indicator_and_one_page_of_the_library(client
     assert "All evidence (300)" in html and "Page 1 of 12" in html
     assert html.count("<tr><td><a href=") == LIBRARY_PAGE_SIZE
     assert "<datalist" not in html and "<script>" not in html
-    # a page of 1,000 items stays small
+    # a page of 1,000 items stays small: its size does not follow the number of items (each indicator
+    # shows at most LINKED_SHOWN links, each with its facts box, about 60 KB in all for 50 indicators)
     spread(assessment, make_items(assessment, site_manager, 700, prefix="More"))
     big = client.get(reverse("assessments:detail", args=[assessment.pk])).content
-    assert len(big) < 250 * 1024
+    assert len(big) < 320 * 1024
 
 
 @pytest.mark.django_db
