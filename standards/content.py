@@ -470,7 +470,11 @@ def create_version(
         published=datetime.date.fromisoformat(str(published)) if published else None,
         provenance=meta.get("provenance") or "",
         rules=data["rules"],
-        rating_scale=[{key: rating.get(key) for key in RATING_KEYS} for rating in data["rating_scale"]],
+        rating_scale=[
+            {key: rating.get(key) for key in RATING_KEYS if key != "translations"}
+            | {"translations": rating.get("translations") or {}}
+            for rating in data["rating_scale"]
+        ],
         source_sha256=source_sha256,
         status=status,
         based_on=based_on,
