@@ -65,6 +65,50 @@
     else if (ev.key === "k" || ev.key === "ArrowUp") { ev.preventDefault(); step(-1); }
   });
 
+  // Saves without reloading the page: a form inside an indicator posts with fetch; the page the
+  // server answers (after its redirect, or its refusal with what was typed) gives the indicator's new
+  // row, which replaces this one, with its message. Without script the form posts as it always did.
+  var gettext = window.gettext || function (s) { return s; };
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    var row = form.closest ? form.closest(".review-row") : null;
+    if (!row || (form.method || "").toLowerCase() !== "post" || !window.fetch || !window.DOMParser) { return; }
+    ev.preventDefault();
+    var button = form.querySelector("[type=submit]");
+    if (button) { button.disabled = true; }
+    row.setAttribute("aria-busy", "true");
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById(row.id);
+        if (!fresh) { throw new Error("no row"); }
+        doc.querySelectorAll(".messages [data-near]").forEach(function (message) {
+          var target = message.dataset.near === fresh.id ? fresh : fresh.querySelector("#" + message.dataset.near);
+          if (target) { message.setAttribute("role", "status"); message.classList.add("message-near"); target.prepend(message); }
+        });
+        fresh.hidden = row.hidden;
+        var at = rows.indexOf(row);
+        row.replaceWith(fresh);
+        if (at !== -1) { rows[at] = fresh; }
+        var item = doc.querySelector('.review-index li[data-target="' + fresh.id + '"]');
+        var old = document.querySelector('.review-index li[data-target="' + fresh.id + '"]');
+        if (item && old) { item.hidden = old.hidden; old.replaceWith(item); index[index.indexOf(old)] = item; }
+        var focusable = fresh.querySelector(".message-near, .field-error") || fresh;
+        if (!focusable.hasAttribute("tabindex")) { focusable.setAttribute("tabindex", "-1"); }
+        focusable.focus({ preventScroll: false });
+      })
+      .catch(function () {
+        row.removeAttribute("aria-busy");
+        if (button) { button.disabled = false; }
+        var note = document.createElement("p");
+        note.className = "field-error";
+        note.setAttribute("role", "alert");
+        note.textContent = gettext("Not saved: the connection failed. Try again.");
+        form.appendChild(note);
+      });
+  });
+
   if (location.hash) {
     var target = document.getElementById(location.hash.slice(1));
     if (target && target.classList.contains("review-row")) { current = rows.indexOf(target); target.classList.add("is-current"); }

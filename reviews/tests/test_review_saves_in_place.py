@@ -1,0 +1,50 @@
+"""Reviewers' saves without a full-page reload (issue 15): a form inside an indicator posts in the
+background and the indicator's row is redrawn from the server's answer, with its message."""
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import browser_login
+from reviews import services
+from reviews.models import IndicatorReview
+from reviews.tests.factories import submitted_assessment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_expert_saves_a_review_and_a_refusal_without_leaving_the_page(
+    page, area, site_manager, staff, expert, jurisdiction
+):
+    import datetime
+
+    from django.utils import timezone
+
+    assessment = submitted_assessment(area=area, manager=site_manager, staff=staff)
+    services.review_start(assessment=assessment, by=staff)
+    seat = services.assignment_create(
+        assessment=assessment,
+        assignee=expert,
+        role="expert",
+        due_date=timezone.localdate() + datetime.timedelta(days=20),
+        by=staff,
+    )
+    services.conflict_declare(assignment=seat, by=expert, has_conflict=False)
+    answer = assessment.answers.order_by("indicator__position").last()
+    browser_login(page, expert.email)
+    page.goto(f"/reviews/assessments/{assessment.pk}/")
+    page.evaluate("window.notReloaded = true")
+    row = page.locator(f"#indicator-{answer.pk}")
+
+    # a refused save (no rating) keeps what was typed and says why, in the row
+    row.locator(f"#finding-{answer.pk}").fill("Minutes seen, plan signed.")
+    row.locator(".review-form").get_by_role("button", name="Save review").click()
+    expect(row.locator(".field-error")).to_be_visible()
+    expect(row.locator(f"#finding-{answer.pk}")).to_have_value("Minutes seen, plan signed.")
+
+    # then a good one is saved and says so beside the indicator
+    row.locator(f"#rating-{answer.pk}").select_option("meets")
+    row.locator(".review-form").get_by_role("button", name="Save review").click()
+    expect(row.locator(".message-near")).to_contain_text("saved")
+    assert page.evaluate("window.notReloaded === true")  # the same page all along
+    review = IndicatorReview.objects.get(answer=answer)
+    assert review.rating == "meets" and review.finding == "Minutes seen, plan signed."
