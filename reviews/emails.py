@@ -69,3 +69,15 @@ def request_email_queue(req) -> None:
         )
         subject, body = _render("request", {"req": req, "link": link})
         queue_email(kind="review.request", to=recipients, subject=subject, body=body)
+
+
+def reply_email_queue(reply) -> None:
+    """Tell the reviewer who asked that the site team answered (with how many files), in their language."""
+    req = reply.request
+    asker = req.asked_by
+    if not asker.is_active or not asker.email or asker.pk == reply.author_id:
+        return
+    link = settings.SITE_URL + reverse("reviews:review", args=[req.answer.assessment_id]) + f"#request-{req.pk}"
+    context = {"req": req, "reply": reply, "files": reply.evidence.count(), "link": link}
+    subject, body = _render("reply", context, asker.language)
+    queue_email(kind="review.reply", to=[asker.email], subject=subject, body=body)

@@ -398,6 +398,8 @@ def information_reply_create(
         if site_team and locked.status == RequestStatus.OPEN:
             locked.status = RequestStatus.ANSWERED
             locked.save(update_fields=["status"])
+        if site_team:
+            emails.reply_email_queue(reply)
         audit_record(
             actor=by,
             action="review.request_replied",
