@@ -151,3 +151,21 @@ class BoundaryVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.protected_area} v{self.version}"
+
+
+class BasemapCountry(models.Model):
+    """A country of the platform's own base map: Natural Earth 1:110m (public domain), loaded by
+    `manage.py load_basemap` and served as vector tiles by the platform itself, so that every map
+    draws coasts and borders around the boundaries without a tile server outside (or a network)."""
+
+    name = models.CharField(max_length=200)
+    iso3 = models.CharField(max_length=3, blank=True)
+    continent = models.CharField(max_length=40, blank=True)
+    geom = models.MultiPolygonField(srid=4326)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "base map countries"
+
+    def __str__(self) -> str:
+        return self.name

@@ -18,7 +18,7 @@ from accounts import rules
 from core.errors import DomainError
 from core.pages import flash_error, refuse_if_not_allowed
 
-from . import import_wizard, selectors, services
+from . import basemap, import_wizard, selectors, services
 from .filters import ProtectedAreaFilter
 from .forms import DUPLICATE_CHOICES, WIZARD_FIELDS, ImportForm, SiteManagerForm
 
@@ -84,6 +84,16 @@ def area_tile(request, z, x, y):
         raise Http404("No such tile.")
     response = HttpResponse(selectors.tile(z, x, y), content_type="application/vnd.mapbox-vector-tile")
     response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+def basemap_tile(request, z, x, y):
+    """The platform's own base map (Natural Earth countries), public like the map it is under."""
+    if not basemap.tile_in_range(z, x, y):
+        raise Http404("No such tile.")
+    response = HttpResponse(basemap.basemap_tile(z, x, y), content_type="application/vnd.mapbox-vector-tile")
+    response["Cache-Control"] = "public, max-age=86400"
     return response
 
 

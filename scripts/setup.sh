@@ -153,6 +153,7 @@ export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}
 "$VENV/bin/python" manage.py migrate --noinput -v 0
 "$VENV/bin/python" manage.py compilemessages -v 0 --ignore=.venv
 "$VENV/bin/python" manage.py load_standard standards/data/gls-v1.1.yaml -v 0
+"$VENV/bin/python" manage.py load_basemap -v 0
 if [ "$WITH_DEMO" = 1 ]; then
   "$VENV/bin/python" manage.py load_demo -v 0
 fi

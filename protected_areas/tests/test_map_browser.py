@@ -24,3 +24,16 @@ def test_global_map_draws_imported_boundaries(page, testdata, transactional_db):
 
     assert tiles and set(tiles) == {200}
     assert problems == []
+
+
+def test_the_map_draws_the_platforms_own_base_map(page, transactional_db):
+    from django.core.management import call_command
+
+    call_command("load_basemap", verbosity=0)
+    tiles = []
+    page.on("response", lambda r: tiles.append(r.status) if "/areas/basemap/" in r.url else None)
+    page.goto("/areas/map/")
+    page.wait_for_selector("#global-map[data-loaded=true]", timeout=30000)
+    assert page.evaluate("!!window.greenlistMap.getLayer('land') && !!window.greenlistMap.getLayer('borders')")
+    page.wait_for_timeout(500)
+    assert tiles and set(tiles) == {200}  # served by the platform itself, no server outside

@@ -38,3 +38,28 @@ document.addEventListener("change", (event) => {
   });
   if (!box.querySelector(".message")) box.hidden = true;
 })();
+
+// The platform's own base map: Natural Earth countries served as vector tiles by the platform itself
+// (protected_areas.basemap), so maps show coasts and borders with no tile server outside. Each map
+// script puts `greenlistBasemap.sources` and `.layers` under its own layers.
+(() => {
+  const meta = document.querySelector('meta[name="basemap-tiles"]');
+  if (!meta) return;
+  const url = meta.content.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf");
+  window.greenlistBasemap = {
+    water: "#d7e6ee",
+    sources: {
+      countries: {
+        type: "vector",
+        tiles: [url.startsWith("/") ? window.location.origin + url : url],
+        minzoom: 0,
+        maxzoom: 6,
+        attribution: "Natural Earth",
+      },
+    },
+    layers: [
+      { id: "land", type: "fill", source: "countries", "source-layer": "countries", paint: { "fill-color": "#f4f1e8" } },
+      { id: "borders", type: "line", source: "countries", "source-layer": "countries", paint: { "line-color": "#b4ab99", "line-width": 0.7 } },
+    ],
+  };
+})();

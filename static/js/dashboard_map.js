@@ -2,6 +2,13 @@
 // colour), drawn with the vendored MapLibre; the legend and the tables carry the same facts as text.
 (function () {
   "use strict";
+  // The platform's own base map under our layers (app.js: window.greenlistBasemap).
+  function withBasemap(style) {
+    const own = window.greenlistBasemap;
+    if (!own) return style;
+    style.layers[0].paint["background-color"] = own.water;
+    return Object.assign(style, { sources: Object.assign({}, own.sources, style.sources), layers: style.layers.concat(own.layers) });
+  }
   // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
   // Called by these names so that makemessages -d djangojs finds the strings.
   const gettext = window.gettext || ((s) => s);
@@ -60,7 +67,7 @@
       maplibregl.setWorkerUrl(el.dataset.workerUrl);
       map = new maplibregl.Map({
         container: el,
-        style: { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#e6eef2" } }] },
+        style: withBasemap({ version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#e6eef2" } }] }),
         center: [10, 15], zoom: 1, attributionControl: false,
       });
     } catch (err) {

@@ -1,6 +1,13 @@
 // The site's boundary with a pin per evidence item that has a position (inside green, outside orange).
 (function () {
   "use strict";
+  // The platform's own base map under our layers (app.js: window.greenlistBasemap).
+  function withBasemap(style) {
+    const own = window.greenlistBasemap;
+    if (!own) return style;
+    style.layers[0].paint["background-color"] = own.water;
+    return Object.assign(style, { sources: Object.assign({}, own.sources, style.sources), layers: style.layers.concat(own.layers) });
+  }
   // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
   // Called by these names so that makemessages -d djangojs finds the strings.
   const gettext = window.gettext || ((s) => s);
@@ -14,7 +21,7 @@
   try {
     map = new maplibregl.Map({
       container: el,
-      style: { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#e6eef2" } }] },
+      style: withBasemap({ version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#e6eef2" } }] }),
       center: [0, 0],
       zoom: 1,
       attributionControl: false,

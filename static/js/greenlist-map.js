@@ -2,6 +2,13 @@
 // no base map and nothing from elsewhere. Without WebGL the page says so; the list stays usable.
 (function () {
   "use strict";
+  // The platform's own base map under our layers (app.js: window.greenlistBasemap).
+  function withBasemap(style) {
+    const own = window.greenlistBasemap;
+    if (!own) return style;
+    style.layers[0].paint["background-color"] = own.water;
+    return Object.assign(style, { sources: Object.assign({}, own.sources, style.sources), layers: style.layers.concat(own.layers) });
+  }
   const el = document.getElementById("greenlist-map");
   if (!el) return;
   const fallback = document.querySelector(".map-fallback");
@@ -31,7 +38,7 @@
         maplibregl.setWorkerUrl(el.dataset.worker);
         map = new maplibregl.Map({
           container: el,
-          style: { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#eef3f0" } }] },
+          style: withBasemap({ version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#e6eef2" } }] }),
           center: [0, 20],
           zoom: 1,
           attributionControl: false,

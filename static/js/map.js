@@ -17,11 +17,13 @@
   }
 
   function baseStyle(el) {
+    const own = window.greenlistBasemap;
     const style = {
       version: 8,
-      sources: {},
-      layers: [{ id: "background", type: "background", paint: { "background-color": "#e6eef2" } }],
+      sources: Object.assign({}, own && !el.dataset.basemapUrl ? own.sources : {}),
+      layers: [{ id: "background", type: "background", paint: { "background-color": own ? own.water : "#e6eef2" } }],
     };
+    if (own && !el.dataset.basemapUrl) style.layers.push(...own.layers);
     if (el.dataset.basemapUrl) {
       style.sources.basemap = {
         type: "raster",
