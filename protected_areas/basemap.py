@@ -41,9 +41,8 @@ def basemap_load(path: Path = BASEMAP_FILE) -> int:
     layer = DataSource(str(path))[0]
     rows = []
     for feature in layer:
-        geom = GEOSGeometry(feature.geom.wkb, srid=4326)
-        if geom.geom_type == "Polygon":
-            geom = MultiPolygon(geom, srid=4326)
+        shape = GEOSGeometry(feature.geom.wkb, srid=4326)
+        geom = shape if isinstance(shape, MultiPolygon) else MultiPolygon(shape, srid=4326)
         rows.append(
             BasemapCountry(
                 name=str(feature.get("name") or "")[:200],
