@@ -130,3 +130,24 @@ def tile(z: int, x: int, y: int) -> bytes:
         data = tile_raw(z, x, y)
         cache.set(key, data, TILE_CACHE_SECONDS)
     return data
+
+
+def areas_extent() -> list[float] | None:
+    """[west, south, east, north] of every area's drawn boundary or point, for the global map's first
+    view; cached until the next import changes the data (the tiles' data version)."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    key = f"protected_areas:extent:{tiles_data_version()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return list(cached) or None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM ("
+            "SELECT ST_Extent(coalesce(geom_display, point)) AS e FROM protected_areas_protectedarea) x"
+        )
+        row = cursor.fetchone()
+    extent = [round(float(v), 4) for v in row] if row and row[0] is not None else []
+    cache.set(key, extent, timeout=24 * 3600)
+    return extent or None

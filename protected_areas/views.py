@@ -75,7 +75,11 @@ def area_map(request):
     tiles = reverse("protected_areas:tile", args=[0, 0, 0]).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
     # The data version in the URL lets browsers cache tiles until the next import.
     tiles += f"?v={services.tiles_data_version()}"
-    return render(request, "protected_areas/map.html", {"tiles_url": tiles, "map": _map_config()})
+    return render(
+        request,
+        "protected_areas/map.html",
+        {"tiles_url": tiles, "map": _map_config(), "extent": selectors.areas_extent()},
+    )
 
 
 @require_GET

@@ -32,3 +32,12 @@ def test_tiles_are_served_by_the_platform_to_anyone(client):
 
 def test_every_page_names_the_base_map_for_its_maps(client):
     assert '<meta name="basemap-tiles" content="/areas/basemap/0/0/0.pbf">' in client.get("/").content.decode()
+
+
+def test_the_global_map_first_fits_the_areas_loaded(client, area, other_area):
+    page = client.get("/areas/map/").content.decode()
+    west, south, east, north = (float(v) for v in page.split('data-extent="')[1].split('"')[0].split(","))
+    for pa in (area, other_area):
+        x0, y0, x1, y1 = (pa.geom_display or pa.geom).extent
+        assert west <= x0 and south <= y0 and east >= x1 and north >= y1
+    assert east - west < 180  # not the whole world: the areas

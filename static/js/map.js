@@ -78,7 +78,12 @@
   }
 
   function globalMap(el) {
-    const map = createMap(el, { center: [10, 15], zoom: 1.3, maxZoom: 16 });
+    // The first view fits the areas loaded (data-extent: west,south,east,north), else the world.
+    const extent = (el.dataset.extent || "").split(",").map(Number);
+    const view = extent.length === 4 && extent.every(isFinite)
+      ? { bounds: [[extent[0], extent[1]], [extent[2], extent[3]]], fitBoundsOptions: { padding: 30, maxZoom: 8 } }
+      : { center: [10, 15], zoom: 1.3 };
+    const map = createMap(el, Object.assign(view, { maxZoom: 16 }));
     if (!map) return;
     window.greenlistMap = map;
     map.on("load", () => {
