@@ -17,12 +17,12 @@ from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # missing from the stubs
 from django.utils.translation import gettext
 
 from accounts import rules
 from assessments.choices import Status
 from assessments.models import Answer, Assessment, AssessmentTransition
+from core.dates import formatter
 from evidence.badges import render_badges
 from evidence.models import EvidenceItem
 from evidence.rules import can_view_evidence_of
@@ -99,15 +99,13 @@ def _url_format(name: str, *args) -> str:
 
 
 def _day(at) -> str:
-    """As the template filter `date:"Y-m-d"` (local time): Django's date formatting is slow in loops."""
-    at = template_localtime(at)
-    return f"{at.year:04d}-{at.month:02d}-{at.day:02d}"
+    """The language's short date (core.dates: Django's date formatting is slow in loops)."""
+    return formatter()[0](at)
 
 
 def _minute(at) -> str:
-    """As the template filter `date:"Y-m-d H:i"` (local time)."""
-    at = template_localtime(at)
-    return f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
+    """The language's short date and time."""
+    return formatter()[1](at)
 
 
 def _rating_choices(scale: list[dict]) -> dict:

@@ -165,16 +165,16 @@ def test_journey_2_expert_reviews_remotely_and_reviewer_confirms(
         card.locator("textarea[name=finding]").first.fill(f"Indicator {i + 1}: the evidence supports the rating.")
         card.locator("input[name=shared]").check()
         card.get_by_role("button", name="Save review").click()
-        expect(page.locator(".message")).to_contain_text("saved and shared")
+        expect(card.locator(".message-near")).to_contain_text("saved and shared")  # in place, beside it
         page.locator("article.review-row").nth(i).get_by_role("button", name="Record group finding").click()
-        expect(page.locator(".message")).to_contain_text("group's finding")
+        expect(card.locator(".message-near")).to_contain_text("group's finding")
 
     # UI: ask the site a question on indicator 2
     card = page.locator("article.review-row").nth(1)
     card.get_by_text("Ask the site a question").click()
     card.locator("textarea[name=question]").fill("Please share the minutes of the 2025 stakeholder meetings.")
     card.get_by_role("button", name="Send question").click()
-    expect(page.locator(".message")).to_contain_text("sent to the site team")
+    expect(card.locator(".message-near")).to_contain_text("sent to the site team")
     shot(page, "2-expert-reviewed")
 
     # UI: the site manager sees the question on the same page and answers it
@@ -184,7 +184,7 @@ def test_journey_2_expert_reviews_remotely_and_reviewer_confirms(
     site_card = site.locator("article.review-row").nth(1)
     site_card.locator("textarea[name=text]").fill("The minutes were uploaded as 'Stakeholder meetings 2025'.")
     site_card.get_by_role("button", name="Send").click()
-    expect(site.locator(".message")).to_contain_text("added to the thread")
+    expect(site_card.locator(".message-near")).to_contain_text("added to the thread")
     shot(site, "2-site-answers")
     site.context.close()
 
