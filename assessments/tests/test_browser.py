@@ -57,7 +57,7 @@ def test_site_manager_fills_saves_survives_a_closed_tab_and_submits(page, live_s
         files=[{"name": "decree-45.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * 200_000}],
     )
     expect(page.locator(f"#answer-{a} .upload-list li")).to_contain_text("Uploaded", timeout=15_000)
-    expect(page.locator(f'ul.linked-evidence[data-answer="{a}"] li')).to_contain_text("decree-45.pdf")
+    expect(page.locator(f'ul.linked-evidence[data-answer="{a}"] > li')).to_contain_text("decree-45.pdf")
     item = EvidenceItem.objects.get(assessment=assessment)
     assert list(item.answers.values_list("pk", flat=True)) == [a]
     shot(page, "filled")
@@ -90,7 +90,7 @@ def test_site_manager_fills_saves_survives_a_closed_tab_and_submits(page, live_s
     expect(page2.locator(f"#justification-{a}")).to_have_value(
         "Decree 45/2019 sets out the management board and its powers."
     )
-    expect(page2.locator(f'ul.linked-evidence[data-answer="{a}"] li')).to_contain_text("decree-45.pdf")
+    expect(page2.locator(f'ul.linked-evidence[data-answer="{a}"] > li')).to_contain_text("decree-45.pdf")
     expect(page2.locator("#save-status")).to_have_text("All changes saved", timeout=10_000)
     saved = Answer.objects.get(pk=b)
     assert saved.action_text == "Commission a botanical survey" and str(saved.action_due) == "2027-06-30"
@@ -157,7 +157,7 @@ def test_evidence_links_with_many_items_by_keyboard(page, live_server, site_mana
     browser_login(page, "manager@example.org")
     page.goto(f"/assessments/{assessment.pk}/")
     status = page.locator("#save-status")
-    linked = page.locator(f'ul.linked-evidence[data-answer="{a}"] li')
+    linked = page.locator(f'ul.linked-evidence[data-answer="{a}"] > li')
     expect(linked).to_have_count(5)
 
     # when I ask for the rest of the links, they are listed in place
@@ -206,7 +206,7 @@ def test_evidence_links_with_many_items_by_keyboard(page, live_server, site_mana
         " dt.items.add(new File(['%PDF-1.4 dropped'], 'dropped.pdf', {type: 'application/pdf'})); return dt; }"
     )
     page.dispatch_event(f"#answer-{b} form.js-upload", "drop", {"dataTransfer": data})
-    expect(page.locator(f'ul.linked-evidence[data-answer="{b}"] li')).to_contain_text("dropped.pdf", timeout=15_000)
+    expect(page.locator(f'ul.linked-evidence[data-answer="{b}"] > li')).to_contain_text("dropped.pdf", timeout=15_000)
     assert answers["2.1.1"].evidence.filter(original_filename="dropped.pdf").exists()
 
     # the evidence library pages without leaving the page (fetched fresh: the upload is counted)

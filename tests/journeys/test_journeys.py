@@ -104,7 +104,7 @@ def test_journey_1_site_manager_files_a_full_self_assessment(page, live_server, 
         files=[{"name": "decree-45-2019.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * 50_000}],
     )
     expect(page.locator(f"#answer-{a} .upload-list li")).to_contain_text("Uploaded", timeout=15_000)
-    expect(page.locator(f'ul.linked-evidence[data-answer="{a}"] li')).to_contain_text("decree-45-2019.pdf")
+    expect(page.locator(f'ul.linked-evidence[data-answer="{a}"] > li')).to_contain_text("decree-45-2019.pdf")
     page.locator(f"#answer-{a}").scroll_into_view_if_needed()
     shot(page, "1-filled", full_page=False)  # the whole 50-indicator page would be a 6 MB image
 
