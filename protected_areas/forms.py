@@ -79,21 +79,22 @@ class SiteManagerForm(forms.Form):
     email = forms.EmailField(label=_("E-mail of an existing user"))
 
 
-# The fields a wizard's mapping offers, in the order a person thinks of them.
-WIZARD_FIELDS = [
-    "key",
-    "name",
-    "iso3",
-    "wdpa_id",
-    "iucn_category",
-    "designation_eng",
-    "designation",
-    "orig_name",
-    "governance_type",
-    "management_authority",
-    "status",
-    "status_year",
-    "reported_area_km2",
-    "realm",
-]
+# The fields a wizard's mapping offers, in the order a person thinks of them, with their names for people.
+WIZARD_LABELS = {
+    "key": _("Identity in the data set"),
+    "name": _("Name"),
+    "iso3": _("Country (ISO3)"),
+    "wdpa_id": _("WDPA id"),
+    "iucn_category": _("IUCN category"),
+    "designation_eng": _("Designation (English)"),
+    "designation": _("Designation"),
+    "orig_name": _("Original name"),
+    "governance_type": _("Governance type"),
+    "management_authority": _("Management authority"),
+    "status": _("Status"),
+    "status_year": _("Status year"),
+    "reported_area_km2": _("Reported area (km²)"),
+    "realm": _("Realm"),
+}
+WIZARD_FIELDS = list(WIZARD_LABELS)
 DUPLICATE_CHOICES = ("keep_both", "skip", "update")

@@ -20,7 +20,7 @@ from core.pages import flash_error, refuse_if_not_allowed
 
 from . import basemap, import_wizard, selectors, services
 from .filters import ProtectedAreaFilter
-from .forms import DUPLICATE_CHOICES, WIZARD_FIELDS, ImportForm, SiteManagerForm
+from .forms import DUPLICATE_CHOICES, WIZARD_FIELDS, WIZARD_LABELS, ImportForm, SiteManagerForm
 
 PAGE_SIZE = 25
 
@@ -149,7 +149,10 @@ def _preview_context(job, errors=None):
     field_map = job.params.get("field_map") or {}
     columns = result.get("columns") or []
     # What each field reads now: the mapping asked for, else the column the import recognised by name.
-    mapping_rows = [{"field": name, "column": field_map.get(name, ""), "choices": columns} for name in WIZARD_FIELDS]
+    mapping_rows = [
+        {"field": name, "label": WIZARD_LABELS[name], "column": field_map.get(name, ""), "choices": columns}
+        for name in WIZARD_FIELDS
+    ]
     return {
         "job": job,
         "result": result,
