@@ -18,6 +18,7 @@ from accounts import rules
 from assessments.selectors import get_assessment_for_user
 from core.errors import DomainError
 from core.pages import flash_error, refuse_if_not_allowed
+from protected_areas.drawing import boundary_drawing
 
 from . import lifecycle, selectors, services
 from .choices import CertificateStatus, NoticeKind
@@ -84,6 +85,8 @@ def green_list_area(request, pk, slug=None):
             "verification": selectors.verify(certificate.number),
             "findings": selectors.public_findings(assessment),
             "public_summary": certificate.decision.public_summary,
+            # One outline: an SVG drawn by the server, not 1.5 MB of map library (issue 15).
+            "boundary": boundary_drawing(area),
         },
     )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentTransition
 from core.spreadsheets import append_row, neutralise
+from protected_areas.drawing import boundary_drawing
 from scoring import services as scoring_services
 from scoring.choices import ScoreKind
 
@@ -124,48 +124,6 @@ def rows_xlsx(rows: list[dict[str, Any]], assessment: Assessment, scores: dict[s
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def boundary_drawing(area, width: int = 480, height: int = 320) -> dict[str, Any] | None:
-    """What `reports/_boundary.svg.html` draws of the site: the boundary as one SVG path
-    (equirectangular, scaled by the cosine of the latitude so the shape is not stretched), or a
-    marker for a site known only by a point; None without any geometry. Numbers only: the
-    template writes the markup and escapes every value."""
-    geom = area.geom_display or area.geom
-    if geom is None:
-        if area.point is None:
-            return None
-        return {
-            "width": width,
-            "height": height,
-            "point": {"x": width / 2, "y": height / 2, "label_x": width / 2 + 12, "label_y": height / 2 + 4},
-            "extent": f"{area.point.y:.4f}, {area.point.x:.4f}",
-        }
-    minx, miny, maxx, maxy = geom.extent
-    span = max(maxx - minx, maxy - miny) or 1e-6
-    if geom.num_coords > 4000:
-        geom = geom.simplify(span / 2000, preserve_topology=True)
-    kx = math.cos(math.radians((miny + maxy) / 2))
-    w, h = max((maxx - minx) * kx, 1e-9), max(maxy - miny, 1e-9)
-    pad = 16
-    scale = min((width - 2 * pad) / w, (height - 2 * pad) / h)
-    ox = (width - w * scale) / 2
-    oy = (height - h * scale) / 2
-
-    def point(x: float, y: float) -> str:
-        return f"{ox + (x - minx) * kx * scale:.1f},{oy + (maxy - y) * scale:.1f}"
-
-    parts = []
-    polygons = geom if geom.geom_type == "MultiPolygon" else [geom]
-    for polygon in polygons:
-        for ring in polygon:
-            parts.append("M" + "L".join(point(x, y) for x, y in ring.coords[:-1]) + "Z")
-    return {
-        "width": width,
-        "height": height,
-        "path": " ".join(parts),
-        "extent": f"{miny:.3f}–{maxy:.3f}° lat, {minx:.3f}–{maxx:.3f}° lon",
-    }
 
 
 def dossier_context(assessment: Assessment, user) -> dict[str, Any]:

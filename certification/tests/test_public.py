@@ -205,3 +205,11 @@ def test_the_old_addresses_are_not_in_the_schema(client):
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     assert "/api/v1/green-list/map/" in paths and "/api/v1/green-list/feed/" in paths
     assert not any(p.startswith("/green-list") for p in paths)
+
+
+def test_a_listed_areas_public_page_draws_its_outline_without_a_map_library(client, certificate):
+    from certification.views import area_url
+
+    page = client.get(area_url(certificate.protected_area)).content.decode()
+    assert '<figure class="area-boundary"><svg' in page and "<path d=" in page
+    assert "maplibre" not in page  # 1.5 MB of map code for one outline, no more

@@ -294,7 +294,7 @@ def test_dossier_draws_the_boundary_from_its_template_with_the_name_escaped(asse
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from reports.exports import boundary_drawing
+    from protected_areas.drawing import boundary_drawing
 
     area = assessment.protected_area
     area.name = 'Reserve <script>alert("x")</script> & Co'
@@ -302,7 +302,7 @@ def test_dossier_draws_the_boundary_from_its_template_with_the_name_escaped(asse
     drawing = boundary_drawing(area)
     assert drawing is not None and drawing["path"].startswith("M") and drawing["path"].endswith("Z")
     with translation.override("fr"):
-        html = render_to_string("reports/_boundary.svg.html", {"boundary": drawing, "area": area})
+        html = render_to_string("protected_areas/_boundary.svg.html", {"boundary": drawing, "area": area})
     # then the path is the drawing's, its numbers not localised, and the name only escaped
     assert f'd="{drawing["path"]}"' in html and "<script>" not in html and "&lt;script&gt;" in html
     assert "," in drawing["path"] and drawing["path"].split(",")[0].replace("M", "").replace(".", "").isdigit()
@@ -311,5 +311,5 @@ def test_dossier_draws_the_boundary_from_its_template_with_the_name_escaped(asse
 
     area.geom = area.geom_display = None
     area.point = Point(105.5, 20.25, srid=4326)
-    marker = render_to_string("reports/_boundary.svg.html", {"boundary": boundary_drawing(area), "area": area})
+    marker = render_to_string("protected_areas/_boundary.svg.html", {"boundary": boundary_drawing(area), "area": area})
     assert '<circle cx="240.0" cy="160.0"' in marker and "20.2500, 105.5000" in marker
