@@ -36,6 +36,7 @@ from .spreadsheet_files import (
     open_workbook,
     read_sheet,
     read_upload,
+    repeated,
     text,
     workbook_bytes,
     write_sheet,
@@ -189,15 +190,7 @@ def read_adaptations(
                 )
             )
             continue
-        if number in seen:
-            problems.append(
-                SheetProblem(
-                    _("Duplicate number %(n)s (also row %(r)d).") % {"n": number, "r": seen[number]},
-                    ADAPTED,
-                    row.number,
-                    "number",
-                )
-            )
+        if repeated(seen, number, row.number, ADAPTED, problems):
             continue
         seen[number] = row.number
         data = _adaptation(row.values)

@@ -80,6 +80,18 @@ class SpreadsheetInvalid(DomainError):
         self.problems = problems
 
 
+def repeated(seen: dict[str, int], number: str, row: int, sheet: str, problems: list[SheetProblem]) -> bool:
+    """Whether `number` was on an earlier row of `sheet` (`seen`: number → row); if so, say which."""
+    if number not in seen:
+        return False
+    problems.append(
+        SheetProblem(
+            _("Duplicate number %(n)s (also row %(r)d).") % {"n": number, "r": seen[number]}, sheet, row, "number"
+        )
+    )
+    return True
+
+
 def in_order(problems: list[SheetProblem], sheets: Iterable[str]) -> list[SheetProblem]:
     """Problems as a reader goes through the file: the file's own first, then sheet by sheet (in
     `sheets`' order, unknown sheets last), row by row; the order found within one row."""

@@ -50,6 +50,7 @@ from .spreadsheet_files import (
     open_workbook,
     read_sheet,
     read_upload,
+    repeated,
     text,
     workbook_bytes,
     write_sheet,
@@ -338,15 +339,7 @@ def _read_components(
         if number is None:
             refused.add(text(row.values.get("number")).strip())
             continue
-        if number in seen:
-            problems.append(
-                SheetProblem(
-                    _("Duplicate number %(n)s (also row %(r)d).") % {"n": number, "r": seen[number]},
-                    COMPONENTS,
-                    row.number,
-                    "number",
-                )
-            )
+        if repeated(seen, number, row.number, COMPONENTS, problems):
             continue
         seen[number] = row.number
         components.append(
@@ -374,15 +367,7 @@ def _read_criteria(
         if number is None:
             refused.add(text(row.values.get("number")).strip())
             continue
-        if number in rows:
-            problems.append(
-                SheetProblem(
-                    _("Duplicate number %(n)s (also row %(r)d).") % {"n": number, "r": rows[number]},
-                    CRITERIA,
-                    row.number,
-                    "number",
-                )
-            )
+        if repeated(rows, number, row.number, CRITERIA, problems):
             continue
         component = by_number.get(parent)
         if component is None:
@@ -424,15 +409,7 @@ def _read_indicators(
         parent = text(row.values.get("criterion")).strip()
         if number is None:
             continue
-        if number in rows:
-            problems.append(
-                SheetProblem(
-                    _("Duplicate number %(n)s (also row %(r)d).") % {"n": number, "r": rows[number]},
-                    INDICATORS,
-                    row.number,
-                    "number",
-                )
-            )
+        if repeated(rows, number, row.number, INDICATORS, problems):
             continue
         criterion = criteria.get(parent)
         if criterion is None:
