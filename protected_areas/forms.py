@@ -97,4 +97,3 @@ WIZARD_LABELS = {
     "realm": _("Realm"),
 }
 WIZARD_FIELDS = list(WIZARD_LABELS)
-DUPLICATE_CHOICES = ("keep_both", "skip", "update")

@@ -7,11 +7,13 @@ record, or let the existing area take the new record's identity and be updated b
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.jobs import JobDone, Progress, job_create, job_run
@@ -22,6 +24,7 @@ from .importer.summary import ImportSummary
 from .models import ProtectedArea
 
 PREVIEW_JOB_KIND = "protected_area_import_preview"
+DUPLICATE_CHOICES = ("keep_both", "skip", "update")
 SAMPLES = 3
 SAMPLE_CHARS = 60
 MAX_COLUMNS = 80
@@ -77,21 +80,105 @@ def _duplicates(first_new_id: int) -> list[dict[str, Any]]:
             same_wdpa = nwdpa is not None and nwdpa == ewdpa
             if not (same_wdpa or similarity >= NAME_SIMILARITY or (overlap or 0) >= OVERLAP_SHARE):
                 continue
+            # Codes, not words: the worker has no reader's language; the page words them (reason_labels).
             reasons = []
             if same_wdpa:
-                reasons.append("same WDPA id")
+                reasons.append("same_wdpa")
             if similarity >= NAME_SIMILARITY:
-                reasons.append("similar name")
+                reasons.append("similar_name")
             if overlap:
-                reasons.append(f"boundaries overlap ({round(overlap * 100)}% of the smaller)")
+                reasons.append("overlap")
             found.append(
                 {
                     "incoming": {"key": nkey, "name": nname, "wdpa_id": nwdpa},
                     "existing": {"id": eid, "key": ekey, "name": ename, "wdpa_id": ewdpa},
                     "reasons": reasons,
+                    "overlap_percent": round(overlap * 100) if overlap else None,
+                    "name_similarity": round(similarity, 2),
                 }
             )
-    return found[:DUPLICATES_SHOWN]
+    found = found[:DUPLICATES_SHOWN]
+    _suggest_choices(found)
+    return found
+
+
+def _suggest_choices(found: list[dict[str, Any]]) -> None:
+    """The choice each likely duplicate starts with. An existing area can take only one record's
+    identity (and a record only one area's), so "update" is suggested once per area, for the record
+    most like it (same WDPA id first, then the more alike name, then the larger overlap), and "keep
+    both" for the others: a park and the wilderness inside it both look like the park."""
+    ranked = sorted(
+        found,
+        key=lambda d: ("same_wdpa" in d["reasons"], d["name_similarity"], d["overlap_percent"] or 0),
+        reverse=True,
+    )
+    areas_taken: set[int] = set()
+    records_taken: set[str] = set()
+    for d in ranked:
+        area, record = d["existing"]["id"], d["incoming"]["key"]
+        if area in areas_taken or record in records_taken:
+            d["suggested"] = "keep_both"
+        else:
+            d["suggested"] = "update"
+            areas_taken.add(area)
+            records_taken.add(record)
+
+
+def reason_labels(duplicate: dict[str, Any]) -> list[str]:
+    """Why a record looks like an existing area, in the reader's language."""
+    labels = []
+    for reason in duplicate.get("reasons") or []:
+        if reason == "same_wdpa":
+            labels.append(_("same WDPA id"))
+        elif reason == "similar_name":
+            labels.append(_("similar name"))
+        elif reason == "overlap":
+            labels.append(
+                _("boundaries overlap (%(percent)s%% of the smaller area)") % {"percent": duplicate["overlap_percent"]}
+            )
+        else:  # a preview made before reasons were codes
+            labels.append(str(reason))
+    return labels
+
+
+@dataclass
+class DuplicateDecisions:
+    """What staff chose for the likely duplicates, as the import takes it."""
+
+    skip: list[str] = field(default_factory=list)  # incoming keys not to import
+    adopt: dict[str, str] = field(default_factory=dict)  # existing area id -> incoming key taking it over
+    errors: list[str] = field(default_factory=list)
+
+
+def duplicate_decisions(duplicates: list[dict[str, Any]], choices: list[str]) -> DuplicateDecisions:
+    """Staff's choice for each likely duplicate (in the preview's order). Two records updating one
+    area are refused: only one can take it over, and the other would silently become a second area
+    (the park's record lost to the wilderness inside it)."""
+    out = DuplicateDecisions()
+    updated_by: dict[int, str] = {}
+    updating: dict[str, str] = {}
+    for duplicate, choice in zip(duplicates, choices, strict=True):
+        incoming, existing = duplicate["incoming"], duplicate["existing"]
+        if choice not in DUPLICATE_CHOICES:
+            out.errors.append(_("Choose keep both, skip or update for %(name)s.") % {"name": incoming["name"]})
+        elif choice == "skip":
+            out.skip.append(incoming["key"])
+        elif choice == "update":
+            if existing["id"] in updated_by:
+                out.errors.append(
+                    _("Only one record can update %(area)s: you chose %(first)s and %(second)s.")
+                    % {"area": existing["name"], "first": updated_by[existing["id"]], "second": incoming["name"]}
+                )
+            elif incoming["key"] in updating:
+                out.errors.append(
+                    _("%(name)s can update only one area: you chose %(first)s and %(second)s.")
+                    % {"name": incoming["name"], "first": updating[incoming["key"]], "second": existing["name"]}
+                )
+            else:
+                updated_by[existing["id"]] = incoming["name"]
+                updating[incoming["key"]] = existing["name"]
+                out.adopt[str(existing["id"])] = incoming["key"]
+    return out
 
 
 def _preview_map(first_new_id: int, keys_seen: list[str]) -> dict[str, Any]:
@@ -133,8 +220,10 @@ def import_preview(path: Path, *, layer: str | None, field_map: dict[str, str] |
     except _DryRun:
         pass
     except DomainError as exc:
-        # A mapping the file does not fit: the wizard shows the columns and asks for one.
+        # A mapping the file does not fit: the wizard shows the columns and asks for the fields
+        # it could not find (all of them at once, so one more preview is enough).
         result["mapping_error"] = exc.message
+        result["mapping_missing"] = list(exc.data.get("missing") or [])
         return result
     result.update(outcome)
     return result

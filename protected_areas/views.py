@@ -20,7 +20,7 @@ from core.pages import flash_error, refuse_if_not_allowed
 
 from . import basemap, import_wizard, selectors, services
 from .filters import ProtectedAreaFilter
-from .forms import DUPLICATE_CHOICES, WIZARD_FIELDS, WIZARD_LABELS, ImportForm, SiteManagerForm
+from .forms import WIZARD_FIELDS, WIZARD_LABELS, ImportForm, SiteManagerForm
 
 PAGE_SIZE = 25
 
@@ -149,16 +149,27 @@ def _preview_context(job, errors=None):
     field_map = job.params.get("field_map") or {}
     columns = result.get("columns") or []
     # What each field reads now: the mapping asked for, else the column the import recognised by name.
+    missing = result.get("mapping_missing") or []
     mapping_rows = [
-        {"field": name, "label": WIZARD_LABELS[name], "column": field_map.get(name, ""), "choices": columns}
+        {
+            "field": name,
+            "label": WIZARD_LABELS[name],
+            "column": field_map.get(name, ""),
+            "choices": columns,
+            "missing": name in missing,
+        }
         for name in WIZARD_FIELDS
+    ]
+    duplicates = [
+        {**d, "reason_labels": import_wizard.reason_labels(d), "suggested": d.get("suggested", "update")}
+        for d in result.get("duplicates") or []
     ]
     return {
         "job": job,
         "result": result,
         "mapping_rows": mapping_rows,
-        "duplicates": list(enumerate(result.get("duplicates") or [])),
-        "choices": DUPLICATE_CHOICES,
+        "missing_labels": [str(WIZARD_LABELS[name]) for name in WIZARD_FIELDS if name in missing],
+        "duplicates": list(enumerate(duplicates)),
         "finished": job.status in (job.Status.DONE, job.Status.FAILED),
         "errors": errors or [],
         "map": _map_config(),
@@ -184,20 +195,22 @@ def import_confirm(request, job_id):
             errors.append(_("The file has no column %(column)s.") % {"column": column})
         elif column:
             field_map[name] = column
-    skip, adopt = [], {}
-    for i, duplicate in enumerate(job.result.get("duplicates") or []):
-        choice = request.POST.get(f"duplicate_{i}", "keep_both")
-        if choice not in DUPLICATE_CHOICES:
-            errors.append(_("Choose keep both, skip or update for %(name)s.") % {"name": duplicate["incoming"]["name"]})
-        elif choice == "skip":
-            skip.append(duplicate["incoming"]["key"])
-        elif choice == "update":
-            adopt[str(duplicate["existing"]["id"])] = duplicate["incoming"]["key"]
+    mapping_changed = field_map != (job.params.get("field_map") or {})
+    decisions = import_wizard.DuplicateDecisions()
+    if not mapping_changed:  # a changed mapping is previewed again: its duplicates are to choose then
+        if job.result.get("mapping_error"):
+            # the same mapping again would only fail again, in the worker
+            errors.append(_("Choose a column for each field marked."))
+        duplicates = job.result.get("duplicates") or []
+        decisions = import_wizard.duplicate_decisions(
+            duplicates, [request.POST.get(f"duplicate_{i}", "keep_both") for i in range(len(duplicates))]
+        )
+        errors += decisions.errors
     if errors:
         return render(request, "protected_areas/import_preview.html", _preview_context(job, errors), status=400)
     with job.input_file.open("rb") as handle:
         upload = File(handle, name=job.params["file_name"])
-        if field_map != (job.params.get("field_map") or {}):
+        if mapping_changed:
             again = import_wizard.preview_job_start(
                 user=request.user,
                 upload=upload,
@@ -212,8 +225,8 @@ def import_confirm(request, job_id):
             layer=job.params.get("layer") or "",
             field_map=field_map,
             source=job.params["source"],
-            skip_keys=skip,
-            adopt=adopt,
+            skip_keys=decisions.skip,
+            adopt=decisions.adopt,
         )
     return redirect("protected_areas:import-status", job_id=real.pk)
 

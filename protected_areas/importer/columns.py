@@ -139,17 +139,19 @@ def resolve_mapping(layer_fields: list[str], field_map: dict[str, str] | None, s
                 f"The file has no column {column!r} (for {target}); its columns are: {', '.join(layer_fields)}.",
             )
         columns[target] = by_lower[column.lower()]
-    if "name" not in columns and not wdpa:
-        # A WDPA extract without names still reads: each feature is rejected for "no name".
+    # What is missing is told all at once (data["missing"]), so the wizard asks for every field in one go.
+    # A WDPA extract without names still reads: each feature is rejected for "no name".
+    missing = [] if wdpa else [target for target in ("name", "key") if target not in columns]
+    if missing:
+        how = {
+            "name": "No name column found: map one with --map name=COLUMN",
+            "key": "This is not a WDPA file (no WDPAID or SITE_ID column) and has no 'id' column: map a column "
+            "that identifies each area with --map key=COLUMN",
+        }
         raise DomainError(
             error_codes.IMPORT_MAPPING_INVALID,
-            f"No name column found: map one with --map name=COLUMN (columns: {', '.join(layer_fields)}).",
-        )
-    if not wdpa and "key" not in columns:
-        raise DomainError(
-            error_codes.IMPORT_MAPPING_INVALID,
-            "This is not a WDPA file (no WDPAID or SITE_ID column) and has no 'id' column: map a column that "
-            f"identifies each area with --map key=COLUMN (columns: {', '.join(layer_fields)}).",
+            "; ".join(how[target] for target in missing) + f" (columns: {', '.join(layer_fields)}).",
+            data={"missing": missing},
         )
     return ColumnMapping(columns=columns, wdpa=wdpa, source=source)
 

@@ -66,9 +66,11 @@ def test_the_preview_shows_columns_a_dry_run_and_the_duplicate_yosemite_and_save
     assert job.result["summary"]["created"] == 2
     [duplicate] = job.result["duplicates"]
     assert duplicate["existing"]["key"] == "nps:YOSE" and duplicate["incoming"]["key"] == "state_parks:P-17"
-    assert any(r.startswith("boundaries overlap (100%") for r in duplicate["reasons"])
+    assert "overlap" in duplicate["reasons"] and duplicate["overlap_percent"] == 100
+    assert duplicate["suggested"] == "update"
     page = client.get(f"/areas/import/{job.pk}/").content.decode()
     assert "1 likely duplicate" in page and "Yosemite National Park" in page and "Yosemite NP" in page
+    assert "boundaries overlap (100% of the smaller area)" in page  # worded for the reader, not the worker
     assert "Mono Lake Tufa Reserve" in page  # a sample value beside its column
     assert "preview-map-data" in page
 
@@ -98,8 +100,13 @@ def test_a_file_with_unknown_columns_is_mapped_with_drop_downs_then_previewed_ag
     client.force_login(staff)
     job = _preview(client, _parks_file(nps, columns=("park_id", "park_name")))
     assert "mapping_error" in job.result and "summary" not in job.result
+    assert job.result["mapping_missing"] == ["name", "key"]  # both asked for at once, not one per preview
     page = client.get(f"/areas/import/{job.pk}/").content.decode()
     assert 'name="map_key"' in page and '<option value="park_id">park_id — P-17, P-90</option>' in page
+    assert page.count('aria-invalid="true"') == 2
+    # importing with the mapping that did not fit is refused on the page, not failed in the worker
+    same = client.post(f"/areas/import/{job.pk}/confirm/", {})
+    assert same.status_code == 400 and "Choose a column for each field marked." in same.content.decode()
     # a column the file does not have is refused, nothing started
     bad = client.post(f"/areas/import/{job.pk}/confirm/", {"map_key": "nope"})
     assert bad.status_code == 400 and "The file has no column nope." in bad.content.decode()
@@ -112,6 +119,32 @@ def test_a_file_with_unknown_columns_is_mapped_with_drop_downs_then_previewed_ag
     # the mapping is remembered for the next file of this data set
     nxt = _preview(client, _parks_file(nps, columns=("park_id", "park_name")), source="state_parks")
     assert nxt.params["field_map"] == {"key": "park_id", "name": "park_name"}
+
+
+def _park_and_wilderness_file(yosemite) -> SimpleUploadedFile:
+    """Two records that both look like Yosemite NP: the park itself and the wilderness inside it."""
+    features = [
+        {"type": "Feature", "properties": {"id": pid, "name": name}, "geometry": json.loads(yosemite.geom.geojson)}
+        for pid, name in (("P-17", "Yosemite National Park"), ("W-3", "Yosemite Wilderness Area"))
+    ]
+    body = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    return SimpleUploadedFile("state_parks.geojson", body, content_type="application/geo+json")
+
+
+def test_one_existing_area_is_updated_by_one_record_only(client, staff, nps):
+    # given a file with two records like Yosemite NP
+    client.force_login(staff)
+    job = _preview(client, _park_and_wilderness_file(nps))
+    by_name = {d["incoming"]["name"]: d for d in job.result["duplicates"]}
+    # then "update" is offered for the one most like it (the name), "keep both" for the other
+    assert by_name["Yosemite National Park"]["suggested"] == "update"
+    assert by_name["Yosemite Wilderness Area"]["suggested"] == "keep_both"
+    # and choosing "update" for both is refused: the later would take the park's place, the park
+    # itself becoming a second Yosemite (issue 15)
+    response = client.post(f"/areas/import/{job.pk}/confirm/", {"duplicate_0": "update", "duplicate_1": "update"})
+    assert response.status_code == 400
+    assert "Only one record can update Yosemite NP" in response.content.decode()
+    assert not Job.objects.filter(kind="protected_area_import").exists()
 
 
 @pytest.mark.parametrize("who", ["site_manager", "expert", "reviewer"])
