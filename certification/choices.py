@@ -16,6 +16,10 @@ class CertificateStatus(models.TextChoices):
 
 # Certificates that put an area on the public Green List (a suspended one is shown, as suspended).
 LISTED_STATUSES = (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
+# Each status's colour on the public Green List's maps (the page's SVG, and the interactive map,
+# which reads them from the page); any other status is drawn in OTHER_STATUS_COLOUR.
+STATUS_COLOURS = {CertificateStatus.ACTIVE: "#1b6b3a", CertificateStatus.SUSPENDED: "#c77700"}
+OTHER_STATUS_COLOUR = "#a3191b"
 
 
 class NoticeKind(models.TextChoices):

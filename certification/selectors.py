@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.gis.db.models import GeometryField
-from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import Combinable, NegatedExpression
 from django.db.models.functions import Coalesce
@@ -224,23 +224,29 @@ def public_certificates(*, listed_only: bool = True) -> QuerySet[Certificate]:
     return qs
 
 
+def _map_shape() -> Coalesce:
+    """What maps draw of an area: its display boundary, else its boundary, else its point."""
+    return Coalesce(
+        "protected_area__geom_display", "protected_area__geom", "protected_area__point", output_field=GeometryField()
+    )
+
+
+def public_certificates_with_places() -> QuerySet[Certificate]:
+    """The listed areas' certificates (`public_certificates`), each with `place`: where the page's
+    world map marks its area, a point on the area's surface (a centroid can fall outside a
+    crescent-shaped or many-part area), or its point. One query, however many areas."""
+    return public_certificates().annotate(place=PointOnSurface(_map_shape()))
+
+
 def public_map(*, area_id: int | None = None) -> dict[str, Any]:
     """The public Green List map as a GeoJSON FeatureCollection: the boundaries of listed areas,
     or of one area whatever its status (`area_id`, its page's map), simplified for display."""
     certificates = public_certificates(listed_only=area_id is None)
     if area_id is not None:
         certificates = certificates.filter(protected_area_id=area_id)
-    rows = certificates.annotate(
-        shape=AsGeoJSON(
-            Coalesce(
-                "protected_area__geom_display",
-                "protected_area__geom",
-                "protected_area__point",
-                output_field=GeometryField(),
-            ),
-            precision=5,
-        )
-    ).values("protected_area_id", "protected_area__name", "status", "shape")
+    rows = certificates.annotate(shape=AsGeoJSON(_map_shape(), precision=5)).values(
+        "protected_area_id", "protected_area__name", "status", "shape"
+    )
     features = [
         {
             "type": "Feature",

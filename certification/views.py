@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,10 +20,10 @@ from accounts import rules
 from assessments.selectors import get_assessment_for_user
 from core.errors import DomainError
 from core.pages import flash_error, refuse_if_not_allowed
-from protected_areas.drawing import boundary_drawing
+from protected_areas.drawing import MapMarker, boundary_drawing, world_map_drawing
 
 from . import lifecycle, selectors, services
-from .choices import CertificateStatus, NoticeKind
+from .choices import LISTED_STATUSES, OTHER_STATUS_COLOUR, STATUS_COLOURS, CertificateStatus, NoticeKind
 from .files import certificate_pdf_response
 from .forms import CertificateStatusForm, DecisionForm, VerifyForm
 from .models import LifecycleNotice
@@ -58,13 +60,33 @@ def area_url(area) -> str:
 
 @require_GET
 def green_list(request):
-    certificates = list(selectors.public_certificates())
+    certificates = list(selectors.public_certificates_with_places())
     for c in certificates:
         c.public_url = area_url(c.protected_area)
+    # The map is an SVG drawn here, not 1.5 MB of map library on every visit; the interactive map
+    # loads only for those who ask for it (issue 15).
+    markers = [
+        MapMarker(
+            lon=c.place.x,
+            lat=c.place.y,
+            url=c.public_url,
+            label=f"{c.protected_area.name} — {c.get_status_display()}",
+            colour=STATUS_COLOURS.get(c.status, OTHER_STATUS_COLOUR),
+        )
+        for c in certificates
+        if c.place is not None
+    ]
     return render(
         request,
         "certification/green_list.html",
-        {"certificates": certificates, "today": timezone.localdate(), "verify_form": VerifyForm()},
+        {
+            "certificates": certificates,
+            "today": timezone.localdate(),
+            "verify_form": VerifyForm(),
+            "world_map": world_map_drawing(markers),
+            "map_legend": [(STATUS_COLOURS[s], s.label) for s in LISTED_STATUSES],
+            "map_colours": json.dumps({"statuses": STATUS_COLOURS, "other": OTHER_STATUS_COLOUR}),
+        },
     )
 
 

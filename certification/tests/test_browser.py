@@ -67,14 +67,13 @@ def test_staff_grant_in_the_browser_and_the_world_sees_it(
     assert [c.text for c in codes] == [f"{live_server.url}/verify/{number}/"]
     page.screenshot(path=str(SHOTS / "certification-certificate.png"), full_page=True)
 
-    # the public (no login) sees the area on the list and on the map
+    # the public (no login) sees the area on the list and on the map (drawn by the server)
     public = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}).new_page()
     public.goto("/green-list/")
-    expect(public.get_by_role("link", name=area.name)).to_be_visible()
-    public.wait_for_selector("#greenlist-map[data-loaded='1']", timeout=20000)
-    public.wait_for_timeout(500)
+    expect(public.get_by_role("link", name=area.name, exact=True)).to_be_visible()
+    expect(public.get_by_role("link", name=f"{area.name} — Active", exact=True)).to_be_visible()
     public.screenshot(path=str(SHOTS / "green-list.png"), full_page=True)
-    public.get_by_role("link", name=area.name).click()
+    public.get_by_role("link", name=area.name, exact=True).click()
     expect(public.get_by_text("Strong governance and outcomes.")).to_be_visible()
     assert "EAGL recommendation confirmed" not in public.content()
     # one outline, drawn by the server: no map library loaded on this public page

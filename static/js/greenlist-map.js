@@ -1,5 +1,6 @@
-// Map of Green Listed areas (and of one area on its page): our own GeoJSON on a plain background,
-// no base map and nothing from elsewhere. Without WebGL the page says so; the list stays usable.
+// The Green List's interactive map: our own GeoJSON over the platform's base map, nothing from
+// elsewhere. Loaded only when asked for (greenlist-explore.js); without WebGL the page says so and
+// the server-drawn map comes back.
 (function () {
   "use strict";
   // The platform's own base map under our layers (app.js: window.greenlistBasemap).
@@ -15,9 +16,12 @@
   function giveUp() {
     el.hidden = true;
     if (fallback) fallback.hidden = false;
+    el.dispatchEvent(new Event("greenlist:map-failed"));
   }
   if (!window.maplibregl) return giveUp();
-  const COLOURS = ["match", ["get", "status"], "active", "#1b6b3a", "suspended", "#c77700", "#a3191b"];
+  // Each status's colour, as the server-drawn map has them (certification.choices.STATUS_COLOURS).
+  const colours = JSON.parse(el.dataset.colours);
+  const COLOURS = ["match", ["get", "status"]].concat(Object.entries(colours.statuses).flat(), [colours.other]);
 
   function bounds(features) {
     let b = null;
