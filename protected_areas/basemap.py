@@ -1,27 +1,46 @@
-"""The platform's own base map: Natural Earth countries in PostGIS, served as vector tiles.
+"""The platform's own base map: Natural Earth countries and cities in PostGIS, served as vector tiles
+and as place names.
 
 Maps drew boundaries on a blank field when no tile server was configured (and a site manager in the
-field has no network for one). The countries of Natural Earth 1:110m (public domain, shipped in
-`protected_areas/data/`) give every map its coasts and borders from the platform itself.
+field has no network for one). The countries and populated places of Natural Earth 1:110m (public
+domain, shipped in `protected_areas/data/`) give every map its coasts, borders and major place names
+from the platform itself.
 """
 
 from __future__ import annotations
 
+import math
+from functools import cache as memoize
 from pathlib import Path
+from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from django.contrib.gis.gdal import DataSource
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils.translation import to_locale
 
-from .models import BasemapCountry
+from .models import BasemapCountry, BasemapPlace
 
-BASEMAP_FILE = Path(__file__).resolve().parent / "data" / "ne_110m_countries.geojson"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+BASEMAP_FILE = DATA_DIR / "ne_110m_countries.geojson"
+PLACES_FILE = DATA_DIR / "ne_110m_populated_places.geojson"
 # Natural Earth 1:110m holds nothing finer than zoom 6 needs; deeper tiles are the same shapes scaled.
 MAX_ZOOM = 6
 _CACHE = "basemap:tile:{count}:{z}/{x}/{y}"
 # Natural Earth 1:110m writes -99 for the ISO code of a few countries (a known quirk of the data set).
 ISO3_FIXES = {"France": "FRA", "Norway": "NOR"}
+
+# Place names: a country's shows from the zoom at which its largest part is about this many map
+# pixels across (MapLibre's world is 512 of them wide at zoom 0), so small countries wait until
+# there is room for their name. Cities show from CITY_MIN_ZOOM: below it they would cover the
+# continents. The maps drop any name that would overlap one placed before it (app.js).
+COUNTRY_LABEL_PX = 60
+CITY_MIN_ZOOM = 3
+_EQUATOR_KM = 40075.0
+_LABELS_CACHE = "basemap:labels:{language}:{countries}-{places}"
 
 _TILE_SQL = """
 WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env)
@@ -34,13 +53,35 @@ FROM (
 WHERE t.geom IS NOT NULL
 """
 
+# Each country's name goes on its largest part (mainland France, not French Guiana), at a point
+# inside it (a centroid can fall in the sea); that part's size decides from which zoom it shows.
+_COUNTRY_LABELS_SQL = """
+SELECT c.name, c.iso3, ST_X(part.point), ST_Y(part.point), part.size_km
+FROM protected_areas_basemapcountry c
+CROSS JOIN LATERAL (
+    SELECT ST_PointOnSurface(d.geom) AS point, sqrt(ST_Area(d.geom::geography)) / 1000 AS size_km
+    FROM ST_Dump(c.geom) AS d
+    ORDER BY ST_Area(d.geom::geography) DESC
+    LIMIT 1
+) part
+"""
 
-def basemap_load(path: Path = BASEMAP_FILE) -> int:
-    """Load the countries of `path` (a file the platform ships: trusted). Returns how many were
-    loaded; 0 when the same countries are there already."""
-    layer = DataSource(str(path))[0]
+_VERSION_SQL = """
+SELECT (SELECT max(id) FROM protected_areas_basemapcountry), (SELECT max(id) FROM protected_areas_basemapplace)
+"""
+
+
+def basemap_load(path: Path = BASEMAP_FILE, places_path: Path = PLACES_FILE) -> tuple[int, int]:
+    """Load the countries of `path` and the cities of `places_path` (files the platform ships:
+    trusted). Returns how many countries and cities were loaded; 0 for those already there."""
+    countries = _replace_if_changed(BasemapCountry, _read_countries(path), ("name", "iso3"))
+    places = _replace_if_changed(BasemapPlace, _read_places(places_path), ("rank", "name", "geom"))
+    return countries, places
+
+
+def _read_countries(path: Path) -> list[BasemapCountry]:
     rows = []
-    for feature in layer:
+    for feature in DataSource(str(path))[0]:
         shape = GEOSGeometry(feature.geom.wkb, srid=4326)
         geom = shape if isinstance(shape, MultiPolygon) else MultiPolygon(shape, srid=4326)
         rows.append(
@@ -51,12 +92,41 @@ def basemap_load(path: Path = BASEMAP_FILE) -> int:
                 geom=geom,
             )
         )
-    wanted = sorted((r.name, r.iso3) for r in rows)
-    if sorted(BasemapCountry.objects.values_list("name", "iso3")) == wanted:
+    return rows
+
+
+def _read_places(path: Path) -> list[BasemapPlace]:
+    # The shipped file lists the small places first and the world's great cities last (Vatican City
+    # first, Tokyo, Paris and New York at the end): ranked from the end, the great cities keep their
+    # names where two would overlap.
+    features = list(DataSource(str(path))[0])
+    return [
+        BasemapPlace(
+            name=str(feature.get("name") or "")[:200],
+            rank=len(features) - index,
+            geom=_point(feature),
+        )
+        for index, feature in enumerate(features)
+    ]
+
+
+def _point(feature: Any) -> Point:
+    shape = GEOSGeometry(feature.geom.wkb, srid=4326)
+    if not isinstance(shape, Point):
+        raise ValueError(f"The base map's place {feature.get('name')!r} is not a point.")
+    return shape
+
+
+def _replace_if_changed(model: Any, rows: list[Any], fields: tuple[str, ...]) -> int:
+    def key(values: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(v.coords if isinstance(v, Point) else v for v in values)
+
+    wanted = sorted(key(tuple(getattr(row, f) for f in fields)) for row in rows)
+    if sorted(key(values) for values in model.objects.values_list(*fields)) == wanted:
         return 0
     with transaction.atomic():
-        BasemapCountry.objects.all().delete()
-        BasemapCountry.objects.bulk_create(rows)
+        model.objects.all().delete()
+        model.objects.bulk_create(rows)
     return len(rows)
 
 
@@ -83,3 +153,80 @@ def basemap_tile(z: int, x: int, y: int) -> bytes:
         tile = bytes(row[0]) if row and row[0] is not None else b""
         cache.set(key, tile, timeout=None)
     return tile
+
+
+def basemap_labels(language: str) -> dict[str, list[dict[str, Any]]]:
+    """The place names the maps write over the base map, in `language`: countries (largest first),
+    then cities (greatest first), each with where it goes and from which zoom it shows. The maps
+    place them in this order and skip any that would overlap one already placed. Cached until the
+    base map is loaded again (new rows, new ids: the key holds the highest)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        countries, places = cursor.fetchone()
+    key = _LABELS_CACHE.format(language=language, countries=countries, places=places)
+    labels = cache.get(key)
+    if labels is None:
+        labels = {"labels": _country_labels(language) + _city_labels()}
+        cache.set(key, labels, timeout=None)
+    return labels
+
+
+def _country_labels(language: str) -> list[dict[str, Any]]:
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTRY_LABELS_SQL)
+        rows = cursor.fetchall()
+    labels = [
+        {
+            "name": country_name(name=name, iso3=iso3, language=language),
+            "kind": "country",
+            "at": [round(lon, 3), round(lat, 3)],
+            "minzoom": _country_min_zoom(size_km, lat),
+        }
+        for name, iso3, lon, lat, size_km in rows
+    ]
+    return sorted(labels, key=lambda label: (label["minzoom"], label["name"]))
+
+
+def _country_min_zoom(size_km: float, lat: float) -> float:
+    # Web Mercator: at zoom z a kilometre at latitude `lat` is 512 * 2**z / (40075 * cos(lat)) pixels.
+    km_per_px_at_zero = _EQUATOR_KM * max(math.cos(math.radians(lat)), 0.01) / 512
+    return round(max(0.0, math.log2(COUNTRY_LABEL_PX * km_per_px_at_zero / max(size_km, 0.001))), 1)
+
+
+def _city_labels() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": place.name,
+            "kind": "city",
+            "at": [round(place.geom.x, 3), round(place.geom.y, 3)],
+            "minzoom": CITY_MIN_ZOOM,
+        }
+        for place in BasemapPlace.objects.order_by("rank")
+    ]
+
+
+def country_name(*, name: str, iso3: str, language: str) -> str:
+    """A country's name in `language`: the Unicode CLDR's (through Babel) for its ISO code. In English,
+    or for a place without an ISO code (Somaliland, N. Cyprus), the data set's own name, which
+    Natural Earth shortens for maps ("Dem. Rep. Congo")."""
+    territories = _territory_names(language)
+    alpha2 = _alpha2(iso3)
+    if not territories or not alpha2:
+        return name
+    return territories.get(alpha2, name)
+
+
+@memoize
+def _territory_names(language: str) -> dict[str, str]:
+    if language.split("-")[0] == "en":
+        return {}
+    try:
+        return dict(Locale.parse(to_locale(language)).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
+
+
+def _alpha2(iso3: str) -> str:
+    # CLDR's territory aliases map every ISO 3166 alpha-3 code to its alpha-2 code ("DEU" -> ["DE"]).
+    codes = get_global("territory_aliases").get(iso3) if iso3 else None
+    return codes[0] if codes else ""

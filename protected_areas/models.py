@@ -169,3 +169,21 @@ class BasemapCountry(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BasemapPlace(models.Model):
+    """A city of the platform's own base map: Natural Earth 1:110m populated places (public domain,
+    capitals and major cities), loaded with the countries by `manage.py load_basemap`; every map
+    writes the names of those in view over the base map."""
+
+    name = models.CharField(max_length=200)
+    # 1 = the first to claim room on the map when labels would overlap (see basemap.basemap_load).
+    rank = models.PositiveSmallIntegerField()
+    geom = models.PointField(srid=4326)
+
+    class Meta:
+        ordering = ["rank"]
+        verbose_name_plural = "base map places"
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,6 +9,7 @@ urlpatterns = [
     path("map/", views.area_map, name="map"),
     path("tiles/<int:z>/<int:x>/<int:y>.pbf", views.area_tile, name="tile"),
     path("basemap/<int:z>/<int:x>/<int:y>.pbf", views.basemap_tile, name="basemap-tile"),
+    path("basemap/places/<str:language>.json", views.basemap_places, name="basemap-places"),
     path("import/", views.import_start, name="import"),
     path("import/<int:job_id>/", views.import_status, name="import-status"),
     path("import/<int:job_id>/confirm/", views.import_confirm, name="import-confirm"),

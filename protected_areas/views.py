@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -97,6 +97,17 @@ def basemap_tile(request, z, x, y):
     if not basemap.tile_in_range(z, x, y):
         raise Http404("No such tile.")
     response = HttpResponse(basemap.basemap_tile(z, x, y), content_type="application/vnd.mapbox-vector-tile")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def basemap_places(request, language):
+    """The base map's place names in `language` (in the URL, so each language caches apart), for
+    every map's labels; public like the base map."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404("No such language.")
+    response = JsonResponse(basemap.basemap_labels(language), json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "public, max-age=86400"
     return response
 
