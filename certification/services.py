@@ -98,8 +98,9 @@ def decision_record(
             )
         recommendation = locked.status
         snapshot = selectors.decision_snapshot(locked)
-        # The phase history is shown to the site team: the internal reasons stay on the Decision.
-        workflow.transition(locked, Status.DECIDED, by=user, note=str(Outcome(outcome).label))
+        # The phase history is shown to the site team: the internal reasons stay on the Decision, and
+        # the outcome is the Decision's own field (a label written here would stay in one language).
+        workflow.transition(locked, Status.DECIDED, by=user)
         decision = Decision.objects.create(
             assessment=locked,
             outcome=outcome,
@@ -145,7 +146,7 @@ def _certificate_issue(*, decision: Decision, assessment: Assessment, user: User
         status=CertificateStatus.ACTIVE,
     )
     CertificateTransition.objects.create(
-        certificate=certificate, from_status="", to_status=CertificateStatus.ACTIVE, by=user, reason="Granted"
+        certificate=certificate, from_status="", to_status=CertificateStatus.ACTIVE, by=user, reason=""
     )
     audit_record(
         actor=user,

@@ -216,20 +216,18 @@ def conflict_declare(*, assignment: ReviewAssignment, by: User, has_conflict: bo
 def review_start(*, assessment: Assessment, by: User) -> Assessment:
     if not rules.can_manage_review(by, assessment):
         raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff start a review.")
-    return transition(assessment, Status.IN_REVIEW, by=by, note="Review started.")
+    # No note of the platform's own: the log shows the move in the reader's language; a sentence
+    # stored here would stay in one.
+    return transition(assessment, Status.IN_REVIEW, by=by)
 
 
 def review_send_back(*, assessment: Assessment, by: User, note: str = "") -> Assessment:
-    """Staff return the assessment to the site (changes requested) with the open questions listed."""
+    """Staff return the assessment to the site (changes requested), with a note of their own."""
     if not rules.can_manage_review(by, assessment):
         raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff send an assessment back to the site.")
     note = _text(note, field="note", label="The note")
-    questions = list(selectors.open_requests(assessment))
-    lines = [note] if note else []
-    if questions:
-        lines.append("Open questions:")
-        lines += [f"- {q.answer.indicator.number}: {q.question}" for q in questions]
-    return transition(assessment, Status.CHANGES_REQUESTED, by=by, note="\n".join(lines)[:NOTE_MAX])
+    # The staff's own words only: the open questions are on the site's assessment page, in its language.
+    return transition(assessment, Status.CHANGES_REQUESTED, by=by, note=note[:NOTE_MAX])
 
 
 # --- per-indicator reviews and findings ---------------------------------------------------------
@@ -499,13 +497,10 @@ def process_confirm(*, assessment: Assessment, by: User, confirmed: bool, note: 
             data={"assessment": locked.pk, "note": note},
         )
         if confirmed:
-            # The workflow's guard checks this very confirmation (same transaction).
-            transition(
-                locked,
-                concluded_status(summary.outcome),
-                by=by,
-                note=f"{summary.get_outcome_display()}: {summary.reasons}"[:NOTE_MAX],
-            )
+            # The workflow's guard checks this very confirmation (same transaction). The note is the
+            # group's reasons only: the outcome is the review's own field, and a label written into the
+            # log would stay in the language of whoever confirmed.
+            transition(locked, concluded_status(summary.outcome), by=by, note=summary.reasons[:NOTE_MAX])
     assessment.status = locked.status
     return summary
 

@@ -1,93 +1,18 @@
 """No English left in a French (or Spanish) page's visible text: every page string goes through the
 catalogues, and the Standard's English fallback is marked lang="en" (issue 15).
 
-The check reads the visible text of each page (scripts, styles, hidden inputs, and anything inside an
-element marked lang="en" left out) and looks for common English words that no French or Spanish UI
-sentence contains. Names and the people's own texts in this world avoid those words.
+The check itself is tests/visible_text.py; the same check runs on the DOM of every role's pages on a
+phone in tests/journeys/test_every_role_on_a_phone.py.
 """
-
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 
 from reviews import services as review_services
 from reviews.tests.factories import submitted_assessment
+from tests.visible_text import english_words
 
 pytestmark = pytest.mark.django_db
-
-ENGLISH = {"the", "and", "with", "your", "this", "that", "from", "which", "have", "been", "will", "there", "what"}
-SKIP_TAGS = {"script", "style", "template", "noscript"}
-# Elements whose text stands on its own (a sentence never runs across them).
-BLOCKS = {
-    "p",
-    "div",
-    "li",
-    "td",
-    "th",
-    "dt",
-    "dd",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "section",
-    "article",
-    "option",
-    "label",
-    "button",
-    "legend",
-    "summary",
-    "blockquote",
-    "span",
-    "a",
-    "strong",
-}
-
-
-class VisibleText(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.stack: list[tuple[str, bool]] = []
-        self.words: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in BLOCKS:
-            self.words.append("\n")
-        attrs = dict(attrs)
-        hidden = (
-            tag in SKIP_TAGS
-            or attrs.get("lang", "").startswith("en")
-            or "hidden" in attrs
-            or (self.stack and self.stack[-1][1])
-        )
-        if tag not in {"br", "img", "input", "meta", "link", "hr", "source", "wbr"}:
-            self.stack.append((tag, bool(hidden)))
-
-    def handle_endtag(self, tag):
-        if tag in BLOCKS:
-            self.words.append("\n")
-        while self.stack:
-            if self.stack.pop()[0] == tag:
-                break
-
-    def handle_data(self, data):
-        if not (self.stack and self.stack[-1][1]):
-            self.words.append(data)
-
-
-def english_words(html: str) -> list[str]:
-    parser = VisibleText()
-    parser.feed(html)
-    text = " ".join(parser.words)
-    found = []
-    for sentence in text.split("\n"):
-        words = {w.strip(".,:;!?()«»\"'’").lower() for w in sentence.split()}
-        if words & ENGLISH:
-            found.append(" ".join(sentence.split())[:120])
-    return found
 
 
 @pytest.fixture

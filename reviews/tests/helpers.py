@@ -53,7 +53,7 @@ def review_to_conclusion(
             rating=rating or (answer.rating if answer.rating in allowed else allowed[0]),
             finding="The group's finding, from the evidence.",
         )
-    services.recommendation_make(assessment=assessment, by=expert, outcome=outcome, reasons="The group's reasons.")
+    services.recommendation_make(assessment=assessment, by=expert, outcome=outcome, reasons="Group's reasons.")
     summary = services.process_confirm(assessment=assessment, by=reviewer, confirmed=True, note="Process followed.")
     assessment.refresh_from_db()
     return summary

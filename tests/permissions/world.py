@@ -173,7 +173,7 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         assessment=own, answer=answers[0], by=expert, rating="meets", finding="zqDRAFTFINDINGzq", shared=False
     )
     question = review.information_request_create(
-        assessment=own, answer=answers[1], by=expert, question="zqQUESTIONzq please send the minutes."
+        assessment=own, answer=answers[1], by=expert, question="zqQUESTIONzq minutes, please?"
     )
     review.information_reply_create(request=question, by=site_manager, text="zqSITEREPLYzq attached above.")
 

@@ -1,0 +1,148 @@
+"""Issue 15's "Done means": the journeys of each role walked in Chromium at 390 px, in French and in
+Spanish, with no horizontal overflow and no English left in the visible text.
+
+One world (the permission matrix's: a certified site with a second cycle under review, questions,
+evidence, the Standard's drafts and an adapted set) and, per role, the pages that role works in. Each page
+is read after its scripts ran (the DOM, so text that JavaScript writes is checked too). Set
+GREENLIST_SHOTS=<dir> to keep a screenshot of every page, to look at.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import browser_login
+from tests.permissions.world import build_world
+from tests.visible_text import english_words
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+# Per role, the pages of its everyday work ({placeholders}: ids of the world).
+JOURNEYS = {
+    "anonymous": [
+        "/",
+        "/green-list/",
+        "/green-list/{own_area}/{own_area_slug}/",
+        "/verify/?number={certificate}",
+        "/areas/",
+        "/areas/{own_area}/",
+        "/areas/map/",
+        "/standard/",
+        "/accounts/login/",
+        "/accounts/invite/{invite_token}/",
+    ],
+    "manager": [
+        "/",
+        "/assessments/",
+        "/assessments/{own_assessment}/",
+        "/assessments/{certified_assessment}/",
+        "/assessments/{own_assessment}/evidence/all/",
+        "/evidence-processing/assessments/{own_assessment}/",
+        "/reports/assessments/{own_assessment}/",
+        "/reports/dashboard/",
+        "/accounts/tokens/",
+        "/accounts/2fa/",
+    ],
+    "expert_assigned": [
+        "/",
+        "/reviews/",
+        "/reviews/assessments/{own_assessment}/",
+        "/standard/adapted/",
+        "/standard/adapted/{adapted_draft}/",
+        "/standard/adapted/{adapted_draft}/consultation/",
+        "/standard/adapted/{adapted_draft}/indicators/{adapted_indicator}/edit/",
+    ],
+    "reviewer": [
+        "/",
+        "/reviews/",
+        "/reviews/assessments/{own_assessment}/",
+    ],
+    "staff": [
+        "/",
+        "/assessments/",
+        "/reviews/assessments/{own_assessment}/manage/",
+        "/certification/",
+        "/certification/certificates/{certificate}/",
+        "/areas/{own_area}/",
+        "/areas/import/",
+        "/accounts/invitations/",
+        "/reports/dashboard/",
+        "/standard/versions/",
+        "/standard/versions/{h3_draft}/",
+        "/standard/versions/{h3_draft}/indicators/{h3_indicator}/edit/",
+        "/standard/diff/?from={standard}&to={h5_draft}",
+        "/standard/versions/{h5_draft}/translations/",
+        "/standard/import/",
+        "/assessments/{other_assessment}/move-version/{h6_move}/",
+    ],
+}
+
+
+# The innermost elements that reach past the screen's right edge (to say what to fix).
+PAST_THE_EDGE = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > innerWidth + 1 && e.offsetParent !== null)
+  .filter((e, _, all) => !all.some((o) => o !== e && e.contains(o)))
+  .slice(0, 3)
+  .map((e) => [e.tagName.toLowerCase(), ...e.classList].join(".") + " " + Math.round(e.getBoundingClientRect().right))
+"""
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_every_role_walks_its_pages_on_a_phone_in_its_language(
+    browser,
+    live_server,
+    language,
+    area,
+    other_area,
+    jurisdiction,
+    site_manager,
+    other_manager,
+    expert,
+    reviewer,
+    staff,
+    admin_user,
+):
+    world = build_world(
+        area=area,
+        other_area=other_area,
+        jurisdiction=jurisdiction,
+        site_manager=site_manager,
+        other_manager=other_manager,
+        expert=expert,
+        reviewer=reviewer,
+        staff=staff,
+        admin_user=admin_user,
+    )
+    shots = Path(os.environ["GREENLIST_SHOTS"]) if os.environ.get("GREENLIST_SHOTS") else None
+    problems = []
+    for role, urls in JOURNEYS.items():
+        context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+        page = context.new_page()
+        if role != "anonymous":
+            browser_login(page, world.users[role].email)
+        # as the language menu does: the choice is kept in a cookie
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page.set_extra_http_headers({"Accept-Language": language})
+        for template in urls:
+            url = template.format(**world.ids)
+            response = page.goto(url)
+            page.wait_for_load_state("load")
+            where = f"{role} {url}"
+            if response is None or response.status != 200:
+                problems.append(f"{where}: status {response and response.status}")
+                continue
+            if page.locator("html").get_attribute("lang") != language:
+                problems.append(f"{where}: html lang is {page.locator('html').get_attribute('lang')}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                problems.append(f"{where}: {width} px wide, past the edge: {page.evaluate(PAST_THE_EDGE)}")
+            problems += [f"{where}: English: {sentence}" for sentence in english_words(page.content())]
+            if shots:
+                shots.mkdir(parents=True, exist_ok=True)
+                name = f"{language}-{role}-{url.strip('/').replace('/', '_').replace('?', '_') or 'home'}.png"
+                page.screenshot(path=str(shots / name[:150]), full_page=True)
+        context.close()
+    # then every page answered, in the chosen language, fitted the phone, and held no English sentence
+    assert not problems, "\n".join(problems)
