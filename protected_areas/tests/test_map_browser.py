@@ -37,3 +37,28 @@ def test_the_map_draws_the_platforms_own_base_map(page, transactional_db):
     assert page.evaluate("!!window.greenlistMap.getLayer('land') && !!window.greenlistMap.getLayer('borders')")
     page.wait_for_timeout(500)
     assert tiles and set(tiles) == {200}  # served by the platform itself, no server outside
+
+
+def test_the_map_writes_place_names_in_the_readers_language(page, live_server, transactional_db):
+    from django.core.management import call_command
+
+    # given the base map loaded and a reader in French
+    call_command("load_basemap", verbosity=0)
+    page.context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    page.goto("/areas/map/")
+    page.wait_for_selector("#global-map[data-loaded=true]", timeout=30000)
+    # when the map shows western Europe at a zoom with room for cities
+    page.evaluate("window.greenlistMap.jumpTo({center: [6, 48], zoom: 4})")
+    # then it writes the countries' names in French and the cities' names, as HTML over the map
+    page.locator(".map-label-country", has_text="Allemagne").wait_for(timeout=15000)
+    page.locator(".map-label-city", has_text="Paris").wait_for(timeout=15000)
+    labels = page.locator(".map-label")
+    assert labels.count() <= 60  # only those in view with room for them
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('.map-label')).every((el) => el.getAttribute('aria-hidden') === 'true'"
+        " && getComputedStyle(el).pointerEvents === 'none' && !el.hasAttribute('role'))"
+    )
+    # and at the whole world's zoom no city crowds the continents
+    page.evaluate("window.greenlistMap.jumpTo({center: [10, 20], zoom: 1.3})")
+    page.wait_for_function("!document.querySelector('.map-label-city')", timeout=15000)
+    assert page.locator(".map-label-country", has_text="Russie").count() == 1

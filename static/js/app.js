@@ -39,14 +39,118 @@ document.addEventListener("change", (event) => {
   if (!box.querySelector(".message")) box.hidden = true;
 })();
 
-// The platform's own base map: Natural Earth countries served as vector tiles by the platform itself
-// (protected_areas.basemap), so maps show coasts and borders with no tile server outside. Each map
-// script puts `greenlistBasemap.sources` and `.layers` under its own layers.
+// The platform's own base map: Natural Earth countries and cities served by the platform itself
+// (protected_areas.basemap), so maps show coasts, borders and place names with no server outside.
+// Each map script puts `greenlistBasemap.sources` and `.layers` under its own layers and calls
+// `greenlistBasemap.addLabels(map)` once.
 (() => {
   const meta = document.querySelector('meta[name="basemap-tiles"]');
   if (!meta) return;
   const url = meta.content.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf");
+  const placesMeta = document.querySelector('meta[name="basemap-places"]');
+
+  // Place names are HTML over the map: MapLibre's own text needs font glyphs from a server, which
+  // the platform does not have. The names (in the page's language) are fetched once per page; they
+  // come largest first, and a name that would overlap one already placed is left out, so only the
+  // few in view with room for them get a node. Labels ignore the pointer and screen readers: the
+  // pages say in words what their maps show.
+  const MAX_LABELS = 60;
+  const CITY_DOT_HALF = 3; // half the width of a city's dot (app.css .map-label-city::before)
+  let places = null;
+  function loadPlaces() {
+    if (!places) {
+      places = fetch(placesMeta.content)
+        .then((r) => (r.ok ? r.json() : { labels: [] }))
+        .then((data) => data.labels)
+        .catch(() => []);
+    }
+    return places;
+  }
+
+  const measure = document.createElement("canvas").getContext("2d");
+  const fonts = {};
+  function labelElement(label) {
+    const el = document.createElement("div");
+    el.className = "map-label map-label-" + label.kind;
+    el.textContent = label.name;
+    el.setAttribute("aria-hidden", "true");
+    return el;
+  }
+  function textWidth(font, text) {
+    measure.font = font.font;
+    return measure.measureText(font.upper ? text.toUpperCase() : text).width + font.spacing * text.length;
+  }
+  function labelBox(map, label, point) {
+    if (label.width === undefined) {
+      // Each kind's font is read from a probe once (CSS stays its one home); the probe's own width
+      // gives what the text does not (padding, a city's dot).
+      if (!fonts[label.kind]) {
+        const probe = labelElement(label);
+        probe.style.visibility = "hidden";
+        map.getContainer().appendChild(probe);
+        const style = getComputedStyle(probe);
+        const font = {
+          font: [style.fontStyle, style.fontWeight, style.fontSize, style.fontFamily].join(" "),
+          spacing: parseFloat(style.letterSpacing) || 0,
+          upper: style.textTransform === "uppercase",
+          height: probe.offsetHeight,
+        };
+        font.extra = probe.offsetWidth - textWidth(font, label.name);
+        probe.remove();
+        fonts[label.kind] = font;
+      }
+      const font = fonts[label.kind];
+      label.width = textWidth(font, label.name) + font.extra;
+      label.height = font.height;
+    }
+    const left = label.kind === "city" ? point.x - CITY_DOT_HALF : point.x - label.width / 2;
+    return { left: left, right: left + label.width, top: point.y - label.height / 2, bottom: point.y + label.height / 2 };
+  }
+
+  function addLabels(map) {
+    if (!placesMeta || !window.maplibregl) return;
+    const shown = new Map();
+    function update(labels) {
+      const zoom = map.getZoom();
+      const view = map.getContainer();
+      const centre = map.getCenter().lng;
+      const taken = [];
+      for (const label of labels) {
+        if (zoom < label.minzoom) continue;
+        // The copy of the world nearest the centre, as MapLibre draws the marker.
+        const lng = label.at[0] + 360 * Math.round((centre - label.at[0]) / 360);
+        const box = labelBox(map, label, map.project([lng, label.at[1]]));
+        if (box.left < 0 || box.top < 0 || box.right > view.clientWidth || box.bottom > view.clientHeight) continue;
+        if (taken.some((b) => b.left < box.right && box.left < b.right && b.top < box.bottom && box.top < b.bottom)) continue;
+        taken.push(Object.assign(box, { label: label }));
+        if (taken.length >= MAX_LABELS) break;
+      }
+      const wanted = new Set(taken.map((b) => b.label));
+      shown.forEach((marker, label) => {
+        if (!wanted.has(label)) { marker.remove(); shown.delete(label); }
+      });
+      wanted.forEach((label) => {
+        if (shown.has(label)) return;
+        const el = labelElement(label);
+        // A city's dot sits on the place, its name to the right; a country's name is centred.
+        const marker = new maplibregl.Marker({ element: el, anchor: label.kind === "city" ? "left" : "center", offset: label.kind === "city" ? [-CITY_DOT_HALF, 0] : [0, 0] });
+        marker.setLngLat(label.at).addTo(map);
+        // MapLibre names a marker as a button; a label is neither.
+        el.removeAttribute("role");
+        el.removeAttribute("aria-label");
+        shown.set(label, marker);
+      });
+    }
+    loadPlaces().then((labels) => {
+      const redraw = () => update(labels);
+      map.on("moveend", redraw);
+      map.on("resize", redraw);
+      redraw();
+    });
+  }
+
   window.greenlistBasemap = {
+    addLabels: addLabels,
     water: "#d7e6ee",
     sources: {
       countries: {

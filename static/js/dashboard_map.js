@@ -78,6 +78,7 @@
       return;
     }
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+    if (window.greenlistBasemap) window.greenlistBasemap.addLabels(map);
     map.on("load", () => {
       Object.keys(PHASES).forEach((phase) => {
         const ctx = icon(phase).getContext("2d");

@@ -32,6 +32,7 @@
   }
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.addControl(new maplibregl.ScaleControl(), "bottom-left");
+  if (window.greenlistBasemap) window.greenlistBasemap.addLabels(map);
   map.on("load", () => {
     const bounds = new maplibregl.LngLatBounds();
     function extend(coords) {

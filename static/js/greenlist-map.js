@@ -51,6 +51,7 @@
         return giveUp();
       }
       map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
+      if (window.greenlistBasemap) window.greenlistBasemap.addLabels(map);
       map.on("load", () => {
         map.addSource("areas", { type: "geojson", data: data });
         map.addLayer({ id: "fill", type: "fill", source: "areas", filter: ["!=", ["geometry-type"], "Point"], paint: { "fill-color": COLOURS, "fill-opacity": 0.35 } });

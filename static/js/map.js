@@ -45,6 +45,8 @@
       map.addControl(new maplibregl.ScaleControl(), "bottom-left");
       // A base-map server that is down must not take the boundaries with it.
       map.on("error", (event) => { if (window.console) console.warn("map:", event.error && event.error.message); });
+      // The base map's place names, unless a raster base map from elsewhere brings its own.
+      if (window.greenlistBasemap && !el.dataset.basemapUrl) window.greenlistBasemap.addLabels(map);
       el.classList.add("map-ready");
       return map;
     } catch (err) {
