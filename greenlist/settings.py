@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "standards",
     "assessments",
     "evidence",
+    # Stakeholder consultation in every phase: public comments, moderation, consideration (issue 16).
+    "stakeholders",
     "reviews",
     "certification",
     "scoring",

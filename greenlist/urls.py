@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("standards.api.urls")),
     path("", include("assessments.api.urls")),
     path("", include("evidence.api.urls")),
+    path("", include("stakeholders.api.urls")),
     path("", include("reviews.api.urls")),
     path("", include("certification.api.urls")),
     path("", include("scoring.api.urls")),
@@ -34,6 +35,8 @@ urlpatterns = [
     # Evidence pages under /assessments/… and /evidence-processing/… (their paths predate the app).
     path("", include("evidence.urls")),
     path("reviews/", include("reviews.urls")),
+    # Public comment pages under /sites/<id>/comments/, staff's and the group's under /consultations/ (issue 16).
+    path("", include("stakeholders.urls")),
     path("scoring/", include("scoring.urls")),
     path("reports/", include("reports.urls")),
     # Public Green List, certificate verification and staff certification pages.

@@ -20,6 +20,7 @@ from assessments.workflow import NOTE_MAX, transition
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
 from evidence.models import EvidenceItem
+from stakeholders.services import require_comments_considered
 
 from . import emails, error_codes, selectors
 from .choices import (
@@ -455,6 +456,9 @@ def recommendation_make(*, assessment: Assessment, by: User, outcome: str, reaso
         missing = selectors.unreviewed_indicators(locked)
         if missing:
             raise IndicatorsUnreviewed(missing)
+        # Stakeholders were heard in the candidate phase: the group says how it considered each
+        # accepted comment before it recommends (code stakeholder_comments_not_considered).
+        require_comments_considered(locked)
         summary, _ = AssessmentReview.objects.select_for_update().get_or_create(assessment=locked)
         summary.outcome = outcome
         summary.reasons = reasons

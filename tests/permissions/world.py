@@ -43,6 +43,12 @@ MARKERS: dict[str, set[str]] = {
     # jurisdiction's expert group and the Standard Committee (`staff`) only (issue 14)
     "zqADAPTEDDRAFTzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff"},
     "zqCONSULTCOMMENTzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff"},
+    # stakeholder consultation (issue 16, stakeholders.rules): a confirmed comment waiting for moderation is
+    # the moderators' (staff) only; how the group considered an accepted one, the site team's and the group's
+    # (the jurisdiction's experts free of conflict and the assigned reviewer). (A commenter's e-mail address is
+    # nobody's: stakeholders/tests checks it, a marker here must show up for someone.)
+    "zqPENDINGCOMMENTzq": {"staff", "admin"},
+    "zqCONSIDEREDzq": {"manager", "expert_assigned", "expert_unassigned", "reviewer", "staff", "admin"},
 }
 
 ROLES = [
@@ -351,4 +357,44 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     w.ids.update(h6_from_standard=h6_from.pk, h6_standard=h6_standard.pk, h6_move=h6_move.pk)
     # A move counts as a change of every answer it carries (a page loaded before it must reload).
     w.ids["other_answer2_version"] = Answer.objects.get(pk=other_answer2.pk).version
+    # --- issue 16: stakeholder consultation (hg) ---
+    # A candidate-phase window on the own site's assessment under review, open today: one comment accepted
+    # and considered by the assigned expert (so the group's recommendation rows are unchanged), one
+    # confirmed and waiting for moderation. Each build mails from new addresses: the per-address rate
+    # limit lives in Redis, which no test's rollback resets.
+    import time
+    import uuid
+
+    from stakeholders import guard as consult_guard
+    from stakeholders import services as consult
+
+    today = timezone.localdate()
+    consult_window = consult.window_open(
+        area=area, phase="candidate", opens_on=today, closes_on=today + datetime.timedelta(days=30), by=staff
+    )
+    stamp = consult_guard.form_stamp(now=time.time() - 60)
+    sender = uuid.uuid4().hex[:12]
+    consult_accepted = consult.comment_submit(
+        window=consult_window,
+        text="The river bank below the ranger post is eroding.",
+        email=f"commenter.{sender}.a@example.org",
+        name="Hidden Name",
+        show_name=False,
+        stamp=stamp,
+    )
+    consult.comment_confirm(token=consult.confirm_token(consult_accepted))
+    consult.comment_moderate(comment=consult_accepted, by=staff, accept=True)
+    consult.consideration_record(
+        comment=consult_accepted, by=expert, text="zqCONSIDEREDzq under 2.3.1.", jurisdiction_id=jurisdiction.pk
+    )
+    consult_pending = consult.comment_submit(
+        window=consult_window,
+        text="zqPENDINGCOMMENTzq fishing in the core zone.",
+        email=f"commenter.{sender}.b@example.org",
+        stamp=stamp,
+    )
+    consult.comment_confirm(token=consult.confirm_token(consult_pending))
+    w.ids.update(
+        consult_window=consult_window.pk, consult_accepted=consult_accepted.pk, consult_pending=consult_pending.pk
+    )
     return w

@@ -1,0 +1,71 @@
+"""The public comment form's protections against spam and floods, before anything is stored.
+
+- A honeypot: a field hidden from people (CSS and aria-hidden); a robot that fills every field fills it.
+- A minimum fill time: the form carries the signed time it was drawn; sent back sooner than
+  MIN_FILL_SECONDS (or with no valid stamp, or older than MAX_FORM_AGE) it is refused.
+- A link limit: more than MAX_LINKS links in the text is refused (link spam's whole point).
+- Rate limits in the cache (Redis, shared by every web process, like accounts.throttle): per client
+  address and per e-mail address, each a count over a window. Keys hold hashes, never the addresses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+
+MIN_FILL_SECONDS = getattr(settings, "STAKEHOLDER_COMMENT_MIN_FILL_SECONDS", 4)
+MAX_FORM_AGE = 24 * 60 * 60
+MAX_LINKS = 2
+RATE_WINDOW_SECONDS = 60 * 60
+PER_IP_PER_WINDOW = getattr(settings, "STAKEHOLDER_COMMENTS_PER_IP", 5)
+PER_EMAIL_PER_WINDOW = getattr(settings, "STAKEHOLDER_COMMENTS_PER_EMAIL", 3)
+HONEYPOT_FIELD = "website"
+_STAMP_SALT = "stakeholders.form-stamp"
+_LINK = re.compile(r"https?://|www\.|\[url", re.IGNORECASE)
+
+
+def form_stamp(now: float | None = None) -> str:
+    """The signed moment the form was drawn (a hidden field)."""
+    return signing.dumps(int(now if now is not None else time.time()), salt=_STAMP_SALT)
+
+
+def filled_too_fast(stamp: str, now: float | None = None) -> bool:
+    try:
+        drawn = signing.loads(stamp or "", salt=_STAMP_SALT, max_age=MAX_FORM_AGE)
+    except signing.BadSignature:
+        return True
+    now = now if now is not None else time.time()
+    return not isinstance(drawn, int) or now - drawn < MIN_FILL_SECONDS
+
+
+def too_many_links(text: str) -> bool:
+    return len(_LINK.findall(text or "")) > MAX_LINKS
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+
+
+def _keys(ip: str | None, email: str) -> list[tuple[str, int]]:
+    keys = [(f"comment-rate:email:{_digest(email)}", PER_EMAIL_PER_WINDOW)]
+    if ip:
+        keys.append((f"comment-rate:ip:{_digest(ip)}", PER_IP_PER_WINDOW))
+    return keys
+
+
+def rate_limited(ip: str | None, email: str) -> int:
+    """0 when this submission may go ahead, else the seconds to wait. Counts it when it may."""
+    now = time.time()
+    for key, limit in _keys(ip, email):
+        count, first = cache.get(key) or (0, now)
+        if count >= limit:
+            return max(int(first + RATE_WINDOW_SECONDS - now) + 1, 1)
+    for key, _limit in _keys(ip, email):
+        count, first = cache.get(key) or (0, now)
+        cache.set(key, (count + 1, first), timeout=max(int(first + RATE_WINDOW_SECONDS - now), 1))
+    return 0
