@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import rules as account_rules
 from accounts.throttle import client_ip
 from core.errors import DomainError
 from core.pages import flash_error, refuse_if_not_allowed
@@ -140,6 +141,9 @@ def window_page(request, pk):
         "window": window,
         "comments": selectors.comments_for(request.user, window),
         "may_manage": rules.can_manage_consultations(request.user),
+        # An expert of the jurisdiction not assigned to the review sees the comments, not the assessment.
+        "may_view_assessment": window.assessment is not None
+        and account_rules.can_view_assessment(request.user, window.assessment),
         "may_consider": rules.can_consider(request.user, assessment=window.assessment, jurisdiction_id=jurisdiction_id),
         "reason_max": REASON_MAX,
         "consideration_max": CONSIDERATION_MAX,

@@ -136,9 +136,13 @@ def test_a_closed_window_refuses_and_an_unconfirmed_comment_never_reaches_the_qu
     with pytest.raises(services.DomainError) as err:
         services.comment_confirm(token=services.confirm_token(comment) + "x")
     assert err.value.code == error_codes.COMMENT_TOKEN_INVALID
+    # the site's public page links to the consultation while it is open, and no longer once closed
+    area_page = reverse("protected_areas:detail", args=[window.protected_area_id])
+    assert 'id="consultation-link"' in client.get(area_page).content.decode()
     services.window_close(window=window, by=staff)
     window.refresh_from_db()
     assert not window.is_open()
+    assert 'id="consultation-link"' not in client.get(area_page).content.decode()
     response = _post(client, window)
     assert response.status_code == 400
     with pytest.raises(Conflict) as err:
