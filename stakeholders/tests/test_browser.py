@@ -117,6 +117,11 @@ def test_visitor_comments_confirms_moderator_accepts_expert_considers(
     _shot(eagl, "considered-390-fr")
     comment.refresh_from_db()
     assert comment.consideration.by == expert
-    # the consideration is the group's: the public page does not show it
+    # the consideration is the group's: the public page does not show it (on a desktop too)
     visitor.reload()
     expect(visitor.locator("body")).not_to_contain_text("plan de restauration")
+    wide = _context(browser, live_server, DESKTOP)
+    wide.goto(f"/sites/{area.pk}/comments/")
+    expect(wide.locator("#public-comments")).to_contain_text("Les berges de la rivière")
+    expect(wide.locator("body")).not_to_contain_text("plan de restauration")
+    _shot(wide, "public-accepted-1366-fr")
