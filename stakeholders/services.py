@@ -81,6 +81,27 @@ def _text(value: str | None, *, limit: int, code: str, field: str, required: boo
     return text
 
 
+# The server's own length checks of each text a form sends (core/tests/test_limits.py reads them).
+def clean_comment_text(value: str | None) -> str:
+    return _text(value, limit=COMMENT_TEXT_MAX, code=error_codes.COMMENT_TEXT_INVALID, field="text")
+
+
+def clean_comment_name(value: str | None) -> str:
+    return _text(value, limit=COMMENT_NAME_MAX, code=error_codes.FIELD_TOO_LONG, field="name", required=False)
+
+
+def clean_window_note(value: str | None) -> str:
+    return _text(value, limit=WINDOW_NOTE_MAX, code=error_codes.FIELD_TOO_LONG, field="note", required=False)
+
+
+def clean_rejection_reason(value: str | None, *, required: bool = True) -> str:
+    return _text(value, limit=REASON_MAX, code=error_codes.REASONS_REQUIRED, field="reason", required=required)
+
+
+def clean_consideration(value: str | None) -> str:
+    return _text(value, limit=CONSIDERATION_MAX, code=error_codes.CONSIDERATION_REQUIRED, field="text")
+
+
 # --- windows -------------------------------------------------------------------------------------
 
 
@@ -109,7 +130,7 @@ def window_open(
         raise DomainError(
             error_codes.CONSULTATION_DATES_INVALID, _("The window closes before it opens."), field="closes_on"
         )
-    note = _text(note, limit=WINDOW_NOTE_MAX, code=error_codes.FIELD_TOO_LONG, field="note", required=False)
+    note = clean_window_note(note)
     assessment, certificate = None, None
     if phase == Phase.LISTED:
         certificate = _listed_certificate(area)
@@ -201,14 +222,14 @@ def comment_submit(
             error_codes.COMMENT_SPAM,
             _("The form was sent too quickly or incompletely. Please reload it and try again."),
         )
-    text = _text(text, limit=COMMENT_TEXT_MAX, code=error_codes.COMMENT_TEXT_INVALID, field="text")
+    text = clean_comment_text(text)
     if guard.too_many_links(text):
         raise DomainError(
             error_codes.COMMENT_SPAM,
             _("A comment may hold at most %(count)d links.") % {"count": guard.MAX_LINKS},
             field="text",
         )
-    name = _text(name, limit=COMMENT_NAME_MAX, code=error_codes.FIELD_TOO_LONG, field="name", required=False)
+    name = clean_comment_name(name)
     email = (email or "").strip()
     try:
         validate_email(email)
@@ -263,7 +284,7 @@ def comment_moderate(*, comment: Comment, by: User, accept: bool, reason: str = 
     """Staff accept a confirmed comment (it becomes public and goes to the group) or reject it with a reason."""
     if not rules.can_manage_consultations(by):
         raise NotAllowed(error_codes.CONSULTATION_NOT_ALLOWED, _("Only IUCN staff moderate comments."))
-    reason = _text(reason, limit=REASON_MAX, code=error_codes.REASONS_REQUIRED, field="reason", required=not accept)
+    reason = clean_rejection_reason(reason, required=not accept)
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
         if locked.status != CommentStatus.PENDING:
@@ -288,7 +309,7 @@ def consideration_record(*, comment: Comment, by: User, text: str, jurisdiction_
         raise NotAllowed(
             error_codes.CONSULTATION_NOT_ALLOWED, _("Only the expert group records how a comment was considered.")
         )
-    text = _text(text, limit=CONSIDERATION_MAX, code=error_codes.CONSIDERATION_REQUIRED, field="text")
+    text = clean_consideration(text)
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
         if locked.status != CommentStatus.ACCEPTED:

@@ -21,7 +21,6 @@ from protected_areas.models import ProtectedArea
 from . import guard, rules, selectors, services
 from .choices import Phase
 from .error_codes import CONSULTATION_CLOSED, CONSULTATION_DATES_INVALID
-from .models import COMMENT_NAME_MAX, COMMENT_TEXT_MAX, CONSIDERATION_MAX, REASON_MAX, WINDOW_NOTE_MAX
 
 
 def _too_many(request, exc: services.TooManyComments):
@@ -67,8 +66,6 @@ def public_page(request, area_id):
         "sent": request.GET.get("sent") == "1" and not error,
         "error": error,
         "posted": posted,
-        "text_max": COMMENT_TEXT_MAX,
-        "name_max": COMMENT_NAME_MAX,
         "max_links": guard.MAX_LINKS,
     }
     return render(request, "stakeholders/public.html", context, status=status)
@@ -127,8 +124,6 @@ def consultations(request):
         "error": error,
         "posted": posted,
         "area_prefill": request.GET.get("area", ""),
-        "note_max": WINDOW_NOTE_MAX,
-        "reason_max": REASON_MAX,
     }
     return render(request, "stakeholders/consultations.html", context, status=error.http_status if error else 200)
 
@@ -145,8 +140,6 @@ def window_page(request, pk):
         "may_view_assessment": window.assessment is not None
         and account_rules.can_view_assessment(request.user, window.assessment),
         "may_consider": rules.can_consider(request.user, assessment=window.assessment, jurisdiction_id=jurisdiction_id),
-        "reason_max": REASON_MAX,
-        "consideration_max": CONSIDERATION_MAX,
     }
     return render(request, "stakeholders/window.html", context)
 

@@ -26,6 +26,8 @@ from evidence import error_codes as evidence_codes
 from evidence import search as evidence_search
 from evidence.forms import EvidenceForm
 from reviews.forms import ReplyForm
+from stakeholders import error_codes as stakeholder_codes
+from stakeholders import services as stakeholder_services
 
 ROOT = Path(settings.BASE_DIR)
 TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
@@ -106,6 +108,15 @@ def _search(limit: int) -> None:
     _refused(lambda: evidence_search.search_evidence(None, None, "q" * (limit + 1)), evidence_codes.SEARCH_TOO_LONG)
 
 
+def _stakeholder_text(clean: Callable[[str], str]) -> Callable[[int], None]:
+    # The consultation's own check of that text (stakeholders.services.clean_*).
+    def check(limit: int) -> None:
+        clean("t" * limit)
+        _refused(lambda: clean("t" * (limit + 1)), stakeholder_codes.FIELD_TOO_LONG)
+
+    return check
+
+
 def _form(form: type, field: str) -> Callable[[int], None]:
     def check(limit: int) -> None:
         assert field not in form(data={field: "t" * limit}).errors
@@ -127,6 +138,11 @@ LIMITS: dict[tuple[str, str], Callable[[int], None]] = {
     ("evidence/assessment_evidence.html", "q"): _search,
     ("evidence/answer_evidence.html", "title"): _form(EvidenceForm, "title"),
     ("reviews/review.html", "file_title"): _form(ReplyForm, "file_title"),
+    ("stakeholders/public.html", "text"): _stakeholder_text(stakeholder_services.clean_comment_text),
+    ("stakeholders/public.html", "name"): _stakeholder_text(stakeholder_services.clean_comment_name),
+    ("stakeholders/consultations.html", "note"): _stakeholder_text(stakeholder_services.clean_window_note),
+    ("stakeholders/_moderate.html", "reason"): _stakeholder_text(stakeholder_services.clean_rejection_reason),
+    ("stakeholders/window.html", "text"): _stakeholder_text(stakeholder_services.clean_consideration),
 }
 
 
