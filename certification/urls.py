@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import views
+from . import registry_views, views
 from .api.views import LegacyGreenListFeedView, LegacyGreenListMapView
 from .sitemaps import GreenListSitemap, StaticSitemap
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("green-list/", views.green_list, name="green-list"),
     # Data for maps and registries: the API's views (api/urls.py), at the addresses they first had.
     path("green-list.json", LegacyGreenListFeedView.as_view(), name="feed"),
+    # Protected Planet's columns, as CSV (certification/registry.py says who is in it).
+    path("green-list.csv", registry_views.green_list_csv, name="feed-csv"),
     path("green-list.geojson", LegacyGreenListMapView.as_view(), name="geojson"),
     path("green-list/<int:pk>/", views.green_list_area, name="area-short"),
     path("green-list/<int:pk>/<slug:slug>/", views.green_list_area, name="area"),

@@ -23,6 +23,7 @@ from reviews.choices import RequestStatus
 from reviews.models import InformationRequest
 from reviews.selectors import my_assignments
 from standards.models import Standard
+from standards.onboarding import jurisdictions_below_minimum
 
 # Ratings that leave an indicator still to do on the site team's worklist.
 UNANSWERED = Q(rating="") | Q(rating="not_assessed")
@@ -72,6 +73,8 @@ def _staff_work() -> dict[str, Any]:
     return {
         "portfolio_area_count": ProtectedArea.objects.count(),
         "lapsing": accreditations_lapsing()[:10],
+        # Expert groups smaller than the programme asks (issue 16: at least ten accredited experts).
+        "thin_groups": list(jurisdictions_below_minimum()[:10]),
         "decisions_due": list(awaiting_decision()[:10]),
         "to_assign": list(to_assign[:10]),
         "failed_evidence": list(

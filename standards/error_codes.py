@@ -1,4 +1,5 @@
-from core.error_codes import NOT_STAFF  # noqa: F401  (staff only, as in every app)
+# Staff only, as in every app; onboarding records' dates and texts.
+from core.error_codes import DATE_IN_FUTURE, FIELD_TOO_LONG, NOT_STAFF  # noqa: F401
 
 STANDARD_FILE_UNREADABLE = "standard_file_unreadable"
 STANDARD_FILE_INVALID = "standard_file_invalid"
@@ -48,3 +49,11 @@ ATTACHMENT_TYPE_REFUSED = "attachment_type_refused"
 DIFF_SIDE_INVALID = "diff_side_invalid"
 # The diff's API: a `status` or `language` filter it does not know.
 DIFF_FILTER_INVALID = "diff_filter_invalid"
+# Jurisdictions' onboarding record (issue 16, standards/onboarding.py).
+ONBOARDING_READERS_ONLY = "onboarding_readers_only"
+# A condition found met (a date) without its wording.
+ONBOARDING_CONDITION_UNNAMED = "onboarding_condition_unnamed"
+# The independent reviewer is a person on the platform or a name, not both.
+ONBOARDING_REVIEWER_AMBIGUOUS = "onboarding_reviewer_ambiguous"
+# The person named as the jurisdiction's independent reviewer does not hold that role.
+ONBOARDING_REVIEWER_NOT_ACCREDITED = "onboarding_reviewer_not_accredited"

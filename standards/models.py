@@ -370,3 +370,77 @@ class ConsultationAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The programme's Management Committee finds "four enabling conditions" met before a jurisdiction
+# joins (GREENLIST.md), but no public source names them: the platform numbers them 1 to 4 and staff
+# enter each one's wording as the programme gives it, never a wording of ours.
+ENABLING_CONDITIONS = (1, 2, 3, 4)
+# The programme asks for at least ten experts in a jurisdiction's Expert Assessment Group (GREENLIST.md).
+MIN_ACCREDITED_EXPERTS = 10
+
+
+class JurisdictionOnboarding(models.Model):
+    """How a jurisdiction joined the programme: the four enabling conditions with the day each was
+    found met, the Implementing Partner, and the independent reviewer appointed (a person holding the
+    reviewer role on the platform, or a name when they have no account). Staff keep it
+    (`standards.onboarding`); the jurisdiction's experts and staff read it. One per jurisdiction,
+    made on its first save."""
+
+    jurisdiction = models.OneToOneField(Jurisdiction, on_delete=models.CASCADE, related_name="onboarding")
+    condition_1_label = models.CharField(max_length=300, blank=True)
+    condition_1_met_on = models.DateField(null=True, blank=True)
+    condition_2_label = models.CharField(max_length=300, blank=True)
+    condition_2_met_on = models.DateField(null=True, blank=True)
+    condition_3_label = models.CharField(max_length=300, blank=True)
+    condition_3_met_on = models.DateField(null=True, blank=True)
+    condition_4_label = models.CharField(max_length=300, blank=True)
+    condition_4_met_on = models.DateField(null=True, blank=True)
+    implementing_partner = models.CharField(max_length=300, blank=True)
+    partner_since = models.DateField(null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=300, blank=True, help_text=_("When the reviewer has no account."))
+    reviewer_appointed_on = models.DateField(null=True, blank=True)
+    joined_on = models.DateField(null=True, blank=True, help_text=_("The day the jurisdiction joined the programme."))
+    notes = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["jurisdiction__name"]
+        constraints = [
+            # A condition found met has a wording: a date alone would say nothing of what was met.
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"condition_{n}_met_on__isnull": True}) | ~Q(**{f"condition_{n}_label": ""}),
+                    name=f"onboarding_condition_{n}_named",
+                )
+                for n in ENABLING_CONDITIONS
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewer__isnull=True) | Q(reviewer_name=""), name="onboarding_one_reviewer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction}: onboarding"
+
+    @property
+    def conditions(self) -> list[tuple[int, str, object]]:
+        """(number, label, met_on) of the four conditions, in order."""
+        return [
+            (n, getattr(self, f"condition_{n}_label"), getattr(self, f"condition_{n}_met_on"))
+            for n in ENABLING_CONDITIONS
+        ]
+
+    @property
+    def conditions_met(self) -> int:
+        return sum(1 for _n, _label, met_on in self.conditions if met_on is not None)
+
+    @property
+    def reviewer_shown(self) -> str:
+        return self.reviewer.get_full_name() if self.reviewer else self.reviewer_name

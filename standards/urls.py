@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .urls_parts import adapted, authoring, diff, spreadsheets
+from .urls_parts import adapted, authoring, diff, onboarding, spreadsheets
 
 app_name = "standards"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     *spreadsheets.urlpatterns,
     *adapted.urlpatterns,
     *diff.urlpatterns,
+    *onboarding.urlpatterns,
 ]

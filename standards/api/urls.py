@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from .urls_parts import adapted, authoring, diff, spreadsheets
+from .urls_parts import adapted, authoring, diff, onboarding, spreadsheets
 from .views import JurisdictionViewSet, StandardViewSet
 
 router = DefaultRouter()
@@ -12,5 +12,6 @@ urlpatterns = [
     *spreadsheets.urlpatterns,
     *adapted.urlpatterns,
     *diff.urlpatterns,
+    *onboarding.urlpatterns,
     *router.urls,
 ]

@@ -43,6 +43,8 @@ MARKERS: dict[str, set[str]] = {
     # jurisdiction's expert group and the Standard Committee (`staff`) only (issue 14)
     "zqADAPTEDDRAFTzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff"},
     "zqCONSULTCOMMENTzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff"},
+    # the notes of the own jurisdiction's onboarding record: its experts and staff (issue 16, hd)
+    "zqONBOARDINGNOTEzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff", "admin"},
     # stakeholder consultation (issue 16, stakeholders.rules): a confirmed comment waiting for moderation is
     # the moderators' (staff) only; how the group considered an accepted one, the site team's and the group's
     # (the jurisdiction's experts free of conflict and the assigned reviewer). (A commenter's e-mail address is
@@ -397,4 +399,9 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     w.ids.update(
         consult_window=consult_window.pk, consult_accepted=consult_accepted.pk, consult_pending=consult_pending.pk
     )
+    # --- issue 16: jurisdictions' onboarding (hd) ---
+    # The own jurisdiction's record, its notes marked: its experts and staff read it.
+    from standards.onboarding import onboarding_update
+
+    onboarding_update(jurisdiction=jurisdiction, by=staff, changes={"notes": "zqONBOARDINGNOTEzq"})
     return w
