@@ -17,6 +17,7 @@ EVIDENCE_TITLE_TOO_LONG = "evidence_title_too_long"
 EVIDENCE_INDICATOR_UNKNOWN = "evidence_indicator_unknown"
 EVIDENCE_QUOTA_EXCEEDED = "evidence_quota_exceeded"
 EVIDENCE_SENSITIVITY_INVALID = "evidence_sensitivity_invalid"
+EVIDENCE_NOT_GROUP = "evidence_not_group"
 # The picker's `linked_to` is not the id of an answer of the assessment (the assessments app's code).
 LINKED_TO_INVALID = ANSWER_INVALID
 NOT_PROCESSED = "not_processed"

@@ -77,6 +77,7 @@ def evidence_upload(
     evidence_date: datetime.date | None = None,
     enforce_quota: bool = True,
     answering_question: bool = False,
+    gathered_by_group: bool = False,
 ) -> EvidenceItem:
     """Store one uploaded file as evidence of `assessment`, linked to the answers of `indicators`
     (Indicator objects or ids of the assessment's Standard version).
@@ -86,7 +87,12 @@ def evidence_upload(
     `answering_question`: the site team sends the file in answer to a reviewer's open question, which
     it may do in any phase (the reviewers asked for the document). While the assessment is frozen the
     file joins the evidence (and the pipeline) but is not linked to the answers, whose evidence the
-    reviewers are judging as submitted: the caller links it to the reply."""
+    reviewers are judging as submitted: the caller links it to the reply.
+    `gathered_by_group`: the expert group adds what it gathered itself, on a site visit (photos, GPS
+    tracks; `visits.services`, which checks the visit's own phase and rules first): IUCN staff and the
+    assessment's assigned experts may, in any phase, and the file is linked to the answers even while
+    the assessment is frozen: it adds to what the reviewers judge, it does not change the site's
+    submission."""
     if file is None:
         raise DomainError(error_codes.EVIDENCE_NO_FILE, "Choose a file to upload.", field="file")
     size = getattr(file, "size", None) or 0
@@ -118,9 +124,14 @@ def evidence_upload(
     try:
         with transaction.atomic():
             locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-            if not rules.can_edit_assessment(user, locked):
+            if gathered_by_group:
+                if not (rules.is_iucn_staff(user) or rules.is_assigned_expert(user, locked)):
+                    raise NotAllowed(
+                        error_codes.EVIDENCE_NOT_GROUP, "Only the assigned expert group or IUCN staff can add this."
+                    )
+            elif not rules.can_edit_assessment(user, locked):
                 raise NotAllowed(assessment_errors.NOT_SITE_TEAM, "Only the site's team can add evidence.")
-            frozen = not locked.is_editable
+            frozen = not locked.is_editable and not gathered_by_group
             if frozen and not answering_question:
                 raise AssessmentFrozen(locked)
             if enforce_quota:

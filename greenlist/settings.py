@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "reviews",
     "certification",
     "scoring",
+    # The expert group's site visits during the candidate phase (issue 16).
+    "visits",
     "reports",
     # The project package is an app too, for what sits above all the others (docs/architecture.md):
     # the home page and the demo data set with its `load_demo` command.
@@ -337,6 +339,8 @@ SPECTACULAR_SETTINGS = {
         "PersonRoleEnum": "accounts.choices.Role",
         # An adapted indicator set's status (standards.adaptation's lifecycle).
         "AdaptedSetStatusEnum": "standards.models.AdaptedSetStatus",
+        # A site visit's status (visits.workflow's lifecycle).
+        "SiteVisitStatusEnum": "visits.choices.VisitStatus",
         # The error body's `code`: every code of every app's error_codes.py.
         "ErrorCodeEnum": "core.error_codes.declared",
     },

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("evidence.api.urls")),
     path("", include("stakeholders.api.urls")),
     path("", include("reviews.api.urls")),
+    path("", include("visits.api.urls")),
     path("", include("certification.api.urls")),
     path("", include("scoring.api.urls")),
     path("", include("reports.api.urls")),
@@ -35,6 +36,8 @@ urlpatterns = [
     # Evidence pages under /assessments/… and /evidence-processing/… (their paths predate the app).
     path("", include("evidence.urls")),
     path("reviews/", include("reviews.urls")),
+    # Site visits under /assessments/<id>/visits/ and /visits/<id>/ (issue 16).
+    path("", include("visits.urls")),
     # Public comment pages under /sites/<id>/comments/, staff's and the group's under /consultations/ (issue 16).
     path("", include("stakeholders.urls")),
     path("scoring/", include("scoring.urls")),

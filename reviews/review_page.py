@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -136,16 +137,38 @@ def _sizes() -> Callable[[int], str]:
     return size
 
 
-def _evidence_parts(items, facts: dict, badges: dict | None) -> dict[int, tuple]:
+# --- where an item came from, said by an app above (issue 16) ----------------------------------
+# Photos and tracks the expert group took on a site visit are evidence like any other; the page says
+# so beside them ("from the site visit of 5 December 2026"). The visits app sits above reviews, so it
+# hands its reader over in `VisitsConfig.ready()` (docs/architecture.md, "a provider handed down").
+# Without one the page fails, rather than drop the mark as if no item came from a visit.
+EvidenceOrigins = Callable[[Assessment], dict[int, str]]
+_evidence_origins: list[EvidenceOrigins] = []
+
+
+def provide_evidence_origins(reader: EvidenceOrigins) -> None:
+    """reader(assessment) -> {evidence item id: the words saying where it came from}, in the active
+    language, in one query."""
+    _evidence_origins[:] = [reader]
+
+
+def evidence_origins(assessment: Assessment) -> dict[int, str]:
+    if not _evidence_origins:
+        raise ImproperlyConfigured("reviews.review_page: no evidence origins provider (is the visits app installed?)")
+    return _evidence_origins[0](assessment)
+
+
+def _evidence_parts(items, facts: dict, badges: dict | None, origins: dict | None = None) -> dict[int, tuple]:
     """Per item id, what the template shows of it (`reviews/_evidence_items.html`): id (as text: a
     number would go through localisation), download URL, title, preview kind, file extension,
-    size and date, badges.
+    size and date (and where it came from, `origins`), badges.
 
     Prepared here once per item, as a tuple of strings the template unpacks, because the page lists
     a thousand items: lookups, filters and conditions per item in the template would cost more than
     all the rest of the page."""
     download = _url_format("evidence:download", _ID)
     badges = badges or {}
+    origins = origins or {}
     size = _sizes()
     dates: dict = {}  # localised once per distinct date: Django's date formatting is slow
     parts = {}
@@ -154,7 +177,10 @@ def _evidence_parts(items, facts: dict, badges: dict | None) -> dict[int, tuple]
         if pk in parts:
             continue
         meta = size(item.size)
-        if item.evidence_date:
+        if pk in origins:
+            # "From the site visit of <date>": the visit's date is the item's (no need to say it twice).
+            meta = f"{meta} · {origins[pk]}"
+        elif item.evidence_date:
             if item.evidence_date not in dates:
                 dates[item.evidence_date] = localize(item.evidence_date)
             meta = f"{meta} · {dates[item.evidence_date]}"
@@ -445,7 +471,7 @@ def review_page(assessment: Assessment, user) -> dict:
     # visible items' are used.
     facts = evidence_facts(EvidenceItem.objects.filter(answers__assessment=assessment))
     badges = evidence_badges(all_items, facts)
-    parts = _evidence_parts(all_items, facts, badges)
+    parts = _evidence_parts(all_items, facts, badges, evidence_origins(assessment))
     for row in rows:
         marked = row.changed_since_sent_back
         row.evidence_items = [(*parts[item.id], marked and item.uploaded_at > sent_back) for item in row.evidence]

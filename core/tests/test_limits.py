@@ -28,6 +28,10 @@ from evidence.forms import EvidenceForm
 from reviews.forms import ReplyForm
 from stakeholders import error_codes as stakeholder_codes
 from stakeholders import services as stakeholder_services
+from visits import error_codes as visit_codes
+from visits import forms as visit_forms
+from visits import services as visit_services
+from visits import workflow as visit_workflow
 
 ROOT = Path(settings.BASE_DIR)
 TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
@@ -125,6 +129,23 @@ def _form(form: type, field: str) -> Callable[[int], None]:
     return check
 
 
+def _visit_text(clean: Callable[[str], str]) -> Callable[[int], None]:
+    # A site visit's own check of that text (visits.services.clean_*).
+    def check(limit: int) -> None:
+        clean("t" * limit)
+        _refused(lambda: clean("t" * (limit + 1)), visit_codes.VISIT_TEXT_TOO_LONG)
+
+    return check
+
+
+def _visit_reason(limit: int) -> None:
+    # A cancellation's reason is the visit's state machine's note, refused before anything is read.
+    _refused(
+        lambda: visit_workflow.MACHINE.transition(None, "cancelled", by=None, note="r" * (limit + 1)),
+        visit_workflow.MACHINE.codes.note_too_long,
+    )
+
+
 LIMITS: dict[tuple[str, str], Callable[[int], None]] = {
     ("assessments/submit.html", "note"): _assessment_note,
     ("assessments/detail.html", "justification"): _answer_text(
@@ -143,6 +164,11 @@ LIMITS: dict[tuple[str, str], Callable[[int], None]] = {
     ("stakeholders/consultations.html", "note"): _stakeholder_text(stakeholder_services.clean_window_note),
     ("stakeholders/_moderate.html", "reason"): _stakeholder_text(stakeholder_services.clean_rejection_reason),
     ("stakeholders/window.html", "text"): _stakeholder_text(stakeholder_services.clean_consideration),
+    ("visits/list.html", "agenda"): _visit_text(visit_services.clean_agenda),
+    ("visits/detail.html", "notes"): _visit_text(visit_services.clean_notes),
+    ("visits/_participants.html", "other_participants"): _visit_text(visit_services.clean_other_participants),
+    ("visits/detail.html", "reason"): _visit_reason,
+    ("visits/detail.html", "title"): _form(visit_forms.EvidenceForm, "title"),
 }
 
 

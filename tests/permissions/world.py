@@ -43,6 +43,8 @@ MARKERS: dict[str, set[str]] = {
     # jurisdiction's expert group and the Standard Committee (`staff`) only (issue 14)
     "zqADAPTEDDRAFTzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff"},
     "zqCONSULTCOMMENTzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff"},
+    # the expert group's notes of a held site visit, not released to the site team (visits.rules, issue 16)
+    "zqVISITNOTESzq": {"expert_assigned", "reviewer", "staff", "admin"},
     # the notes of the own jurisdiction's onboarding record: its experts and staff (issue 16, hd)
     "zqONBOARDINGNOTEzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff", "admin"},
     # stakeholder consultation (issue 16, stakeholders.rules): a confirmed comment waiting for moderation is
@@ -399,6 +401,28 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     w.ids.update(
         consult_window=consult_window.pk, consult_accepted=consult_accepted.pk, consult_pending=consult_pending.pk
     )
+    # --- issue 16: jurisdictions' onboarding (hd) ---
+    # The own jurisdiction's record, its notes marked: its experts and staff read it.
+    from standards.onboarding import onboarding_update
+
+    onboarding_update(jurisdiction=jurisdiction, by=staff, changes={"notes": "zqONBOARDINGNOTEzq"})
+
+    # --- issue 16: site visits (hh) ---
+    # The own site's assessment under review: a visit held today with the group's notes (not released)
+    # and a photo linked to the first indicator, and one planned for next week.
+    from visits import services as visits
+
+    visit_day = timezone.localdate()
+    held_visit = visits.visit_plan(assessment=own, by=review_staff, planned_from=visit_day, participants=[expert])
+    visits.visit_record_held(visit=held_visit, by=expert, held_from=visit_day, notes="zqVISITNOTESzq fences down")
+    visit_photo = visits.visit_evidence_add(
+        visit=held_visit, by=expert, file=_png("visit.png"), title="Ranger post", indicators=[answers[0].indicator]
+    )
+    evidence_process(visit_photo.pk)
+    planned_visit = visits.visit_plan(
+        assessment=own, by=review_staff, planned_from=visit_day + datetime.timedelta(days=7), agenda="Boundary walk"
+    )
+    w.ids.update(held_visit=held_visit.pk, planned_visit=planned_visit.pk)
     # --- issue 16: jurisdictions' onboarding (hd) ---
     # The own jurisdiction's record, its notes marked: its experts and staff read it.
     from standards.onboarding import onboarding_update
