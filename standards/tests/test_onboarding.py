@@ -121,7 +121,7 @@ def test_pages_warn_below_ten_accredited_experts_and_not_at_ten(client, staff, e
     client.force_login(expert)
     page = client.get(f"/standard/jurisdictions/{jurisdiction.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Only 9 accredited experts" in page and "No public source names them" in page
-    assert "Save the record" not in page  # experts read, staff edit
+    assert "Save the onboarding record" not in page  # experts read, staff edit
     _experts(jurisdiction, 1, start=100)
     assert "accredited experts:" not in client.get(f"/standard/jurisdictions/{jurisdiction.pk}/").content.decode()
     # staff save through the page
