@@ -9,6 +9,11 @@ class Role(models.TextChoices):
     IUCN_STAFF = "iucn_staff", _("IUCN staff")
     STANDARD_COMMITTEE = "standard_committee", _("Standard Committee member")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # The IUCN Green List Panel decides on listing (issue 16). The chair is a role of its own, not
+    # RoleAssignment.is_chair: that flag, its form field and its scope check belong to a
+    # jurisdiction's expert group, while the Panel is one platform-wide body. A chair is a member.
+    PANEL_MEMBER = "panel_member", _("Green List Panel member")
+    PANEL_CHAIR = "panel_chair", _("Green List Panel chair")
 
 
 # Which scope each role is held in: a protected area, a jurisdiction, or the whole platform.
@@ -19,6 +24,8 @@ ROLE_SCOPE = {
     Role.IUCN_STAFF: None,
     Role.STANDARD_COMMITTEE: None,
     Role.ADMINISTRATOR: None,
+    Role.PANEL_MEMBER: None,
+    Role.PANEL_CHAIR: None,
 }
 
 # Roles held on an accreditation (with an end date staff renew): the members of a jurisdiction's

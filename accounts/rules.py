@@ -26,6 +26,8 @@ class ActiveRoles:
     iucn_staff: bool = False
     independent_reviewer: bool = False
     standard_committee: bool = False
+    panel_member: bool = False
+    panel_chair: bool = False
     managed_area_ids: frozenset[int] = field(default_factory=frozenset)
     expert_jurisdiction_ids: frozenset[int] = field(default_factory=frozenset)
     chair_jurisdiction_ids: frozenset[int] = field(default_factory=frozenset)
@@ -45,6 +47,10 @@ class ActiveRoles:
             names.append(Role.INDEPENDENT_REVIEWER)
         if self.managed_area_ids:
             names.append(Role.SITE_MANAGER)
+        if self.panel_chair:
+            names.append(Role.PANEL_CHAIR)
+        elif self.panel_member:
+            names.append(Role.PANEL_MEMBER)
         return names
 
 
@@ -76,6 +82,8 @@ def active_roles(user: Person | None) -> ActiveRoles:
         Role.IUCN_STAFF: False,
         Role.INDEPENDENT_REVIEWER: False,
         Role.STANDARD_COMMITTEE: False,
+        Role.PANEL_MEMBER: False,
+        Role.PANEL_CHAIR: False,
     }
     for role, area_id, jurisdiction_id, is_chair in rows:
         if role == Role.SITE_MANAGER:
@@ -91,6 +99,8 @@ def active_roles(user: Person | None) -> ActiveRoles:
         iucn_staff=flags[Role.IUCN_STAFF] or flags[Role.ADMINISTRATOR],
         independent_reviewer=flags[Role.INDEPENDENT_REVIEWER],
         standard_committee=flags[Role.STANDARD_COMMITTEE],
+        panel_member=flags[Role.PANEL_MEMBER] or flags[Role.PANEL_CHAIR],
+        panel_chair=flags[Role.PANEL_CHAIR],
         managed_area_ids=frozenset(managed),
         expert_jurisdiction_ids=frozenset(experts),
         chair_jurisdiction_ids=frozenset(chairs),
@@ -174,6 +184,24 @@ def is_independent_reviewer(user: Person) -> bool:
 
 
 def can_invite(user: Person) -> bool:
+    return is_iucn_staff(user)
+
+
+# --- the Green List Panel (issue 16) -------------------------------------------------------------
+# Rules on one Panel case (its seats, declarations and votes) live in certification.rules.
+
+
+def is_panel_member(user: Person) -> bool:
+    """Sits on the IUCN Green List Panel (its chair too)."""
+    return active_roles(user).panel_member
+
+
+def chairs_panel(user: Person) -> bool:
+    return active_roles(user).panel_chair
+
+
+def can_open_panel_case(user: Person) -> bool:
+    """The secretariat prepares the Panel's cases: IUCN staff."""
     return is_iucn_staff(user)
 
 
@@ -412,8 +440,10 @@ def has_reviewed_assessment(user: Person, assessment: AssessmentLike) -> bool:
 
 
 def can_decide_assessment(user: Person, assessment: AssessmentLike) -> bool:
-    """IUCN staff decide, but never someone who reviewed the same assessment (ISO/IEC 17065)."""
-    return is_iucn_staff(user) and not has_reviewed_assessment(user, assessment)
+    """Record the Green List Panel's decision (issue 16): its chair or IUCN staff on its behalf,
+    only once the Panel's rule is met (the workflow's `panel_decided` guard, certification.panel);
+    never someone who reviewed the same assessment (ISO/IEC 17065)."""
+    return (is_iucn_staff(user) or chairs_panel(user)) and not has_reviewed_assessment(user, assessment)
 
 
 # --- certification (issue 7) ----------------------------------------------------------------------

@@ -88,3 +88,11 @@ def invitations_visible_to(user: Person) -> QuerySet[Invitation]:
         .order_by("-created_at", "-id")
     )
     return qs if rules.can_invite(user) else qs.none()
+
+
+def panel_members() -> QuerySet[User]:
+    """People who sit on the Green List Panel today (its chair too), for staff opening a case."""
+    from .choices import Role
+
+    sitting = RoleAssignment.objects.active().filter(role__in=[Role.PANEL_MEMBER, Role.PANEL_CHAIR])
+    return User.objects.filter(is_active=True, pk__in=sitting.values("user_id")).order_by("full_name", "email")

@@ -55,6 +55,8 @@ def _on_move(assessment: Assessment, move: Move, note: str) -> list[str]:
 # Group recommended, the independent reviewer confirmed, and the move goes where that
 # recommendation says. The reviews app owns that data and provides the guard (reviews.guards).
 REVIEW_CONFIRMED = "review_confirmed"
+# certification provides it: a Green List Panel case on the assessment whose rule is met.
+PANEL_DECIDED = "panel_decided"
 
 TRANSITIONS: tuple[Move, ...] = (
     Move(Status.APPLICATION, Status.CANDIDATE, rules.can_accept_candidate, label=_("Accept as candidate")),
@@ -87,8 +89,24 @@ TRANSITIONS: tuple[Move, ...] = (
         offered=False,
         provided_guards=(REVIEW_CONFIRMED,),
     ),
-    Move(Status.RECOMMENDED, Status.DECIDED, rules.can_decide_assessment, label=_("Record decision")),
-    Move(Status.NOT_RECOMMENDED, Status.DECIDED, rules.can_decide_assessment, label=_("Record decision")),
+    # Only through the Green List Panel's decision (certification.panel, issue 16): never offered
+    # on the generic phase page, and refused there unless a Panel case's rule is met.
+    Move(
+        Status.RECOMMENDED,
+        Status.DECIDED,
+        rules.can_decide_assessment,
+        label=_("Record decision"),
+        offered=False,
+        provided_guards=(PANEL_DECIDED,),
+    ),
+    Move(
+        Status.NOT_RECOMMENDED,
+        Status.DECIDED,
+        rules.can_decide_assessment,
+        label=_("Record decision"),
+        offered=False,
+        provided_guards=(PANEL_DECIDED,),
+    ),
 )
 
 NOTE_MAX = 5000

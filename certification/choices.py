@@ -39,3 +39,38 @@ class Verdict(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown number")
     MALFORMED = "malformed", _("Not a certificate number")
     TYPO = "typo", _("Check character does not match")
+
+
+# --- the Green List Panel (issue 16) ------------------------------------------------------------
+
+
+class PanelCaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DECIDED = "decided", _("Decided")
+    DEFERRED = "deferred", _("Deferred")
+
+
+class PanelCoi(models.TextChoices):
+    """A seat's conflict-of-interest declaration (as reviews.CoiStatus for experts)."""
+
+    PENDING = "pending", _("Not declared yet")
+    NO_CONFLICT = "no_conflict", _("No conflict declared")
+    CONFLICT = "conflict", _("Conflict: does not vote")
+
+
+class PanelVoteChoice(models.TextChoices):
+    GRANT = "grant", _("Grant")
+    GRANT_WITH_CONDITIONS = "grant_with_conditions", _("Grant with conditions")
+    DEFER = "defer", _("Defer")
+    NOT_GRANT = "not_grant", _("Do not grant")
+
+
+# What each vote counts towards: an Outcome of the decision, or DEFERRED (no decision yet; the
+# secretariat may open a new case later). A grant and a grant with conditions count together.
+DEFERRED = "deferred"
+VOTE_OUTCOMES: dict[str, str] = {
+    PanelVoteChoice.GRANT: Outcome.GRANTED,
+    PanelVoteChoice.GRANT_WITH_CONDITIONS: Outcome.GRANTED,
+    PanelVoteChoice.DEFER: DEFERRED,
+    PanelVoteChoice.NOT_GRANT: Outcome.DECLINED,
+}

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.types import Person
 
-from .choices import CertificateStatus, NoticeKind, Outcome
+from .choices import CertificateStatus, NoticeKind, Outcome, PanelCaseStatus, PanelCoi, PanelVoteChoice
 
 TEXT_MAX = 5000
 
@@ -160,3 +160,88 @@ class LifecycleNotice(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# --- the Green List Panel (issue 16) ------------------------------------------------------------
+
+
+class PanelCase(models.Model):
+    """One assessment put before the IUCN Green List Panel by the secretariat (IUCN staff).
+
+    Opened once the group's recommendation is confirmed by the independent reviewer (the
+    assessment is recommended / not recommended); closed with a Decision when the Panel's rule
+    (settings GREENLIST_PANEL_QUORUM and GREENLIST_PANEL_RULE) is met, or as deferred. The
+    Decision it leads to is the Panel's: `decision.panel_case` says so.
+    """
+
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.PROTECT, related_name="panel_cases")
+    status = models.CharField(max_length=10, choices=PanelCaseStatus.choices, default=PanelCaseStatus.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    decision = models.OneToOneField(
+        Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="panel_case"
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=PanelCaseStatus.values), name="panelcase_status_valid"),
+            # One case at a time per assessment: two open cases could both reach a decision.
+            models.UniqueConstraint(
+                fields=["assessment"], condition=Q(status=PanelCaseStatus.OPEN), name="panelcase_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Panel case {self.pk}: {self.assessment}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("certification:panel-case", args=[self.pk])
+
+
+class PanelSeat(models.Model):
+    """A Panel member sitting on one case, with their conflict-of-interest declaration.
+
+    `warnings` are the automatic conflict warnings the experts get (reviews.selectors
+    .conflict_warnings); a seat with any of them is conflicted from the start."""
+
+    case = models.ForeignKey(PanelCase, on_delete=models.CASCADE, related_name="seats")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panel_seats")
+    is_chair = models.BooleanField(default=False)
+    warnings = models.JSONField(default=list, blank=True)
+    coi_status = models.CharField(max_length=12, choices=PanelCoi.choices, default=PanelCoi.PENDING)
+    coi_note = models.TextField(blank=True)
+    coi_declared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "-is_chair", "user__full_name", "user__email"]
+        constraints = [
+            models.CheckConstraint(condition=Q(coi_status__in=PanelCoi.values), name="panelseat_coi_valid"),
+            models.UniqueConstraint(fields=["case", "user"], name="panelseat_once_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on case {self.case_id}"
+
+
+class PanelVote(models.Model):
+    """A member's vote on a case, with reasons; may be changed while the case is open."""
+
+    seat = models.OneToOneField(PanelSeat, on_delete=models.CASCADE, related_name="vote")
+    choice = models.CharField(max_length=24, choices=PanelVoteChoice.choices)
+    reasons = models.TextField()
+    conditions = models.TextField(blank=True)
+    cast_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(choice__in=PanelVoteChoice.values), name="panelvote_choice_valid"),
+            models.CheckConstraint(condition=~Q(reasons=""), name="panelvote_reasons_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat}: {self.choice}"

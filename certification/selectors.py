@@ -27,8 +27,18 @@ from assessments.models import Answer, Assessment, AssessmentTransition
 from protected_areas.models import ProtectedArea
 
 from . import numbers
-from .choices import LISTED_STATUSES, CertificateStatus, Verdict
-from .models import Certificate, CertificateTransition
+from .choices import (
+    DEFERRED,
+    LISTED_STATUSES,
+    VOTE_OUTCOMES,
+    CertificateStatus,
+    Outcome,
+    PanelCaseStatus,
+    PanelCoi,
+    PanelVoteChoice,
+    Verdict,
+)
+from .models import Certificate, CertificateTransition, PanelCase, PanelSeat
 
 # Phases someone enters only by reviewing: whoever moved an assessment into one of them took part
 # in its review and may not decide on it (certification practice, ISO/IEC 17065).
@@ -316,3 +326,121 @@ def verify(raw: str, *, today: datetime.date | None = None) -> Verification:
     if cert.status == CertificateStatus.SUSPENDED:
         return Verification(Verdict.SUSPENDED, _("This certificate is suspended."), number, cert)
     return Verification(Verdict.VALID, _("This certificate is valid today."), number, cert)
+
+
+# --- the Green List Panel (issue 16) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelTally:
+    """Where a case's vote stands under the Panel's rule (settings GREENLIST_PANEL_QUORUM and
+    GREENLIST_PANEL_RULE). Only members free of conflict vote, so only they count: towards the
+    quorum (those who voted) and the rule (the votes they cast)."""
+
+    seats: int
+    clear: int
+    conflicted: int
+    pending: int
+    cast: int
+    by_choice: dict[str, int]
+    by_outcome: dict[str, int]
+    quorum: int
+    rule: str
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.cast >= self.quorum
+
+    @property
+    def leading(self) -> str | None:
+        """The outcome (granted, declined, or deferred) the rule picks among the votes cast, or
+        None: a tie under "majority", a split under "unanimous"."""
+        for outcome, n in self.by_outcome.items():
+            if n and (n * 2 > self.cast if self.rule == "majority" else n == self.cast):
+                return outcome
+        return None
+
+    @property
+    def outcome(self) -> str | None:
+        """What the Panel decided, once the rule is met: an Outcome, DEFERRED, or None."""
+        return self.leading if self.quorum_met else None
+
+    @property
+    def with_conditions(self) -> int:
+        return self.by_choice.get(PanelVoteChoice.GRANT_WITH_CONDITIONS, 0)
+
+
+def panel_tally(case: PanelCase) -> PanelTally:
+    from django.conf import settings
+
+    seats = list(PanelSeat.objects.filter(case=case).select_related("vote"))
+    votes = [s.vote for s in seats if s.coi_status == PanelCoi.NO_CONFLICT and hasattr(s, "vote")]
+    by_choice = Counter(v.choice for v in votes)
+    by_outcome = Counter(VOTE_OUTCOMES[v.choice] for v in votes)
+    return PanelTally(
+        seats=len(seats),
+        clear=sum(s.coi_status == PanelCoi.NO_CONFLICT for s in seats),
+        conflicted=sum(s.coi_status == PanelCoi.CONFLICT for s in seats),
+        pending=sum(s.coi_status == PanelCoi.PENDING for s in seats),
+        cast=len(votes),
+        by_choice={c: by_choice.get(c, 0) for c in PanelVoteChoice.values},
+        by_outcome={o: by_outcome.get(o, 0) for o in (Outcome.GRANTED, Outcome.DECLINED, DEFERRED)},
+        quorum=settings.GREENLIST_PANEL_QUORUM,
+        rule=settings.GREENLIST_PANEL_RULE,
+    )
+
+
+def panel_cases_for(user: Person) -> QuerySet[PanelCase]:
+    """Every case for the secretariat; the cases a member sits on for a member; none otherwise."""
+    qs = PanelCase.objects.select_related("assessment__protected_area", "opened_by", "decision")
+    if rules.is_iucn_staff(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    return qs.filter(seats__user=user)
+
+
+def get_panel_case_for_user(user: Person, pk: int) -> tuple[PanelCase, PanelSeat | None]:
+    """The case and the person's seat on it, or 404 for anyone who may not see it."""
+    case = panel_cases_for(user).filter(pk=pk).first()
+    if case is None:
+        raise Http404("No such Panel case.")
+    if not user.is_authenticated or user.pk is None:
+        return case, None
+    return case, PanelSeat.objects.filter(case=case, user_id=user.pk).first()
+
+
+def panel_seats_awaiting(user: Person) -> list[PanelSeat]:
+    """The member's open cases still waiting on them: a declaration, or (free of conflict) a vote."""
+    if not rules.is_panel_member(user) or user.pk is None:
+        return []
+    return list(
+        PanelSeat.objects.filter(case__status=PanelCaseStatus.OPEN, user_id=user.pk)
+        .filter(Q(coi_status=PanelCoi.PENDING) | Q(coi_status=PanelCoi.NO_CONFLICT, vote__isnull=True))
+        .select_related("case__assessment__protected_area")
+        .order_by("case__opened_at", "case_id")
+    )
+
+
+def open_panel_case_ids(assessment_ids: Iterable[int]) -> dict[int, int]:
+    """assessment id -> its open case's id (the staff dashboard links each to its case)."""
+    return dict(
+        PanelCase.objects.filter(assessment_id__in=list(assessment_ids), status=PanelCaseStatus.OPEN).values_list(
+            "assessment_id", "id"
+        )
+    )
+
+
+def guard_panel_decided(assessment: Assessment, target: str) -> None:
+    """The workflow's guard on "decided": an open Panel case on the assessment whose rule is met
+    (certification.panel.panel_case_close records the decision and makes the move together)."""
+    from core.errors import Conflict
+
+    from . import error_codes
+
+    case = PanelCase.objects.filter(assessment_id=assessment.pk, status=PanelCaseStatus.OPEN).first()
+    if case is None or panel_tally(case).outcome not in Outcome.values:
+        raise Conflict(
+            error_codes.PANEL_DECIDES,
+            "The assessment is decided only on the Green List Panel's decision (its case's vote).",
+        )

@@ -31,8 +31,8 @@ from core.errors import Conflict, DomainError, NotAllowed
 from core.outbox import queue_email
 
 from . import error_codes, lifecycle, numbers, selectors
-from .choices import LISTED_STATUSES, CertificateStatus, NoticeKind, Outcome
-from .models import TEXT_MAX, Certificate, CertificateTransition, Decision, LifecycleNotice
+from .choices import LISTED_STATUSES, CertificateStatus, NoticeKind, Outcome, PanelCaseStatus
+from .models import TEXT_MAX, Certificate, CertificateTransition, Decision, LifecycleNotice, PanelCase
 
 DECIDABLE = (Status.RECOMMENDED, Status.NOT_RECOMMENDED)
 # Phases of a candidate that has not yet been recommended or decided on.
@@ -45,6 +45,12 @@ CANDIDATE_PHASES = (
 )
 # The Standard gives a candidate five years to reach it.
 CANDIDATE_WINDOW_YEARS = 5
+# The answer to anyone who would decide alone (the old staff decision page and API).
+PANEL_CASES_URL = "/certification/panel/"
+PANEL_DECIDES_MESSAGE = (
+    "The Green List Panel decides on Green List status: IUCN staff open a Panel case for the assessment, "
+    f"and the Panel's members vote on it (Panel cases: {PANEL_CASES_URL})."
+)
 EXPIRY_REMINDERS = ((NoticeKind.EXPIRY_1_MONTH, 1), (NoticeKind.EXPIRY_6_MONTHS, 6))  # most urgent first
 
 
@@ -65,11 +71,16 @@ def decision_record(
     reasons: str,
     conditions: str = "",
     public_summary: str = "",
+    panel_case: PanelCase | None = None,
 ) -> Decision:
-    """IUCN decides on a (not) recommended assessment; a grant issues a certificate at once and
-    its PDF is made by a worker after the commit. Every refusal leaves everything unchanged."""
-    if not rules.is_iucn_staff(user):
-        raise NotAllowed(error_codes.NOT_IUCN_STAFF, "Only IUCN staff decide on Green List status.")
+    """Record the Green List Panel's decision on a (not) recommended assessment; a grant issues a
+    certificate at once and its PDF is made by a worker after the commit. Every refusal leaves
+    everything unchanged.
+
+    Only `certification.panel.panel_case_close` calls it, with the case whose rule is met (issue
+    16): nobody decides alone, so a call without a case is refused (`panel_decides`, 403)."""
+    if panel_case is None:
+        raise NotAllowed(error_codes.PANEL_DECIDES, PANEL_DECIDES_MESSAGE, data={"panel_cases": PANEL_CASES_URL})
     if outcome not in Outcome.values:
         raise DomainError(error_codes.OUTCOME_INVALID, "Choose to grant or to decline.", field="outcome")
     reasons = _text(reasons, "reasons", required=True)
@@ -96,8 +107,19 @@ def decision_record(
                 error_codes.DECIDER_REVIEWED,
                 "You took part in the review of this assessment, so another IUCN staff member must decide.",
             )
+        tally = selectors.panel_tally(panel_case)
+        if panel_case.assessment_id != locked.pk or panel_case.status != PanelCaseStatus.OPEN:
+            raise Conflict(error_codes.PANEL_CASE_CLOSED, "This Panel case is not open on this assessment.")
+        if tally.outcome != outcome:
+            raise Conflict(error_codes.PANEL_NO_MAJORITY, "The Panel's votes do not lead to this outcome.")
         recommendation = locked.status
         snapshot = selectors.decision_snapshot(locked)
+        snapshot["panel"] = {
+            "case": panel_case.pk,
+            "votes": tally.by_choice,
+            "quorum": tally.quorum,
+            "rule": tally.rule,
+        }
         # The phase history is shown to the site team: the internal reasons stay on the Decision, and
         # the outcome is the Decision's own field (a label written here would stay in one language).
         workflow.transition(locked, Status.DECIDED, by=user)

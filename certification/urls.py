@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import registry_views, views
+from . import panel_views, registry_views, views
 from .api.views import LegacyGreenListFeedView, LegacyGreenListMapView
 from .sitemaps import GreenListSitemap, StaticSitemap
 
@@ -30,7 +30,15 @@ urlpatterns = [
     ),
     # IUCN staff (and a site team, for its own certificate).
     path("certification/", views.dashboard, name="dashboard"),
+    # Answers 403 (panel_decides): the Green List Panel decides (issue 16); kept for old links.
     path("certification/assessments/<int:pk>/decide/", views.decide, name="decide"),
+    # The Green List Panel (issue 16).
+    path("certification/panel/", panel_views.panel_cases, name="panel-cases"),
+    path("certification/assessments/<int:pk>/panel/", panel_views.panel_case_open, name="panel-open"),
+    path("certification/panel/<int:pk>/", panel_views.panel_case, name="panel-case"),
+    path("certification/panel/<int:pk>/declare/", panel_views.panel_declare, name="panel-declare"),
+    path("certification/panel/<int:pk>/vote/", panel_views.panel_vote, name="panel-vote"),
+    path("certification/panel/<int:pk>/close/", panel_views.panel_close, name="panel-close"),
     path("certification/certificates/<str:number>/", views.certificate_detail, name="certificate"),
     path("certification/certificates/<str:number>/status/", views.certificate_status, name="certificate-status"),
     path("certification/certificates/<str:number>/pdf/", views.certificate_pdf, name="certificate-pdf"),

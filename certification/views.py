@@ -18,14 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import rules
 from assessments.selectors import get_assessment_for_user
-from core.errors import DomainError
-from core.pages import flash_error, refuse_if_not_allowed
+from core.errors import DomainError, NotAllowed
+from core.pages import flash_error
 from protected_areas.drawing import MapMarker, boundary_drawing, world_map_drawing
 
-from . import lifecycle, selectors, services
+from . import error_codes, lifecycle, selectors, services
 from .choices import LISTED_STATUSES, OTHER_STATUS_COLOUR, STATUS_COLOURS, CertificateStatus, NoticeKind
 from .files import certificate_pdf_response
-from .forms import CertificateStatusForm, DecisionForm, VerifyForm
+from .forms import CertificateStatusForm, VerifyForm
 from .models import LifecycleNotice
 
 # The certificates the staff dashboard lists at most, those expiring first.
@@ -166,36 +166,16 @@ def dashboard(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def decide(request, pk):
-    assessment = get_assessment_for_user(request.user, pk)
-    if not rules.can_manage_certificates(request.user):
-        raise PermissionDenied
-    form = DecisionForm(request.POST or None)
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            decision = services.decision_record(assessment=assessment, user=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            refuse_if_not_allowed(exc)  # e.g. staff who took part in the review: 403
-            error = exc.message
-        else:
-            if hasattr(decision, "certificate"):
-                messages.success(request, _("Green List status granted. The certificate PDF is being made."))
-                return redirect(decision.certificate)
-            messages.success(request, _("Decision recorded: Green List status declined."))
-            return redirect("certification:dashboard")
-    reviewed = rules.has_reviewed_assessment(request.user, assessment)
-    return render(
-        request,
-        "certification/decide.html",
-        {
-            "assessment": assessment,
-            "form": form,
-            "error": error,
-            "reviewed": reviewed,
-            "decidable": assessment.status in services.DECIDABLE,
-            "snapshot": selectors.decision_snapshot(assessment) if assessment.status in services.DECIDABLE else None,
-        },
-        status=400 if error or form.errors else 200,
+    """Gone (issue 16): the Green List Panel decides. Answers 403 `panel_decides` (the 403 page
+    says where the Panel's cases are), after the usual 404 for an assessment one may not see."""
+    get_assessment_for_user(request.user, pk)
+    raise NotAllowed(
+        error_codes.PANEL_DECIDES,
+        _(
+            "The Green List Panel decides on Green List status: IUCN staff open a Panel case for the "
+            "assessment, and the Panel's members vote on it (Panel cases: %(url)s)."
+        )
+        % {"url": reverse("certification:panel-cases")},
     )
 
 

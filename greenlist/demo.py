@@ -30,6 +30,10 @@ DEMO_PEOPLE = [
     ("chair@demo.greenlist.test", "Chris Chair", Role.EXPERT, "chair"),
     ("reviewer@demo.greenlist.test", "Rita Reviewer", Role.INDEPENDENT_REVIEWER, None),
     ("keeper@demo.greenlist.test", "Kim Keeper (Standard Committee)", Role.STANDARD_COMMITTEE, None),
+    # The IUCN Green List Panel, which decides (issue 16): its chair and two members.
+    ("panel1@demo.greenlist.test", "Paloma Panel (chair)", Role.PANEL_CHAIR, None),
+    ("panel2@demo.greenlist.test", "Pavel Panel", Role.PANEL_MEMBER, None),
+    ("panel3@demo.greenlist.test", "Penny Panel", Role.PANEL_MEMBER, None),
 ]
 
 
@@ -112,17 +116,36 @@ def _demo_scenario(people: dict, jurisdiction) -> dict:
     yellowstone = _filled(sites["nps:YELL"], manager, admin, answered=None, submit=True)
     _assign_and_start(yellowstone, people, admin)
     _review_to_recommendation(yellowstone, people)
-    from certification.choices import Outcome
-    from certification.services import decision_record
-
-    decision_record(
-        assessment=yellowstone,
-        user=staff,
-        outcome=Outcome.GRANTED,
-        reasons="All 17 criteria are met; the group's findings are consistent with the evidence.",
-        public_summary="Yellowstone meets the Green List Standard across governance, design, management and outcomes.",
-    )
+    _panel_decides(yellowstone, people, staff)
     return {"created": 3}
+
+
+def _panel_decides(assessment, people, staff) -> None:
+    """The Green List Panel decides (issue 16): staff open the case, one member declares a conflict,
+    the chair and the other member vote to grant with a condition, and the chair records it."""
+    from certification import panel
+    from certification.choices import PanelVoteChoice
+
+    chair, member, conflicted = (people[f"panel{n}@demo.greenlist.test"] for n in (1, 2, 3))
+    case = panel.panel_case_open(assessment=assessment, by=staff, members=[chair, member, conflicted])
+    panel.panel_declare(
+        case=case, by=conflicted, has_conflict=True, note="I advised the park on its bison management plan."
+    )
+    for person in (chair, member):
+        panel.panel_declare(case=case, by=person, has_conflict=False)
+        panel.panel_vote(
+            case=case,
+            by=person,
+            choice=PanelVoteChoice.GRANT_WITH_CONDITIONS,
+            reasons="All 17 criteria are met; the group's findings are consistent with the evidence.",
+            conditions="Report on the winter-use monitoring programme within two years.",
+        )
+    panel.panel_case_close(
+        case=case,
+        by=chair,
+        public_summary="Yellowstone meets the Green List Standard across governance, design, management and outcomes.",
+        conditions="Report on the winter-use monitoring programme within two years.",
+    )
 
 
 _RATINGS = ["meets"] * 8 + ["partially_meets"]

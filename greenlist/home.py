@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.selectors import accreditations_lapsing
 from assessments.choices import EDITABLE_STATUSES, Status
 from assessments.models import Answer, Assessment
-from certification.selectors import awaiting_decision
+from certification.selectors import awaiting_decision, open_panel_case_ids, panel_seats_awaiting
 from evidence.choices import ProcessingStatus
 from evidence.models import EvidenceItem
 from protected_areas.models import ProtectedArea
@@ -70,12 +70,17 @@ def _staff_work() -> dict[str, Any]:
         .select_related("protected_area")
         .order_by("submitted_at", "id")
     )
+    decisions_due = list(awaiting_decision()[:10])
+    # Each links to its open Panel case, or to the page that opens one (issue 16).
+    open_cases = open_panel_case_ids(a.pk for a in decisions_due)
+    for assessment in decisions_due:
+        setattr(assessment, "panel_case_id", open_cases.get(assessment.pk))  # noqa: B010 - for the template
     return {
         "portfolio_area_count": ProtectedArea.objects.count(),
         "lapsing": accreditations_lapsing()[:10],
         # Expert groups smaller than the programme asks (issue 16: at least ten accredited experts).
         "thin_groups": list(jurisdictions_below_minimum()[:10]),
-        "decisions_due": list(awaiting_decision()[:10]),
+        "decisions_due": decisions_due,
         "to_assign": list(to_assign[:10]),
         "failed_evidence": list(
             EvidenceItem.objects.filter(processing_status=ProcessingStatus.FAILED)
@@ -100,6 +105,8 @@ def home_context(user: User) -> dict[str, Any]:
         context.update(_staff_work())
     if roles.standard_committee:
         context.update(_keeper_work())
+    if roles.panel_member:
+        context["panel_seats"] = panel_seats_awaiting(user)
     return context
 
 

@@ -287,6 +287,15 @@ EVIDENCE_SWEEP_BATCH = 500
 # --- Certification -------------------------------------------------------------------------------
 # Years a Green List certificate is valid from the day it is granted.
 CERTIFICATE_VALID_YEARS = env.int("CERTIFICATE_VALID_YEARS", default=5)
+# The Green List Panel decides (issue 16; certification.panel). Quorum: how many of a case's
+# members free of conflict must have voted. Rule: "majority", more than half of the votes cast
+# (by members free of conflict) go one way (grant, with or without conditions / do not grant /
+# defer), or "unanimous", every vote cast goes one way. Two, not three: a case often loses a
+# member to a conflict, and two is the least that is not one person deciding alone.
+GREENLIST_PANEL_QUORUM = env.int("GREENLIST_PANEL_QUORUM", default=2)
+GREENLIST_PANEL_RULE = env.str("GREENLIST_PANEL_RULE", default="majority")
+if GREENLIST_PANEL_RULE not in {"majority", "unanimous"} or GREENLIST_PANEL_QUORUM < 1:
+    raise ImproperlyConfigured("GREENLIST_PANEL_RULE must be 'majority' or 'unanimous', and the quorum at least 1.")
 
 # --- Maps ----------------------------------------------------------------------------------------
 # Optional raster base map, an XYZ template like https://tile.example.org/{z}/{x}/{y}.png. Empty: the

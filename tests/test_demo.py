@@ -56,6 +56,7 @@ def test_every_demo_login_gets_a_home_page_saying_what_to_do_next(standard_loade
         "staff@demo.greenlist.test": ["To do", "protected areas loaded", "0 decisions due"],
         "admin@demo.greenlist.test": ["To do"],
         "keeper@demo.greenlist.test": ["The Standard", "No draft in progress."],
+        "panel1@demo.greenlist.test": ["Green List Panel", "No Panel case is waiting for you."],
     }
     for email, texts in expected.items():
         client.login(username=email, password="greenlist-demo")

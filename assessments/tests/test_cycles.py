@@ -46,7 +46,7 @@ def test_another_sites_open_cycle_does_not_block(standard, area, other_area, sit
 def test_a_new_cycle_starts_once_the_previous_is_decided(standard, area, jurisdiction, site_manager, staff):
     """The real path: reviewed, recommended, then decided by staff who did not review it."""
     from accounts.tests.factories import Role, make_user
-    from certification.services import decision_record
+    from certification.tests.factories import panel_decide_for_tests
     from certification.tests.helpers import make_recommended
 
     review_staff = make_user(Role.IUCN_STAFF, email="review-staff@example.org")
@@ -54,7 +54,7 @@ def test_a_new_cycle_starts_once_the_previous_is_decided(standard, area, jurisdi
     # recommended is not decided: still open
     with pytest.raises(CycleStillOpen):
         assessment_create(protected_area=area, user=site_manager, year=2027)
-    decision_record(assessment=first, user=staff, outcome="declined", reasons="Criterion 2.1 not met yet.")
+    panel_decide_for_tests(assessment=first, user=staff, outcome="declined", reasons="Criterion 2.1 not met yet.")
     first.refresh_from_db()
     assert first.status == "decided"
     # when

@@ -92,7 +92,10 @@ def test_the_whole_cycle_with_changes_requested(assessment, site_manager, staff,
         transition(assessment, to, by=by)
     # recommended only through the review: the group recommends, the independent reviewer confirms
     review_to_conclusion(assessment, staff=staff)
-    transition(assessment, "decided", by=committee)
+    # decided only on the Green List Panel's decision (issue 16), recorded by staff who did not review
+    from certification.tests.factories import panel_decide_for_tests
+
+    panel_decide_for_tests(assessment=assessment, user=committee, outcome="declined", reasons="Not yet.")
     assessment.refresh_from_db()
     assert assessment.status == Status.DECIDED
     assert AssessmentTransition.objects.filter(assessment=assessment).count() == 8

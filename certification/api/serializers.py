@@ -5,11 +5,20 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils.text import slugify
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import rules
-from certification.choices import CertificateStatus, Outcome, Verdict
-from certification.models import TEXT_MAX, Certificate, CertificateTransition, Decision
+from certification.choices import CertificateStatus, Outcome, PanelCaseStatus, PanelCoi, PanelVoteChoice, Verdict
+from certification.models import (
+    TEXT_MAX,
+    Certificate,
+    CertificateTransition,
+    Decision,
+    PanelCase,
+    PanelSeat,
+    PanelVote,
+)
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -173,3 +182,124 @@ class VerificationSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
     message = serializers.CharField()
     certificate = FeedEntrySerializer(allow_null=True)
+
+
+# --- the Green List Panel (issue 16) ------------------------------------------------------------
+
+
+class PanelVoteSerializer(serializers.ModelSerializer):
+    choice = serializers.ChoiceField(choices=PanelVoteChoice.choices, read_only=True)
+
+    class Meta:
+        model = PanelVote
+        fields = ["choice", "reasons", "conditions", "cast_at"]
+        read_only_fields = fields
+
+
+class PanelSeatSerializer(serializers.ModelSerializer):
+    user: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
+    coi_status = serializers.ChoiceField(choices=PanelCoi.choices, read_only=True)
+    vote = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PanelSeat
+        fields = ["user", "is_chair", "coi_status", "coi_note", "warnings", "vote"]
+        read_only_fields = fields
+
+    @extend_schema_field(PanelVoteSerializer(allow_null=True))
+    def get_vote(self, seat: PanelSeat) -> Any:
+        vote = getattr(seat, "vote", None)
+        return PanelVoteSerializer(vote).data if vote is not None else None
+
+
+class PanelTallySerializer(serializers.Serializer):
+    seats = serializers.IntegerField()
+    clear = serializers.IntegerField(help_text="Members who declared no conflict")
+    conflicted = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    cast = serializers.IntegerField()
+    by_choice = serializers.DictField(child=serializers.IntegerField())
+    quorum = serializers.IntegerField()
+    rule = serializers.CharField()
+    quorum_met = serializers.BooleanField()
+    outcome = serializers.CharField(allow_null=True, help_text="granted, declined or deferred once the rule is met")
+
+
+class PanelCaseSerializer(serializers.ModelSerializer):
+    """A case. `seats` and `tally` are null for a member who is conflicted or has not declared."""
+
+    status = serializers.ChoiceField(choices=PanelCaseStatus.choices, read_only=True)
+    opened_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
+    my_seat = serializers.SerializerMethodField()
+    seats = serializers.SerializerMethodField()
+    tally = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PanelCase
+        fields = [
+            "id",
+            "assessment",
+            "status",
+            "opened_by",
+            "opened_at",
+            "closed_at",
+            "decision",
+            "my_seat",
+            "seats",
+            "tally",
+        ]
+        read_only_fields = fields
+
+    def _seat(self, case: PanelCase) -> PanelSeat | None:
+        user = self.context["request"].user
+        return next((s for s in case.seats.all() if s.user_id == user.pk), None)
+
+    def _cleared(self, case: PanelCase) -> bool:
+        from certification import rules as case_rules
+
+        return case_rules.can_see_panel_votes(self.context["request"].user, case, self._seat(case))
+
+    @extend_schema_field(PanelSeatSerializer(allow_null=True))
+    def get_my_seat(self, case: PanelCase) -> Any:
+        seat = self._seat(case)
+        if seat is None:
+            return None
+        data = PanelSeatSerializer(seat).data
+        return {**data, "vote": data["vote"] if seat.coi_status == PanelCoi.NO_CONFLICT else None}
+
+    @extend_schema_field(PanelSeatSerializer(many=True, allow_null=True))
+    def get_seats(self, case: PanelCase) -> Any:
+        return PanelSeatSerializer(case.seats.all(), many=True).data if self._cleared(case) else None
+
+    @extend_schema_field(PanelTallySerializer(allow_null=True))
+    def get_tally(self, case: PanelCase) -> dict[str, Any] | None:
+        from certification.selectors import panel_tally
+
+        if not self._cleared(case):
+            return None
+        tally = panel_tally(case)
+        return {
+            **{k: getattr(tally, k) for k in ("seats", "clear", "conflicted", "pending", "cast", "by_choice")},
+            **{k: getattr(tally, k) for k in ("quorum", "rule", "quorum_met", "outcome")},
+        }
+
+
+class PanelCaseCreateSerializer(serializers.Serializer):
+    assessment = serializers.IntegerField()
+    members = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=50)
+
+
+class PanelDeclareSerializer(serializers.Serializer):
+    has_conflict = serializers.BooleanField()
+    note = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+
+
+class PanelVoteCreateSerializer(serializers.Serializer):
+    choice = serializers.ChoiceField(choices=PanelVoteChoice.choices)
+    reasons = serializers.CharField(max_length=TEXT_MAX)
+    conditions = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+
+
+class PanelCloseSerializer(serializers.Serializer):
+    public_summary = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+    conditions = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")

@@ -7,11 +7,13 @@ from .views import (
     GreenListFeedView,
     GreenListMapView,
     GreenListViewSet,
+    PanelCaseViewSet,
     VerificationViewSet,
 )
 
 router = DefaultRouter()
 router.register("certification/decisions", DecisionViewSet, basename="decision")
+router.register("certification/panel-cases", PanelCaseViewSet, basename="panel-case")
 router.register("certification/certificates", CertificateViewSet, basename="certificate")
 router.register("green-list", GreenListViewSet, basename="green-list")
 router.register("verify", VerificationViewSet, basename="verify")

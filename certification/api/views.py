@@ -13,11 +13,11 @@ from rest_framework.views import APIView
 
 from accounts import rules
 from assessments.selectors import get_assessment_for_user
-from certification import error_codes, selectors, services
+from certification import error_codes, panel, selectors, services
 from certification.files import certificate_pdf_response
-from certification.models import Certificate, CertificateTransition, Decision
+from certification.models import Certificate, CertificateTransition, Decision, PanelSeat
 from core.api import ErrorSerializer
-from core.errors import DomainError
+from core.errors import DomainError, NotAllowed
 
 from .serializers import (
     CertificateSerializer,
@@ -27,6 +27,11 @@ from .serializers import (
     FeedEntrySerializer,
     GreenListFeedSerializer,
     GreenListMapSerializer,
+    PanelCaseCreateSerializer,
+    PanelCaseSerializer,
+    PanelCloseSerializer,
+    PanelDeclareSerializer,
+    PanelVoteCreateSerializer,
     VerificationSerializer,
 )
 
@@ -54,13 +59,95 @@ class DecisionViewSet(
         return qs if rules.can_manage_certificates(self.request.user) else qs.none()
 
     def create(self, request, *args, **kwargs):
+        """Gone (issue 16): nobody decides alone. Answers 403 `panel_decides` (after the usual 404
+        for an assessment one may not see); the Panel's cases are under
+        /api/v1/certification/panel-cases/."""
         data = DecisionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        assessment = get_assessment_for_user(request.user, fields.pop("assessment"))
-        decision = services.decision_record(assessment=assessment, user=request.user, **fields)
-        decision = self.get_queryset().get(pk=decision.pk)
-        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+        get_assessment_for_user(request.user, fields.pop("assessment"))
+        raise NotAllowed(
+            error_codes.PANEL_DECIDES, services.PANEL_DECIDES_MESSAGE, data={"panel_cases": services.PANEL_CASES_URL}
+        )
+
+
+class PanelCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The Green List Panel's cases (issue 16): every case for IUCN staff, a member's own cases for
+    a Panel member. Staff open a case; members declare conflicts and vote; the chair (or staff)
+    records the Panel's decision once the rule (settings GREENLIST_PANEL_QUORUM and
+    GREENLIST_PANEL_RULE) is met."""
+
+    serializer_class = PanelCaseSerializer
+    filterset_fields = ["status", "assessment"]
+
+    def get_queryset(self):
+        from django.db.models import Prefetch
+
+        return (
+            selectors.panel_cases_for(self.request.user)
+            .prefetch_related(Prefetch("seats", PanelSeat.objects.select_related("user", "vote")))
+            .order_by("-opened_at", "-id")
+            .distinct()
+        )
+
+    def _case(self):
+        case, _seat = selectors.get_panel_case_for_user(self.request.user, self.kwargs["pk"])
+        return case
+
+    def _answer(self, case, code=status.HTTP_200_OK):
+        return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data, status=code)
+
+    @extend_schema(request=PanelCaseCreateSerializer, responses={201: PanelCaseSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        """Open a case on a recommended / not recommended assessment, naming the members who sit
+        (IUCN staff). A member who reviewed the assessment is refused (`panel_member_reviewed`)."""
+        from accounts.selectors import panel_members
+
+        if not rules.can_open_panel_case(request.user):
+            raise NotAllowed(error_codes.PANEL_NOT_STAFF, _("Only IUCN staff open Panel cases."))
+        data = PanelCaseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assessment = get_assessment_for_user(request.user, data.validated_data["assessment"])
+        wanted = set(data.validated_data["members"])
+        members = list(panel_members().filter(pk__in=wanted))
+        if len(members) != len(wanted):
+            raise DomainError(
+                error_codes.PANEL_NOT_MEMBER, _("Every member must hold the Panel role today."), field="members"
+            )
+        case = panel.panel_case_open(assessment=assessment, by=request.user, members=members)
+        return self._answer(case, status.HTTP_201_CREATED)
+
+    @extend_schema(request=PanelDeclareSerializer, responses={200: PanelCaseSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def declare(self, request, pk=None):
+        """The member's declaration of conflicts of interest on the case (once)."""
+        case = self._case()
+        data = PanelDeclareSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        panel.panel_declare(case=case, by=request.user, **data.validated_data)
+        return self._answer(case)
+
+    @extend_schema(request=PanelVoteCreateSerializer, responses={200: PanelCaseSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def vote(self, request, pk=None):
+        """The member's vote with reasons (conditions with `grant_with_conditions`); may be changed
+        while the case is open. A conflicted member's vote: 403 `panel_member_conflicted`."""
+        case = self._case()
+        data = PanelVoteCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        panel.panel_vote(case=case, by=request.user, **data.validated_data)
+        return self._answer(case)
+
+    @extend_schema(request=PanelCloseSerializer, responses={200: PanelCaseSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Record the Panel's decision (the chair, or IUCN staff): 409 `panel_no_quorum` or
+        `panel_no_majority` until the rule is met."""
+        case = self._case()
+        data = PanelCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        panel.panel_case_close(case=case, by=request.user, **data.validated_data)
+        return self._answer(case)
 
 
 class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

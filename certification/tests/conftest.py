@@ -25,9 +25,9 @@ def recommended(standard, site_manager, staff, review_staff, area, jurisdiction)
 
 @pytest.fixture
 def certificate(recommended, staff):
-    from certification.services import decision_record
+    from certification.tests.factories import panel_decide_for_tests
 
-    decision = decision_record(
+    decision = panel_decide_for_tests(
         assessment=recommended,
         user=staff,
         outcome="granted",

@@ -1,6 +1,7 @@
 """End to end in a real browser, with a real Celery worker making the PDF."""
 
 import datetime
+import re
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+PHONE = {"width": 390, "height": 844}
 
 
 def wait_for_pdf(number: str, seconds: float = 90) -> Certificate:
@@ -37,22 +39,84 @@ def site_url(live_server, monkeypatch, settings):
     return live_server.url
 
 
-def test_staff_grant_in_the_browser_and_the_world_sees_it(
+def member_page(browser, live_server, user, *, phone=False, language="en"):
+    """A member's own browser (a context of their own), logged in."""
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE if phone else {"width": 1366, "height": 900})
+    member = context.new_page()
+    browser_login(member, user.email)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    return member
+
+
+def test_the_panel_grants_in_the_browser_and_the_world_sees_it(
     browser, page, live_server, site_url, celery_worker_process, recommended, staff, tmp_path
 ):
+    """Issue 16: three Panel members, one conflicted (excluded automatically: they work for the
+    site's managing organisation); the two others vote to grant with conditions, the chair records
+    the Panel's decision, the certificate is issued and its PDF made by the worker."""
+    from certification.tests.factories import make_panel_member
+
     SHOTS.mkdir(parents=True, exist_ok=True)
     area = recommended.protected_area
+    type(area).objects.filter(pk=area.pk).update(management_authority="Forest Protection Department")
+    chair = make_panel_member(email="chair@panel.test", chair=True, full_name="Paloma Chair")
+    member = make_panel_member(email="member@panel.test", full_name="Pavel Member")
+    conflicted = make_panel_member(
+        email="conflicted@panel.test", full_name="Penny Conflicted", organisation="Forest Protection Department"
+    )
 
-    # given IUCN staff who did not review the assessment, in the browser
+    # given IUCN staff who did not review the assessment, in the browser: they open the Panel's case
     browser_login(page, staff.email)
     page.goto("/certification/")
-    page.get_by_role("link", name=f"Decide — {area.name}").click()
-    # when they grant Green List status with reasons
-    page.get_by_label("Green List status granted").check()
-    page.get_by_label("Reasons (internal)").fill("All 17 criteria met; EAGL recommendation confirmed.")
-    page.get_by_label("Public summary (shown on the Green List page)").fill("Strong governance and outcomes.")
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("link", name=f"Open a Panel case — {area.name}").click()
+    for person in (chair, member, conflicted):
+        page.get_by_label(person.full_name).check()
+    page.get_by_role("button", name="Open the case and e-mail the members").click()
+    expect(page.locator("#case-status")).to_have_text("Open")
+    case_url = page.url
 
+    # the conflicted member was excluded automatically: no vote, no votes shown
+    out = member_page(browser, live_server, conflicted)
+    out.goto(case_url)
+    expect(out.locator("#my-seat")).to_contain_text("Conflict: does not vote")
+    expect(out.locator("#tally")).to_have_count(0)
+    expect(out.get_by_role("button", name="Cast my vote")).to_have_count(0)
+    out.context.close()
+
+    # when the two others declare no conflict and vote to grant with conditions (one on a phone, in French)
+    for person, phone in ((member, True), (chair, False)):
+        voter = member_page(browser, live_server, person, phone=phone, language="fr" if phone else "en")
+        voter.goto("/")
+        voter.locator("#panel-work a").first.click()
+        voter.locator('input[name="has_conflict"][value="no"]').check()
+        voter.locator("form[action$='/declare/'] button").click()
+        voter.locator('input[name="choice"][value="grant_with_conditions"]').check()
+        voter.locator("form[action$='/vote/'] textarea[name='reasons']").fill(
+            "All 17 criteria met; EAGL recommendation confirmed."
+        )
+        voter.locator("form[action$='/vote/'] textarea[name='conditions']").fill(
+            f"Report on ranger patrols ({person.full_name})."
+        )
+        voter.locator("form[action$='/vote/'] button").click()
+        expect(voter.locator("#tally")).to_contain_text("All 17 criteria met")
+        if phone:
+            assert voter.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            voter.screenshot(path=str(SHOTS / "panel-case-member-fr-390.png"), full_page=True)
+            voter.context.close()
+    # then the chair records the Panel's decision with its public summary
+    voter.get_by_label("Public summary (shown on the Green List page)").fill("Strong governance and outcomes.")
+    voter.screenshot(path=str(SHOTS / "panel-case-chair-1366.png"), full_page=True)
+    voter.get_by_role("button", name="Record the Panel's decision").click()
+    expect(voter.locator("#case-status")).to_have_text("Decided")
+    expect(voter.locator("#decision-title")).to_be_visible()
+    voter.context.close()
+    decision = recommended.__class__.objects.get(pk=recommended.pk).decision
+    assert decision.decided_by == chair and decision.panel_case.seats.filter(coi_status="conflict").count() == 1
+    assert "Pavel Member" in decision.conditions and "Paloma Chair" in decision.conditions
+
+    # staff follow the case to the certificate
+    page.goto(case_url)
+    page.get_by_role("link", name=re.compile("^Certificate ")).click()
     # then the certificate page shows it active, and the worker makes the PDF
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "active")
     number = page.locator(".cert-number").inner_text().strip()
@@ -111,9 +175,6 @@ def test_staff_grant_in_the_browser_and_the_world_sees_it(
         public.screenshot(path=str(SHOTS / "verify-expired.png"), full_page=True)
     assert Certificate.objects.get(number=number).status == "expired"
     public.context.close()
-
-
-PHONE = {"width": 390, "height": 844}
 
 
 def test_one_click_does_not_suspend_or_withdraw_the_confirmation_does(page, certificate, staff):

@@ -10,6 +10,7 @@ from django.core import mail
 from audit.models import AuditEvent
 from certification import error_codes, lifecycle, services, tasks
 from certification.models import Certificate, CertificateTransition, LifecycleNotice
+from certification.tests.factories import panel_decide_for_tests
 from core.errors import DomainError
 from core.models import OutgoingEmail
 from core.tests.outbox import deliver_queued_emails
@@ -21,7 +22,7 @@ GRANT_DAY = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC)
 def granted(recommended, staff):
     """A certificate granted on 2026-03-10 (the clock frozen then), expiring 2031-03-10."""
     with time_machine.travel(GRANT_DAY, tick=False):
-        decision = services.decision_record(assessment=recommended, user=staff, outcome="granted", reasons="ok")
+        decision = panel_decide_for_tests(assessment=recommended, user=staff, outcome="granted", reasons="ok")
     return decision.certificate
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 from accounts.models import User
 from certification import services
 from certification.models import Certificate
+from certification.tests.factories import panel_decide_for_tests
 
 
 def pdf_to_png(pdf: bytes, tmp_path: Path, dpi: int = 110) -> Path:
@@ -63,7 +64,7 @@ def test_the_pdf_speaks_the_site_teams_language(recommended, staff, site_manager
     # given a site team that reads French (or Spanish)
     User.objects.filter(pk=site_manager.pk).update(language=language)
     # when status is granted
-    decision = services.decision_record(assessment=recommended, user=staff, outcome="granted", reasons="Met.")
+    decision = panel_decide_for_tests(assessment=recommended, user=staff, outcome="granted", reasons="Met.")
     certificate = Certificate.objects.get(pk=decision.certificate.pk)
     assert certificate.language == language
     # then the certificate is printed in that language, while the page language is untouched

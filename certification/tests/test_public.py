@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import dateformat
 
 from certification import services
+from certification.tests.factories import panel_decide_for_tests
 from protected_areas.tests.factories import ProtectedAreaFactory
 
 
@@ -20,7 +21,7 @@ def grant(area, staff, review_staff, standard, **fields):
 
     manager = make_user(Role.SITE_MANAGER, protected_area=area)
     assessment = make_recommended(area=area, site_manager=manager, reviewer=review_staff)
-    return services.decision_record(
+    return panel_decide_for_tests(
         assessment=assessment,
         user=staff,
         outcome="granted",
@@ -42,9 +43,7 @@ def test_the_list_shows_listed_areas_with_country_category_date_and_status(clien
 
 
 def test_the_area_page_shows_status_and_the_public_summary_never_internal_text(client, recommended, staff):
-    from certification.services import decision_record
-
-    cert = decision_record(
+    cert = panel_decide_for_tests(
         assessment=recommended,
         user=staff,
         outcome="granted",

@@ -107,14 +107,17 @@ def test_a_refused_role_is_still_403_not_409(candidate, other_manager, client, a
 @pytest.fixture
 def withdrawn(db, area, site_manager, staff, jurisdiction):
     from accounts.tests.factories import Role, make_user
-    from certification.services import certificate_transition, decision_record
+    from certification.services import certificate_transition
+    from certification.tests.factories import panel_decide_for_tests
     from certification.tests.helpers import make_recommended
     from standards.tests.factories import load_gls
 
     load_gls()
     review_staff = make_user(Role.IUCN_STAFF, email="review-staff@example.org")
     recommended = make_recommended(area=area, site_manager=site_manager, reviewer=review_staff)
-    certificate = decision_record(assessment=recommended, user=staff, outcome="granted", reasons="ok").certificate
+    certificate = panel_decide_for_tests(
+        assessment=recommended, user=staff, outcome="granted", reasons="ok"
+    ).certificate
     certificate_transition(certificate=certificate, user=staff, to="withdrawn", reason="Boundary degazetted")
     return certificate
 

@@ -221,7 +221,9 @@ def test_journey_2_expert_reviews_remotely_and_reviewer_confirms(
 # --- 3. staff certify; an anonymous visitor verifies the certificate ----------------------------
 
 
-def test_journey_3_staff_certify_and_the_public_verifies(browser, live_server, area, site_manager, staff, jurisdiction):
+def test_journey_3_the_panel_certifies_and_the_public_verifies(
+    browser, live_server, area, site_manager, staff, jurisdiction
+):
     from certification.models import Certificate
     from reviews import services as review
     from reviews.tests.factories import answers_of
@@ -242,15 +244,36 @@ def test_journey_3_staff_certify_and_the_public_verifies(browser, live_server, a
     review.recommendation_make(assessment=assessment, by=expert, outcome="recommend", reasons="All met.")
     review.process_confirm(assessment=assessment, by=reviewer, confirmed=True)
 
-    # UI: staff (who took no part in the review) open the certification dashboard and grant
+    # UI: staff (who took no part in the review) put it before the Green List Panel (issue 16)
+    from certification import panel
+    from certification.models import PanelCase
+    from certification.tests.factories import make_panel_member
+
+    members = [make_panel_member(email="pia@example.org"), make_panel_member(email="pol@example.org")]
     page = as_user(browser, live_server, staff.email)
     page.goto("/certification/")
     shot(page, "3-certification-dashboard")
-    page.get_by_role("link", name=f"Decide — {area.name}").click()
-    page.get_by_label("Green List status granted").check()
-    page.get_by_label("Reasons (internal)").fill("All criteria met; EAGL recommendation confirmed by the reviewer.")
+    page.get_by_role("link", name=f"Open a Panel case — {area.name}").click()
+    for member in members:
+        page.get_by_label(str(member)).check()
+    page.get_by_role("button", name="Open the case and e-mail the members").click()
+    expect(page.locator("#case-status")).to_have_text("Open")
+    # services: the two members declare and vote to grant
+    case = PanelCase.objects.get(assessment=assessment)
+    for member in members:
+        panel.panel_declare(case=case, by=member, has_conflict=False)
+        panel.panel_vote(
+            case=case,
+            by=member,
+            choice="grant",
+            reasons="All criteria met; EAGL recommendation confirmed by the reviewer.",
+        )
+    # UI: the rule is met; staff record the Panel's decision with its public summary
+    page.reload()
     page.get_by_label("Public summary (shown on the Green List page)").fill("Strong governance and outcomes.")
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Record the Panel's decision").click()
+    expect(page.locator("#case-status")).to_have_text("Decided")
+    page.get_by_role("link", name=re.compile("^Certificate ")).click()
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "active")
     number = page.locator(".cert-number").inner_text().strip()
     # the address printed on the certificate (and in its QR code) is the public verification page

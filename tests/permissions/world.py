@@ -102,7 +102,8 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     from assessments.models import Answer
     from assessments.services import assessment_create
     from assessments.workflow import transition
-    from certification.services import certificate_render_pdf, decision_record
+    from certification.services import certificate_render_pdf
+    from certification.tests.factories import make_panel_member, panel_decide_for_tests
     from evidence.pipeline import evidence_process
     from evidence.services import evidence_upload
     from reports.services import export_job_create, export_job_run
@@ -137,8 +138,15 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     _fill(first, site_manager, "Cycle one")
     transition(first, "submitted", by=site_manager)
     review_to_conclusion(first, staff=review_staff)
-    decision = decision_record(
-        assessment=first, user=staff, outcome="granted", reasons="zqINTERNALREASONSzq", public_summary="Well run."
+    # The Green List Panel decides (issue 16): two members of their own vote, `staff` records it.
+    panel_members = [make_panel_member(email="panel1@example.org"), make_panel_member(email="panel2@example.org")]
+    decision = panel_decide_for_tests(
+        assessment=first,
+        user=staff,
+        outcome="granted",
+        reasons="zqINTERNALREASONSzq",
+        public_summary="Well run.",
+        members=panel_members,
     )
     certificate = decision.certificate
     # The PDF made in-process, as the worker does after the grant commits.
@@ -428,4 +436,8 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     from standards.onboarding import onboarding_update
 
     onboarding_update(jurisdiction=jurisdiction, by=staff, changes={"notes": "zqONBOARDINGNOTEzq"})
+    # --- issue 16: the Green List Panel (hf) ---
+    # The decided case of cycle 1 (its votes' reasons carry zqINTERNALREASONSzq: staff only), and a
+    # Panel member for the rows that name the members of a new case.
+    w.ids.update(panel_case=decision.panel_case.pk, panel_member=panel_members[0].pk)
     return w
