@@ -97,3 +97,34 @@ def open_questions(assessment, user) -> list[OpenQuestion]:
     if _questions_reader is None:
         raise ImproperlyConfigured("assessments.sections has no questions reader: the reviews app provides it.")
     return _questions_reader(assessment, user)
+
+
+# --- the eligibility gate -------------------------------------------------------------------------
+# The eligibility app owns the gate closing the application phase (issue 16); the site team must
+# see on the assessment page what is still missing before the site can become a candidate.
+
+
+@dataclass(frozen=True)
+class EligibilityNotice:
+    """The gate's state as the assessment page shows it, in the application phase."""
+
+    established: bool
+    missing: list[Text]
+    url: str  # the gate's own page
+
+
+EligibilityReader = Callable[..., "EligibilityNotice | None"]
+_eligibility_reader: EligibilityReader | None = None
+
+
+def provide_eligibility_section(reader: EligibilityReader) -> None:
+    """Called from the eligibility app's AppConfig.ready(); `reader(assessment, user)` returns the
+    notice, or None outside the application phase or for someone who may not see the gate."""
+    global _eligibility_reader
+    _eligibility_reader = reader
+
+
+def eligibility_notice(assessment, user) -> EligibilityNotice | None:
+    if _eligibility_reader is None:
+        raise ImproperlyConfigured("assessments.sections has no eligibility reader: the eligibility app provides it.")
+    return _eligibility_reader(assessment, user)

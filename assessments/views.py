@@ -109,6 +109,7 @@ def _detail_context(request, assessment, errors=None):
         library=evidence.library,
         evidence=evidence,
         open_questions=questions,
+        eligibility=sections.eligibility_notice(assessment, request.user),
         errors_for=errors or {},
         js_config={
             "assessment": assessment.pk,

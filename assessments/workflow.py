@@ -57,9 +57,19 @@ def _on_move(assessment: Assessment, move: Move, note: str) -> list[str]:
 REVIEW_CONFIRMED = "review_confirmed"
 # certification provides it: a Green List Panel case on the assessment whose rule is met.
 PANEL_DECIDED = "panel_decided"
+# The eligibility gate closing the application phase: the group found the site eligible and the
+# independent reviewer confirmed it, or IUCN staff recorded an override with a reason. The
+# eligibility app owns those records and provides the guard (eligibility.guards).
+ELIGIBILITY_ESTABLISHED = "eligibility_established"
 
 TRANSITIONS: tuple[Move, ...] = (
-    Move(Status.APPLICATION, Status.CANDIDATE, rules.can_accept_candidate, label=_("Accept as candidate")),
+    Move(
+        Status.APPLICATION,
+        Status.CANDIDATE,
+        rules.can_accept_candidate,
+        label=_("Accept as candidate"),
+        provided_guards=(ELIGIBILITY_ESTABLISHED,),
+    ),
     Move(Status.CANDIDATE, Status.SUBMITTED, rules.can_submit_assessment, (guard_complete,), _("Submit for review")),
     Move(Status.SUBMITTED, Status.IN_REVIEW, rules.can_review_assessment, label=_("Start review")),
     Move(Status.IN_REVIEW, Status.CHANGES_REQUESTED, rules.can_review_assessment, label=_("Request changes")),

@@ -29,6 +29,7 @@ def main() -> None:
         from assessments.services import assessment_create
         from assessments.tests.helpers import fill_all
         from assessments.workflow import transition
+        from eligibility.tests.factories import make_eligible
         from evidence.models import EvidenceItem
         from protected_areas.tests.factories import ProtectedAreaFactory
         from standards.tests.factories import load_gls
@@ -38,6 +39,7 @@ def main() -> None:
         manager = make_user(Role.SITE_MANAGER, email="bench-manager@example.org", protected_area=area)
         staff = make_user(Role.IUCN_STAFF, email="bench-staff@example.org")
         assessment = assessment_create(protected_area=area, user=manager, year=2026)
+        make_eligible(assessment, staff=staff)
         transition(assessment, "candidate", by=staff)
         fill_all(assessment, manager)
         items = EvidenceItem.objects.bulk_create(

@@ -151,6 +151,25 @@ def _panel_decides(assessment, people, staff) -> None:
 _RATINGS = ["meets"] * 8 + ["partially_meets"]
 
 
+def _eligible(assessment) -> None:
+    """The eligibility gate (issue 16): the group's chair finds the site eligible, the reviewer confirms."""
+    from accounts.models import User
+    from eligibility.services import check_record, evaluation_record
+
+    evaluation_record(
+        assessment=assessment,
+        by=User.objects.get(email="chair@demo.greenlist.test"),
+        eligible=True,
+        reasons="In the WDPA as a national park with a boundary; the site's answers to 2.1.1 and 2.1.2 hold.",
+    )
+    check_record(
+        assessment=assessment,
+        by=User.objects.get(email="reviewer@demo.greenlist.test"),
+        confirmed=True,
+        reasons="The group evaluated the site against the WDPA record and the site's own answers.",
+    )
+
+
 def _filled(area, manager, admin, *, answered: int | None, submit: bool = False, evidence=None):
     import datetime
 
@@ -160,6 +179,7 @@ def _filled(area, manager, admin, *, answered: int | None, submit: bool = False,
     from assessments.workflow import transition
 
     assessment = assessment_create(protected_area=area, user=manager, year=timezone.localdate().year)
+    _eligible(assessment)
     transition(assessment, Status.CANDIDATE, by=admin, note="Eligible: clear boundary, legal designation, objectives.")
     answers = Answer.objects.filter(assessment=assessment).select_related("indicator").order_by("indicator__position")
     for i, answer in enumerate(answers[:answered] if answered else answers):

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "reviews",
     "certification",
     "scoring",
+    # The eligibility gate closing the application phase (issue 16).
+    "eligibility",
     # The expert group's site visits during the candidate phase (issue 16).
     "visits",
     "reports",

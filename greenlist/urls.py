@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("evidence.api.urls")),
     path("", include("stakeholders.api.urls")),
     path("", include("reviews.api.urls")),
+    path("", include("eligibility.api.urls")),
     path("", include("visits.api.urls")),
     path("", include("certification.api.urls")),
     path("", include("scoring.api.urls")),
@@ -40,6 +41,8 @@ urlpatterns = [
     path("", include("visits.urls")),
     # Public comment pages under /sites/<id>/comments/, staff's and the group's under /consultations/ (issue 16).
     path("", include("stakeholders.urls")),
+    # The eligibility gate's page under /assessments/<id>/eligibility/ (issue 16).
+    path("", include("eligibility.urls")),
     path("scoring/", include("scoring.urls")),
     path("reports/", include("reports.urls")),
     # Public Green List, certificate verification and staff certification pages.

@@ -86,10 +86,12 @@ def test_pages_fit_a_phone_a_tablet_and_a_laptop_without_sideways_scrolling(
     # given a site with an assessment (so the lists have rows), on a phone, a tablet and a laptop screen
     from assessments.services import assessment_create
     from assessments.workflow import transition
+    from eligibility.tests.factories import make_eligible
     from standards.tests.factories import load_gls
 
     load_gls()
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     wide = []
     for who in sorted({w or "" for w, _ in PHONE_PAGES}):

@@ -8,6 +8,7 @@ from accounts.tests.factories import DEFAULT_PASSWORD, Role, make_user
 from assessments import services as assessment_services
 from assessments.models import Answer
 from assessments.workflow import transition
+from eligibility.tests.factories import make_eligible
 from evidence.choices import ProcessingStatus
 from evidence.models import EvidenceItem
 from protected_areas.tests.factories import ProtectedAreaFactory
@@ -24,6 +25,7 @@ def _home(client, user) -> str:
 
 def _candidate(area, manager, staff, answered: int):
     assessment = assessment_services.assessment_create(protected_area=area, user=manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     for answer in Answer.objects.filter(assessment=assessment).order_by("indicator__position")[:answered]:
         assessment_services.answer_save(

@@ -11,6 +11,7 @@ from assessments.services import assessment_create
 from assessments.tests.helpers import fill_all
 from assessments.workflow import transition
 from conftest import browser_login
+from eligibility.tests.factories import make_eligible
 from evidence.models import EvidenceItem
 from standards.tests.factories import load_gls
 
@@ -28,6 +29,7 @@ def test_site_manager_fills_saves_survives_a_closed_tab_and_submits(page, live_s
     # given an assessment in the candidate phase, 47 of 50 indicators filled through the API service
     load_gls()
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     typed = {"1.1.1", "2.1.1", "4.3.2"}
     fill_all(assessment, site_manager, except_numbers=typed)
@@ -133,6 +135,7 @@ def test_evidence_links_with_many_items_by_keyboard(page, live_server, site_mana
     # given 60 items of this site, 8 of them linked to indicator 1.1.1
     load_gls()
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     fill_all(assessment, site_manager)
     answers = {a.indicator.number: a for a in Answer.objects.filter(assessment=assessment).select_related("indicator")}
@@ -228,6 +231,7 @@ def test_the_save_status_speaks_the_pages_language(page, live_server, site_manag
     # given a site manager whose browser asks for French
     load_gls()
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     answer = Answer.objects.filter(assessment=assessment, indicator__number="1.1.1").get()
     browser_login(page, "manager@example.org")
@@ -251,6 +255,7 @@ def test_the_action_plan_is_asked_for_only_where_the_rating_needs_one(page, live
     # given an unanswered indicator on a phone
     load_gls()
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     answer = Answer.objects.filter(assessment=assessment, indicator__number="1.1.1").get()
     page.set_viewport_size({"width": 390, "height": 844})
@@ -282,6 +287,7 @@ def test_the_side_list_counts_answers_per_criterion_and_leads_to_the_next_unansw
     # given every indicator answered but 1.1.2 and 2.1.1
     load_gls()
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     fill_all(assessment, site_manager, except_numbers={"1.1.2", "2.1.1"})
     ids = {a.indicator.number: a.pk for a in Answer.objects.filter(assessment=assessment).select_related("indicator")}

@@ -7,6 +7,7 @@ from assessments.models import Assessment
 from assessments.services import CycleStillOpen, assessment_create
 from assessments.tests.helpers import close_cycle
 from assessments.workflow import CLOSED_STATUSES, transition
+from eligibility.tests.factories import make_eligible
 
 
 def test_the_closed_phases_are_read_from_the_workflow():
@@ -20,6 +21,7 @@ def test_a_second_cycle_is_refused_while_the_first_is_open(standard, area, site_
     # given cycle 1 of the site, open in `phase`
     first = assessment_create(protected_area=area, user=site_manager, year=2026)
     if phase != "application":
+        make_eligible(first, staff=staff)
         transition(first, "candidate", by=staff)
     if phase == "submitted":
         from assessments.tests.helpers import fill_all

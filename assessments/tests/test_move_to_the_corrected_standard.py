@@ -10,6 +10,7 @@ from assessments.models import Answer, ArchivedAnswer
 from assessments.services import answer_save, assessment_create
 from assessments.version_move import version_move
 from assessments.workflow import transition
+from eligibility.tests.factories import make_eligible
 from standards.services import standard_load
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,7 @@ NO_SUCCESSOR = {
 def test_answers_follow_their_meaning_into_the_corrected_standard(area, site_manager, staff):
     old = standard_load(OLD).standard
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     for answer in Answer.objects.filter(assessment=assessment).select_related("indicator"):
         answer_save(

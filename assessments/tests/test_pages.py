@@ -8,6 +8,7 @@ from assessments.models import Answer
 from assessments.services import assessment_create
 from assessments.tests.helpers import close_cycle, fill_all
 from assessments.workflow import transition
+from eligibility.tests.factories import make_eligible
 from evidence.models import EvidenceItem
 from standards.services import standard_load
 from standards.tests.factories import GLS_PATH
@@ -60,6 +61,7 @@ def test_page_queries_do_not_grow_with_indicators_or_evidence(client, tmp_path, 
     big = assessment_create(protected_area=area, user=site_manager, year=2026)
     assert big.answers.count() == 50
     add_evidence(big, site_manager, 300)
+    make_eligible(big, staff=staff)
     transition(big, "candidate", by=staff)
     client.force_login(site_manager)
     # then

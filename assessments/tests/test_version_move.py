@@ -27,6 +27,7 @@ from assessments.tests.helpers import fill_all
 from assessments.workflow import transition
 from audit.models import AuditEvent
 from core.errors import Conflict, DomainError, NotAllowed
+from eligibility.tests.factories import make_eligible
 from reviews.tests.factories import PNG, RATING_SCALE
 from standards.content import create_version, normalise, validate
 from standards.models import Standard
@@ -109,6 +110,7 @@ def running(v80, area, site_manager, staff):
 
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
     assert assessment.standard == v80
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     for answer in _answers(assessment).values():
         changes = {"rating": "meets", "justification": f"Why {answer.indicator.lineage} is met."}

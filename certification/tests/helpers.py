@@ -8,6 +8,7 @@ not decide); an expert of the group recommends and an independent reviewer confi
 from assessments.services import assessment_create
 from assessments.tests.helpers import fill_all
 from assessments.workflow import transition
+from eligibility.tests.factories import make_eligible
 from reviews.choices import Outcome
 from reviews.tests.helpers import review_to_conclusion
 
@@ -16,6 +17,7 @@ def make_recommended(*, area, site_manager, reviewer, year=2026, outcome="recomm
     """`outcome`: the phase to reach, "recommended" or "not_recommended". The site must be in a
     jurisdiction with a group (request the `jurisdiction` fixture)."""
     assessment = assessment_create(protected_area=area, user=site_manager, year=year)
+    make_eligible(assessment, staff=reviewer)
     transition(assessment, "candidate", by=reviewer, note="eligible")
     fill_all(assessment, site_manager)
     transition(assessment, "submitted", by=site_manager)

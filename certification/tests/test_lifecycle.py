@@ -165,9 +165,11 @@ def test_no_reminders_for_withdrawn_certificates(granted, staff):
 def test_candidates_past_their_five_years_are_flagged_once(standard, area, site_manager, staff, client):
     from assessments.services import assessment_create
     from assessments.workflow import transition
+    from eligibility.tests.factories import make_eligible
 
     with at("2027-05-01"):
         assessment = assessment_create(protected_area=area, user=site_manager, year=2027)
+        make_eligible(assessment, staff=staff)
         transition(assessment, "candidate", by=staff, note="eligible")
     with at("2032-04-30"):
         assert services.candidates_flag() == 0

@@ -22,6 +22,8 @@ from assessments.choices import Status
 from certification import lifecycle
 from certification.choices import CertificateStatus
 from core.errors import DomainError
+from eligibility import error_codes as eligibility_codes
+from eligibility import services as eligibility_services
 from evidence import error_codes as evidence_codes
 from evidence import search as evidence_search
 from evidence.forms import EvidenceForm
@@ -112,6 +114,12 @@ def _search(limit: int) -> None:
     _refused(lambda: evidence_search.search_evidence(None, None, "q" * (limit + 1)), evidence_codes.SEARCH_TOO_LONG)
 
 
+def _eligibility_reasons(limit: int) -> None:
+    # The reasons of an evaluation, a check or an override (one check in the eligibility services).
+    eligibility_services._reasons("r" * limit)
+    _refused(lambda: eligibility_services._reasons("r" * (limit + 1)), eligibility_codes.FIELD_TOO_LONG)
+
+
 def _stakeholder_text(clean: Callable[[str], str]) -> Callable[[int], None]:
     # The consultation's own check of that text (stakeholders.services.clean_*).
     def check(limit: int) -> None:
@@ -169,6 +177,7 @@ LIMITS: dict[tuple[str, str], Callable[[int], None]] = {
     ("visits/_participants.html", "other_participants"): _visit_text(visit_services.clean_other_participants),
     ("visits/detail.html", "reason"): _visit_reason,
     ("visits/detail.html", "title"): _form(visit_forms.EvidenceForm, "title"),
+    ("eligibility/page.html", "reasons"): _eligibility_reasons,
 }
 
 

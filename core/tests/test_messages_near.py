@@ -20,10 +20,12 @@ def test_a_message_names_the_element_it_is_about():
 def test_saving_one_answer_marks_the_message_with_its_indicator(client, area, site_manager, staff):
     from assessments.services import assessment_create
     from assessments.workflow import transition
+    from eligibility.tests.factories import make_eligible
     from reviews.tests.factories import make_standard
 
     make_standard(3)
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     answer = assessment.answers.order_by("indicator__position").last()
     client.force_login(site_manager)

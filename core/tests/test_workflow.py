@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from certification import lifecycle
 from certification.models import Certificate, CertificateTransition
 from core.workflow import Codes, ImpossibleMove, Move, StateMachine
+from eligibility.tests.factories import make_eligible
 
 CODES = Codes(impossible="x_impossible", role="x_role", note_too_long="x_long", note_required="x_required")
 
@@ -61,6 +62,7 @@ def candidate(db, site_manager, staff, area):
 
     load_gls()
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     assessment_workflow.transition(assessment, "candidate", by=staff, note="eligible")
     return assessment
 

@@ -14,10 +14,12 @@ from reviews.tests.factories import PNG
 def assessment(site_manager, staff, area):
     from assessments.services import assessment_create
     from assessments.workflow import transition
+    from eligibility.tests.factories import make_eligible
     from standards.tests.factories import load_gls
 
     load_gls()
     a = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(a, staff=staff)
     transition(a, "candidate", by=staff)
     return a
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from assessments.tests.helpers import fill_all
 from assessments.workflow import transition
 from core.errors import DomainError
+from eligibility.tests.factories import make_eligible
 from evidence.models import EvidenceItem
 from evidence.services import evidence_upload
 
@@ -24,6 +25,7 @@ def assessment(standard, site_manager, staff, area):
     from assessments.services import assessment_create
 
     a = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(a, staff=staff)
     transition(a, "candidate", by=staff)
     return a
 

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments.services import assessment_create
 from assessments.workflow import transition
+from eligibility.tests.factories import make_eligible
 from evidence.pipeline import evidence_process
 from evidence.services import evidence_upload
 from greenlist.demo_evidence import FLAGSTAFF, demo_photo
@@ -19,6 +20,7 @@ def test_a_linked_photo_shows_its_thumbnail_date_and_place_beside_the_answer(cli
 
     make_standard(3)
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     answer = assessment.answers.order_by("indicator__position").first()
     photo: SimpleUploadedFile = demo_photo(

@@ -167,10 +167,12 @@ def test_an_import_job_is_refused_to_whoever_may_not_import(api_client, staff, w
 def live_assessment(transactional_db, site_manager, staff, area):
     from assessments.services import assessment_create
     from assessments.workflow import transition
+    from eligibility.tests.factories import make_eligible
     from standards.tests.factories import load_gls
 
     load_gls()
     a = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(a, staff=staff)
     transition(a, "candidate", by=staff, note="eligible")
     return a
 

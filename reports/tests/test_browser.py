@@ -18,12 +18,14 @@ SHOTS = Path(os.environ.get("REPORTS_SCREENSHOTS", Path(__file__).resolve().pare
 def filled(transactional_db, site_manager, staff, area):
     from assessments.services import assessment_create
     from assessments.workflow import transition
+    from eligibility.tests.factories import make_eligible
     from reports.tests.portfolio import make_portfolio
     from scoring.services import rescore_many
     from standards.tests.factories import load_gls
 
     load_gls()
     a = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(a, staff=staff)
     transition(a, "candidate", by=staff, note="eligible")
     ratings = {n: "meets" for n in numbers(a)}
     ratings.update(

@@ -13,6 +13,7 @@ from assessments import services as assessment_services
 from assessments.choices import Status
 from assessments.models import Answer
 from assessments.workflow import transition
+from eligibility.tests.factories import make_eligible
 from evidence.services import evidence_upload
 from standards.models import Component, Criterion, Indicator, Standard
 
@@ -128,6 +129,7 @@ def submitted_assessment(
     assessment = assessment_services.assessment_create(
         protected_area=area, user=manager, year=year or timezone.localdate().year
     )
+    make_eligible(assessment, staff=staff)
     transition(assessment, Status.CANDIDATE, by=staff)
     answers = list(
         Answer.objects.filter(assessment=assessment).select_related("indicator").order_by("indicator__position")

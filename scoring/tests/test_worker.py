@@ -15,10 +15,12 @@ pytestmark = pytest.mark.worker
 def live_assessment(transactional_db, site_manager, staff, area):
     from assessments.services import assessment_create
     from assessments.workflow import transition
+    from eligibility.tests.factories import make_eligible
     from standards.tests.factories import load_gls
 
     load_gls()
     a = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(a, staff=staff)
     transition(a, "candidate", by=staff, note="eligible")
     return a
 

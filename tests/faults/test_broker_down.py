@@ -55,6 +55,7 @@ def site(db):
     from accounts.tests.factories import DEFAULT_PASSWORD, Role, make_user
     from assessments.services import assessment_create
     from assessments.workflow import transition
+    from eligibility.tests.factories import make_eligible
     from protected_areas.tests.factories import ProtectedAreaFactory, square
     from reviews.tests.factories import make_standard
 
@@ -67,6 +68,7 @@ def site(db):
     manager.save(update_fields=["password"])
     staff = make_user(Role.IUCN_STAFF, email="staff-faults@example.org")
     assessment = assessment_create(protected_area=area, user=manager, year=timezone.localdate().year)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     return assessment, manager
 

@@ -37,6 +37,7 @@ def test_item_survives_a_worker_killed_mid_task(celery_worker_process, tmp_path)
     from assessments.services import assessment_create
     from assessments.workflow import transition
     from audit.models import AuditEvent
+    from eligibility.tests.factories import make_eligible
     from evidence.claims import stale_after
     from evidence.models import EvidenceFacts, EvidenceItem
     from evidence.services import evidence_upload
@@ -48,6 +49,7 @@ def test_item_survives_a_worker_killed_mid_task(celery_worker_process, tmp_path)
     area = ProtectedAreaFactory()
     manager = make_user(Role.SITE_MANAGER, protected_area=area)
     assessment = assessment_create(protected_area=area, user=manager, year=timezone.localdate().year)
+    make_eligible(assessment)
     transition(assessment, "candidate", by=make_user(Role.IUCN_STAFF))
 
     # given a worker busy with a large image

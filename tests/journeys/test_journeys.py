@@ -65,6 +65,7 @@ def test_journey_1_site_manager_files_a_full_self_assessment(page, live_server, 
     from assessments.services import assessment_create
     from assessments.tests.helpers import fill_all
     from assessments.workflow import transition
+    from eligibility.tests.factories import make_eligible
     from evidence.models import EvidenceItem
     from standards.tests.factories import load_gls
 
@@ -72,6 +73,7 @@ def test_journey_1_site_manager_files_a_full_self_assessment(page, live_server, 
     # and 47 of the 50 answers saved through the answer service (typing 50 would only be slower)
     load_gls()
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     typed = ["1.1.1", "2.1.1", "4.3.2"]
     fill_all(assessment, site_manager, except_numbers=typed)

@@ -53,6 +53,9 @@ MARKERS: dict[str, set[str]] = {
     # nobody's: stakeholders/tests checks it, a marker here must show up for someone.)
     "zqPENDINGCOMMENTzq": {"staff", "admin"},
     "zqCONSIDEREDzq": {"manager", "expert_assigned", "expert_unassigned", "reviewer", "staff", "admin"},
+    # the expert group's eligibility evaluation of the own site: its team, the jurisdiction's experts
+    # free of conflict, the independent reviewer and staff (eligibility.rules, issue 16)
+    "zqELIGIBILITYzq": {"manager", "expert_assigned", "expert_unassigned", "reviewer", "staff", "admin"},
 }
 
 ROLES = [
@@ -104,6 +107,7 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     from assessments.workflow import transition
     from certification.services import certificate_render_pdf
     from certification.tests.factories import make_panel_member, panel_decide_for_tests
+    from eligibility.tests.factories import make_eligible
     from evidence.pipeline import evidence_process
     from evidence.services import evidence_upload
     from reports.services import export_job_create, export_job_run
@@ -134,6 +138,7 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     # --- cycle 1 of the own site: reviewed and certified. Its expert and independent reviewer are
     # people of their own (not the matrix's roles), so cycle 1 stays hidden from `expert`/`reviewer`.
     first = assessment_create(protected_area=area, user=site_manager, year=2024)
+    make_eligible(first, expert=expert_unassigned, reviewer=reviewer)
     transition(first, "candidate", by=review_staff)
     _fill(first, site_manager, "Cycle one")
     transition(first, "submitted", by=site_manager)
@@ -154,6 +159,8 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
 
     # --- cycle 2 of the own site: filled in with evidence, submitted, under review
     own = assessment_create(protected_area=area, user=site_manager, year=2026)
+    # the eligibility gate (issue 16): the group's evaluation, with a marker, and the reviewer's check
+    make_eligible(own, expert=expert_unassigned, reviewer=reviewer, reasons="zqELIGIBILITYzq eligible")
     transition(own, "candidate", by=review_staff)
     _fill(own, site_manager, "zqOWNJUSTzq")
     answers = list(Answer.objects.filter(assessment=own).select_related("indicator").order_by("indicator__position"))
@@ -197,6 +204,7 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
 
     # --- the other site: an assessment being filled in, with evidence
     other = assessment_create(protected_area=other_area, user=other_manager, year=2026)
+    make_eligible(other, staff=review_staff)
     transition(other, "candidate", by=review_staff)
     _fill(other, other_manager, "zqOTHERJUSTzq")
     other_answer, other_answer2 = Answer.objects.filter(assessment=other).order_by("indicator__position")[:2]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from assessments.models import Answer
 from assessments.services import assessment_create
 from assessments.workflow import transition
+from eligibility.tests.factories import make_eligible
 from evidence.services import evidence_upload
 from reviews.tests.factories import make_standard
 
@@ -18,6 +19,7 @@ HUGE_PAGES = ["99999999999999999999", "9223372036854775808", "1e400", "-1", "0",
 def candidate(area, site_manager, staff):
     make_standard(2)
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     evidence_upload(assessment=assessment, user=site_manager, file=SimpleUploadedFile("a.txt", b"a"), title="Survey")
     return assessment

@@ -11,6 +11,7 @@ from assessments.models import Answer
 from assessments.services import answer_save, assessment_create
 from assessments.workflow import transition
 from core.spreadsheets import neutralise
+from eligibility.tests.factories import make_eligible
 from reports import services
 from reviews.tests.factories import make_standard
 from standards.models import Component
@@ -32,6 +33,7 @@ def poisoned(area, site_manager, staff):
     Component.objects.filter(standard=standard).update(title="@SUM(1+1)*cmd|' /C calc'!A0")
     standard.indicators.filter(number="1.1.1").update(title="+1+1")
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     texts = [DDE_SEMICOLON, "\t=1+1", "\uff1dcmd|' /C calc'!A0"]
     answers = Answer.objects.filter(assessment=assessment).order_by("indicator__position")

@@ -8,6 +8,7 @@ from django.urls import reverse
 from assessments.models import Answer
 from assessments.services import assessment_create
 from assessments.workflow import transition
+from eligibility.tests.factories import make_eligible
 from evidence.services import evidence_upload
 from reviews.tests.factories import make_standard
 
@@ -18,6 +19,7 @@ def _candidate(area, manager, staff):
     """An assessment the site team is filling in (answers editable)."""
     make_standard(2)
     assessment = assessment_create(protected_area=area, user=manager, year=2026)
+    make_eligible(assessment, staff=staff)
     transition(assessment, "candidate", by=staff)
     return assessment
 

@@ -1,0 +1,50 @@
+"""Who may see and record the eligibility gate of an assessment (application → candidate).
+
+Built on accounts.rules (roles are read there once per request). The gate is the business of more
+people than the assessment itself: in the application phase no expert is assigned yet, so every
+active accredited expert of the site's jurisdiction (the Expert Assessment Group, chair included)
+and every independent reviewer may see it, besides the site team and IUCN staff.
+"""
+
+from __future__ import annotations
+
+from accounts import rules
+from accounts.types import AssessmentLike, Person
+
+
+def _not_cleared(user: Person, assessment: AssessmentLike) -> bool:
+    """Assigned to review this assessment and not (yet) declared free of conflicts: such a person
+    sees nothing of it (accounts.rules.can_view_assessment), its eligibility included."""
+    seat = rules.review_seats(user).get(assessment.pk)
+    return seat is not None and seat.coi_status != rules.SEAT_CLEARED
+
+
+def can_see_eligibility(user: Person, assessment: AssessmentLike, jurisdiction_id: int | None) -> bool:
+    if rules.is_site_team_of(user, assessment) or rules.is_iucn_staff(user):
+        return True
+    if _not_cleared(user, assessment):
+        return False
+    return (
+        rules.is_expert_for(user, jurisdiction_id)
+        or rules.is_independent_reviewer(user)
+        or rules.is_assigned_reviewer(user, assessment)
+    )
+
+
+def can_record_evaluation(user: Person, assessment: AssessmentLike, jurisdiction_id: int | None) -> bool:
+    """The group's evaluation: any active accredited expert of the site's jurisdiction (the chair
+    is one). The simplest reading of "the group": no assignment exists before the candidate phase,
+    and the record names who made it."""
+    return rules.is_expert_for(user, jurisdiction_id) and not _not_cleared(user, assessment)
+
+
+def can_record_check(user: Person, assessment: AssessmentLike) -> bool:
+    """The independent reviewer's check: a person holding the independent reviewer role (an
+    accreditation, platform-wide like the reviews app's)."""
+    return rules.is_independent_reviewer(user) and not _not_cleared(user, assessment)
+
+
+def can_override(user: Person) -> bool:
+    """Accept as candidate without both positive records, with a reason: IUCN staff, who make the
+    move (accounts.rules.can_accept_candidate)."""
+    return rules.is_iucn_staff(user)
