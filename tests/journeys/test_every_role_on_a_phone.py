@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from accounts.models import User
 from conftest import browser_login
 from tests.permissions.world import build_world
 from tests.visible_text import english_words
@@ -32,6 +33,7 @@ JOURNEYS = {
         "/standard/",
         "/accounts/login/",
         "/accounts/invite/{invite_token}/",
+        "/sites/{own_area}/comments/",
     ],
     "manager": [
         "/",
@@ -44,6 +46,8 @@ JOURNEYS = {
         "/reports/dashboard/",
         "/accounts/tokens/",
         "/accounts/2fa/",
+        "/assessments/{own_assessment}/visits/",
+        "/visits/{held_visit}/",
     ],
     "expert_assigned": [
         "/",
@@ -53,11 +57,15 @@ JOURNEYS = {
         "/standard/adapted/{adapted_draft}/",
         "/standard/adapted/{adapted_draft}/consultation/",
         "/standard/adapted/{adapted_draft}/indicators/{adapted_indicator}/edit/",
+        "/consultations/{consult_window}/",
+        "/visits/{held_visit}/",
+        "/standard/jurisdictions/{jurisdiction}/",
     ],
     "reviewer": [
         "/",
         "/reviews/",
         "/reviews/assessments/{own_assessment}/",
+        "/visits/{held_visit}/",
     ],
     "staff": [
         "/",
@@ -76,6 +84,16 @@ JOURNEYS = {
         "/standard/versions/{h5_draft}/translations/",
         "/standard/import/",
         "/assessments/{other_assessment}/move-version/{h6_move}/",
+        "/certification/panel/",
+        "/certification/panel/{panel_case}/",
+        "/consultations/",
+        "/consultations/{consult_window}/",
+        "/standard/jurisdictions/",
+        "/assessments/{own_assessment}/visits/",
+    ],
+    "panel_member": [
+        "/",
+        "/certification/panel/{panel_case}/",
     ],
 }
 
@@ -120,7 +138,9 @@ def test_every_role_walks_its_pages_on_a_phone_in_its_language(
     for role, urls in JOURNEYS.items():
         context = browser.new_context(base_url=live_server.url, viewport=PHONE)
         page = context.new_page()
-        if role != "anonymous":
+        if role == "panel_member":  # the world's Panel members are people of their own
+            browser_login(page, User.objects.get(pk=world.ids["panel_member"]).email)
+        elif role != "anonymous":
             browser_login(page, world.users[role].email)
         # as the language menu does: the choice is kept in a cookie
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])

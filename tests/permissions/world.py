@@ -43,8 +43,6 @@ MARKERS: dict[str, set[str]] = {
     # jurisdiction's expert group and the Standard Committee (`staff`) only (issue 14)
     "zqADAPTEDDRAFTzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff"},
     "zqCONSULTCOMMENTzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff"},
-    # the expert group's notes of a held site visit, not released to the site team (visits.rules, issue 16)
-    "zqVISITNOTESzq": {"expert_assigned", "reviewer", "staff", "admin"},
     # the notes of the own jurisdiction's onboarding record: its experts and staff (issue 16, hd)
     "zqONBOARDINGNOTEzq": {"expert_assigned", "expert_unassigned", "expert_conflicted", "staff", "admin"},
     # stakeholder consultation (issue 16, stakeholders.rules): a confirmed comment waiting for moderation is
@@ -56,6 +54,8 @@ MARKERS: dict[str, set[str]] = {
     # the expert group's eligibility evaluation of the own site: its team, the jurisdiction's experts
     # free of conflict, the independent reviewer and staff (eligibility.rules, issue 16)
     "zqELIGIBILITYzq": {"manager", "expert_assigned", "expert_unassigned", "reviewer", "staff", "admin"},
+    # the expert group's notes of a held site visit, not released to the site team (visits.rules, issue 16)
+    "zqVISITNOTESzq": {"expert_assigned", "reviewer", "staff", "admin"},
 }
 
 ROLES = [
@@ -377,6 +377,10 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     w.ids.update(h6_from_standard=h6_from.pk, h6_standard=h6_standard.pk, h6_move=h6_move.pk)
     # A move counts as a change of every answer it carries (a page loaded before it must reload).
     w.ids["other_answer2_version"] = Answer.objects.get(pk=other_answer2.pk).version
+    # --- issue 16: the Green List Panel (hf) ---
+    # The decided case of cycle 1 (its votes' reasons carry zqINTERNALREASONSzq: staff only), and a
+    # Panel member for the rows that name the members of a new case.
+    w.ids.update(panel_case=decision.panel_case.pk, panel_member=panel_members[0].pk)
     # --- issue 16: stakeholder consultation (hg) ---
     # A candidate-phase window on the own site's assessment under review, open today: one comment accepted
     # and considered by the assigned expert (so the group's recommendation rows are unchanged), one
@@ -396,7 +400,7 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     sender = uuid.uuid4().hex[:12]
     consult_accepted = consult.comment_submit(
         window=consult_window,
-        text="The river bank below the ranger post is eroding.",
+        text="River bank below ranger post eroding.",
         email=f"commenter.{sender}.a@example.org",
         name="Hidden Name",
         show_name=False,
@@ -409,7 +413,7 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     )
     consult_pending = consult.comment_submit(
         window=consult_window,
-        text="zqPENDINGCOMMENTzq fishing in the core zone.",
+        text="zqPENDINGCOMMENTzq fishing in core zone.",
         email=f"commenter.{sender}.b@example.org",
         stamp=stamp,
     )
@@ -417,11 +421,6 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     w.ids.update(
         consult_window=consult_window.pk, consult_accepted=consult_accepted.pk, consult_pending=consult_pending.pk
     )
-    # --- issue 16: jurisdictions' onboarding (hd) ---
-    # The own jurisdiction's record, its notes marked: its experts and staff read it.
-    from standards.onboarding import onboarding_update
-
-    onboarding_update(jurisdiction=jurisdiction, by=staff, changes={"notes": "zqONBOARDINGNOTEzq"})
 
     # --- issue 16: site visits (hh) ---
     # The own site's assessment under review: a visit held today with the group's notes (not released)
@@ -444,8 +443,4 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     from standards.onboarding import onboarding_update
 
     onboarding_update(jurisdiction=jurisdiction, by=staff, changes={"notes": "zqONBOARDINGNOTEzq"})
-    # --- issue 16: the Green List Panel (hf) ---
-    # The decided case of cycle 1 (its votes' reasons carry zqINTERNALREASONSzq: staff only), and a
-    # Panel member for the rows that name the members of a new case.
-    w.ids.update(panel_case=decision.panel_case.pk, panel_member=panel_members[0].pk)
     return w
