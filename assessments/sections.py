@@ -128,3 +128,29 @@ def eligibility_notice(assessment, user) -> EligibilityNotice | None:
     if _eligibility_reader is None:
         raise ImproperlyConfigured("assessments.sections has no eligibility reader: the eligibility app provides it.")
     return _eligibility_reader(assessment, user)
+
+
+# --- links to the pages other apps keep about an assessment ----------------------------------------
+# Site visits (visits) and stakeholder consultations (stakeholders) have pages of their own; the
+# assessment page, where the site team and the group work, links to them. Several apps provide
+# links, so readers are collected (each returns the links this person may follow, or none).
+
+
+@dataclass(frozen=True)
+class PageLink:
+    label: Text
+    url: str
+
+
+LinksReader = Callable[..., list[PageLink]]
+_link_readers: list[LinksReader] = []
+
+
+def provide_page_links(reader: LinksReader) -> None:
+    """Called from an app's AppConfig.ready(); `reader(assessment, user)` returns its links."""
+    if reader not in _link_readers:
+        _link_readers.append(reader)
+
+
+def page_links(assessment, user) -> list[PageLink]:
+    return [link for reader in _link_readers for link in reader(assessment, user)]

@@ -110,6 +110,7 @@ def _detail_context(request, assessment, errors=None):
         evidence=evidence,
         open_questions=questions,
         eligibility=sections.eligibility_notice(assessment, request.user),
+        page_links=sections.page_links(assessment, request.user),
         errors_for=errors or {},
         js_config={
             "assessment": assessment.pk,

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.types import Person
+from assessments.sections import PageLink
 from standards.selectors import jurisdiction_for
 
 from . import rules
@@ -115,3 +117,19 @@ def get_comment_for_user(user: Person, pk: int | str) -> tuple[Comment, Consulta
     if comment.status != CommentStatus.ACCEPTED and not rules.can_manage_consultations(user):
         raise Http404
     return comment, window
+
+
+def assessment_page_links(assessment, user: Person) -> list[PageLink]:
+    """The assessment page's links to the consultations held on it (assessments.sections, provided
+    in StakeholdersConfig.ready()), for whoever may see their comments."""
+    if not user.is_authenticated:
+        return []
+    windows = _windows().filter(assessment_id=assessment.pk).order_by("-opens_on", "-pk")[:5]
+    return [
+        PageLink(
+            label=gettext("Consultation: %(phase)s phase") % {"phase": w.get_phase_display()},
+            url=w.get_absolute_url(),
+        )
+        for w in windows
+        if can_see(user, w)
+    ]

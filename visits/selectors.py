@@ -6,16 +6,20 @@ import datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from accounts.types import Person
 from assessments.models import Assessment
+from assessments.sections import PageLink
 from evidence.models import EvidenceItem
 from reviews.choices import AssignmentRole
 from reviews.models import ReviewAssignment
 
+from . import rules
+from .choices import VISIT_PHASES
 from .models import SiteVisit
 
 
@@ -60,3 +64,15 @@ def evidence_origins(assessment: Assessment) -> dict[int, str]:
             dates[day] = gettext("From the site visit of %(date)s") % {"date": date_format(day, "DATE_FORMAT")}
         origins[item_id] = dates[day]
     return origins
+
+
+def assessment_page_links(assessment: Assessment, user: Person) -> list[PageLink]:
+    """The assessment page's link to its site visits (assessments.sections, provided in
+    VisitsConfig.ready()): for whoever may see them, once a visit exists or one may be planned."""
+    if not rules.can_see_visits(user, assessment):
+        return []
+    count = SiteVisit.objects.filter(assessment_id=assessment.pk).count()
+    if not count and assessment.status not in VISIT_PHASES:
+        return []
+    label = ngettext("Site visits (%(n)s)", "Site visits (%(n)s)", count) % {"n": count}
+    return [PageLink(label=label, url=reverse("visits:list", args=[assessment.pk]))]

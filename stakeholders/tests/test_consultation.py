@@ -230,3 +230,11 @@ def test_the_api_lets_staff_moderate_and_the_group_consider(api_client, window, 
     )
     assert opened.status_code == 409 and opened.json()["code"] == error_codes.CONSULTATION_PHASE_MISMATCH
     assert today - datetime.timedelta(days=1) < window.closes_on
+
+
+def test_the_assessment_page_links_the_consultation_held_on_it(client, window, site_manager, other_manager):
+    client.force_login(site_manager)
+    page = client.get(window.assessment.get_absolute_url()).content.decode()
+    assert f'href="{window.get_absolute_url()}"' in page
+    client.force_login(other_manager)
+    assert client.get(window.assessment.get_absolute_url()).status_code == 404

@@ -12,6 +12,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.tests.factories import Role, make_user
@@ -255,3 +256,16 @@ def test_api_pages_and_review_page(under_review, api_client, client, site_manage
         f"/api/v1/assessments/{under_review.pk}/visits/", {"planned_from": TODAY().isoformat()}, format="json"
     )
     assert late.status_code == 409 and late.json()["code"] == error_codes.VISIT_PHASE
+
+
+def test_the_assessment_page_links_its_site_visits(under_review, client, site_manager, staff, other_manager):
+    # given a visit planned on the assessment under review
+    _plan(under_review, staff)
+    url = reverse("visits:list", args=[under_review.pk])
+    # the site team finds the visits from the assessment page it works on
+    client.force_login(site_manager)
+    page = client.get(under_review.get_absolute_url()).content.decode()
+    assert f'href="{url}"' in page and "Site visits (1)" in page
+    # someone who may not see the assessment gets neither the page nor the link
+    client.force_login(other_manager)
+    assert client.get(under_review.get_absolute_url()).status_code == 404
