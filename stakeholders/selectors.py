@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.types import Person
+from assessments.models import Assessment
 from assessments.sections import PageLink
 from standards.selectors import jurisdiction_for
 
@@ -119,7 +120,7 @@ def get_comment_for_user(user: Person, pk: int | str) -> tuple[Comment, Consulta
     return comment, window
 
 
-def assessment_page_links(assessment, user: Person) -> list[PageLink]:
+def assessment_page_links(assessment: Assessment, user: Person) -> list[PageLink]:
     """The assessment page's links to the consultations held on it (assessments.sections, provided
     in StakeholdersConfig.ready()), for whoever may see their comments."""
     if not user.is_authenticated:
