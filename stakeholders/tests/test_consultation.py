@@ -238,3 +238,15 @@ def test_the_assessment_page_links_the_consultation_held_on_it(client, window, s
     assert f'href="{window.get_absolute_url()}"' in page
     client.force_login(other_manager)
     assert client.get(window.assessment.get_absolute_url()).status_code == 404
+
+
+def test_the_confirmation_link_is_erased_from_the_outbox_once_sent(client, window):
+    from core import outbox
+
+    # given a comment whose confirmation link went out
+    _post(client, window, email="ana@example.org")
+    mail = OutgoingEmail.objects.get(kind=services.CONFIRM_EMAIL)
+    outbox.outgoing_email_send(email_id=mail.pk)
+    # then whoever reads the outbox cannot confirm it in the commenter's place
+    mail.refresh_from_db()
+    assert mail.sent_at is not None and mail.body == outbox.ERASED_BODY
