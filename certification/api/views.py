@@ -79,6 +79,7 @@ class PanelCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     serializer_class = PanelCaseSerializer
     filterset_fields = ["status", "assessment"]
+    lookup_value_regex = r"[0-9]+"  # any other id is no case: 404 from the router, never a 500
 
     def get_queryset(self):
         from django.db.models import Prefetch

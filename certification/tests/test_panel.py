@@ -192,3 +192,13 @@ def test_pages_list_cases_and_let_members_declare_and_vote(client, case, members
     # someone outside the case gets 404, a site manager 403 on the list
     client.force_login(make_user(Role.PANEL_MEMBER))
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad_id", ["null,null", "abc", "1.5"])
+def test_a_case_id_that_is_no_number_is_a_404_never_a_500(api_client, staff, bad_id):
+    # found by the API fuzzer: the id went to the database as text
+    api_client.force_authenticate(staff)
+    for action in ("", "declare/", "vote/", "close/"):
+        method = api_client.get if not action else api_client.post
+        assert method(f"/api/v1/certification/panel-cases/{bad_id}/{action}", {}).status_code == 404
