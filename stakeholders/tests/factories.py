@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 import time
 
-from django.apps import apps
 from django.utils import timezone
 
 from assessments.models import Answer
 from assessments.services import answer_save, assessment_create
 from assessments.workflow import transition
+from eligibility.tests.factories import make_eligible
 from stakeholders import guard, services
 from standards.tests.factories import load_gls
 
@@ -19,11 +19,7 @@ def candidate(area, site_manager, staff):
     """An assessment of `area` in the candidate phase, every answer filled in."""
     load_gls()
     assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
-    if apps.is_installed("eligibility"):
-        # The eligibility gate (issue 16, built beside this app) guards application → candidate.
-        from eligibility.tests.factories import make_eligible
-
-        make_eligible(assessment)
+    make_eligible(assessment)  # the eligibility gate guards application → candidate
     transition(assessment, "candidate", by=staff)
     for answer in Answer.objects.filter(assessment=assessment).order_by("indicator__position"):
         answer_save(
