@@ -61,6 +61,8 @@ PANEL_DECIDED = "panel_decided"
 # independent reviewer confirmed it, or IUCN staff recorded an override with a reason. The
 # eligibility app owns those records and provides the guard (eligibility.guards).
 ELIGIBILITY_ESTABLISHED = "eligibility_established"
+# Once a candidate, the site team is told by e-mail; the eligibility app writes it (eligibility.emails).
+CANDIDATE_ANNOUNCED = "candidate_announced"
 
 TRANSITIONS: tuple[Move, ...] = (
     Move(
@@ -69,6 +71,7 @@ TRANSITIONS: tuple[Move, ...] = (
         rules.can_accept_candidate,
         label=_("Accept as candidate"),
         provided_guards=(ELIGIBILITY_ESTABLISHED,),
+        provided_effects=(CANDIDATE_ANNOUNCED,),
     ),
     Move(Status.CANDIDATE, Status.SUBMITTED, rules.can_submit_assessment, (guard_complete,), _("Submit for review")),
     Move(Status.SUBMITTED, Status.IN_REVIEW, rules.can_review_assessment, label=_("Start review")),

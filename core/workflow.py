@@ -10,7 +10,8 @@ only code that assigns a lifecycle's status, always in the same steps:
 3. find the move in the table: none is an **impossible move**, answered everywhere with
    `ImpossibleMove` (HTTP 409, the lifecycle's stable code), on pages as on the API;
 4. check the person's rule (`NotAllowed`, 403), then the guards (their own `DomainError`s);
-5. write the status (and what the lifecycle's `on_move` adds), one log row, one audit event.
+5. write the status (and what the lifecycle's `on_move` adds), one log row, one audit event, then run
+   the effects apps provided for the move (`provide_effect`), in the same transaction.
 
 One vocabulary: a move's free text is its `note` (the certificate's log keeps it in its `reason`
 column); `by=None` is the scheduler (celery beat).
@@ -58,6 +59,11 @@ class Move:
     # with `StateMachine.provide_guard(name, guard)`; a guard is then called as guard(obj, target).
     # A move whose provided guard is missing refuses to run (ImproperlyConfigured), never skips it.
     provided_guards: tuple[str, ...] = ()
+    # What an app above this one does once the move is made (e-mails about data it owns), handed
+    # over like a guard with `StateMachine.provide_effect(name, effect)` and called as
+    # effect(obj, by) in the move's transaction, after its log row: an effect's writes (an outbox
+    # row) commit with the move or not at all. A missing effect refuses the move, as a guard does.
+    provided_effects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ class StateMachine:
 
     def __post_init__(self) -> None:
         self._provided: dict[str, Callable[[Any, str], None]] = {}
+        self._effects: dict[str, Callable[[Any, Any], None]] = {}
         self._by_edge = {(m.source, m.target): m for m in self.moves}
         if len(self._by_edge) != len(self.moves):
             raise ValueError(f"{self.name}: two moves share the same edge")
@@ -107,6 +114,12 @@ class StateMachine:
         if not any(name in m.provided_guards for m in self.moves):
             raise ImproperlyConfigured(f"{self.name}: no move needs a guard named {name!r}.")
         self._provided[name] = guard
+
+    def provide_effect(self, name: str, effect: Callable[[Any, Any], None]) -> None:
+        """Called from the owning app's AppConfig.ready(); a second call replaces the first."""
+        if not any(name in m.provided_effects for m in self.moves):
+            raise ImproperlyConfigured(f"{self.name}: no move has an effect named {name!r}.")
+        self._effects[name] = effect
 
     def _provided_guard(self, name: str) -> Callable[[Any, str], None]:
         try:
@@ -181,6 +194,11 @@ class StateMachine:
                 target=locked,
                 data={"from": source, "to": to, self.log_note_field: note},
             )
+            for name in move.provided_effects:
+                effect = self._effects.get(name)
+                if effect is None:
+                    raise ImproperlyConfigured(f"{self.name}: the effect {name!r} was never provided.")
+                effect(locked, by)
         for name in fields:
             setattr(obj, name, getattr(locked, name))
         return obj

@@ -2,7 +2,8 @@
 
 Each is a new row (history is kept; the newest of a step is in effect), audited, and only while the
 assessment is in the application phase. The assessment row is locked while recording, as the
-workflow locks it to move (core.workflow), so a record and the move never cross.
+workflow locks it to move (core.workflow), so a record and the move never cross. The site team
+(and, for the evaluation, the independent reviewer) are told by e-mail (eligibility.emails).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from reviews.selectors import assessment_jurisdiction_id
 
 from . import error_codes, rules, selectors
 from .choices import Step
+from .emails import record_emails_queue
 from .models import REASONS_MAX, EligibilityRecord
 
 
@@ -63,6 +65,8 @@ def _record(*, assessment: Assessment, by: User, step: Step, positive: bool, rea
             target=record,
             data={"assessment": locked.pk, "positive": positive, "reasons": reasons},
         )
+        # In the record's transaction: the e-mails go out with it or not at all.
+        record_emails_queue(record)
     return record
 
 
