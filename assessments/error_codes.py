@@ -29,3 +29,12 @@ VERSION_MOVES_NOT_VISIBLE = "version_moves_not_visible"
 VERSION_TARGET_INVALID = "version_target_invalid"
 VERSION_MOVE_ANSWER_REVIEWED = "version_move_answer_reviewed"
 VERSION_MOVE_NOT_CONFIRMED = "version_move_not_confirmed"
+# Multi-site applications (assessments.sites, issue 16).
+SITES_NOT_ALLOWED = "application_sites_not_allowed"
+SITES_PHASE_CLOSED = "application_sites_phase_closed"
+SITE_AREA_NOT_FOUND = "application_site_area_not_found"
+SITE_IS_MAIN = "application_site_is_main"
+SITE_ALREADY_ADDED = "application_site_already_added"
+# The area is in another open application (as its main site or an added one).
+SITE_IN_OPEN_APPLICATION = "application_site_in_open_application"
+SITE_STATEMENT_MISSING = "application_site_statement_missing"

@@ -230,3 +230,44 @@ class ArchivedAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} · {self.number} (archived): {self.rating or '—'}"
+
+
+CONNECTION_MAX = 3000
+
+
+class AssessmentSite(models.Model):
+    """A protected area that a multi-site application covers besides the assessment's own
+    `protected_area` (the main site, whose team runs the application).
+
+    GREENLIST.md: one application may cover several sites that each meet the definition and are
+    ecologically connected and share key values. Each added site therefore carries the applicant's
+    statement of how it is connected to the others (`connection`) and which key values they share
+    (`shared_values`): the expert group and the independent reviewer read them when they check
+    eligibility. The assessment stays one: one set of answers, one decision, one certificate that
+    names every site. Added and removed only in the application phase (`assessments.sites`).
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="extra_sites")
+    protected_area = models.ForeignKey(
+        "protected_areas.ProtectedArea", on_delete=models.PROTECT, related_name="application_sites"
+    )
+    connection = models.TextField(_("how it is connected to the other sites"))
+    shared_values = models.TextField(_("key values it shares with them"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "protected_area__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "protected_area"], name="assessment_site_unique"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("connection"), CONNECTION_MAX), name="assessment_site_connection_len"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("shared_values"), CONNECTION_MAX),
+                name="assessment_site_values_len",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} + {self.protected_area_id}"

@@ -169,3 +169,14 @@ def open_cycle(protected_area: ProtectedArea) -> Assessment | None:
         .order_by("-cycle")
         .first()
     )
+
+
+def open_application_covering(area: ProtectedArea, *, exclude: int | None = None) -> Assessment | None:
+    """The open (not closed) assessment covering `area`, as its main site or an added one
+    (assessments.sites explains why there is at most one); `exclude` leaves one assessment out."""
+    covering = Assessment.objects.exclude(status__in=CLOSED_STATUSES).filter(
+        Q(protected_area=area) | Q(extra_sites__protected_area=area)
+    )
+    if exclude is not None:
+        covering = covering.exclude(pk=exclude)
+    return covering.order_by("-pk").first()

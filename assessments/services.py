@@ -110,6 +110,15 @@ def assessment_create(
         current = selectors.open_cycle(protected_area)
         if current is not None:
             raise CycleStillOpen(current)
+        # Nor a cycle of a site that another open application covers (assessments.sites, issue 16).
+        covering = selectors.open_application_covering(protected_area)
+        if covering is not None:
+            raise Conflict(
+                error_codes.SITE_IN_OPEN_APPLICATION,
+                _("%(site)s is covered by the open application of %(main)s: it can start a cycle once that is decided.")
+                % {"site": protected_area.name, "main": covering.protected_area.name},
+                field="protected_area",
+            )
         last = Assessment.objects.filter(protected_area=protected_area).aggregate(m=Max("cycle"))["m"] or 0
         assessment = Assessment.objects.create(
             protected_area=protected_area,

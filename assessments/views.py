@@ -18,7 +18,7 @@ from core.messages import success_near
 from core.pages import flash_error, refuse_if_not_allowed
 from protected_areas.models import ProtectedArea
 
-from . import sections, selectors, services, workflow
+from . import sections, selectors, services, sites, workflow
 from .choices import Status
 from .forms import AnswerForm, StartForm
 from .models import Answer
@@ -111,6 +111,7 @@ def _detail_context(request, assessment, errors=None):
         open_questions=questions,
         eligibility=sections.eligibility_notice(assessment, request.user),
         page_links=sections.page_links(assessment, request.user),
+        application_sites=sites.application_sites(assessment),
         errors_for=errors or {},
         js_config={
             "assessment": assessment.pk,

@@ -157,7 +157,34 @@
     });
   }
 
+  // A multi-site application's sites (assessments/sites.html): every boundary (or point), each named.
+  function sitesMap(el) {
+    const data = readJson(el.dataset.source);
+    if (!data || !data.features || !data.features.length) return;
+    const b = [180, 90, -180, -90];
+    data.features.forEach((f) => extend(b, f.geometry.coordinates));
+    const map = createMap(el, { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 40, maxZoom: 12 } });
+    if (!map) return;
+    window.greenlistMap = map;
+    map.on("load", () => {
+      map.addSource("sites", { type: "geojson", data: data });
+      areaLayers(map, "sites", null);
+      map.addLayer({ id: "site-points", type: "circle", source: "sites", filter: ["==", ["geometry-type"], "Point"], paint: { "circle-radius": 7, "circle-color": FILL, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
+      // Names as HTML markers at the middle of each site's extent (no glyph server for map text).
+      data.features.forEach((f) => {
+        const fb = extend([180, 90, -180, -90], f.geometry.coordinates);
+        const label = document.createElement("span");
+        label.className = "site-label" + (f.properties.main ? " site-label-main" : "");
+        label.textContent = f.properties.name;
+        new maplibregl.Marker({ element: label }).setLngLat([(fb[0] + fb[2]) / 2, (fb[1] + fb[3]) / 2]).addTo(map);
+      });
+      el.dataset.loaded = "true";
+    });
+  }
+
   function start() {
+    const sites = document.getElementById("sites-map");
+    if (sites) sitesMap(sites);
     const preview = document.getElementById("preview-map");
     if (preview) previewMap(preview);
     const global = document.getElementById("global-map");

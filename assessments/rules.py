@@ -1,0 +1,22 @@
+"""Named rules of multi-site applications (issue 16), on top of accounts.rules.
+
+The site team of an application is the team of its main site (`Assessment.protected_area`); the
+managers of an added site get no say over the application through that site alone.
+"""
+
+from __future__ import annotations
+
+from accounts import rules
+from accounts.types import AssessmentLike, Person
+
+
+def can_see_application_sites(user: Person, assessment: AssessmentLike) -> bool:
+    """Whoever sees the assessment sees which sites it covers and the connection statements (the
+    eligibility page shows them too, to the expert group and the independent reviewer)."""
+    return rules.can_view_assessment(user, assessment)
+
+
+def can_change_application_sites(user: Person, assessment: AssessmentLike) -> bool:
+    """Add or remove sites: the main site's team, who applies, and IUCN staff, who run the process.
+    The phase (application only) is the service's check, so that a permitted person hears why."""
+    return rules.is_site_team_of(user, assessment) or rules.is_iucn_staff(user)
