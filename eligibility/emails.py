@@ -24,10 +24,10 @@ from accounts.models import RoleAssignment, User
 from assessments.models import Assessment
 from core.outbox import queue_email
 from reviews.selectors import assessment_jurisdiction_id
-from standards.models import JurisdictionOnboarding
 
 from .choices import Step
 from .models import EligibilityRecord
+from .worklists import appointed_reviewers
 
 RECORDED = "eligibility.recorded"
 CHECK_REQUESTED = "eligibility.check_requested"
@@ -52,15 +52,8 @@ def _site_team(assessment: Assessment) -> dict[str, list[str]]:
 
 def _reviewers_to_check(assessment: Assessment, evaluator_id: int) -> dict[str, list[str]]:
     reviewers = RoleAssignment.objects.active().filter(role=Role.INDEPENDENT_REVIEWER, user__is_active=True)
-    jurisdiction_id = assessment_jurisdiction_id(assessment)
-    appointed = (
-        JurisdictionOnboarding.objects.filter(jurisdiction_id=jurisdiction_id, reviewer__isnull=False)
-        .values_list("reviewer_id", flat=True)
-        .first()
-        if jurisdiction_id is not None
-        else None
-    )
-    if appointed is not None and reviewers.filter(user_id=appointed).exists():
+    appointed = appointed_reviewers().get(assessment_jurisdiction_id(assessment))  # type: ignore[arg-type]
+    if appointed is not None:
         reviewers = reviewers.filter(user_id=appointed)
     return _by_language(reviewers.exclude(user_id=evaluator_id).values_list("user__email", "user__language"))
 

@@ -15,7 +15,9 @@ from accounts.models import User
 from accounts.selectors import accreditations_lapsing
 from assessments.choices import EDITABLE_STATUSES, Status
 from assessments.models import Answer, Assessment
+from certification.choices import PanelCoi
 from certification.selectors import awaiting_decision, open_panel_case_ids, panel_seats_awaiting
+from eligibility.worklists import gate_work
 from evidence.choices import ProcessingStatus
 from evidence.models import EvidenceItem
 from protected_areas.models import ProtectedArea
@@ -106,7 +108,13 @@ def home_context(user: User) -> dict[str, Any]:
     if roles.standard_committee:
         context.update(_keeper_work())
     if roles.panel_member:
-        context["panel_seats"] = panel_seats_awaiting(user)
+        context["panel_seats"] = seats = panel_seats_awaiting(user)
+        # What each seat waits for: the member's declaration of conflicts, else (free of conflict) the vote.
+        context["panel_to_declare"] = [s for s in seats if s.coi_status == PanelCoi.PENDING]
+        context["panel_to_vote"] = [s for s in seats if s.coi_status != PanelCoi.PENDING]
+    if roles.expert_jurisdiction_ids or roles.independent_reviewer or roles.iucn_staff:
+        # The eligibility gate closing the application phase (issue 16): evaluations, checks, moves.
+        context["gate_work"] = gate_work(user)
     return context
 
 

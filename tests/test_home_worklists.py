@@ -129,3 +129,136 @@ def test_the_assessment_page_shows_open_questions_beside_their_indicator_to_the_
     # answered questions leave the page's list
     review_services.information_reply_create(request=req, by=site_manager, text="2025.")
     assert "Which year is the visitor survey" not in client.get(f"/assessments/{assessment.pk}/").content.decode()
+
+
+# --- issue 16: the eligibility gate and the Panel on people's homes ---------------------------------
+
+
+def _application():
+    """An application (the assessment's first phase) of a new site in Viet Nam, with its manager."""
+    from standards.tests.factories import load_gls
+
+    load_gls()
+    area = ProtectedAreaFactory()
+    manager = make_user(Role.SITE_MANAGER, protected_area=area)
+    return assessment_services.assessment_create(protected_area=area, user=manager, year=2026)
+
+
+def _queries(client, user) -> int:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/").status_code == 200
+    return len(captured)
+
+
+def test_the_gate_reaches_the_group_then_the_reviewer_then_staff(client, jurisdiction, expert, reviewer, staff):
+    from eligibility import services as eligibility
+    from standards.models import Jurisdiction
+
+    # given an application in the group's jurisdiction, and an expert of another group
+    applicant = _application()
+    outsider = make_user(
+        Role.EXPERT, jurisdiction=Jurisdiction.objects.create(code="la", name="Lao", countries=["LAO"])
+    )
+    gate = f'href="/assessments/{applicant.pk}/eligibility/"'
+    # then the group's expert is asked to evaluate it; the other group's expert, the reviewer and staff not yet
+    page = _home(client, expert)
+    assert "1 application awaiting your eligibility evaluation" in page and gate in page
+    for person, heading in ((outsider, "0 applications awaiting"), (reviewer, "0 eligibility evaluations awaiting")):
+        client.logout()
+        page = _home(client, person)
+        assert heading in page and gate not in page
+    client.logout()
+    assert "0 applications with eligibility established" in _home(client, staff)
+    # when the group evaluates, the reviewer is asked to check it, and it leaves the group's list
+    eligibility.evaluation_record(assessment=applicant, by=expert, eligible=True, reasons="Category IV.")
+    client.logout()
+    page = _home(client, reviewer)
+    assert "1 eligibility evaluation awaiting your check" in page and gate in page
+    client.logout()
+    assert gate not in _home(client, expert)
+    # when the reviewer confirms, staff see it ready to move, and it leaves the reviewer's list
+    eligibility.check_record(assessment=applicant, by=reviewer, confirmed=True, reasons="Process followed.")
+    client.logout()
+    assert gate not in _home(client, reviewer)
+    client.logout()
+    page = _home(client, staff)
+    assert "1 application with eligibility established, ready to move to candidate" in page and gate in page
+    # and once a candidate, it is on nobody's list
+    transition(applicant, "candidate", by=staff)
+    for person in (expert, reviewer, staff):
+        client.logout()
+        assert gate not in _home(client, person)
+
+
+def test_a_check_waits_for_the_appointed_reviewer_and_never_for_the_evaluator(client, jurisdiction, expert, reviewer):
+    from accounts.services import role_grant
+    from eligibility import services as eligibility
+    from standards.models import JurisdictionOnboarding
+
+    both = make_user(Role.EXPERT, jurisdiction=jurisdiction)
+    role_grant(user=both, role=Role.INDEPENDENT_REVIEWER, granted_by=None)
+    applicant = _application()
+    eligibility.evaluation_record(assessment=applicant, by=both, eligible=True, reasons="Category IV.")
+    gate = f'href="/assessments/{applicant.pk}/eligibility/"'
+    # the evaluator may not check their own evaluation: it is not on their list
+    assert gate not in _home(client, both)
+    client.logout()
+    assert gate in _home(client, reviewer)
+    # once the jurisdiction appoints another reviewer, it waits for them alone
+    appointed = make_user(Role.INDEPENDENT_REVIEWER)
+    JurisdictionOnboarding.objects.update_or_create(jurisdiction=jurisdiction, defaults={"reviewer": appointed})
+    client.logout()
+    assert gate not in _home(client, reviewer)
+    client.logout()
+    assert gate in _home(client, appointed)
+
+
+def test_the_gates_worklists_cost_the_same_queries_for_one_application_or_four(
+    client, jurisdiction, expert, reviewer, staff
+):
+    from eligibility import services as eligibility
+
+    def world(n):
+        for _ in range(n):
+            _waiting, evaluated, established = _application(), _application(), _application()
+            for assessment in (evaluated, established):
+                eligibility.evaluation_record(assessment=assessment, by=expert, eligible=True, reasons="Fine.")
+            eligibility.check_record(assessment=established, by=reviewer, confirmed=True, reasons="Fine.")
+
+    world(1)
+    small = {person.email: _queries(client, person) for person in (expert, reviewer, staff)}
+    world(3)
+    bigger = {person.email: _queries(client, person) for person in (expert, reviewer, staff)}
+    assert bigger == small
+    page = _home(client, staff)
+    assert "4 applications with eligibility established" in page
+
+
+def test_a_panel_members_home_says_what_each_case_waits_for_in_the_same_queries(client, staff, jurisdiction):
+    from certification import panel
+    from certification.tests.factories import make_panel_member
+    from certification.tests.helpers import make_recommended
+    from reviews.tests.factories import make_standard as standard
+
+    standard(3)
+    member, other = make_panel_member(email="member@panel.test"), make_panel_member()
+    review_staff = make_user(Role.IUCN_STAFF)
+
+    def case():
+        area = ProtectedAreaFactory()
+        manager = make_user(Role.SITE_MANAGER, protected_area=area)
+        assessment = make_recommended(area=area, site_manager=manager, reviewer=review_staff)
+        return panel.panel_case_open(assessment=assessment, by=staff, members=[member, other])
+
+    first = case()
+    page = _home(client, member)
+    assert "1 Panel case awaiting your conflict declaration" in page and "0 Panel cases awaiting your vote" in page
+    assert f'href="/certification/panel/{first.pk}/"' in page
+    before = _queries(client, member)
+    # when the member declares no conflict on it, it waits for their vote; two more cases wait for a declaration
+    panel.panel_declare(case=first, by=member, has_conflict=False)
+    case(), case()
+    page = _home(client, member)
+    assert "2 Panel cases awaiting your conflict declaration" in page and "1 Panel case awaiting your vote" in page
+    assert _queries(client, member) == before
