@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     # The expert group's site visits during the candidate phase (issue 16).
     "visits",
     "reports",
+    # The mid-term and renewal reviews of a listed site (issue 16).
+    "listing_reviews",
     # The project package is an app too, for what sits above all the others (docs/architecture.md):
     # the home page and the demo data set with its `load_demo` command.
     "greenlist",
@@ -171,6 +173,8 @@ CELERY_BEAT_SCHEDULE = {
     # Certificates expire on their date; reminders and candidate flags are sent once each.
     "certification-expire": {"task": "certification.expire_certificates", "schedule": crontab(hour=0, minute=5)},
     "certification-reminders": {"task": "certification.send_reminders", "schedule": crontab(hour=6, minute=0)},
+    # Mid-term and renewal reviews of listed sites opened on their day, once each; overdue updates flagged.
+    "listing-reviews-open-due": {"task": "listing_reviews.open_due_reviews", "schedule": crontab(hour=0, minute=20)},
     # Evidence whose processing never started (broker down at upload) or whose worker died.
     "evidence-sweep-stuck": {
         "task": "evidence.tasks.sweep_stuck_evidence",
@@ -298,6 +302,17 @@ GREENLIST_PANEL_QUORUM = env.int("GREENLIST_PANEL_QUORUM", default=2)
 GREENLIST_PANEL_RULE = env.str("GREENLIST_PANEL_RULE", default="majority")
 if GREENLIST_PANEL_RULE not in {"majority", "unanimous"} or GREENLIST_PANEL_QUORUM < 1:
     raise ImproperlyConfigured("GREENLIST_PANEL_RULE must be 'majority' or 'unanimous', and the quorum at least 1.")
+# Reviews of a listed site (issue 16, listing_reviews). The mid-term review opens once this share of the
+# certificate's validity has passed (0.5: half-way, GREENLIST.md "The process"); the renewal review this many
+# days before expiry (no IUCN lead time was found: 365 is the platform's default); a mid-term update not filed
+# this many days after the review fell due is flagged to staff (the platform's practice).
+GREENLIST_MIDTERM_AT = env.float("GREENLIST_MIDTERM_AT", default=0.5)
+GREENLIST_RENEWAL_LEAD_DAYS = env.int("GREENLIST_RENEWAL_LEAD_DAYS", default=365)
+GREENLIST_MIDTERM_UPDATE_DAYS = env.int("GREENLIST_MIDTERM_UPDATE_DAYS", default=90)
+if not 0 < GREENLIST_MIDTERM_AT < 1 or GREENLIST_RENEWAL_LEAD_DAYS < 1 or GREENLIST_MIDTERM_UPDATE_DAYS < 1:
+    raise ImproperlyConfigured(
+        "GREENLIST_MIDTERM_AT must be between 0 and 1; the renewal lead and update days at least 1."
+    )
 
 # --- Maps ----------------------------------------------------------------------------------------
 # Optional raster base map, an XYZ template like https://tile.example.org/{z}/{x}/{y}.png. Empty: the

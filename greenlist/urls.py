@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("eligibility.api.urls")),
     path("", include("visits.api.urls")),
     path("", include("certification.api.urls")),
+    path("", include("listing_reviews.api.urls")),
     path("", include("scoring.api.urls")),
     path("", include("reports.api.urls")),
 ]
@@ -45,6 +46,8 @@ urlpatterns = [
     path("", include("eligibility.urls")),
     path("scoring/", include("scoring.urls")),
     path("reports/", include("reports.urls")),
+    # The reviews of a listed site: /listing-reviews/, /listing-reviews/midterm/<id>/, …/renewal/<id>/ (issue 16).
+    path("", include("listing_reviews.urls")),
     # Public Green List, certificate verification and staff certification pages.
     path("", include("certification.urls")),
     # Before the admin's own login view, which has no throttle and no two-factor step: the admin's

@@ -1,0 +1,102 @@
+"""The review pages: who sees and does what, refusals before the form is read, constant query counts."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from listing_reviews.choices import MidtermStatus
+
+from .factories import open_midterm, open_renewal
+
+
+def _url(name, review, suffix=""):
+    return reverse(f"listing_reviews:{name}", args=[review.pk]) + suffix
+
+
+def test_the_midterm_page_walk(client, certificate, site_manager, group_expert, panel_chair):
+    review = open_midterm(certificate)
+    client.force_login(site_manager)
+    page = client.get(_url("midterm", review)).content.decode()
+    assert 'id="midterm-update-form"' in page and "Fence the core zone." in page
+    refused = client.post(_url("midterm-update", review), {"what_changed": " "})
+    assert refused.status_code == 400 and 'id="midterm-error"' in refused.content.decode()
+    upload = client.post(
+        _url("midterm-evidence", review), {"file": SimpleUploadedFile("m.txt", b"monitoring"), "title": "Monitoring"}
+    )
+    assert upload.status_code == 302
+    assert client.post(_url("midterm-update", review), {"what_changed": "New post."}).status_code == 302
+    client.force_login(group_expert)
+    assert 'id="midterm-review-form"' in client.get(_url("midterm", review)).content.decode()
+    assert client.post(_url("midterm-group-review", review), {"findings": "Good."}).status_code == 302
+    client.force_login(panel_chair)
+    assert client.post(_url("midterm-panel", review), {"outcome": "panel_noted", "note": "Noted."}).status_code == 302
+    review.refresh_from_db()
+    assert review.status == MidtermStatus.PANEL_NOTED
+
+
+def test_outsiders_are_refused(client, certificate, other_manager, expert, site_manager, staff):
+    review = open_midterm(certificate)
+    renewal = open_renewal(certificate)
+    client.force_login(other_manager)
+    assert client.get(_url("midterm", review)).status_code == 404
+    assert client.post(_url("midterm-update", review), {"what_changed": "x"}).status_code == 404
+    assert client.get(_url("renewal", renewal)).status_code == 404
+    assert client.post(_url("renewal-start", renewal)).status_code == 404
+    assert client.get(reverse("listing_reviews:list")).status_code == 403
+    # staff see the review but file nothing: 403 before the form is read
+    client.force_login(staff)
+    assert client.get(_url("midterm", review)).status_code == 200
+    assert client.post(_url("midterm-update", review), {}).status_code == 403
+    assert client.post(_url("midterm-panel", review), {}).status_code == 403
+    assert client.post(_url("renewal-start", renewal)).status_code == 403
+    # the site team: wrong state is a 409 page
+    client.force_login(site_manager)
+    assert client.post(_url("midterm-group-review", review), {"findings": "x"}).status_code == 403
+    assert client.post(_url("renewal-start", renewal)).status_code == 302
+    again = client.post(_url("renewal-start", renewal))
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize("extra_sites", [0, 4])
+def test_staff_list_query_count_is_constant(
+    client, certificate, staff, extra_sites, django_assert_max_num_queries, site_manager
+):
+    from listing_reviews.models import MidtermReview, RenewalReview
+
+    open_midterm(certificate)
+    open_renewal(certificate)
+    # more reviews of the same kind, on copies of the certificate's rows (the page reads only these)
+    for _ in range(extra_sites):
+        MidtermReview.objects.create(certificate=_copy(certificate), due_on=certificate.granted_on)
+    assert RenewalReview.objects.count() == 1
+    client.force_login(staff)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("listing_reviews:list"))
+    assert page.status_code == 200 and page.content.decode().count("/listing-reviews/midterm/") == 1 + extra_sites
+
+
+def _copy(certificate):
+    """Another listed site's certificate: a new area with the same decision copied."""
+    from certification.models import Certificate, Decision
+    from protected_areas.tests.factories import ProtectedAreaFactory
+
+    decision = Decision.objects.get(pk=certificate.decision_id)
+    assessment = decision.assessment
+    area = ProtectedAreaFactory()
+    assessment.pk = None
+    assessment.id = None
+    assessment.protected_area = area
+    assessment.save()
+    decision.pk = None
+    decision.id = None
+    decision.assessment = assessment
+    decision.save()
+    return Certificate.objects.create(
+        number=f"GL-T-{area.pk}",
+        decision=decision,
+        protected_area=area,
+        standard=certificate.standard,
+        standard_version=certificate.standard_version,
+        granted_on=certificate.granted_on,
+        expires_on=certificate.expires_on,
+    )
