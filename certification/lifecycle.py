@@ -8,6 +8,8 @@ scheduler (celery beat).
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,20 @@ from .models import TEXT_MAX, Certificate, CertificateTransition
 
 def _staff(user: Person | None, certificate: Certificate) -> bool:
     return user is not None and rules.can_manage_certificates(user)
+
+
+# Set only while `transition_on_panel_outcome` runs: the Green List Panel's outcome on a concern about
+# a listed site (concerns.services), which the Panel's chair records on the Panel's behalf.
+_applying_panel_outcome: ContextVar[bool] = ContextVar("applying_panel_outcome", default=False)
+
+
+def _panel_chair_applying_outcome(user: Person | None) -> bool:
+    return user is not None and _applying_panel_outcome.get() and rules.chairs_panel(user)
+
+
+def _staff_or_panel_outcome(user: Person | None, certificate: Certificate) -> bool:
+    """Staff, or the Panel's chair applying the Panel's outcome (never from the certificate's page)."""
+    return _staff(user, certificate) or _panel_chair_applying_outcome(user)
 
 
 def _scheduler(user: Person | None, certificate: Certificate) -> bool:
@@ -43,7 +59,7 @@ def guard_due(certificate: Certificate) -> None:
 
 def _gate(user: Person | None) -> None:
     # A person other than staff is refused before the table is read (403, not "impossible").
-    if user is not None and not rules.can_manage_certificates(user):
+    if user is not None and not rules.can_manage_certificates(user) and not _panel_chair_applying_outcome(user):
         raise NotAllowed(error_codes.CERTIFICATE_ROLE, "Only IUCN staff may change a certificate's status.")
 
 
@@ -55,10 +71,10 @@ def _on_move(certificate: Certificate, move: Move, note: str) -> list[str]:
 
 
 TRANSITIONS: tuple[Move, ...] = (
-    Move(S.ACTIVE, S.SUSPENDED, _staff, (guard_not_past_expiry,), _("Suspend"), note_required=True),
-    Move(S.SUSPENDED, S.ACTIVE, _staff, (guard_not_past_expiry,), _("Reinstate"), note_required=True),
-    Move(S.ACTIVE, S.WITHDRAWN, _staff, (), _("Withdraw"), note_required=True),
-    Move(S.SUSPENDED, S.WITHDRAWN, _staff, (), _("Withdraw"), note_required=True),
+    Move(S.ACTIVE, S.SUSPENDED, _staff_or_panel_outcome, (guard_not_past_expiry,), _("Suspend"), note_required=True),
+    Move(S.SUSPENDED, S.ACTIVE, _staff_or_panel_outcome, (guard_not_past_expiry,), _("Reinstate"), note_required=True),
+    Move(S.ACTIVE, S.WITHDRAWN, _staff_or_panel_outcome, (), _("Withdraw"), note_required=True),
+    Move(S.SUSPENDED, S.WITHDRAWN, _staff_or_panel_outcome, (), _("Withdraw"), note_required=True),
     Move(S.ACTIVE, S.EXPIRED, _scheduler, (guard_due,), _("Expire")),
     Move(S.SUSPENDED, S.EXPIRED, _scheduler, (guard_due,), _("Expire")),
 )
@@ -91,3 +107,13 @@ available_moves = MACHINE.available_moves
 def transition(certificate: Certificate, to: str, *, by: Person | None, reason: str = "") -> Certificate:
     """Move the certificate to `to`, or raise a DomainError saying why not; nothing changes then."""
     return MACHINE.transition(certificate, to, by=by, note=reason)
+
+
+def transition_on_panel_outcome(certificate: Certificate, to: str, *, chair: Person, reason: str) -> Certificate:
+    """The Panel's chair applies the Panel's outcome on a concern (suspend, reinstate, withdraw):
+    the same moves, guards, log and audit as staff's; the caller has checked the Panel's record."""
+    token = _applying_panel_outcome.set(True)
+    try:
+        return MACHINE.transition(certificate, to, by=chair, note=reason)
+    finally:
+        _applying_panel_outcome.reset(token)

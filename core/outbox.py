@@ -42,9 +42,10 @@ LAST_ERROR_MAX = 2000
 SENT, FAILED, SKIPPED = "sent", "failed", "skipped"
 
 # Kinds whose body holds a secret (an invitation's one-time sign-up link, a stakeholder comment's
-# confirmation link): never shown, even to staff, and erased once the mail is out, so nobody who reads
-# the outbox can sign up or confirm in the recipient's place.
-SECRET_BODY_KINDS = {"invitation", "stakeholders.comment_confirm"}
+# confirmation link, the private link a concern's raiser follows it by): never shown, even to staff,
+# and erased once the mail is out, so nobody who reads the outbox can sign up or confirm in the
+# recipient's place.
+SECRET_BODY_KINDS = {"invitation", "stakeholders.comment_confirm", "concerns.private_link"}
 ERASED_BODY = "(erased once sent: it held a one-time link)"
 
 # kind → dotted path of a function called with the row, in the transaction that marks it sent

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "eligibility",
     # The expert group's site visits during the candidate phase (issue 16).
     "visits",
+    # Concerns and alerts about a listed site, decided by the Green List Panel (issue 16).
+    "concerns",
     "reports",
     # The mid-term and renewal reviews of a listed site (issue 16).
     "listing_reviews",
@@ -280,6 +282,12 @@ EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=f"{MEDIA_ROOT}-private")
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=120_000_000)
 EVIDENCE_ZIP_MAX_MB = env.int("EVIDENCE_ZIP_MAX_MB", default=2000)
 EVIDENCE_ZIP_MAX_FILES = 50_000
+# Files a member of the public sends with a concern about a listed site (concerns.attachments): how
+# many, how large each (bytes), and the most pixels an image may have before it is decoded (a photo
+# from a phone is 12–50 million; more is refused as a possible decompression bomb).
+GREENLIST_CONCERN_ATTACHMENTS = env.int("GREENLIST_CONCERN_ATTACHMENTS", default=3)
+GREENLIST_CONCERN_ATTACHMENT_BYTES = env.int("GREENLIST_CONCERN_ATTACHMENT_BYTES", default=10_000_000)
+GREENLIST_CONCERN_IMAGE_MAX_PIXELS = env.int("GREENLIST_CONCERN_IMAGE_MAX_PIXELS", default=60_000_000)
 EVIDENCE_TEXT_MAX_CHARS = 2_000_000
 EVIDENCE_MAX_FEATURES = 50_000
 EVIDENCE_RASTER_MAX_PIXELS = 200_000_000
@@ -367,6 +375,9 @@ SPECTACULAR_SETTINGS = {
         "AdaptedSetStatusEnum": "standards.models.AdaptedSetStatus",
         # A site visit's status (visits.workflow's lifecycle).
         "SiteVisitStatusEnum": "visits.choices.VisitStatus",
+        # A concern's status and the Panel's outcome on it (concerns.workflow).
+        "ConcernStatusEnum": "concerns.choices.ConcernStatus",
+        "ConcernOutcomeKindEnum": "concerns.choices.ConcernOutcomeKind",
         # The error body's `code`: every code of every app's error_codes.py.
         "ErrorCodeEnum": "core.error_codes.declared",
     },

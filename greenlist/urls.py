@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("reviews.api.urls")),
     path("", include("eligibility.api.urls")),
     path("", include("visits.api.urls")),
+    path("", include("concerns.api.urls")),
     path("", include("certification.api.urls")),
     path("", include("listing_reviews.api.urls")),
     path("", include("scoring.api.urls")),
@@ -44,6 +45,8 @@ urlpatterns = [
     path("", include("stakeholders.urls")),
     # The eligibility gate's page under /assessments/<id>/eligibility/ (issue 16).
     path("", include("eligibility.urls")),
+    # Concerns about a listed site: the public form under /sites/<id>/concerns/, the rest under /concerns/ (issue 16).
+    path("", include("concerns.urls")),
     path("scoring/", include("scoring.urls")),
     path("reports/", include("reports.urls")),
     # The reviews of a listed site: /listing-reviews/, /listing-reviews/midterm/<id>/, …/renewal/<id>/ (issue 16).

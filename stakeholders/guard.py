@@ -51,21 +51,22 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
 
 
-def _keys(ip: str | None, email: str) -> list[tuple[str, int]]:
-    keys = [(f"comment-rate:email:{_digest(email)}", PER_EMAIL_PER_WINDOW)]
+def _keys(ip: str | None, email: str, scope: str) -> list[tuple[str, int]]:
+    keys = [(f"{scope}-rate:email:{_digest(email)}", PER_EMAIL_PER_WINDOW)]
     if ip:
-        keys.append((f"comment-rate:ip:{_digest(ip)}", PER_IP_PER_WINDOW))
+        keys.append((f"{scope}-rate:ip:{_digest(ip)}", PER_IP_PER_WINDOW))
     return keys
 
 
-def rate_limited(ip: str | None, email: str) -> int:
-    """0 when this submission may go ahead, else the seconds to wait. Counts it when it may."""
+def rate_limited(ip: str | None, email: str, *, scope: str = "comment") -> int:
+    """0 when this submission may go ahead, else the seconds to wait. Counts it when it may.
+    `scope` keeps each public form's counts apart (comments, concerns: concerns.services)."""
     now = time.time()
-    for key, limit in _keys(ip, email):
+    for key, limit in _keys(ip, email, scope):
         count, first = cache.get(key) or (0, now)
         if count >= limit:
             return max(int(first + RATE_WINDOW_SECONDS - now) + 1, 1)
-    for key, _limit in _keys(ip, email):
+    for key, _limit in _keys(ip, email, scope):
         count, first = cache.get(key) or (0, now)
         cache.set(key, (count + 1, first), timeout=max(int(first + RATE_WINDOW_SECONDS - now), 1))
     return 0

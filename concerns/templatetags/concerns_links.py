@@ -1,0 +1,24 @@
+"""`{% concern_link area %}`: the link to raise a concern about a listed site.
+
+A template tag, so that the public pages of sites (protected_areas, certification) show it without
+their views knowing of concerns."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from certification.models import Certificate
+
+register = template.Library()
+
+
+@register.simple_tag
+def concern_link(area) -> str:
+    if area is None or not Certificate.objects.listed().filter(protected_area_id=area.pk).exists():
+        return ""
+    return format_html(
+        '<p class="concern-link"><a href="{}" id="concern-link">{}</a></p>',
+        reverse("concerns:raise", args=[area.pk]),
+        _("Raise a concern about this site"),
+    )
