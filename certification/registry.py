@@ -15,8 +15,12 @@ Who is in it:
 - Areas without a WDPA id are left out: `site_id` is the WDPA id, and a row Protected Planet cannot
   match to one of its sites is of no use to it. Parcels of one WDPA site (41057_A, 41057_B) make one
   row: listed before candidate, then the later expiry.
+- A multi-site application (assessments.sites, issue 16) gives one row per site, since Protected Planet's
+  ids are per WDPA site: each added site takes its application's status and expiry date, and its url is
+  the site's own public page (which says whose application it is part of). While the certificate is
+  suspended, every site of it is left out.
 
-Two queries, however many sites.
+Three queries, however many sites.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -36,6 +40,7 @@ from django.utils.text import slugify
 
 from assessments.choices import Status
 from assessments.models import Assessment
+from assessments.sites import areas_by_assessment
 
 from .choices import CertificateStatus
 from .selectors import public_certificates
@@ -56,29 +61,41 @@ class RegistryRow:
     status: str
     expiry_date: datetime.date
     url: str
+    # The assessment the row comes from (its added sites get rows of their own).
+    assessment_id: int | None = field(default=None, compare=False)
 
     def rank(self) -> tuple[bool, datetime.date]:
         return (self.status == LISTED, self.expiry_date)
 
 
-def _certificate_rows(today: datetime.date) -> tuple[list[RegistryRow], set[int]]:
-    """The listed rows, and the WDPA ids of suspended sites (left out, candidates or not)."""
+def _certificate_rows(today: datetime.date) -> tuple[list[RegistryRow], set[int], set[int]]:
+    """The listed rows, the WDPA ids of suspended sites (left out, candidates or not), and the
+    assessments of the suspended certificates (their added sites are left out too)."""
     rows = (
         public_certificates(listed_only=True)
         .filter(expires_on__gt=today, protected_area__wdpa_id__isnull=False)
-        .values_list("protected_area_id", "protected_area__name", "protected_area__wdpa_id", "status", "expires_on")
+        .values_list(
+            "protected_area_id",
+            "protected_area__name",
+            "protected_area__wdpa_id",
+            "status",
+            "expires_on",
+            "decision__assessment_id",
+        )
     )
     listed: list[RegistryRow] = []
     suspended: set[int] = set()
-    for area_id, name, wdpa_id, status, expires_on in rows:
+    suspended_assessments: set[int] = set()
+    for area_id, name, wdpa_id, status, expires_on, assessment_id in rows:
         if wdpa_id is None:  # filtered out above: for the type checker
             continue
         if status == CertificateStatus.SUSPENDED:
             suspended.add(wdpa_id)
+            suspended_assessments.add(assessment_id)
             continue
         url = settings.SITE_URL + reverse("certification:area", args=[area_id, slugify(name) or "area"])
-        listed.append(RegistryRow(wdpa_id, LISTED, expires_on, url))
-    return listed, suspended
+        listed.append(RegistryRow(wdpa_id, LISTED, expires_on, url, assessment_id))
+    return listed, suspended, suspended_assessments
 
 
 def _candidate_rows() -> list[RegistryRow]:
@@ -95,7 +112,7 @@ def _candidate_rows() -> list[RegistryRow]:
                 TruncDate("created_at"),
             )
         )
-        .values_list("protected_area_id", "protected_area__wdpa_id", "candidate_since")
+        .values_list("protected_area_id", "protected_area__wdpa_id", "candidate_since", "pk")
         .order_by("protected_area_id")
     )
     return [
@@ -104,8 +121,9 @@ def _candidate_rows() -> list[RegistryRow]:
             CANDIDATE,
             since + relativedelta(years=CANDIDATE_WINDOW_YEARS),
             settings.SITE_URL + reverse("protected_areas:detail", args=[area_id]),
+            assessment_id,
         )
-        for area_id, wdpa_id, since in rows
+        for area_id, wdpa_id, since, assessment_id in rows
         if wdpa_id is not None  # filtered out above: for the type checker
     ]
 
@@ -113,12 +131,36 @@ def _candidate_rows() -> list[RegistryRow]:
 def protected_planet_rows(*, today: datetime.date | None = None) -> list[RegistryRow]:
     """The registry's rows, one per WDPA id, by WDPA id (see the module's docstring for who is in)."""
     today = today or timezone.localdate()
-    listed, suspended = _certificate_rows(today)
+    listed, suspended, suspended_assessments = _certificate_rows(today)
+    rows = listed + _candidate_rows()
+    added, added_suspended = _added_site_rows(rows, suspended_assessments)
+    suspended |= added_suspended
     best: dict[int, RegistryRow] = {}
-    for row in listed + [r for r in _candidate_rows() if r.site_id not in suspended]:
+    for row in [r for r in rows + added if r.status == LISTED or r.site_id not in suspended]:
         if row.site_id not in best or row.rank() > best[row.site_id].rank():
             best[row.site_id] = row
     return [best[site_id] for site_id in sorted(best)]
+
+
+def _added_site_rows(rows: list[RegistryRow], suspended_assessments: set[int]) -> tuple[list[RegistryRow], set[int]]:
+    """A row per added site of the rows' multi-site applications (their status and expiry), and the WDPA
+    ids of the added sites of suspended certificates. One query."""
+    wanted = {r.assessment_id for r in rows if r.assessment_id is not None} | suspended_assessments
+    added = areas_by_assessment(sorted(wanted)) if wanted else {}
+    extra = [
+        RegistryRow(
+            area.wdpa_id,
+            row.status,
+            row.expiry_date,
+            settings.SITE_URL + reverse("protected_areas:detail", args=[area.pk]),
+            row.assessment_id,
+        )
+        for row in rows
+        for area in added.get(row.assessment_id or 0, [])
+        if area.wdpa_id is not None
+    ]
+    suspended = {area.wdpa_id for a in suspended_assessments for area in added.get(a, []) if area.wdpa_id is not None}
+    return extra, suspended
 
 
 def csv_cell(value: object) -> str:

@@ -234,6 +234,19 @@ def public_certificates(*, listed_only: bool = True) -> QuerySet[Certificate]:
     return qs
 
 
+def with_application_sites(certificates: QuerySet[Certificate]) -> QuerySet[Certificate]:
+    """The certificates with their multi-site application's other sites loaded (issue 16), in one more
+    query however many: `certificate.decision.assessment.extra_sites.all()`, each with its area."""
+    from assessments.models import AssessmentSite
+
+    return certificates.select_related("decision__assessment").prefetch_related(
+        Prefetch(
+            "decision__assessment__extra_sites",
+            queryset=AssessmentSite.objects.select_related("protected_area").order_by("protected_area__name", "id"),
+        )
+    )
+
+
 def _map_shape() -> Coalesce:
     """What maps draw of an area: its display boundary, else its boundary, else its point."""
     return Coalesce(

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.types import Person, Text
 from assessments.choices import Status
-from assessments.models import Answer, Assessment
+from assessments.models import Answer, Assessment, AssessmentSite
 from assessments.selectors import scale_by_code
+from assessments.sites import application_sites
 from protected_areas.choices import IucnCategory, SiteType
 from protected_areas.models import ProtectedArea
 from reviews.selectors import assessment_jurisdiction_id
@@ -94,6 +95,19 @@ class Missing:
     text: Text
 
 
+@dataclass(frozen=True)
+class SitePrecheck:
+    """An added site of a multi-site application (assessments.sites) with its own WDPA pre-check and
+    the applicant's statement of how it is connected (issue 16)."""
+
+    site: AssessmentSite
+    items: list[PrecheckItem]
+
+    @property
+    def passed(self) -> bool:
+        return all(item.passed for item in self.items)
+
+
 @dataclass
 class GateState:
     """The eligibility gate of one assessment, for the page, the API, the guard and the section."""
@@ -106,6 +120,8 @@ class GateState:
     override: EligibilityRecord | None
     missing: list[Missing]
     history: list[EligibilityRecord] = field(default_factory=list)
+    # The added sites of a multi-site application, each with its pre-check (the main site's is `precheck`).
+    sites: list[SitePrecheck] = field(default_factory=list)
 
     @property
     def established(self) -> bool:
@@ -141,9 +157,14 @@ def gate_state(assessment: Assessment, *, with_details: bool = True) -> GateStat
     evaluation, check, override = (newest.get(s) for s in (Step.EVALUATION, Step.CHECK, Step.OVERRIDE))
     if check is not None and (evaluation is None or (check.at, check.pk) < (evaluation.at, evaluation.pk)):
         check = None
-    missing = [] if override is not None else _missing(evaluation, check)
+    # Every site of a multi-site application must be eligible. The main site's WDPA record informs the
+    # group's evaluation, which is about that site; an added site's record is all the gate holds to show
+    # that it meets the definition, so its failing pre-check is missing information (issue 16, the
+    # platform's practice). Staff's override, with its reason, still opens the gate.
+    sites = [SitePrecheck(site, precheck(site.protected_area)) for site in application_sites(assessment)]
+    missing = [] if override is not None else [*_missing(evaluation, check), *_sites_missing(sites)]
     if not with_details:
-        return GateState([], [], evaluation, check, override, missing)
+        return GateState([], [], evaluation, check, override, missing, sites=sites)
     return GateState(
         precheck=precheck(assessment.protected_area),
         answers=eligibility_answers(assessment),
@@ -152,7 +173,23 @@ def gate_state(assessment: Assessment, *, with_details: bool = True) -> GateStat
         override=override,
         missing=missing,
         history=history,
+        sites=sites,
     )
+
+
+def _sites_missing(sites: list[SitePrecheck]) -> list[Missing]:
+    return [
+        Missing(
+            "site_precheck_failed",
+            _("The WDPA pre-check fails for %(site)s (%(failed)s): the record must be completed or corrected.")
+            % {
+                "site": site.site.protected_area.name,
+                "failed": ", ".join(str(item.label) for item in site.items if not item.passed),
+            },
+        )
+        for site in sites
+        if not site.passed
+    ]
 
 
 def eligibility_answers(assessment: Assessment) -> list[tuple[Answer, str]]:

@@ -215,7 +215,7 @@ class GreenListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_fields = ["status"]
 
     def get_queryset(self):
-        return selectors.public_certificates(listed_only=False)
+        return selectors.with_application_sites(selectors.public_certificates(listed_only=False))
 
 
 class PublicView(APIView):
@@ -257,7 +257,7 @@ class GreenListFeedView(PublicView):
 
     @extend_schema(responses={200: GreenListFeedSerializer})
     def get(self, request):
-        certificates = selectors.public_certificates(listed_only=False)
+        certificates = selectors.with_application_sites(selectors.public_certificates(listed_only=False))
         data = FeedEntrySerializer(certificates, many=True, context={"request": request}).data
         response = Response({"generated_at": timezone.now().isoformat(), "count": len(data), "results": data})
         response["Access-Control-Allow-Origin"] = "*"  # public data, meant to be read by other sites

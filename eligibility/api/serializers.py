@@ -22,7 +22,7 @@ class PrecheckItemSerializer(serializers.Serializer):
 
 class MissingSerializer(serializers.Serializer):
     code = serializers.ChoiceField(
-        choices=["evaluation_missing", "evaluation_negative", "check_missing", "check_negative"]
+        choices=["evaluation_missing", "evaluation_negative", "check_missing", "check_negative", "site_precheck_failed"]
     )
     text = serializers.CharField()
 
@@ -34,12 +34,24 @@ class EligibilityAnswerSerializer(serializers.Serializer):
     justification = serializers.CharField()
 
 
+class SitePrecheckSerializer(serializers.Serializer):
+    """An added site of a multi-site application (issue 16) with its own pre-check and statements."""
+
+    protected_area = serializers.IntegerField()
+    name = serializers.CharField()
+    wdpa_id = serializers.IntegerField(allow_null=True)
+    connection = serializers.CharField()
+    shared_values = serializers.CharField()
+    precheck = PrecheckItemSerializer(many=True)
+
+
 class GateStateSerializer(serializers.Serializer):
     assessment = serializers.IntegerField()
     status = serializers.CharField(help_text="The assessment's phase; records are taken only in 'application'.")
     established = serializers.BooleanField(help_text="Both positive, or overridden: the move to candidate is allowed.")
     missing = MissingSerializer(many=True)
-    precheck = PrecheckItemSerializer(many=True)
+    precheck = PrecheckItemSerializer(many=True, help_text="The main site's.")
+    sites = SitePrecheckSerializer(many=True, help_text="The application's other sites, each with its pre-check.")
     answers = EligibilityAnswerSerializer(many=True, help_text="The site's own answers to 2.1.1 and 2.1.2.")
     evaluation = RecordSerializer(allow_null=True)
     check = RecordSerializer(allow_null=True, help_text="In effect only when newer than the evaluation in effect.")

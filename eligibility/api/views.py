@@ -34,6 +34,20 @@ def _state_body(assessment) -> dict:
         "precheck": [
             {"code": i.code, "name": str(i.label), "passed": i.passed, "reason": str(i.reason)} for i in state.precheck
         ],
+        "sites": [
+            {
+                "protected_area": entry.site.protected_area_id,
+                "name": entry.site.protected_area.name,
+                "wdpa_id": entry.site.protected_area.wdpa_id,
+                "connection": entry.site.connection,
+                "shared_values": entry.site.shared_values,
+                "precheck": [
+                    {"code": i.code, "name": str(i.label), "passed": i.passed, "reason": str(i.reason)}
+                    for i in entry.items
+                ],
+            }
+            for entry in state.sites
+        ],
         "answers": [
             {
                 "number": a.indicator.number,
