@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -105,11 +106,33 @@ def clean_consideration(value: str | None) -> str:
 # --- windows -------------------------------------------------------------------------------------
 
 
-def _listed_certificate(area: ProtectedArea) -> Any:
-    # The certificate app sits above this one: follow this model's own key to it, and ask its own
-    # queryset which certificates are listed (docs/architecture.md, "When a lower app needs…").
+def _listing_for_window(area: ProtectedArea, opens_on: datetime.date, closes_on: datetime.date) -> Any:
+    """The certificate a listed-phase window hears comments on: the site's newest, active on every day
+    of the window (the platform's rule: a suspended listing is before the Panel, through a concern, and
+    a window may not outlive the listing it is about)."""
+    # The certificate app sits above this one: follow this model's own key to it, and ask the
+    # certificate itself what it says (docs/architecture.md, "When a lower app needs…").
     certificates: Any = ConsultationWindow._meta.get_field("certificate").related_model
-    return certificates.objects.listed().filter(protected_area=area).order_by("-pk").first()
+    certificate = certificates.objects.filter(protected_area=area).order_by("-pk").first()
+    if certificate is None or not certificates.objects.listed().filter(pk=certificate.pk).exists():
+        raise Conflict(error_codes.CONSULTATION_PHASE_MISMATCH, _("The site is not on the Green List."))
+    if not certificate.is_valid_on(timezone.localdate()):
+        raise Conflict(
+            error_codes.CONSULTATION_PHASE_MISMATCH,
+            _("The site's certificate is “%(status)s”: a window of the listed phase needs an active certificate.")
+            % {"status": certificate.get_status_display()},
+        )
+    if not (certificate.is_valid_on(opens_on) and certificate.is_valid_on(closes_on)):
+        raise DomainError(
+            error_codes.CONSULTATION_DATES_INVALID,
+            _(
+                "The certificate is valid from %(granted)s and expires on %(expires)s: "
+                "the window must fall within its validity."
+            )
+            % {"granted": date_format(certificate.granted_on), "expires": date_format(certificate.expires_on)},
+            field="closes_on",
+        )
+    return certificate
 
 
 def window_open(
@@ -133,9 +156,7 @@ def window_open(
     note = clean_window_note(note)
     assessment, certificate = None, None
     if phase == Phase.LISTED:
-        certificate = _listed_certificate(area)
-        if certificate is None:
-            raise Conflict(error_codes.CONSULTATION_PHASE_MISMATCH, _("The site is not on the Green List."))
+        certificate = _listing_for_window(area, opens_on, closes_on)
     else:
         statuses = APPLICANT_STATUSES if phase == Phase.APPLICANT else CANDIDATE_STATUSES
         assessment = Assessment.objects.filter(protected_area=area, status__in=statuses).order_by("-cycle").first()
