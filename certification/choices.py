@@ -27,6 +27,8 @@ class NoticeKind(models.TextChoices):
     EXPIRY_1_MONTH = "expiry_1m", _("Expiry in 1 month")
     MONITORING_REPORT = "monitoring", _("Yearly monitoring report due")
     CANDIDATE_WINDOW = "candidate_window", _("Candidate's 5-year window has run out")
+    CONDITION_DUE = "condition_due", _("A condition of the listing is due soon")
+    CONDITION_OVERDUE = "condition_overdue", _("A condition of the listing is overdue")
 
 
 class Verdict(models.TextChoices):
@@ -74,3 +76,21 @@ VOTE_OUTCOMES: dict[str, str] = {
     PanelVoteChoice.DEFER: DEFERRED,
     PanelVoteChoice.NOT_GRANT: Outcome.DECLINED,
 }
+
+
+# --- conditions on a listing (issue 16) ----------------------------------------------------------
+
+
+class ConditionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    NOT_FULFILLED = "not_fulfilled", _("Not fulfilled")
+    WAIVED = "waived", _("Waived")
+
+
+class ConditionChecker(models.TextChoices):
+    """Who checks that a condition is met (named when the condition is set)."""
+
+    EXPERT_GROUP = "expert_group", _("The expert group")
+    INDEPENDENT_REVIEWER = "independent_reviewer", _("The independent reviewer")
+    SECRETARIAT = "secretariat", _("IUCN staff (the secretariat)")

@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.types import Person
 
-from .choices import CertificateStatus, NoticeKind, Outcome, PanelCaseStatus, PanelCoi, PanelVoteChoice
+from .choices import (
+    CertificateStatus,
+    ConditionChecker,
+    ConditionStatus,
+    NoticeKind,
+    Outcome,
+    PanelCaseStatus,
+    PanelCoi,
+    PanelVoteChoice,
+)
 
 TEXT_MAX = 5000
 
@@ -245,3 +254,117 @@ class PanelVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seat}: {self.choice}"
+
+
+# --- conditions on a listing (issue 16) ----------------------------------------------------------
+
+# `ListingCondition.origin` of the conditions the Panel sets when it grants (shown translated);
+# any other origin is a short text its service writes (a concern's outcome, a mid-term review).
+ORIGIN_PANEL = "panel"
+
+
+class ListingConditionQuerySet(models.QuerySet["ListingCondition"]):
+    def visible_to(self, user: Person) -> Self:
+        """IUCN staff and Panel members see every condition; the site team its own sites'; the
+        experts and the independent reviewer who reviewed the assessment, its conditions.
+        `certification.rules.can_view_conditions` must agree with this."""
+        from accounts import rules
+
+        if not user.is_authenticated:
+            return self.none()
+        if rules.is_iucn_staff(user) or rules.is_panel_member(user):
+            return self
+        return self.filter(
+            Q(certificate__protected_area_id__in=rules.managed_area_ids(user))
+            | Q(decision__assessment_id__in=rules.reviewing_assessment_ids(user))
+        )
+
+    def overdue(self, today: datetime.date) -> Self:
+        return self.filter(status=ConditionStatus.OPEN, due_on__lt=today)
+
+
+class ListingCondition(models.Model):
+    """One condition attached to a Green List listing: what must be done, by when, and who checks
+    it. `status` only changes through `certification.conditions.condition_transition` (its state
+    machine, `ConditionTransition` rows); the site team reports progress while it is open."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="conditions")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="listing_conditions")
+    text = models.TextField()
+    due_on = models.DateField()
+    checked_by = models.CharField(max_length=24, choices=ConditionChecker.choices)
+    origin = models.CharField(
+        max_length=200, blank=True, help_text=_("Where it came from: the Panel's decision, a concern, a review.")
+    )
+    status = models.CharField(
+        max_length=16, choices=ConditionStatus.choices, default=ConditionStatus.OPEN, editable=False
+    )
+    status_note = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ListingConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ConditionStatus.values), name="condition_status_valid"),
+            models.CheckConstraint(condition=Q(checked_by__in=ConditionChecker.values), name="condition_checker_valid"),
+            models.CheckConstraint(condition=~Q(text=""), name="condition_text_given"),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.text[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("certification:conditions", args=[self.certificate.number]) + f"#condition-{self.pk}"
+
+    def is_overdue_on(self, day: datetime.date) -> bool:
+        return self.status == ConditionStatus.OPEN and self.due_on < day
+
+    @property
+    def origin_label(self) -> str:
+        if self.origin == ORIGIN_PANEL:
+            return str(_("The Green List Panel's decision"))
+        return self.origin
+
+
+class ConditionTransition(models.Model):
+    """One change of a condition's status: who, when, from, to, and the note that says why."""
+
+    condition = models.ForeignKey(ListingCondition, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=16, choices=ConditionStatus.choices)
+    to_status = models.CharField(max_length=16, choices=ConditionStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["condition", "at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status__in=ConditionStatus.values) & Q(to_status__in=ConditionStatus.values),
+                name="condition_transition_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition_id}: {self.from_status} → {self.to_status}"
+
+
+class ConditionProgress(models.Model):
+    """A progress report by the site team on an open condition."""
+
+    condition = models.ForeignKey(ListingCondition, on_delete=models.CASCADE, related_name="progress")
+    text = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["condition", "at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="condition_progress_text_given")]
+
+    def __str__(self) -> str:
+        return f"{self.condition_id}: {self.text[:60]}"

@@ -6,8 +6,10 @@ as before). Nobody decides alone: the single-person decision is gone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -21,9 +23,10 @@ from core.errors import Conflict, DomainError, NotAllowed
 from core.outbox import queue_email
 from reviews.selectors import conflict_warnings
 
+from . import conditions as listing_conditions
 from . import error_codes, rules, selectors, services
 from .choices import DEFERRED, Outcome, PanelCaseStatus, PanelCoi, PanelVoteChoice
-from .models import TEXT_MAX, PanelCase, PanelSeat, PanelVote
+from .models import ORIGIN_PANEL, TEXT_MAX, PanelCase, PanelSeat, PanelVote
 
 
 def _text(value: object, field: str, label: str, *, required: bool = False) -> str:
@@ -210,12 +213,33 @@ def _panel_reasons(case: PanelCase, tally: selectors.PanelTally) -> str:
     return "\n".join(lines)[:TEXT_MAX]
 
 
-def panel_case_close(*, case: PanelCase, by: User, public_summary: str = "", conditions: str = "") -> PanelCase:
+def panel_case_close(
+    *,
+    case: PanelCase,
+    by: User,
+    public_summary: str = "",
+    conditions: str = "",
+    condition_items: Iterable[Mapping[str, Any]] | None = None,
+) -> PanelCase:
     """Record the Panel's decision when its rule is met: the chair (or the secretariat) writes
-    the public summary and the grant's conditions (by default those the members proposed). A
-    majority to defer closes the case with no decision. Refused without quorum or majority."""
+    the public summary and the grant's conditions. A majority to defer closes the case with no
+    decision. Refused without quorum or majority.
+
+    `condition_items` (issue 16): the grant's conditions as structured items (text, due_on,
+    checked_by), attached to the new certificate (certification.conditions); `Decision.conditions`
+    then keeps a readable summary of them. Every row is checked before anything is saved; an empty
+    list is a grant without conditions. Without them (None), the free text `conditions` is kept as
+    before (by default the conditions the members proposed)."""
     public_summary = _text(public_summary, "public_summary", "The public summary")
     conditions = _text(conditions, "conditions", "The conditions")
+    rows: list[listing_conditions.ConditionRow] | None = None
+    if condition_items is not None:
+        today = timezone.localdate()
+        rows = listing_conditions.condition_rows_clean(
+            list(condition_items),
+            expires_on=today + relativedelta(years=settings.CERTIFICATE_VALID_YEARS),
+            today=today,
+        )
     with transaction.atomic():
         locked = _lock(case)
         seat = PanelSeat.objects.filter(case=locked, user_id=by.pk).first()
@@ -239,7 +263,16 @@ def panel_case_close(*, case: PanelCase, by: User, public_summary: str = "", con
             locked.save(update_fields=["status", "closed_by", "closed_at"])
             audit_record(actor=by, action="panel.case_deferred", target=locked, data={"cast": tally.cast})
             return locked
-        if outcome == Outcome.GRANTED and not conditions and tally.with_conditions:
+        if rows and outcome != Outcome.GRANTED:
+            raise DomainError(
+                error_codes.CONDITIONS_ONLY_WITH_GRANT,
+                "Conditions only go with a grant; the Panel's votes do not grant.",
+                field="condition_items",
+            )
+        if rows is not None:
+            language = selectors.site_team_language(locked.assessment.protected_area)
+            conditions = listing_conditions.conditions_summary(rows, language=language)
+        elif outcome == Outcome.GRANTED and not conditions and tally.with_conditions:
             conditions = "\n".join(
                 PanelVote.objects.filter(seat__case=locked, choice=PanelVoteChoice.GRANT_WITH_CONDITIONS).values_list(
                     "conditions", flat=True
@@ -254,6 +287,8 @@ def panel_case_close(*, case: PanelCase, by: User, public_summary: str = "", con
             public_summary=public_summary,
             panel_case=locked,
         )
+        if rows:
+            listing_conditions.conditions_create_for_decision(decision=decision, rows=rows, by=by, origin=ORIGIN_PANEL)
         locked.status, locked.decision = PanelCaseStatus.DECIDED, decision
         locked.save(update_fields=["status", "decision", "closed_by", "closed_at"])
         audit_record(

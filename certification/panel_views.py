@@ -19,6 +19,7 @@ from core.pages import flash_error, refuse_if_not_allowed
 
 from . import error_codes, panel, rules, selectors, services
 from .choices import PanelCaseStatus
+from .condition_views import panel_condition_formset
 from .forms import PanelCloseForm, PanelDeclareForm, PanelOpenForm, PanelVoteForm
 from .models import PanelSeat
 
@@ -128,6 +129,10 @@ def _posted(request, pk, form_class, act, *, may=lambda user, case, seat: seat i
     then the form and the service; other refusals are flashed, and the page is shown again."""
     case, seat = selectors.get_panel_case_for_user(request.user, pk)
     if not may(request.user, case, seat):
+            # The grant's conditions as rows (issue 16): certification.condition_views.
+            "condition_formset": panel_condition_formset(
+                request, case, may_close=rules.can_close_panel_case(user, case, seat)
+            ),
         raise NotAllowed(error_codes.PANEL_NOT_MEMBER, _("Only the members sitting on this case do this."))
     form = form_class(request.POST)
     if not form.is_valid():
@@ -159,15 +164,5 @@ def panel_vote(request, pk):
 
     return _posted(request, pk, PanelVoteForm, act)
 
-
-@login_required
-@require_POST
-def panel_close(request, pk):
-    def act(case, data):
-        closed = panel.panel_case_close(case=case, by=request.user, **data)
-        if closed.status == PanelCaseStatus.DEFERRED:
-            messages.success(request, _("The Panel deferred its decision; the case is closed."))
-        else:
-            messages.success(request, _("The Panel's decision is recorded."))
-
-    return _posted(request, pk, PanelCloseForm, act, may=rules.can_close_panel_case)
+# Recording the Panel's decision (its close form) is certification.condition_views.panel_close: the
+# grant's conditions come as rows (issue 16).

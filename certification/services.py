@@ -303,7 +303,8 @@ def _certificate_notice(
 
 
 def reminders_send(*, today: datetime.date | None = None) -> int:
-    """Expiry reminders (6 and 1 months before) and yearly monitoring-report reminders, each once.
+    """Expiry reminders (6 and 1 months before), yearly monitoring-report reminders and the
+    conditions' reminders and overdue notices (certification.conditions), each once.
 
     Only the most urgent expiry reminder due is sent: a certificate granted (or a scheduler
     restarted) within the last month before expiry gets the 1-month one, not both.
@@ -329,6 +330,10 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
         if years >= 1:
             anniversary = certificate.granted_on + relativedelta(years=years)
             sent += _certificate_notice(certificate, NoticeKind.MONITORING_REPORT, anniversary, team, [])
+    # Conditions on a listing (issue 16): before each one's due date, and the day after it.
+    from .conditions import conditions_remind
+
+    sent += conditions_remind(today=today, notify=_notify)
     return sent
 
 

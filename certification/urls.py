@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import panel_views, registry_views, views
+from . import condition_views, panel_views, registry_views, views
 from .api.views import LegacyGreenListFeedView, LegacyGreenListMapView
 from .sitemaps import GreenListSitemap, StaticSitemap
 
@@ -38,7 +38,17 @@ urlpatterns = [
     path("certification/panel/<int:pk>/", panel_views.panel_case, name="panel-case"),
     path("certification/panel/<int:pk>/declare/", panel_views.panel_declare, name="panel-declare"),
     path("certification/panel/<int:pk>/vote/", panel_views.panel_vote, name="panel-vote"),
-    path("certification/panel/<int:pk>/close/", panel_views.panel_close, name="panel-close"),
+    # With the grant's conditions as rows (issue 16): condition_views, beside the other condition pages.
+    path("certification/panel/<int:pk>/close/", condition_views.panel_close, name="panel-close"),
+    # Conditions on a listing (issue 16).
+    path("certification/conditions/", condition_views.open_conditions, name="open-conditions"),
+    path("certification/conditions/<int:pk>/progress/", condition_views.condition_progress, name="condition-progress"),
+    path("certification/conditions/<int:pk>/status/", condition_views.condition_status, name="condition-status"),
+    path(
+        "certification/certificates/<str:number>/conditions/",
+        condition_views.certificate_conditions,
+        name="conditions",
+    ),
     path("certification/certificates/<str:number>/", views.certificate_detail, name="certificate"),
     path("certification/certificates/<str:number>/status/", views.certificate_status, name="certificate-status"),
     path("certification/certificates/<str:number>/pdf/", views.certificate_pdf, name="certificate-pdf"),

@@ -22,7 +22,7 @@ from core.errors import DomainError, NotAllowed
 from core.pages import flash_error
 from protected_areas.drawing import MapMarker, boundary_drawing, world_map_drawing
 
-from . import error_codes, lifecycle, selectors, services
+from . import condition_selectors, error_codes, lifecycle, selectors, services
 from .choices import LISTED_STATUSES, OTHER_STATUS_COLOUR, STATUS_COLOURS, CertificateStatus, NoticeKind
 from .files import certificate_pdf_response
 from .forms import CertificateStatusForm, VerifyForm
@@ -193,6 +193,8 @@ def certificate_detail(request, number):
             "confirmed_moves": list(CONFIRMED_MOVES),
             "can_download": rules.can_download_certificate(request.user, certificate),
             "verification_url": services.verification_url(certificate),
+            # Conditions on the listing (issue 16): the page shows staff and the team what is overdue.
+            "condition_counts": condition_selectors.condition_counts(certificate, timezone.localdate()),
         },
     )
 

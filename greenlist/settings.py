@@ -310,6 +310,9 @@ GREENLIST_PANEL_QUORUM = env.int("GREENLIST_PANEL_QUORUM", default=2)
 GREENLIST_PANEL_RULE = env.str("GREENLIST_PANEL_RULE", default="majority")
 if GREENLIST_PANEL_RULE not in {"majority", "unanimous"} or GREENLIST_PANEL_QUORUM < 1:
     raise ImproperlyConfigured("GREENLIST_PANEL_RULE must be 'majority' or 'unanimous', and the quorum at least 1.")
+# Conditions on a listing (issue 16; certification.conditions): days before a condition's due date
+# that the site team and its checker are reminded (an overdue notice follows the day after it).
+GREENLIST_CONDITION_REMINDER_DAYS = env.int("GREENLIST_CONDITION_REMINDER_DAYS", default=30)
 # Reviews of a listed site (issue 16, listing_reviews). The mid-term review opens once this share of the
 # certificate's validity has passed (0.5: half-way, GREENLIST.md "The process"); the renewal review this many
 # days before expiry (no IUCN lead time was found: 365 is the platform's default); a mid-term update not filed

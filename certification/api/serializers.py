@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import rules
+from certification.api.conditions import ConditionItemSerializer
 from certification.choices import CertificateStatus, Outcome, PanelCaseStatus, PanelCoi, PanelVoteChoice, Verdict
 from certification.models import (
     TEXT_MAX,
@@ -311,3 +312,11 @@ class PanelVoteCreateSerializer(serializers.Serializer):
 class PanelCloseSerializer(serializers.Serializer):
     public_summary = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
     conditions = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+    # Issue 16: the grant's conditions as structured items (certification.conditions); given, they
+    # replace `conditions`, which then keeps their summary. An empty list: a grant without conditions.
+    condition_items = ConditionItemSerializer(many=True, required=False)
+
+    def validate_condition_items(self, value):
+        if len(value) > 20:
+            raise serializers.ValidationError("At most 20 conditions.")
+        return value

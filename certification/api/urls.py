@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from .conditions import ListingConditionViewSet
 from .views import (
     CertificateViewSet,
     DecisionViewSet,
@@ -15,6 +16,7 @@ router = DefaultRouter()
 router.register("certification/decisions", DecisionViewSet, basename="decision")
 router.register("certification/panel-cases", PanelCaseViewSet, basename="panel-case")
 router.register("certification/certificates", CertificateViewSet, basename="certificate")
+router.register("certification/conditions", ListingConditionViewSet, basename="listing-condition")
 router.register("green-list", GreenListViewSet, basename="green-list")
 router.register("verify", VerificationViewSet, basename="verify")
 urlpatterns = [

@@ -56,6 +56,9 @@ MARKERS: dict[str, set[str]] = {
     "zqELIGIBILITYzq": {"manager", "expert_assigned", "expert_unassigned", "reviewer", "staff", "admin"},
     # the expert group's notes of a held site visit, not released to the site team (visits.rules, issue 16)
     "zqVISITNOTESzq": {"expert_assigned", "reviewer", "staff", "admin"},
+    # --- issue 16: cond --- a condition on the own site's listing and its progress report: the site team,
+    # staff and the Panel (the certified cycle's own expert and reviewer are not the matrix's roles)
+    "zqCONDITIONzq": {"manager", "staff", "admin"},
 }
 
 ROLES = [
@@ -443,4 +446,18 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     from standards.onboarding import onboarding_update
 
     onboarding_update(jurisdiction=jurisdiction, by=staff, changes={"notes": "zqONBOARDINGNOTEzq"})
+    # --- issue 16: cond ---
+    # A condition on cycle 1's listing, checked by the secretariat, with the site team's progress report.
+    from certification import conditions as listing_conditions
+
+    condition = listing_conditions.condition_add(
+        certificate=certificate,
+        text="zqCONDITIONzq publish the ranger patrol plan",
+        due_on=timezone.localdate() + datetime.timedelta(days=60),
+        checked_by="secretariat",
+        by=staff,
+        origin="panel",
+    )
+    listing_conditions.condition_report_progress(condition=condition, by=site_manager, text="Draft written.")
+    w.ids.update(condition=condition.pk)
     return w
