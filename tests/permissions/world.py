@@ -54,6 +54,13 @@ MARKERS: dict[str, set[str]] = {
     # the expert group's eligibility evaluation of the own site: its team, the jurisdiction's experts
     # free of conflict, the independent reviewer and staff (eligibility.rules, issue 16)
     "zqELIGIBILITYzq": {"manager", "expert_assigned", "expert_unassigned", "reviewer", "staff", "admin"},
+    # --- issue 16: concerns (conc) --- a concern about the own site's listing: a received one is staff's
+    # alone (zqCONCERNRECEIVEDzq); the admissible one's text is its site team's, its adviser's (`expert`) and
+    # staff's; staff's triage reasons and the raiser's name are never the site team's nor the group's
+    "zqCONCERNRECEIVEDzq": {"staff", "admin"},
+    "zqCONCERNTEXTzq": {"manager", "expert_assigned", "staff", "admin"},
+    "zqCONCERNTRIAGEzq": {"staff", "admin"},
+    "zqRAISERNAMEzq": {"staff", "admin"},
     # the expert group's notes of a held site visit, not released to the site team (visits.rules, issue 16)
     "zqVISITNOTESzq": {"expert_assigned", "reviewer", "staff", "admin"},
     # --- issue 16: cond --- a condition on the own site's listing and its progress report: the site team,
@@ -441,6 +448,41 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         assessment=own, by=review_staff, planned_from=visit_day + datetime.timedelta(days=7), agenda="Boundary walk"
     )
     w.ids.update(held_visit=held_visit.pk, planned_visit=planned_visit.pk)
+    # --- issue 16: concerns (conc) ---
+    # About cycle 1's listing: one received (waiting for triage), one admissible with `expert` named to
+    # advise and a photo attached; a third one's private link (the raiser's page).
+    from concerns import services as concern_services
+    from concerns.tests.factories import png as concern_png
+
+    concern_received = concern_services.concern_confirm(
+        concern=concern_services.concern_submit(
+            area=area, text="zqCONCERNRECEIVEDzq dumping", email=f"raiser.{sender}.1@example.org", stamp=stamp
+        )
+    )
+    concern_admissible = concern_services.concern_confirm(
+        concern=concern_services.concern_submit(
+            area=area,
+            text="zqCONCERNTEXTzq logging",
+            email=f"raiser.{sender}.2@example.org",
+            name="zqRAISERNAMEzq",
+            files=[concern_png("concern.png")],
+            stamp=stamp,
+        )
+    )
+    concern_services.concern_triage(
+        concern=concern_admissible, by=staff, admissible=True, reason="zqCONCERNTRIAGEzq", advisers=[expert]
+    )
+    w.ids.update(
+        concern_received=concern_received.pk,
+        concern_admissible=concern_admissible.pk,
+        concern_file=concern_admissible.attachments.get().pk,
+        # The raiser's page shows what they wrote to whoever holds the link: a concern without a marker.
+        concern_track=concern_services.private_token(
+            concern_services.concern_submit(
+                area=area, text="Fence cut", email=f"raiser.{sender}.3@example.org", stamp=stamp
+            )
+        ),
+    )
     # --- issue 16: jurisdictions' onboarding (hd) ---
     # The own jurisdiction's record, its notes marked: its experts and staff read it.
     from standards.onboarding import onboarding_update
