@@ -448,6 +448,14 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         assessment=own, by=review_staff, planned_from=visit_day + datetime.timedelta(days=7), agenda="Boundary walk"
     )
     w.ids.update(held_visit=held_visit.pk, planned_visit=planned_visit.pk)
+    # --- issue 16: reviews of a listed site (lrev) ---
+    # Beat opens, on their days, the cycle-1 certificate's mid-term review (awaiting the site's update) and its
+    # renewal review, which links cycle 2 (the site had started it already).
+    from listing_reviews import services as listing_reviews
+
+    listing_reviews.midterm_reviews_open(today=listing_reviews.midterm_due_on(certificate))
+    listing_reviews.renewal_reviews_open(today=listing_reviews.renewal_due_on(certificate))
+    w.ids.update(midterm_review=certificate.midterm_review.pk, renewal_review=certificate.renewal_review.pk)
     # --- issue 16: concerns (conc) ---
     # About cycle 1's listing: one received (waiting for triage), one admissible with `expert` named to
     # advise and a photo attached; a third one's private link (the raiser's page).
