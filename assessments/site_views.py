@@ -34,6 +34,7 @@ def sites_page(request, pk):
         _check_rule(request, assessment)
         posted = {name: request.POST.get(name, "") for name in ("wdpa_id", "connection", "shared_values")}
         try:
+            sites.check_may_change(assessment, request.user)  # the phase before the form's contents
             area = sites.find_area(wdpa_id=posted["wdpa_id"].strip())
             site = sites.site_add(
                 assessment=assessment,

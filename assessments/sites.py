@@ -42,7 +42,8 @@ def sites_editable(assessment: Assessment) -> bool:
     return assessment.status == SITES_EDITABLE_STATUS
 
 
-def _check_may_change(assessment: Assessment, by: Person) -> None:
+def check_may_change(assessment: Assessment, by: Person) -> None:
+    """The rule (403) and the phase (409), which pages and the API check before reading the form."""
     if not rules.can_change_application_sites(by, assessment):
         raise NotAllowed(
             error_codes.SITES_NOT_ALLOWED,
@@ -79,7 +80,7 @@ def site_add(
     *, assessment: Assessment, area: ProtectedArea, by: Person, connection: Any, shared_values: Any
 ) -> AssessmentSite:
     """Add `area` to the application, with the applicant's statements."""
-    _check_may_change(assessment, by)
+    check_may_change(assessment, by)
     connection = clean_statement(connection, field="connection")
     shared_values = clean_statement(shared_values, field="shared_values")
     if area.pk == assessment.protected_area_id:
@@ -90,7 +91,7 @@ def site_add(
         )
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        _check_may_change(locked, by)  # the phase again, under the lock
+        check_may_change(locked, by)  # the phase again, under the lock
         # The area's row is the lock a new cycle of it takes too (assessment_create).
         ProtectedArea.objects.select_for_update().filter(pk=area.pk).first()
         if AssessmentSite.objects.filter(assessment=locked, protected_area=area).exists():
@@ -124,10 +125,10 @@ def site_add(
 
 def site_remove(*, site: AssessmentSite, by: Person) -> None:
     assessment = site.assessment
-    _check_may_change(assessment, by)
+    check_may_change(assessment, by)
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        _check_may_change(locked, by)
+        check_may_change(locked, by)
         audit_record(
             actor=by,
             action="assessment.site_removed",

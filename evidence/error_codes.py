@@ -57,3 +57,5 @@ FILE_MISSING = "file_missing"
 INTERNAL = "internal_error"
 
 SEARCH_TOO_LONG = "search_query_too_long"
+# An item about a site that is not one of its multi-site application's (issue 16).
+EVIDENCE_SITE_NOT_IN_APPLICATION = "evidence_site_not_in_application"

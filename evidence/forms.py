@@ -17,3 +17,5 @@ class EvidenceForm(forms.Form):
         label=_("Who may see it"), choices=Sensitivity.choices, initial=Sensitivity.REVIEWERS
     )
     indicator = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Which site of a multi-site application it is about (issue 16); the service checks it is one.
+    site = forms.CharField(required=False, max_length=20)

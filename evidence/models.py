@@ -70,6 +70,16 @@ class EvidenceItem(models.Model):
     )
     status_reason = models.TextField(blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
+    # Which of a multi-site application's sites the item is about (issue 16): the main site or an added
+    # one (assessments.sites); empty for the whole application. evidence_upload checks it is one of them.
+    site = models.ForeignKey(
+        "protected_areas.ProtectedArea",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("the site it is about"),
+    )
 
     objects = EvidenceItemQuerySet.as_manager()
 

@@ -92,7 +92,7 @@ def evidence_for(assessment: Assessment, user: Person) -> QuerySet[EvidenceItem]
     return (
         EvidenceItem.objects.visible_to(user)
         .filter(Q(assessment=assessment) | Q(answers__assessment=assessment))
-        .select_related("uploaded_by")
+        .select_related("uploaded_by", "site")
         .distinct()
         .order_by("-uploaded_at", "-id")
     )

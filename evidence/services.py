@@ -14,15 +14,18 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import rules
 from accounts.models import User
 from assessments import error_codes as assessment_errors
 from assessments.models import Answer, Assessment
 from assessments.services import AssessmentFrozen
+from assessments.sites import application_areas
 from audit.services import audit_record
 from core.errors import DomainError, NotAllowed
 from core.limits import cut, max_length
+from protected_areas.models import ProtectedArea
 from standards.models import Indicator
 
 from . import error_codes
@@ -66,6 +69,21 @@ def _check_quota(user: User, size: int) -> None:
         )
 
 
+def _application_site(assessment: Assessment, site: Any) -> ProtectedArea | None:
+    """The site an item is about, if it is one of the application's (issue 16), else a 400."""
+    if site in (None, ""):
+        return None
+    wanted = site.pk if isinstance(site, ProtectedArea) else site
+    for area in application_areas(assessment):
+        if str(area.pk) == str(wanted).strip():
+            return area
+    raise DomainError(
+        error_codes.EVIDENCE_SITE_NOT_IN_APPLICATION,
+        _("The evidence can be about one of the application's sites only."),
+        field="site",
+    )
+
+
 def evidence_upload(
     *,
     assessment: Assessment,
@@ -78,6 +96,7 @@ def evidence_upload(
     enforce_quota: bool = True,
     answering_question: bool = False,
     gathered_by_group: bool = False,
+    site: Any = None,
 ) -> EvidenceItem:
     """Store one uploaded file as evidence of `assessment`, linked to the answers of `indicators`
     (Indicator objects or ids of the assessment's Standard version).
@@ -92,7 +111,9 @@ def evidence_upload(
     tracks; `visits.services`, which checks the visit's own phase and rules first): IUCN staff and the
     assessment's assigned experts may, in any phase, and the file is linked to the answers even while
     the assessment is frozen: it adds to what the reviewers judge, it does not change the site's
-    submission."""
+    submission.
+    `site`: which site of a multi-site application the item is about (a protected area or its id: the
+    main site or an added one, assessments.sites); None for the whole application."""
     if file is None:
         raise DomainError(error_codes.EVIDENCE_NO_FILE, "Choose a file to upload.", field="file")
     size = getattr(file, "size", None) or 0
@@ -120,6 +141,7 @@ def evidence_upload(
             error_codes.DATE_IN_FUTURE, "The evidence cannot refer to a date in the future.", field="evidence_date"
         )
     indicator_ids = [i.pk if isinstance(i, Indicator) else i for i in indicators]
+    about = _application_site(assessment, site)
     stored_name = None
     try:
         with transaction.atomic():
@@ -154,6 +176,7 @@ def evidence_upload(
                 evidence_date=evidence_date,
                 uploaded_by=user,
                 sensitivity=sensitivity,
+                site=about,
             )
             item.file.save(original, file, save=False)
             stored_name = item.file.name

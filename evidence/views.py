@@ -20,6 +20,7 @@ from accounts import rules
 from assessments import services as assessment_services
 from assessments.models import Answer
 from assessments.selectors import get_assessment_for_user
+from assessments.sites import application_areas
 from core.errors import DomainError
 from core.limits import cut
 from core.pages import flash_error
@@ -76,6 +77,7 @@ def evidence_post(request, pk):
             indicators=indicator,
             sensitivity=data["sensitivity"],
             evidence_date=data["evidence_date"],
+            site=data.get("site") or None,
         )
     except DomainError as exc:
         flash_error(request, exc)
@@ -143,6 +145,8 @@ def answer_evidence(request, pk, answer_id):
             "sensitivity_choices": Sensitivity.choices,
             "default_sensitivity": Sensitivity.REVIEWERS,
             "max_upload_mb": max_upload_bytes() // (1024 * 1024),
+            # A multi-site application's sites, which an upload may name (issue 16).
+            "application_sites": application_areas(assessment),
         },
     )
 

@@ -158,7 +158,9 @@ def evidence_origins(assessment: Assessment) -> dict[int, str]:
     return _evidence_origins[0](assessment)
 
 
-def _evidence_parts(items, facts: dict, badges: dict | None, origins: dict | None = None) -> dict[int, tuple]:
+def _evidence_parts(
+    items, facts: dict, badges: dict | None, origins: dict | None = None, about: dict | None = None
+) -> dict[int, tuple]:
     """Per item id, what the template shows of it (`reviews/_evidence_items.html`): id (as text: a
     number would go through localisation), download URL, title, preview kind, file extension,
     size and date (and where it came from, `origins`), badges.
@@ -169,6 +171,7 @@ def _evidence_parts(items, facts: dict, badges: dict | None, origins: dict | Non
     download = _url_format("evidence:download", _ID)
     badges = badges or {}
     origins = origins or {}
+    about = about or {}
     size = _sizes()
     dates: dict = {}  # localised once per distinct date: Django's date formatting is slow
     parts = {}
@@ -184,6 +187,8 @@ def _evidence_parts(items, facts: dict, badges: dict | None, origins: dict | Non
             if item.evidence_date not in dates:
                 dates[item.evidence_date] = localize(item.evidence_date)
             meta = f"{meta} · {dates[item.evidence_date]}"
+        if pk in about:
+            meta = f"{meta} · {about[pk]}"  # the multi-site application's site it is about (issue 16)
         parts[pk] = (
             str(pk),
             download.format(pk),
@@ -471,7 +476,11 @@ def review_page(assessment: Assessment, user) -> dict:
     # visible items' are used.
     facts = evidence_facts(EvidenceItem.objects.filter(answers__assessment=assessment))
     badges = evidence_badges(all_items, facts)
-    parts = _evidence_parts(all_items, facts, badges, evidence_origins(assessment))
+    # The site each item is about, in a multi-site application (issue 16): one query.
+    about = dict(
+        EvidenceItem.objects.filter(answers__assessment=assessment, site__isnull=False).values_list("id", "site__name")
+    )
+    parts = _evidence_parts(all_items, facts, badges, evidence_origins(assessment), about)
     for row in rows:
         marked = row.changed_since_sent_back
         row.evidence_items = [(*parts[item.id], marked and item.uploaded_at > sent_back) for item in row.evidence]

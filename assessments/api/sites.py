@@ -82,6 +82,7 @@ class ApplicationSiteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, vie
     def create(self, request, *args, **kwargs):
         assessment = self.get_assessment()
         self._check_rule(assessment)
+        sites.check_may_change(assessment, request.user)  # the phase (409) before the body (400)
         data = ApplicationSiteCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

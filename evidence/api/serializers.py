@@ -56,6 +56,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "status_reason",
             "sha256",
             "indicators",
+            "site",
             "download_url",
         ]
         read_only_fields = fields
@@ -74,6 +75,14 @@ class EvidenceUploadSerializer(serializers.Serializer):
     indicators = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     sensitivity = serializers.ChoiceField(choices=Sensitivity.choices, default=Sensitivity.REVIEWERS)
     evidence_date = serializers.DateField(required=False, allow_null=True, default=None)
+    site = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Which of a multi-site application's sites (a protected area id) it is about; none: the whole.",
+    )
 
 
 class StatusRowSerializer(serializers.Serializer):

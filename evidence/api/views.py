@@ -102,6 +102,7 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
             indicators=v["indicators"],
             sensitivity=v["sensitivity"],
             evidence_date=v["evidence_date"],
+            site=v.get("site"),
         )
         item = self.get_queryset().get(pk=item.pk)
         return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)

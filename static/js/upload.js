@@ -37,6 +37,8 @@
     data.append("indicators", form.dataset.indicator);
     data.append("sensitivity", form.elements.sensitivity.value);
     if (form.elements.evidence_date.value) data.append("evidence_date", form.elements.evidence_date.value);
+    // A multi-site application's site the file is about (issue 16); none: the whole application.
+    if (form.elements.site && form.elements.site.value) data.append("site", form.elements.site.value);
 
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `${config.api}evidence/`);
