@@ -178,8 +178,12 @@ def test_the_panel_sees_open_conditions_overdue_first_in_constant_queries(
     ListingCondition.objects.filter(pk=first.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=3))
     with django_assert_max_num_queries(12) as small:
         page = client.get("/certification/conditions/").content.decode()
+    queries = len(small.captured_queries)  # before the next request resets Django's query log
     assert page.index(first.text) < page.index("Condition expert_group")
     assert 'data-overdue="1"' in page
+    # the Panel's cases page links the list with the count of overdue ones
+    cases = client.get("/certification/panel/").content.decode()
+    assert 'id="open-conditions-link"' in cases and 'data-overdue="1"' in cases
     for i in range(15):
         conditions.condition_add(
             certificate=listed,
@@ -188,7 +192,7 @@ def test_the_panel_sees_open_conditions_overdue_first_in_constant_queries(
             checked_by="secretariat",
             by=staff,
         )
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    with django_assert_max_num_queries(queries):
         client.get("/certification/conditions/")
 
 
