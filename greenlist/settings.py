@@ -369,6 +369,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatusEnum": "assessments.choices.Status",
         "CertificateStatusEnum": "certification.choices.CertificateStatus",
+        # A mid-term review's steps (listing_reviews.workflow).
+        "MidtermStatusEnum": "listing_reviews.choices.MidtermStatus",
         # A condition on a listing and who checks it (issue 16, certification.conditions).
         "ConditionStatusEnum": "certification.choices.ConditionStatus",
         "ConditionCheckerEnum": "certification.choices.ConditionChecker",
