@@ -374,8 +374,6 @@ SPECTACULAR_SETTINGS = {
         # A condition on a listing and who checks it (issue 16, certification.conditions).
         "ConditionStatusEnum": "certification.choices.ConditionStatus",
         "ConditionCheckerEnum": "certification.choices.ConditionChecker",
-        # A mid-term review's steps (listing_reviews.workflow).
-        "MidtermStatusEnum": "listing_reviews.choices.MidtermStatus",
         "ReviewOutcomeEnum": "reviews.choices.Outcome",
         "DecisionOutcomeEnum": "certification.choices.Outcome",
         # A review seat's role (expert, independent reviewer) and a person's role (accounts).
