@@ -24,14 +24,24 @@ from .forms import PanelCloseForm, PanelDeclareForm, PanelOpenForm, PanelVoteFor
 from .models import PanelSeat
 
 
-def _basis(snapshot):
-    """The snapshot's recommendation codes as the reader's words (the group's outcome, the
-    reviewer's decision), for the "what the Panel decides on" box."""
+def _basis(snapshot, standard):
+    """The snapshot's codes as the reader's words (the group's outcome, the reviewer's decision,
+    the scores' ratings as the Standard version's scale names them), for the "what the Panel
+    decides on" box."""
+    from django.utils.translation import gettext
+
     from reviews.choices import Outcome, ReviewerDecision
 
     rec = (snapshot or {}).get("findings", {}).get("recommendation") or {}
     labels = {**dict(Outcome.choices), **dict(ReviewerDecision.choices)}
-    return {"outcome": labels.get(rec.get("outcome"), ""), "reviewer": labels.get(rec.get("reviewer_decision"), "")}
+    scale = {r["code"]: r.get("label") or r["code"] for r in standard.localized_scale()}
+    scale.setdefault("not_rated", gettext("Not rated"))
+    scores = [(scale.get(code, code), n) for code, n in ((snapshot or {}).get("scores") or {}).items()]
+    return {
+        "outcome": labels.get(rec.get("outcome"), ""),
+        "reviewer": labels.get(rec.get("reviewer_decision"), ""),
+        "scores": scores,
+    }
 
 
 @login_required
@@ -83,7 +93,7 @@ def panel_case_open(request, pk):
             "reviewers": [m for m in candidates if m.pk in reviewers],
             "decidable": assessment.status in services.DECIDABLE,
             "snapshot": snapshot,
-            "basis": _basis(snapshot),
+            "basis": _basis(snapshot, assessment.standard),
         },
         status=400 if error or form.errors else 200,
     )
@@ -108,7 +118,7 @@ def panel_case(request, pk):
             "see_votes": see_votes,
             "tally": selectors.panel_tally(case) if see_votes else None,
             "snapshot": snapshot,
-            "basis": _basis(snapshot),
+            "basis": _basis(snapshot, case.assessment.standard),
             "declare_form": PanelDeclareForm() if rules.can_declare_on_case(user, case, seat) else None,
             "vote_form": (
                 PanelVoteForm(initial={"choice": vote.choice, "reasons": vote.reasons, "conditions": vote.conditions})

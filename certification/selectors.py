@@ -405,7 +405,7 @@ def panel_tally(case: PanelCase) -> PanelTally:
 
 def panel_cases_for(user: Person) -> QuerySet[PanelCase]:
     """Every case for the secretariat; the cases a member sits on for a member; none otherwise."""
-    qs = PanelCase.objects.select_related("assessment__protected_area", "opened_by", "decision")
+    qs = PanelCase.objects.select_related("assessment__protected_area", "assessment__standard", "opened_by", "decision")
     if rules.is_iucn_staff(user):
         return qs
     if not user.is_authenticated:

@@ -369,11 +369,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatusEnum": "assessments.choices.Status",
         "CertificateStatusEnum": "certification.choices.CertificateStatus",
-        # A mid-term review's steps (listing_reviews.workflow).
-        "MidtermStatusEnum": "listing_reviews.choices.MidtermStatus",
         # A condition on a listing and who checks it (issue 16, certification.conditions).
         "ConditionStatusEnum": "certification.choices.ConditionStatus",
         "ConditionCheckerEnum": "certification.choices.ConditionChecker",
+        # A mid-term review's steps (listing_reviews.workflow).
+        "MidtermStatusEnum": "listing_reviews.choices.MidtermStatus",
         "ReviewOutcomeEnum": "reviews.choices.Outcome",
         "DecisionOutcomeEnum": "certification.choices.Outcome",
         # A review seat's role (expert, independent reviewer) and a person's role (accounts).

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 
 from accounts import rules
 from accounts.choices import Role
@@ -164,6 +165,8 @@ def conflict_warnings(
 ) -> list[dict[str, str]]:
     """What staff should know about this assignee, found without asking them."""
     area = assessment.protected_area
+    # Each warning keeps its English `detail` (logs, the audit trail, notes) and the `params` that
+    # `warning_text` puts into the reader's language when a page shows it.
     warnings = []
     team_roles = list(
         RoleAssignment.objects.filter(user=user, role=Role.SITE_MANAGER, protected_area=area).order_by("-valid_from")
@@ -171,19 +174,18 @@ def conflict_warnings(
     if team_roles:
         today = timezone.localdate()
         current = any(r.is_active_on(today) for r in team_roles)
+        params: dict[str, Any] = {"user": str(user), "area": str(area), "current": current}
         warnings.append(
-            {
-                "kind": WarningKind.SITE_TEAM,
-                "detail": (f"{user} is on the team of {area}." if current else f"{user} was on the team of {area}."),
-            }
+            {"kind": WarningKind.SITE_TEAM, "params": params, "detail": _warning_en(WarningKind.SITE_TEAM, params)}
         )
     org, authority = _normalise(user.organisation), _normalise(area.management_authority)
     if len(org) >= 3 and len(authority) >= 3 and (org == authority or org in authority or authority in org):
+        params = {"user": str(user), "organisation": user.organisation, "authority": area.management_authority}
         warnings.append(
             {
                 "kind": WarningKind.SAME_ORGANISATION,
-                "detail": f"{user} works for “{user.organisation}”; "
-                f"the site is managed by “{area.management_authority}”.",
+                "params": params,
+                "detail": _warning_en(WarningKind.SAME_ORGANISATION, params),
             }
         )
     if assessment.cycle > 1:
@@ -191,20 +193,57 @@ def conflict_warnings(
             user=user, assessment__protected_area=area, assessment__cycle=assessment.cycle - 1
         ).exists()
         if earlier:
+            params = {"user": str(user), "area": str(area), "cycle": assessment.cycle - 1}
             warnings.append(
                 {
                     "kind": WarningKind.PREVIOUS_CYCLE,
-                    "detail": f"{user} reviewed {area} in cycle {assessment.cycle - 1}.",
+                    "params": params,
+                    "detail": _warning_en(WarningKind.PREVIOUS_CYCLE, params),
                 }
             )
     if accreditation is not None and due_date and accreditation.valid_until and accreditation.valid_until < due_date:
+        params = {"until": accreditation.valid_until.isoformat(), "due": due_date.isoformat()}
         warnings.append(
             {
                 "kind": WarningKind.LAPSES_BEFORE_DUE,
-                "detail": f"The accreditation ends on {accreditation.valid_until}, before the due date {due_date}.",
+                "params": params,
+                "detail": _warning_en(WarningKind.LAPSES_BEFORE_DUE, params),
             }
         )
     return warnings
+
+
+def _warning_message(kind: str, params: dict[str, Any]) -> str:
+    if kind == WarningKind.SITE_TEAM:
+        if params.get("current"):
+            return gettext("%(user)s is on the team of %(area)s.")
+        return gettext("%(user)s was on the team of %(area)s.")
+    if kind == WarningKind.SAME_ORGANISATION:
+        return gettext("%(user)s works for “%(organisation)s”; the site is managed by “%(authority)s”.")
+    if kind == WarningKind.PREVIOUS_CYCLE:
+        return gettext("%(user)s reviewed %(area)s in cycle %(cycle)s.")
+    return gettext("The accreditation ends on %(until)s, before the due date %(due)s.")
+
+
+def _warning_en(kind: str, params: dict[str, Any]) -> str:
+    with translation.override("en"):
+        return _warning_message(kind, params) % params
+
+
+def warning_text(warning: dict[str, Any]) -> str:
+    """A conflict warning in the reader's language. Warnings recorded before they kept their
+    `params` show the English `detail` they were stored with."""
+    params = warning.get("params")
+    if not isinstance(params, dict):
+        return str(warning.get("detail", ""))
+    shown = dict(params)
+    for key in ("until", "due"):
+        if key in shown:
+            shown[key] = formats.date_format(datetime.date.fromisoformat(shown[key]))
+    try:
+        return _warning_message(str(warning.get("kind", "")), shown) % shown
+    except (KeyError, TypeError, ValueError):
+        return str(warning.get("detail", ""))
 
 
 def assignments_of(assessment: Assessment) -> QuerySet[ReviewAssignment]:
