@@ -6,6 +6,7 @@ MIDTERM_FINAL = "midterm_closed"
 MIDTERM_TEXT_REQUIRED = "midterm_text_required"
 MIDTERM_TEXT_TOO_LONG = "midterm_text_too_long"
 MIDTERM_OUTCOME_INVALID = "midterm_outcome_invalid"
+MIDTERM_CONDITION_UNKNOWN = "midterm_condition_unknown"
 # Monitoring evidence is added while the update is being written (before it is filed).
 MIDTERM_EVIDENCE_CLOSED = "midterm_evidence_closed"
 RENEWAL_ROLE = "renewal_not_allowed"

@@ -23,6 +23,7 @@ from assessments.models import Assessment
 from assessments.services import assessment_create
 from audit.services import audit_record
 from certification.choices import LISTED_STATUSES
+from certification.conditions import condition_report_progress, conditions_for
 from certification.models import Certificate
 from core.errors import Conflict, DomainError, NotAllowed
 from evidence.models import EvidenceItem
@@ -175,14 +176,33 @@ def _refuse(allowed: bool, message: str) -> None:
 
 
 def midterm_update_file(
-    *, review: MidtermReview, by: User, what_changed: str, conditions_progress: str = ""
+    *,
+    review: MidtermReview,
+    by: User,
+    what_changed: str,
+    conditions_progress: str = "",
+    progress: dict[int, str] | None = None,
 ) -> MidtermReview:
-    """The site team's update (opened → update filed): what changed at the site and the progress on
-    the listing's conditions (free text: the conditions are the Decision's text today)."""
+    """The site team's update (opened → update filed): what changed at the site, a general word on the
+    listing's conditions, and `progress` on each open condition (condition id → text), recorded as
+    that condition's progress report (certification.conditions.condition_report_progress), in the
+    same transaction: a refused report files nothing."""
     _refuse(rules.can_file_update(by, review), "Only the site's team files the mid-term update.")
     what_changed = clean_what_changed(what_changed)
     conditions_progress = clean_conditions_progress(conditions_progress)
+    reports = {int(k): str(v or "").strip() for k, v in (progress or {}).items() if str(v or "").strip()}
     with transaction.atomic():
+        if reports:
+            conditions = {c.pk: c for c in conditions_for(review.certificate).filter(pk__in=list(reports))}
+            unknown = sorted(set(reports) - set(conditions))
+            if unknown:
+                raise DomainError(
+                    error_codes.MIDTERM_CONDITION_UNKNOWN,
+                    f"Not a condition of this listing: {', '.join(map(str, unknown))}.",
+                    field="progress",
+                )
+            for pk, text in sorted(reports.items()):
+                condition_report_progress(condition=conditions[pk], by=by, text=text)
         MidtermReview.objects.filter(pk=review.pk, status=MidtermStatus.OPENED).update(
             what_changed=what_changed, conditions_progress=conditions_progress, filed_by=by, filed_at=timezone.now()
         )

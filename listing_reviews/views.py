@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from certification.conditions import conditions_for
 from core import error_codes as core_codes
 from core.errors import DomainError, NotAllowed
 from core.pages import refuse_if_not_allowed
@@ -46,6 +47,7 @@ def _midterm_page(request, review, error=None):
         "certificate": review.certificate,
         "area": review.certificate.protected_area,
         "conditions": review.certificate.decision.conditions,
+        "listing_conditions": list(conditions_for(review.certificate)),
         "may_file": rules.can_file_update(user, review) and review.status == MidtermStatus.OPENED,
         "may_review": rules.can_review_update(user, review) and review.status == MidtermStatus.UPDATE_FILED,
         "may_panel": rules.can_record_panel_outcome(user, review) and review.status == MidtermStatus.GROUP_REVIEWED,
@@ -81,7 +83,12 @@ def _midterm_act(request, pk, allowed, refusal: str, form_class, act, done: str)
 @require_POST
 def midterm_update(request, pk):
     def act(review, data):
-        services.midterm_update_file(review=review, by=request.user, **data)
+        progress = {
+            int(key.removeprefix("progress_")): value
+            for key, value in request.POST.items()
+            if key.startswith("progress_") and key.removeprefix("progress_").isdigit()
+        }
+        services.midterm_update_file(review=review, by=request.user, progress=progress, **data)
 
     return _midterm_act(
         request,

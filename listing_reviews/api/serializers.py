@@ -92,6 +92,16 @@ class OpenReviewsSerializer(serializers.Serializer):
 class UpdateSerializer(serializers.Serializer):
     what_changed = serializers.CharField(allow_blank=True, max_length=TEXT_MAX * 2, help_text="Required.")
     conditions_progress = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX * 2)
+    progress = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=TEXT_MAX * 2),
+        required=False,
+        help_text="Progress on each open condition of the listing: condition id → text (its progress report).",
+    )
+
+    def validate_progress(self, value):
+        if any(not str(key).isdigit() for key in value):
+            raise serializers.ValidationError("Keys are condition ids.")
+        return {int(key): text for key, text in value.items()}
 
 
 class MidtermEvidenceAddSerializer(serializers.Serializer):

@@ -11,9 +11,9 @@ from core.errors import NotAllowed
 from listing_reviews import error_codes, rules, selectors, services
 
 from .serializers import (
+    GroupReviewSerializer,
     MidtermEvidenceAddedSerializer,
     MidtermEvidenceAddSerializer,
-    GroupReviewSerializer,
     MidtermReviewSerializer,
     OpenReviewsSerializer,
     PanelSerializer,

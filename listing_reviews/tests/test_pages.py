@@ -13,18 +13,34 @@ def _url(name, review, suffix=""):
     return reverse(f"listing_reviews:{name}", args=[review.pk]) + suffix
 
 
-def test_the_midterm_page_walk(client, certificate, site_manager, group_expert, panel_chair):
+def test_the_midterm_page_walk(client, certificate, site_manager, group_expert, panel_chair, staff):
+    import datetime
+
+    from certification.conditions import condition_add
+
+    condition = condition_add(
+        certificate=certificate,
+        text="Publish the patrol data.",
+        due_on=certificate.expires_on - datetime.timedelta(days=30),
+        checked_by="expert_group",
+        by=staff,
+    )
     review = open_midterm(certificate)
     client.force_login(site_manager)
     page = client.get(_url("midterm", review)).content.decode()
-    assert 'id="midterm-update-form"' in page and "Fence the core zone." in page
+    assert 'id="midterm-update-form"' in page and "Publish the patrol data." in page
     refused = client.post(_url("midterm-update", review), {"what_changed": " "})
     assert refused.status_code == 400 and 'id="midterm-error"' in refused.content.decode()
     upload = client.post(
         _url("midterm-evidence", review), {"file": SimpleUploadedFile("m.txt", b"monitoring"), "title": "Monitoring"}
     )
     assert upload.status_code == 302
-    assert client.post(_url("midterm-update", review), {"what_changed": "New post."}).status_code == 302
+    assert f'name="progress_{condition.pk}"' in client.get(_url("midterm", review)).content.decode()
+    filed = client.post(
+        _url("midterm-update", review), {"what_changed": "New post.", f"progress_{condition.pk}": "Online."}
+    )
+    assert filed.status_code == 302
+    assert condition.progress.get().text == "Online."
     client.force_login(group_expert)
     assert 'id="midterm-review-form"' in client.get(_url("midterm", review)).content.decode()
     assert client.post(_url("midterm-group-review", review), {"findings": "Good."}).status_code == 302

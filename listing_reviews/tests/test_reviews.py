@@ -109,14 +109,36 @@ def test_a_real_worker_runs_the_beat_task(celery_worker_process, certificate):
 
 
 def test_the_midterm_review_walks_to_the_panel(certificate, site_manager, group_expert, panel_chair, staff):
+    from certification.conditions import condition_add
+
+    condition = condition_add(
+        certificate=certificate,
+        text="Fence the core zone.",
+        due_on=certificate.expires_on - datetime.timedelta(days=30),
+        checked_by="secretariat",
+        by=staff,
+    )
     review = open_midterm(certificate)
+    # progress on a condition that is not this listing's: refused, nothing filed
+    with pytest.raises(DomainError) as unknown:
+        services.midterm_update_file(
+            review=review, by=site_manager, what_changed="x", progress={condition.pk + 99: "y"}
+        )
+    assert unknown.value.code == "midterm_condition_unknown"
+    review.refresh_from_db()
+    assert review.status == MidtermStatus.OPENED and not review.what_changed
     item = services.midterm_evidence_add(
         review=review, by=site_manager, file=SimpleUploadedFile("camera.txt", b"Camera traps: 4 tigers."), title="Cams"
     )
     assert item.assessment_id == certificate.decision.assessment_id and review.evidence.get() == item
     services.midterm_update_file(
-        review=review, by=site_manager, what_changed="New ranger post.", conditions_progress="Fence 80% built."
+        review=review,
+        by=site_manager,
+        what_changed="New ranger post.",
+        conditions_progress="On track.",
+        progress={condition.pk: "Fence 80% built."},
     )
+    assert condition.progress.get().text == "Fence 80% built."
     assert review.status == MidtermStatus.UPDATE_FILED and review.filed_by == site_manager
     assert group_expert.email in _outbox("listing_reviews.midterm_filed").get().to
     services.midterm_group_review(review=review, by=group_expert, findings="Progress is real.")
