@@ -116,3 +116,27 @@ def _copy(certificate):
         granted_on=certificate.granted_on,
         expires_on=certificate.expires_on,
     )
+
+
+def test_the_listed_assessment_page_links_its_reviews(client, certificate, site_manager, other_manager):
+    review = open_midterm(certificate)
+    renewal = open_renewal(certificate)
+    listed = certificate.decision.assessment
+    client.force_login(site_manager)
+    page = client.get(reverse("assessments:detail", args=[listed.pk])).content.decode()
+    assert _url("midterm", review) in page and _url("renewal", renewal) in page
+
+
+def test_the_panel_acted_page_points_staff_to_conditions_and_concerns(
+    client, certificate, site_manager, group_expert, panel_chair, staff
+):
+    from listing_reviews import services
+
+    review = open_midterm(certificate)
+    services.midterm_update_file(review=review, by=site_manager, what_changed="Changes.")
+    services.midterm_group_review(review=review, by=group_expert, findings="Findings.")
+    services.midterm_panel_record(review=review, by=panel_chair, outcome="panel_acted", note="Add a condition.")
+    client.force_login(staff)
+    page = client.get(_url("midterm", review)).content.decode()
+    assert 'id="midterm-act"' in page
+    assert reverse("certification:conditions", args=[certificate.number]) in page
