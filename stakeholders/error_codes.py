@@ -9,6 +9,10 @@ CONSULTATION_PHASE_MISMATCH = "consultation_phase_mismatch"
 # Dates: the close date before the open date, or a window of the same site and phase overlapping.
 CONSULTATION_DATES_INVALID = "consultation_dates_invalid"
 CONSULTATION_OVERLAP = "consultation_window_overlap"
+# The site a window is opened on: no site matches the name, WDPA id or number given, or several
+# match a name (the form then lists them to choose from).
+CONSULTATION_SITE_UNKNOWN = "consultation_site_unknown"
+CONSULTATION_SITE_AMBIGUOUS = "consultation_site_ambiguous"
 # A comment sent to a window that is not open today (not yet, or closed).
 CONSULTATION_CLOSED = "consultation_closed"
 # The spam guard: the hidden field filled in, the form sent too fast, too many links.

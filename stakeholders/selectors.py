@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -13,11 +13,82 @@ from django.utils.translation import gettext
 from accounts.types import Person
 from assessments.models import Assessment
 from assessments.sections import PageLink
+from core.errors import DomainError
+from protected_areas.models import ProtectedArea
 from standards.selectors import jurisdiction_for
 
-from . import rules
+from . import error_codes, rules
 from .choices import CommentStatus
 from .models import Comment, ConsultationWindow
+
+# The site picker of the window form: how many sites one search returns, and the longest search.
+SITE_MATCHES = 10
+SITE_QUERY_MAX = 200
+
+
+def sites_matching(query: str, *, limit: int = SITE_MATCHES) -> list[ProtectedArea]:
+    """Sites whose WDPA id is the query (all digits), or whose name (as published, original or
+    English) contains it; exact names first, then by name. Protected-area data is public, but the
+    picker serves staff opening windows (rules.can_manage_consultations)."""
+    text = " ".join((query or "").split())[:SITE_QUERY_MAX]
+    if not text:
+        return []
+    matches = Q(name__icontains=text) | Q(orig_name__icontains=text) | Q(name_eng__icontains=text)
+    exact = Q(name__iexact=text)
+    if text.isdigit() and len(text) <= 18:  # a WDPA id (a bigint): that site, and names with the number
+        matches |= Q(wdpa_id=int(text))
+        exact |= Q(wdpa_id=int(text))
+    return list(
+        ProtectedArea.objects.filter(matches)
+        .annotate(exact=Case(When(exact, then=0), default=1))
+        .only("id", "name", "wdpa_id", "iso3", "designation_eng")
+        .order_by("exact", "name", "id")[:limit]
+    )
+
+
+class SiteAmbiguous(DomainError):
+    """Several sites match the name given: the form lists them (`sites`) to choose from."""
+
+    def __init__(self, query: str, sites: list[ProtectedArea]):
+        super().__init__(
+            error_codes.CONSULTATION_SITE_AMBIGUOUS,
+            gettext("Several sites match “%(query)s”: choose one.") % {"query": query},
+            field="site",
+            data={"sites": [site.pk for site in sites]},
+        )
+        self.sites = sites
+
+
+def site_for_window(*, area_id: str | None, query: str | None) -> ProtectedArea:
+    """The site a window is opened on: the one chosen (the picker's or the list's number), else the
+    one site the name or WDPA id given matches (an exact name or WDPA id wins over partial names).
+    Without script the form sends the text alone, and this is the search."""
+    raw = (area_id or "").strip()
+    if raw:
+        area = ProtectedArea.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
+        if area is None:
+            raise DomainError(
+                error_codes.CONSULTATION_SITE_UNKNOWN,
+                gettext("No site has the number “%(number)s”.") % {"number": raw[:40]},
+                field="site",
+            )
+        return area
+    text = " ".join((query or "").split())[:SITE_QUERY_MAX]
+    if not text:
+        raise DomainError(
+            error_codes.CONSULTATION_SITE_UNKNOWN, gettext("Give the site: its name or its WDPA id."), field="site"
+        )
+    sites = sites_matching(text, limit=SITE_MATCHES + 1)
+    exact = [site for site in sites if getattr(site, "exact", 1) == 0]
+    if len(exact) == 1 or len(sites) == 1:
+        return (exact or sites)[0]
+    if not sites:
+        raise DomainError(
+            error_codes.CONSULTATION_SITE_UNKNOWN,
+            gettext("No site matches “%(query)s”: search by its name or its WDPA id.") % {"query": text},
+            field="site",
+        )
+    raise SiteAmbiguous(text, sites[:SITE_MATCHES])
 
 
 def window_jurisdiction_id(window: ConsultationWindow) -> int | None:

@@ -83,25 +83,28 @@ def confirm(request, token):
     return render(request, "stakeholders/confirm.html", {"token": token})
 
 
+def _window_dates(data) -> tuple[datetime.date, datetime.date]:
+    try:
+        return datetime.date.fromisoformat(data.get("opens_on", "")), datetime.date.fromisoformat(
+            data.get("closes_on", "")
+        )
+    except ValueError:
+        raise DomainError(CONSULTATION_DATES_INVALID, _("Give a site and both dates."), field="opens_on") from None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultations(request):
     """Staff open windows and see the moderation queue; the site team and the group their windows."""
     may_manage = rules.can_manage_consultations(request.user)
-    error, posted = None, {}
+    error, posted, site_choices = None, {}, []
     if request.method == "POST":
         if not may_manage:
             raise PermissionDenied(_("Only IUCN staff open consultation windows."))
         posted = request.POST
         try:
-            area = ProtectedArea.objects.filter(pk=int(request.POST.get("area") or 0)).first()
-            opens_on = datetime.date.fromisoformat(request.POST.get("opens_on", ""))
-            closes_on = datetime.date.fromisoformat(request.POST.get("closes_on", ""))
-        except ValueError:
-            area, opens_on, closes_on = None, None, None
-        try:
-            if area is None or opens_on is None or closes_on is None:
-                raise DomainError(CONSULTATION_DATES_INVALID, _("Give a site and both dates."))
+            area = selectors.site_for_window(area_id=request.POST.get("area"), query=request.POST.get("site"))
+            opens_on, closes_on = _window_dates(request.POST)
             window = services.window_open(
                 area=area,
                 phase=request.POST.get("phase", ""),
@@ -110,12 +113,19 @@ def consultations(request):
                 note=request.POST.get("note", ""),
                 by=request.user,
             )
+        except selectors.SiteAmbiguous as exc:
+            error, site_choices = exc, exc.sites
         except DomainError as exc:
             refuse_if_not_allowed(exc)
             error = exc
         else:
             messages.success(request, _("The consultation window is open."))
             return redirect(window.get_absolute_url())
+    # A link from elsewhere may name the site (?area=<number>): the form starts with it chosen.
+    prefill = request.GET.get("area", "")
+    prefilled = (
+        ProtectedArea.objects.filter(pk=int(prefill)).first() if prefill.isdigit() and len(prefill) < 19 else None
+    )
     context = {
         "may_manage": may_manage,
         "windows": selectors.windows_for_user(request.user),
@@ -123,7 +133,9 @@ def consultations(request):
         "phases": Phase.choices,
         "error": error,
         "posted": posted,
-        "area_prefill": request.GET.get("area", ""),
+        "site_choices": site_choices,
+        "prefilled": prefilled,
+        "site_query_max": selectors.SITE_QUERY_MAX,
     }
     return render(request, "stakeholders/consultations.html", context, status=error.http_status if error else 200)
 

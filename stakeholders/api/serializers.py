@@ -9,6 +9,7 @@ from stakeholders.models import (
     Comment,
     ConsultationWindow,
 )
+from stakeholders.selectors import SITE_QUERY_MAX
 
 
 class WindowSerializer(serializers.ModelSerializer):
@@ -70,3 +71,17 @@ class ModerationWriteSerializer(serializers.Serializer):
 
 class ConsiderationWriteSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=CONSIDERATION_MAX)
+
+
+class SiteQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=SITE_QUERY_MAX)
+
+
+class SiteMatchSerializer(serializers.Serializer):
+    """A site the window form's picker offers: enough to tell namesakes apart."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    wdpa_id = serializers.IntegerField(allow_null=True)
+    countries = serializers.ListField(child=serializers.CharField(), source="iso3")
+    designation = serializers.CharField(source="designation_eng")

@@ -1,21 +1,23 @@
 """The stakeholder consultation's API for staff and the expert group: the same selectors, services,
 rules and errors as its pages. (The public comments through the page's form only.)"""
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ErrorSerializer
+from core.errors import DomainError, NotAllowed
 from protected_areas.models import ProtectedArea
-from stakeholders import selectors, services
+from stakeholders import error_codes, rules, selectors, services
 
 from .serializers import (
     CommentSerializer,
     ConsiderationSerializer,
     ConsiderationWriteSerializer,
     ModerationWriteSerializer,
+    SiteMatchSerializer,
+    SiteQuerySerializer,
     WindowSerializer,
     WindowWriteSerializer,
 )
@@ -28,6 +30,11 @@ ERRORS = {
 }
 
 
+def _staff_only(user) -> None:
+    if not rules.can_manage_consultations(user):
+        raise NotAllowed(error_codes.CONSULTATION_NOT_ALLOWED, "Only IUCN staff open consultation windows.")
+
+
 class WindowListView(APIView):
     """Consultation windows you may see (staff: all; the site team and the group: theirs); staff open one."""
 
@@ -37,12 +44,17 @@ class WindowListView(APIView):
 
     @extend_schema(request=WindowWriteSerializer, responses={201: WindowSerializer, **ERRORS})
     def post(self, request):
+        _staff_only(request.user)  # the role first (403), then the body (400)
         data = WindowWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         area = ProtectedArea.objects.filter(pk=values["protected_area"]).first()
         if area is None:
-            raise Http404
+            raise DomainError(
+                error_codes.CONSULTATION_SITE_UNKNOWN,
+                f"No site has the number {values['protected_area']}.",
+                field="protected_area",
+            )
         window = services.window_open(
             area=area,
             phase=values["phase"],
@@ -52,6 +64,19 @@ class WindowListView(APIView):
             by=request.user,
         )
         return Response(WindowSerializer(window).data, status=status.HTTP_201_CREATED)
+
+
+class SiteSearchView(APIView):
+    """Sites by name or WDPA id, for staff opening a window (the form's site picker): at most ten,
+    exact names and WDPA ids first."""
+
+    @extend_schema(parameters=[SiteQuerySerializer], responses={200: SiteMatchSerializer(many=True), **ERRORS})
+    def get(self, request):
+        _staff_only(request.user)
+        query = SiteQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        sites = selectors.sites_matching(query.validated_data.get("q", ""))
+        return Response(SiteMatchSerializer(sites, many=True).data)
 
 
 class WindowCommentsView(APIView):

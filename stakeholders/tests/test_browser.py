@@ -125,3 +125,55 @@ def test_visitor_comments_confirms_moderator_accepts_expert_considers(
     expect(wide.locator("#public-comments")).to_contain_text("Les berges de la rivière")
     expect(wide.locator("body")).not_to_contain_text("plan de restauration")
     _shot(wide, "public-accepted-1366-fr")
+
+
+def test_staff_pick_the_site_by_name_on_a_phone_and_without_script(browser, live_server, jurisdiction):
+    from protected_areas.tests.factories import ProtectedAreaFactory
+
+    # given two candidate sites whose names share a word
+    staff = make_user(Role.IUCN_STAFF, email="secretariat@example.org")
+    park = ProtectedAreaFactory(name="Bach Ma National Park", wdpa_id=10234)
+    extension = ProtectedAreaFactory(name="Bach Ma Extension", wdpa_id=555000111)
+    for site in (park, extension):
+        candidate(site, make_user(Role.SITE_MANAGER, protected_area=site), staff)
+
+    # staff on a phone, in French, type part of the name and pick the park among the matches
+    page = _context(browser, live_server, PHONE, login=staff.email)
+    page.goto("/consultations/")
+    page.locator("#window-site").press_sequentially("bach", delay=30)
+    results = page.locator("#window-site-results")
+    expect(results.locator("button")).to_have_count(2)
+    expect(results).to_contain_text("WDPA 10234")
+    _shot(page, "site-picker-phone-fr")
+    results.get_by_role("button", name="Bach Ma National Park").click()
+    expect(page.locator("#window-site")).to_have_value("Bach Ma National Park")
+    expect(page.locator("#window-site-status")).to_contain_text("WDPA 10234")
+    assert page.locator("#window-area").input_value() == str(park.pk)
+    page.select_option("#window-phase", "candidate")
+    page.fill("#window-opens", "2026-01-01")
+    page.fill("#window-closes", "2026-01-31")
+    page.locator("#window-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/consultations/\d+/$"))
+    assert park.consultation_windows.count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # without script the same form sends the text; namesakes are offered to choose from
+    bare = browser.new_context(base_url=live_server.url, viewport=PHONE, java_script_enabled=False)
+    plain = bare.new_page()
+    browser_login(plain, staff.email)
+    bare.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    plain.goto("/consultations/")
+    plain.fill("#window-site", "Bach Ma")
+    plain.select_option("#window-phase", "candidate")
+    plain.fill("#window-opens", "2026-03-01")
+    plain.fill("#window-closes", "2026-03-31")
+    plain.locator("#window-form button[type=submit]").click()
+    expect(plain.locator("#site-choices input[type=radio]")).to_have_count(2)
+    _shot(plain, "site-choices-no-script-phone-fr")
+    plain.locator(f"#site-choices input[value='{extension.pk}']").check()
+    plain.select_option("#window-phase", "candidate")
+    plain.fill("#window-opens", "2026-03-01")
+    plain.fill("#window-closes", "2026-03-31")
+    plain.locator("#window-form button[type=submit]").click()
+    plain.wait_for_url(re.compile(r"/consultations/\d+/$"))
+    assert extension.consultation_windows.count() == 1

@@ -22,9 +22,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def listed(area, jurisdiction, site_manager, staff):
     """`area` on the Green List: a certificate granted by the Panel, active."""
-    from reviews.tests.factories import make_standard
-
     from accounts.tests.factories import Role, make_user
+    from reviews.tests.factories import make_standard
 
     make_standard(3)
     review_staff = make_user(Role.IUCN_STAFF)  # who ran the review does not decide
@@ -92,3 +91,101 @@ def test_the_page_and_the_api_open_a_listed_window(client, api_client, area, lis
         format="json",
     )
     assert opened.status_code == 201 and opened.json()["certificate"] == listed.pk
+
+
+# --- the site picker -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def candidates(jurisdiction, staff):
+    """Three candidate sites, two of them sharing a word of their names."""
+    from accounts.tests.factories import Role, make_user
+    from protected_areas.tests.factories import ProtectedAreaFactory
+
+    from .factories import candidate
+
+    sites = [
+        ProtectedAreaFactory(name="Bach Ma National Park", wdpa_id=10234),
+        ProtectedAreaFactory(name="Bach Ma Extension", wdpa_id=555_000_111),
+        ProtectedAreaFactory(name="Cat Tien", wdpa_id=861),
+    ]
+    for site in sites:
+        candidate(site, make_user(Role.SITE_MANAGER, protected_area=site), staff)
+    return sites
+
+
+def _open(client, **fields):
+    today = timezone.localdate()
+    data = {"phase": "candidate", "opens_on": today, "closes_on": today + datetime.timedelta(days=10), **fields}
+    return client.post(reverse("stakeholders:list"), data)
+
+
+def test_without_script_staff_name_the_site_or_its_wdpa_id_and_choose_among_namesakes(client, candidates, staff):
+    park, extension, cat_tien = candidates
+    client.force_login(staff)
+    # a WDPA id, or a name matching one site, opens the window on it
+    assert _open(client, site="555000111").status_code == 302
+    assert _open(client, site="  cat   tien ").status_code == 302
+    assert [w.protected_area for w in services.ConsultationWindow.objects.order_by("pk")] == [extension, cat_tien]
+    # part of a name shared by two sites: the form lists both to choose from, nothing is opened
+    response = _open(client, site="Bach", note="zqKEPTzq")
+    page = response.content.decode()
+    assert response.status_code == 400 and "Several sites match “Bach”: choose one." in page
+    assert f'name="area" value="{park.pk}"' in page and f'name="area" value="{extension.pk}"' in page
+    assert "zqKEPTzq" in page  # what was typed is kept
+    # the choice opens it (the exact name would too)
+    assert _open(client, area=park.pk).status_code == 302
+    assert park.consultation_windows.count() == 1
+    # an unknown site is a clear error on the site field, and nothing is opened
+    for fields, message in (
+        ({"site": "Nowhere Reserve"}, "No site matches “Nowhere Reserve”"),
+        ({"site": ""}, "Give the site: its name or its WDPA id."),
+        ({"area": "999999", "site": "Cat Tien"}, "No site has the number “999999”."),
+        ({"area": "1 OR 1=1"}, "No site has the number"),
+    ):
+        response = _open(client, **fields)
+        assert response.status_code == 400 and message in response.content.decode(), fields
+    assert services.ConsultationWindow.objects.count() == 3
+
+
+def test_the_picker_searches_for_staff_only(api_client, candidates, staff, site_manager, expert):
+    park, extension, cat_tien = candidates
+    url = reverse("consultation-sites")
+    api_client.force_authenticate(staff)
+    # by part of a name, exact names first; by WDPA id
+    found = api_client.get(url, {"q": "bach ma"}).json()
+    assert [s["name"] for s in found] == ["Bach Ma Extension", "Bach Ma National Park"]
+    assert found[1] == {
+        "id": park.pk,
+        "name": "Bach Ma National Park",
+        "wdpa_id": 10234,
+        "countries": ["VNM"],
+        "designation": park.designation_eng,
+    }
+    assert [s["id"] for s in api_client.get(url, {"q": "861"}).json()] == [cat_tien.pk]
+    assert [s["id"] for s in api_client.get(url, {"q": "Bach Ma Extension"}).json()][0] == extension.pk
+    assert api_client.get(url, {"q": ""}).json() == [] and api_client.get(url).json() == []
+    too_long = api_client.get(url, {"q": "x" * 201})
+    assert too_long.status_code == 400
+    # nobody else may use it
+    for person in (site_manager, expert):
+        api_client.force_authenticate(person)
+        refused = api_client.get(url, {"q": "bach"})
+        assert refused.status_code == 403 and refused.json()["code"] == error_codes.CONSULTATION_NOT_ALLOWED
+    api_client.force_authenticate(None)
+    assert api_client.get(url, {"q": "bach"}).status_code == 403
+
+
+def test_the_api_says_which_site_is_unknown(api_client, staff):
+    today = timezone.localdate()
+    api_client.force_authenticate(staff)
+    response = api_client.post(
+        reverse("consultation-list"),
+        {"protected_area": 987654, "phase": "candidate", "opens_on": today, "closes_on": today},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert (
+        response.json()["code"] == error_codes.CONSULTATION_SITE_UNKNOWN
+        and response.json()["field"] == "protected_area"
+    )
