@@ -73,7 +73,16 @@ def test_expert_evaluates_reviewer_confirms_staff_accepts(browser, live_server, 
     assert team.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     _shot(team, "team-missing-390-fr")
 
-    # an expert of the jurisdiction records the group's evaluation
+    # an expert of the jurisdiction, on a phone in French, finds the application on their home page
+    phone = _page(browser, live_server, expert.email, PHONE, "fr")
+    phone.goto("/")
+    waiting = phone.locator("#eligibility-work")
+    expect(waiting.locator("#to-evaluate")).to_contain_text("1")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _shot(phone, "expert-home-390-fr")
+    waiting.get_by_role("link", name=area.name).click()
+    expect(phone).to_have_url(f"{live_server.url}{gate}")
+    # …and records the group's evaluation (on a desktop, in English)
     eagl = _page(browser, live_server, expert.email, DESKTOP)
     eagl.goto(gate)
     form = eagl.locator("#evaluation-form")
@@ -84,9 +93,15 @@ def test_expert_evaluates_reviewer_confirms_staff_accepts(browser, live_server, 
     expect(eagl.locator("#check-form")).to_have_count(0)  # the check is not the expert's
     _shot(eagl, "expert-recorded-1366")
 
-    # the independent reviewer confirms it
+    # the independent reviewer, asked by e-mail, finds it on their home page and confirms it
+    from core.models import OutgoingEmail
+
+    asked = OutgoingEmail.objects.get(kind="eligibility.check_requested")
+    assert asked.to == [reviewer.email] and gate in asked.body
     asi = _page(browser, live_server, reviewer.email, DESKTOP)
-    asi.goto(gate)
+    asi.goto("/")
+    asi.locator("#to-check + ul").get_by_role("link", name=area.name).click()
+    expect(asi).to_have_url(f"{live_server.url}{gate}")
     form = asi.locator("#check-form")
     form.get_by_label("Confirmed", exact=True).check()
     form.get_by_label("Reasons (required)").fill("The group followed the process.")
@@ -96,13 +111,22 @@ def test_expert_evaluates_reviewer_confirms_staff_accepts(browser, live_server, 
 
     # staff see the gate established and accept the site as a candidate
     secretariat = _page(browser, live_server, staff.email, DESKTOP)
-    secretariat.goto(gate)
+    secretariat.goto("/")
+    secretariat.locator("#to-accept + ul").get_by_role("link", name=area.name).click()
+    expect(secretariat).to_have_url(f"{live_server.url}{gate}")
     expect(secretariat.locator("#override-form")).to_have_count(0)
     _shot(secretariat, "staff-established-1366")
     secretariat.get_by_role("button", name="Accept as candidate").click()
     expect(secretariat.locator(".status-pill")).to_have_class("status-pill phase-candidate")
     assessment.refresh_from_db()
     assert assessment.status == "candidate"
+    # the site team was told of each record and of the move, by e-mail
+    told = OutgoingEmail.objects.filter(to=[site_manager.email], kind__startswith="eligibility.")
+    assert sorted(told.values_list("kind", flat=True)) == [
+        "eligibility.candidate",
+        "eligibility.recorded",
+        "eligibility.recorded",
+    ]
 
     # and the site team's page no longer asks for anything
     team.goto(f"/assessments/{assessment.pk}/")
