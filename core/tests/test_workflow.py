@@ -163,6 +163,22 @@ def test_a_move_whose_provided_guard_is_missing_refuses_to_run(candidate, staff)
     assert Assessment.objects.get(pk=candidate.pk).status == "submitted"
 
 
+def test_a_moves_provided_effect_runs_in_its_transaction_and_a_missing_one_refuses(candidate, staff):
+    """An effect owned by an app above (eligibility's e-mail) runs once the move is made, or the move is undone."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    machine = _machine((Move("candidate", "submitted", _anyone, provided_effects=("told_elsewhere",)),))
+    with pytest.raises(ImproperlyConfigured, match="told_elsewhere"):
+        machine.transition(candidate, "submitted", by=staff)
+    assert Assessment.objects.get(pk=candidate.pk).status == "candidate"
+    with pytest.raises(ImproperlyConfigured):
+        machine.provide_effect("nobody_has_it", lambda obj, by: None)
+    seen = []
+    machine.provide_effect("told_elsewhere", lambda obj, by: seen.append((obj.status, by)))
+    machine.transition(candidate, "submitted", by=staff)
+    assert seen == [("submitted", staff)]
+
+
 def test_the_review_app_provides_the_conclusion_guard():
     from reviews.guards import guard_review_confirmed
 
