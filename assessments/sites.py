@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.types import Person
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
@@ -77,7 +78,7 @@ def clean_statement(value: Any, *, field: str) -> str:
 
 
 def site_add(
-    *, assessment: Assessment, area: ProtectedArea, by: Person, connection: Any, shared_values: Any
+    *, assessment: Assessment, area: ProtectedArea, by: User, connection: Any, shared_values: Any
 ) -> AssessmentSite:
     """Add `area` to the application, with the applicant's statements."""
     check_may_change(assessment, by)
@@ -123,7 +124,7 @@ def site_add(
     return site
 
 
-def site_remove(*, site: AssessmentSite, by: Person) -> None:
+def site_remove(*, site: AssessmentSite, by: User) -> None:
     assessment = site.assessment
     check_may_change(assessment, by)
     with transaction.atomic():
