@@ -33,6 +33,7 @@ from accounts.models import User
 from accounts.types import Person
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
+from core.outbox import queue_email
 from core.workflow import Codes, Move, StateMachine
 
 from . import error_codes, rules, selectors
@@ -191,7 +192,32 @@ def condition_add(
                 _("Conditions are added to a listed certificate; this one is %(status)s.")
                 % {"status": locked.get_status_display()},
             )
-        return _create(certificate=locked, decision=locked.decision, row=row, by=by, origin=origin)
+        condition = _create(certificate=locked, decision=locked.decision, row=row, by=by, origin=origin)
+        _email_added(condition)
+    return condition
+
+
+def _email_added(condition: ListingCondition) -> None:
+    """A condition added after the grant (a concern's outcome, a review's): the site team and the
+    checker hear of it, in the certificate's language, through the outbox."""
+    certificate = condition.certificate
+    team = selectors.site_team_emails([certificate.protected_area_id]).get(certificate.protected_area_id, [])
+    context = {
+        "condition": condition,
+        "certificate": certificate,
+        "added": True,
+        "link": f"{settings.SITE_URL}{condition.get_absolute_url()}",
+    }
+    with translation.override(certificate.language):
+        subject = render_to_string("certification/email/condition_subject.txt", context).strip()
+        body = render_to_string("certification/email/condition.txt", context)
+    queue_email(
+        kind="certification.condition_added",
+        to=sorted(set(team) | set(_checker_emails([condition])[condition.pk])),
+        subject=subject,
+        body=body,
+        dedupe_key=f"condition_added:{condition.pk}",
+    )
 
 
 def conditions_for(certificate: Certificate) -> QuerySet[ListingCondition]:

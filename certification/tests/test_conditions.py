@@ -6,6 +6,7 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from accounts.tests.factories import Role, make_user
 from audit.models import AuditEvent
@@ -62,6 +63,28 @@ def test_staff_and_the_panel_chair_add_conditions_listed_by_due_date(granted, st
     assert later.status == ConditionStatus.OPEN and later.origin == "Concern 4"
     assert later.decision_id == granted.decision_id
     assert AuditEvent.objects.filter(action="condition.added").count() == 2
+
+
+def test_the_site_team_and_the_checker_hear_of_a_new_condition(certificate, staff, site_manager):
+    from core.models import OutgoingEmail
+
+    due = timezone.localdate() + datetime.timedelta(days=90)
+    for checker in (ConditionChecker.EXPERT_GROUP, ConditionChecker.SECRETARIAT):
+        conditions.condition_add(
+            certificate=certificate,
+            text="Publish the plan.",
+            due_on=due,
+            checked_by=checker,
+            by=staff,
+            origin="Concern 4",
+        )
+    added = OutgoingEmail.objects.filter(kind="certification.condition_added").order_by("pk")
+    expert = seat_holder(certificate, AssignmentRole.EXPERT)
+    assert [sorted(e.to) for e in added] == [
+        sorted({site_manager.email, expert.email}),
+        sorted({site_manager.email, *conditions.selectors.staff_emails()}),
+    ]
+    assert "Publish the plan." in added[0].body and "Concern 4" in added[0].body
 
 
 @pytest.mark.parametrize("who", ["site_manager", "outsider", "member"])
