@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from certification import services
 from certification.models import Certificate
+from certification.tests.condition_steps import check_structured_conditions, record_conditions_at_close
 from certification.tests.test_pdf import pdf_to_png
 from conftest import browser_login
 
@@ -105,6 +106,8 @@ def test_the_panel_grants_in_the_browser_and_the_world_sees_it(
             voter.context.close()
     # then the chair records the Panel's decision with its public summary
     voter.get_by_label("Public summary (shown on the Green List page)").fill("Strong governance and outcomes.")
+    # the members' proposed conditions are offered as rows: each needs a due date and a checker (issue 16)
+    assert record_conditions_at_close(voter) == 2
     voter.screenshot(path=str(SHOTS / "panel-case-chair-1366.png"), full_page=True)
     voter.get_by_role("button", name="Record the Panel's decision").click()
     expect(voter.locator("#case-status")).to_have_text("Decided")
@@ -113,6 +116,7 @@ def test_the_panel_grants_in_the_browser_and_the_world_sees_it(
     decision = recommended.__class__.objects.get(pk=recommended.pk).decision
     assert decision.decided_by == chair and decision.panel_case.seats.filter(coi_status="conflict").count() == 1
     assert "Pavel Member" in decision.conditions and "Paloma Chair" in decision.conditions
+    check_structured_conditions(decision.certificate, at_least=2)
 
     # staff follow the case to the certificate
     page.goto(case_url)
