@@ -258,3 +258,25 @@ def test_the_api_lists_adds_reports_and_moves(api_client, listed, staff, site_ma
     assert api_client.get(f"/api/v1/certification/conditions/{pk}/").status_code == 404
     assert api_client.get("/api/v1/certification/conditions/open/").status_code == 403
     assert api_client.get("/api/v1/certification/conditions/abc/").status_code == 404
+
+
+def test_the_api_list_costs_the_same_with_more_conditions(
+    api_client, listed, site_manager, staff, django_assert_max_num_queries
+):
+    api_client.force_authenticate(site_manager)
+    with django_assert_max_num_queries(30) as small:
+        api_client.get("/api/v1/certification/conditions/")
+    queries = len(small.captured_queries)
+    for i in range(8):
+        c = conditions.condition_add(
+            certificate=listed,
+            text=f"More {i}",
+            due_on=datetime.date.fromisoformat(soon(20)),
+            checked_by="secretariat",
+            by=staff,
+        )
+        conditions.condition_report_progress(condition=c, by=site_manager, text="Started.")
+    api_client.force_authenticate(site_manager)
+    with django_assert_max_num_queries(queries):
+        answer = api_client.get("/api/v1/certification/conditions/").json()
+    assert len(answer.get("results", answer)) >= 11
