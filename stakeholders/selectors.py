@@ -46,6 +46,19 @@ def sites_matching(query: str, *, limit: int = SITE_MATCHES) -> list[ProtectedAr
     )
 
 
+def clean_site_query(value: str | None) -> str:
+    """The window form's site text, spaces folded; longer than SITE_QUERY_MAX is refused (the form's maxlength)."""
+    text = " ".join((value or "").split())
+    if len(text) > SITE_QUERY_MAX:
+        raise DomainError(
+            error_codes.FIELD_TOO_LONG,
+            gettext("This text is %(length)d characters long; the limit is %(limit)d.")
+            % {"length": len(text), "limit": SITE_QUERY_MAX},
+            field="site",
+        )
+    return text
+
+
 class SiteAmbiguous(DomainError):
     """Several sites match the name given: the form lists them (`sites`) to choose from."""
 
@@ -73,7 +86,7 @@ def site_for_window(*, area_id: str | None, query: str | None) -> ProtectedArea:
                 field="site",
             )
         return area
-    text = " ".join((query or "").split())[:SITE_QUERY_MAX]
+    text = clean_site_query(query)
     if not text:
         raise DomainError(
             error_codes.CONSULTATION_SITE_UNKNOWN, gettext("Give the site: its name or its WDPA id."), field="site"

@@ -135,7 +135,6 @@ def consultations(request):
         "posted": posted,
         "site_choices": site_choices,
         "prefilled": prefilled,
-        "site_query_max": selectors.SITE_QUERY_MAX,
     }
     return render(request, "stakeholders/consultations.html", context, status=error.http_status if error else 200)
 

@@ -29,6 +29,7 @@ from evidence import search as evidence_search
 from evidence.forms import EvidenceForm
 from reviews.forms import ReplyForm
 from stakeholders import error_codes as stakeholder_codes
+from stakeholders import selectors as stakeholder_selectors
 from stakeholders import services as stakeholder_services
 from visits import error_codes as visit_codes
 from visits import forms as visit_forms
@@ -170,6 +171,7 @@ LIMITS: dict[tuple[str, str], Callable[[int], None]] = {
     ("stakeholders/public.html", "text"): _stakeholder_text(stakeholder_services.clean_comment_text),
     ("stakeholders/public.html", "name"): _stakeholder_text(stakeholder_services.clean_comment_name),
     ("stakeholders/consultations.html", "note"): _stakeholder_text(stakeholder_services.clean_window_note),
+    ("stakeholders/consultations.html", "site"): _stakeholder_text(stakeholder_selectors.clean_site_query),
     ("stakeholders/_moderate.html", "reason"): _stakeholder_text(stakeholder_services.clean_rejection_reason),
     ("stakeholders/window.html", "text"): _stakeholder_text(stakeholder_services.clean_consideration),
     ("visits/list.html", "agenda"): _visit_text(visit_services.clean_agenda),
