@@ -54,3 +54,20 @@ def to_site_team(concern: Concern) -> None:
 def to_panel_chairs(concern: Concern) -> None:
     """The Panel's chairs: the group has advised, the Panel's outcome is awaited."""
     _to_people(_people(Role.PANEL_CHAIR), "outcome_awaited", concern)
+
+
+def to_group(concern: Concern) -> None:
+    """The expert group: the site has answered, its advice is awaited. The experts staff named and
+    those who reviewed the listed cycle, free of conflict (who may see the concern: concerns.rules)."""
+    from reviews.choices import AssignmentRole, CoiStatus
+    from reviews.models import ReviewAssignment
+
+    reviewed = ReviewAssignment.objects.current().filter(
+        assessment_id=concern.certificate.decision.assessment_id,
+        role=AssignmentRole.EXPERT,
+        coi_status=CoiStatus.NO_CONFLICT,
+        user__is_active=True,
+    )
+    people = {a.user.pk: a.user for a in reviewed.select_related("user")}
+    people.update({p.pk: p for p in concern.advisers.filter(is_active=True)})
+    _to_people(list(people.values()), "advice_asked", concern)

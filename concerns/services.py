@@ -246,6 +246,7 @@ def concern_answer(*, concern: Concern, by: User, text: str) -> Concern:
         Concern.objects.filter(pk=concern.pk).update(site_answer=text, answered_by=by, answered_at=timezone.now())
         concern.refresh_from_db()
         audit_record(actor=by, action="concern.answered", target=concern, data={"length": len(text)})
+        emails.to_group(concern)
     return concern
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.throttle import client_ip
+from certification.choices import ConditionChecker
 from core.downloads import private_file, untrusted_type
 from core.errors import DomainError, NotAllowed
 from core.pages import flash_error
@@ -114,7 +115,18 @@ def concern_detail(request, pk):
         "may_record": rules.can_record_outcome(user)
         and concern.status in (ConcernStatus.ADVISED, ConcernStatus.DECIDED, ConcernStatus.CLOSED),
         "may_close": rules.can_close(user) and concern.status == ConcernStatus.DECIDED,
-        "outcome_kinds": ConcernOutcomeKind.choices,
+        # First the Panel's outcome (anything but a reinstatement); once decided, only a further one
+        # after a suspension (services.LATER_OUTCOMES).
+        "outcome_kinds": [
+            (value, label)
+            for value, label in ConcernOutcomeKind.choices
+            if (
+                value in services.LATER_OUTCOMES
+                if concern.status != ConcernStatus.ADVISED
+                else value != "reinstatement"
+            )
+        ],
+        "checkers": ConditionChecker.choices,
         "experts": User.objects.filter(pk__in=selectors.expert_ids_for(concern)) if rules.can_triage(user) else [],
         "panel": selectors.panel_members() if rules.can_record_outcome(user) else [],
         "moves": workflow.available_moves(concern, user),

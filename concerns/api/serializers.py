@@ -3,6 +3,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from certification.choices import ConditionChecker
 from concerns.choices import ConcernOutcomeKind
 from concerns.models import REASON_MAX, TEXT_MAX, Concern, ConcernOutcome, ConcernTransition
 from concerns.rules import can_see_internal, can_see_raiser_name
@@ -110,4 +111,4 @@ class OutcomeWriteSerializer(serializers.Serializer):
     members = serializers.ListField(child=serializers.IntegerField(), max_length=50)
     condition_text = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
     condition_due_on = serializers.DateField(required=False, allow_null=True)
-    condition_checked_by = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    condition_checked_by = serializers.ChoiceField(choices=ConditionChecker.choices, required=False, allow_blank=True)

@@ -77,6 +77,7 @@ def test_an_anonymous_concern_goes_through_triage_answer_advice_to_a_panel_suspe
     client.post(reverse("concerns:answer", args=[concern.pk]), {"text": "zqANSWERzq rangers sent."})
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.ANSWERED
+    assert OutgoingEmail.objects.filter(kind="concerns.advice_asked", to=[expert.email]).exists()
     # the named expert advises
     client.force_login(expert)
     client.post(reverse("concerns:advise", args=[concern.pk]), {"text": "Suspend until the camp is cleared."})
@@ -358,3 +359,32 @@ def test_the_api_never_shows_the_raisers_address(client, area, certificate, staf
     client.force_login(staff)
     assert client.get(reverse("concern-detail", args=[concern.pk])).json()["name"] == "Rai Doe"
     assert [c["id"] for c in client.get(reverse("concern-list")).json()] == [concern.pk]
+
+
+def test_new_conditions_are_added_to_the_listing(area, certificate, staff, site_manager, expert, panel):
+    import datetime
+
+    from django.utils import timezone
+
+    chair, members = panel
+    concern = _advised(area, staff, site_manager, expert)
+    kw = {"concern": concern, "by": chair, "members": members, "kind": "conditions", "reasons": "r"}
+    # a condition without its due date is refused, and nothing is recorded
+    with pytest.raises(DomainError) as refused:
+        services.concern_outcome_record(**kw, public_summary="s", condition_text="Fence the core zone.")
+    assert refused.value.code == error_codes.CONCERN_CONDITION_INVALID
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.ADVISED and not concern.outcomes.exists()
+    due = timezone.localdate() + datetime.timedelta(days=90)
+    services.concern_outcome_record(
+        **kw,
+        public_summary="A condition was added.",
+        condition_text="Fence the core zone.",
+        condition_due_on=due,
+        condition_checked_by="expert_group",
+    )
+    condition = certificate.conditions.get()
+    assert condition.text == "Fence the core zone." and condition.due_on == due
+    assert str(concern.pk) in condition.origin
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.ACTIVE
