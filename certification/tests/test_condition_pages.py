@@ -216,6 +216,15 @@ def test_the_conditions_page_costs_the_same_with_more_conditions(
         client.get(url)
 
 
+def test_the_certification_dashboard_links_the_open_conditions_for_staff(client, listed, staff):
+    ListingCondition.objects.filter(checked_by="secretariat").update(
+        due_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    client.force_login(staff)
+    page = client.get("/certification/").content.decode()
+    assert 'id="open-conditions-link"' in page and 'data-overdue="1"' in page
+
+
 def test_outsiders_get_404_and_the_open_list_is_refused_to_others(client, listed, outsider, site_manager):
     client.force_login(outsider)
     assert client.get(f"/certification/certificates/{listed.number}/conditions/").status_code == 404
