@@ -66,6 +66,9 @@ MARKERS: dict[str, set[str]] = {
     # --- issue 16: cond --- a condition on the own site's listing and its progress report: the site team,
     # staff and the Panel (the certified cycle's own expert and reviewer are not the matrix's roles)
     "zqCONDITIONzq": {"manager", "staff", "admin"},
+    # --- issue 16: msite --- the connection statement of the own assessment's added site: whoever sees the
+    # assessment, and (on the eligibility gate) the jurisdiction's experts free of conflict and the reviewer
+    "zqCONNECTIONzq": {"manager", "expert_assigned", "expert_unassigned", "reviewer", "staff", "admin"},
 }
 
 ROLES = [
@@ -510,4 +513,19 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     )
     listing_conditions.condition_report_progress(condition=condition, by=site_manager, text="Draft written.")
     w.ids.update(condition=condition.pk)
+    # --- issue 16: multi-site applications (msite) ---
+    # A connected site of the own site's assessment under review, as added in its application phase (set
+    # directly: the world's assessment is past that phase; assessments/tests/test_sites.py tests adding).
+    from assessments.models import AssessmentSite
+    from protected_areas.tests.factories import ProtectedAreaFactory
+
+    msite_area = ProtectedAreaFactory(name="Connected Test Park", governance_type="Collaborative governance")
+    msite_site = AssessmentSite.objects.create(
+        assessment=own,
+        protected_area=msite_area,
+        connection="zqCONNECTIONzq river corridor",
+        shared_values="Saola habitat",
+        added_by=site_manager,
+    )
+    w.ids.update(msite_area=msite_area.pk, msite_site=msite_site.pk)
     return w
