@@ -83,8 +83,26 @@ def test_the_chair_grants_with_conditions_the_team_reports_the_panel_sees_them(
     expect(team.locator(f"#condition-{first.pk}")).to_contain_text("Carte provisoire envoyée au groupe.")
     _shot(team, "team-page-390-fr")
 
+    # the secretariat, the checker of the other condition, marks it fulfilled with a note
+    other = ListingCondition.objects.get(certificate=certificate, checked_by="secretariat")
+    checker = _phone(browser, live_server, staff.email)
+    checker.goto(f"/certification/certificates/{certificate.number}/conditions/")
+    box = checker.locator(f"#condition-{other.pk}")
+    box.locator("form[action$='/status/']").filter(has=checker.locator("input[value=fulfilled]")).locator(
+        "textarea"
+    ).fill("Carte reçue et vérifiée.")
+    _shot(checker, "checker-page-390-fr")
+    box.locator("form[action$='/status/']").filter(has=checker.locator("input[value=fulfilled]")).locator(
+        "button"
+    ).click()
+    expect(checker.locator(f"#condition-{other.pk}")).to_have_attribute("data-status", "fulfilled")
+    other.refresh_from_db()
+    assert other.status == "fulfilled" and other.status_note == "Carte reçue et vérifiée."
+
     # a Panel member sees the open conditions, overdue first
-    ListingCondition.objects.filter(pk=first.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=2))
+    ListingCondition.objects.filter(certificate=certificate, status="open").update(
+        due_on=timezone.localdate() - datetime.timedelta(days=2)
+    )
     watcher = _phone(browser, live_server, member.email)
     watcher.goto("/certification/conditions/")
     rows = watcher.locator("tbody tr")
