@@ -162,7 +162,7 @@ def conflict_warnings(
     user: User,
     due_date: datetime.date | None = None,
     accreditation: RoleAssignment | None = None,
-) -> list[dict[str, str]]:
+) -> list[dict[str, Any]]:
     """What staff should know about this assignee, found without asking them."""
     area = assessment.protected_area
     # Each warning keeps its English `detail` (logs, the audit trail, notes) and the `params` that
