@@ -75,16 +75,23 @@ def check_locations(outcomes: list[Outcome]) -> None:
         for dep in (draft.camera_trap or {}).get("deployments", []):
             if "latitude" in dep:
                 jobs.append((o, dep, Point(dep["longitude"], dep["latitude"], srid=4326)))
-    if not jobs:
-        results = []
-    else:
-        area_id = outcomes[0].claim.item.assessment.protected_area_id  # a batch is one assessment
+    # A batch is one assessment. An item about one site of a multi-site application (issue 16) is
+    # checked against that site's boundary, the others against the main site's: one query per site.
+    by_area: dict[int, list[int]] = {}
+    for index, (o, _, _) in enumerate(jobs):
+        item = o.claim.item
+        by_area.setdefault(item.site_id or item.assessment.protected_area_id, []).append(index)
+    results: list = [None] * len(jobs)
+    for area_id, indexes in by_area.items():
+        some = [jobs[i] for i in indexes]
         try:
-            results = location_checks([g for _, _, g in jobs], area_id)
+            found = location_checks([g for _, _, g in some], area_id)
         except DatabaseError as exc:
             if isinstance(exc, TRANSIENT_ERRORS):
                 raise
-            results = _check_each(jobs, area_id)
+            found = _check_each(some, area_id)
+        for i, result in zip(indexes, found, strict=True):
+            results[i] = result
     for (o, dep, _), result in zip(jobs, results, strict=True):
         if result is None:
             continue

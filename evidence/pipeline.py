@@ -198,7 +198,9 @@ def _run(claim: Claim, boundaries: Boundaries) -> Outcome:
     try:
         path, sha, size = _local_copy(item, workdir)
         _check_size(size)
-        _extract(path, item, draft, lambda: boundaries.of(item.assessment.protected_area_id), workdir)
+        # The boundary of the site the item is about (a multi-site application's, issue 16), else the main site's.
+        site_id = item.site_id or item.assessment.protected_area_id
+        _extract(path, item, draft, lambda: boundaries.of(site_id), workdir)
         error = None
     except Unprocessable as exc:
         error = exc

@@ -63,3 +63,22 @@ def test_api_and_form_accept_the_site_and_the_list_shows_it(client, api_client, 
     assert EvidenceItem.objects.filter(site=connected).count() == 2
     page = client.get(reverse("assessments:detail", args=[application.pk])).content.decode()
     assert page.count('class="muted small evidence-site"') == 2 and 'name="site"' in page
+
+
+def test_a_located_item_is_checked_against_the_site_it_is_about(make_assessment, area, site_manager, upload, processed):
+    # given a point inside the added site (a 0.1° square from 110°E 20°N), far from the main site
+    from protected_areas.tests.factories import square
+
+    application = make_assessment(area, site_manager, year=2026)
+    added = ProtectedAreaFactory(name="Far Test Park", geom=square(110.0, 20.0), geom_display=square(110.0, 20.0))
+    site_add(assessment=application, area=added, by=site_manager, connection="River.", shared_values="Saola.")
+    point = (
+        b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+        b'"geometry":{"type":"Point","coordinates":[110.05,20.05]}}]}'
+    )
+    # when the same point is uploaded once about that site and once about the whole application
+    about = processed(upload(application, site_manager, point, name="a.geojson", site=added.pk))
+    whole = processed(upload(application, site_manager, point, name="b.geojson"))
+    # then it is inside the site it is about, and outside the main site
+    assert about.facts.location_check == "inside", about.status_reason
+    assert whole.facts.location_check == "outside"
