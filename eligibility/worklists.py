@@ -20,11 +20,13 @@ from accounts.models import RoleAssignment
 from accounts.types import Person
 from assessments.choices import Status
 from assessments.models import Assessment
+from assessments.sites import areas_by_assessment
 from standards.models import Jurisdiction, JurisdictionOnboarding
 
 from . import rules
 from .choices import Step
 from .models import EligibilityRecord
+from .selectors import precheck
 
 LIMIT = 20
 # How many applications are read to fill a list whose last filter runs in Python (the jurisdiction,
@@ -141,6 +143,15 @@ def gate_work(user: Person) -> GateWork:
             if asked == user.pk and rules.can_record_check(user, a):
                 work.to_check.append(a)
     if roles.iucn_staff:
-        work.to_accept = list(_applications().filter(ESTABLISHED)[:LIMIT])
+        # The records say yes (or staff overrode); a multi-site application also needs every added
+        # site's WDPA pre-check to pass unless overridden (selectors.gate_state): read in one query.
+        ready = list(_applications().filter(ESTABLISHED)[:SCAN])
+        added = areas_by_assessment([a.pk for a in ready])
+        work.to_accept = [
+            a
+            for a in ready
+            if a.overridden  # type: ignore[attr-defined]
+            or all(item.passed for area in added.get(a.pk, []) for item in precheck(area))
+        ]
     work.to_evaluate, work.to_check = work.to_evaluate[:LIMIT], work.to_check[:LIMIT]
     return work

@@ -262,3 +262,25 @@ def test_a_panel_members_home_says_what_each_case_waits_for_in_the_same_queries(
     page = _home(client, member)
     assert "2 Panel cases awaiting your conflict declaration" in page and "1 Panel case awaiting your vote" in page
     assert _queries(client, member) == before
+
+
+def test_staff_see_a_multi_site_application_ready_only_when_every_added_site_passes_its_precheck(
+    client, jurisdiction, expert, reviewer, staff
+):
+    from assessments.sites import site_add
+    from eligibility import services as eligibility
+
+    # given an application whose added site has no WDPA record, found eligible and confirmed
+    applicant = _application()
+    unregistered = ProtectedAreaFactory(name="Unregistered Corridor", wdpa_id=None)
+    site_add(
+        assessment=applicant, area=unregistered, by=staff, connection="A forest corridor.", shared_values="Gibbons."
+    )
+    eligibility.evaluation_record(assessment=applicant, by=expert, eligible=True, reasons="Category IV.")
+    eligibility.check_record(assessment=applicant, by=reviewer, confirmed=True, reasons="Process followed.")
+    gate = f'href="/assessments/{applicant.pk}/eligibility/"'
+    # then it is not ready for staff: the move would be refused (eligibility.selectors.gate_state)
+    assert gate not in _home(client, staff)
+    # until staff record an override with its reason
+    eligibility.override_record(assessment=applicant, by=staff, reasons="The corridor's WDPA record is pending.")
+    assert gate in client.get("/").content.decode()
