@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from accounts import rules
 from assessments.choices import Status
 from assessments.models import Answer, Assessment, AssessmentTransition
+from assessments.sites import application_areas
 from core.dates import formatter
 from evidence.badges import render_badges
 from evidence.models import EvidenceItem
@@ -204,15 +205,30 @@ def _evidence_parts(
 MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 480.0, 320.0, 16.0
 
 
-def site_map(protected_area, pins: list[dict]) -> dict | None:
+def _area_rings(area) -> list[list[tuple[float, float]]]:
+    geom = area.geom_display or area.geom
+    if geom is None:
+        return []
+    if geom.num_coords > 4000:
+        geom = geom.simplify(tolerance=max(geom.extent[2] - geom.extent[0], 0.001) / 800, preserve_topology=True)
+    polygons = [geom] if geom.geom_type == "Polygon" else list(geom)
+    return [[(float(x), float(y)) for x, y in ring.coords] for polygon in polygons for ring in polygon]
+
+
+def site_map(protected_area, pins: list[dict], other_sites: list | None = None) -> dict | None:
     """An SVG drawing of the boundary with evidence pins (no map library, no tiles needed).
 
     Longitude is scaled by cos(latitude) so the shape is not stretched; pins outside the boundary
-    still show, and widen the frame."""
+    still show, and widen the frame. `other_sites`: a multi-site application's other areas (issue 16),
+    drawn too, every site then named (`labels`)."""
     geom = protected_area.geom_display or protected_area.geom
     point = protected_area.point
     coords: list[tuple[float, float]] = []
     rings: list[list[tuple[float, float]]] = []
+    others = [(area, _area_rings(area)) for area in other_sites or []]
+    for _area, area_rings in others:
+        rings.extend(area_rings)
+        coords.extend(pt for ring in area_rings for pt in ring)
     if geom is not None:
         if geom.num_coords > 4000:
             geom = geom.simplify(tolerance=max(geom.extent[2] - geom.extent[0], 0.001) / 800, preserve_topology=True)
@@ -246,7 +262,25 @@ def site_map(protected_area, pins: list[dict]) -> dict | None:
     for pin in pins:
         x, y = project(pin["lon"], pin["lat"])
         shown.append({**pin, "x": x, "y": y})
-    return {"width": MAP_WIDTH, "height": MAP_HEIGHT, "path": path, "point": site_point, "pins": shown}
+    labels = []
+    if others:
+        for area, area_rings in [(protected_area, _area_rings(protected_area)), *others]:
+            pts = [pt for ring in area_rings for pt in ring]
+            if not pts:
+                continue
+            x, y = project(
+                (min(p[0] for p in pts) + max(p[0] for p in pts)) / 2,
+                (min(p[1] for p in pts) + max(p[1] for p in pts)) / 2,
+            )
+            labels.append({"x": x, "y": y, "name": area.name})
+    return {
+        "width": MAP_WIDTH,
+        "height": MAP_HEIGHT,
+        "path": path,
+        "point": site_point,
+        "pins": shown,
+        "labels": labels,
+    }
 
 
 FORM_KINDS = ("review", "finding", "ask", "reply")
@@ -503,7 +537,7 @@ def review_page(assessment: Assessment, user) -> dict:
         "seat": seat,
         "expert_seat": seat is not None and seat.role == AssignmentRole.EXPERT,
         "sent_back_at": sent_back,
-        "map": site_map(assessment.protected_area, list(pins.values())),
+        "map": site_map(assessment.protected_area, list(pins.values()), application_areas(assessment)[1:]),
         "show_badges": badges is not None,
         "site_evidence": site_evidence,
         "counts": {
