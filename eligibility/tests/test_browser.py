@@ -110,6 +110,11 @@ def test_expert_evaluates_reviewer_confirms_staff_accepts(browser, live_server, 
     expect(asi.locator("#gate-established")).to_be_visible()
 
     # staff see the gate established and accept the site as a candidate
+    staff_phone = _page(browser, live_server, staff.email, PHONE, "fr")
+    staff_phone.goto("/")
+    staff_phone.locator("#to-accept").scroll_into_view_if_needed()
+    assert staff_phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    staff_phone.screenshot(path=str(SHOTS / "eligibility-staff-home-390-fr.png"))
     secretariat = _page(browser, live_server, staff.email, DESKTOP)
     secretariat.goto("/")
     secretariat.locator("#to-accept + ul").get_by_role("link", name=area.name).click()
