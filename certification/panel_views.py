@@ -129,6 +129,10 @@ def panel_case(request, pk):
             else None,
             # Its own ids: the vote form beside it has a `conditions` field too.
             "close_form": PanelCloseForm(auto_id="close_%s") if rules.can_close_panel_case(user, case, seat) else None,
+            # The grant's conditions as rows (issue 16): certification.condition_views.
+            "condition_formset": panel_condition_formset(
+                request, case, may_close=rules.can_close_panel_case(user, case, seat)
+            ),
             "is_open": case.status == PanelCaseStatus.OPEN,
         },
     )
@@ -139,10 +143,6 @@ def _posted(request, pk, form_class, act, *, may=lambda user, case, seat: seat i
     then the form and the service; other refusals are flashed, and the page is shown again."""
     case, seat = selectors.get_panel_case_for_user(request.user, pk)
     if not may(request.user, case, seat):
-            # The grant's conditions as rows (issue 16): certification.condition_views.
-            "condition_formset": panel_condition_formset(
-                request, case, may_close=rules.can_close_panel_case(user, case, seat)
-            ),
         raise NotAllowed(error_codes.PANEL_NOT_MEMBER, _("Only the members sitting on this case do this."))
     form = form_class(request.POST)
     if not form.is_valid():

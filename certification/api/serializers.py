@@ -131,18 +131,18 @@ class FeedEntrySerializer(serializers.Serializer):
     expires_on = serializers.DateField()
     standard_version = serializers.CharField()
     protected_area = FeedAreaSerializer()
-    url = serializers.SerializerMethodField()
     other_sites = serializers.SerializerMethodField(
         help_text="A multi-site application's other sites, which the certificate names too (issue 16)."
     )
+    url = serializers.SerializerMethodField()
     verification_url = serializers.SerializerMethodField()
 
-    def get_valid_today(self, obj) -> bool:
     @extend_schema_field(FeedAreaSerializer(many=True))
     def get_other_sites(self, obj) -> list[dict[str, Any]]:
         # Prefetched by the feed's views (selectors.with_application_sites): one query for the list.
         return [FeedAreaSerializer(site.protected_area).data for site in obj.decision.assessment.extra_sites.all()]
 
+    def get_valid_today(self, obj) -> bool:
         from django.utils import timezone
 
         return obj.is_valid_on(timezone.localdate())
