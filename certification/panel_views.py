@@ -174,5 +174,6 @@ def panel_vote(request, pk):
 
     return _posted(request, pk, PanelVoteForm, act)
 
+
 # Recording the Panel's decision (its close form) is certification.condition_views.panel_close: the
 # grant's conditions come as rows (issue 16).

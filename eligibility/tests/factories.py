@@ -27,6 +27,4 @@ def make_eligible(assessment, *, expert=None, reviewer=None, staff=None, reasons
         eligible=True,
         reasons=reasons or "In the WDPA as category IV with a governance type.",
     )
-    return services.check_record(
-        assessment=assessment, by=reviewer, confirmed=True, reasons="The group's evaluation follows the process."
-    )
+    return services.check_record(assessment=assessment, by=reviewer, confirmed=True, reasons="Process followed.")

@@ -24,6 +24,8 @@ pytestmark = pytest.mark.django_db
 def test_staff_assign_an_expert_and_the_assignee_is_emailed_after_commit(
     assessment, staff, expert, due, django_capture_on_commit_callbacks
 ):
+    # given an outbox without the assessment's earlier mails (the eligibility gate's, not this test's)
+    OutgoingEmail.objects.all().delete()
     # when
     with django_capture_on_commit_callbacks() as callbacks:
         assignment = services.assignment_create(
@@ -55,6 +57,7 @@ def test_the_notification_task_does_not_mail_twice(assessment, staff, expert, du
 
 
 def test_withdrawing_an_assignment_before_its_mail_went_drops_the_mail(assessment, staff, expert, due):
+    OutgoingEmail.objects.all().delete()  # the eligibility gate's mails are not this test's
     assignment = services.assignment_create(
         assessment=assessment, assignee=expert, role="expert", due_date=due, by=staff
     )
@@ -161,6 +164,16 @@ def test_staff_are_warned_about_team_membership_organisation_previous_cycle_and_
     kinds = {w["kind"] for w in assignment.warnings}
     assert kinds == {"site_team", "same_organisation", "previous_cycle", "lapses_before_due"}
     assert any("was on the team" in w["detail"] for w in assignment.warnings)
+    # a page shows each warning in its reader's language; the stored detail stays English
+    from django.utils import translation
+
+    from reviews.selectors import warning_text
+
+    with translation.override("fr"):
+        shown = {w["kind"]: warning_text(w) for w in assignment.warnings}
+    assert shown["site_team"].startswith(str(person)) and "équipe" in shown["site_team"]
+    assert "expire" in shown["lapses_before_due"] or "prend fin" in shown["lapses_before_due"]
+    assert warning_text({"kind": "site_team", "detail": "Stored before params."}) == "Stored before params."
 
 
 def test_a_clean_assignee_gets_no_warnings(assessment, staff, expert, due):

@@ -34,6 +34,8 @@ JOURNEYS = {
         "/accounts/login/",
         "/accounts/invite/{invite_token}/",
         "/sites/{own_area}/comments/",
+        "/sites/{own_area}/concerns/",
+        "/concerns/track/{concern_track}/",
     ],
     "manager": [
         "/",
@@ -48,6 +50,11 @@ JOURNEYS = {
         "/accounts/2fa/",
         "/assessments/{own_assessment}/visits/",
         "/visits/{held_visit}/",
+        "/assessments/{own_assessment}/sites/",
+        "/certification/certificates/{certificate}/conditions/",
+        "/concerns/{concern_admissible}/",
+        "/listing-reviews/midterm/{midterm_review}/",
+        "/listing-reviews/renewal/{renewal_review}/",
     ],
     "expert_assigned": [
         "/",
@@ -60,6 +67,8 @@ JOURNEYS = {
         "/consultations/{consult_window}/",
         "/visits/{held_visit}/",
         "/standard/jurisdictions/{jurisdiction}/",
+        "/concerns/{concern_admissible}/",
+        "/assessments/{own_assessment}/eligibility/",
     ],
     "reviewer": [
         "/",
@@ -90,10 +99,16 @@ JOURNEYS = {
         "/consultations/{consult_window}/",
         "/standard/jurisdictions/",
         "/assessments/{own_assessment}/visits/",
+        "/concerns/",
+        "/concerns/{concern_received}/",
+        "/certification/conditions/",
+        "/listing-reviews/",
+        "/listing-reviews/midterm/{midterm_review}/",
     ],
     "panel_member": [
         "/",
         "/certification/panel/{panel_case}/",
+        "/certification/conditions/",
     ],
 }
 

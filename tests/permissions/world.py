@@ -505,7 +505,7 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
 
     condition = listing_conditions.condition_add(
         certificate=certificate,
-        text="zqCONDITIONzq publish the ranger patrol plan",
+        text="zqCONDITIONzq ranger patrol plan published",
         due_on=timezone.localdate() + datetime.timedelta(days=60),
         checked_by="secretariat",
         by=staff,
