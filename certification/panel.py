@@ -21,6 +21,7 @@ from assessments.models import Assessment
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
 from core.outbox import queue_email
+from core.text import clean_text
 from reviews.selectors import conflict_warnings
 
 from . import conditions as listing_conditions
@@ -30,12 +31,15 @@ from .models import ORIGIN_PANEL, TEXT_MAX, PanelCase, PanelSeat, PanelVote
 
 
 def _text(value: object, field: str, label: str, *, required: bool = False) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise DomainError(error_codes.REASONS_REQUIRED, f"{label} is required.", field=field)
-    if len(text) > TEXT_MAX:
-        raise DomainError(error_codes.FIELD_TOO_LONG, f"{label} is over {TEXT_MAX} characters.", field=field)
-    return text
+    # `label` names the field in logs and tests; the message is the reader's language's.
+    return clean_text(
+        value,
+        field=field,
+        limit=TEXT_MAX,
+        required=required,
+        required_code=error_codes.REASONS_REQUIRED,
+        too_long_code=error_codes.FIELD_TOO_LONG,
+    )
 
 
 def panel_case_open(*, assessment: Assessment, by: User, members: Iterable[User]) -> PanelCase:

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts import rules
 from accounts.models import User
@@ -29,6 +30,7 @@ from assessments.models import Assessment
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
 from core.outbox import queue_email
+from core.text import clean_text
 
 from . import error_codes, lifecycle, numbers, selectors
 from .choices import LISTED_STATUSES, CertificateStatus, NoticeKind, Outcome, PanelCaseStatus
@@ -55,12 +57,15 @@ EXPIRY_REMINDERS = ((NoticeKind.EXPIRY_1_MONTH, 1), (NoticeKind.EXPIRY_6_MONTHS,
 
 
 def _text(value: object, field: str, *, required: bool = False) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise DomainError(error_codes.REASONS_REQUIRED, "Give the reasons for the decision.", field=field)
-    if len(text) > TEXT_MAX:
-        raise DomainError(error_codes.FIELD_TOO_LONG, f"The {field} are over {TEXT_MAX} characters.", field=field)
-    return text
+    return clean_text(
+        value,
+        field=field,
+        limit=TEXT_MAX,
+        required=required,
+        required_code=error_codes.REASONS_REQUIRED,
+        too_long_code=error_codes.FIELD_TOO_LONG,
+        required_message=_("Give the reasons for the decision."),
+    )
 
 
 def decision_record(

@@ -29,6 +29,7 @@ from certification import lifecycle
 from certification.choices import CertificateStatus, PanelCoi
 from certification.models import Certificate, PanelSeat
 from core.errors import Conflict, DomainError, NotAllowed
+from core.text import clean_text
 from protected_areas.models import ProtectedArea
 from reviews.selectors import conflict_warnings
 from stakeholders import guard
@@ -50,33 +51,24 @@ CERTIFICATE_MOVES = {
 LATER_OUTCOMES = (ConcernOutcomeKind.REINSTATEMENT, ConcernOutcomeKind.WITHDRAWAL)
 
 
-class TooManyConcerns(DomainError):
-    """A rate limit was reached (HTTP 429): `retry_after` seconds to wait."""
-
-    http_status = 429
-
+class TooManyConcerns(guard.TooManySubmissions):
     def __init__(self, retry_after: int):
-        minutes = max(1, (retry_after + 59) // 60)
         super().__init__(
-            error_codes.THROTTLED,
-            _("Too many concerns from this address. Please try again in %(minutes)d minutes.") % {"minutes": minutes},
-            data={"retry_after": retry_after},
+            retry_after,
+            code=error_codes.THROTTLED,
+            message=_("Too many concerns from this address. Please try again in %(minutes)d minutes."),
         )
-        self.retry_after = retry_after
 
 
 def _text(value: Any, *, limit: int, code: str, field: str, required: bool = True) -> str:
-    text = ("" if value is None else str(value)).replace("\r\n", "\n").strip()
-    if required and not text:
-        raise DomainError(code, _("This field is required."), field=field)
-    if len(text) > limit:
-        raise DomainError(
-            error_codes.FIELD_TOO_LONG,
-            _("This text is %(length)d characters long; the limit is %(limit)d.")
-            % {"length": len(text), "limit": limit},
-            field=field,
-        )
-    return text
+    return clean_text(
+        value,
+        field=field,
+        limit=limit,
+        required=required,
+        required_code=code,
+        too_long_code=error_codes.FIELD_TOO_LONG,
+    )
 
 
 def clean_concern_text(value: Any) -> str:

@@ -26,6 +26,7 @@ from certification.choices import LISTED_STATUSES
 from certification.conditions import condition_report_progress, conditions_for
 from certification.models import Certificate
 from core.errors import Conflict, DomainError, NotAllowed
+from core.text import clean_text
 from evidence.models import EvidenceItem
 from evidence.services import evidence_upload
 
@@ -146,12 +147,14 @@ def listing_reviews_run(*, today: datetime.date | None = None) -> dict[str, int]
 
 
 def _text(value: Any, field: str, *, required: bool = True) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise DomainError(error_codes.MIDTERM_TEXT_REQUIRED, "This field is required.", field=field)
-    if len(text) > TEXT_MAX:
-        raise DomainError(error_codes.MIDTERM_TEXT_TOO_LONG, f"The text is over {TEXT_MAX} characters.", field=field)
-    return text
+    return clean_text(
+        value,
+        field=field,
+        limit=TEXT_MAX,
+        required=required,
+        required_code=error_codes.MIDTERM_TEXT_REQUIRED,
+        too_long_code=error_codes.MIDTERM_TEXT_TOO_LONG,
+    )
 
 
 def clean_what_changed(text: str) -> str:

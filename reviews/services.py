@@ -19,6 +19,7 @@ from assessments.signals import ratings_changed
 from assessments.workflow import NOTE_MAX, transition
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
+from core.text import clean_text
 from evidence.models import EvidenceItem
 from stakeholders.services import require_comments_considered
 
@@ -44,16 +45,15 @@ from .models import (
 
 
 def _text(value: str | None, *, field: str, required: bool = False, label: str = "This text") -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if required and not text:
-        raise DomainError(error_codes.TEXT_REQUIRED, f"{label} is required.", field=field)
-    if len(text) > TEXT_MAX:
-        raise DomainError(
-            error_codes.TEXT_TOO_LONG,
-            f"{label} is {len(text):,} characters long; the limit is {TEXT_MAX:,}.",
-            field=field,
-        )
-    return text
+    # `label` names the field where it is called; the message is the reader's language's.
+    return clean_text(
+        value,
+        field=field,
+        limit=TEXT_MAX,
+        required=required,
+        required_code=error_codes.TEXT_REQUIRED,
+        too_long_code=error_codes.TEXT_TOO_LONG,
+    )
 
 
 def _rating(assessment: Assessment, rating: str, field: str = "rating") -> str:

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 
+from core.errors import DomainError
+
 MIN_FILL_SECONDS = getattr(settings, "STAKEHOLDER_COMMENT_MIN_FILL_SECONDS", 4)
 MAX_FORM_AGE = 24 * 60 * 60
 MAX_LINKS = 2
@@ -70,3 +72,15 @@ def rate_limited(ip: str | None, email: str, *, scope: str = "comment") -> int:
         count, first = cache.get(key) or (0, now)
         cache.set(key, (count + 1, first), timeout=max(int(first + RATE_WINDOW_SECONDS - now), 1))
     return 0
+
+
+class TooManySubmissions(DomainError):
+    """A public form's rate limit was reached (HTTP 429): `retry_after` seconds to wait. `message`
+    is the form's own sentence, translated, with a `%(minutes)d` to fill in."""
+
+    http_status = 429
+
+    def __init__(self, retry_after: int, *, code: str, message: str):
+        minutes = max(1, (retry_after + 59) // 60)
+        super().__init__(code, message % {"minutes": minutes}, data={"retry_after": retry_after})
+        self.retry_after = retry_after

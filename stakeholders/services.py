@@ -28,6 +28,7 @@ from assessments.models import Assessment
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
 from core.outbox import queue_email
+from core.text import clean_text
 from protected_areas.models import ProtectedArea
 
 from . import error_codes, guard, rules
@@ -53,33 +54,24 @@ _TOKEN_SALT = "stakeholders.comment-confirm"  # noqa: S105 (a salt: a namespace,
 CONFIRM_EMAIL = "stakeholders.comment_confirm"
 
 
-class TooManyComments(DomainError):
-    """A rate limit was reached (HTTP 429): `retry_after` seconds to wait."""
-
-    http_status = 429
-
+class TooManyComments(guard.TooManySubmissions):
     def __init__(self, retry_after: int):
-        minutes = max(1, (retry_after + 59) // 60)
         super().__init__(
-            error_codes.THROTTLED,
-            _("Too many comments from this address. Please try again in %(minutes)d minutes.") % {"minutes": minutes},
-            data={"retry_after": retry_after},
+            retry_after,
+            code=error_codes.THROTTLED,
+            message=_("Too many comments from this address. Please try again in %(minutes)d minutes."),
         )
-        self.retry_after = retry_after
 
 
 def _text(value: str | None, *, limit: int, code: str, field: str, required: bool = True) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if required and not text:
-        raise DomainError(code, _("This field is required."), field=field)
-    if len(text) > limit:
-        raise DomainError(
-            error_codes.FIELD_TOO_LONG,
-            _("This text is %(length)d characters long; the limit is %(limit)d.")
-            % {"length": len(text), "limit": limit},
-            field=field,
-        )
-    return text
+    return clean_text(
+        value,
+        field=field,
+        limit=limit,
+        required=required,
+        required_code=code,
+        too_long_code=error_codes.FIELD_TOO_LONG,
+    )
 
 
 # The server's own length checks of each text a form sends (core/tests/test_limits.py reads them).

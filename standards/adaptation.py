@@ -31,6 +31,7 @@ from accounts.models import User
 from accounts.types import Person
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
+from core.text import clean_text
 from core.workflow import Codes, Move, StateMachine
 
 from . import error_codes
@@ -255,18 +256,15 @@ def _bump(locked: AdaptedIndicatorSet, adapted_set: AdaptedIndicatorSet) -> None
 
 
 def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise DomainError(error_codes.ADAPTED_TEXT_INVALID, f"'{field}' must be text.", field=field)
-    text = str(value).strip()
-    if required and not text:
-        raise DomainError(error_codes.ADAPTED_TEXT_INVALID, f"Give the {field.replace('_', ' ')}.", field=field)
-    if len(text) > limit:
-        raise DomainError(
-            error_codes.ADAPTED_TEXT_INVALID, f"The {field.replace('_', ' ')} is over {limit} characters.", field=field
-        )
-    return text
+    return clean_text(
+        value,
+        field=field,
+        limit=limit,
+        required=required,
+        required_code=error_codes.ADAPTED_TEXT_INVALID,
+        too_long_code=error_codes.ADAPTED_TEXT_INVALID,
+        invalid_code=error_codes.ADAPTED_TEXT_INVALID,
+    )
 
 
 @transaction.atomic
