@@ -14,7 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
 from accounts.models import User
@@ -114,13 +115,22 @@ def renewal_reviews_open(*, today: datetime.date | None = None) -> int:
 
 def midterm_overdue_flag(*, today: datetime.date | None = None) -> int:
     """Tell staff, once, of each mid-term update not filed `GREENLIST_MIDTERM_UPDATE_DAYS` after the
-    review opened."""
+    review opened, while its certificate still lists the site. The time counts from the later of the
+    day it fell due and the day it opened: after missed beat runs (or on first deploy) a review opens
+    late, and its team gets the full time, not a flag in the same run."""
     today = today or timezone.localdate()
     limit = today - datetime.timedelta(days=settings.GREENLIST_MIDTERM_UPDATE_DAYS)
     flagged = 0
-    overdue = MidtermReview.objects.filter(
-        status=MidtermStatus.OPENED, overdue_flagged_at__isnull=True, due_on__lte=limit
-    ).select_related("certificate__protected_area")
+    overdue = (
+        MidtermReview.objects.filter(
+            status=MidtermStatus.OPENED,
+            overdue_flagged_at__isnull=True,
+            certificate__status__in=LISTED_STATUSES,
+        )
+        .annotate(counts_from=Greatest(F("due_on"), TruncDate("opened_at")))
+        .filter(counts_from__lte=limit)
+        .select_related("certificate__protected_area")
+    )
     for review in overdue.order_by("pk"):
         with transaction.atomic():
             done = MidtermReview.objects.filter(pk=review.pk, overdue_flagged_at__isnull=True).update(

@@ -94,6 +94,34 @@ def test_an_update_not_filed_in_time_is_flagged_to_staff_once(certificate, staff
     assert staff.email in _outbox("listing_reviews.midterm_overdue").get().to
 
 
+def test_a_review_opened_late_gets_the_full_time_before_it_is_flagged(certificate, settings):
+    """Beat missed runs (or the platform was deployed after the mid-term fell due): the review opens
+    long after its due day; the update's time counts from the day it opened, not from the due day."""
+    settings.GREENLIST_MIDTERM_UPDATE_DAYS = 60
+    due = services.midterm_due_on(certificate)
+    late = due + datetime.timedelta(days=400)
+    assert services.midterm_reviews_open(today=late) == 1
+    review = MidtermReview.objects.get(certificate=certificate)
+    # that run happened on `late` (time travels by argument; the opening moment is the clock's, set to that day)
+    opened = datetime.datetime.combine(late, datetime.time(6), tzinfo=datetime.UTC)
+    MidtermReview.objects.filter(pk=review.pk).update(opened_at=opened)
+    # the same daily run then checks the overdue ones: not flagged on the day it opens
+    assert services.midterm_overdue_flag(today=late) == 0
+    assert services.midterm_overdue_flag(today=late + datetime.timedelta(days=59)) == 0
+    assert services.midterm_overdue_flag(today=late + datetime.timedelta(days=60)) == 1
+
+
+def test_no_overdue_flag_once_the_certificate_no_longer_lists_the_site(certificate, staff, settings):
+    from certification.services import certificate_transition
+
+    settings.GREENLIST_MIDTERM_UPDATE_DAYS = 60
+    review = open_midterm(certificate)
+    certificate_transition(certificate=certificate, user=staff, to="withdrawn", reason="Gone.")
+    assert services.midterm_overdue_flag(today=review.due_on + datetime.timedelta(days=90)) == 0
+    review.refresh_from_db()
+    assert review.overdue_flagged_at is None and not _outbox("listing_reviews.midterm_overdue").exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_beat_task(celery_worker_process, certificate):
     due = services.midterm_due_on(certificate)
