@@ -86,7 +86,9 @@ def midterm_update(request, pk):
         progress = {
             int(key.removeprefix("progress_")): value
             for key, value in request.POST.items()
-            if key.startswith("progress_") and key.removeprefix("progress_").isdigit()
+            if key.startswith("progress_")
+            and key.removeprefix("progress_").isascii()
+            and key.removeprefix("progress_").isdigit()
         }
         services.midterm_update_file(review=review, by=request.user, progress=progress, **data)
 

@@ -35,7 +35,8 @@ def sites_matching(query: str, *, limit: int = SITE_MATCHES) -> list[ProtectedAr
         return []
     matches = Q(name__icontains=text) | Q(orig_name__icontains=text) | Q(name_eng__icontains=text)
     exact = Q(name__iexact=text)
-    if text.isdigit() and len(text) <= 18:  # a WDPA id (a bigint): that site, and names with the number
+    # A WDPA id (a bigint): that site, and names with the number. isascii: '²' is a digit int() refuses.
+    if text.isascii() and text.isdigit() and len(text) <= 18:
         matches |= Q(wdpa_id=int(text))
         exact |= Q(wdpa_id=int(text))
     return list(
@@ -78,7 +79,8 @@ def site_for_window(*, area_id: str | None, query: str | None) -> ProtectedArea:
     Without script the form sends the text alone, and this is the search."""
     raw = (area_id or "").strip()
     if raw:
-        area = ProtectedArea.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
+        is_number = raw.isascii() and raw.isdigit() and len(raw) < 19  # '²' is a digit int() refuses
+        area = ProtectedArea.objects.filter(pk=int(raw)).first() if is_number else None
         if area is None:
             raise DomainError(
                 error_codes.CONSULTATION_SITE_UNKNOWN,

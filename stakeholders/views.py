@@ -123,9 +123,8 @@ def consultations(request):
             return redirect(window.get_absolute_url())
     # A link from elsewhere may name the site (?area=<number>): the form starts with it chosen.
     prefill = request.GET.get("area", "")
-    prefilled = (
-        ProtectedArea.objects.filter(pk=int(prefill)).first() if prefill.isdigit() and len(prefill) < 19 else None
-    )
+    is_number = prefill.isascii() and prefill.isdigit() and len(prefill) < 19  # '²' is a digit int() refuses
+    prefilled = ProtectedArea.objects.filter(pk=int(prefill)).first() if is_number else None
     context = {
         "may_manage": may_manage,
         "windows": selectors.windows_for_user(request.user),

@@ -99,7 +99,7 @@ class UpdateSerializer(serializers.Serializer):
     )
 
     def validate_progress(self, value):
-        if any(not str(key).isdigit() for key in value):
+        if any(not (str(key).isascii() and str(key).isdigit()) for key in value):
             raise serializers.ValidationError("Keys are condition ids.")
         return {int(key): text for key, text in value.items()}
 

@@ -49,3 +49,18 @@ def test_the_renewal_through_the_api(api_client, certificate, site_manager, othe
     assert started.status_code == 201 and started.json()["state"] == "under_way"
     assert api_client.post(base + "start/").json()["code"] == "renewal_already_started"
     assert api_client.get("/api/v1/renewal-reviews/999999/").status_code == 404
+
+
+def test_a_superscript_digit_as_a_condition_id_is_the_fields_error(api_client, certificate, site_manager):
+    """'²'.isdigit() is true but int('²') fails: a 400 on `progress`, nothing filed."""
+    review = open_midterm(certificate)
+    api_client.force_authenticate(site_manager)
+    response = api_client.post(
+        f"/api/v1/midterm-reviews/{review.pk}/update/",
+        {"what_changed": "New post.", "progress": {"²": "Online."}},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert "progress" in str(response.json()), response.json()
+    review.refresh_from_db()
+    assert review.status == "opened"

@@ -140,3 +140,13 @@ def test_the_panel_acted_page_points_staff_to_conditions_and_concerns(
     page = client.get(_url("midterm", review)).content.decode()
     assert 'id="midterm-act"' in page
     assert reverse("certification:conditions", args=[certificate.number]) in page
+
+
+def test_a_superscript_digit_in_a_progress_field_is_no_condition_nor_a_500(client, certificate, site_manager):
+    """'²'.isdigit() is true but int('²') fails: such a field names no condition and is left out."""
+    review = open_midterm(certificate)
+    client.force_login(site_manager)
+    response = client.post(_url("midterm-update", review), {"what_changed": "New post.", "progress_²": "Online."})
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == MidtermStatus.UPDATE_FILED and review.what_changed == "New post."

@@ -189,3 +189,17 @@ def test_the_api_says_which_site_is_unknown(api_client, staff):
         response.json()["code"] == error_codes.CONSULTATION_SITE_UNKNOWN
         and response.json()["field"] == "protected_area"
     )
+
+
+def test_a_superscript_digit_is_no_site_number_nor_a_500(client, api_client, candidates, staff):
+    """'²'.isdigit() is true but int('²') fails: the form, its prefill link and the picker say so plainly."""
+    client.force_login(staff)
+    for fields in ({"area": "²"}, {"area": "1²"}, {"site": "²"}):
+        response = _open(client, **fields)
+        assert response.status_code == 400, (fields, response.status_code)
+    assert "No site has the number “²”." in _open(client, area="²").content.decode()
+    assert client.get(reverse("stakeholders:list"), {"area": "²"}).status_code == 200
+    api_client.force_authenticate(staff)
+    found = api_client.get(reverse("consultation-sites"), {"q": "²"})
+    assert found.status_code == 200 and found.json() == []
+    assert not services.ConsultationWindow.objects.exists()
