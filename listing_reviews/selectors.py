@@ -145,8 +145,13 @@ def certificate_reviews(certificate: Certificate, user: Person) -> CertificateRe
 
 def renewal_under_way_publicly(certificate: Certificate) -> bool:
     """The public page's "renewal under way": a renewal review opened on this certificate whose cycle
-    is not decided yet (whatever the certificate's status, expired included)."""
-    return RenewalReview.objects.filter(certificate=certificate).exclude(assessment__status=Status.DECIDED).exists()
+    is started and not decided yet (whatever the certificate's status, expired included). A review
+    whose cycle the team never started is no renewal under way."""
+    return (
+        RenewalReview.objects.filter(certificate=certificate, assessment__isnull=False)
+        .exclude(assessment__status=Status.DECIDED)
+        .exists()
+    )
 
 
 def assessment_page_links(assessment: Assessment, user: Person) -> list[PageLink]:

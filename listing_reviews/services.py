@@ -60,6 +60,16 @@ def _current_listed(today: datetime.date) -> QuerySet[Certificate]:
     )
 
 
+def _cycle_started_since(certificate: Certificate) -> Assessment | None:
+    """The site's open cycle if it is newer than the listed one and no renewal review has it yet:
+    the team started the renewal before (or without) its review's button."""
+    listed = certificate.decision.assessment
+    started = assessment_selectors.open_cycle(certificate.protected_area)
+    if started is None or started.cycle <= listed.cycle or hasattr(started, "renewal_of"):
+        return None
+    return started
+
+
 # --- beat ------------------------------------------------------------------------------------------
 
 
@@ -93,10 +103,7 @@ def renewal_reviews_open(*, today: datetime.date | None = None) -> int:
         due_on = renewal_due_on(certificate)
         if due_on > today:
             continue
-        listed = certificate.decision.assessment
-        started = assessment_selectors.open_cycle(certificate.protected_area)
-        if started is not None and (started.cycle <= listed.cycle or hasattr(started, "renewal_of")):
-            started = None
+        started = _cycle_started_since(certificate)
         try:
             with transaction.atomic():
                 review = RenewalReview.objects.create(certificate=certificate, due_on=due_on, assessment=started)
@@ -285,7 +292,9 @@ def midterm_panel_record(*, review: MidtermReview, by: User, outcome: str, note:
 
 def renewal_start(*, review: RenewalReview, by: User, year: int | None = None) -> Assessment:
     """Start the renewal cycle, prefilled from the listed one (answers and evidence links, through
-    assessments.services.assessment_create), and link it to the review."""
+    assessments.services.assessment_create), and link it to the review. A cycle the team started
+    another way since the review opened is linked instead (a new one would be refused: the site
+    has a cycle open)."""
     if not rules.can_start_renewal(by, review):
         raise NotAllowed(error_codes.RENEWAL_ROLE, "Only the site's team starts the renewal cycle.")
     with transaction.atomic():
@@ -294,12 +303,11 @@ def renewal_start(*, review: RenewalReview, by: User, year: int | None = None) -
             raise Conflict(error_codes.RENEWAL_ALREADY_STARTED, "The renewal cycle has already been started.")
         if locked.certificate.status not in LISTED_STATUSES:
             raise Conflict(error_codes.RENEWAL_CLOSED, "The certificate no longer lists the site.")
-        listed = locked.certificate.decision.assessment
-        assessment = assessment_create(
+        assessment = _cycle_started_since(locked.certificate) or assessment_create(
             protected_area=locked.certificate.protected_area,
             user=by,
             year=year or timezone.localdate().year,
-            previous=listed,
+            previous=locked.certificate.decision.assessment,
         )
         locked.assessment = assessment
         locked.started_by = by

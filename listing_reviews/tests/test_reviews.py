@@ -261,6 +261,35 @@ def test_a_cycle_already_started_becomes_the_renewal_cycle(certificate, site_man
     assert review.assessment == started
 
 
+def test_a_cycle_started_after_the_review_opened_is_linked_by_the_start(certificate, site_manager):
+    """The team started its next cycle another way after the review opened: the review's start links
+    that cycle (a new one would be refused, "a cycle is still open") instead of leaving it stuck."""
+    from assessments.services import assessment_create
+
+    review = open_renewal(certificate)
+    assert review.assessment is None
+    started = assessment_create(
+        protected_area=certificate.protected_area,
+        user=site_manager,
+        year=2026,
+        previous=certificate.decision.assessment,
+    )
+    assert services.renewal_start(review=review, by=site_manager) == started
+    review.refresh_from_db()
+    assert review.assessment == started and selectors.renewal_state(review) == RenewalState.UNDER_WAY
+    assert Assessment.objects.filter(protected_area=certificate.protected_area).count() == 2
+
+
+def test_a_renewal_never_started_is_not_under_way_publicly(certificate, site_manager, client):
+    review = open_renewal(certificate)
+    public_url = reverse("certification:area-short", args=[certificate.protected_area_id])
+    assert not selectors.renewal_under_way_publicly(certificate)
+    assert "Renewal under way" not in client.get(public_url, follow=True).content.decode()
+    services.renewal_start(review=review, by=site_manager)
+    assert selectors.renewal_under_way_publicly(certificate)
+    assert "Renewal under way" in client.get(public_url, follow=True).content.decode()
+
+
 def test_the_status_rule_during_renewal(certificate, site_manager, staff, review_staff, client):
     """The listed certificate stays active until its date; the public page says "renewal under way";
     once the renewal is granted the new certificate takes over and the old one says it is superseded."""
