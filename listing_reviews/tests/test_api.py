@@ -64,3 +64,33 @@ def test_a_superscript_digit_as_a_condition_id_is_the_fields_error(api_client, c
     assert "progress" in str(response.json()), response.json()
     review.refresh_from_db()
     assert review.status == "opened"
+
+
+def test_the_open_reviews_api_query_count_does_not_grow_with_the_reviews(api_client, certificate, staff):
+    """Each review's certificate decision, evidence and steps are read in a fixed number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from listing_reviews.models import MidtermReview, RenewalReview
+
+    from .test_pages import _copy
+
+    open_midterm(certificate)
+    open_renewal(certificate)
+    api_client.force_authenticate(staff)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = api_client.get("/api/v1/listing-reviews/")
+        assert response.status_code == 200
+        return len(captured), response.json()
+
+    one, listed = queries()
+    assert len(listed["midterm"]) == 1 and len(listed["renewal"]) == 1
+    for _ in range(4):
+        copy = _copy(certificate)
+        MidtermReview.objects.create(certificate=copy, due_on=certificate.granted_on)
+        RenewalReview.objects.create(certificate=copy, due_on=certificate.expires_on)
+    five, listed = queries()
+    assert len(listed["midterm"]) == 5 and len(listed["renewal"]) == 5
+    assert five == one, f"{one} queries for one review of each kind, {five} for five"
