@@ -21,16 +21,22 @@ import magic
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from core.errors import DomainError
 
 from . import error_codes
 
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-# Names in a PDF that make it run or carry something (ISO 32000: JavaScript and JS actions, Launch
-# actions, embedded files, rich media); found anywhere in the file, the file is refused.
-_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)\b")
+# Names in a PDF that make it run or carry something (ISO 32000: JavaScript and JS actions, Launch,
+# open and additional actions, embedded files, rich media, XFA forms), and what could hide them from
+# a byte search: compressed object streams (/ObjStm) and names written with #xx escapes
+# (/J#61vaScript is /JavaScript). Found anywhere in the file, the file is refused: the platform's
+# practice is to take plain PDFs only, not to parse hostile ones.
+_PDF_ACTIVE = re.compile(
+    rb"/(ObjStm|OpenAction|AA|Launch|EmbeddedFiles?|JavaScript|JS|RichMedia|XFA)(?![A-Za-z0-9])"
+    rb"|/[A-Za-z]*#[0-9A-Fa-f]{2}"
+)
 ORIGINAL_NAME_MAX = 200
 
 
@@ -64,14 +70,35 @@ def _too_large(name: str, limit: int) -> DomainError:
     )
 
 
+_PNG_END = b"IEND\xaeB`\x82"
+_JPEG_END = b"\xff\xd9"
+
+
+def _complete(data: bytes, kind: str) -> bool:
+    """Whether the image's bytes run to its end marker (and, for a PNG, every chunk's checksum holds)."""
+    if kind == "jpg":
+        return data.rstrip(b"\x00\r\n\t ").endswith(_JPEG_END)
+    if _PNG_END not in data[-64:]:
+        return False
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.verify()  # reads every chunk to IEND, checking CRCs; decodes nothing
+    except Exception:  # noqa: BLE001 - any failure to verify is a damaged file
+        return False
+    return True
+
+
 def _image(data: bytes, kind: str, name: str) -> bytes:
     max_pixels = settings.GREENLIST_CONCERN_IMAGE_MAX_PIXELS
     hostile = _refuse(
         error_codes.CONCERN_ATTACHMENT_HOSTILE,
         _("“%(name)s” is damaged or too large to open safely.") % {"name": name},
     )
-    before = ImageFile.LOAD_TRUNCATED_IMAGES
-    ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file fails (WeasyPrint turns this on globally)
+    # A truncated file must fail. Pillow's switch for that, ImageFile.LOAD_TRUNCATED_IMAGES, is
+    # process-wide (WeasyPrint turns it on) and not ours to flip while other threads decode: each
+    # image is judged on its own bytes instead (its end marker; a PNG's chunk checksums).
+    if not _complete(data, kind):
+        raise hostile
     try:
         with Image.open(io.BytesIO(data)) as im:
             width, height = im.size
@@ -82,8 +109,6 @@ def _image(data: bytes, kind: str, name: str) -> bytes:
             image = im.convert("RGB") if kind == "jpg" or im.mode not in ("RGB", "RGBA", "L", "LA", "P") else im.copy()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
         raise hostile
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = before
     out = io.BytesIO()
     if kind == "jpg":
         image.save(out, format="JPEG", quality=90)
@@ -115,7 +140,11 @@ def check_files(uploads: list) -> list[CheckedFile]:
             if _PDF_ACTIVE.search(data):
                 raise _refuse(
                     error_codes.CONCERN_ATTACHMENT_HOSTILE,
-                    _("“%(name)s” is a PDF with scripts or embedded files; send a plain PDF.") % {"name": name},
+                    _(
+                        "“%(name)s” is a PDF with scripts, actions, embedded files or compressed objects; "
+                        "send a plain PDF."
+                    )
+                    % {"name": name},
                 )
         else:
             data = _image(data, kind, name)

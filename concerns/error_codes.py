@@ -15,6 +15,8 @@ CONCERN_ATTACHMENT_TYPE = "concern_attachment_type"
 CONCERN_ATTACHMENT_TOO_LARGE = "concern_attachment_too_large"
 CONCERN_ATTACHMENT_TOO_MANY = "concern_attachment_too_many"
 CONCERN_ATTACHMENT_HOSTILE = "concern_attachment_hostile"
+# The form's whole request is larger than its files' limits allow (refused before it is read: 413).
+CONCERN_REQUEST_TOO_LARGE = "concern_request_too_large"
 # Who may act on a concern at its step: staff triage and close, the site team answers, the expert
 # group advises, the Panel's chair records the Panel's outcome.
 CONCERN_ROLE = "concern_role"

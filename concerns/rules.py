@@ -63,6 +63,12 @@ def can_see_internal(user: Person) -> bool:
     return rules.is_iucn_staff(user) or rules.is_panel_member(user)
 
 
+def can_see_advice(user: Person, concern: Concern, adviser_ids: frozenset[int]) -> bool:
+    """The expert group's advice is addressed to the Panel (internal): staff, the Panel and the
+    group itself read it; the site team, whose answer it weighs, does not."""
+    return can_see_internal(user) or is_group(user, concern, adviser_ids)
+
+
 def can_see_attachments(user: Person, concern: Concern) -> bool:
     """Anyone who may open the concern (staff, the site team, the group, the Panel): checked by
     the view through `visible_to`; an unconfirmed concern's files are nobody's."""

@@ -35,7 +35,7 @@ def triage_queue() -> QuerySet[Concern]:
 
 
 def get_concern_for_user(user: Person, pk: Any) -> Concern:
-    if not str(pk).isdigit():
+    if not (str(pk).isascii() and str(pk).isdigit()):
         raise Http404("No such concern.")
     concern = (
         concerns_for_user(user)
@@ -57,7 +57,7 @@ def get_concern_for_user(user: Person, pk: Any) -> Concern:
 
 
 def get_attachment_for_user(user: Person, pk: Any) -> ConcernAttachment:
-    if not str(pk).isdigit():
+    if not (str(pk).isascii() and str(pk).isdigit()):
         raise Http404("No such file.")
     item = ConcernAttachment.objects.filter(pk=int(pk), concern__in=Concern.objects.visible_to(user)).first()
     if item is None or not rules.can_see_attachments(user, item.concern):

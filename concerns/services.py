@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -60,6 +61,36 @@ class TooManyConcerns(guard.TooManySubmissions):
         )
 
 
+class RequestTooLarge(DomainError):
+    http_status = 413
+
+    def __init__(self) -> None:
+        super().__init__(
+            error_codes.CONCERN_REQUEST_TOO_LARGE,
+            _("The form is too large: attach at most %(count)d files of %(megabytes)d MB each.")
+            % {
+                "count": settings.GREENLIST_CONCERN_ATTACHMENTS,
+                "megabytes": max(1, settings.GREENLIST_CONCERN_ATTACHMENT_BYTES // 1_000_000),
+            },
+            field="attachments",
+        )
+
+
+# Room for the form's text fields and the multipart framing beyond its files' bytes.
+REQUEST_TEXT_MARGIN = 256 * 1024
+
+
+def request_too_large(content_length: Any) -> bool:
+    """Whether the concern form's request is larger than its files' limits (count × bytes) and its
+    text allow: answered before Django reads the body (and writes its files to disk)."""
+    try:
+        length = int(str(content_length or "0").strip())
+    except ValueError:
+        return True
+    limit = settings.GREENLIST_CONCERN_ATTACHMENTS * settings.GREENLIST_CONCERN_ATTACHMENT_BYTES + REQUEST_TEXT_MARGIN
+    return length < 0 or length > limit
+
+
 def _text(value: Any, *, limit: int, code: str, field: str, required: bool = True) -> str:
     return clean_text(
         value,
@@ -101,7 +132,8 @@ def private_link(concern: Concern) -> str:
 def concern_for_token(token: str) -> Concern | None:
     """The concern the link is for, or None (the page answers 404 either way)."""
     pk, _sep, _digest = (token or "").partition("-")
-    if not pk.isdigit() or len(pk) > 12:
+    # isascii: str.isdigit() is true for '²', which int() refuses.
+    if not (pk.isascii() and pk.isdigit()) or len(pk) > 12:
         return None
     concern = Concern.objects.select_related("protected_area", "certificate").filter(pk=int(pk)).first()
     if concern is None or not constant_time_compare(private_token(concern), token):
@@ -112,9 +144,17 @@ def concern_for_token(token: str) -> Concern | None:
 # --- raising a concern ---------------------------------------------------------------------------
 
 
+def listing_certificates(area_id: int) -> QuerySet[Certificate]:
+    """The certificates that put the site on the Green List (active or suspended): its own, or a
+    multi-site certificate whose assessment counts it among its added sites
+    (assessments.AssessmentSite)."""
+    added = Certificate.objects.filter(decision__assessment__extra_sites__protected_area_id=area_id).values("pk")
+    return Certificate.objects.listed().filter(Q(protected_area_id=area_id) | Q(pk__in=added))
+
+
 def listed_certificate(area: ProtectedArea) -> Certificate | None:
-    """The certificate that puts the site on the Green List (active or suspended), if any."""
-    return Certificate.objects.listed().filter(protected_area=area).order_by("-granted_on", "-pk").first()
+    """The certificate that puts the site on the Green List, if any (the latest granted)."""
+    return listing_certificates(area.pk).order_by("-granted_on", "-pk").first()
 
 
 def concern_submit(
@@ -155,10 +195,13 @@ def concern_submit(
         raise DomainError(
             error_codes.CONCERN_EMAIL_INVALID, _("Give a valid e-mail address to follow your concern."), field="email"
         )
-    checked = attachments.check_files(list(files))
+    # The rate limit before any file is opened (decoding an image costs memory), counting every
+    # attempt that gets this far, refused ones too: a flood of junk or hostile files uses up its own
+    # quota. (The checks above read no file; the view refuses an oversized body before it is read.)
     wait = guard.rate_limited(ip, email, scope=RATE_SCOPE)
     if wait:
         raise TooManyConcerns(wait)
+    checked = attachments.check_files(list(files))
     with transaction.atomic():
         concern = Concern.objects.create(
             certificate=certificate,

@@ -34,7 +34,10 @@ def raise_page(request, area_id):
     area = get_object_or_404(ProtectedArea, pk=area_id)
     certificate = services.listed_certificate(area)
     error, posted, status = None, {}, 200
-    if request.method == "POST":
+    if request.method == "POST" and services.request_too_large(request.META.get("CONTENT_LENGTH")):
+        # Before request.POST is touched: Django would otherwise read and store every byte sent.
+        error, status = services.RequestTooLarge(), 413
+    elif request.method == "POST":
         posted = request.POST
         try:
             services.concern_submit(
@@ -108,6 +111,7 @@ def concern_detail(request, pk):
         "concern": concern,
         "see_internal": rules.can_see_internal(user),
         "see_name": rules.can_see_raiser_name(user),
+        "see_advice": rules.can_see_advice(user, concern, advisers),
         "may_triage": rules.can_triage(user) and concern.status == ConcernStatus.RECEIVED,
         "may_share": rules.can_triage(user) and concern.answered_at is not None,
         "may_answer": rules.can_answer(user, concern) and concern.status == ConcernStatus.ADMISSIBLE,
@@ -149,7 +153,7 @@ def _act(request, pk, allowed: Callable[[Concern], bool], call: Callable[[Concer
 
 
 def _users(ids: list[str]) -> list[User]:
-    return list(User.objects.filter(pk__in=[int(i) for i in ids if str(i).isdigit()]))
+    return list(User.objects.filter(pk__in=[int(i) for i in ids if str(i).isascii() and str(i).isdigit()]))
 
 
 @login_required

@@ -284,10 +284,11 @@ EVIDENCE_ZIP_MAX_MB = env.int("EVIDENCE_ZIP_MAX_MB", default=2000)
 EVIDENCE_ZIP_MAX_FILES = 50_000
 # Files a member of the public sends with a concern about a listed site (concerns.attachments): how
 # many, how large each (bytes), and the most pixels an image may have before it is decoded (a photo
-# from a phone is 12–50 million; more is refused as a possible decompression bomb).
+# from a phone is 12–25 million; more is refused as a possible decompression bomb: a decoded pixel
+# costs 4 bytes, twice over while it is re-encoded, and a one-colour PNG of 25 million is 25 kB sent).
 GREENLIST_CONCERN_ATTACHMENTS = env.int("GREENLIST_CONCERN_ATTACHMENTS", default=3)
 GREENLIST_CONCERN_ATTACHMENT_BYTES = env.int("GREENLIST_CONCERN_ATTACHMENT_BYTES", default=10_000_000)
-GREENLIST_CONCERN_IMAGE_MAX_PIXELS = env.int("GREENLIST_CONCERN_IMAGE_MAX_PIXELS", default=60_000_000)
+GREENLIST_CONCERN_IMAGE_MAX_PIXELS = env.int("GREENLIST_CONCERN_IMAGE_MAX_PIXELS", default=25_000_000)
 EVIDENCE_TEXT_MAX_CHARS = 2_000_000
 EVIDENCE_MAX_FEATURES = 50_000
 EVIDENCE_RASTER_MAX_PIXELS = 200_000_000

@@ -6,7 +6,8 @@ from rest_framework import serializers
 from certification.choices import ConditionChecker
 from concerns.choices import ConcernOutcomeKind
 from concerns.models import REASON_MAX, TEXT_MAX, Concern, ConcernOutcome, ConcernTransition
-from concerns.rules import can_see_internal, can_see_raiser_name
+from concerns.rules import can_see_advice, can_see_internal, can_see_raiser_name
+from concerns.selectors import adviser_ids
 
 
 class StepSerializer(serializers.ModelSerializer):
@@ -43,9 +44,11 @@ class ConcernListSerializer(serializers.ModelSerializer):
 
 class ConcernSerializer(serializers.ModelSerializer):
     """A concern as the person asking may see it: never the raiser's e-mail address; their name
-    only for staff and the Panel; internal reasons only for staff and the Panel."""
+    only for staff and the Panel; internal reasons only for staff and the Panel; the expert group's
+    advice only for staff, the Panel and the group (concerns.rules.can_see_advice)."""
 
     name = serializers.SerializerMethodField()
+    advice = serializers.SerializerMethodField(help_text="The expert group's advice: empty unless you may read it.")
     steps = serializers.SerializerMethodField()
     outcomes = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True, read_only=True)
@@ -75,6 +78,9 @@ class ConcernSerializer(serializers.ModelSerializer):
 
     def get_name(self, obj) -> str:
         return obj.name if can_see_raiser_name(self._user()) else ""
+
+    def get_advice(self, obj) -> str:
+        return obj.advice if can_see_advice(self._user(), obj, adviser_ids(obj)) else ""
 
     @extend_schema_field(StepSerializer(many=True))
     def get_steps(self, obj):

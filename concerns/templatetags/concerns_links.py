@@ -8,14 +8,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from certification.models import Certificate
+from concerns.services import listing_certificates
 
 register = template.Library()
 
 
 @register.simple_tag
 def concern_link(area) -> str:
-    if area is None or not Certificate.objects.listed().filter(protected_area_id=area.pk).exists():
+    if area is None or not listing_certificates(area.pk).exists():
         return ""
     return format_html(
         '<p class="concern-link"><a href="{}" id="concern-link">{}</a></p>',
