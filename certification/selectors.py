@@ -416,7 +416,7 @@ def panel_cases_for(user: Person) -> QuerySet[PanelCase]:
 def get_panel_case_for_user(user: Person, pk: int | str) -> tuple[PanelCase, PanelSeat | None]:
     """The case and the person's seat on it, or 404 for anyone who may not see it (and for an id
     that is no number: an API path can carry anything)."""
-    if not str(pk).isdigit():
+    if not (str(pk).isascii() and str(pk).isdigit()):  # '²' is a digit int() refuses
         raise Http404("No such Panel case.")
     case = panel_cases_for(user).filter(pk=pk).first()
     if case is None:

@@ -89,7 +89,7 @@ def evidence_post(request, pk):
 def _after_upload(request, assessment):
     """Back to the indicator's evidence page when the upload came from there, else the assessment."""
     back = request.POST.get("back_to_answer", "")
-    if back.isdigit() and Answer.objects.filter(pk=int(back), assessment=assessment).exists():
+    if back.isascii() and back.isdigit() and Answer.objects.filter(pk=int(back), assessment=assessment).exists():
         return redirect("evidence:answer-evidence", assessment.pk, int(back))
     return redirect(assessment)
 

@@ -317,7 +317,7 @@ def criterion_edit(request, pk: int, kpk: int):
 
 
 def _sdgs_posted(post) -> list[int]:
-    return [int(n) for n in post.getlist("sdgs") if n.isdigit()]
+    return [int(n) for n in post.getlist("sdgs") if n.isascii() and n.isdigit()]
 
 
 def _indicator_extra(indicator: Indicator | None) -> dict[str, Any]:

@@ -291,7 +291,7 @@ def _neutral_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> 
 
 def number_key(number: str | None) -> tuple[tuple[int, int, str], ...]:
     """ "3.10.2" after "3.9.1": numbers compare part by part."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in (number or "").split("."))
+    return tuple((0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p) for p in (number or "").split("."))
 
 
 def _indicators(data: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:

@@ -252,7 +252,7 @@ def _sdgs(row: Row, problems: list[SheetProblem]) -> list[Any]:
         if float(value).is_integer():
             return [int(value)]
     tokens = [t for t in re.split(r"[,;\s]+", text(value)) if t]
-    if isinstance(value, bool) or not all(t.isdigit() and len(t) <= 3 for t in tokens):
+    if isinstance(value, bool) or not all(t.isascii() and t.isdigit() and len(t) <= 3 for t in tokens):
         problems.append(
             SheetProblem(
                 _("Related SDGs are numbers from 1 to 17 separated by commas (found “%(v)s”).")

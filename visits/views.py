@@ -43,7 +43,7 @@ def _with_notes_rule(user, visits):
 
 def _render(request, template, context, error=None):
     posted = request.POST
-    chosen = [int(x) for x in posted.getlist("participants") if x.isdigit()]
+    chosen = [int(x) for x in posted.getlist("participants") if x.isascii() and x.isdigit()]
     context.setdefault("chosen", chosen)
     context.setdefault("others_value", posted.get("other_participants", ""))
     context.update(error=error, posted=posted)

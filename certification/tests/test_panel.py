@@ -202,3 +202,10 @@ def test_a_case_id_that_is_no_number_is_a_404_never_a_500(api_client, staff, bad
     for action in ("", "declare/", "vote/", "close/"):
         method = api_client.get if not action else api_client.post
         assert method(f"/api/v1/certification/panel-cases/{bad_id}/{action}", {}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_panel_case_id_that_is_a_superscript_digit_is_not_found(api_client):
+    """'²'.isdigit() is true but int('²') fails: 404, not a 500."""
+    api_client.force_authenticate(make_panel_member(email="superscript@panel.test"))
+    assert api_client.get("/api/v1/certification/panel-cases/²/").status_code == 404

@@ -130,7 +130,7 @@ class EvidenceLinkableView(APIView):
         linked_to = request.query_params.get("linked_to")
         if linked_to is not None:
             # The links of one answer (the assessment page loads those it did not list at first).
-            if not linked_to.isdigit():
+            if not (linked_to.isascii() and linked_to.isdigit()):
                 raise DomainError(
                     error_codes.LINKED_TO_INVALID,
                     _("linked_to must be the id of an answer of this assessment."),

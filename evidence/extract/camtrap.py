@@ -177,7 +177,7 @@ def _station_positions(path: str, deployments: dict[str, dict]) -> None:
         lat, lon = _float(row.get("latitude")), _float(row.get("longitude"))
         if lat is None or lon is None:
             x, y, epsg = _float(row.get("utm_x")), _float(row.get("utm_y")), row.get("epsg")
-            if x is None or y is None or not (epsg or "").isdigit():
+            if x is None or y is None or not ((epsg or "").isascii() and (epsg or "").isdigit()):
                 continue
             try:
                 transform = transforms.setdefault(

@@ -166,7 +166,12 @@ def test_search_of_one_answers_links(client, site_manager, assessment):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"page": "0"}, "page"), ({"page": "two"}, "page"), ({"linked_to": "abc"}, "linked_to")],
+    [
+        ({"page": "0"}, "page"),
+        ({"page": "two"}, "page"),
+        ({"linked_to": "abc"}, "linked_to"),
+        ({"linked_to": "²"}, "linked_to"),  # isdigit() but not int()
+    ],
 )
 def test_search_rejects_bad_parameters_clearly(client, site_manager, assessment, params, field):
     client.force_login(site_manager)

@@ -58,7 +58,7 @@ class ReviewAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             qs = qs.filter(user=self.request.user)
         assessment = self.request.query_params.get("assessment")
         if assessment is not None:
-            if not assessment.isdigit():
+            if not (assessment.isascii() and assessment.isdigit()):
                 raise DomainError(core_codes.INVALID, "`assessment` must be an id.", field="assessment")
             qs = qs.filter(assessment_id=int(assessment))
         return qs

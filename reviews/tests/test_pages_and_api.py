@@ -190,3 +190,10 @@ def test_api_bad_bodies_get_clear_errors(api_client, team, expert):
     assert r.status_code == 400 and r.json()["code"] == "review_text_required"
     r = api_client.get("/api/v1/review-assignments/?assessment=abc")
     assert r.status_code == 400
+
+
+def test_the_assignments_filter_refuses_a_superscript_digit(api_client, staff):
+    """'²'.isdigit() is true but int('²') fails: a clear 400 on `assessment`, not a 500."""
+    api_client.force_authenticate(staff)
+    response = api_client.get("/api/v1/review-assignments/", {"assessment": "²"})
+    assert response.status_code == 400 and response.json()["field"] == "assessment"

@@ -315,3 +315,5 @@ def test_three_hundred_indicators_compare_quickly():
 
 def test_number_key_orders_numbers_part_by_part():
     assert sorted(["3.10.1", "3.9.2", "3.1.1"], key=diff.number_key) == ["3.1.1", "3.9.2", "3.10.1"]
+    # '²' is a digit to str.isdigit() that int() refuses: a part like any other text
+    assert sorted(["3.²", "3.1"], key=diff.number_key) == ["3.1", "3.²"]

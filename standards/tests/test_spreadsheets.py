@@ -257,3 +257,12 @@ def test_numbers_typed_as_decimals_and_bad_json_are_refused_in_place(standard, k
         p["sheet"] == "Criteria" and p["column"] == "number" and "typed as text" in p["message"] for p in problems
     )
     assert any(p["sheet"] == "Version" and "not valid JSON" in p["message"] for p in problems)
+
+
+def test_a_superscript_digit_in_the_sdgs_cell_is_a_problem_not_a_crash():
+    """'²'.isdigit() is true but int('²') fails: the cell is reported like any other non-number."""
+    from standards.spreadsheet_files import Row
+
+    problems: list = []
+    assert spreadsheets._sdgs(Row(number=5, values={"sdgs": "14, ²"}), problems) == []
+    assert len(problems) == 1 and "14, ²" in str(problems[0].message)
