@@ -38,3 +38,7 @@ SITE_ALREADY_ADDED = "application_site_already_added"
 # The area is in another open application (as its main site or an added one).
 SITE_IN_OPEN_APPLICATION = "application_site_in_open_application"
 SITE_STATEMENT_MISSING = "application_site_statement_missing"
+# A site team adds only areas it also manages; staff add any (assessments.rules.can_add_area_as_site).
+SITE_NOT_MANAGED = "application_site_not_managed"
+# The group has evaluated the application as it is: its sites are fixed from then on.
+SITES_EVALUATED = "application_sites_evaluated"

@@ -20,3 +20,10 @@ def can_change_application_sites(user: Person, assessment: AssessmentLike) -> bo
     """Add or remove sites: the main site's team, who applies, and IUCN staff, who run the process.
     The phase (application only) is the service's check, so that a permitted person hears why."""
     return rules.is_site_team_of(user, assessment) or rules.is_iucn_staff(user)
+
+
+def can_add_area_as_site(user: Person, area_id: int) -> bool:
+    """Which area may join an application: a site team only one it also manages (so no team can
+    claim another team's area, which would then be refused a cycle of its own and named on its
+    public page as part of this application); IUCN staff any."""
+    return rules.is_iucn_staff(user) or area_id in rules.managed_area_ids(user)

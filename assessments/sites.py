@@ -58,6 +58,17 @@ def check_may_change(assessment: Assessment, by: Person) -> None:
         )
 
 
+def check_not_evaluated(locked: Assessment) -> None:
+    """Sites are fixed once the group has evaluated the application (any record of the gate): the
+    evaluation and the reviewer's check judged these sites, and a site added or removed afterwards
+    would pass the gate unjudged. Called under the assessment's lock, as the records' writer takes it."""
+    if locked.eligibility_records.exists():  # type: ignore[attr-defined]
+        raise Conflict(
+            error_codes.SITES_EVALUATED,
+            _("The expert group has evaluated the application as it is: its sites can no longer be added or removed."),
+        )
+
+
 def clean_statement(value: Any, *, field: str) -> str:
     """A connection statement: required, at most CONNECTION_MAX characters."""
     text = (value or "").replace("\r\n", "\n").strip() if isinstance(value, str) else ""
@@ -82,6 +93,15 @@ def site_add(
 ) -> AssessmentSite:
     """Add `area` to the application, with the applicant's statements."""
     check_may_change(assessment, by)
+    if not rules.can_add_area_as_site(by, area.pk):
+        raise NotAllowed(
+            error_codes.SITE_NOT_MANAGED,
+            _(
+                "Your team does not manage %(site)s: a site team can add only the sites it manages; ask IUCN "
+                "staff to add a site your team does not manage."
+            )
+            % {"site": area.name},
+        )
     connection = clean_statement(connection, field="connection")
     shared_values = clean_statement(shared_values, field="shared_values")
     if area.pk == assessment.protected_area_id:
@@ -93,6 +113,7 @@ def site_add(
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         check_may_change(locked, by)  # the phase again, under the lock
+        check_not_evaluated(locked)
         # The area's row is the lock a new cycle of it takes too (assessment_create).
         ProtectedArea.objects.select_for_update().filter(pk=area.pk).first()
         if AssessmentSite.objects.filter(assessment=locked, protected_area=area).exists():
@@ -130,6 +151,7 @@ def site_remove(*, site: AssessmentSite, by: User) -> None:
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         check_may_change(locked, by)
+        check_not_evaluated(locked)
         audit_record(
             actor=by,
             action="assessment.site_removed",

@@ -23,9 +23,32 @@ def application(standard, area, site_manager):
     return assessment_create(protected_area=area, user=site_manager, year=2026)
 
 
+def _managed_by(user, area):
+    """`area`, with `user` as one of its site managers too (a site team adds only areas it manages)."""
+    from accounts.rules import forget_roles
+    from accounts.services import role_grant
+    from accounts.tests.factories import Role
+
+    role_grant(user=user, role=Role.SITE_MANAGER, granted_by=None, protected_area=area)
+    forget_roles(user)
+    return area
+
+
 @pytest.fixture
-def second(db):
-    return ProtectedAreaFactory(name="Bach Ma Test Park", governance_type="Federal or national ministry or agency")
+def second(db, site_manager):
+    """A second area, which the application's site team manages too."""
+    area = ProtectedAreaFactory(name="Bach Ma Test Park", governance_type="Federal or national ministry or agency")
+    return _managed_by(site_manager, area)
+
+
+@pytest.fixture
+def unmanaged(db):
+    """An area that another team manages."""
+    from accounts.tests.factories import Role, make_user
+
+    area = ProtectedAreaFactory(name="Cuc Phuong Test Park")
+    make_user(Role.SITE_MANAGER, email="cuc-phuong@example.org", protected_area=area)
+    return area
 
 
 def _add(application, area, by, **statement):
@@ -101,9 +124,9 @@ def test_the_main_site_and_a_site_already_added_are_refused(application, area, s
 def test_an_area_in_another_open_application_is_refused(application, other_area, other_manager, second, site_manager):
     # given another open application, of other_area, that covers `second`
     other = assessment_create(protected_area=other_area, user=other_manager, year=2026)
-    _add(other, second, other_manager)
+    _add(other, _managed_by(other_manager, second), other_manager)
     # then neither other_area (its main site) nor `second` can join this one
-    for area in (other_area, second):
+    for area in (_managed_by(site_manager, other_area), second):
         with pytest.raises(Conflict) as refused:
             _add(application, area, site_manager)
         assert refused.value.code == "application_site_in_open_application"
@@ -120,7 +143,9 @@ def test_a_new_cycle_of_an_area_an_open_application_covers_is_refused(applicatio
 
 
 def test_the_map_names_every_site(application, second, site_manager):
-    point_only = ProtectedAreaFactory(name="Point Site", geom=None, geom_display=None, point="POINT(106 16)")
+    point_only = _managed_by(
+        site_manager, ProtectedAreaFactory(name="Point Site", geom=None, geom_display=None, point="POINT(106 16)")
+    )
     _add(application, second, site_manager)
     _add(application, point_only, site_manager)
     features = sites.sites_map(application)["features"]
@@ -130,6 +155,38 @@ def test_the_map_names_every_site(application, second, site_manager):
         ("Point Site", False),
     ]
     assert features[2]["geometry"]["type"] == "Point"
+
+
+def test_a_site_team_adds_only_an_area_it_manages(application, unmanaged, site_manager, staff):
+    # when the site team names an area another team manages
+    with pytest.raises(NotAllowed) as refused:
+        _add(application, unmanaged, site_manager)
+    # then it is refused, and told who can add it
+    assert refused.value.code == "application_site_not_managed"
+    assert "ask IUCN staff" in str(refused.value.message)
+    assert not AssessmentSite.objects.exists()
+    # and IUCN staff may add it
+    assert _add(application, unmanaged, staff).protected_area == unmanaged
+
+
+@pytest.mark.parametrize("who", ["site_manager", "staff"])
+def test_sites_are_fixed_once_the_group_has_evaluated(request, jurisdiction, application, second, site_manager, who):
+    from eligibility.services import evaluation_record
+
+    # given a site added, then the group's evaluation of the application as it is
+    site = _add(application, second, site_manager)
+    third = _managed_by(site_manager, ProtectedAreaFactory(name="Third Test Park"))
+    expert = request.getfixturevalue("expert")  # of `jurisdiction`, which covers the site's country
+    evaluation_record(assessment=application, by=expert, eligible=True, reasons="Eligible.")
+    # then nobody adds or removes a site any more
+    by = request.getfixturevalue(who)
+    with pytest.raises(Conflict) as refused:
+        _add(application, third, by)
+    assert refused.value.code == "application_sites_evaluated"
+    with pytest.raises(Conflict) as refused:
+        sites.site_remove(site=site, by=by)
+    assert refused.value.code == "application_sites_evaluated"
+    assert list(AssessmentSite.objects.values_list("protected_area", flat=True)) == [second.pk]
 
 
 # --- the API -------------------------------------------------------------------------------------
@@ -163,6 +220,14 @@ def test_api_refuses_bad_bodies_with_a_code(api_client, application, site_manage
     response = api_client.post(reverse("assessment-site-list", args=[application.pk]), body, format="json")
     assert response.status_code == 400, response.content
     assert response.json()["code"] in {code, "validation_error", "invalid_input"} or code == "invalid"
+    assert not AssessmentSite.objects.exists()
+
+
+def test_api_refuses_an_area_the_team_does_not_manage(api_client, application, unmanaged, site_manager):
+    api_client.force_authenticate(site_manager)
+    url = reverse("assessment-site-list", args=[application.pk])
+    response = api_client.post(url, {"wdpa_id": unmanaged.wdpa_id, **STATEMENT}, format="json")
+    assert (response.status_code, response.json()["code"]) == (403, "application_site_not_managed")
     assert not AssessmentSite.objects.exists()
 
 
@@ -221,7 +286,7 @@ def test_people_outside_get_404_on_the_page(request, client, application, second
 @pytest.mark.parametrize("count", [1, 5])
 def test_page_queries_do_not_grow_with_sites(client, application, site_manager, django_assert_max_num_queries, count):
     for n in range(count):
-        _add(application, ProtectedAreaFactory(name=f"Connected {n}"), site_manager)
+        _add(application, _managed_by(site_manager, ProtectedAreaFactory(name=f"Connected {n}")), site_manager)
     client.force_login(site_manager)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("assessments:sites", args=[application.pk])).status_code == 200

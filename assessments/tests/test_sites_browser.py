@@ -34,7 +34,12 @@ def test_site_team_adds_a_second_site_and_sees_both_on_the_map_and_the_precheck(
     from standards.tests.factories import load_gls
 
     load_gls()
+    from accounts.services import role_grant
+    from accounts.tests.factories import Role
+
     second = ProtectedAreaFactory(name="Parc de Bach Ma", governance_type="Federal or national ministry or agency")
+    # the site team manages the second site too (a site team adds only areas it manages)
+    role_grant(user=site_manager, role=Role.SITE_MANAGER, granted_by=None, protected_area=second)
     application = assessment_create(protected_area=area, user=site_manager, year=2026)
 
     context = browser.new_context(base_url=live_server.url, viewport=PHONE)

@@ -40,8 +40,11 @@ def application_membership(area) -> str:
     the application's certificate is active. Empty for a site in no application as an added site."""
     if area is None:
         return ""
+    # Only once the application has passed the eligibility gate (candidate or later): before that it
+    # is the applicant's claim, which nobody has reviewed yet, and no public page repeats it.
     site = (
         AssessmentSite.objects.filter(protected_area_id=area.pk)
+        .exclude(assessment__status=Status.APPLICATION)
         .select_related("assessment__protected_area")
         .order_by("-assessment__cycle", "-pk")
         .first()

@@ -103,11 +103,23 @@ def test_the_pdf_names_every_site(certificate, tmp_path):
     assert "Bach Ma Test Park" in text and certificate.protected_area.name in text
 
 
-def test_an_added_sites_page_says_whose_application_it_is_part_of(client, connected, site_manager, standard, area):
+def test_an_added_sites_page_says_whose_application_it_is_part_of_once_past_the_gate(
+    client, connected, site_manager, staff, standard, area
+):
     from assessments.services import assessment_create
     from assessments.sites import site_add
+    from assessments.workflow import transition
+    from eligibility.tests.factories import make_eligible
 
+    # given staff added `connected` (managed by another team) to the application of `area`
     application = assessment_create(protected_area=area, user=site_manager, year=2026)
-    site_add(assessment=application, area=connected, by=site_manager, connection="River.", shared_values="Saola.")
+    site_add(assessment=application, area=connected, by=staff, connection="River.", shared_values="Saola.")
+    # then while the application is unreviewed, the area's public page does not repeat the claim
+    page = client.get(f"/areas/{connected.pk}/").content.decode()
+    assert 'id="application-membership"' not in page and area.name not in page
+    # when it passes the eligibility gate
+    make_eligible(application, staff=staff)
+    transition(application, "candidate", by=staff)
+    # then it does
     page = client.get(f"/areas/{connected.pk}/").content.decode()
     assert 'id="application-membership"' in page and area.name in page

@@ -25,22 +25,34 @@ def applicant(db, area, jurisdiction, site_manager):
     return assessment_create(protected_area=area, user=site_manager, year=2026)
 
 
-@pytest.fixture
-def good_site(db):
-    return ProtectedAreaFactory(name="Bach Ma Test Park", governance_type="Federal or national ministry or agency")
+def _managed_by(user, area):
+    """`area`, with `user` as one of its site managers too (a site team adds only areas it manages)."""
+    from accounts.rules import forget_roles
+    from accounts.services import role_grant
+
+    role_grant(user=user, role=Role.SITE_MANAGER, granted_by=None, protected_area=area)
+    forget_roles(user)
+    return area
 
 
 @pytest.fixture
-def bare_site(db):
-    return ProtectedAreaFactory(name="Bare Test Site", wdpa_id=None, iucn_category="Not Reported")
+def good_site(db, site_manager):
+    area = ProtectedAreaFactory(name="Bach Ma Test Park", governance_type="Federal or national ministry or agency")
+    return _managed_by(site_manager, area)
+
+
+@pytest.fixture
+def bare_site(db, site_manager):
+    return _managed_by(
+        site_manager, ProtectedAreaFactory(name="Bare Test Site", wdpa_id=None, iucn_category="Not Reported")
+    )
 
 
 def test_a_failing_precheck_on_an_added_site_keeps_the_gate_closed(applicant, good_site, bare_site, site_manager):
-    # given a positive evaluation and check, and two added sites, one whose WDPA record fails
-    make_eligible(applicant)
+    # given two added sites, one whose WDPA record fails, then a positive evaluation and check
     sites.site_add(assessment=applicant, area=good_site, by=site_manager, **STATEMENT)
-    assert gate_state(applicant).established
     sites.site_add(assessment=applicant, area=bare_site, by=site_manager, **STATEMENT)
+    make_eligible(applicant)
     # when
     state = gate_state(applicant)
     # then: each site has its own pre-check, and the failing one is missing information

@@ -14,6 +14,16 @@ from evidence.services import evidence_upload
 from protected_areas.tests.factories import ProtectedAreaFactory
 
 
+def _managed_by(user, area):
+    """`user` as one of `area`'s site managers too (a site team adds only areas it manages)."""
+    from accounts.rules import forget_roles
+    from accounts.services import role_grant
+    from accounts.tests.factories import Role
+
+    role_grant(user=user, role=Role.SITE_MANAGER, granted_by=None, protected_area=area)
+    forget_roles(user)
+
+
 @pytest.fixture
 def application(db, area, site_manager):
     from standards.tests.factories import load_gls
@@ -25,6 +35,7 @@ def application(db, area, site_manager):
 @pytest.fixture
 def connected(application, site_manager):
     area = ProtectedAreaFactory(name="Bach Ma Test Park")
+    _managed_by(site_manager, area)
     site_add(assessment=application, area=area, by=site_manager, connection="River.", shared_values="Saola.")
     return area
 
@@ -71,6 +82,7 @@ def test_a_located_item_is_checked_against_the_site_it_is_about(make_assessment,
 
     application = make_assessment(area, site_manager, year=2026)
     added = ProtectedAreaFactory(name="Far Test Park", geom=square(110.0, 20.0), geom_display=square(110.0, 20.0))
+    _managed_by(site_manager, added)
     site_add(assessment=application, area=added, by=site_manager, connection="River.", shared_values="Saola.")
     point = (
         b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
