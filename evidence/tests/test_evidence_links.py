@@ -352,3 +352,9 @@ def test_link_page_upload_returns_to_the_indicator(client, site_manager, assessm
         {"file": SimpleUploadedFile("b.pdf", b"%PDF-1.4"), "sensitivity": "reviewers", "back_to_answer": "999999"},
     )
     assert response["Location"] == assessment.get_absolute_url()
+    # so does one that is a superscript digit ('²'.isdigit() is true but int('²') fails)
+    response = client.post(
+        reverse("evidence:upload", args=[assessment.pk]),
+        {"file": SimpleUploadedFile("c.pdf", b"%PDF-1.4"), "sensitivity": "reviewers", "back_to_answer": "²"},
+    )
+    assert response.status_code == 302 and response["Location"] == assessment.get_absolute_url()

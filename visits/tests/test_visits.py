@@ -269,3 +269,14 @@ def test_the_assessment_page_links_its_site_visits(under_review, client, site_ma
     # someone who may not see the assessment gets neither the page nor the link
     client.force_login(other_manager)
     assert client.get(under_review.get_absolute_url()).status_code == 404
+
+
+def test_a_participant_that_is_a_superscript_digit_is_the_forms_error_not_a_500(under_review, client, expert):
+    """'²'.isdigit() is true but int('²') fails: the form answers with its error and keeps the page."""
+    client.force_login(expert)
+    response = client.post(
+        reverse("visits:list", args=[under_review.pk]),
+        {"planned_from": TODAY().isoformat(), "agenda": "Walk the boundary", "participants": ["²"]},
+    )
+    assert response.status_code == 400
+    assert not under_review.site_visits.exists()
