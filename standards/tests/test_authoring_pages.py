@@ -263,3 +263,21 @@ def test_delete_a_draft(draft, keeper, staff):
 def test_the_menu_links_the_versions_for_keepers(keeper, staff, standard):
     assert b'href="/standard/versions/"' in client_for(keeper).get("/standard/").content
     assert b'href="/standard/versions/"' not in client_for(staff).get("/standard/").content
+
+
+def test_an_sdg_that_is_a_superscript_digit_is_no_sdg_nor_a_500(draft, keeper):
+    """'²'.isdigit() is true but int('²') fails: the box is not an SDG and the rest is saved."""
+    indicator = first_indicator(draft)
+    response = client_for(keeper).post(
+        f"/standard/versions/{draft.pk}/indicators/{indicator.pk}/edit/",
+        {
+            "revision": str(draft.revision),
+            "en-title": indicator.title,
+            "en-text": indicator.text,
+            "en-means_of_verification": "\n".join(indicator.means_of_verification),
+            "sdgs": [*map(str, indicator.sdgs), "²"],
+            "wording": indicator.wording,
+        },
+    )
+    assert response.status_code in (302, 400), response.status_code
+    assert Indicator.objects.get(pk=indicator.pk).sdgs == indicator.sdgs
