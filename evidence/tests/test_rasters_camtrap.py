@@ -166,3 +166,15 @@ def test_camtrap_dp_package(sabah, make_assessment, upload, processed, testdata)
     assert summary["detections"] == len(records) == 39
     by_id = {d["id"]: d["location_check"] for d in summary["deployments"]}
     assert by_id == {"dep-StationA": "inside", "dep-StationB": "inside", "dep-StationC": "outside"}
+
+
+def test_a_station_whose_epsg_is_a_superscript_digit_has_no_position(tmp_path):
+    """'²'.isdigit() is true but int('²') fails: the station is left without a position, like any
+    other unreadable EPSG code, instead of failing the file."""
+    from evidence.extract.camtrap import _station_positions
+
+    stations = tmp_path / "stations.csv"
+    stations.write_text("Station,utm_x,utm_y,epsg\nStationA,526000,604000,²\n", encoding="utf-8")
+    deployments = {"StationA": {"name": "StationA"}}
+    _station_positions(str(stations), deployments)
+    assert deployments == {"StationA": {"name": "StationA"}}
