@@ -62,7 +62,7 @@ def check_not_evaluated(locked: Assessment) -> None:
     """Sites are fixed once the group has evaluated the application (any record of the gate): the
     evaluation and the reviewer's check judged these sites, and a site added or removed afterwards
     would pass the gate unjudged. Called under the assessment's lock, as the records' writer takes it."""
-    if locked.eligibility_records.exists():  # type: ignore[attr-defined]
+    if locked.eligibility_records.exists():
         raise Conflict(
             error_codes.SITES_EVALUATED,
             _("The expert group has evaluated the application as it is: its sites can no longer be added or removed."),

@@ -25,9 +25,10 @@ from assessments.models import Assessment
 from core.outbox import queue_email
 from reviews.selectors import assessment_jurisdiction_id
 
+from .appointments import appointed_reviewers
 from .choices import Step
 from .models import EligibilityRecord
-from .worklists import appointed_reviewers
+from .rules import reviewer_may_check
 
 RECORDED = "eligibility.recorded"
 CHECK_REQUESTED = "eligibility.check_requested"
@@ -51,11 +52,19 @@ def _site_team(assessment: Assessment) -> dict[str, list[str]]:
 
 
 def _reviewers_to_check(assessment: Assessment, evaluator_id: int) -> dict[str, list[str]]:
-    reviewers = RoleAssignment.objects.active().filter(role=Role.INDEPENDENT_REVIEWER, user__is_active=True)
-    appointed = appointed_reviewers().get(assessment_jurisdiction_id(assessment))  # type: ignore[arg-type]
-    if appointed is not None:
-        reviewers = reviewers.filter(user_id=appointed)
-    return _by_language(reviewers.exclude(user_id=evaluator_id).values_list("user__email", "user__language"))
+    """The independent reviewers who may check (rules.reviewer_may_check), the evaluator aside."""
+    appointed, jid = appointed_reviewers(), assessment_jurisdiction_id(assessment)
+    reviewers = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.INDEPENDENT_REVIEWER, user__is_active=True)
+        .exclude(user_id=evaluator_id)
+        .select_related("user")
+    )
+    return _by_language(
+        (r.user.email, r.user.language)
+        for r in reviewers
+        if reviewer_may_check(r.user, assessment, appointed=appointed, jurisdiction_id=jid)
+    )
 
 
 def _queue(kind: str, key: str, template: str, context: dict, recipients: dict[str, list[str]]) -> None:

@@ -8,8 +8,13 @@ and every independent reviewer may see it, besides the site team and IUCN staff.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from accounts import rules
 from accounts.types import AssessmentLike, Person
+from reviews.selectors import assessment_jurisdiction_id
+
+from .appointments import appointed_reviewers
 
 
 def _not_cleared(user: Person, assessment: AssessmentLike) -> bool:
@@ -38,10 +43,42 @@ def can_record_evaluation(user: Person, assessment: AssessmentLike, jurisdiction
     return rules.is_expert_for(user, jurisdiction_id) and not _not_cleared(user, assessment)
 
 
-def can_record_check(user: Person, assessment: AssessmentLike) -> bool:
+def reviewer_may_check(
+    user: Person,
+    assessment: AssessmentLike,
+    *,
+    appointed: Mapping[int, int] | None = None,
+    jurisdiction_id: int | None = None,
+) -> bool:
+    """Which independent reviewer checks this application: where the onboarding record of its
+    jurisdiction appoints a reviewer who holds the role on the platform, that one alone; elsewhere
+    any (the platform's practice: the appointment names who checks the group's work there).
+
+    A list that decides for many applications passes what it read once for all of them:
+    `appointed` (eligibility.appointments.appointed_reviewers()) with each one's `jurisdiction_id`
+    (reviews.selectors.assessment_jurisdiction_ids); without `appointed`, both are looked up."""
+    if appointed is None:
+        appointed = appointed_reviewers()
+        jurisdiction_id = assessment_jurisdiction_id(assessment)  # type: ignore[arg-type]
+    asked = appointed.get(jurisdiction_id) if jurisdiction_id is not None else None
+    return asked is None or asked == user.pk
+
+
+def can_record_check(
+    user: Person,
+    assessment: AssessmentLike,
+    *,
+    appointed: Mapping[int, int] | None = None,
+    jurisdiction_id: int | None = None,
+) -> bool:
     """The independent reviewer's check: a person holding the independent reviewer role (an
-    accreditation, platform-wide like the reviews app's)."""
-    return rules.is_independent_reviewer(user) and not _not_cleared(user, assessment)
+    accreditation, platform-wide like the reviews app's), the appointed one where the jurisdiction
+    has one (reviewer_may_check; `appointed` and `jurisdiction_id` as there)."""
+    return (
+        rules.is_independent_reviewer(user)
+        and not _not_cleared(user, assessment)
+        and reviewer_may_check(user, assessment, appointed=appointed, jurisdiction_id=jurisdiction_id)
+    )
 
 
 def can_override(user: Person) -> bool:

@@ -9,6 +9,7 @@ workflow locks it to move (core.workflow), so a record and the move never cross.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from assessments.models import Assessment
@@ -84,7 +85,11 @@ def check_record(*, assessment: Assessment, by: User, confirmed: bool, reasons: 
     """The independent reviewer's check of the group's evaluation in effect, with reasons (required)."""
     if not rules.can_record_check(by, assessment):
         raise NotAllowed(
-            error_codes.ELIGIBILITY_NOT_ALLOWED, "Only an independent reviewer checks the group's evaluation."
+            error_codes.ELIGIBILITY_NOT_ALLOWED,
+            _(
+                "Only an independent reviewer checks the group's evaluation: the reviewer appointed for the "
+                "jurisdiction where it has one on the platform."
+            ),
         )
     return _record(assessment=assessment, by=by, step=Step.CHECK, positive=confirmed, reasons=_reasons(reasons))
 

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts import rules as account_rules
-from accounts.choices import Role
-from accounts.models import RoleAssignment
 from accounts.types import Person
 from assessments.choices import Status
 from assessments.models import Assessment
 from assessments.sites import areas_by_assessment
-from standards.models import Jurisdiction, JurisdictionOnboarding
+from reviews.selectors import assessment_jurisdiction_ids
+from standards.models import Jurisdiction
 
 from . import rules
+from .appointments import appointed_reviewers
 from .choices import Step
 from .models import EligibilityRecord
 from .selectors import precheck
@@ -32,19 +32,6 @@ LIMIT = 20
 # How many applications are read to fill a list whose last filter runs in Python (the jurisdiction,
 # the appointed reviewer): enough for LIMIT in any realistic programme, and a bound on the page's work.
 SCAN = LIMIT * 10
-
-
-def appointed_reviewers() -> dict[int, int]:
-    """jurisdiction id → the independent reviewer appointed for it (its onboarding record), only
-    while they hold the role on the platform; elsewhere any independent reviewer checks."""
-    holding = RoleAssignment.objects.active().filter(
-        role=Role.INDEPENDENT_REVIEWER, user_id=OuterRef("reviewer_id"), user__is_active=True
-    )
-    return dict(
-        JurisdictionOnboarding.objects.filter(reviewer__isnull=False)
-        .filter(Exists(holding))
-        .values_list("jurisdiction_id", "reviewer_id")
-    )
 
 
 def _newest(step: str, field: str) -> Subquery:
@@ -79,21 +66,6 @@ CHECK_IN_EFFECT = Q(check_at__isnull=False, check_at__gte=F("evaluation_at"))
 ESTABLISHED = Q(overridden=True) | (Q(evaluation_positive=True, check_positive=True) & CHECK_IN_EFFECT)
 
 
-class _Jurisdictions:
-    """The jurisdiction whose group evaluates an application (reviews.selectors.assessment_jurisdiction_id:
-    the adapted set's, else the first by code covering one of the site's countries), from one query."""
-
-    def __init__(self) -> None:
-        self.rows = [(j.pk, set(j.countries or [])) for j in Jurisdiction.objects.order_by("code").only("countries")]
-
-    def of(self, assessment: Assessment) -> int | None:
-        if assessment.adapted_set is not None:
-            return assessment.adapted_set.jurisdiction_id
-        area = assessment.protected_area
-        countries = set(area.parent_iso3 or []) | set(area.iso3 or [])
-        return next((pk for pk, covered in self.rows if covered & countries), None)
-
-
 @dataclass
 class GateWork:
     """One person's work at the eligibility gate (each list at most LIMIT applications, oldest first)."""
@@ -115,7 +87,6 @@ def gate_work(user: Person) -> GateWork:
     work = GateWork([], [], [])
     if not (roles.expert_jurisdiction_ids or roles.independent_reviewer or roles.iucn_staff):
         return work
-    jurisdictions = _Jurisdictions()
     if roles.expert_jurisdiction_ids:
         # Not evaluated yet (by anyone of the group) and not overridden; narrowed in SQL to the
         # group's countries, then each application's own jurisdiction is checked.
@@ -126,22 +97,27 @@ def gate_work(user: Person) -> GateWork:
             | Q(adapted_set__isnull=True, protected_area__iso3__overlap=countries)
             | Q(adapted_set__isnull=True, protected_area__parent_iso3__overlap=countries)
         )
-        for a in _applications().filter(in_group, NOT_EVALUATED, NOT_OVERRIDDEN)[:SCAN]:
-            jid = jurisdictions.of(a)
+        scanned = list(_applications().filter(in_group, NOT_EVALUATED, NOT_OVERRIDDEN)[:SCAN])
+        jurisdictions = assessment_jurisdiction_ids(scanned)
+        for a in scanned:
+            jid = jurisdictions[a.pk]
             if jid in mine and rules.can_record_evaluation(user, a, jid):
                 work.to_evaluate.append(a)
     if roles.independent_reviewer:
         # Evaluated, not checked since, not overridden; never by whoever made the evaluation, and
-        # where the jurisdiction has an appointed reviewer, theirs alone (as eligibility.emails asks).
+        # where the jurisdiction has an appointed reviewer, theirs alone (rules.reviewer_may_check).
         appointed = appointed_reviewers()
-        waiting = (
-            _applications().filter(NOT_OVERRIDDEN).exclude(NOT_EVALUATED | CHECK_IN_EFFECT | Q(evaluation_by=user.pk))
+        waiting = list(
+            _applications()
+            .filter(NOT_OVERRIDDEN)
+            .exclude(NOT_EVALUATED | CHECK_IN_EFFECT | Q(evaluation_by=user.pk))[:SCAN]
         )
-        for a in waiting[:SCAN]:
-            jid = jurisdictions.of(a)
-            asked = appointed.get(jid, user.pk) if jid is not None else user.pk
-            if asked == user.pk and rules.can_record_check(user, a):
-                work.to_check.append(a)
+        jurisdictions = assessment_jurisdiction_ids(waiting)
+        work.to_check = [
+            a
+            for a in waiting
+            if rules.can_record_check(user, a, appointed=appointed, jurisdiction_id=jurisdictions[a.pk])
+        ]
     if roles.iucn_staff:
         # The records say yes (or staff overrode); a multi-site application also needs every added
         # site's WDPA pre-check to pass unless overridden (selectors.gate_state): read in one query.

@@ -20,7 +20,7 @@ from assessments.choices import Status
 from assessments.models import Answer, Assessment
 from assessments.selectors import get_assessment_for_user
 from evidence.models import EvidenceItem
-from standards.selectors import jurisdiction_for
+from standards.selectors import JurisdictionIndex, jurisdiction_for
 
 from .choices import AssignmentRole, RequestStatus, WarningKind
 from .models import (
@@ -126,6 +126,20 @@ def assessment_jurisdiction_id(assessment: Assessment) -> int | None:
         return assessment.adapted_set.jurisdiction_id
     jurisdiction = jurisdiction_for(assessment.protected_area)
     return jurisdiction.pk if jurisdiction else None
+
+
+def assessment_jurisdiction_ids(assessments: Iterable[Assessment]) -> dict[int, int | None]:
+    """`assessment_jurisdiction_id` of many assessments (lists), by assessment id: the jurisdictions
+    are read in one query (the assessments should come with `adapted_set` and `protected_area`)."""
+    index: JurisdictionIndex | None = None
+    found: dict[int, int | None] = {}
+    for assessment in assessments:
+        if assessment.adapted_set is not None:
+            found[assessment.pk] = assessment.adapted_set.jurisdiction_id
+        else:
+            index = index or JurisdictionIndex()
+            found[assessment.pk] = index.id_for(assessment.protected_area)
+    return found
 
 
 def accreditation_for(

@@ -100,6 +100,18 @@ def jurisdiction_for(protected_area: InCountries) -> Jurisdiction | None:
     return Jurisdiction.objects.filter(countries__overlap=countries).order_by("code").first()
 
 
+class JurisdictionIndex:
+    """`jurisdiction_for` of many areas from one query (lists): the same rule, the first jurisdiction
+    by code that covers one of the area's countries."""
+
+    def __init__(self) -> None:
+        self.rows = [(j.pk, set(j.countries or [])) for j in Jurisdiction.objects.order_by("code").only("countries")]
+
+    def id_for(self, protected_area: InCountries) -> int | None:
+        countries = set(_area_countries(protected_area))
+        return next((pk for pk, covered in self.rows if covered & countries), None)
+
+
 def indicator_set_for(protected_area: InCountries) -> IndicatorSet | None:
     """The approved adapted set of the site's jurisdiction, else the generic indicators of the
     newest Standard. None when no Standard is loaded at all."""

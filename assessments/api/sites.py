@@ -15,11 +15,16 @@ from core.errors import DomainError, NotAllowed
 ASSESSMENT_PK = OpenApiParameter("assessment_pk", int, OpenApiParameter.PATH, description="Assessment id")
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input (stable `code`)"),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed (`application_sites_not_allowed`)"),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="Not allowed (`application_sites_not_allowed`; `application_site_not_managed`: a site team adds "
+        "only an area it also manages)",
+    ),
     404: OpenApiResponse(ErrorSerializer, description="Not found or not visible to you"),
     409: OpenApiResponse(
         ErrorSerializer,
-        description="Past the application phase, already added, or in another open application (stable `code`)",
+        description="Past the application phase, evaluated by the group already, already added, or in another "
+        "open application (stable `code`)",
     ),
 }
 

@@ -133,6 +133,41 @@ def test_who_may_record(applicant, jurisdiction, site_manager, expert, reviewer,
     assert EligibilityRecord.objects.filter(assessment=applicant).count() == 1
 
 
+def test_where_the_jurisdiction_appoints_a_reviewer_only_that_reviewer_checks(
+    applicant, api_client, client, jurisdiction, expert, reviewer
+):
+    from eligibility.rules import can_record_check, reviewer_may_check
+    from eligibility.worklists import gate_work
+    from standards.models import JurisdictionOnboarding
+
+    # given the group's evaluation, and the jurisdiction's onboarding appointing another reviewer
+    services.evaluation_record(assessment=applicant, by=expert, eligible=True, reasons="Category II.")
+    appointed = make_user(Role.INDEPENDENT_REVIEWER)
+    JurisdictionOnboarding.objects.update_or_create(jurisdiction=jurisdiction, defaults={"reviewer": appointed})
+    # then the other independent reviewer may not check: the rule, the service, the API, the page, the list
+    assert not reviewer_may_check(reviewer, applicant) and not can_record_check(reviewer, applicant)
+    with pytest.raises(NotAllowed) as refused:
+        services.check_record(assessment=applicant, by=reviewer, confirmed=True, reasons="Process followed.")
+    assert refused.value.code == "eligibility_not_allowed"
+    api_client.force_authenticate(reviewer)
+    response = api_client.post(
+        reverse("eligibility-check", args=[applicant.pk]), {"confirmed": True, "reasons": "r"}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (403, "eligibility_not_allowed")
+    client.force_login(reviewer)
+    assert 'id="check-form"' not in client.get(reverse("eligibility:page", args=[applicant.pk])).content.decode()
+    assert gate_work(reviewer).to_check == []
+    assert not EligibilityRecord.objects.filter(step="check").exists()
+    # and the appointed one does
+    assert [a.pk for a in gate_work(appointed).to_check] == [applicant.pk]
+    services.check_record(assessment=applicant, by=appointed, confirmed=True, reasons="Process followed.")
+    # once the appointed reviewer no longer holds the role on the platform, any reviewer checks again
+    from accounts.models import RoleAssignment
+
+    RoleAssignment.objects.filter(user=appointed).delete()
+    assert reviewer_may_check(reviewer, applicant)
+
+
 def test_the_api_and_the_pages_obey_the_gate(applicant, api_client, client, site_manager, expert, reviewer, staff):
     state_url = reverse("eligibility-state", args=[applicant.pk])
     # given the site's own answer to 2.1.1
