@@ -21,6 +21,7 @@ import magic
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image, UnidentifiedImageError
 
 from core.errors import DomainError
@@ -123,7 +124,12 @@ def check_files(uploads: list) -> list[CheckedFile]:
     if len(uploads) > settings.GREENLIST_CONCERN_ATTACHMENTS:
         raise _refuse(
             error_codes.CONCERN_ATTACHMENT_TOO_MANY,
-            _("Attach at most %(count)d files.") % {"count": settings.GREENLIST_CONCERN_ATTACHMENTS},
+            ngettext(
+                "Attach at most %(count)d file.",
+                "Attach at most %(count)d files.",
+                settings.GREENLIST_CONCERN_ATTACHMENTS,
+            )
+            % {"count": settings.GREENLIST_CONCERN_ATTACHMENTS},
         )
     checked = []
     for upload in uploads:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import rules as account_rules
 from accounts.models import User
@@ -67,7 +68,11 @@ class RequestTooLarge(DomainError):
     def __init__(self) -> None:
         super().__init__(
             error_codes.CONCERN_REQUEST_TOO_LARGE,
-            _("The form is too large: attach at most %(count)d files of %(megabytes)d MB each.")
+            ngettext(
+                "The form is too large: attach at most %(count)d file of %(megabytes)d MB.",
+                "The form is too large: attach at most %(count)d files of %(megabytes)d MB each.",
+                settings.GREENLIST_CONCERN_ATTACHMENTS,
+            )
             % {
                 "count": settings.GREENLIST_CONCERN_ATTACHMENTS,
                 "megabytes": max(1, settings.GREENLIST_CONCERN_ATTACHMENT_BYTES // 1_000_000),

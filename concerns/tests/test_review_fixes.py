@@ -48,7 +48,7 @@ def test_a_request_larger_than_the_files_limits_is_refused_before_it_is_read(cli
     big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (services.REQUEST_TEXT_MARGIN + 5000))
     response = _post(client, area, attachments=[big])
     assert response.status_code == 413
-    assert "at most 1 files" in response.content.decode()
+    assert "attach at most 1 file of 1 MB." in response.content.decode()  # one file: the singular
     assert not Concern.objects.exists() and not ConcernAttachment.objects.exists()
     assert services.request_too_large("9" * 20) and services.request_too_large("²")
     assert not services.request_too_large("1000") and not services.request_too_large(None)

@@ -38,9 +38,9 @@ def test_each_record_tells_the_site_team_each_in_their_language(applicant, area,
     transition(applicant, "candidate", by=staff)
     # then each record reached the team: one mail per language, with the verdict, the reasons and the page
     recorded = _mails(emails.RECORDED)
-    assert [(m.to, m.subject.split(":")[0]) for m in recorded] == [
+    assert [(m.to, m.subject.split(":")[0].strip()) for m in recorded] == [
         (["manager@example.org"], f"Eligibility of {area.name}"),
-        (["gerante@example.org"], f"Eligibility of {area.name}"),
+        (["gerante@example.org"], f"Éligibilité de {area.name}"),
     ] * 2
     english, french_mail = recorded[0], recorded[1]
     assert "found Phong Dien Test Reserve eligible" in english.body and "zqREASONSzq" in english.body
