@@ -13,7 +13,6 @@ from core.errors import DomainError, NotAllowed
 from core.pages import flash_error, refuse_if_not_allowed
 
 from . import error_codes, rules, selectors, sites
-from .models import CONNECTION_MAX
 
 
 def _check_rule(request, assessment) -> None:
@@ -57,7 +56,6 @@ def sites_page(request, pk):
         "map": {"basemap_url": settings.BASEMAP_TILE_URL, "basemap_attribution": settings.BASEMAP_ATTRIBUTION},
         "editable": sites.sites_editable(assessment),
         "may_change": rules.can_change_application_sites(request.user, assessment),
-        "connection_max": CONNECTION_MAX,
         "error": error,
         "posted": posted,
     }

@@ -34,6 +34,7 @@ from accounts.types import Person
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
 from core.outbox import queue_email
+from core.text import clean_text
 from core.workflow import Codes, Move, StateMachine
 
 from . import error_codes, rules, selectors
@@ -225,15 +226,22 @@ def conditions_for(certificate: Certificate) -> QuerySet[ListingCondition]:
     return ListingCondition.objects.filter(certificate=certificate).order_by("due_on", "id")
 
 
+def clean_progress_text(value: Any) -> str:
+    """A progress report's text: required, at most TEXT_MAX characters (the form's maxlength)."""
+    return clean_text(
+        value,
+        field="text",
+        limit=TEXT_MAX,
+        required=True,
+        required_code=error_codes.REASONS_REQUIRED,
+        too_long_code=error_codes.FIELD_TOO_LONG,
+        required_message=_("Write the progress report."),
+    )
+
+
 def condition_report_progress(*, condition: ListingCondition, by: User, text: str) -> ConditionProgress:
     """The site team says how far it has got with an open condition."""
-    text = str(text or "").strip()
-    if not text:
-        raise DomainError(error_codes.REASONS_REQUIRED, _("Write the progress report."), field="text")
-    if len(text) > TEXT_MAX:
-        raise DomainError(
-            error_codes.FIELD_TOO_LONG, _("The report is over %(max)s characters.") % {"max": TEXT_MAX}, field="text"
-        )
+    text = clean_progress_text(text)
     with transaction.atomic():
         locked = ListingCondition.objects.select_for_update().select_related("certificate").get(pk=condition.pk)
         if not rules.can_report_condition_progress(by, locked):

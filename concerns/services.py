@@ -111,6 +111,10 @@ def clean_concern_text(value: Any) -> str:
     return _text(value, limit=TEXT_MAX, code=error_codes.CONCERN_TEXT_INVALID, field="text")
 
 
+def clean_concern_name(value: Any) -> str:
+    return _text(value, limit=NAME_MAX, code=error_codes.FIELD_TOO_LONG, field="name", required=False)
+
+
 def clean_reason(value: Any, field: str = "reason") -> str:
     return _text(value, limit=REASON_MAX, code=error_codes.REASONS_REQUIRED, field=field)
 
@@ -192,7 +196,7 @@ def concern_submit(
             _("A concern may hold at most %(count)d links.") % {"count": guard.MAX_LINKS},
             field="text",
         )
-    name = _text(name, limit=NAME_MAX, code=error_codes.FIELD_TOO_LONG, field="name", required=False)
+    name = clean_concern_name(name)
     email = (email or "").strip()
     try:
         validate_email(email)

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from core.limits import max_length
+
 from .choices import PANEL_OUTCOMES
 
 
@@ -12,7 +14,7 @@ class UpdateForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(required=False)
-    title = forms.CharField(required=False, max_length=600)
+    title = forms.CharField(required=False, max_length=max_length("evidence.EvidenceItem", "title"))
 
 
 class GroupReviewForm(forms.Form):

@@ -17,16 +17,21 @@ from django.template import Context, Template
 
 from assessments import error_codes as assessment_codes
 from assessments import services as assessment_services
+from assessments import sites as assessment_sites
 from assessments import workflow as assessment_workflow
 from assessments.choices import Status
+from certification import conditions as listing_conditions
 from certification import lifecycle
 from certification.choices import CertificateStatus
+from concerns import services as concern_services
 from core.errors import DomainError
 from eligibility import error_codes as eligibility_codes
 from eligibility import services as eligibility_services
 from evidence import error_codes as evidence_codes
 from evidence import search as evidence_search
 from evidence.forms import EvidenceForm
+from listing_reviews import forms as listing_review_forms
+from listing_reviews import services as listing_review_services
 from reviews.forms import ReplyForm
 from stakeholders import error_codes as stakeholder_codes
 from stakeholders import selectors as stakeholder_selectors
@@ -155,6 +160,25 @@ def _visit_reason(limit: int) -> None:
     )
 
 
+def _clean(clean: Callable[[str], str]) -> Callable[[int], None]:
+    # A service's own clean_* of that text: accepts the limit, refuses one more (any code: each
+    # app keeps its own, and the form shows the message beside the field).
+    def check(limit: int) -> None:
+        clean("t" * limit)
+        with pytest.raises(DomainError):
+            clean("t" * (limit + 1))
+
+    return check
+
+
+def _condition_note(limit: int) -> None:
+    # A condition's move (fulfilled, not fulfilled, waived): its state machine's note.
+    _refused(
+        lambda: listing_conditions.MACHINE.transition(None, "fulfilled", by=None, note="n" * (limit + 1)),
+        listing_conditions.MACHINE.codes.note_too_long,
+    )
+
+
 LIMITS: dict[tuple[str, str], Callable[[int], None]] = {
     ("assessments/submit.html", "note"): _assessment_note,
     ("assessments/detail.html", "justification"): _answer_text(
@@ -180,6 +204,25 @@ LIMITS: dict[tuple[str, str], Callable[[int], None]] = {
     ("visits/detail.html", "reason"): _visit_reason,
     ("visits/detail.html", "title"): _form(visit_forms.EvidenceForm, "title"),
     ("eligibility/page.html", "reasons"): _eligibility_reasons,
+    # issue 16: multi-site applications, conditions, concerns, reviews after listing
+    ("assessments/sites.html", "connection"): _clean(lambda t: assessment_sites.clean_statement(t, field="connection")),
+    ("assessments/sites.html", "shared_values"): _clean(
+        lambda t: assessment_sites.clean_statement(t, field="shared_values")
+    ),
+    ("certification/conditions.html", "text"): _clean(listing_conditions.clean_progress_text),
+    ("certification/conditions.html", "note"): _condition_note,
+    ("concerns/raise.html", "text"): _clean(concern_services.clean_concern_text),
+    ("concerns/raise.html", "name"): _clean(concern_services.clean_concern_name),
+    ("concerns/detail.html", "reason"): _clean(concern_services.clean_reason),
+    ("concerns/detail.html", "text"): _clean(lambda t: concern_services.clean_long(t, "text")),
+    ("concerns/detail.html", "reasons"): _clean(lambda t: concern_services.clean_long(t, "reasons")),
+    ("concerns/detail.html", "public_summary"): _clean(lambda t: concern_services.clean_long(t, "public_summary")),
+    ("listing_reviews/midterm.html", "what_changed"): _clean(listing_review_services.clean_what_changed),
+    ("listing_reviews/midterm.html", "conditions_progress"): _clean(listing_review_services.clean_conditions_progress),
+    ("listing_reviews/midterm.html", "progress_{{ c.pk }}"): _clean(listing_conditions.clean_progress_text),
+    ("listing_reviews/midterm.html", "findings"): _clean(listing_review_services.clean_findings),
+    ("listing_reviews/midterm.html", "note"): _clean(listing_review_services.clean_panel_note),
+    ("listing_reviews/midterm.html", "title"): _form(listing_review_forms.EvidenceForm, "title"),
 }
 
 
