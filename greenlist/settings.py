@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "evidence",
     # Stakeholder consultation in every phase: public comments, moderation, consideration (issue 16).
     "stakeholders",
+    # Monitoring series of an area turned into outcome evidence (issue 18).
+    "monitoring",
     "reviews",
     "certification",
     "scoring",

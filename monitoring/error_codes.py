@@ -1,0 +1,19 @@
+"""Stable codes of the monitoring series' expected failures (the API returns them as `code`)."""
+
+MONITORING_ROLE = "monitoring_not_allowed"
+MONITORING_TRANSITION_NOT_ALLOWED = "monitoring_transition_not_allowed"
+MONITORING_NOTE_TOO_LONG = "monitoring_note_too_long"
+MONITORING_NOTE_REQUIRED = "monitoring_note_required"
+# The dataset is being processed: it is not processed a second time at once.
+MONITORING_BUSY = "monitoring_dataset_busy"
+MONITORING_NO_FILES = "monitoring_no_files"
+MONITORING_TOO_MANY_FILES = "monitoring_too_many_files"
+MONITORING_FILE_TOO_LARGE = "monitoring_file_too_large"
+MONITORING_FILE_TYPE = "monitoring_file_type"
+MONITORING_KIND_UNKNOWN = "monitoring_kind_unknown"
+# The kind could not be told from the files' content: the uploader says which it is.
+MONITORING_KIND_UNGUESSABLE = "monitoring_kind_unguessable"
+MONITORING_KIND_UNAVAILABLE = "monitoring_kind_unavailable"
+MONITORING_PARAM_INVALID = "monitoring_param_invalid"
+MONITORING_TITLE_INVALID = "monitoring_title_invalid"
+MONITORING_FILTER_INVALID = "monitoring_filter_invalid"
