@@ -8,6 +8,7 @@ from core.views import healthz, ping
 from .api_docs import ApiDocsView, FaviconView
 from .home import home
 from .jsi18n import PlatformJavaScriptCatalog
+from .offline import manifest, offline_list, service_worker
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -62,6 +63,11 @@ urlpatterns = [
     path("api/v1/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     # Browsers ask /favicon.ico on every page, whatever the page links (issue 15).
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
+    # The installable, offline-first app (issue 17): the worker's scope is the whole site, so it is
+    # served from the root; the list of what this device keeps offline.
+    path("sw.js", service_worker, name="service-worker"),
+    path("manifest.webmanifest", manifest, name="web-manifest"),
+    path("offline/", offline_list, name="offline-list"),
 ]
 
 # Uploaded and generated files (evidence, exports, certificates) are never served from MEDIA_URL,
