@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -7,7 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("invitations/", views.invitation_list, name="invitations"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("2fa/", views.two_factor_setup, name="2fa-setup"),

@@ -15,6 +15,17 @@ from . import rules, selectors, services, throttle, two_factor
 from .forms import AcceptInvitationForm, ApiTokenForm, EmailAuthenticationForm, InvitationForm, TokenForm
 
 
+class LogoutView(auth_views.LogoutView):
+    """Logout also asks the browser to clear what this site kept on the device: the pages kept
+    offline, the outbox of unsent changes, drafts and the service worker (issue 17). Cookies are
+    left alone: the session is already ended by logout itself, and the CSRF cookie is not personal."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
 class LoginView(auth_views.LoginView):
     """The site's login, throttled by its form (accounts.throttle); a browser that logs in is
     remembered for the account, so an attack from elsewhere cannot lock its owner out.

@@ -167,3 +167,13 @@ document.addEventListener("change", (event) => {
     ],
   };
 })();
+
+// The service worker of the installable app (issue 17; static/js/offline/sw.js, served at /sw.js so
+// that its scope is the whole site), for a person logged in: it serves the pages they kept offline.
+(() => {
+  const meta = document.querySelector('meta[name="service-worker"]');
+  if (!meta || !("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register(meta.content, { scope: "/" }).catch(() => {
+    // No worker (a private window, an old browser): pages work as before, only not offline.
+  });
+})();

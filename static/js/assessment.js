@@ -3,7 +3,10 @@
 // Every change is written to localStorage at once (closing the tab loses nothing), then saved
 // through the JSON API after a short pause. A save names the answer version it started from; the
 // server answers 409 when someone else saved in between, and both texts are shown. Network
-// failures are retried with back-off, and again as soon as the browser is back online.
+// failures are retried with back-off, and again as soon as the browser is back online. Without a
+// network a save waits in the outbox on the device (static/js/offline/outbox.js: IndexedDB, it
+// survives closing the browser), sent in order when the network is back; a conflict found then is
+// shown side by side (static/js/offline/conflict.js) (issue 17).
 (function () {
   "use strict";
   const configEl = document.getElementById("assessment-config");
@@ -78,8 +81,9 @@
   // --- the page-wide status line -------------------------------------------------------------
   function refreshStatus() {
     if (!statusEl) return;
-    let saving = 0, retrying = 0, failed = null, dirty = 0;
+    let saving = 0, retrying = 0, failed = null, dirty = 0, queued = 0;
     for (const st of states.values()) {
+      if (st.queued) queued++;
       if (st.inflight) saving++;
       if (st.retrying) retrying++;
       if (st.error && !failed) failed = st;
@@ -89,6 +93,11 @@
     if (failed) {
       state = "error";
       text = (words.notSavedAt || "Not saved — see indicator %(number)s").replace("%(number)s", failed.form.closest("article").dataset.number);
+    } else if (queued) {
+      state = "queued";
+      text = (window.ngettext
+        ? window.interpolate(window.ngettext("Not yet sent: %(n)s indicator kept on this device", "Not yet sent: %(n)s indicators kept on this device", queued), { n: queued }, true)
+        : `Not yet sent: ${queued}`);
     } else if (retrying) {
       state = "retrying";
       text = words.retrying || "Not saved — retrying…";
@@ -208,27 +217,35 @@
     return parts.join("\n");
   }
 
-  function showConflict(st, current, message) {
-    st.error = { detail: message };
-    const box = document.createElement("div");
-    const p = document.createElement("p");
-    p.textContent = message;
-    const pre = document.createElement("blockquote");
-    pre.className = "theirs";
-    pre.textContent = describe(current);
-    box.append(p, pre);
-    showConflictBox(st, box.innerHTML, [
-      [words.keepMine || "Keep my text", () => { setVersion(st, current.version); st.error = null; schedule(st, 0); }],
-      [words.useTheirs || "Use their text", () => {
+  // Both versions side by side, with who saved theirs and when: keep mine, take theirs, or merge
+  // (static/js/offline/conflict.js draws it). `mine` is what this person wanted saved; `resolved`
+  // runs once they chose (the outbox drops its copy).
+  function showConflict(st, current, message, mine, resolved) {
+    st.error = { detail: message, blocking: true };
+    const box = st.form.querySelector(".js-conflict");
+    window.greenlistConflict.show(box, {
+      message, mine: mine || readFields(st.form), theirs: current, describe: (data) => describe(data),
+      keep: (fields) => {
+        writeFields(st.form, fields);
+        setVersion(st, current.version);
+        st.error = null;
+        if (resolved) resolved();
+        storeDraft(st);
+        refreshProgress();
+        schedule(st, 0);
+      },
+      take: () => {
         writeFields(st.form, current);
         setVersion(st, current.version);
         localStorage.removeItem(draftKey(st.id));
         st.dirty = false;
         st.error = null;
+        if (resolved) resolved();
         refreshProgress();
         refreshStatus();
-      }],
-    ]);
+      },
+    });
+    refreshStatus();
   }
 
   // --- saving ---------------------------------------------------------------------------------
@@ -248,14 +265,37 @@
     refreshStatus();
   }
 
+  // Kept in the outbox: replaces this answer's earlier change still waiting there (one row per
+  // answer, sent once, in the order the answers were first changed).
+  async function queueAnswer(st, body) {
+    st.queued = true;
+    st.dirty = false;
+    clearTimeout(st.timer);
+    await window.greenlistOutbox.queue({
+      key: `answer:${st.id}`, kind: "answer", answer: st.id, url: `${config.api}answers/${st.id}/`, method: "PUT",
+      json: body, draftKey: draftKey(st.id),
+      label: `${window.gettext ? window.gettext("Indicator") : "Indicator"} ${st.form.closest("article").dataset.number}`,
+    });
+    // The outbox holds this change now (and survives a closed browser): the draft would replay it.
+    const now = readFields(st.form);
+    if (FIELDS.every((f) => now[f] === body[f])) localStorage.removeItem(draftKey(st.id));
+    refreshStatus();
+  }
+
   async function save(st) {
     if (st.inflight) { st.again = true; return; }
     if (st.error && st.error.blocking) return;
-    st.inflight = true;
-    st.again = false;
     const sent = readFields(st.form);
     const body = Object.assign({ version: st.version }, sent);
     if (st.evidenceDirty) body.evidence = linkedIds(st.id);
+    // No network, or earlier changes of this answer still waiting: behind them, in the outbox.
+    if (window.greenlistOutbox && (!navigator.onLine || st.queued)) {
+      await queueAnswer(st, body);
+      if (navigator.onLine) window.greenlistOutbox.flush();
+      return;
+    }
+    st.inflight = true;
+    st.again = false;
     refreshStatus();
     let response, data = null;
     try {
@@ -270,6 +310,14 @@
       response = null; // the network dropped
     }
     st.inflight = false;
+    if (!response && window.greenlistOutbox) {
+      // The network dropped: the change waits on the device, whatever else is typed meanwhile too.
+      st.retrying = false;
+      const now = Object.assign({ version: st.version }, readFields(st.form));
+      if (st.evidenceDirty) now.evidence = linkedIds(st.id);
+      await queueAnswer(st, now);
+      return;
+    }
     if (!response || response.status >= 500 || response.status === 429) {
       st.retrying = true;
       st.retryMs = Math.min((st.retryMs || 1000) * 2, 30000);
@@ -295,6 +343,7 @@
       }
       const updated = st.form.querySelector(".js-updated");
       if (updated) updated.textContent = words.savedJustNow || "Saved just now";
+      if (window.greenlistOutbox) window.greenlistOutbox.refresh(); // a kept page is fetched again
     } else if (response.status === 409 && data && data.code === "answer_changed") {
       showConflict(st, data.current, data.detail);
     } else if (response.status === 409) {
@@ -307,6 +356,7 @@
   }
 
   // --- wiring ---------------------------------------------------------------------------------
+  const restores = [];
   document.querySelectorAll(".js-answer-form").forEach((form) => {
     const id = Number(form.dataset.answer);
     const st = { id, form, version: Number(form.dataset.version), dirty: false, evidenceDirty: false };
@@ -343,7 +393,9 @@
         } else if (draft.version === st.version) {
           writeFields(form, draft.fields);
           if (draft.evidence) { st.evidenceDirty = true; }
-          schedule(st, 0);
+          // Saved once the outbox is read: behind any change of this answer still waiting there.
+          st.restoredDraft = true;
+          restores.push(st);
         } else {
           const mine = { version: st.version, ...draft.fields };
           showConflictBox(st, "", [
@@ -601,8 +653,66 @@
 
   document.querySelectorAll(".js-only").forEach((el) => (el.hidden = false));
   window.addEventListener("online", () => {
-    for (const st of states.values()) if (st.retrying || st.dirty) { st.retryMs = 0; schedule(st, 0); }
+    for (const st of states.values()) if (!st.queued && (st.retrying || st.dirty)) { st.retryMs = 0; schedule(st, 0); }
   });
+
+  // --- the outbox's answers (static/js/offline/outbox.js) ---------------------------------------
+  async function stillQueued(key) {
+    return (await window.greenlistOutbox.list()).some((i) => i.key === key && (i.state === "pending" || i.state === "sending"));
+  }
+  function conflictOf(item) {
+    const st = states.get(item.answer);
+    if (!st || item.page !== location.pathname) return;
+    st.queued = false;
+    showConflict(st, item.current, item.message, item.json, () => window.greenlistOutbox.remove(item.id));
+  }
+  if (window.greenlistOutbox) {
+    window.greenlistOutbox.register("answer", {
+      sent: async (item, data) => {
+        const st = states.get(item.answer);
+        if (!st || item.page !== location.pathname) return;
+        setVersion(st, data.version);
+        st.queued = await stillQueued(item.key);
+        if (!st.queued) clearErrors(st);
+        const updated = st.form.querySelector(".js-updated");
+        if (updated) updated.textContent = words.savedJustNow || "Saved just now";
+        refreshStatus();
+      },
+      conflict: conflictOf,
+      refused: (item) => {
+        const st = states.get(item.answer);
+        if (!st || item.page !== location.pathname) return;
+        st.queued = false;
+        showError(st, { detail: item.message, blocking: true });
+        refreshStatus();
+      },
+    });
+    // Changes left waiting by an earlier visit: this page shows them as waiting, or their conflict.
+    window.greenlistOutbox.list().then((items) => {
+      for (const item of items) {
+        const st = item.kind === "answer" && item.page === location.pathname && states.get(item.answer);
+        if (!st) continue;
+        if (item.state === "conflict") conflictOf(item);
+        else if (item.state === "refused") showError(st, { detail: item.message, blocking: true });
+        else {
+          st.queued = true;
+          if (st.restoredDraft) continue; // the draft is newer still: it replaces this change
+          // The page may be the copy kept offline: it shows what is waiting, not the older text.
+          writeFields(st.form, item.json);
+          st.version = item.json.version;
+          st.form.dataset.version = String(item.json.version);
+          st.form.elements.version.value = String(item.json.version);
+          clearTimeout(st.timer);
+          st.dirty = false;
+        }
+      }
+      refreshProgress();
+      refreshStatus();
+      for (const st of restores) schedule(st, 0);
+    });
+  } else {
+    for (const st of restores) schedule(st, 0);
+  }
   window.addEventListener("beforeunload", (event) => {
     const pending = Array.from(states.values()).some((st) => st.dirty || st.inflight);
     if (pending) { event.preventDefault(); event.returnValue = ""; }

@@ -68,44 +68,83 @@
   // Saves without reloading the page: a form inside an indicator posts with fetch; the page the
   // server answers (after its redirect, or its refusal with what was typed) gives the indicator's new
   // row, which replaces this one, with its message. Without script the form posts as it always did.
+  // Without a network the form's fields wait in the outbox (static/js/offline/outbox.js), sent in
+  // order once the network is back, and the row is replaced then (issue 17).
   var gettext = window.gettext || function (s) { return s; };
+
+  function applyAnswer(row, html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var fresh = doc.getElementById(row.id);
+    if (!fresh) { throw new Error("no row"); }
+    doc.querySelectorAll(".messages [data-near]").forEach(function (message) {
+      var target = message.dataset.near === fresh.id ? fresh : fresh.querySelector("#" + message.dataset.near);
+      if (target) { message.setAttribute("role", "status"); message.classList.add("message-near"); target.prepend(message); }
+    });
+    fresh.hidden = row.hidden;
+    var at = rows.indexOf(row);
+    row.replaceWith(fresh);
+    if (at !== -1) { rows[at] = fresh; }
+    var item = doc.querySelector('.review-index li[data-target="' + fresh.id + '"]');
+    var old = document.querySelector('.review-index li[data-target="' + fresh.id + '"]');
+    if (item && old) { item.hidden = old.hidden; old.replaceWith(item); index[index.indexOf(old)] = item; }
+    return fresh;
+  }
+
+  function noteIn(form, text, role) {
+    var note = form.querySelector(".js-form-note") || document.createElement("p");
+    note.className = (role === "alert" ? "field-error" : "notice small") + " js-form-note";
+    note.setAttribute("role", role);
+    note.textContent = text;
+    form.appendChild(note);
+  }
+
+  // Only text fields wait offline (a question's reply with a file goes through the uploads' own queue).
+  function keepOffline(form, row) {
+    if (!window.greenlistOutbox || (form.enctype || "").indexOf("multipart") !== -1) { return false; }
+    var fields = [];
+    new FormData(form).forEach(function (value, name) { if (typeof value === "string") { fields.push([name, value]); } });
+    var title = row.querySelector(".row-head .num");
+    window.greenlistOutbox.queue({
+      key: "form:" + form.action, kind: "review-form", url: form.action, method: "POST", form: fields,
+      label: (title ? title.textContent + " · " : "") + (form.querySelector("[type=submit]") || {}).textContent,
+      row: row.id,
+    });
+    noteIn(form, gettext("No network: kept on this device, sent when the network is back."), "status");
+    return true;
+  }
+
+  if (window.greenlistOutbox) {
+    window.greenlistOutbox.register("review-form", {
+      sent: function (item, data, response) {
+        var row = document.getElementById(item.row);
+        if (!row || item.page !== location.pathname) { return; }
+        response.text().then(function (html) { applyAnswer(row, html); }).catch(function () { /* kept as shown */ });
+      },
+    });
+  }
+
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
     var row = form.closest ? form.closest(".review-row") : null;
     if (!row || (form.method || "").toLowerCase() !== "post" || !window.fetch || !window.DOMParser) { return; }
     ev.preventDefault();
     var button = form.querySelector("[type=submit]");
+    if (!navigator.onLine && keepOffline(form, row)) { return; }
     if (button) { button.disabled = true; }
     row.setAttribute("aria-busy", "true");
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
-      .then(function (response) { return response.text(); })
+      .then(function (response) { return response.text(); }, function () { return Promise.reject({ offline: true }); })
       .then(function (html) {
-        var doc = new DOMParser().parseFromString(html, "text/html");
-        var fresh = doc.getElementById(row.id);
-        if (!fresh) { throw new Error("no row"); }
-        doc.querySelectorAll(".messages [data-near]").forEach(function (message) {
-          var target = message.dataset.near === fresh.id ? fresh : fresh.querySelector("#" + message.dataset.near);
-          if (target) { message.setAttribute("role", "status"); message.classList.add("message-near"); target.prepend(message); }
-        });
-        fresh.hidden = row.hidden;
-        var at = rows.indexOf(row);
-        row.replaceWith(fresh);
-        if (at !== -1) { rows[at] = fresh; }
-        var item = doc.querySelector('.review-index li[data-target="' + fresh.id + '"]');
-        var old = document.querySelector('.review-index li[data-target="' + fresh.id + '"]');
-        if (item && old) { item.hidden = old.hidden; old.replaceWith(item); index[index.indexOf(old)] = item; }
+        var fresh = applyAnswer(row, html);
         var focusable = fresh.querySelector(".message-near, .field-error") || fresh;
         if (!focusable.hasAttribute("tabindex")) { focusable.setAttribute("tabindex", "-1"); }
         focusable.focus({ preventScroll: false });
       })
-      .catch(function () {
+      .catch(function (err) {
         row.removeAttribute("aria-busy");
         if (button) { button.disabled = false; }
-        var note = document.createElement("p");
-        note.className = "field-error";
-        note.setAttribute("role", "alert");
-        note.textContent = gettext("Not saved: the connection failed. Try again.");
-        form.appendChild(note);
+        if (err && err.offline && keepOffline(form, row)) { return; }
+        noteIn(form, gettext("Not saved: the connection failed. Try again."), "alert");
       });
   });
 
