@@ -160,3 +160,31 @@ class MonitoringPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.taxon or ''} {self.year or ''}".strip()
+
+
+class MonitoringIndicatorLink(models.Model):
+    """A dataset (or one of its series: a metric, for one taxon or area-wide) offered as evidence
+    for an indicator of the Standard: the outcome indicators (component 4) and "measure success"
+    (criterion 3.7). Reviewers see it beside the indicator (matched by the indicator's number, so a
+    link made on one version of the Standard still shows on an assessment of the next)."""
+
+    dataset = models.ForeignKey(MonitoringDataset, on_delete=models.CASCADE, related_name="indicator_links")
+    indicator = models.ForeignKey("standards.Indicator", on_delete=models.CASCADE, related_name="+")
+    # Blank metric: the whole dataset; blank taxon: every taxon (or an area-wide metric).
+    metric = models.CharField(max_length=24, choices=Metric.choices, blank=True)
+    taxon = models.CharField(max_length=TAXON_MAX, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dataset", "indicator__position", "metric", "taxon"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "indicator", "metric", "taxon"], name="monitoring_indicator_link_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} → {self.indicator_id} {self.metric or '*'} {self.taxon or '*'}"
