@@ -1,0 +1,135 @@
+"""Datasets through the service and the import command, on the real samples: what is stored,
+what the worker's processing writes, and what bad input leaves behind (nothing half-computed)."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from core.errors import DomainError, NotAllowed
+from monitoring import rules, services
+from monitoring.choices import DatasetStatus
+from monitoring.management.commands import import_monitoring
+from monitoring.models import MonitoringDatasetTransition, MonitoringValue
+from monitoring.selectors import map_points
+
+pytestmark = pytest.mark.django_db
+
+CAMTRAP = "monitoring/camtrapdp-tdwg-example"
+
+
+def _files(folder):
+    return [(p.name, open(p, "rb")) for p in sorted(folder.iterdir()) if p.is_file()]
+
+
+def test_site_team_adds_a_camtrap_package_and_processing_writes_its_series(testdata, area, site_manager):
+    dataset = services.add_dataset(
+        area=area, title="Cámaras 2020", files=_files(testdata / CAMTRAP), by=site_manager, process=False
+    )
+    assert dataset.kind == "camtrap"  # told from the content
+    assert dataset.files.count() == 4 and all(len(f.sha256) == 64 for f in dataset.files.all())
+    assert dataset.status == DatasetStatus.RECEIVED and not MonitoringValue.objects.filter(dataset=dataset).exists()
+    dataset = services.process_dataset(dataset.pk)
+    assert dataset.status == DatasetStatus.READY, dataset.problems
+    assert dataset.summary["deployment_days"] == 73.37
+    rate = MonitoringValue.objects.get(
+        dataset=dataset, metric="detection_rate", taxon="Anas platyrhynchos", period="2020"
+    )
+    assert rate.value == pytest.approx(23.374, abs=1e-3) and rate.effort_unit == "trap-nights"
+    assert not rate.comparable and rate.ci_low < rate.value < rate.ci_high
+    assert list(dataset.transitions.values_list("to_status", flat=True)) == ["processing", "ready"]
+    # Processed again: the values are replaced, not added to.
+    count = dataset.values.count()
+    services.process_dataset(dataset.pk)
+    assert dataset.values.count() == count
+    assert MonitoringDatasetTransition.objects.filter(dataset=dataset).count() == 4
+
+
+def test_who_may_add_and_see(area, site_manager, other_manager, staff, outsider, testdata):
+    assert rules.can_add_monitoring(site_manager, area) and rules.can_add_monitoring(staff, area)
+    assert not rules.can_add_monitoring(other_manager, area) and not rules.can_view_monitoring(outsider, area)
+    with pytest.raises(NotAllowed):
+        services.add_dataset(area=area, title="x", files=_files(testdata / CAMTRAP), by=other_manager)
+
+
+def test_bad_input_is_refused_with_a_clear_message_and_nothing_stored(area, site_manager, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("nothing here")
+    with pytest.raises(DomainError) as refused:
+        services.add_dataset(area=area, title="Notas", files=[("notes.txt", open(notes, "rb"))], by=site_manager)
+    assert refused.value.code == "monitoring_kind_unguessable"
+    with pytest.raises(DomainError) as refused:
+        services.add_dataset(
+            area=area,
+            title="Sonidos",
+            files=[("a.csv", io.BytesIO(b"x"))],
+            by=site_manager,
+            kind="acoustic",
+            params={"min_confidence": 1.5},
+        )
+    assert refused.value.code == "monitoring_param_invalid" and refused.value.field == "min_confidence"
+    with pytest.raises(DomainError) as refused:
+        services.add_dataset(
+            area=area, title="Bosque", files=[("run.exe", io.BytesIO(b"MZ"))], by=site_manager, kind="forest"
+        )
+    assert refused.value.code == "monitoring_file_type"
+    assert not area.monitoring_datasets.exists()
+
+
+def test_unreadable_table_fails_the_dataset_with_its_problems_and_no_values(area, site_manager):
+    table = io.BytesIO(b"when,what,how sure\n0,Strix aluco,0.9\n")
+    dataset = services.add_dataset(
+        area=area, title="Sonidos", files=[("detections.csv", table)], by=site_manager, kind="acoustic", process=False
+    )
+    dataset = services.process_dataset(dataset.pk)
+    assert dataset.status == DatasetStatus.FAILED
+    assert dataset.values.count() == 0 and dataset.points.count() == 0
+    assert dataset.problems[0]["file"] == "detections.csv" and dataset.problems[0]["fatal"]
+    assert "not those of a detection table" in dataset.transitions.last().note
+
+
+def test_sensitive_points_are_generalised(area, site_manager, testdata):
+    dataset = services.add_dataset(
+        area=area, title="Cámaras", files=_files(testdata / CAMTRAP), by=site_manager, sensitive=True, process=False
+    )
+    dataset = services.process_dataset(dataset.pk)
+    points = map_points(dataset)
+    # 51.496 N 4.774 E becomes the centre of its 0.1° cell; the two DL deployments share a cell.
+    assert {(round(p["lon"], 2), round(p["lat"], 2)) for p in points} == {(4.75, 51.45), (5.65, 51.15), (4.05, 50.65)}
+    assert all(p["label"] == "" for p in points)
+
+
+def test_import_command_json_last_line(testdata, area, monkeypatch, capsys):
+    monkeypatch.setattr(import_monitoring, "UNCLAIMED_SECONDS", 0)  # no worker here: the command reads
+    call_command(
+        "import_monitoring",
+        str(testdata / "monitoring/birdnet-analyzer-example/soundscape.BirdNET.results.csv"),
+        str(testdata / "monitoring/gbif-dwca-doi-inthanon/0084005-210914110416597.zip"),
+        "--area",
+        area.key,
+        "--min-confidence",
+        "0.5",
+        "--year",
+        "2022",
+        "--wait",
+        "--json",
+        verbosity=0,
+    )
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(last) >= {"series", "errors"}
+    acoustic = {r["taxon"]: r for r in last["series"] if r["kind"] == "acoustic" and r["value"]}
+    assert set(acoustic) == {"Haemorhous mexicanus", "Junco hyemalis"}
+    assert (
+        acoustic["Junco hyemalis"]["value"] == 60.0 and acoustic["Junco hyemalis"]["effort_unit"] == "recording-hours"
+    )
+    records = {r["period"]: r["value"] for r in last["series"] if r["metric"] == "record_count" and r["taxon"] is None}
+    assert records == {"2010": 29, "2011": 39}
+    assert [e["column"] for e in last["errors"]] == ["decimalLatitude", "decimalLatitude"]
+
+
+def test_import_command_refuses_an_unknown_area(testdata):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No protected area"):
+        call_command("import_monitoring", str(testdata / CAMTRAP), "--area", "wdpa:0")

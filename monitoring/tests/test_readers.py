@@ -1,0 +1,177 @@
+"""The readers on the real samples of ../shared/testdata/monitoring, against the figures
+SOURCES.md states, and on hostile or broken input. Pure functions: no database."""
+
+import json
+import shutil
+import zipfile
+
+import pytest
+
+from monitoring.readers.acoustic import read_acoustic
+from monitoring.readers.camtrap import read_camtrap
+from monitoring.readers.dwca import read_occurrences
+from monitoring.readers.files import expand
+from monitoring.services import guess_kind
+from monitoring.stats import poisson_interval, wilson_interval
+
+BIRDNET = "monitoring/birdnet-analyzer-example"
+
+
+def _values(result, metric):
+    return {(v.taxon, v.period): v for v in result.values if v.metric == metric}
+
+
+def test_camtrap_dp_example_gives_the_documented_effort_and_events(testdata, tmp_path):
+    files, problems = expand([testdata / "monitoring/camtrapdp-tdwg-example"], tmp_path)
+    assert problems == []
+    result = read_camtrap(files, {})
+    assert not result.failed and result.problems == []  # the extra "individuals" resource is tolerated
+    s = result.summary
+    assert s["deployments"] == 4 and s["deployment_days"] == 73.37
+    assert s["deployments_per_year"] == {"2020": 3, "2021": 1}
+    assert s["observations"]["rows"] == 549 and s["observations"]["event_level"] == 36
+    # 24 animal events, 26 (event, taxon) pairs: two events hold two taxa.
+    assert s["events"] == 26 and len(s["taxa"]) == 9
+    rate = _values(result, "detection_rate")
+    # 2020: 32.28 + 9.95 + 9.11 = 51.34 trap-nights; A. platyrhynchos: 12 events there.
+    mallard = rate[("Anas platyrhynchos", "2020")]
+    assert mallard.effort == pytest.approx(51.34, abs=0.01) and mallard.effort_unit == "trap-nights"
+    assert mallard.value == pytest.approx(12 / 51.3392 * 100, rel=1e-4)
+    assert mallard.ci_low < mallard.value < mallard.ci_high
+    assert not mallard.comparable  # under 100 trap-nights: not to be compared with 2021
+    assert rate[("Anas platyrhynchos", "2021")].value == 0  # a zero is a value, not a gap
+    assert rate[("Mustela putorius", "2020")].value == pytest.approx(3 / 51.3392 * 100, rel=1e-4)
+    occupancy = _values(result, "naive_occupancy")
+    assert occupancy[("Anas platyrhynchos", "2020")].effort == 3
+    assert 0 < occupancy[("Anas platyrhynchos", "2020")].value <= 1
+    assert occupancy[("Ardea", "2021")].value == 1.0 and occupancy[("Ardea", "2021")].effort == 1
+    assert len(result.points) == 4 and {p.kind for p in result.points} == {"deployment"}
+
+
+def test_camtrap_problems_are_reported_per_file_row_and_column(testdata, tmp_path):
+    package = tmp_path / "pkg"
+    shutil.copytree(testdata / "monitoring/camtrapdp-tdwg-example", package, ignore=shutil.ignore_patterns("media"))
+    (package / "deployments.csv").chmod(0o644)
+    (package / "observations.csv").chmod(0o644)
+    lines = (package / "deployments.csv").read_text().splitlines()
+    # Deployment 577b543a (row 3) ends before it starts.
+    lines[3] = lines[3].replace("2020-06-29T01:33:22+02:00", "2020-06-01T01:33:22+02:00")
+    (package / "deployments.csv").write_text("\n".join(lines) + "\n")
+    observations = (package / "observations.csv").read_text().splitlines()
+    observations[1] = observations[1].replace("00a2c20d", "ffffffff", 1)
+    (package / "observations.csv").write_text("\n".join(observations) + "\n")
+    result = read_camtrap(sorted(p for p in package.iterdir() if p.is_file()), {})
+    assert not result.failed
+    where = {(p.file, p.row, p.column) for p in result.problems}
+    assert ("deployments.csv", 3, "deploymentEnd") in where
+    assert ("observations.csv", 1, "deploymentID") in where
+    assert any("ffffffff" in p.message for p in result.problems)
+    # Observations of the dropped deployment are reported too, and none of them is counted.
+    assert result.summary["deployments"] == 3
+    (package / "observations.csv").unlink()
+    missing = read_camtrap(sorted(p for p in package.iterdir() if p.is_file()), {})
+    assert missing.failed and missing.values == []
+    assert any(p.file == "observations.csv" and p.fatal for p in missing.problems)
+
+
+def test_gbif_dwca_counts_records_and_species_per_year(testdata, tmp_path):
+    files, _ = expand([testdata / "monitoring/gbif-dwca-doi-inthanon/0084005-210914110416597.zip"], tmp_path)
+    result = read_occurrences(files, {})
+    assert not result.failed
+    counts = _values(result, "record_count")
+    assert counts[(None, "2010")].value == 29 and counts[(None, "2011")].value == 39
+    richness = _values(result, "species_richness")
+    assert richness[(None, "2010")].value + richness[(None, "2011")].value == 68
+    assert result.summary["records"] == 68 and result.summary["taxa"] == 68
+    assert len(result.points) == 66  # two records have no coordinates: counted, not mapped, reported
+    assert [(p.file, p.column) for p in result.problems] == [("occurrence.txt", "decimalLatitude")] * 2
+    assert all(18.49 < p.lat < 18.76 and 98.50 < p.lon < 98.79 for p in result.points)
+
+
+def test_dwca_without_any_coordinates_says_so(tmp_path):
+    folder = tmp_path / "dwca"
+    folder.mkdir()
+    (folder / "meta.xml").write_text(
+        '<archive xmlns="http://rs.tdwg.org/dwc/text/"><core encoding="UTF-8" fieldsTerminatedBy="\\t" '
+        'linesTerminatedBy="\\n" fieldsEnclosedBy="" ignoreHeaderLines="1" '
+        'rowType="http://rs.tdwg.org/dwc/terms/Occurrence"><files><location>occurrence.txt</location></files>'
+        '<id index="0"/><field index="1" term="http://rs.tdwg.org/dwc/terms/scientificName"/>'
+        '<field index="2" term="http://rs.tdwg.org/dwc/terms/eventDate"/></core></archive>'
+    )
+    (folder / "occurrence.txt").write_text("id\tname\tdate\n1\tPanthera tigris\t2019-04-02\n2\tCuon alpinus\t2019\n")
+    result = read_occurrences(sorted(folder.iterdir()), {})
+    assert not result.failed
+    assert _values(result, "species_richness")[(None, "2019")].value == 2
+    assert result.points == []
+    assert any(p.message == "No record has coordinates: the dataset has no map." for p in result.problems)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["soundscape.BirdNET.selection.table.txt", "soundscape.BirdNET.results.csv", "soundscape.BirdNET.results.txt"],
+)
+def test_birdnet_tables_give_33_detections_and_4_at_half_confidence(testdata, name):
+    path = testdata / BIRDNET / name
+    everything = read_acoustic([path], {"year": 2022})
+    assert everything.summary["detections"] == 33 and everything.summary["species"] == 8
+    assert everything.summary["recording_hours"] == pytest.approx(120 / 3600, rel=1e-3)
+    half = read_acoustic([path], {"min_confidence": 0.5, "year": 2022})
+    assert half.summary["detections_kept"] == 4
+    rates = {v.taxon: v.value for v in half.values if v.value}
+    if name.endswith(".csv") or name.endswith("results.txt"):
+        assert rates == {"Haemorhous mexicanus": 60.0, "Junco hyemalis": 60.0}  # 2 per 120 s
+    else:  # the Raven table names species by common name only, and says so
+        assert rates == {"House Finch": 60.0, "Dark-eyed Junco": 60.0}
+        assert any("no scientific names" in p.message for p in half.problems)
+
+
+def test_birdnet_three_layouts_of_one_recording_are_counted_once(testdata):
+    result = read_acoustic(sorted((testdata / BIRDNET).iterdir()), {"year": 2022})
+    assert result.summary["detections"] == 33
+    assert sum("already read" in p.message for p in result.problems) == 2
+
+
+def test_detection_table_with_unknown_columns_is_refused_clearly(tmp_path):
+    table = tmp_path / "detections.csv"
+    table.write_text("when,what,how sure\n0,Strix aluco,0.9\n")
+    result = read_acoustic([table], {})
+    assert result.failed and result.values == []
+    assert "found: when,what,how sure" in result.problems[0].message
+
+
+def test_kind_is_told_from_content_not_names(testdata, tmp_path):
+    assert guess_kind([testdata / "monitoring/camtrapdp-tdwg-example"]) == "camtrap"
+    assert guess_kind([testdata / "monitoring/gbif-dwca-doi-inthanon/0084005-210914110416597.zip"]) == "occurrences"
+    assert guess_kind([testdata / BIRDNET / "soundscape.BirdNET.results.txt"]) == "acoustic"
+    assert guess_kind([testdata / "monitoring/hansen-gfc-v1.8-sierra-de-neiba"]) == "forest"
+    renamed = tmp_path / "data.bin"
+    shutil.copy(testdata / BIRDNET / "soundscape.BirdNET.results.csv", renamed)
+    assert guess_kind([renamed]) == "acoustic"
+    (tmp_path / "notes.txt").write_text("nothing to see")
+    assert guess_kind([tmp_path / "notes.txt"]) is None
+
+
+def test_hostile_archive_is_refused_before_reading(tmp_path):
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("meta.xml", "0" * 50_000_000)
+    files, problems = expand([bomb], tmp_path / "out")
+    assert files == [] and problems and problems[0].fatal and "bomb" in problems[0].message
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("../../etc/passwd", "x")
+    _, problems = expand([evil], tmp_path / "out2")
+    assert problems and "outside the archive" in problems[0].message
+    package = tmp_path / "dp"
+    package.mkdir()
+    (package / "datapackage.json").write_text(json.dumps({"resources": [{"name": "deployments", "path": "../x.csv"}]}))
+    result = read_camtrap([package / "datapackage.json"], {})
+    assert result.failed  # a resource path leaving the package is not followed
+
+
+def test_intervals():
+    assert poisson_interval(0) == (0.0, pytest.approx(3.689, abs=1e-3))
+    low, high = poisson_interval(10)
+    assert low == pytest.approx(4.795, abs=0.01) and high == pytest.approx(18.39, abs=0.02)
+    low, high = wilson_interval(1, 3)
+    assert low == pytest.approx(0.0615, abs=1e-3) and high == pytest.approx(0.7923, abs=1e-3)
