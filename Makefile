@@ -23,9 +23,9 @@ test:
 	@$(PY) manage.py spectacular --validate --fail-on-warn --file var/schema.yml
 	@diff -q schema.yml var/schema.yml || (echo "error: the API changed: run make schema and commit schema.yml" >&2; exit 1)
 	@$(MAKE) --no-print-directory audit
-	@# A fresh test database each run (cloned from the template, then migrated): a run stopped half-way
-	@# leaves rows behind that a reused database would trip over.
-	@$(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
+	@# Fresh test databases each run (cloned from the template, then migrated): a run stopped half-way
+	@# leaves rows behind that a reused database would trip over. Two groups in parallel: scripts/test.sh.
+	@scripts/test.sh $(PYTEST_ARGS)
 
 # Known vulnerabilities in the pinned requirements (pip-audit in a venv of its own). Not reaching the
 # advisory database, or PyPI to install pip-audit, is reported and does not fail the run.
