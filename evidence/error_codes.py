@@ -59,3 +59,15 @@ INTERNAL = "internal_error"
 SEARCH_TOO_LONG = "search_query_too_long"
 # An item about a site that is not one of its multi-site application's (issue 16).
 EVIDENCE_SITE_NOT_IN_APPLICATION = "evidence_site_not_in_application"
+
+# --- resumable (tus) uploads, issue 17 -----------------------------------------------------------
+UPLOAD_TUS_VERSION = "upload_tus_version_unsupported"
+UPLOAD_LENGTH_INVALID = "upload_length_invalid"
+UPLOAD_METADATA_INVALID = "upload_metadata_invalid"
+UPLOAD_NOT_FOUND = "upload_not_found"
+UPLOAD_OFFSET_MISMATCH = "upload_offset_mismatch"
+UPLOAD_CONTENT_TYPE = "upload_content_type_invalid"
+UPLOAD_TOO_MANY_BYTES = "upload_too_many_bytes"
+UPLOAD_BUSY = "upload_busy"
+UPLOAD_CHECKSUM_UNSUPPORTED = "upload_checksum_unsupported"
+UPLOAD_CHECKSUM_MISMATCH = "upload_checksum_mismatch"

@@ -80,6 +80,12 @@ class EvidenceItem(models.Model):
         related_name="+",
         verbose_name=_("the site it is about"),
     )
+    # What the uploader's device said when the file was taken (issue 17: evidence captured offline
+    # is sent hours later, so uploaded_at is not when it was made): the file's time or the moment it
+    # was queued, and the device's position when the person allowed it. A claim by the uploader,
+    # kept apart from the facts that processing reads from the file itself (EvidenceFacts).
+    device_captured_at = models.DateTimeField(_("captured on the device at"), null=True, blank=True)
+    device_position = models.PointField(_("position given by the device"), srid=4326, null=True, blank=True)
 
     objects = EvidenceItemQuerySet.as_manager()
 
@@ -196,3 +202,38 @@ class DuplicateLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} = {self.duplicate_of_id}"
+
+
+class ResumableUpload(models.Model):
+    """An evidence file arriving in pieces over the tus protocol (evidence.resumable), before it
+    becomes an EvidenceItem. Its bytes so far live in a file named after `id` under
+    EVIDENCE_PARTIAL_ROOT (never a path from the client); `offset` is how many of them are kept.
+
+    No status column: the upload is receiving while `offset < length`, done once `evidence` is
+    set, and gone (purged with its bytes by a beat task) once `expires_at` passed. The audit trail
+    records its start, its end as evidence and its termination."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    length = models.BigIntegerField()
+    offset = models.BigIntegerField(default=0)
+    # The evidence fields announced in Upload-Metadata, checked at creation (resumable.upload_start).
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    evidence = models.OneToOneField(
+        "evidence.EvidenceItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(length__gt=0), name="resumable_length_positive"),
+            models.CheckConstraint(
+                condition=Q(offset__gte=0) & Q(offset__lte=models.F("length")), name="resumable_offset_in_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="resumable_expires_idx")]
+
+    def __str__(self) -> str:
+        return f"upload {self.id} ({self.offset}/{self.length})"

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import Point
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Sum
@@ -97,6 +98,8 @@ def evidence_upload(
     answering_question: bool = False,
     gathered_by_group: bool = False,
     site: Any = None,
+    captured_at: datetime.datetime | None = None,
+    position: Point | None = None,
 ) -> EvidenceItem:
     """Store one uploaded file as evidence of `assessment`, linked to the answers of `indicators`
     (Indicator objects or ids of the assessment's Standard version).
@@ -113,7 +116,9 @@ def evidence_upload(
     the assessment is frozen: it adds to what the reviewers judge, it does not change the site's
     submission.
     `site`: which site of a multi-site application the item is about (a protected area or its id: the
-    main site or an added one, assessments.sites); None for the whole application."""
+    main site or an added one, assessments.sites); None for the whole application.
+    `captured_at`, `position`: when and where the uploader's device says the file was taken (a
+    resumable upload's metadata, evidence.resumable), kept as the device's word."""
     if file is None:
         raise DomainError(error_codes.EVIDENCE_NO_FILE, "Choose a file to upload.", field="file")
     size = getattr(file, "size", None) or 0
@@ -177,6 +182,8 @@ def evidence_upload(
                 uploaded_by=user,
                 sensitivity=sensitivity,
                 site=about,
+                device_captured_at=captured_at,
+                device_position=position,
             )
             item.file.save(original, file, save=False)
             stored_name = item.file.name

@@ -223,3 +223,12 @@ def old_process_evidence_batch(self, assessment_id: int) -> int:
 @shared_task(ignore_result=True, name=OLD_TASK_PREFIX + "sweep_stuck_evidence")
 def old_sweep_stuck_evidence() -> int:
     return _sweep()
+
+
+@shared_task(name="evidence.tasks.purge_expired_uploads", ignore_result=True)
+def purge_expired_uploads() -> int:
+    """Resumable uploads abandoned past their expiry go, with their partial bytes (beat, hourly)."""
+    # Imported here: resumable imports services, which import this module (process_evidence_item).
+    from .resumable import purge_expired_uploads as purge
+
+    return purge()

@@ -184,6 +184,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evidence.tasks.sweep_stuck_evidence",
         "schedule": crontab(minute="*/2"),
     },
+    # Resumable uploads abandoned past EVIDENCE_UPLOAD_EXPIRY_HOURS, with their partial bytes.
+    "evidence-purge-expired-uploads": {
+        "task": "evidence.tasks.purge_expired_uploads",
+        "schedule": crontab(minute=17),
+    },
 }
 
 # Scores are recomputed once a burst of edits has been quiet this long (seconds), and at the latest
@@ -280,6 +285,11 @@ EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=200)
 EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY = env.int("EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY", default=2000)
 # Evidence files live outside MEDIA_ROOT (which development serves without permission checks).
 EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=f"{MEDIA_ROOT}-private")
+# Resumable (tus) evidence uploads, issue 17: where the bytes of unfinished uploads wait (empty:
+# EVIDENCE_ROOT + "-partial"), and how long an upload that stopped arriving is kept before beat
+# purges it.
+EVIDENCE_PARTIAL_ROOT = env("EVIDENCE_PARTIAL_ROOT", default="")
+EVIDENCE_UPLOAD_EXPIRY_HOURS = env.int("EVIDENCE_UPLOAD_EXPIRY_HOURS", default=72)
 # Evidence processing (evidence.pipeline): limits that keep hostile files from hurting a worker.
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=120_000_000)
 EVIDENCE_ZIP_MAX_MB = env.int("EVIDENCE_ZIP_MAX_MB", default=2000)

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import uploads, views
 
 # A SimpleRouter: the API's root view comes from the assessments app's DefaultRouter.
 router = SimpleRouter()
@@ -13,6 +13,13 @@ urlpatterns = [
         views.EvidenceLinkableView.as_view(),
         name="assessment-evidence-linkable",
     ),
+    # Resumable uploads (tus 1.0.0, issue 17): start one for an assessment, then write it by its id.
+    path(
+        "assessments/<int:assessment_pk>/evidence/uploads/",
+        uploads.ResumableUploadCreateView.as_view(),
+        name="assessment-evidence-uploads",
+    ),
+    path("evidence/uploads/<str:pk>/", uploads.ResumableUploadView.as_view(), name="evidence-upload"),
     *router.urls,
     path("evidence-processing/assessments/<int:pk>/search/", views.evidence_search, name="evidence-search"),
     path(

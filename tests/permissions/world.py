@@ -528,4 +528,14 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         added_by=site_manager,
     )
     w.ids.update(msite_area=msite_area.pk, msite_site=msite_site.pk)
+    # --- issue 17: resumable uploads (lane a, tus) ---
+    # The site manager's unfinished upload to the own assessment (now under review, so frozen: the
+    # manager's further bytes are refused with 409); nobody else may know of it.
+    from evidence.models import ResumableUpload
+    from evidence.resumable import expiry_from_now
+
+    tus_upload = ResumableUpload.objects.create(
+        assessment=own, owner=site_manager, length=1000, offset=400, expires_at=expiry_from_now()
+    )
+    w.ids.update(tus_upload=tus_upload.pk)
     return w
