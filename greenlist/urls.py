@@ -54,6 +54,8 @@ urlpatterns = [
     path("", include("listing_reviews.urls")),
     # Public Green List, certificate verification and staff certification pages.
     path("", include("certification.urls")),
+    # The outcome page of an area (its monitoring series) under /areas/<id>/outcomes/ (issue 18).
+    path("", include("monitoring.urls")),
     # Before the admin's own login view, which has no throttle and no two-factor step: the admin's
     # login page is the site's (accounts.views.LoginView); the 2FA middleware guards /admin/ after it.
     path("admin/login/", LoginView.as_view(), name="admin-login"),

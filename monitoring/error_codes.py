@@ -17,3 +17,8 @@ MONITORING_KIND_UNAVAILABLE = "monitoring_kind_unavailable"
 MONITORING_PARAM_INVALID = "monitoring_param_invalid"
 MONITORING_TITLE_INVALID = "monitoring_title_invalid"
 MONITORING_FILTER_INVALID = "monitoring_filter_invalid"
+# Links of a series to an indicator of the Standard (monitoring.indicator_links).
+MONITORING_LINK_INDICATOR = "monitoring_link_indicator_invalid"
+MONITORING_LINK_DATASET = "monitoring_link_dataset_invalid"
+MONITORING_LINK_SERIES = "monitoring_link_series_invalid"
+MONITORING_LINK_EXISTS = "monitoring_link_exists"

@@ -29,6 +29,8 @@ from evidence.badges import render_badges
 from evidence.models import EvidenceItem
 from evidence.rules import can_view_evidence_of
 from evidence.selectors import facts_for_items
+from monitoring.outcomes import indicator_summaries
+from monitoring.rules import can_view_monitoring
 from standards.models import AdaptedIndicator, Indicator
 from standards.selectors import adaptations
 
@@ -323,6 +325,8 @@ class Row:
     # has a key, so that the template's lookups find one: a missing key is a slow failed lookup).
     posted: dict = field(default_factory=dict)
     errors: dict = field(default_factory=lambda: dict.fromkeys(FORM_KINDS))
+    # Monitoring series the site linked to this indicator (monitoring.outcomes.indicator_summaries).
+    monitoring: list = field(default_factory=list)
 
     @property
     def indicator(self):
@@ -518,6 +522,13 @@ def review_page(assessment: Assessment, user) -> dict:
     for row in rows:
         marked = row.changed_since_sent_back
         row.evidence_items = [(*parts[item.id], marked and item.uploaded_at > sent_back) for item in row.evidence]
+    # The site's monitoring series linked to these indicators (outcomes, 4.x and 3.7): two queries.
+    area = assessment.protected_area
+    monitoring = (
+        indicator_summaries(area.pk, [row.indicator.number for row in rows]) if can_view_monitoring(user, area) else {}
+    )
+    for row in rows:
+        row.monitoring = monitoring.get(row.indicator.number, [])
     pins = {}
     for item in all_items:
         position = _position(facts.get(item.id))
@@ -539,6 +550,7 @@ def review_page(assessment: Assessment, user) -> dict:
         "sent_back_at": sent_back,
         "map": site_map(assessment.protected_area, list(pins.values()), application_areas(assessment)[1:]),
         "show_badges": badges is not None,
+        "outcomes_url": reverse("monitoring:outcomes", args=[area.pk]) if monitoring else "",
         "site_evidence": site_evidence,
         "counts": {
             "total": len(rows),

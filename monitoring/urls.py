@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("areas/<int:pk>/outcomes/", views.outcome_page, name="outcomes"),
+    path("areas/<int:pk>/outcomes/links/", views.link_add, name="link-add"),
+    path("areas/<int:pk>/outcomes/links/<int:link_id>/remove/", views.link_remove, name="link-remove"),
+]
