@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -184,26 +182,18 @@ def concern_submit(
     certificate = listed_certificate(area)
     if certificate is None:
         raise Conflict(error_codes.CONCERN_SITE_NOT_LISTED, _("Concerns are raised about sites on the Green List."))
-    if honeypot or guard.filled_too_fast(stamp):
-        raise DomainError(
-            error_codes.CONCERN_SPAM,
-            _("The form was sent too quickly or incompletely. Please reload it and try again."),
-        )
     text = clean_concern_text(text)
-    if guard.too_many_links(text):
-        raise DomainError(
-            error_codes.CONCERN_SPAM,
-            _("A concern may hold at most %(count)d links.") % {"count": guard.MAX_LINKS},
-            field="text",
-        )
     name = clean_concern_name(name)
-    email = (email or "").strip()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise DomainError(
-            error_codes.CONCERN_EMAIL_INVALID, _("Give a valid e-mail address to follow your concern."), field="email"
-        )
+    email = guard.screen_public_form(
+        honeypot=honeypot,
+        stamp=stamp,
+        text=text,
+        email=email,
+        spam_code=error_codes.CONCERN_SPAM,
+        links_message=_("A concern may hold at most %(count)d links."),
+        email_code=error_codes.CONCERN_EMAIL_INVALID,
+        email_message=_("Give a valid e-mail address to follow your concern."),
+    )
     # The rate limit before any file is opened (decoding an image costs memory), counting every
     # attempt that gets this far, refused ones too: a flood of junk or hostile files uses up its own
     # quota. (The checks above read no file; the view refuses an oversized body before it is read.)

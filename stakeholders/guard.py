@@ -17,6 +17,9 @@ import time
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
@@ -47,6 +50,35 @@ def filled_too_fast(stamp: str, now: float | None = None) -> bool:
 
 def too_many_links(text: str) -> bool:
     return len(_LINK.findall(text or "")) > MAX_LINKS
+
+
+def screen_public_form(
+    *,
+    honeypot: str,
+    stamp: str,
+    text: str,
+    email: str,
+    spam_code: str,
+    links_message: str,
+    email_code: str,
+    email_message: str,
+) -> str:
+    """The checks every public form (a consultation comment, a concern) makes before anything is
+    counted or stored: the honeypot and fill time, the link limit on the (already cleaned) text, and
+    a valid e-mail address, which is returned stripped. Each form names its own error codes and
+    sentences (`links_message` takes a `%(count)d`); the rate limit comes after, per form."""
+    if honeypot or filled_too_fast(stamp):
+        raise DomainError(
+            spam_code, _("The form was sent too quickly or incompletely. Please reload it and try again.")
+        )
+    if too_many_links(text):
+        raise DomainError(spam_code, links_message % {"count": MAX_LINKS}, field="text")
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(email_code, email_message, field="email") from None
+    return email
 
 
 def _digest(value: str) -> str:

@@ -12,8 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -230,26 +228,18 @@ def comment_submit(
     a link to confirm it is e-mailed, and only then does it reach the moderators."""
     if not window.is_open():
         raise Conflict(error_codes.CONSULTATION_CLOSED, _("This consultation is not open for comments."))
-    if honeypot or guard.filled_too_fast(stamp):
-        raise DomainError(
-            error_codes.COMMENT_SPAM,
-            _("The form was sent too quickly or incompletely. Please reload it and try again."),
-        )
     text = clean_comment_text(text)
-    if guard.too_many_links(text):
-        raise DomainError(
-            error_codes.COMMENT_SPAM,
-            _("A comment may hold at most %(count)d links.") % {"count": guard.MAX_LINKS},
-            field="text",
-        )
     name = clean_comment_name(name)
-    email = (email or "").strip()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise DomainError(
-            error_codes.COMMENT_EMAIL_INVALID, _("Give a valid e-mail address to confirm the comment."), field="email"
-        )
+    email = guard.screen_public_form(
+        honeypot=honeypot,
+        stamp=stamp,
+        text=text,
+        email=email,
+        spam_code=error_codes.COMMENT_SPAM,
+        links_message=_("A comment may hold at most %(count)d links."),
+        email_code=error_codes.COMMENT_EMAIL_INVALID,
+        email_message=_("Give a valid e-mail address to confirm the comment."),
+    )
     wait = guard.rate_limited(ip, email)
     if wait:
         raise TooManyComments(wait)
