@@ -10,7 +10,7 @@
 
   function column(title, text, className) {
     const col = document.createElement("div");
-    col.className = `conflict-side ${className}`;
+    col.className = `conflict-side conflict-${className}`;
     const h = document.createElement("p");
     h.className = "conflict-title";
     const strong = document.createElement("strong");
@@ -23,10 +23,10 @@
     return col;
   }
 
-  function button(label, handler, primary) {
+  function button(label, handler, primary, name) {
     const b = document.createElement("button");
     b.type = "button";
-    b.className = primary ? "button" : "button secondary";
+    b.className = `${primary ? "button" : "button secondary"} js-${name}`;
     b.textContent = label;
     b.addEventListener("click", handler);
     return b;
@@ -62,13 +62,13 @@
     merge.append(label, area, button(gettext("Save the merged text"), () => {
       done();
       options.keep(Object.assign({}, mine, { justification: area.value }));
-    }, true));
+    }, true, "save-merged"));
     actions.append(
-      button(gettext("Keep mine"), () => { done(); options.keep(mine); }),
+      button(gettext("Keep mine"), () => { done(); options.keep(mine); }, false, "keep-mine"),
       " ",
-      button(gettext("Take theirs"), () => { done(); options.take(); }),
+      button(gettext("Take theirs"), () => { done(); options.take(); }, false, "take-theirs"),
       " ",
-      button(gettext("Merge the texts"), () => { merge.hidden = false; area.focus(); }),
+      button(gettext("Merge the texts"), () => { merge.hidden = false; area.focus(); }, false, "merge"),
     );
     box.append(message, sides, actions, merge);
     box.hidden = false;
