@@ -14,11 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import rules
 from core import error_codes as core_codes
 from core.errors import DomainError
+from core.freshness import conditional_page
 from core.messages import success_near
 from core.pages import flash_error, refuse_if_not_allowed
 from protected_areas.models import ProtectedArea
 
-from . import sections, selectors, services, sites, workflow
+from . import freshness, sections, selectors, services, sites, workflow
 from .choices import Status
 from .forms import AnswerForm, StartForm
 from .models import Answer
@@ -158,10 +159,25 @@ def _detail_context(request, assessment, errors=None):
     return context
 
 
+def _visible(request, pk):
+    """The assessment this person may see (404 otherwise), looked up once per request: the page's
+    tag and the page itself both need it."""
+    assessment = getattr(request, "visible_assessment", None)
+    if assessment is None or str(assessment.pk) != str(pk):
+        assessment = request.visible_assessment = selectors.get_assessment_for_user(request.user, pk)
+    return assessment
+
+
+def _detail_etag(request, pk):
+    return freshness.assessment_etag(request, _visible(request, pk), "assessment")
+
+
 @login_required
 @require_GET
+@conditional_page(_detail_etag)
 def assessment_detail(request, pk):
-    assessment = selectors.get_assessment_for_user(request.user, pk)
+    """The site team's page; refreshed for the cost of a 304 when nothing changed (core.freshness)."""
+    assessment = _visible(request, pk)
     return render(request, "assessments/detail.html", _detail_context(request, assessment))
 
 

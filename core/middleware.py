@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
+from django.middleware.gzip import GZipMiddleware
 from django.template.response import TemplateResponse
 
 from .errors import NotAllowed, error_response
@@ -141,3 +142,33 @@ class PlatformNotFoundPageMiddleware:
             page.status_code = 404
             return page
         return response
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Compresses what compresses well and is drawn per request: pages, JSON, script, styles, vector
+    tiles (issue 17: a 1 MB assessment page is about 60 kB gzipped). Static files are compressed
+    ahead of time by WhiteNoise, which answers before this runs; files (evidence, exports, PDFs)
+    are left as they are, with their length and byte ranges.
+
+    Compressed pages carry CSRF tokens: Django masks the token anew on every page and pads the
+    gzip stream with random bytes ("Heal the BREACH"), which is what defeats BREACH-style guessing.
+    """
+
+    TYPES = (
+        "text/",
+        "application/json",
+        "application/geo+json",
+        "application/problem+json",
+        "application/javascript",
+        "application/manifest+json",
+        "application/xml",
+        "image/svg+xml",
+        "application/vnd.mapbox-vector-tile",
+        "application/vnd.oai.openapi",
+    )
+
+    def process_response(self, request, response):
+        content_type = response.headers.get("Content-Type", "").lower()
+        if not content_type.startswith(self.TYPES):
+            return response
+        return super().process_response(request, response)

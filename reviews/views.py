@@ -17,10 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import rules
 from accounts.selectors import accreditations_lapsing
 from assessments.choices import Status
+from assessments.freshness import assessment_etag
 from assessments.models import Assessment
 from assessments.selectors import get_assessment_for_user
 from core import error_codes as core_codes
 from core.errors import DomainError, NotAllowed
+from core.freshness import conditional_page
 from core.messages import success_near
 from core.pages import flash_error, refuse_if_not_allowed
 
@@ -226,10 +228,24 @@ def _review_context(request, assessment, *, posted=None):
     return context
 
 
+def _visible(request, pk):
+    """The assessment this person may see (404 otherwise), looked up once for the tag and the page."""
+    assessment = getattr(request, "visible_assessment", None)
+    if assessment is None or str(assessment.pk) != str(pk):
+        assessment = request.visible_assessment = get_assessment_for_user(request.user, pk)
+    return assessment
+
+
+def _review_etag(request, pk):
+    return assessment_etag(request, _visible(request, pk), "review")
+
+
 @login_required
 @require_GET
+@conditional_page(_review_etag)
 def review(request, pk):
-    assessment = get_assessment_for_user(request.user, pk)
+    """The review page; refreshed for the cost of a 304 when nothing changed (core.freshness)."""
+    assessment = _visible(request, pk)
     return render(request, "reviews/review.html", _review_context(request, assessment))
 
 

@@ -53,7 +53,8 @@ def test_review_page_query_count_does_not_grow_with_indicators_and_evidence(
     for user in (expert, reviewer, staff):
         assert _count(client, user, small) == _count(client, user, large), user
     assert _count(client, manager_a, small) == _count(client, manager_b, large)
-    assert _count(client, expert, large) <= 20
+    # 21: the page's tag for conditional requests (core.freshness, issue 17)
+    assert _count(client, expert, large) <= 21
 
 
 def test_a_refused_review_form_keeps_what_was_typed(client, team, expert):

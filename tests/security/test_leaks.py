@@ -239,13 +239,15 @@ def test_private_responses_say_private_no_store(client, api_client, own, site_ma
         api_client.get("/api/v1/assessments/"),
         api_client.get(reverse("assessment-answer-list", args=[own.pk])),
         api_client.get("/api/v1/assessments/999999/"),  # errors too
-        client.get(reverse("assessments:detail", args=[own.pk])),
         client.get(reverse("reports:dashboard")),
         client.get(reverse("protected_areas:list")),  # a public page, seen signed in
     ]
     # then no shared cache may keep them
     for response in responses:
         assert response["Cache-Control"] == "private, no-store", (response.request["PATH_INFO"], response.status_code)
+    # The assessment page is kept in the person's own browser for its 304s (issue 17, core.freshness),
+    # asked again every time, and cleared at logout (Clear-Site-Data); never by a shared cache.
+    assert client.get(reverse("assessments:detail", args=[own.pk]))["Cache-Control"] == "private, no-cache"
 
 
 @pytest.mark.django_db
