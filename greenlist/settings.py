@@ -125,6 +125,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
             ],
+            # Filters every template may use without {% load %}: core/templatetags/typography.py.
+            "builtins": ["core.templatetags.typography"],
         },
     },
 ]
