@@ -1,80 +1,327 @@
-// Evidence upload by drag and drop or the file chooser, one progress bar per file.
-// XMLHttpRequest (not fetch) because only it reports upload progress. Without JavaScript the
-// same form posts to the server as a plain multipart form.
+// Evidence upload by drag and drop, the file chooser or the camera, one progress bar per file.
+//
+// Files go over tus (the resumable-upload protocol; tus-js-client, static/vendor/): a connection
+// that drops mid-file continues from the bytes the server kept, and after a reload choosing the same
+// file again continues it too (tus-js-client remembers each file's upload URL in localStorage).
+// Browsers without what tus needs use one multipart XMLHttpRequest, as before. Without JavaScript
+// the same form posts to the server as a plain multipart form.
+//
+// Evidence captured offline (issue 17): files chosen while the browser is offline, or whose upload
+// the network cut for good, wait in IndexedDB ("greenlist-uploads", through idb-keyval) with what the
+// form said, when they were taken and where the device was (when the person allows it). They survive
+// closing the browser and go, through tus, when the network returns ("online") or on "Send now".
+// Their number is announced as a "offline:uploads-pending" event ({count}) for the offline banner.
 (function () {
   "use strict";
   // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
   // Called by these names so that makemessages -d djangojs finds the strings.
   const gettext = window.gettext || ((s) => s);
+  const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
   const interpolate = window.interpolate || ((s, named) => s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
   const configEl = document.getElementById("assessment-config");
   if (!configEl) return;
   const config = JSON.parse(configEl.textContent);
+  const tus = window.tus && window.tus.isSupported ? window.tus : null;
+  const endpoint = `${config.api}evidence/uploads/`;
+  // Pieces of 8 MB: a proxy that buffers request bodies (nginx does by default) passes nothing of a
+  // cut request on, so what a drop can lose is at most the piece under way.
+  const CHUNK_SIZE = 8 * 1024 * 1024;
+  const RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000];
+  const idb = window.idbKeyval;
+  const store = idb ? idb.createStore("greenlist-uploads", "queue") : null;
 
-  function csrfToken(form) {
-    const input = form.querySelector("input[name=csrfmiddlewaretoken]");
+  function csrfToken() {
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
   }
 
-  function uploadOne(form, file) {
-    const list = form.querySelector(".upload-list");
+  // --- one row per file: name, progress bar, state --------------------------------------------------
+
+  function row(list, name) {
     const li = document.createElement("li");
-    const name = document.createElement("span");
-    name.className = "upload-name";
-    name.textContent = file.name;
+    const label = document.createElement("span");
+    label.className = "upload-name";
+    label.textContent = name;
     const bar = document.createElement("progress");
     bar.max = 100;
     bar.value = 0;
-    bar.setAttribute("aria-label", interpolate(gettext("Upload of %(name)s"), { name: file.name }, true));
+    bar.setAttribute("aria-label", interpolate(gettext("Upload of %(name)s"), { name: name }, true));
     const state = document.createElement("span");
     state.className = "upload-state";
     state.textContent = gettext("Waiting…");
-    li.append(name, " ", bar, " ", state);
+    li.append(label, " ", bar, " ", state);
     list.appendChild(li);
+    return {
+      progress(loaded, total) {
+        const pct = total ? Math.round((100 * loaded) / total) : 0;
+        bar.value = pct;
+        state.textContent = `${pct}%`;
+      },
+      done() {
+        bar.value = 100;
+        state.textContent = gettext("Uploaded");
+        li.classList.add("done");
+      },
+      failed(text) {
+        li.classList.add("failed");
+        state.textContent = text;
+      },
+      queued() {
+        li.classList.add("queued");
+        state.textContent = gettext("Not yet sent: it goes when the network returns.");
+      },
+    };
+  }
 
+  function reason(status, body) {
+    if (body && body.errors && body.errors.file) {
+      return interpolate(gettext("Failed: %(reason)s"), { reason: body.errors.file.join(" ") }, true);
+    }
+    if (body && body.detail) return interpolate(gettext("Failed: %(reason)s"), { reason: body.detail }, true);
+    return interpolate(gettext("Failed (error %(status)s)"), { status: status }, true);
+  }
+
+  // What the form says about the file, the same fields for tus and multipart.
+  function fieldsOf(form) {
+    return {
+      answer: form.dataset.answer,
+      indicator: form.dataset.indicator,
+      sensitivity: form.elements.sensitivity.value,
+      evidence_date: form.elements.evidence_date.value || "",
+      // A multi-site application's site the file is about (issue 16); none: the whole application.
+      site: form.elements.site && form.elements.site.value ? form.elements.site.value : "",
+    };
+  }
+
+  function announce(answer, item) {
+    document.dispatchEvent(new CustomEvent("evidence:uploaded", { detail: { answer: Number(answer), item: item } }));
+  }
+
+  // --- tus -----------------------------------------------------------------------------------------
+
+  function sendTus(file, fields, capture, ui, target) {
+    return new Promise((resolve, reject) => {
+      const metadata = {
+        filename: file.name || "photo.jpg",
+        filetype: file.type || "",
+        indicators: String(fields.indicator || ""),
+        sensitivity: fields.sensitivity,
+        evidence_date: fields.evidence_date,
+        site: fields.site,
+        captured_at: capture.captured_at,
+      };
+      if (capture.latitude != null) {
+        metadata.latitude = String(capture.latitude);
+        metadata.longitude = String(capture.longitude);
+      }
+      Object.keys(metadata).forEach((k) => { if (!metadata[k]) delete metadata[k]; });
+      const upload = new tus.Upload(file, {
+        endpoint: target || endpoint,
+        chunkSize: CHUNK_SIZE,
+        retryDelays: RETRY_DELAYS,
+        metadata: metadata,
+        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+        removeFingerprintOnSuccess: true,
+        onProgress: (loaded, total) => ui.progress(loaded, total),
+        onSuccess: (payload) => {
+          const response = payload && payload.lastResponse;
+          const id = response ? response.getHeader("Evidence-Id") : null;
+          // The upload's JSON names the evidence item (with its indicators) for the page's list.
+          fetch(upload.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+            .then((r) => (r.ok ? r.json() : null))
+            .then((body) => {
+              if (!id && !(body && body.evidence)) {
+                ui.failed(gettext("Failed: the server kept the file but did not add it as evidence."));
+                reject(new Error("no evidence"));
+                return;
+              }
+              ui.done();
+              if (body && body.evidence && !target) announce(fields.answer, body.evidence);
+              resolve();
+            })
+            .catch(() => { ui.done(); resolve(); });
+        },
+        onError: (error) => reject(error),
+      });
+      upload.findPreviousUploads().then((previous) => {
+        if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
+        upload.start();
+      });
+    });
+  }
+
+  function tusRefusal(error) {
+    // An answer from the server (403 revoked, 413 too large…) is final; no answer is the network.
+    const response = error && error.originalResponse;
+    if (!response) return null;
+    let body = null;
+    try { body = JSON.parse(response.getBody()); } catch (e) { /* not JSON */ }
+    return reason(response.getStatus(), body);
+  }
+
+  // --- multipart, where tus cannot run --------------------------------------------------------------
+
+  function sendMultipart(file, fields, ui) {
     const data = new FormData();
     data.append("file", file);
-    data.append("indicators", form.dataset.indicator);
-    data.append("sensitivity", form.elements.sensitivity.value);
-    if (form.elements.evidence_date.value) data.append("evidence_date", form.elements.evidence_date.value);
-    // A multi-site application's site the file is about (issue 16); none: the whole application.
-    if (form.elements.site && form.elements.site.value) data.append("site", form.elements.site.value);
-
+    data.append("indicators", fields.indicator);
+    data.append("sensitivity", fields.sensitivity);
+    if (fields.evidence_date) data.append("evidence_date", fields.evidence_date);
+    if (fields.site) data.append("site", fields.site);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `${config.api}evidence/`);
-    xhr.setRequestHeader("X-CSRFToken", csrfToken(form));
+    xhr.setRequestHeader("X-CSRFToken", csrfToken());
     xhr.setRequestHeader("Accept", "application/json");
     xhr.upload.addEventListener("progress", (event) => {
-      if (!event.lengthComputable) return;
-      const pct = Math.round((100 * event.loaded) / event.total);
-      bar.value = pct;
-      state.textContent = `${pct}%`;
+      if (event.lengthComputable) ui.progress(event.loaded, event.total);
     });
     xhr.addEventListener("load", () => {
       let body = null;
       try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
       if (xhr.status === 201 && body) {
-        bar.value = 100;
-        state.textContent = gettext("Uploaded");
-        li.classList.add("done");
-        document.dispatchEvent(new CustomEvent("evidence:uploaded", {
-          detail: { answer: Number(form.dataset.answer), item: body },
-        }));
+        ui.done();
+        announce(fields.answer, body);
       } else {
-        li.classList.add("failed");
-        state.textContent = body && body.detail ? interpolate(gettext("Failed: %(reason)s"), { reason: body.detail }, true) : interpolate(gettext("Failed (error %(status)s)"), { status: xhr.status }, true);
-        if (body && body.errors && body.errors.file) state.textContent = interpolate(gettext("Failed: %(reason)s"), { reason: body.errors.file.join(" ") }, true);
+        ui.failed(reason(xhr.status, body));
       }
     });
     xhr.addEventListener("error", () => {
-      li.classList.add("failed");
-      state.textContent = gettext("Failed: the connection dropped. Choose the file again to retry.");
+      ui.failed(gettext("Failed: the connection dropped. Choose the file again to retry."));
     });
     xhr.send(data);
   }
 
-  function uploadAll(form, files) {
-    Array.from(files).forEach((file) => uploadOne(form, file));
+  // --- where and when: the device's word ------------------------------------------------------------
+
+  function position(ask) {
+    // Only asked for photos and files kept for later: a document chosen online needs no position.
+    if (!ask || !navigator.geolocation) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      navigator.geolocation.getCurrentPosition(
+        (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude }),
+        () => resolve(null), // refused or unavailable: the file goes without a position
+        { timeout: 5000, maximumAge: 600000 }
+      );
+    });
+  }
+
+  function captureOf(file, where) {
+    const when = file.lastModified ? new Date(file.lastModified) : new Date();
+    return {
+      captured_at: when.toISOString(),
+      latitude: where ? where.latitude : null,
+      longitude: where ? where.longitude : null,
+    };
+  }
+
+  // --- the outbox: files waiting in IndexedDB -------------------------------------------------------
+
+  const outbox = document.createElement("section");
+  outbox.className = "upload-outbox";
+  outbox.hidden = true;
+  outbox.setAttribute("aria-live", "polite");
+  const outboxText = document.createElement("p");
+  outboxText.className = "upload-outbox-count";
+  const sendNow = document.createElement("button");
+  sendNow.type = "button";
+  sendNow.className = "button secondary js-send-uploads";
+  sendNow.textContent = gettext("Send now");
+  const outboxList = document.createElement("ul");
+  outboxList.className = "upload-list";
+  outbox.append(outboxText, sendNow, outboxList);
+  const main = document.getElementById("main");
+  if (main) main.prepend(outbox);
+
+  // Every waiting file, of any assessment: each remembers its own upload address.
+  async function waiting() {
+    return store ? idb.entries(store) : [];
+  }
+
+  async function refreshCount() {
+    const count = (await waiting()).length;
+    outbox.hidden = count === 0;
+    outboxText.textContent = interpolate(
+      ngettext("File not yet sent (%(n)s)", "Files not yet sent (%(n)s)", count), { n: count }, true
+    );
+    document.dispatchEvent(new CustomEvent("offline:uploads-pending", { detail: { count: count } }));
+  }
+
+  async function keep(file, fields, capture) {
+    const key = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    await idb.set(key, { endpoint: endpoint, file: file, fields: fields, capture: capture, queued_at: Date.now() }, store);
+    await refreshCount();
+  }
+
+  let sending = false;
+
+  async function sendWaiting() {
+    if (sending || !tus || !navigator.onLine) return;
+    sending = true;
+    try {
+      for (const [key, entry] of await waiting()) {
+        const ui = row(outboxList, entry.file.name || gettext("Photo"));
+        try {
+          // The evidence list of this page gets the file only when it is this assessment's.
+          await sendTus(entry.file, entry.fields, entry.capture, ui, entry.endpoint === endpoint ? null : entry.endpoint);
+          await idb.del(key, store);
+        } catch (error) {
+          const refusal = tusRefusal(error);
+          if (refusal) {
+            // Refused for good (a revoked person, a frozen assessment): said, and not retried forever.
+            ui.failed(refusal);
+            await idb.del(key, store);
+          } else {
+            ui.queued();
+            break; // the network went again: the rest wait for it too
+          }
+        }
+        await refreshCount();
+      }
+    } finally {
+      sending = false;
+      await refreshCount();
+    }
+  }
+
+  // Any "Send now" of the page (the answers' outbox has one too: .js-outbox-send) sends the files.
+  sendNow.classList.add("js-outbox-send");
+  document.addEventListener("click", (event) => {
+    if (event.target.closest(".js-outbox-send")) sendWaiting();
+  });
+  window.addEventListener("online", () => sendWaiting());
+
+  // --- choosing files ---------------------------------------------------------------------------------
+
+  async function uploadOne(form, file, fromCamera) {
+    const fields = fieldsOf(form);
+    const ui = row(form.querySelector(".upload-list"), file.name || gettext("Photo"));
+    if (!tus) {
+      sendMultipart(file, fields, ui);
+      return;
+    }
+    const offline = !navigator.onLine;
+    const capture = captureOf(file, await position(fromCamera || offline));
+    if (offline && store) {
+      await keep(file, fields, capture);
+      ui.queued();
+      return;
+    }
+    try {
+      await sendTus(file, fields, capture, ui);
+    } catch (error) {
+      const refusal = tusRefusal(error);
+      if (refusal || !store) {
+        ui.failed(refusal || gettext("Failed: the connection dropped. Choose the file again to retry."));
+      } else {
+        // The network is gone for longer than the retries: kept, and sent when it returns.
+        await keep(file, fields, capture);
+        ui.queued();
+      }
+    }
+  }
+
+  function uploadAll(form, files, fromCamera) {
+    Array.from(files).forEach((file) => uploadOne(form, file, fromCamera));
   }
 
   // One drop zone in a <template>, cloned under each indicator (50 server-rendered copies made
@@ -95,16 +342,20 @@
   }
 
   document.querySelectorAll(".js-upload").forEach((form) => {
-    const input = form.querySelector("input[type=file]");
     const button = form.querySelector(".js-upload-button");
     if (button) button.hidden = true; // files upload as soon as they are chosen or dropped
-    input.addEventListener("change", () => {
-      if (input.files.length) uploadAll(form, input.files);
-      input.value = "";
+    form.querySelectorAll("input[type=file]").forEach((input) => {
+      const camera = input.hasAttribute("capture");
+      if (camera) input.closest(".js-camera").hidden = false; // a photo needs this script
+      input.addEventListener("change", () => {
+        if (input.files.length) uploadAll(form, input.files, camera);
+        input.value = "";
+      });
     });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      if (input.files.length) uploadAll(form, input.files);
+      const input = form.querySelector("input[type=file][name=file]");
+      if (input.files.length) uploadAll(form, input.files, false);
     });
     ["dragenter", "dragover"].forEach((type) =>
       form.addEventListener(type, (event) => {
@@ -117,7 +368,9 @@
     );
     form.addEventListener("drop", (event) => {
       event.preventDefault();
-      if (event.dataTransfer && event.dataTransfer.files.length) uploadAll(form, event.dataTransfer.files);
+      if (event.dataTransfer && event.dataTransfer.files.length) uploadAll(form, event.dataTransfer.files, false);
     });
   });
+
+  refreshCount().then(() => sendWaiting());
 })();

@@ -1,0 +1,108 @@
+"""Resumable uploads and evidence captured offline in a real browser (issue 17): an upload cut
+half-way continues after a reload from the bytes the server kept, and photos taken offline wait in
+IndexedDB through a closed page and arrive once when the network returns."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+CHUNK = 8 * 1024 * 1024  # upload.js's CHUNK_SIZE
+
+
+def _wait(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting")
+
+
+def test_an_upload_cut_half_way_resumes_after_a_reload(page, arezzo_assessment, arezzo_team, tmp_path):
+    from evidence.models import EvidenceItem, ResumableUpload
+
+    # given a 20 MB file (three pieces) chosen on the assessment page
+    content = os.urandom(20 * 1024 * 1024)
+    path = tmp_path / "transect-survey.bin"
+    path.write_bytes(content)
+    browser_login(page, arezzo_team.email)
+    page.goto(f"/assessments/{arezzo_assessment.pk}/")
+    with page.expect_response(lambda r: r.request.method == "PATCH" and r.status == 204, timeout=60000):
+        page.locator("form.js-upload").first.locator("input[name=file]").set_input_files(str(path))
+    # when the page is closed while the next piece is under way
+    page.close()
+    kept = _wait(lambda: ResumableUpload.objects.filter(offset__gte=CHUNK).values_list("offset", flat=True).first())
+    assert kept < len(content) and not EvidenceItem.objects.exists()
+
+    # then choosing the same file after reopening the page continues from the server's bytes
+    again = page.context.new_page()
+    offsets: list[int] = []
+    again.on("request", lambda r: offsets.append(int(r.headers["upload-offset"])) if r.method == "PATCH" else None)
+    again.goto(f"/assessments/{arezzo_assessment.pk}/")
+    again.locator("form.js-upload").first.locator("input[name=file]").set_input_files(str(path))
+    expect(again.locator("form.js-upload .upload-list li.done")).to_have_count(1, timeout=90000)
+    assert offsets and min(offsets) >= CHUNK, offsets  # nothing sent from the start again
+    item = EvidenceItem.objects.get()
+    with item.file.open("rb") as fh:
+        assert hashlib.sha256(fh.read()).hexdigest() == hashlib.sha256(content).hexdigest()
+    assert ResumableUpload.objects.get().evidence_id == item.pk
+
+
+def test_photos_taken_offline_wait_on_the_device_and_arrive_once(page, arezzo_assessment, arezzo_team, testdata):
+    from evidence.models import EvidenceItem
+
+    context = page.context
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation({"latitude": 43.466, "longitude": 11.88})
+    # the page's announcements of waiting files, for the offline banner (lane B's)
+    context.add_init_script(
+        "document.addEventListener('offline:uploads-pending', (e) => {"
+        " (window.pendingCounts = window.pendingCounts || []).push(e.detail.count); });"
+    )
+    errors: list[str] = []
+    context.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    browser_login(page, arezzo_team.email)
+    page.goto(f"/assessments/{arezzo_assessment.pk}/")
+
+    # given the device goes offline and two photos are taken for the first indicator
+    context.set_offline(True)
+    photos = [testdata / "img-exif-samples/gps/DSCN0010.jpg", testdata / "img-exif-samples/gps/DSCN0021.jpg"]
+    camera = page.locator("form.js-upload").first.locator("input[name=photo]")
+    for photo in photos:  # the camera takes one at a time
+        camera.set_input_files(str(photo))
+    expect(page.locator(".upload-outbox-count")).to_have_text("Files not yet sent (2)")
+    assert page.evaluate("window.pendingCounts.at(-1)") == 2
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "evidence-offline-outbox.png"), full_page=False)
+    assert not EvidenceItem.objects.exists()
+    # when the browser page is closed, the network returns and the page is opened again
+    page.close()
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(f"/assessments/{arezzo_assessment.pk}/")
+
+    # then both arrive, once, with the device's capture time and position
+    expect(again.locator(".upload-outbox")).to_be_hidden(timeout=60000)
+    assert again.evaluate("window.pendingCounts.at(-1)") == 0
+    items = _wait(lambda: list(EvidenceItem.objects.all()) if EvidenceItem.objects.count() == 2 else None)
+    assert sorted(i.original_filename for i in items) == ["DSCN0010.jpg", "DSCN0021.jpg"]
+    first_indicator = int(again.locator("form.js-upload").first.get_attribute("data-indicator"))
+    for item in items:
+        assert item.device_captured_at is not None
+        assert (round(item.device_position.y, 3), round(item.device_position.x, 3)) == (43.466, 11.88)
+        assert [a.indicator_id for a in item.answers.all()] == [first_indicator]
+    again.reload()
+    again.wait_for_timeout(1500)
+    assert EvidenceItem.objects.count() == 2
+    assert not [e for e in errors if "Content Security Policy" in e], errors
