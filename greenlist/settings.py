@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "reports",
     # The mid-term and renewal reviews of a listed site (issue 16).
     "listing_reviews",
+    # Backups and restore, and what running the platform for years needs (issue 20).
+    "operations",
     # The project package is an app too, for what sits above all the others (docs/architecture.md):
     # the home page and the demo data set with its `load_demo` command.
     "greenlist",
