@@ -19,6 +19,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from core.fragments import DrawnFragments
 
+from . import thumbnails
 from .choices import Duplicate, Kind, LocationCheck, ProcessingStatus
 from .selectors import url_pattern
 
@@ -71,10 +72,10 @@ def badges_by_item(items, facts_by_id: dict) -> dict[int, dict]:
     for item in items:
         status = item.processing_status
         facts = facts_by_id.get(item.pk)
-        thumb = ""
+        thumb = srcset = ""
         if facts is not None and facts.thumbnail:
             thumbnail = thumbnail or url_pattern("evidence:thumbnail")
-            thumb = thumbnail.format(item.pk)
+            thumb, srcset = thumbnails.sized_urls(thumbnail.format(item.pk), facts.thumbnail.name)
         row = [{"cls": f"ep-badge ep-status ep-status-{status}", "role": "status", "text": status_labels[status]}]
         if facts is not None:
             row.extend(_fact_badges(facts, kind_labels, words))
@@ -83,6 +84,7 @@ def badges_by_item(items, facts_by_id: dict) -> dict[int, dict]:
             "status": status,
             "label": words["found"],
             "thumbnail": thumb,
+            "srcset": srcset,
             "badges": row,
             "reason": item.status_reason or "",
             "failed": status == ProcessingStatus.FAILED,
@@ -111,6 +113,7 @@ def _box_key(box: dict) -> tuple:
         box["status"],
         box["label"],
         box["thumbnail"],
+        box["srcset"],
         box["reason"],
         box["failed"],
         tuple((b["cls"], b["text"], b.get("role"), b.get("title")) for b in box["badges"]),

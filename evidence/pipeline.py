@@ -38,7 +38,7 @@ from core.errors import TRANSIENT_DATABASE_ERRORS as TRANSIENT_ERRORS
 from core.errors import without_paths
 from protected_areas.models import ProtectedArea
 
-from . import error_codes
+from . import error_codes, thumbnails
 from .bulk import bulk_set, relaxed_commit
 from .choices import Kind, LocationCheck, ProcessingStatus, Sensitivity
 from .claims import (
@@ -113,7 +113,8 @@ class Outcome:
         """Rough bytes held in memory until the outcome is written."""
         d = self.draft
         geom = d.geometry.num_coords * 16 if d.geometry is not None else 0
-        return len(d.text) + len(d.thumbnail or b"") + len(d.display or b"") + geom
+        variants = sum(len(v) for v in d.variants.values())
+        return len(d.text) + len(d.thumbnail or b"") + len(d.display or b"") + variants + geom
 
 
 @dataclass
@@ -433,6 +434,8 @@ def _in_period(o: Outcome) -> bool | None:
 def _fill(facts: EvidenceFacts, o: Outcome) -> None:
     item, draft, error, sha = o.claim.item, o.draft, o.error, o.sha
     old_files = [f.name for f in (facts.thumbnail, facts.display) if f]
+    if facts.thumbnail:
+        old_files += thumbnails.variant_names(str(facts.thumbnail.name))
     facts.thumbnail, facts.display = "", ""
     for name in old_files:
         facts.thumbnail.storage.delete(name)
@@ -446,6 +449,11 @@ def _fill(facts: EvidenceFacts, o: Outcome) -> None:
         facts.thumbnail.save(
             f"derived/{item.assessment_id}/{item.pk}/thumb-{sha[:12]}.jpg", ContentFile(draft.thumbnail), save=False
         )
+    if error is None and draft.thumbnail:
+        # Its sizes for srcset, beside it (named from it: evidence.thumbnails).
+        storage = facts.thumbnail.storage
+        for width, data in draft.variants.items():
+            storage.save(thumbnails.variant_name(facts.thumbnail.name, width), ContentFile(data))
     if error is None and draft.display:
         facts.display.save(
             f"derived/{item.assessment_id}/{item.pk}/display-{sha[:12]}.jpg", ContentFile(draft.display), save=False

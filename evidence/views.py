@@ -49,7 +49,13 @@ def evidence_download(request, pk):
 def thumbnail(request, item_id):
     # Kept an hour by the person's own browser: a library page shows many (the API's twin,
     # `GET /api/v1/evidence/{id}/thumbnail/`, is not kept at all).
-    return thumbnail_response(selectors.get_evidence_for_user(request.user, item_id), cache="private, max-age=3600")
+    # `?w=&v=` (the pages' srcset, evidence.thumbnails): a size, kept a year when `v` names this file.
+    return thumbnail_response(
+        selectors.get_evidence_for_user(request.user, item_id),
+        cache="private, max-age=3600",
+        width=request.GET.get("w"),
+        version=request.GET.get("v"),
+    )
 
 
 # --- upload and links ----------------------------------------------------------------------------

@@ -44,5 +44,7 @@ class Draft:
     details: dict = field(default_factory=dict)
     thumbnail: bytes | None = None
     display: bytes | None = None
+    # The thumbnail in evidence.thumbnails.WIDTHS, by width (WebP), for pages' srcset.
+    variants: dict[int, bytes] = field(default_factory=dict)
     # The dates the evidence is about (EXIF capture, track times, detections), for the period check.
     dates: list[datetime.date] = field(default_factory=list)
