@@ -64,11 +64,11 @@ def test_site_manager_fills_saves_survives_a_closed_tab_and_submits(page, live_s
     assert list(item.answers.values_list("pk", flat=True)) == [a]
     shot(page, "filled")
 
-    # when the network drops, the page says so and retries; back online, it saves
+    # when the network drops, the page says the change waits on the device; back online, it is sent
     b = ids["2.1.1"]
     page.context.set_offline(True)
     page.select_option(f"#rating-{b}", "partially_meets")
-    expect(status).to_contain_text("Not saved — retrying", timeout=10_000)
+    expect(status).to_contain_text("Not yet sent: 1 indicator kept on this device", timeout=10_000)
     shot(page, "offline")
     page.context.set_offline(False)
     expect(status).to_have_text("All changes saved", timeout=20_000)
