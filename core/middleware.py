@@ -24,6 +24,8 @@ def content_security_policy(*, style_src: str = "'self'") -> str:
             "style-src-attr 'unsafe-inline'",
             f"img-src {img}",
             "worker-src 'self' blob:",
+            # The installable app's manifest (issue 17); default-src allows it too, said here for clarity.
+            "manifest-src 'self'",
             f"connect-src 'self'{(' ' + _BASEMAP) if _BASEMAP else ''}",
             "font-src 'self'",
             "object-src 'none'",

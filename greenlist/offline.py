@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -24,9 +25,19 @@ SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "js" / "offline" / "sw.js"
 THEME_COLOUR = "#0f4424"  # the mark's dark green (static/img/favicon.svg, app.css --green-dark)
 
 
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
 @require_GET
 def manifest(request: HttpRequest) -> JsonResponse:
-    """The web app manifest, in the language of the page that links it (base.html passes `?l=`)."""
+    """The web app manifest, in the language of the page that links it (base.html passes `?l=`, so
+    a cached manifest is always the one of its language, as the JavaScript catalogue does)."""
+    language = request.GET.get("l", "")
+    with translation.override(language if language in LANGUAGE_CODES else translation.get_language()):
+        return _manifest()
+
+
+def _manifest() -> JsonResponse:
     icons = [
         {"src": static(f"img/app/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}
         for size in (192, 512)
@@ -43,7 +54,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
         "name": _("IUCN Green List platform"),
         "short_name": _("Green List"),
         "description": _("Green List assessments and reviews, also without a network."),
-        "lang": request.LANGUAGE_CODE,
+        "lang": translation.get_language(),
         "start_url": reverse("home"),
         "scope": "/",
         "display": "standalone",
