@@ -274,6 +274,7 @@
     await window.greenlistOutbox.queue({
       key: `answer:${st.id}`, kind: "answer", answer: st.id, url: `${config.api}answers/${st.id}/`, method: "PUT",
       json: body, draftKey: draftKey(st.id),
+      summary: [st.form.elements.rating.selectedIndex > 0 ? st.form.elements.rating.selectedOptions[0].textContent : "", body.justification, body.action_text].filter(Boolean).join(" · "),
       label: `${window.gettext ? window.gettext("Indicator") : "Indicator"} ${st.form.closest("article").dataset.number}`,
     });
     // The outbox holds this change now (and survives a closed browser): the draft would replay it.

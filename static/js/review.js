@@ -108,6 +108,9 @@
       key: "form:" + form.action, kind: "review-form", url: form.action, method: "POST", form: fields,
       label: (title ? title.textContent + " · " : "") + (form.querySelector("[type=submit]") || {}).textContent,
       row: row.id,
+      summary: Array.prototype.map.call(form.querySelectorAll("select, textarea"), function (el) {
+        return el.tagName === "SELECT" ? (el.selectedIndex > 0 ? el.options[el.selectedIndex].textContent : "") : el.value;
+      }).filter(Boolean).join(" · "),
     });
     noteIn(form, gettext("No network: kept on this device, sent when the network is back."), "status");
     return true;

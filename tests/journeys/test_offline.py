@@ -123,12 +123,15 @@ def test_offline_journey(browser, live_server, tmp_path, area, site_manager, sta
     shot(page, "1-kept")
     # and closes the browser, then opens it again with no network at all
     phone.close()
+    last = answers[-1]
+    answer_save(answer=last, user=colleague, expected_version=last.version, changes={"justification": "Au bureau."})
     page = phone.open(offline=True)
     page.goto(page_url)
 
-    # then the page opens from the device, and says it has no network
+    # then the page opens from the device (the copy kept, not the server's newer one), and says so
     expect(page.locator("#offline-note")).to_be_visible()
     expect(page.locator(f"#rating-{ten[0].pk}")).to_be_visible()
+    expect(page.locator(f"#justification-{last.pk}")).to_have_value("")
     # and ten answers typed offline wait on the device, through another closing of the browser
     for i, answer in enumerate(ten):
         page.select_option(f"#rating-{answer.pk}", "meets")
@@ -145,7 +148,7 @@ def test_offline_journey(browser, live_server, tmp_path, area, site_manager, sta
         expected_version=third.version,
         changes={"rating": "partially_meets", "justification": "Texte du collègue, écrit au bureau."},
     )
-    assert Answer.objects.filter(pk__in=before, version__gt=1).count() == 1  # nothing else sent yet
+    assert Answer.objects.filter(pk__in=before, version__gt=1).count() == 2  # nothing of the phone's sent yet
 
     # when the phone comes back online and the page is opened
     page = phone.open()
@@ -231,4 +234,18 @@ def test_offline_journey(browser, live_server, tmp_path, area, site_manager, sta
     expect(refused).to_contain_text("Plan de gestion approuvé.")
     assert not IndicatorReview.objects.filter(answer=second).exists()
     shot(page, "5-expert-refused")
+
+    # and the list of what the device keeps shows the review page and the refused change; removing works
+    page.goto("/offline/")
+    kept = page.locator(".js-offline-pages li")
+    expect(kept).to_have_count(1)
+    expect(kept.locator("a")).to_have_attribute("href", review_url)
+    expect(page.locator('.js-outbox-panel li[data-state="refused"]')).to_contain_text("Plan de gestion approuvé.")
+    assert serious_violations(page) == []
+    shot(page, "6-kept-on-this-device")
+    kept.get_by_role("button").focus()
+    page.keyboard.press("Enter")
+    expect(kept).to_have_count(0)
+    expect(page.locator(".js-offline-none")).to_be_visible()
+    assert page.evaluate("async () => (await caches.keys()).filter((n) => n.startsWith('greenlist-u'))") == []
     tablet.close()

@@ -39,7 +39,7 @@
 
   function refusal(status, data) {
     if (status === 401 || status === 403 || status === 404) {
-      return gettext("Refused: you no longer have access to this. Your text is kept below: copy it if you need it.");
+      return gettext("Refused: you no longer have access to this. Your text is kept here: copy it if you need it.");
     }
     const detail = data && data.detail ? data.detail : interpolate(gettext("Refused by the server (error %(status)s)."), { status }, true);
     return detail;
@@ -116,6 +116,7 @@
 
   // --- what the person sees ------------------------------------------------------------------
   function describe(item) {
+    if (item.summary) return item.summary; // the page's own words (the rating's label, not its code)
     if (item.json) {
       return ["rating", "justification", "action_text"].map((k) => item.json[k]).filter(Boolean).join(" · ");
     }
