@@ -57,6 +57,11 @@ def test_an_upload_cut_half_way_resumes_after_a_reload(page, arezzo_assessment, 
     with item.file.open("rb") as fh:
         assert hashlib.sha256(fh.read()).hexdigest() == hashlib.sha256(content).hexdigest()
     assert ResumableUpload.objects.get().evidence_id == item.pk
+    # and choosing it again for the same indicator (a folder's next sitting) skips it: nothing sent twice
+    sent = len(offsets)
+    again.locator("form.js-upload").first.locator("input[name=file]").set_input_files(str(path))
+    expect(again.locator("form.js-upload .upload-list li.done")).to_have_count(2, timeout=30000)
+    assert len(offsets) == sent and EvidenceItem.objects.count() == 1
 
 
 def test_photos_taken_offline_wait_on_the_device_and_arrive_once(page, arezzo_assessment, arezzo_team, testdata):

@@ -27,6 +27,8 @@
   // cut request on, so what a drop can lose is at most the piece under way.
   const CHUNK_SIZE = 8 * 1024 * 1024;
   const RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000];
+  // A folder of hundreds of photos goes a few files at a time, not as hundreds of requests at once.
+  const MAX_PARALLEL = 3;
   const idb = window.idbKeyval;
   const store = idb ? idb.createStore("greenlist-uploads", "queue") : null;
 
@@ -121,7 +123,11 @@
         retryDelays: RETRY_DELAYS,
         metadata: metadata,
         headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
-        removeFingerprintOnSuccess: true,
+        // Kept after success: choosing the same folder again (another sitting) skips the files that
+        // already arrived, while the server keeps their uploads (EVIDENCE_UPLOAD_EXPIRY_HOURS). The
+        // indicator is part of the file's identity: the same photo for another indicator is sent again.
+        fingerprint: (f, options) =>
+          Promise.resolve(["greenlist", f.name, f.type, f.size, f.lastModified, options.endpoint, fields.indicator].join("-")),
         onProgress: (loaded, total) => ui.progress(loaded, total),
         onSuccess: (payload) => {
           const response = payload && payload.lastResponse;
@@ -162,33 +168,36 @@
   // --- multipart, where tus cannot run --------------------------------------------------------------
 
   function sendMultipart(file, fields, ui) {
-    const data = new FormData();
-    data.append("file", file);
-    data.append("indicators", fields.indicator);
-    data.append("sensitivity", fields.sensitivity);
-    if (fields.evidence_date) data.append("evidence_date", fields.evidence_date);
-    if (fields.site) data.append("site", fields.site);
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", `${config.api}evidence/`);
-    xhr.setRequestHeader("X-CSRFToken", csrfToken());
-    xhr.setRequestHeader("Accept", "application/json");
-    xhr.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) ui.progress(event.loaded, event.total);
+    return new Promise((resolve) => {
+      const data = new FormData();
+      data.append("file", file);
+      data.append("indicators", fields.indicator);
+      data.append("sensitivity", fields.sensitivity);
+      if (fields.evidence_date) data.append("evidence_date", fields.evidence_date);
+      if (fields.site) data.append("site", fields.site);
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", `${config.api}evidence/`);
+      xhr.setRequestHeader("X-CSRFToken", csrfToken());
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.addEventListener("progress", (event) => {
+        if (event.lengthComputable) ui.progress(event.loaded, event.total);
+      });
+      xhr.addEventListener("load", () => {
+        let body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+        if (xhr.status === 201 && body) {
+          ui.done();
+          announce(fields.answer, body);
+        } else {
+          ui.failed(reason(xhr.status, body));
+        }
+      });
+      xhr.addEventListener("error", () => {
+        ui.failed(gettext("Failed: the connection dropped. Choose the file again to retry."));
+      });
+      xhr.addEventListener("loadend", () => resolve());
+      xhr.send(data);
     });
-    xhr.addEventListener("load", () => {
-      let body = null;
-      try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
-      if (xhr.status === 201 && body) {
-        ui.done();
-        announce(fields.answer, body);
-      } else {
-        ui.failed(reason(xhr.status, body));
-      }
-    });
-    xhr.addEventListener("error", () => {
-      ui.failed(gettext("Failed: the connection dropped. Choose the file again to retry."));
-    });
-    xhr.send(data);
   }
 
   // --- where and when: the device's word ------------------------------------------------------------
@@ -292,11 +301,9 @@
 
   // --- choosing files ---------------------------------------------------------------------------------
 
-  async function uploadOne(form, file, fromCamera) {
-    const fields = fieldsOf(form);
-    const ui = row(form.querySelector(".upload-list"), file.name || gettext("Photo"));
+  async function uploadOne(fields, file, fromCamera, ui) {
     if (!tus) {
-      sendMultipart(file, fields, ui);
+      await sendMultipart(file, fields, ui);
       return;
     }
     const offline = !navigator.onLine;
@@ -320,8 +327,27 @@
     }
   }
 
+  let active = 0;
+  const later = [];
+
+  function pump() {
+    while (active < MAX_PARALLEL && later.length) {
+      const task = later.shift();
+      active += 1;
+      task().catch(() => {}).finally(() => {
+        active -= 1;
+        pump();
+      });
+    }
+  }
+
   function uploadAll(form, files, fromCamera) {
-    Array.from(files).forEach((file) => uploadOne(form, file, fromCamera));
+    const fields = fieldsOf(form);
+    Array.from(files).forEach((file) => {
+      const ui = row(form.querySelector(".upload-list"), file.name || gettext("Photo"));
+      later.push(() => uploadOne(fields, file, fromCamera, ui));
+    });
+    pump();
   }
 
   // One drop zone in a <template>, cloned under each indicator (50 server-rendered copies made
