@@ -132,6 +132,12 @@ def test_offline_journey(browser, live_server, tmp_path, area, site_manager, sta
     expect(page.locator("#offline-note")).to_be_visible()
     expect(page.locator(f"#rating-{ten[0].pk}")).to_be_visible()
     expect(page.locator(f"#justification-{last.pk}")).to_have_value("")
+    # and so does the boundary map kept with it: the boundary drawn, the missing base map said in words
+    page.goto(f"/assessments/{assessment.pk}/sites/")
+    expect(page.locator("#sites-map[data-loaded=true] .site-label")).to_be_visible(timeout=15_000)
+    expect(page.locator("#offline-note")).to_be_visible()
+    shot(page, "2-offline-boundary-map")
+    page.goto(page_url)
     # and ten answers typed offline wait on the device, through another closing of the browser
     for i, answer in enumerate(ten):
         page.select_option(f"#rating-{answer.pk}", "meets")

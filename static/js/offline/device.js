@@ -190,6 +190,30 @@
     form.submit();
   });
 
+  // --- without a network ---------------------------------------------------------------------
+  // Any page shown with no network is the copy kept on the device: said at the top.
+  function offlineNote() {
+    let note = document.getElementById("offline-note");
+    if (navigator.onLine) { if (note) note.hidden = true; return; }
+    if (!note) {
+      note = document.createElement("p");
+      note.id = "offline-note";
+      note.className = "notice offline-note";
+      note.setAttribute("role", "status");
+      const main = document.getElementById("main");
+      main.prepend(note);
+    }
+    const gettext = window.gettext || ((s) => s);
+    note.textContent = document.querySelector(".map")
+      ? gettext("No network: this is the copy kept on this device. The base map is not shown; the boundary is.")
+      : gettext("No network: this is the copy kept on this device. Changes wait here until they are sent.");
+    note.hidden = false;
+  }
+  if (user) {
+    window.addEventListener("online", offlineNote);
+    window.addEventListener("offline", offlineNote);
+    offlineNote();
+  }
   window.greenlistDevice = {
     supported, user, cacheName, keepPage, removePage, refreshPage, isKept, tellWorker,
     pages: () => allOf("pages"),

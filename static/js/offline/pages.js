@@ -1,5 +1,5 @@
-// "Make available offline" on the assessment and review pages, the list of what this device keeps
-// (/offline/), and a note when a page is shown without a network (issue 17).
+// "Make available offline" on the assessment and review pages, and the list of what this device
+// keeps (/offline/) (issue 17).
 (function () {
   "use strict";
   const device = window.greenlistDevice;
@@ -91,25 +91,4 @@
     document.querySelector(".js-offline-none").hidden = pages.length > 0;
   }
   if (list) drawList();
-
-  // --- without a network ---------------------------------------------------------------------
-  function offlineNote() {
-    let note = document.getElementById("offline-note");
-    if (navigator.onLine) { if (note) note.hidden = true; return; }
-    if (!note) {
-      note = document.createElement("p");
-      note.id = "offline-note";
-      note.className = "notice offline-note";
-      note.setAttribute("role", "status");
-      const main = document.getElementById("main");
-      main.prepend(note);
-    }
-    note.textContent = document.querySelector(".map")
-      ? gettext("No network: this is the copy kept on this device. The base map is not shown; the boundary is.")
-      : gettext("No network: this is the copy kept on this device. Changes wait here until they are sent.");
-    note.hidden = false;
-  }
-  window.addEventListener("online", offlineNote);
-  window.addEventListener("offline", offlineNote);
-  offlineNote();
 })();
