@@ -18,6 +18,8 @@ JUSTIFICATION_TOO_LONG = "justification_too_long"
 EVIDENCE_NOT_FOUND = "evidence_not_found"
 YEAR_INVALID = "year_invalid"
 ANSWER_INVALID = "answer_invalid"
+# `?changed_since=` of the answers list that is no ISO 8601 date and time with its offset (issue 17).
+CHANGED_SINCE_INVALID = "changed_since_invalid"
 # Recommended / not recommended without the independent reviewer's confirmation of a matching
 # recommendation of the Expert Assessment Group (reviews.guards.guard_review_confirmed).
 REVIEW_NOT_CONFIRMED = "review_not_confirmed"

@@ -2,12 +2,19 @@
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.dateparse import parse_datetime
+from django.utils.http import quote_etag
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from accounts import rules
 from assessments import error_codes, selectors, services, workflow
+from assessments.freshness import assessment_etag
 from assessments.models import Answer, Assessment, AssessmentTransition
 from core.api import ErrorSerializer
 from core.errors import DomainError, NotAllowed
@@ -31,6 +38,21 @@ ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="Not found or not visible to you"),
     409: OpenApiResponse(ErrorSerializer, description="Frozen or changed"),
 }
+
+
+def _moment(value: str):
+    """An ISO 8601 date and time with its offset (`+` may arrive as a space from an unquoted URL)."""
+    try:
+        moment = parse_datetime(value.strip().replace(" ", "+"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise DomainError(
+            error_codes.CHANGED_SINCE_INVALID,
+            _("changed_since must be a date and time with its offset, e.g. 2026-05-01T08:30:00+00:00."),
+            field="changed_since",
+        )
+    return moment
 
 
 class DomainDataMixin:
@@ -99,8 +121,40 @@ class AssessmentViewSet(
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
+CHANGED_SINCE = OpenApiParameter(
+    "changed_since",
+    OpenApiTypes.DATETIME,
+    OpenApiParameter.QUERY,
+    required=False,
+    description=(
+        "Only the answers saved after this moment (ISO 8601 with its offset), e.g. the "
+        "`Greenlist-Changed-Until` of your last read: a device refreshing its copy fetches only what changed."
+    ),
+)
+CHANGED_UNTIL = OpenApiParameter(
+    "Greenlist-Changed-Until",
+    OpenApiTypes.DATETIME,
+    OpenApiParameter.HEADER,
+    response=True,
+    description="The moment this list was read: pass it as `changed_since` next time.",
+)
+
+
 @extend_schema(parameters=[ASSESSMENT_PK])
 @extend_schema_view(
+    list=extend_schema(
+        parameters=[CHANGED_SINCE, CHANGED_UNTIL],
+        responses={
+            200: AnswerSerializer(many=True),
+            304: OpenApiResponse(
+                description="Nothing changed since the list you hold: you sent its `ETag` in `If-None-Match`"
+            ),
+            400: OpenApiResponse(
+                ErrorSerializer, description="`changed_since` is no date and time (`changed_since_invalid`)"
+            ),
+            404: OpenApiResponse(ErrorSerializer, description="Not found or not visible to you"),
+        },
+    ),
     update=extend_schema(
         request=AnswerWriteSerializer, responses={200: AnswerSerializer, **ERRORS, 409: AnswerConflictSerializer}
     ),
@@ -132,6 +186,27 @@ class AnswerViewSet(
             .prefetch_related(Prefetch("evidence", queryset=EVIDENCE_MODEL.objects.only("id")))
             .order_by("indicator__position")
         )
+
+    def list(self, request, *args, **kwargs):
+        """The answers, or those saved since `changed_since`; with an `ETag` for conditional reads
+        (304 when nothing on the assessment changed: core.freshness, issue 17)."""
+        assessment = self.get_assessment()
+        since = request.query_params.get("changed_since")
+        etag = quote_etag(assessment_etag(request, assessment, f"answers-json:{since or ''}"))
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            # Cache-Control stays the API's `private, no-store` (issue 12): a device keeps its copy in
+            # its own store (the offline service worker's) and sends its ETag.
+            return not_modified
+        # Taken before reading: an answer saved while this list is read comes again next time.
+        until = timezone.now()
+        queryset = self.get_queryset()
+        if since is not None:
+            queryset = queryset.filter(updated_at__gt=_moment(since))
+        response = Response(AnswerSerializer(queryset, many=True).data)
+        response.headers["ETag"] = etag
+        response.headers["Greenlist-Changed-Until"] = until.isoformat()
+        return response
 
     def update(self, request, *args, **kwargs):
         answer = self.get_object()

@@ -126,3 +126,28 @@ def test_a_page_with_a_message_is_drawn_and_not_tagged(assessment, site_manager)
     assert response.status_code == 200
     assert "ETag" not in response.headers
     assert first_visit(client, assessment) != etag
+
+
+def test_answers_api_sends_only_what_changed_since_and_answers_304(api_client, assessment, site_manager, area):
+    colleague = make_user(Role.SITE_MANAGER, email="colleague@example.org", protected_area=area)
+    api_client.force_authenticate(site_manager)
+    list_url = reverse("assessment-answer-list", args=[assessment.pk])
+    first = api_client.get(list_url)
+    assert first.status_code == 200 and len(first.json()) == assessment.answers.count()
+    until = first.headers["Greenlist-Changed-Until"]
+    # Unchanged: only the answers saved since (none), and a 304 for the ETag held.
+    assert api_client.get(list_url, {"changed_since": until}).json() == []
+    assert api_client.get(list_url, HTTP_IF_NONE_MATCH=first.headers["ETag"]).status_code == 304
+
+    answer = Answer.objects.filter(assessment=assessment).order_by("pk").first()
+    answer_save(answer=answer, user=colleague, expected_version=answer.version, changes={"justification": "Otter den"})
+    changed = api_client.get(list_url, {"changed_since": until})
+    assert [a["id"] for a in changed.json()] == [answer.pk]
+    assert changed.json()[0]["justification"] == "Otter den"
+    assert api_client.get(list_url, HTTP_IF_NONE_MATCH=first.headers["ETag"]).status_code == 200
+
+    refused = api_client.get(list_url, {"changed_since": "yesterday"})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "changed_since_invalid" and refused.json()["field"] == "changed_since"
+    # A moment without its offset is ambiguous: refused too.
+    assert api_client.get(list_url, {"changed_since": "2026-05-01T08:30:00"}).status_code == 400
