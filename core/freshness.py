@@ -109,9 +109,19 @@ def fingerprint(root: models.Model, extra: Iterable[Rows] = ()) -> str:
         return cursor.fetchone()[0]
 
 
-@functools.cache
 def release() -> str:
-    """Changes with a deploy: the newest template and the static files' manifest (their hashed names)."""
+    """Changes with a deploy: the newest template and the static files' manifest (their hashed names).
+    Read once per process, except in development (DEBUG), where a template edited under a running
+    server must not come back as a 304 of the page drawn before."""
+    return _release() if settings.DEBUG else _release_once()
+
+
+@functools.cache
+def _release_once() -> str:
+    return _release()
+
+
+def _release() -> str:
     newest = 0.0
     templates: list[dict] = settings.TEMPLATES
     dirs = [Path(d) for t in templates for d in t.get("DIRS", [])]
