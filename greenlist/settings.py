@@ -318,6 +318,19 @@ EVIDENCE_PERIOD_YEARS = 5
 EVIDENCE_SWEEP_GRACE_SECONDS = 120
 EVIDENCE_SWEEP_BATCH = 500
 
+# --- Backups (issue 20; docs/operations.md) ------------------------------------------------------
+# Where beat writes its backups (empty: no scheduled backups; `manage.py backup DEST` works anyway),
+# at which hour (UTC) each day, and how many of the newest it keeps (the only verified one is never deleted).
+GREENLIST_BACKUP_DIR = env.str("GREENLIST_BACKUP_DIR", default="")
+GREENLIST_BACKUP_SCHEDULE = env.int("GREENLIST_BACKUP_SCHEDULE", default=3)
+GREENLIST_BACKUP_KEEP = env.int("GREENLIST_BACKUP_KEEP", default=7)
+if not 0 <= GREENLIST_BACKUP_SCHEDULE <= 23 or GREENLIST_BACKUP_KEEP < 1:
+    raise ImproperlyConfigured("GREENLIST_BACKUP_SCHEDULE must be an hour (0-23) and GREENLIST_BACKUP_KEEP at least 1.")
+CELERY_BEAT_SCHEDULE["operations-scheduled-backup"] = {
+    "task": "operations.scheduled_backup",
+    "schedule": crontab(hour=GREENLIST_BACKUP_SCHEDULE, minute=40),
+}
+
 # --- Certification -------------------------------------------------------------------------------
 # Years a Green List certificate is valid from the day it is granted.
 CERTIFICATE_VALID_YEARS = env.int("CERTIFICATE_VALID_YEARS", default=5)
