@@ -33,6 +33,12 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin || url.pathname === "/sw.js") return;
   // Known to keep nothing: the browser's own handling, untouched.
   if (who && (!who.user || !who.urls.length)) return;
+  // Not known yet (the worker just started): only a navigation waits to find out; the files a page
+  // asks for come after it, by when the answer is known.
+  if (!who && request.mode !== "navigate") {
+    event.waitUntil(readWho());
+    return;
+  }
   event.respondWith(networkFirst(request, url));
 });
 
