@@ -20,6 +20,7 @@ import errno
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import uuid
 from dataclasses import dataclass, field
@@ -179,9 +180,11 @@ def _dump(snapshot_id: str, target: Path) -> None:
     done = subprocess.run(command, env=database_environment(), capture_output=True, text=True)
     if done.returncode != 0:
         message = done.stderr.strip()
+        if done.returncode == -signal.SIGXFSZ:  # killed for writing past the file size limit
+            raise OSError(errno.EFBIG, "pg_dump: file size limit exceeded")
         if "No space left" in message or "File too large" in message or "quota" in message.lower():
             raise OSError(errno.ENOSPC, message)
-        raise BackupError(_("pg_dump failed: %(error)s") % {"error": message[-500:]})
+        raise BackupError(_("pg_dump failed: %(error)s") % {"error": message[-500:] or f"exit {done.returncode}"})
 
 
 def _write(work: Path, previous: Path | None) -> dict[str, Any]:
