@@ -98,9 +98,11 @@ def test_photos_taken_offline_wait_on_the_device_and_arrive_once(page, arezzo_as
     again.goto(f"/assessments/{arezzo_assessment.pk}/")
 
     # then both arrive, once, with the device's capture time and position
-    expect(again.locator(".upload-outbox")).to_be_hidden(timeout=60000)
-    assert again.evaluate("window.pendingCounts.at(-1)") == 0
     items = _wait(lambda: list(EvidenceItem.objects.all()) if EvidenceItem.objects.count() == 2 else None)
+    # the page announced two waiting, then none (hidden from the start, the outbox proves nothing alone)
+    counts = _wait(lambda: (c := again.evaluate("window.pendingCounts || []")) and c[-1] == 0 and 2 in c and c)
+    assert counts[0] == 2, counts
+    expect(again.locator(".upload-outbox")).to_be_hidden()
     assert sorted(i.original_filename for i in items) == ["DSCN0010.jpg", "DSCN0021.jpg"]
     first_indicator = int(again.locator("form.js-upload").first.get_attribute("data-indicator"))
     for item in items:
@@ -110,4 +112,24 @@ def test_photos_taken_offline_wait_on_the_device_and_arrive_once(page, arezzo_as
     again.reload()
     again.wait_for_timeout(1500)
     assert EvidenceItem.objects.count() == 2
+
+    # and a photo queued by a person taken off the site team meanwhile (who no longer sees the
+    # assessment: 404, the server's 403 for a piece is tested in test_resumable) is refused with the reason,
+    # and stays on the device (nothing lost) until they remove it
+    from accounts.models import RoleAssignment
+    from accounts.services import role_revoke
+    from accounts.tests.factories import Role
+
+    context.set_offline(True)
+    third = testdata / "img-exif-samples/gps/DSCN0012.jpg"
+    again.locator("form.js-upload").first.locator("input[name=photo]").set_input_files(str(third))
+    expect(again.locator(".upload-outbox-count")).to_have_text("File not yet sent (1)")
+    role_revoke(assignment=RoleAssignment.objects.get(user=arezzo_team, role=Role.SITE_MANAGER), revoked_by=None)
+    context.set_offline(False)
+    expect(again.locator(".upload-refused li")).to_contain_text("no longer open to you", timeout=30000)
+    expect(again.locator(".upload-outbox-count")).to_have_text("File not yet sent (1)")
+    assert EvidenceItem.objects.count() == 2
+    again.screenshot(path=str(SHOTS / "evidence-offline-refused.png"), full_page=False)
+    again.get_by_role("button", name="Remove from this device").click()
+    expect(again.locator(".upload-outbox")).to_be_hidden()
     assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -68,6 +68,9 @@
         li.classList.add("failed");
         state.textContent = text;
       },
+      remove() {
+        li.remove();
+      },
       queued() {
         li.classList.add("queued");
         state.textContent = gettext("Not yet sent: it goes when the network returns.");
@@ -79,6 +82,9 @@
     if (body && body.errors && body.errors.file) {
       return interpolate(gettext("Failed: %(reason)s"), { reason: body.errors.file.join(" ") }, true);
     }
+    // 404: the assessment (or the upload) is not there for this person any more, typically after their
+    // role on the site ended while the file waited; the server's "Not found." would say too little.
+    if (status === 404) return gettext("Refused: this assessment is no longer open to you (your role on its site may have ended).");
     if (body && body.detail) return interpolate(gettext("Failed: %(reason)s"), { reason: body.detail }, true);
     return interpolate(gettext("Failed (error %(status)s)"), { status: status }, true);
   }
@@ -237,7 +243,11 @@
   sendNow.textContent = gettext("Send now");
   const outboxList = document.createElement("ul");
   outboxList.className = "upload-list";
-  outbox.append(outboxText, sendNow, outboxList);
+  // Files the server refused for good (the person left the site team, the assessment was
+  // submitted): kept on the device with the reason until the person removes them; nothing is lost.
+  const refusedList = document.createElement("ul");
+  refusedList.className = "upload-list upload-refused";
+  outbox.append(outboxText, sendNow, outboxList, refusedList);
   const main = document.getElementById("main");
   if (main) main.prepend(outbox);
 
@@ -247,7 +257,24 @@
   }
 
   async function refreshCount() {
-    const count = (await waiting()).length;
+    const entries = await waiting();
+    const count = entries.length;
+    refusedList.replaceChildren(
+      ...entries.filter(([, entry]) => entry.refused).map(([key, entry]) => {
+        const li = document.createElement("li");
+        li.className = "failed";
+        const name = document.createElement("span");
+        name.className = "upload-name";
+        name.textContent = entry.file.name || gettext("Photo");
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "button secondary small";
+        remove.textContent = gettext("Remove from this device");
+        remove.addEventListener("click", async () => { await idb.del(key, store); refreshCount(); });
+        li.append(name, " ", entry.refused, " ", remove);
+        return li;
+      })
+    );
     outbox.hidden = count === 0;
     outboxText.textContent = interpolate(
       ngettext("File not yet sent (%(n)s)", "Files not yet sent (%(n)s)", count), { n: count }, true
@@ -268,6 +295,7 @@
     sending = true;
     try {
       for (const [key, entry] of await waiting()) {
+        if (entry.refused) continue; // said once; sent again only if the person chooses the file again
         const ui = row(outboxList, entry.file.name || gettext("Photo"));
         try {
           // The evidence list of this page gets the file only when it is this assessment's.
@@ -276,9 +304,9 @@
         } catch (error) {
           const refusal = tusRefusal(error);
           if (refusal) {
-            // Refused for good (a revoked person, a frozen assessment): said, and not retried forever.
-            ui.failed(refusal);
-            await idb.del(key, store);
+            // Refused for good (a revoked person, a frozen assessment): said, kept, not retried forever.
+            ui.remove(); // shown in the list of refused files instead
+            await idb.set(key, Object.assign({}, entry, { refused: refusal }), store);
           } else {
             ui.queued();
             break; // the network went again: the rest wait for it too
