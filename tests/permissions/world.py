@@ -538,4 +538,11 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         assessment=own, owner=site_manager, length=1000, offset=400, expires_at=expiry_from_now()
     )
     w.ids.update(tus_upload=tus_upload.pk)
+    # --- issue 20: personal data (lane h) ---
+    # The expert's own download of their data, built as the worker builds it (the file is real).
+    from accounts.models import DataExport
+    from accounts.personal_data import export_build
+
+    expert_export = export_build(DataExport.objects.create(user=expert).pk)
+    w.ids.update(expert_export=expert_export.pk)
     return w
