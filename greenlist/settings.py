@@ -297,29 +297,6 @@ EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=f"{MEDIA_ROOT}-private")
 # purges it.
 EVIDENCE_PARTIAL_ROOT = env("EVIDENCE_PARTIAL_ROOT", default="")
 EVIDENCE_UPLOAD_EXPIRY_HOURS = env.int("EVIDENCE_UPLOAD_EXPIRY_HOURS", default=72)
-
-# --- Personal data (issue 20; docs/personal-data.md, the privacy page reads these) ------------------
-# A person's download of their own data: where the zips wait (outside MEDIA_ROOT, which development
-# serves without checks) and for how many days the download stays available.
-PERSONAL_DATA_ROOT = env.path("PERSONAL_DATA_ROOT", default=f"{MEDIA_ROOT}-personal-data")
-PERSONAL_DATA_EXPORT_DAYS = env.int("PERSONAL_DATA_EXPORT_DAYS", default=7)
-# Retention, applied nightly by beat (greenlist.retention): days after a consultation window closes
-# before a public comment's name and e-mail address are removed (the text stays, as the group
-# considered it); days after a concern is closed before its raiser's name and address are removed;
-# days a refused or failed evidence upload and a finished resumable upload's leftovers are kept.
-RETENTION_COMMENT_PERSONAL_DAYS = env.int("RETENTION_COMMENT_PERSONAL_DAYS", default=365)
-RETENTION_CONCERN_PERSONAL_DAYS = env.int("RETENTION_CONCERN_PERSONAL_DAYS", default=730)
-RETENTION_REJECTED_UPLOAD_DAYS = env.int("RETENTION_REJECTED_UPLOAD_DAYS", default=30)
-CELERY_BEAT_SCHEDULE["personal-data-retention"] = {
-    "task": "greenlist.apply_retention",
-    "schedule": crontab(hour=3, minute=40),
-}
-CELERY_BEAT_SCHEDULE["personal-data-exports-expire"] = {
-    "task": "accounts.expire_data_exports",
-    "schedule": crontab(minute=47),
-}
-# The audit trail's new events are sealed into its hash chain (audit.chain).
-CELERY_BEAT_SCHEDULE["audit-seal-chain"] = {"task": "audit.seal_chain", "schedule": crontab(minute="*/10")}
 # Evidence processing (evidence.pipeline): limits that keep hostile files from hurting a worker.
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=120_000_000)
 EVIDENCE_ZIP_MAX_MB = env.int("EVIDENCE_ZIP_MAX_MB", default=2000)
@@ -442,6 +419,9 @@ SPECTACULAR_SETTINGS = {
         # A concern's status and the Panel's outcome on it (concerns.workflow).
         "ConcernStatusEnum": "concerns.choices.ConcernStatus",
         "ConcernOutcomeKindEnum": "concerns.choices.ConcernOutcomeKind",
+        # A monitoring dataset's lifecycle and kind (issue 18, monitoring.workflow).
+        "MonitoringStatusEnum": "monitoring.choices.DatasetStatus",
+        "MonitoringKindEnum": "monitoring.choices.DatasetKind",
         # The error body's `code`: every code of every app's error_codes.py.
         "ErrorCodeEnum": "core.error_codes.declared",
     },

@@ -9,7 +9,6 @@ from .api_docs import ApiDocsView, FaviconView
 from .home import home
 from .jsi18n import PlatformJavaScriptCatalog
 from .offline import manifest, offline_list, service_worker
-from .privacy import privacy
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -21,6 +20,7 @@ api_v1 = [
     path("", include("reviews.api.urls")),
     path("", include("eligibility.api.urls")),
     path("", include("visits.api.urls")),
+    path("", include("monitoring.api.urls")),
     path("", include("concerns.api.urls")),
     path("", include("certification.api.urls")),
     path("", include("listing_reviews.api.urls")),
@@ -32,7 +32,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
-    path("privacy/", privacy, name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", PlatformJavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),

@@ -83,3 +83,72 @@ def series_rows(dataset: MonitoringDataset) -> list[dict[str, Any]]:
         }
         for v in ready_values([dataset]).select_related("boundary")
     ]
+
+
+# What an assessment's dossier and package carry of its site's monitoring: the ready datasets' values
+# (never map points: locations stay on the platform's pages, generalised where sensitive).
+DOSSIER_MAX_ROWS = 80
+
+
+def exported_series(area: Any, user: Person | None = None) -> list[dict[str, Any]]:
+    """The area's ready datasets with their values, as `user` may see them (None: an operator's
+    command, everything). One query for the datasets, one for all their values."""
+    if user is not None and not rules.can_view_monitoring(user, area):
+        return []
+    datasets = list(area_datasets(area).filter(status=DatasetStatus.READY))
+    by_dataset: dict[int, list[MonitoringValue]] = {d.pk: [] for d in datasets}
+    for value in ready_values(datasets).select_related("boundary"):
+        by_dataset[value.dataset_id].append(value)
+    return [
+        {
+            "dataset": d,
+            "title": d.title,
+            "kind": d.kind,
+            "sensitive": d.sensitive,
+            "processed_at": d.processed_at.isoformat() if d.processed_at else None,
+            "params": d.params,
+            "values": by_dataset[d.pk],
+        }
+        for d in datasets
+    ]
+
+
+def package_series(area: Any, user: Person | None = None) -> list[dict[str, Any]]:
+    """`exported_series` as plain JSON for the assessment package."""
+    return [
+        {
+            "title": item["title"],
+            "kind": item["kind"],
+            "sensitive": item["sensitive"],
+            "processed_at": item["processed_at"],
+            "params": item["params"],
+            "series": [
+                {
+                    "metric": v.metric,
+                    "taxon": v.taxon,
+                    "zone": v.zone,
+                    "period": v.period,
+                    "value": v.value,
+                    "effort": v.effort,
+                    "effort_unit": v.effort_unit,
+                    "comparable": v.comparable,
+                    "ci_low": v.ci_low,
+                    "ci_high": v.ci_high,
+                    "method": v.method,
+                    "boundary_version": v.boundary.version if v.boundary else None,
+                }
+                for v in item["values"]
+            ],
+        }
+        for item in exported_series(area, user)
+    ]
+
+
+def dossier_series(area: Any, user: Person) -> list[dict[str, Any]]:
+    """`exported_series` for the dossier: at most DOSSIER_MAX_ROWS values per dataset (area-wide
+    values first), and how many more the API holds."""
+    out = []
+    for item in exported_series(area, user):
+        values = sorted(item["values"], key=lambda v: (v.taxon is not None, v.metric, v.taxon or "", v.zone, v.period))
+        out.append({**item, "values": values[:DOSSIER_MAX_ROWS], "more": max(0, len(values) - DOSSIER_MAX_ROWS)})
+    return out

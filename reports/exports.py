@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentTransition
 from core.spreadsheets import append_row, neutralise
+from monitoring.selectors import dossier_series
 from protected_areas.drawing import boundary_drawing
 from scoring import services as scoring_services
 from scoring.choices import ScoreKind
@@ -174,6 +175,7 @@ def dossier_context(assessment: Assessment, user) -> dict[str, Any]:
         "transitions": list(
             AssessmentTransition.objects.filter(assessment=assessment).select_related("by").order_by("at", "id")
         ),
+        "monitoring": dossier_series(assessment.protected_area, user),
         "generated_at": timezone.now(),
         "generated_by": user,
     }

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts import rules
 from assessments.models import Answer, Assessment
 from evidence.models import EvidenceItem
+from monitoring.selectors import package_series
 from scoring import services as scoring_services
 
 FORMAT = "greenlist-assessment-package"
@@ -117,6 +118,9 @@ def build_package(assessment: Assessment, user=None) -> dict[str, Any]:
             }
             for e in evidence
         ],
+        # The site's monitoring series (issue 18): the ready datasets' values the person may see, never
+        # their map points (locations stay on the platform, generalised where sensitive).
+        "monitoring": package_series(area, user),
         "findings": [],
         "expert_reviews": [],
         "information_requests": [],

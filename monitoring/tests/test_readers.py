@@ -172,6 +172,9 @@ def test_hostile_archive_is_refused_before_reading(tmp_path):
 def test_intervals():
     assert poisson_interval(0) == (0.0, pytest.approx(3.689, abs=1e-3))
     low, high = poisson_interval(10)
-    assert low == pytest.approx(4.795, abs=0.01) and high == pytest.approx(18.39, abs=0.02)
+    assert low == pytest.approx(4.795, abs=0.001) and high == pytest.approx(18.390, abs=0.001)  # exact (Garwood)
+    assert poisson_interval(2) == (pytest.approx(0.2422, abs=1e-4), pytest.approx(7.2247, abs=1e-4))
+    low, high = poisson_interval(400)  # Byar above EXACT_MAX
+    assert low == pytest.approx(361.76, abs=0.05) and high == pytest.approx(441.19, abs=0.05)
     low, high = wilson_interval(1, 3)
     assert low == pytest.approx(0.0615, abs=1e-3) and high == pytest.approx(0.7923, abs=1e-3)

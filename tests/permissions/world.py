@@ -35,6 +35,8 @@ MARKERS: dict[str, set[str]] = {
     # the other site's assessment and evidence
     "zqOTHERJUSTzq": {"other_manager", "staff", "admin"},
     "zqOTHEREVIDENCEzq": {"other_manager", "staff", "admin"},
+    # the own site's monitoring data (issue 18): its team, its reviewers free of conflict, staff
+    "zqMONITORINGzq": SITE_TEAM_AND_REVIEWERS,
     # the internal reasons of a certification decision (the public summary is public)
     "zqINTERNALREASONSzq": {"staff", "admin"},
     # a draft of the Standard's next version: the keepers of the Standard only (issue 14)
@@ -538,11 +540,26 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         assessment=own, owner=site_manager, length=1000, offset=400, expires_at=expiry_from_now()
     )
     w.ids.update(tus_upload=tus_upload.pk)
-    # --- issue 20: personal data (lane h) ---
-    # The expert's own download of their data, built as the worker builds it (the file is real).
-    from accounts.models import DataExport
-    from accounts.personal_data import export_build
+    # --- issue 18: monitoring series (lane d) ---
+    # The own site's monitoring datasets: one ready with a value, one a worker is reading (so processing
+    # it again is refused with 409). Set directly: monitoring/tests cover adding and processing.
+    from monitoring.models import MonitoringDataset, MonitoringValue
 
-    expert_export = export_build(DataExport.objects.create(user=expert).pk)
-    w.ids.update(expert_export=expert_export.pk)
+    mon_ready = MonitoringDataset.objects.create(
+        area=area, kind="camtrap", title="zqMONITORINGzq cámaras", status="ready", created_by=site_manager
+    )
+    MonitoringValue.objects.create(
+        dataset=mon_ready,
+        metric="detection_rate",
+        taxon="Saola",
+        period="2025",
+        period_start=datetime.date(2025, 1, 1),
+        value=2.5,
+        effort=400,
+        effort_unit="trap-nights",
+    )
+    mon_busy = MonitoringDataset.objects.create(
+        area=area, kind="acoustic", title="zqMONITORINGzq sonidos", status="processing", created_by=site_manager
+    )
+    w.ids.update(mon_ready=mon_ready.pk, mon_busy=mon_busy.pk)
     return w
