@@ -15,7 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ErrorSerializer
+from core.api import ErrorSerializer, JSONParser
 from core.errors import DomainError, NotAllowed
 from monitoring import error_codes, rules, selectors, services
 from monitoring.choices import Metric, Zone
@@ -52,7 +52,8 @@ class AreaMonitoringView(APIView):
     A new dataset is `received`; a worker reads it (`processing`), then it is `ready` with its values or
     `failed` with its problems (file, row, column)."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    # Files come as multipart; a JSON body (no files) is parsed to say what is missing, not refused as 415.
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(responses={200: MonitoringDatasetSerializer(many=True), **ERRORS})
     def get(self, request, pk):
