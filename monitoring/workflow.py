@@ -1,6 +1,7 @@
 """The one state machine of a monitoring dataset: received → processing → ready | failed, and back
-to processing when it is processed again (new parameters, a fixed reader). Nothing else assigns
-`MonitoringDataset.status`; the engine (core.workflow) writes the transition row and the audit event
+to processing when it is processed again (new parameters, a fixed reader). A worker lost mid-way
+leaves its message to be redelivered (acks late), and the task reads a "processing" dataset again.
+Nothing else assigns `MonitoringDataset.status`; the engine (core.workflow) writes the transition row and the audit event
 ("monitoring_dataset.transition") with the move. Every move is made by the processing service
 (`monitoring.services`), never offered as a bare button: `by` is the person who asked, or None for
 the worker.
@@ -33,8 +34,6 @@ TRANSITIONS: tuple[Move, ...] = (
     # Processing again: the values stay until the new ones replace them in one transaction.
     Move(S.READY, S.PROCESSING, _service, label=_("Process again"), offered=False),
     Move(S.FAILED, S.PROCESSING, _service, label=_("Process again"), offered=False),
-    # A worker lost mid-way: staff or the next request starts over.
-    Move(S.PROCESSING, S.RECEIVED, _service, label=_("Start over"), offered=False),
 )
 
 MACHINE = StateMachine(

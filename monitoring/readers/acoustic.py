@@ -131,7 +131,11 @@ def read_acoustic(files: list[Path], params: dict[str, Any]) -> ReadResult:
     lat_lon: dict[str, tuple[float, float]] = {}
     common_named: set[str] = set()
     for _rank, _name, layout, path in sorted(tables):
-        rows = _read_table(path, layout, result, lat_lon, common_named)
+        try:
+            rows = _read_table(path, layout, result, lat_lon, common_named)
+        except csv.Error as exc:  # e.g. a field over csv.field_size_limit
+            result.problem(path, f"The table cannot be read ({exc}).", fatal=True)
+            return result
         by_recording: dict[str, list[Detection]] = defaultdict(list)
         for d in rows:
             by_recording[d.recording].append(d)

@@ -90,10 +90,18 @@ def read_camtrap(files: list[Path], params: dict[str, Any]) -> ReadResult:
         return result
     deployment_path, observation_path = paths["deployments"], paths["observations"]
     assert deployment_path is not None and observation_path is not None  # checked above
-    deployments = _deployments(deployment_path, result)
-    if result.failed:
+    try:
+        deployments = _deployments(deployment_path, result)
+        if result.failed:
+            return result
+        events, counts = _events(observation_path, deployments, result)
+    except csv.Error as exc:  # e.g. a field over csv.field_size_limit: the file is no table we read
+        result.problem(
+            "observations.csv" if "deployments" in locals() else "deployments.csv",
+            f"The table cannot be read as CSV ({exc}).",
+            fatal=True,
+        )
         return result
-    events, counts = _events(observation_path, deployments, result)
     if result.failed:
         return result
     _values(result, deployments, events, min_nights, min_deployments)
