@@ -1,8 +1,8 @@
 """The one state machine of a monitoring dataset: received → processing → ready | failed, and back
 to processing when it is processed again (new parameters, a fixed reader). A worker lost mid-way
 leaves its message to be redelivered (acks late), and the task reads a "processing" dataset again.
-Nothing else assigns `MonitoringDataset.status`; the engine (core.workflow) writes the transition row and the audit event
-("monitoring_dataset.transition") with the move. Every move is made by the processing service
+Nothing else assigns `MonitoringDataset.status`; the engine (core.workflow) writes the transition
+row and the audit event ("monitoring_dataset.transition") with the move. Every move is made by the processing service
 (`monitoring.services`), never offered as a bare button: `by` is the person who asked, or None for
 the worker.
 """
