@@ -133,3 +133,19 @@ def test_import_command_refuses_an_unknown_area(testdata):
 
     with pytest.raises(CommandError, match="No protected area"):
         call_command("import_monitoring", str(testdata / CAMTRAP), "--area", "wdpa:0")
+
+
+def test_each_boundary_version_serves_the_years_from_its_recording_to_the_next(area):
+    import datetime
+
+    from protected_areas.models import BoundaryVersion
+    from protected_areas.tests.factories import square
+
+    first = BoundaryVersion.objects.create(protected_area=area, version=1, geom=square(105, 15))
+    second = BoundaryVersion.objects.create(protected_area=area, version=2, geom=square(105, 15, 0.2))
+    BoundaryVersion.objects.filter(pk=first.pk).update(created_at=datetime.datetime(2012, 6, 1, tzinfo=datetime.UTC))
+    BoundaryVersion.objects.filter(pk=second.pk).update(created_at=datetime.datetime(2018, 3, 1, tzinfo=datetime.UTC))
+    history = services.boundary_history(area)
+    assert [(b.id, b.first_year, b.last_year) for b in history] == [(first.pk, None, 2017), (second.pk, 2018, None)]
+    assert history[0].covers(2005) and history[0].covers(2017) and not history[0].covers(2018)
+    assert history[1].covers(2020)
