@@ -11,3 +11,6 @@ class CoreConfig(AppConfig):
         from . import gdal_safety
 
         gdal_safety.harden()
+        # Celery signal handlers, in the web (publishing) and the worker (running) alike: the request
+        # id travels with the tasks a request sends; each finished task is counted for /metrics.
+        from . import request_id, task_metrics  # noqa: F401

@@ -185,3 +185,21 @@ def jobs_resend_stuck(*, now: datetime.datetime | None = None) -> int:
     if sent:
         log.info("re-sent %d queued job(s)", sent)
     return sent
+
+
+def job_retry(job_id: int) -> Job | None:
+    """Queue a failed job again (staff's retry on the system page, issue 20): its error, progress and
+    times are cleared and its task is sent once the caller's transaction commits; `job_run` then
+    claims it as any queued job. None when the job is not failed (done, running, or retried already)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id, status=Job.Status.FAILED, kind__in=JOB_TASKS).first()
+        if job is None:
+            return None
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.QUEUED, error="", progress=0, started_at=None, finished_at=None
+        )
+        job.refresh_from_db()
+        task = JOB_TASKS[job.kind]
+        transaction.on_commit(lambda: current_app.send_task(task, args=[job_id]), robust=True)
+    log.info("job %s: failed → queued (retried)", job_id)
+    return job

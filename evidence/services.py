@@ -24,6 +24,7 @@ from assessments.models import Answer, Assessment
 from assessments.services import AssessmentFrozen
 from assessments.sites import application_areas
 from audit.services import audit_record
+from core import error_codes as core_error_codes
 from core.errors import DomainError, NotAllowed
 from core.limits import cut, max_length
 from protected_areas.models import ProtectedArea
@@ -203,4 +204,29 @@ def evidence_upload(
         if stored_name:
             EvidenceItem._meta.get_field("file").storage.delete(stored_name)
         raise
+    return item
+
+
+def evidence_processing_retry(*, item_id: int, user: User) -> EvidenceItem | None:
+    """Process a failed item again (staff's retry on the system page, issue 20): back to pending with
+    its attempts and claim cleared (the reason it failed stays in the audit trail), its task sent after
+    commit. None when the item is not failed (processed since, or retried already)."""
+    from .choices import ProcessingStatus
+    from .models import EvidenceFacts
+
+    if not rules.is_iucn_staff(user):
+        raise NotAllowed(core_error_codes.NOT_STAFF, _("Only IUCN staff may retry the processing of evidence."))
+    with transaction.atomic():
+        item = (
+            EvidenceItem.objects.select_for_update()
+            .filter(pk=item_id, processing_status=ProcessingStatus.FAILED)
+            .first()
+        )
+        if item is None:
+            return None
+        EvidenceFacts.objects.filter(item_id=item.pk).update(attempts=0, claim_task="", claimed_at=None, error_code="")
+        EvidenceItem.objects.filter(pk=item.pk).update(processing_status=ProcessingStatus.PENDING, status_reason="")
+        item.refresh_from_db()
+        transaction.on_commit(lambda: process_evidence_item.delay(item_id), robust=True)
+        audit_record(actor=user, action="evidence.processing_retried", target=item, data={})
     return item

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # /metrics: request latency by view, database timings (issue 20; greenlist/observability.py).
+    "django_prometheus",
     "core",
     "audit",
     "accounts",
@@ -85,6 +87,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: Prometheus's request counters and latency by view see the whole request (issue 20).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id every log line of the request carries, returned in X-Request-ID (core.request_id).
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages, JSON and tiles gzipped on the way out (issue 17's byte budget); static files are not
@@ -109,6 +115,7 @@ MIDDLEWARE = [
     "core.middleware.NotAllowedMiddleware",
     # The platform's own 404 page in development too (DEBUG shows Django's technical one otherwise).
     "core.middleware.PlatformNotFoundPageMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "greenlist.urls"
@@ -142,13 +149,16 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
     raise ImproperlyConfigured("DATABASE_URL must use the postgis:// scheme (PostgreSQL with PostGIS).")
+# The same PostGIS backend, with query counts and durations for /metrics (django-prometheus, issue 20).
+DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgis"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery -----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache with hit, miss and timing metrics for /metrics (issue 20).
+        "BACKEND": "core.metrics_cache.InstrumentedRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "greenlist",
         "TIMEOUT": 300,
@@ -297,6 +307,29 @@ EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=f"{MEDIA_ROOT}-private")
 # purges it.
 EVIDENCE_PARTIAL_ROOT = env("EVIDENCE_PARTIAL_ROOT", default="")
 EVIDENCE_UPLOAD_EXPIRY_HOURS = env.int("EVIDENCE_UPLOAD_EXPIRY_HOURS", default=72)
+
+# --- Personal data (issue 20; docs/personal-data.md, the privacy page reads these) ------------------
+# A person's download of their own data: where the zips wait (outside MEDIA_ROOT, which development
+# serves without checks) and for how many days the download stays available.
+PERSONAL_DATA_ROOT = env.path("PERSONAL_DATA_ROOT", default=f"{MEDIA_ROOT}-personal-data")
+PERSONAL_DATA_EXPORT_DAYS = env.int("PERSONAL_DATA_EXPORT_DAYS", default=7)
+# Retention, applied nightly by beat (greenlist.retention): days after a consultation window closes
+# before a public comment's name and e-mail address are removed (the text stays, as the group
+# considered it); days after a concern is closed before its raiser's name and address are removed;
+# days a refused or failed evidence upload and a finished resumable upload's leftovers are kept.
+RETENTION_COMMENT_PERSONAL_DAYS = env.int("RETENTION_COMMENT_PERSONAL_DAYS", default=365)
+RETENTION_CONCERN_PERSONAL_DAYS = env.int("RETENTION_CONCERN_PERSONAL_DAYS", default=730)
+RETENTION_REJECTED_UPLOAD_DAYS = env.int("RETENTION_REJECTED_UPLOAD_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["personal-data-retention"] = {
+    "task": "greenlist.apply_retention",
+    "schedule": crontab(hour=3, minute=40),
+}
+CELERY_BEAT_SCHEDULE["personal-data-exports-expire"] = {
+    "task": "accounts.expire_data_exports",
+    "schedule": crontab(minute=47),
+}
+# The audit trail's new events are sealed into its hash chain (audit.chain).
+CELERY_BEAT_SCHEDULE["audit-seal-chain"] = {"task": "audit.seal_chain", "schedule": crontab(minute="*/10")}
 # Evidence processing (evidence.pipeline): limits that keep hostile files from hurting a worker.
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=120_000_000)
 EVIDENCE_ZIP_MAX_MB = env.int("EVIDENCE_ZIP_MAX_MB", default=2000)
@@ -443,13 +476,35 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Observability (issue 20; README "Monitoring") ------------------------------------------------
+from .observability import (  # noqa: E402 - reads the settings above
+    init_error_reporting,
+    logging_config,
+    metrics_allowed_networks,
+    prepare_multiprocess_dir,
+)
+
+# Logs: one line per record with its request id (core.request_id); "json" (the default in production)
+# gives one JSON object per line for a log collector, "text" a readable line for people.
+GREENLIST_LOG_FORMAT = env.str("GREENLIST_LOG_FORMAT", default="json" if PRODUCTION else "text")
+LOGGING = logging_config(fmt=GREENLIST_LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
+# The worker logs through the same configuration (JSON, request ids) instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# /metrics answers a scraper that sends `Authorization: Bearer <GREENLIST_METRICS_TOKEN>` or connects
+# from one of GREENLIST_METRICS_ALLOWED_NETWORKS (CIDRs, comma-separated); anyone else gets a 404.
+# Neither set: /metrics is closed.
+GREENLIST_METRICS_TOKEN = env.str("GREENLIST_METRICS_TOKEN", default="")
+GREENLIST_METRICS_ALLOWED_NETWORKS = metrics_allowed_networks(
+    env.list("GREENLIST_METRICS_ALLOWED_NETWORKS", default=[])
+)
+# Gunicorn's processes each count their own requests: with this folder (empty at start, shared by
+# them, written by prometheus_client) one scrape adds them all up. Unset: one process, kept in memory.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+prepare_multiprocess_dir(PROMETHEUS_MULTIPROC_DIR)
+# Errors to a Sentry-compatible service, with the Django and Celery integrations; unset: none sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+init_error_reporting(SENTRY_DSN, environment=GREENLIST_ENV)
 
 # Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial references given
 # to Django's SpatialReference (gis.W001); we only build those from EPSG codes. Files from people

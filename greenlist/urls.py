@@ -32,6 +32,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
+    # Prometheus's /metrics and the staff system page under /operations/system/ (issue 20).
+    path("", include("operations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", PlatformJavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),

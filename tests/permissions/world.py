@@ -540,6 +540,23 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         assessment=own, owner=site_manager, length=1000, offset=400, expires_at=expiry_from_now()
     )
     w.ids.update(tus_upload=tus_upload.pk)
+    # --- issue 20: the staff system page (lane g) ---
+    # A failed export job and a failed evidence item of the other site (an executable, rejected by the
+    # pipeline run in-process), for the system page's retry buttons.
+    from core.models import Job
+    from evidence.services import evidence_upload as ops_upload
+
+    ops_failed_job = Job.objects.create(
+        kind="reports.export", created_by=staff, params={"assessment": other.pk}, status="failed", error="Falló."
+    )
+    ops_failed_evidence = ops_upload(
+        assessment=other,
+        user=other_manager,
+        file=SimpleUploadedFile("programa.exe", b"MZ" + b"\0" * 200),
+        title="Programa",
+    )
+    evidence_process(ops_failed_evidence.pk)
+    w.ids.update(ops_failed_job=ops_failed_job.pk, ops_failed_evidence=ops_failed_evidence.pk)
     # --- issue 18: monitoring series (lane d) ---
     # The own site's monitoring datasets: one ready with a value, one a worker is reading (so processing
     # it again is refused with 409). Set directly: monitoring/tests cover adding and processing.

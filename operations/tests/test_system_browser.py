@@ -1,0 +1,51 @@
+"""The staff system page in Chromium on a phone in Spanish (issue 20): no sideways scrolling, a failed
+job's Retry button queues it again and says so."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path(os.environ.get("GREENLIST_SHOTS") or Path(__file__).resolve().parents[2] / "var" / "screenshots")
+
+
+def test_the_system_page_on_a_phone_in_spanish_retries_a_failed_job(browser, live_server, staff):
+    from core.models import Job
+
+    job = Job.objects.create(
+        kind="reports.export", created_by=staff, params={}, status=Job.Status.FAILED, error="Parada inesperada"
+    )
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    page = context.new_page()
+    browser_login(page, staff.email)
+    context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
+
+    page.goto("/operations/system/")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.locator(".system-failed-jobs")).to_contain_text("Parada inesperada")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "operations-system-390-es.png"), full_page=True)
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')]"
+        ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '.' + e.className)"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), wide
+
+    page.locator(".system-failed-jobs button").first.click()
+    page.wait_for_load_state()
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED
+    expect(page.locator(".system-failed-jobs")).to_have_count(0)
+    context.close()
+
+    from greenlist.celery import app
+
+    app.control.purge()  # the retried job's message: no worker here
