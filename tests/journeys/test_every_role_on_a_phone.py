@@ -36,6 +36,7 @@ JOURNEYS = {
         "/sites/{own_area}/comments/",
         "/sites/{own_area}/concerns/",
         "/concerns/track/{concern_track}/",
+        "/privacy/",
     ],
     "manager": [
         "/",
@@ -58,6 +59,7 @@ JOURNEYS = {
     ],
     "expert_assigned": [
         "/",
+        "/accounts/my-data/",
         "/reviews/",
         "/reviews/assessments/{own_assessment}/",
         "/standard/adapted/",
