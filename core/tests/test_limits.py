@@ -32,6 +32,7 @@ from evidence import search as evidence_search
 from evidence.forms import EvidenceForm
 from listing_reviews import forms as listing_review_forms
 from listing_reviews import services as listing_review_services
+from monitoring import services as monitoring_services
 from reviews.forms import ReplyForm
 from stakeholders import error_codes as stakeholder_codes
 from stakeholders import selectors as stakeholder_selectors
@@ -223,6 +224,8 @@ LIMITS: dict[tuple[str, str], Callable[[int], None]] = {
     ("listing_reviews/midterm.html", "findings"): _clean(listing_review_services.clean_findings),
     ("listing_reviews/midterm.html", "note"): _clean(listing_review_services.clean_panel_note),
     ("listing_reviews/midterm.html", "title"): _form(listing_review_forms.EvidenceForm, "title"),
+    # issue 18: a monitoring dataset's title
+    ("monitoring/add.html", "title"): _clean(monitoring_services.clean_title),
 }
 
 

@@ -56,3 +56,18 @@ def test_upload_refusals_are_specific_and_store_nothing(api_client, area, site_m
     answer = api_client.post(url, {"title": "Sin archivos"}, format="multipart")
     assert answer.status_code == 400 and "files" in answer.json()["errors"]
     assert not MonitoringDataset.objects.exists()
+
+
+def test_site_team_adds_a_dataset_on_its_page(client, area, site_manager, expert, testdata):
+    url = f"/areas/{area.pk}/outcomes/add/"
+    client.force_login(site_manager)
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"title": "Sin archivos"})
+    assert refused.status_code == 400 and "Add at least one file." in refused.content.decode()
+    with open(testdata / BIRDNET_CSV, "rb") as handle:
+        answer = client.post(url, {"title": "Grabadora 2", "files": [handle], "min_confidence": "0.5", "year": "2021"})
+    assert answer.status_code == 302 and answer["Location"] == f"/areas/{area.pk}/outcomes/"
+    dataset = MonitoringDataset.objects.get()
+    assert dataset.kind == "acoustic" and dataset.params == {"min_confidence": 0.5, "year": 2021}
+    client.force_login(expert)
+    assert client.get(url).status_code == 403
