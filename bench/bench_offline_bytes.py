@@ -16,7 +16,10 @@ For each page it prints, next to its target:
   - time to usable on the throttled link: navigation start to the end of DOMContentLoaded (the
     deferred scripts have run and bound the forms by then), first and second load.
 
-    .venv/bin/python bench/bench_offline_bytes.py [--evidence 1000] [--indicators 50]
+    .venv/bin/python bench/bench_offline_bytes.py [--evidence 1000] [--indicators 50] [--runs 3] [--verbose]
+
+Bytes do not depend on the machine; times do (parsing the page is CPU work): compare them at a
+similar load average, which is printed.
 """
 
 from __future__ import annotations
@@ -178,7 +181,15 @@ class Load:
         self.requests.append((url, status, size))
 
 
-def measure(browser, live_url: str, cookie: str, path: str) -> list[tuple[str, Load, float]]:
+NAVIGATION_TIMES = """() => {
+  const n = performance.getEntriesByType('navigation')[0];
+  return [n.responseEnd, n.domInteractive, n.domContentLoadedEventEnd];
+}"""
+
+
+def measure(browser, live_url: str, cookie: str, path: str) -> list[tuple[str, Load, list[float]]]:
+    """Both loads in a fresh browser context (empty cache); times in seconds: the page's last byte
+    arrived, the HTML parsed, the deferred scripts run and DOMContentLoaded handled (usable)."""
     from django.conf import settings
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -194,12 +205,10 @@ def measure(browser, live_url: str, cookie: str, path: str) -> list[tuple[str, L
         response = page.goto(live_url + path, wait_until="load", timeout=120_000)
         assert response is not None and response.status in (200, 304), response and response.status
         page.wait_for_load_state("networkidle", timeout=120_000)
-        usable_ms = page.evaluate(
-            "() => { const n = performance.getEntriesByType('navigation')[0]; return n.domContentLoadedEventEnd; }"
-        )
+        times = [ms / 1000 for ms in page.evaluate(NAVIGATION_TIMES)]
         for name, handler in load.handlers.items():
             cdp.remove_listener(name, handler)
-        loads.append((label, load, usable_ms / 1000))
+        loads.append((label, load, times))
     context.close()
     return loads
 
@@ -225,6 +234,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--evidence", type=int, default=1000)
     parser.add_argument("--indicators", type=int, default=50)
+    parser.add_argument(
+        "--runs", type=int, default=1, help="fresh browser contexts per page, the median shown (3: steadier, slower)"
+    )
     parser.add_argument("--verbose", action="store_true", help="list every request of each load")
     args = parser.parse_args()
 
@@ -252,16 +264,23 @@ def main() -> None:
                 print("Chromium, network emulation: 400 kbit/s down and up, 400 ms latency")
                 for title, cookie, path in pages:
                     print(title)
-                    for label, load, usable_s in measure(browser, live_url, cookie, path):
+                    runs = [measure(browser, live_url, cookie, path) for _ in range(max(1, args.runs))]
+                    for i, label in enumerate(("first load", "second load")):
+                        # The run with the median time to usable (time is CPU-bound on a shared machine).
+                        _label, load, times = sorted((run[i] for run in runs), key=lambda r: r[2][2])[len(runs) // 2]
+                        arrived, parsed, usable_s = times
                         kb = load.bytes / 1000
                         target_kb = FIRST_LOAD_TARGET_KB if label == "first load" else SECOND_LOAD_TARGET_KB
                         target_s = FIRST_USABLE_TARGET_S if label == "first load" else SECOND_USABLE_TARGET_S
                         print(
                             f"  {label}: {kb:.1f} kB on the wire in {len(load.requests)} requests "
                             f"(target: under {target_kb} kB); "
-                            f"usable after {usable_s:.2f} s (target: under {target_s:.0f} s)"
+                            f"usable after {usable_s:.2f} s (target: under {target_s:.0f} s; median of {len(runs)})"
                         )
-                        print(f"    the page itself: {load.page_status}, {load.page_decoded / 1024:.0f} KiB of HTML")
+                        print(
+                            f"    the page itself: {load.page_status}, {load.page_decoded / 1024:.0f} KiB of HTML; "
+                            f"its last byte at {arrived:.2f} s, parsed at {parsed:.2f} s"
+                        )
                         if kb > target_kb or usable_s > target_s:
                             failed.append(f"{title}: {label}")
                         if args.verbose:
@@ -271,6 +290,7 @@ def main() -> None:
         finally:
             server.terminate()
             overrides.disable()
+        print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (the machine is shared)")
         print("all within budget" if not failed else "over budget: " + "; ".join(failed))
 
 
