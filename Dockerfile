@@ -12,7 +12,9 @@ WORKDIR /app
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
 COPY . .
-RUN useradd --system --home /app greenlist && mkdir -p /app/var && chown -R greenlist /app/var \
+# The volumes' mount points exist in the image, owned by the app user, so new named volumes start writable.
+RUN useradd --system --home /app greenlist && mkdir -p /app/var/media /app/var/media-private /app/var/backups \
+    && chown -R greenlist /app/var \
     && python manage.py compilemessages -v 0 --ignore=.venv \
     && SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" ALLOWED_HOSTS=build \
        GREENLIST_ENV=production STATIC_ROOT=/app/var/static python manage.py collectstatic --noinput -v 0
