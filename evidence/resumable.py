@@ -31,6 +31,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.files import File
 from django.db import DatabaseError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -208,6 +209,15 @@ def may_add_evidence(user: User, assessment: Assessment) -> None:
         raise AssessmentFrozen(assessment)
 
 
+def unfinished_bytes(user: User) -> int:
+    """What the person's unfinished uploads will add: counted against the day's quota as they
+    start, so that many uploads opened at once cannot fill the disk with partial files."""
+    total = ResumableUpload.objects.filter(
+        owner_id=user.pk, evidence__isnull=True, expires_at__gt=timezone.now()
+    ).aggregate(n=Sum("length"))["n"]
+    return int(total or 0)
+
+
 def upload_start(*, assessment: Assessment, user: User, length: int, metadata: dict[str, str]) -> ResumableUpload:
     """Open a resumable upload of `length` bytes: the rule, the size limit (413), the day's quota
     and the evidence fields are checked now, before any byte is sent."""
@@ -221,7 +231,7 @@ def upload_start(*, assessment: Assessment, user: User, length: int, metadata: d
             % {"size": length / 1024 / 1024, "limit": settings.EVIDENCE_MAX_UPLOAD_MB},
             field="file",
         )
-    _check_quota(user, length)
+    _check_quota(user, length + unfinished_bytes(user))
     fields = _evidence_fields(assessment, metadata)
     partial_root().mkdir(parents=True, exist_ok=True)
     with transaction.atomic():

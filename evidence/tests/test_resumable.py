@@ -132,6 +132,10 @@ def test_refusals_are_specific_and_lose_nothing_already_kept(
     assert ResumableUpload.objects.count() == 0
 
     url = _start(team_client, arezzo_assessment, 1000, filename="notes.txt")["Location"]
+    # unfinished uploads count against the day's quota as they start (partial files cannot fill the disk)
+    settings.EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY = 1
+    over = _start(team_client, arezzo_assessment, 1024 * 1024 - 500, filename="more.txt")
+    assert over.status_code == 429 and over.json()["code"] == "evidence_quota_exceeded"
     assert _patch(team_client, url, 0, b"a" * 400).status_code == 204
     # a checksum that does not match: 460, and the bytes before it stay
     bad_sum = "sha256 " + base64.b64encode(hashlib.sha256(b"other").digest()).decode()
