@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from .manifest import MANIFEST
 from .models import BackupRun, BackupStatus
 
 PREFIX = "greenlist-"
+# A partial folder this old belongs to no backup still running (the task's time limit is 6 hours).
+STALE_PARTIAL_SECONDS = 24 * 60 * 60
 
 
 def backups_in(folder: Path) -> list[Path]:
@@ -43,6 +46,9 @@ def prune(folder: Path, keep: int) -> list[Path]:
     if not any(str(p) in verified for p in kept):
         kept += [p for p in backups[len(kept) :] if str(p) in verified][:1]
     deleted = [p for p in backups if p not in kept]
+    # What a backup killed mid-way (power cut, OOM) left behind: never a backup, never renamed.
+    stale = time.time() - STALE_PARTIAL_SECONDS
+    deleted += [p for p in folder.glob(f".{PREFIX}*.partial-*") if p.is_dir() and p.stat().st_mtime < stale]
     for path in deleted:
         shutil.rmtree(path)
     return deleted

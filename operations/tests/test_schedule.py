@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import os
 
 import pytest
 
@@ -26,9 +27,14 @@ def test_retention_keeps_the_newest_and_never_the_only_verified_one(tmp_path):
     newest = _fake_backup(tmp_path, "greenlist-20260103T034000Z", verified=False)
     unrelated = tmp_path / "notes"
     unrelated.mkdir()
+    crashed = tmp_path / ".greenlist-20260101T034000Z.partial-1a2b3c4d"
+    crashed.mkdir()
+    os.utime(crashed, (0, 0))
+    running = tmp_path / ".greenlist-20260104T034000Z.partial-5e6f7a8b"
+    running.mkdir()
 
-    assert prune(tmp_path, keep=1) == [middle]
-    assert newest.exists() and oldest.exists() and unrelated.exists()
+    assert prune(tmp_path, keep=1) == [middle, crashed]
+    assert newest.exists() and oldest.exists() and unrelated.exists() and running.exists()
 
 
 def test_scheduled_backups_are_verified_incremental_and_pruned(tmp_path, settings):
