@@ -37,6 +37,8 @@ class IndicatorReviewForm(forms.Form):
     finding = forms.CharField(required=False)
     comment = forms.CharField(required=False)
     shared = forms.BooleanField(required=False)
+    # When the page drew the form, the review's `updated_at` ("" if none): a save made elsewhere since is 409.
+    seen = forms.CharField(required=False, max_length=40)
 
 
 class GroupFindingForm(forms.Form):

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts import rules
 from accounts.models import User
@@ -243,10 +244,15 @@ def indicator_review_save(
     finding: str = "",
     comment: str = "",
     shared: bool = False,
+    seen: str | None = None,
 ) -> IndicatorReview:
     """Save the expert's own rating, finding and comment on one indicator (a draft unless shared).
 
-    The answer's current version is recorded, so a later change by the site marks it out of date."""
+    The answer's current version is recorded, so a later change by the site marks it out of date.
+    `seen` is the review's `updated_at` (ISO 8601) the form was drawn with, "" when there was none yet:
+    if the review was saved since (the same expert on another device, e.g. a change sent from a phone
+    after a day offline), nothing is saved and the answer is 409 `review_changed` with the saved one.
+    None (callers that never loaded it) saves without the check."""
     if not rules.can_write_indicator_review(by, assessment):
         raise NotAllowed(
             error_codes.NOT_ASSIGNED, "You are not assigned (without conflict) as an expert to this assessment."
@@ -259,6 +265,8 @@ def indicator_review_save(
         rating = _rating(locked, rating)
         target = _answer_of(locked, answer)
         assignment = ReviewAssignment.objects.cleared().get(assessment=locked, user=by)
+        if seen is not None:
+            _require_review_unchanged(assignment, target, seen)
         review, created = IndicatorReview.objects.update_or_create(
             assignment=assignment,
             answer=target,
@@ -277,6 +285,35 @@ def indicator_review_save(
             data={"assessment": locked.pk, "indicator": target.indicator_id, "rating": rating, "shared": bool(shared)},
         )
     return review
+
+
+def _require_review_unchanged(assignment: ReviewAssignment, answer: Answer, seen: str) -> None:
+    try:
+        expected = datetime.datetime.fromisoformat(seen) if seen else None
+    except ValueError:
+        raise DomainError(
+            error_codes.REVIEW_SEEN_INVALID, gettext("`seen` is not a moment in ISO 8601."), field="seen"
+        ) from None
+    current = IndicatorReview.objects.select_for_update().filter(assignment=assignment, answer=answer).first()
+    saved_at = current.updated_at if current else None
+    if saved_at != expected:
+        raise Conflict(
+            error_codes.REVIEW_CHANGED,
+            gettext(
+                "You saved this review from another device or tab since this page was loaded. "
+                "The saved one is shown here; what you sent is still in the form: save again to keep it."
+            ),
+            data={
+                "current": {
+                    "rating": current.rating,
+                    "finding": current.finding,
+                    "comment": current.comment,
+                    "updated_at": current.updated_at.isoformat(),
+                }
+                if current
+                else None
+            },
+        )
 
 
 def reviews_share(*, assessment: Assessment, by: User) -> int:

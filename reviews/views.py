@@ -286,6 +286,8 @@ def indicator_post(request, pk, answer_id, kind):
                 finding=d["finding"],
                 comment=d["comment"],
                 shared=d["shared"],
+                # Forms drawn by the review page say which saved review they started from (issue 17).
+                seen=d["seen"] if "seen" in request.POST else None,
             )
             note = _("Your review of %(n)s is saved%(shared)s.") % {
                 "n": answer.indicator.number,

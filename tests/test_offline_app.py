@@ -57,3 +57,50 @@ def test_logout_asks_the_browser_to_clear_what_the_site_kept(client, site_manage
     assert response.status_code == 302
     assert response["Clear-Site-Data"] == '"cache", "storage"'
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_an_experts_review_saved_elsewhere_meanwhile_is_not_overwritten(client, area, site_manager, staff, expert):
+    # given an expert's review saved from a laptop after their phone loaded the page (no review then)
+    import datetime
+
+    from django.utils import timezone
+
+    from reviews import services as review
+    from reviews.models import IndicatorReview
+    from reviews.tests.factories import submitted_assessment
+
+    assessment = submitted_assessment(area=area, manager=site_manager, staff=staff, n_indicators=1)
+    review.review_start(assessment=assessment, by=staff)
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    seat = review.assignment_create(assessment=assessment, assignee=expert, role="expert", due_date=due, by=staff)
+    review.conflict_declare(assignment=seat, by=expert, has_conflict=False)
+    answer = assessment.answers.get()
+    laptop = review.indicator_review_save(
+        assessment=assessment, answer=answer, by=expert, rating="meets", finding="Vu au bureau.", seen=""
+    )
+    client.force_login(expert)
+    url = f"/reviews/assessments/{assessment.pk}/indicators/{answer.pk}/review/"
+
+    # when the phone's change, made from the page drawn before, arrives
+    response = client.post(url, {"rating": "does_not_meet", "finding": "Vu sur le terrain.", "seen": ""})
+
+    # then nothing is overwritten: 409, the saved review shown beside what was sent, kept in the form
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Vu au bureau." in page and "Vu sur le terrain." in page
+    assert IndicatorReview.objects.get(pk=laptop.pk).finding == "Vu au bureau."
+    # and the API says the same, with the saved one
+    api = client.post(
+        f"/api/v1/review-assessments/{assessment.pk}/indicator-reviews/",
+        {"answer": answer.pk, "rating": "does_not_meet", "seen": "2020-01-01T00:00:00+00:00"},
+        content_type="application/json",
+    )
+    assert api.status_code == 409 and api.json()["code"] == "review_changed"
+    assert api.json()["current"]["finding"] == "Vu au bureau."
+    # when it is sent again from the page as now drawn (its `seen`), it is saved
+    response = client.post(
+        url, {"rating": "does_not_meet", "finding": "Vu sur le terrain.", "seen": laptop.updated_at.isoformat()}
+    )
+    assert response.status_code == 302
+    assert IndicatorReview.objects.get(pk=laptop.pk).finding == "Vu sur le terrain."

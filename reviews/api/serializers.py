@@ -102,6 +102,15 @@ class IndicatorReviewWriteSerializer(serializers.Serializer):
     finding = serializers.CharField(required=False, allow_blank=True, default="")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     shared = serializers.BooleanField(required=False, default=False)
+    seen = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        max_length=40,
+        help_text='Your review\'s `updated_at` when you loaded it ("" if you had none): if it was saved since, '
+        "nothing is saved and the answer is 409 `review_changed` with the saved one in `current`. Left out: no check.",
+    )
 
 
 class GroupFindingSerializer(serializers.ModelSerializer):

@@ -168,6 +168,7 @@ class ReviewAssessmentViewSet(viewsets.GenericViewSet):
             finding=d["finding"],
             comment=d["comment"],
             shared=d["shared"],
+            seen=d["seen"],
         )
         review = IndicatorReview.objects.select_related("assignment__user", "answer__indicator").get(pk=review.pk)
         return Response(IndicatorReviewSerializer(review).data)

@@ -123,6 +123,23 @@
         if (!row || item.page !== location.pathname) { return; }
         response.text().then(function (html) { applyAnswer(row, html); }).catch(function () { /* kept as shown */ });
       },
+      // Saved elsewhere meanwhile (409 review_changed): the row drawn again shows the saved review and
+      // keeps what was sent in the form; saving it again settles it (and clears it from the outbox).
+      conflict: function (item, response) {
+        var row = document.getElementById(item.row);
+        if (!row || item.page !== location.pathname) { return; }
+        return response.text().then(function (html) { applyAnswer(row, html); }).catch(function () { /* kept */ });
+      },
+    });
+  }
+
+  // A form saved with the network: what the outbox still held for it (a conflict, a refusal) is settled.
+  function settled(form) {
+    if (!window.greenlistOutbox) { return; }
+    window.greenlistOutbox.list().then(function (items) {
+      items.forEach(function (i) {
+        if (i.key === "form:" + form.action && i.state !== "pending" && i.state !== "sending") { window.greenlistOutbox.remove(i.id); }
+      });
     });
   }
 
@@ -136,7 +153,10 @@
     if (button) { button.disabled = true; }
     row.setAttribute("aria-busy", "true");
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
-      .then(function (response) { return response.text(); }, function () { return Promise.reject({ offline: true }); })
+      .then(function (response) {
+        if (response.ok) { settled(form); }
+        return response.text();
+      }, function () { return Promise.reject({ offline: true }); })
       .then(function (html) {
         var fresh = applyAnswer(row, html);
         var focusable = fresh.querySelector(".message-near, .field-error") || fresh;

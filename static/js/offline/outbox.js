@@ -93,12 +93,14 @@
         }
         if (item.draftKey) localStorage.removeItem(item.draftKey);
         if (handler.sent) await handler.sent(item, data, response);
-      } else if (response.status === 409 && data && data.current) {
+      } else if (response.status === 409 && (data ? data.current : item.form)) {
+        // Changed meanwhile: the page shows both (an answer's JSON names the saved one; a page form's
+        // answer is its row drawn again, with the saved one and what was sent).
         item.state = "conflict";
-        item.current = data.current;
-        item.message = data.detail;
+        item.current = data ? data.current : null;
+        item.message = data ? data.detail : "";
         await device.outbox.update(item);
-        if (handler.conflict) handler.conflict(item);
+        if (handler.conflict) await handler.conflict(item, response);
       } else if (loggedOut) {
         // Kept as it is, and the rest waits behind it: sent once the person has logged in again.
         item.state = "pending";
