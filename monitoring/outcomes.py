@@ -14,6 +14,7 @@ Queries: a constant number per page, whatever the number of datasets, values or 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,13 +42,14 @@ UNITS: dict[str, Any] = {
     Metric.SPECIES_RICHNESS: gettext_lazy("species"),
     Metric.DETECTIONS_PER_HOUR: gettext_lazy("detections per recording hour"),
     Metric.FOREST_LOSS_HA: gettext_lazy("ha"),
-    Metric.FOREST_LOSS_PCT: gettext_lazy("% of 2000 tree cover"),
+    Metric.FOREST_LOSS_PCT: gettext_lazy("percent of 2000 tree cover"),
 }
+ZONE_SHORT: dict[str, Any] = {Zone.INSIDE: gettext_lazy("Inside"), Zone.BUFFER: gettext_lazy("Buffer ring")}
 METHOD_NOTES: dict[str, Any] = {
     DatasetKind.CAMTRAP: gettext_lazy(
-        "Detection rate: independent events per 100 trap-nights of the deployments active that year; 95 % "
-        "interval from the Poisson count of events. Naive occupancy: deployments with a detection divided by "
-        "deployments active; 95 % Wilson interval. Not corrected for imperfect detection."
+        "Detection rate: independent events per 100 trap-nights of the deployments active that year; interval "
+        "(95 %) from the Poisson count of events. Naive occupancy: deployments with a detection divided by "
+        "deployments active; Wilson interval (95 %). Not corrected for imperfect detection."
     ),
     DatasetKind.FOREST: gettext_lazy(
         "Hansen Global Forest Change: pixels lost that year whose 2000 canopy was above the threshold, a "
@@ -59,7 +61,7 @@ METHOD_NOTES: dict[str, Any] = {
         "the only effort measure), so years are compared with care."
     ),
     DatasetKind.ACOUSTIC: gettext_lazy(
-        "Detections at or above the confidence threshold per recording hour; 95 % interval from the "
+        "Detections at or above the confidence threshold per recording hour; interval (95 %) from the "
         "Poisson count of detections."
     ),
 }
@@ -95,6 +97,41 @@ class Series:
     def low_effort(self) -> int:
         return sum(1 for r in self.rows if not r["comparable"])
 
+    def table(self) -> dict[str, Any]:
+        """One row per period, one cell per zone (value, interval, effort, a mark when not comparable)."""
+        by = {(r["period"], r["zone"]): r for r in self.rows}
+        periods = sorted({r["period"] for r in self.rows})
+        # An effort that is the same every period (a forest zone's 2000 cover) is said once, in the header.
+        constant = {}
+        for z in self.zones:
+            efforts = {r["effort_text"] for r in self.rows if r["zone"] == z}
+            constant[z] = efforts.pop() if len(efforts) == 1 and len(periods) > 1 else None
+        return {
+            "zones": [
+                {"label": ZONE_SHORT.get(z, z) if len(self.zones) > 1 else "", "effort": constant[z]}
+                for z in self.zones
+            ],
+            "rows": [
+                {
+                    "period": p,
+                    "cells": [
+                        {**by[(p, z)], "effort_shown": "" if constant[z] else by[(p, z)]["effort_text"]}
+                        if (p, z) in by
+                        else None
+                        for z in self.zones
+                    ],
+                }
+                for p in periods
+            ],
+            "not_comparable": self.not_comparable_text,
+        }
+
+    @property
+    def not_comparable_text(self) -> str:
+        if self.dataset.kind == DatasetKind.FOREST:
+            return _("the raster covers only part of the zone")
+        return _("the effort behind the value is too low")
+
     def chart(self) -> dict[str, Any]:
         periods = sorted({r["period"] for r in self.rows})
         by = {(r["period"], r["zone"]): r for r in self.rows}
@@ -104,7 +141,7 @@ class Series:
             zones.append(
                 {
                     "zone": zone,
-                    "label": str(Zone(zone).label),
+                    "label": str(Zone(zone).label) if len(self.zones) > 1 else self.title,
                     "values": [c["value"] if c else None for c in cells],
                     "ci_low": [c["ci_low"] if c else None for c in cells],
                     "ci_high": [c["ci_high"] if c else None for c in cells],
@@ -125,8 +162,10 @@ class Series:
 def _number(value: float | None) -> str:
     if value is None:
         return ""
-    if abs(value) >= 100:
+    if abs(value) >= 100 or float(value).is_integer():
         return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:,.1f}"
     return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.2f}"
 
 
@@ -300,7 +339,7 @@ def outcome_page(area: Any, *, can_add: bool) -> dict[str, Any]:
         "sections": sections,
         "charts": {"series": [s.chart() for s in all_series]},
         "points": map_features(ready),
-        "boundary": area.geom_display.geojson if getattr(area, "geom_display", None) else None,
+        "boundary": json.loads(area.geom_display.geojson) if getattr(area, "geom_display", None) else None,
         "indicators": linkable_indicators() if can_add else [],
         "min_trend_periods": MIN_TREND_PERIODS,
         "has_sensitive": any(d.sensitive for d in ready),

@@ -56,7 +56,7 @@ def test_outcome_page_shows_series_with_effort_trend_rule_and_generalised_places
     assert rate["zones"][0]["comparable"] == [False, True, True, True, True]
     assert rate["trend"]["from"] == "2020" and rate["trend"]["periods"] == 4 and rate["trend"]["slope"] > 0
     assert rate["zones"][0]["ci_low"][1] == 0.6 and "420 trap-nights" in rate["zones"][0]["effort"][1]
-    assert "no: effort too low" in html and "trend over 4 comparable periods (2020–2023)" in html
+    assert "the effort behind the value is too low" in html and "trend over 4 comparable periods (2020–2023)" in html
     # occupancy: two comparable years only, so no trend line
     occupancy = next(s for s in charts.values() if s["unit"] == "share of deployments with a detection")
     assert occupancy["trend"] is None and "no trend line: 2 comparable periods" in html

@@ -58,12 +58,20 @@
     },
   };
 
+  function ciMax(s) {
+    let top = 0;
+    s.zones.forEach((z) => z.ci_high.forEach((v) => { if (v !== null && v > top) top = v; }));
+    return top || undefined;
+  }
+
   function chartFor(canvas, s) {
     const bars = s.kind === "bar";
     // Each period's label carries the effort behind its value (of the first zone): the effort is read
     // with the value, not looked up elsewhere.
     const first = s.zones[0];
-    const labels = s.periods.map((p, i) => (first.effort[i] ? [p, first.effort[i]] : p));
+    // (Not when it is the same every period, as a forest zone's 2000 cover: the table's header says it.)
+    const varies = new Set(first.effort).size > 1;
+    const labels = s.periods.map((p, i) => (varies && first.effort[i] ? [p, first.effort[i]] : p));
     const datasets = s.zones.map((z) => {
       const colour = COLOURS[z.zone] || COLOURS.inside;
       const common = {
@@ -111,7 +119,8 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
-        scales: { y: { beginAtZero: true, title: { display: true, text: s.unit } } },
+        // Room for the intervals: Chart.js scales to the values only.
+        scales: { y: { beginAtZero: true, suggestedMax: ciMax(s), title: { display: true, text: s.unit } } },
         plugins: {
           legend: { display: s.zones.length > 1 || !!s.trend, position: "bottom" },
           tooltip: {
@@ -122,9 +131,9 @@
                 const lines = [];
                 if (d.effort && d.effort[item.dataIndex]) lines.push(interpolate(gettext("Effort: %(effort)s"), { effort: d.effort[item.dataIndex] }, true));
                 if (d.ci && d.ci.low[item.dataIndex] !== null && d.ci.low[item.dataIndex] !== undefined) {
-                  lines.push(interpolate(gettext("95 %% interval: %(low)s–%(high)s"), { low: d.ci.low[item.dataIndex].toPrecision(3), high: d.ci.high[item.dataIndex].toPrecision(3) }, true));
+                  lines.push(gettext("Interval (95 %)") + ": " + d.ci.low[item.dataIndex].toPrecision(3) + "–" + d.ci.high[item.dataIndex].toPrecision(3));
                 }
-                if (!d.comparable[item.dataIndex]) lines.push(gettext("Effort too low to compare"));
+                if (!d.comparable[item.dataIndex]) lines.push(gettext("Not comparable with other periods"));
                 return lines;
               },
             },
@@ -143,7 +152,10 @@
     (data.series || []).forEach((s) => { byId[s.id] = s; });
     document.querySelectorAll("canvas.js-outcome-chart").forEach((canvas) => {
       const s = byId[canvas.dataset.series];
-      if (s) chartFor(canvas, s);
+      if (s) {
+        chartFor(canvas, s);
+        canvas.dataset.drawn = "true";
+      }
     });
   }
 
@@ -210,6 +222,7 @@
         });
       }
       if (!bounds.isEmpty()) m.fitBounds(bounds, { padding: 30, maxZoom: 13, duration: 0 });
+      el.dataset.loaded = "true";
     });
   }
 

@@ -540,6 +540,20 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         assessment=own, owner=site_manager, length=1000, offset=400, expires_at=expiry_from_now()
     )
     w.ids.update(tus_upload=tus_upload.pk)
+    # --- issue 18: outcome page and links to the Standard (lane e) ---
+    # A ready forest-loss dataset of the own site, linked to an indicator (set directly: the world's
+    # Standard has no component 4; monitoring/tests/test_outcomes.py links through the page).
+    from monitoring.models import MonitoringDataset as OutcomeDataset
+    from monitoring.models import MonitoringIndicatorLink
+    from standards.models import Indicator
+
+    outcome_dataset = OutcomeDataset.objects.create(
+        area=area, kind="forest", title="Pérdida forestal", status="ready", created_by=site_manager
+    )
+    mon_link = MonitoringIndicatorLink.objects.create(
+        dataset=outcome_dataset, indicator=Indicator.objects.order_by("-id").first(), created_by=site_manager
+    )
+    w.ids.update(outcome_dataset=outcome_dataset.pk, mon_link=mon_link.pk)
     # --- issue 20: the staff system page (lane g) ---
     # A failed export job and a failed evidence item of the other site (an executable, rejected by the
     # pipeline run in-process), for the system page's retry buttons.
