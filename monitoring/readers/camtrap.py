@@ -37,6 +37,7 @@ from .files import find
 MIN_TRAP_NIGHTS = 100.0
 MIN_DEPLOYMENTS = 5
 INDEPENDENCE = datetime.timedelta(minutes=30)
+DESCRIPTOR_MAX_BYTES = 5_000_000
 DEPLOYMENT_COLUMNS = ("deploymentID", "deploymentStart", "deploymentEnd")
 OBSERVATION_COLUMNS = ("deploymentID", "eventStart", "observationLevel", "observationType", "scientificName")
 csv.field_size_limit(1024 * 1024)
@@ -67,7 +68,7 @@ def looks_like(files: list[Path]) -> bool:
     if {"deployments.csv", "observations.csv"} <= names:
         return True
     package = find(files, "datapackage.json")
-    if package is not None and package.stat().st_size < 5_000_000:
+    if package is not None and package.stat().st_size <= DESCRIPTOR_MAX_BYTES:
         try:
             profile = str(json.loads(package.read_text("utf-8")).get("profile", ""))
         except (ValueError, UnicodeDecodeError, AttributeError):
@@ -131,6 +132,9 @@ def _resource_paths(files: list[Path], result: ReadResult) -> dict[str, Path | N
     package = find(files, "datapackage.json")
     if package is None:
         result.problem("datapackage.json", "The package has no datapackage.json; the tables were read by their names.")
+        return paths
+    if package.stat().st_size > DESCRIPTOR_MAX_BYTES:
+        result.problem(package, "datapackage.json is larger than 5 MB; it was not read.", fatal=True)
         return paths
     try:
         descriptor = json.loads(package.read_text("utf-8"))

@@ -32,12 +32,13 @@ from .files import find
 DWC = "http://rs.tdwg.org/dwc/terms/"
 OCCURRENCE = DWC + "Occurrence"
 MIN_RECORDS = 50
+META_MAX_BYTES = 5_000_000
 YEAR = re.compile(r"^\s*(\d{4})")
 
 
 def looks_like(files: list[Path]) -> bool:
     meta = find(files, "meta.xml")
-    if meta is None or meta.stat().st_size > 5_000_000:
+    if meta is None or meta.stat().st_size > META_MAX_BYTES:
         return False
     try:
         return "rs.tdwg.org/dwc/text" in meta.read_text("utf-8", errors="replace")
@@ -53,6 +54,9 @@ def read_occurrences(files: list[Path], params: dict[str, Any]) -> ReadResult:
         result.problem("meta.xml", "The archive has no meta.xml: it is not a Darwin Core Archive.", fatal=True)
         return result
     root = meta.parent
+    if meta.stat().st_size > META_MAX_BYTES:
+        result.problem(meta, "meta.xml is larger than 5 MB; it was not read.", fatal=True)
+        return result
     try:
         with DwCAReader(str(root), skip_metadata=True) as probe:
             if probe.descriptor is None:

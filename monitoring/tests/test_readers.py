@@ -167,6 +167,11 @@ def test_hostile_archive_is_refused_before_reading(tmp_path):
     (package / "datapackage.json").write_text(json.dumps({"resources": [{"name": "deployments", "path": "../x.csv"}]}))
     result = read_camtrap([package / "datapackage.json"], {})
     assert result.failed  # a resource path leaving the package is not followed
+    (package / "datapackage.json").write_text(" " * 5_000_001)
+    (package / "deployments.csv").write_text("deploymentID,deploymentStart,deploymentEnd\n")
+    (package / "observations.csv").write_text("deploymentID\n")
+    big = read_camtrap(sorted(package.iterdir()), {})
+    assert big.failed and big.problems[0].message == "datapackage.json is larger than 5 MB; it was not read."
 
 
 def test_intervals():
