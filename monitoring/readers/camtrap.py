@@ -13,7 +13,8 @@ The rules, stated once (docs/monitoring.md repeats them):
   classification of the whole sequence); media-level observations count only for events without
   any. Media-level rows without an eventID are grouped per deployment and taxon: a new event
   starts when more than 30 minutes passed since the previous image of that taxon there.
-- **Year** of an event: its eventStart in the deployment's local time.
+- **Year** of an event: its eventStart in the deployment's local time. An observation more than an
+  hour outside its deployment's start and end is reported and not counted (dates out of order).
 - **Detection rate** = events / trap-nights × 100, with a Poisson 95 % interval (monitoring.stats).
 - **Naive occupancy** = deployments with at least one event of the taxon that year / deployments
   active that year, with a Wilson 95 % interval; not corrected for imperfect detection.
@@ -38,6 +39,9 @@ MIN_TRAP_NIGHTS = 100.0
 MIN_DEPLOYMENTS = 5
 INDEPENDENCE = datetime.timedelta(minutes=30)
 DESCRIPTOR_MAX_BYTES = 5_000_000
+# An observation this far outside its deployment's start and end (clock drift, a camera set a few
+# minutes early) is still counted; further out, it is reported and left out of the rates.
+SLACK = datetime.timedelta(hours=1)
 DEPLOYMENT_COLUMNS = ("deploymentID", "deploymentStart", "deploymentEnd")
 OBSERVATION_COLUMNS = ("deploymentID", "eventStart", "observationLevel", "observationType", "scientificName")
 csv.field_size_limit(1024 * 1024)
@@ -272,6 +276,16 @@ def _events(
                 counts["skipped"] += 1
                 result.problem(
                     path, f"'{get(row, 'eventStart')}' is not a date and time.", row=row_number, column="eventStart"
+                )
+                continue
+            if not deployment.start - SLACK <= when <= deployment.end + SLACK:
+                counts["skipped"] += 1
+                result.problem(
+                    path,
+                    f"The observation ({get(row, 'eventStart')}) falls outside its deployment "
+                    f"({deployment.start.isoformat()} to {deployment.end.isoformat()}); it is not counted.",
+                    row=row_number,
+                    column="eventStart",
                 )
                 continue
             counts["animal"] += 1

@@ -59,12 +59,15 @@ def test_camtrap_problems_are_reported_per_file_row_and_column(testdata, tmp_pat
     (package / "deployments.csv").write_text("\n".join(lines) + "\n")
     observations = (package / "observations.csv").read_text().splitlines()
     observations[1] = observations[1].replace("00a2c20d", "ffffffff", 1)
+    # Row 3's event (deployment 00a2c20d, May 2020) moved to 2019: before its deployment started.
+    observations[3] = observations[3].replace("2020-05-", "2019-05-")
     (package / "observations.csv").write_text("\n".join(observations) + "\n")
     result = read_camtrap(sorted(p for p in package.iterdir() if p.is_file()), {})
     assert not result.failed
     where = {(p.file, p.row, p.column) for p in result.problems}
     assert ("deployments.csv", 3, "deploymentEnd") in where
     assert ("observations.csv", 1, "deploymentID") in where
+    assert ("observations.csv", 3, "eventStart") in where
     assert any("ffffffff" in p.message for p in result.problems)
     # Observations of the dropped deployment are reported too, and none of them is counted.
     assert result.summary["deployments"] == 3
