@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from accounts.tests.factories import Role, make_user
@@ -134,7 +135,7 @@ def test_offline_journey(browser, live_server, tmp_path, area, site_manager, sta
     expect(page.locator(f"#justification-{last.pk}")).to_have_value("")
     # and so does the boundary map kept with it: the boundary drawn, the missing base map said in words
     page.goto(f"/assessments/{assessment.pk}/sites/")
-    expect(page.locator("#sites-map[data-loaded=true] .site-label")).to_be_visible(timeout=15_000)
+    expect(page.locator("#sites-map[data-loaded=true] .site-label")).to_be_visible(timeout=45_000)
     expect(page.locator("#offline-note")).to_be_visible()
     shot(page, "2-offline-boundary-map")
     page.goto(page_url)
@@ -190,7 +191,17 @@ def test_offline_journey(browser, live_server, tmp_path, area, site_manager, sta
     assert third.version == before[third.pk] + 2
     expect(page.locator(".js-outbox")).to_have_attribute("data-state", "sent")
 
-    # when they log out, the device keeps nothing of theirs
+    # when someone else logs in on the same phone (the first session ended without a logout)
+    phone.context.clear_cookies()
+    browser_login(page, colleague.email)
+    page.context.set_offline(True)
+    # then the worker never serves them the first person's kept page
+    with pytest.raises(PlaywrightError):
+        page.goto(page_url)
+    page.context.set_offline(False)
+    page.goto(page_url)
+
+    # when they log out, the device keeps nothing of either person
     page.locator(".menu-toggle").click()
     with page.expect_navigation():
         page.locator("form.js-logout button").click()
