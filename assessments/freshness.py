@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.contrib.auth import get_user_model
+
 from accounts.models import RoleAssignment
 from core.freshness import Rows, fingerprint, page_etag
 from standards.models import AdaptedIndicator, AdaptedIndicatorSet, Component, Criterion, Indicator, Standard
@@ -41,6 +43,7 @@ def _context_rows(assessment: Assessment, user) -> list[Rows]:
             (assessment.standard_id,),
         ),
         Rows(Indicator, "t.standard_id = %s", (assessment.standard_id,)),
+        Rows(get_user_model(), "t.id = %s", (user.pk,)),  # their name in the page's header
         Rows(RoleAssignment, "t.user_id = %s", (user.pk,)),
     ]
     if assessment.adapted_set_id:

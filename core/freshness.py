@@ -31,6 +31,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection, models
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.crypto import salted_hmac
 from django.utils.http import quote_etag
@@ -136,9 +137,13 @@ def _release() -> str:
 
 
 def page_etag(request, kind: str, data_fingerprint: str) -> str:
-    """The tag of one page drawn for this person, in this language, with this CSRF secret."""
+    """The tag of one page drawn for this person, in this language, with this CSRF secret, today
+    (pages say "due in 3 days", "overdue": a new day draws them anew)."""
     csrf_secret = request.META.get("CSRF_COOKIE", "")
-    value = "|".join([kind, str(request.user.pk), get_language() or "", csrf_secret, release(), data_fingerprint])
+    today = timezone.localdate().isoformat()
+    value = "|".join(
+        [kind, str(request.user.pk), get_language() or "", csrf_secret, today, release(), data_fingerprint]
+    )
     return salted_hmac("core.freshness.page_etag", value).hexdigest()[:40]
 
 

@@ -2,11 +2,15 @@
 without drawing the page, in a constant handful of queries; any change by anyone → 200 with the
 new data; the tag belongs to one person, one language and one CSRF secret."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import Role, make_user
 from assessments.models import Answer
@@ -98,6 +102,16 @@ def test_the_tag_belongs_to_one_person_language_and_csrf_secret(assessment, site
     stranger.force_login(outsider)
     stranger.get("/")
     assert stranger.get(url(assessment), HTTP_IF_NONE_MATCH=etag).status_code == 404
+
+    # Another day: pages say "due in 3 days", so a new day draws them anew.
+    evening = datetime.datetime.combine(timezone.localdate(), datetime.time(23, 58), timezone.get_current_timezone())
+    late = Client()
+    with time_machine.travel(evening, tick=False):
+        late.force_login(site_manager)
+        late_etag = first_visit(late, assessment)
+        assert late.get(url(assessment), HTTP_IF_NONE_MATCH=late_etag).status_code == 304
+    with time_machine.travel(evening + datetime.timedelta(minutes=4), tick=False):
+        assert late.get(url(assessment), HTTP_IF_NONE_MATCH=late_etag).status_code == 200
 
     # Another language: another page.
     response = client.get(url(assessment), HTTP_IF_NONE_MATCH=etag, HTTP_ACCEPT_LANGUAGE="fr")
