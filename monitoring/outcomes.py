@@ -418,3 +418,16 @@ def direction_label(slope: float | None) -> str:
     if slope is None:
         return _("no trend drawn (fewer than three comparable periods)")
     return _("rising trend") if slope > 0 else _("falling trend") if slope < 0 else _("flat trend")
+
+
+def review_rows(assessment: Any) -> list:
+    """The rows behind the series shown on the assessment's review page (its 304s, core.freshness):
+    the area's datasets (a reprocessing changes their row) and their links to indicators."""
+    from core.freshness import Rows
+
+    datasets = MonitoringDataset._meta.db_table
+    where = f"t.dataset_id IN (SELECT d.id FROM {datasets} d WHERE d.area_id = %s)"  # noqa: S608 - model names
+    return [
+        Rows(MonitoringDataset, "t.area_id = %s", (assessment.protected_area_id,)),
+        Rows(MonitoringIndicatorLink, where, (assessment.protected_area_id,)),
+    ]

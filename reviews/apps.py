@@ -44,3 +44,7 @@ class ReviewsConfig(AppConfig):
         sections.provide_questions_section(assessment_open_questions)
         # Their replies change the assessment page and the review page (their 304s, issue 17).
         freshness.provide_rows(reply_rows)
+        # The monitoring series linked to its indicators are on the review page too (issue 18).
+        from monitoring.outcomes import review_rows
+
+        freshness.provide_rows(review_rows)

@@ -30,7 +30,6 @@ from evidence.models import EvidenceItem
 from evidence.rules import can_view_evidence_of
 from evidence.selectors import facts_for_items
 from monitoring.outcomes import indicator_summaries
-from monitoring.rules import can_view_monitoring
 from standards.models import AdaptedIndicator, Indicator
 from standards.selectors import adaptations
 
@@ -522,11 +521,11 @@ def review_page(assessment: Assessment, user) -> dict:
     for row in rows:
         marked = row.changed_since_sent_back
         row.evidence_items = [(*parts[item.id], marked and item.uploaded_at > sent_back) for item in row.evidence]
-    # The site's monitoring series linked to these indicators (outcomes, 4.x and 3.7): two queries.
+    # The site's monitoring series linked to these indicators (outcomes, 4.x and 3.7): one query, two
+    # when there are links. Whoever sees this page sees the assessment, and so the area's monitoring
+    # (monitoring.rules.can_view_monitoring: the area's assessments' own visibility rule).
     area = assessment.protected_area
-    monitoring = (
-        indicator_summaries(area.pk, [row.indicator.number for row in rows]) if can_view_monitoring(user, area) else {}
-    )
+    monitoring = indicator_summaries(area.pk, [row.indicator.number for row in rows])
     for row in rows:
         row.monitoring = monitoring.get(row.indicator.number, [])
     pins = {}

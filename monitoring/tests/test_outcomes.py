@@ -129,7 +129,8 @@ def test_a_linked_series_is_shown_to_reviewers_beside_indicator_4_1(
     review_url = reverse("reviews:review", args=[assessment.pk])
     client.force_login(expert)
     with CaptureQueriesContext(connection) as unlinked:
-        assert "review-monitoring" not in client.get(review_url).content.decode()
+        before = client.get(review_url)
+    assert "review-monitoring" not in before.content.decode()
 
     # when the site team links the leopard's detection rate to 4.1.1 (a governance indicator is refused)
     client.force_login(site_manager)
@@ -150,7 +151,10 @@ def test_a_linked_series_is_shown_to_reviewers_beside_indicator_4_1(
     # then the expert sees it beside 4.1.1, with its span, comparability and trend, and the page's link
     client.force_login(expert)
     with CaptureQueriesContext(connection) as linked:
-        html = client.get(review_url).content.decode()
+        response = client.get(review_url)
+    html = response.content.decode()
+    # the page's tag (its 304s) follows the link: a reviewer's browser does not keep the old page
+    assert response["ETag"] != before["ETag"]
     answer = assessment.answers.get(indicator=indicator)
     block = re.search(rf'id="monitoring-{answer.pk}">(.*?)</div>', html, re.S).group(1)
     assert "Detection rate (per 100 trap-nights) · Panthera pardus (Cámaras trampa): 2019–2023" in block
