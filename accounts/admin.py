@@ -2,7 +2,10 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.errors import DomainError
+
 from . import services
+from .erasure import erase_person
 from .models import ApiToken, Invitation, RoleAssignment, User
 
 
@@ -27,6 +30,28 @@ class UserAdmin(admin.ModelAdmin):
     fields = ("email", "full_name", "organisation", "language", "is_active", "is_staff", "is_superuser", "last_login")
     readonly_fields = ("is_staff", "is_superuser", "last_login")
     inlines = [RoleAssignmentInline]
+    actions = ["erase_personal_data"]
+
+    @admin.action(description=_("Erase personal data (replace with a pseudonym)"), permissions=["erase"])
+    def erase_personal_data(self, request, queryset):
+        erased = 0
+        for person in queryset:
+            try:
+                erase_person(person=person, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                erased += 1
+        if erased:
+            self.message_user(
+                request,
+                ngettext("%(count)d person erased.", "%(count)d people erased.", erased) % {"count": erased},
+                messages.SUCCESS,
+            )
+
+    def has_erase_permission(self, request):
+        # Administrators only (not IUCN staff): an erasure cannot be undone.
+        return request.user.is_superuser
 
 
 @admin.register(RoleAssignment)

@@ -31,3 +31,13 @@ ROLE_SCOPE = {
 # Roles held on an accreditation (with an end date staff renew): the members of a jurisdiction's
 # Expert Assessment Group and the independent reviewers.
 ACCREDITED_ROLES = (Role.EXPERT, Role.INDEPENDENT_REVIEWER)
+
+
+class ExportStatus(models.TextChoices):
+    """Where a person's download of their own data stands (accounts.export_workflow moves it)."""
+
+    REQUESTED = "requested", _("Requested")
+    BUILDING = "building", _("Being prepared")
+    READY = "ready", _("Ready to download")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")

@@ -6,12 +6,13 @@ from typing import Any, ClassVar, Self
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Role
+from .choices import ExportStatus, Role
 
 
 class UserManager(BaseUserManager["User"]):
@@ -197,3 +198,52 @@ class ApiToken(models.Model):
 
     def is_usable(self, now: datetime.datetime | None = None) -> bool:
         return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+def personal_data_storage() -> FileSystemStorage:
+    """Private storage for data exports: never under MEDIA_ROOT, served only by the owner's view."""
+    return FileSystemStorage(location=settings.PERSONAL_DATA_ROOT)
+
+
+def data_export_upload_to(instance: DataExport, filename: str) -> str:
+    return f"personal-data/{instance.user_id}/{filename}"
+
+
+class DataExport(models.Model):
+    """A person's download of everything the platform holds about them (accounts.personal_data).
+
+    A worker builds the zip; only that person may download it, until `expires_at`, after which beat
+    deletes the file. Its status moves only through accounts.export_workflow (logged below)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(max_length=12, choices=ExportStatus.choices, default=ExportStatus.REQUESTED)
+    file = models.FileField(upload_to=data_export_upload_to, storage=personal_data_storage, blank=True, max_length=300)
+    size = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ExportStatus.values), name="dataexport_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"data export {self.pk} ({self.status})"
+
+
+class DataExportTransition(models.Model):
+    """One move of a data export's status; `by` null is the worker or beat."""
+
+    export = models.ForeignKey(DataExport, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=12, choices=ExportStatus.choices)
+    to_status = models.CharField(max_length=12, choices=ExportStatus.choices)
+    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.export_id}: {self.from_status} → {self.to_status}"

@@ -13,4 +13,6 @@ urlpatterns = [
     path("2fa/verify/", views.two_factor_verify, name="2fa-verify"),
     path("tokens/", views.api_tokens, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("my-data/", views.my_data, name="my-data"),
+    path("my-data/<int:pk>/download/", views.my_data_download, name="my-data-download"),
 ]

@@ -4,15 +4,18 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from core.downloads import private_file
 from core.errors import DomainError
 from core.pages import refuse_if_not_allowed
 
-from . import rules, selectors, services, throttle, two_factor
+from . import personal_data, rules, selectors, services, throttle, two_factor
 from .forms import AcceptInvitationForm, ApiTokenForm, EmailAuthenticationForm, InvitationForm, TokenForm
+from .models import DataExport
 
 
 class LogoutView(auth_views.LogoutView):
@@ -165,3 +168,37 @@ def api_token_revoke(request, pk):
     services.api_token_revoke(token=token, by=request.user)
     messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
     return redirect("accounts:api-tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request):
+    """Your own data: ask for a download of everything the platform holds about you, and fetch it."""
+    if request.method == "POST":
+        try:
+            personal_data.export_request(user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your data is being prepared. This page shows it when it is ready."))
+        return redirect("accounts:my-data")
+    exports = DataExport.objects.filter(user=request.user).order_by("-created_at")[:10]
+    response = render(request, "accounts/my_data.html", {"exports": exports, "now": timezone.now()})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def my_data_download(request, pk):
+    """The zip, to the person it is about only: anyone else's is 404, an expired one 410."""
+    try:
+        export = personal_data.export_for_download(user=request.user, export_id=pk)
+    except DomainError as exc:
+        return render(request, "accounts/my_data_gone.html", {"reason": exc.message}, status=exc.http_status)
+    return private_file(
+        export.file.open("rb"),
+        filename=f"greenlist-personal-data-{export.pk}.zip",
+        content_type="application/zip",
+        inline=False,
+    )

@@ -9,6 +9,7 @@ from .api_docs import ApiDocsView, FaviconView
 from .home import home
 from .jsi18n import PlatformJavaScriptCatalog
 from .offline import manifest, offline_list, service_worker
+from .privacy import privacy
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("ping", ping, name="ping"),
     # Prometheus's /metrics and the staff system page under /operations/system/ (issue 20).
     path("", include("operations.urls")),
+    path("privacy/", privacy, name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", PlatformJavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),

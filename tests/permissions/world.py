@@ -593,4 +593,11 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
         area=area, kind="acoustic", title="zqMONITORINGzq sonidos", status="processing", created_by=site_manager
     )
     w.ids.update(mon_ready=mon_ready.pk, mon_busy=mon_busy.pk)
+    # --- issue 20: personal data (lane h) ---
+    # The expert's own download of their data, built as the worker builds it (the file is real).
+    from accounts.models import DataExport
+    from accounts.personal_data import export_build
+
+    expert_export = export_build(DataExport.objects.create(user=expert).pk)
+    w.ids.update(expert_export=expert_export.pk)
     return w
