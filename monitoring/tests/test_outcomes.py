@@ -68,7 +68,8 @@ def test_outcome_page_shows_series_with_effort_trend_rule_and_generalised_places
     assert "generalised to a grid of about 10 km" in html
     # a table version of every chart, without script
     assert html.count('class="table series-table"') == len(charts)
-    # linked from the area page
+    # the team adds datasets from here; linked from the area page
+    assert reverse("monitoring:dataset-add", args=[area.pk]) in html
     assert url in client.get(reverse("protected_areas:detail", args=[area.pk])).content.decode()
 
     # the page's queries do not grow with the data: a third dataset with values adds none
