@@ -118,9 +118,9 @@ def _test_database_url() -> str:
     return f"postgis://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def start_celery_worker(log_path: Path) -> subprocess.Popen:
-    """Start a real `celery worker` process on the test queue, connected to the test database,
-    and wait until it answers a ping."""
+def start_celery_worker(log_path: Path, queues: str = "", extra: tuple[str, ...] = ()) -> subprocess.Popen:
+    """Start a real `celery worker` process on the test queues (all of them unless `queues` names
+    some, comma-separated), connected to the test database, and wait until it answers a ping."""
     from django.conf import settings
 
     from greenlist.celery import app
@@ -145,11 +145,13 @@ def start_celery_worker(log_path: Path) -> subprocess.Popen:
                 "--pool=solo",
                 "--loglevel=INFO",
                 "-Q",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
+                # Every queue by kind (greenlist/queues.py), each named after this run's default queue.
+                queues or ",".join(settings.GREENLIST_QUEUES.values()),
                 "-n",
                 hostname,
                 "--without-gossip",
                 "--without-mingle",
+                *extra,
             ],
             cwd=ROOT,
             env=env,

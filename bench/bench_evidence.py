@@ -130,8 +130,7 @@ def start_workers(n: int, env: dict, log_dir: str) -> list[subprocess.Popen]:
                     "worker",
                     "--pool=solo",
                     "--loglevel=WARNING",
-                    "-Q",
-                    QUEUE,
+                    # No -Q: every queue by kind named after QUEUE (CELERY_TASK_QUEUES, issue 19).
                     "-n",
                     name,
                     "--without-gossip",

@@ -11,6 +11,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from greenlist import queues as celery_queues
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -167,12 +169,21 @@ CACHES = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="greenlist")
+# Queues by kind of work (greenlist/queues.py, issue 19): e-mail and scoring on the default queue, then
+# evidence, heavy (geodata, rasters) and bulk (imports, exports); every task routed by name, each queue
+# with its own time limits. GREENLIST_QUEUES (kind → queue name) is the one list of queues; a worker per
+# queue in docker-compose.yml. settings_test.py rebuilds these from its own default queue.
+GREENLIST_QUEUES = celery_queues.queue_names(CELERY_TASK_DEFAULT_QUEUE)
+CELERY_TASK_QUEUES = celery_queues.kombu_queues(CELERY_TASK_DEFAULT_QUEUE)
+CELERY_TASK_ROUTES = celery_queues.task_routes(CELERY_TASK_DEFAULT_QUEUE)
+CELERY_TASK_ANNOTATIONS = [celery_queues.QueueLimits()]
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 15 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 30 * 60}
+# A task that sets no limit gets its queue's (QueueLimits); these are the most any queue allows.
+CELERY_TASK_TIME_LIMIT = max(kind.time_limit for kind in celery_queues.KINDS.values())
+CELERY_TASK_SOFT_TIME_LIMIT = max(kind.soft_time_limit for kind in celery_queues.KINDS.values())
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": celery_queues.VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(

@@ -36,3 +36,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "test-media"))
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", f"{MEDIA_ROOT}-private"))
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# The queues by kind (greenlist/queues.py) take their names from this run's default queue, so parallel
+# runs (scripts/test.sh) never take each other's tasks.
+GREENLIST_QUEUES = celery_queues.queue_names(CELERY_TASK_DEFAULT_QUEUE)  # noqa: F405
+CELERY_TASK_QUEUES = celery_queues.kombu_queues(CELERY_TASK_DEFAULT_QUEUE)  # noqa: F405
+CELERY_TASK_ROUTES = celery_queues.task_routes(CELERY_TASK_DEFAULT_QUEUE)  # noqa: F405

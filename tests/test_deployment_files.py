@@ -1,8 +1,11 @@
 """docker-compose.yml cannot be run here (no Docker engine): check on paper that it matches the code."""
 
 import importlib
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,8 @@ from django.core.management import get_commands
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-APP_SERVICES = ["web", "worker", "beat", "migrate"]
+WORKER_SERVICES = ["worker-default", "worker-evidence", "worker-heavy", "worker-bulk"]
+APP_SERVICES = ["web", *WORKER_SERVICES, "beat", "migrate"]
 
 
 def settings_env_vars() -> set[str]:
@@ -27,7 +31,7 @@ def command_of(service: dict) -> list[str]:
 
 
 def test_compose_has_the_production_services():
-    assert {"db", "redis", "web", "worker", "beat"} <= set(SERVICES)
+    assert {"db", "redis", "web", "beat", *WORKER_SERVICES} <= set(SERVICES)
     assert SERVICES["db"]["image"].startswith("postgis/postgis:15")
     assert SERVICES["redis"]["image"].startswith("redis:7")
 
@@ -57,7 +61,7 @@ def test_web_command_points_at_the_wsgi_application():
     assert callable(getattr(importlib.import_module(module), attr))
 
 
-@pytest.mark.parametrize("name,subcommand", [("worker", "worker"), ("beat", "beat")])
+@pytest.mark.parametrize("name,subcommand", [*((w, "worker") for w in WORKER_SERVICES), ("beat", "beat")])
 def test_celery_services_use_the_project_app(name, subcommand):
     argv = command_of(SERVICES[name])
     assert argv[:3] == ["celery", "-A", "greenlist"]
@@ -135,3 +139,45 @@ def test_pre_commit_runs_the_checks_make_test_runs():
         assert any(tool.split()[-1] in entry for entry in entries), f"pre-commit does not run {tool}"
     for hook in hooks:
         assert hook["language"] == "system" and hook["entry"].startswith(".venv/bin/"), hook["id"]
+
+
+def _option(argv: list[str], flag: str) -> str:
+    for i, arg in enumerate(argv):
+        if arg == flag:
+            return argv[i + 1]
+        if arg.startswith(flag + "="):
+            return arg.split("=", 1)[1]
+    raise AssertionError(f"{flag} missing from {argv}")
+
+
+def test_compose_runs_a_worker_for_every_queue_and_no_other():
+    """Issue 19: a worker service per queue by kind (greenlist/queues.py), each consuming exactly its
+    queue under the production default queue's name, so `--scale worker-heavy=3` scales that kind alone."""
+    from greenlist import queues
+
+    names = queues.queue_names("greenlist")
+    assert "worker" not in SERVICES, "one worker for every queue lets a raster hold up the e-mail"
+    for kind, queue in names.items():
+        argv = command_of(SERVICES[f"worker-{kind}"])
+        assert _option(argv, "-Q") == queue
+        assert int(_option(argv, "--concurrency")) == queues.KINDS[kind].concurrency
+        assert "container_name" not in SERVICES[f"worker-{kind}"], "a fixed container name cannot be scaled"
+    beat = SERVICES["beat"]
+    assert "deploy" not in beat or beat["deploy"].get("replicas", 1) == 1
+
+
+def test_run_script_starts_a_worker_for_every_queue():
+    from greenlist import queues
+
+    script = (ROOT / "scripts" / "run.sh").read_text()
+    assert "done < <($PY -m greenlist.queues)" in script and '-Q "$queue"' in script
+    listed = subprocess.run(
+        [sys.executable, "-m", "greenlist.queues"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "greenlist.settings", "CELERY_TASK_DEFAULT_QUEUE": "greenlist"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    lines = [line.split() for line in listed if line.strip()]
+    assert [(kind, queue) for kind, queue, _ in lines] == list(queues.queue_names("greenlist").items())

@@ -206,8 +206,7 @@ def test_answers_uploads_and_invitations_survive_redis_down_and_are_done_when_it
             "greenlist",
             "worker",
             "--pool=solo",
-            "-Q",
-            stack["env"]["CELERY_TASK_DEFAULT_QUEUE"],
+            # No -Q: every queue by kind this run's default queue names (CELERY_TASK_QUEUES, issue 19).
             "-n",
             f"faults-{os.getpid()}@localhost",
         ],
