@@ -344,7 +344,7 @@
       }
       const updated = st.form.querySelector(".js-updated");
       if (updated) updated.textContent = words.savedJustNow || "Saved just now";
-      if (window.greenlistOutbox) window.greenlistOutbox.refresh(); // a kept page is fetched again
+      document.dispatchEvent(new CustomEvent("offline:saved")); // a kept page is fetched again (offline/pages.js)
     } else if (response.status === 409 && data && data.code === "answer_changed") {
       showConflict(st, data.current, data.detail);
     } else if (response.status === 409) {

@@ -154,7 +154,7 @@
     row.setAttribute("aria-busy", "true");
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (response) {
-        if (response.ok) { settled(form); }
+        if (response.ok) { settled(form); document.dispatchEvent(new CustomEvent("offline:saved")); }
         return response.text();
       }, function () { return Promise.reject({ offline: true }); })
       .then(function (html) {

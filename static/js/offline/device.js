@@ -66,9 +66,10 @@
     if (!user && !(await caches.has(META_CACHE))) return;
     const urls = user ? (await allOf("pages")).map((p) => p.url) : [];
     const cache = await caches.open(META_CACHE);
-    await cache.put(WHO, new Response(JSON.stringify({ user: user || null, urls }), {
-      headers: { "Content-Type": "application/json" },
-    }));
+    const said = JSON.stringify({ user: user || null, urls });
+    const before = await cache.match(WHO);
+    if (before && (await before.text()) === said) return; // most pages: nothing new to say
+    await cache.put(WHO, new Response(said, { headers: { "Content-Type": "application/json" } }));
     const reg = await navigator.serviceWorker.getRegistration();
     const worker = reg && (reg.active || reg.waiting || reg.installing);
     if (worker) worker.postMessage({ type: "who-changed" });

@@ -93,6 +93,7 @@
         }
         if (item.draftKey) localStorage.removeItem(item.draftKey);
         if (handler.sent) await handler.sent(item, data, response);
+        document.dispatchEvent(new CustomEvent("offline:saved")); // a kept page is fetched again
       } else if (response.status === 409 && (data ? data.current : item.form)) {
         // Changed meanwhile: the page shows both (an answer's JSON names the saved one; a page form's
         // answer is its row drawn again, with the saved one and what was sent).

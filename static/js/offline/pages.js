@@ -52,11 +52,13 @@
     // Answers saved since the page was kept: its cached copy is fetched again, so that offline it
     // shows them (a little after the last save, not after every keystroke).
     let timer = null;
-    document.addEventListener("outbox:changed", (event) => {
+    document.addEventListener("offline:saved", () => {
       if (controls.dataset.kept !== "1" || !navigator.onLine) return;
-      if (event.detail.items.some((i) => i.page === location.pathname && i.state === "pending")) return;
       clearTimeout(timer);
-      timer = setTimeout(() => device.refreshPage(location.pathname).catch(() => {}), 2000);
+      timer = setTimeout(async () => {
+        const waiting = (await device.outbox.list()).some((i) => i.page === location.pathname && (i.state === "pending" || i.state === "sending"));
+        if (!waiting) device.refreshPage(location.pathname).catch(() => {});
+      }, 2000);
     });
   }
 
