@@ -24,6 +24,17 @@ pytestmark = pytest.mark.django_db(transaction=False)
 FIRST, LAST, EMAIL = "Zephyrine", "Quolltrap", "zephyrine.quolltrap@example.org"
 
 
+@pytest.fixture(autouse=True)
+def _forget_concern_rates():
+    """The concern form's rate limits live in Redis: each run starts with a clean record."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(match="*concern-rate:*", count=500):
+        client.delete(key)
+
+
 def occurrences(needle: str) -> list[str]:
     """Every table.column whose value contains `needle`, over the whole database (information_schema)."""
     hits = []
