@@ -39,8 +39,10 @@ def stats_key(queue: str) -> str:
 
 
 def metrics_queues() -> list[str]:
-    """Every queue the settings send tasks to: the default one and those named by routes."""
-    queues = [settings.CELERY_TASK_DEFAULT_QUEUE]
+    """Every queue the settings send tasks to: GREENLIST_QUEUES (one per kind of work, issue 19), else
+    the default queue and those named by routes."""
+    kinds: dict[str, str] | None = getattr(settings, "GREENLIST_QUEUES", None)
+    queues = list(kinds.values()) if kinds else [settings.CELERY_TASK_DEFAULT_QUEUE]
     for route in (getattr(settings, "CELERY_TASK_ROUTES", None) or {}).values():
         name = route.get("queue") if isinstance(route, dict) else None
         if name and name not in queues:

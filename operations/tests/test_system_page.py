@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def broker(db):
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    client.delete(*settings.GREENLIST_QUEUES.values())
     yield client
-    client.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    client.delete(*settings.GREENLIST_QUEUES.values())
 
 
 @pytest.fixture
@@ -49,6 +49,8 @@ def test_staff_see_the_system_and_retry_a_failed_job_and_evidence_item(
     client, staff, site_manager, failed_item, broker, django_capture_on_commit_callbacks
 ):
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    # exports run on the bulk queue, evidence on its own (greenlist/queues.py)
+    bulk, evidence = settings.GREENLIST_QUEUES["bulk"], settings.GREENLIST_QUEUES["evidence"]
     job = Job.objects.create(
         kind="reports.export", created_by=staff, params={}, status=Job.Status.FAILED, error="Arrêt inattendu"
     )
@@ -69,7 +71,7 @@ def test_staff_see_the_system_and_retry_a_failed_job_and_evidence_item(
     html = page.content.decode()
     assert "Arrêt inattendu" in html and f"/operations/system/jobs/{job.pk}/retry/" in html
     assert f"/operations/system/evidence/{failed_item.pk}/retry/" in html
-    assert f"<code>{queue}</code>" in html
+    assert f"<code>{queue}</code>" in html and f"<code>{bulk}</code>" in html
     assert page["Content-Language"] == "fr"
 
     # the retry puts the job back in the queue: its task message is in the real broker
@@ -78,12 +80,12 @@ def test_staff_see_the_system_and_retry_a_failed_job_and_evidence_item(
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == Job.Status.QUEUED and job.error == ""
-    assert broker.llen(queue) == 1
+    assert broker.llen(bulk) == 1
     assert AuditEvent.objects.filter(action="operations.job_retried", target_id=str(job.pk), actor=staff).exists()
     # twice: nothing more to retry, nothing queued
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/operations/system/jobs/{job.pk}/retry/")
-    assert broker.llen(queue) == 1
+    assert broker.llen(bulk) == 1
 
     # the failed evidence item is pending again, with its task queued
     with django_capture_on_commit_callbacks(execute=True):
@@ -91,7 +93,7 @@ def test_staff_see_the_system_and_retry_a_failed_job_and_evidence_item(
     assert response.status_code == 302
     failed_item.refresh_from_db()
     assert failed_item.processing_status == ProcessingStatus.PENDING
-    assert broker.llen(queue) == 2
+    assert broker.llen(evidence) == 1
     assert AuditEvent.objects.filter(action="evidence.processing_retried", target_id=str(failed_item.pk)).exists()
 
     # more failed jobs: the page asks the same number of queries
