@@ -112,7 +112,9 @@ def drill(tmp_path_factory):
             connection.execute(f'DROP DATABASE IF EXISTS "{drill.database}" WITH (FORCE)')
         import redis
 
-        redis.Redis.from_url(settings.REDIS_URL).delete(drill.env["GREENLIST_TEST_QUEUE"])
+        broker = redis.Redis.from_url(settings.REDIS_URL)
+        for key in broker.scan_iter(match=f"*{drill.database}*"):  # the queues and kombu's bindings
+            broker.delete(key)
 
 
 def test_backup_dropped_database_emptied_storage_restored_as_before(drill):
