@@ -15,7 +15,7 @@ from . import error_codes
 from .models import EvidenceFacts, EvidenceItem
 from .selectors import assessment_evidence
 
-SEARCH_CONFIG = "simple"  # evidence is in many languages: no language's stemming is imposed
+SEARCH_CONFIG = "greenlist_search"  # `simple` (no stemming: many languages), accents folded (migration 0006)
 SEARCH_MAX_CHARS = 200
 # Markers unlikely in real text: ts_headline puts them around the matches, and `highlight_parts`
 # splits the snippet at them, so text from a file never reaches the page as markup.

@@ -15,6 +15,7 @@ from assessments.models import Assessment
 from assessments.sections import PageLink
 from core.errors import DomainError
 from protected_areas.models import ProtectedArea
+from protected_areas.search import name_contains
 from standards.selectors import jurisdiction_for
 
 from . import error_codes, rules
@@ -33,7 +34,7 @@ def sites_matching(query: str, *, limit: int = SITE_MATCHES) -> list[ProtectedAr
     text = " ".join((query or "").split())[:SITE_QUERY_MAX]
     if not text:
         return []
-    matches = Q(name__icontains=text) | Q(orig_name__icontains=text) | Q(name_eng__icontains=text)
+    matches = name_contains(text)
     exact = Q(name__iexact=text)
     # A WDPA id (a bigint): that site, and names with the number. isascii: '²' is a digit int() refuses.
     if text.isascii() and text.isdigit() and len(text) <= 18:
