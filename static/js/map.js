@@ -58,6 +58,17 @@
     }
   }
 
+  // Runs `draw` once the map's style is ready for sources and layers. Not on "load" alone: that waits
+  // for every first tile, and a base-map tile that cannot be fetched (offline, a server down) can keep
+  // it from ever firing, which left a kept page's boundary undrawn (issue 17).
+  function whenStyleReady(map, draw) {
+    let done = false;
+    const run = () => { if (!done) { done = true; draw(); } };
+    if (map.isStyleLoaded()) { run(); return; }
+    map.once("style.load", run);
+    map.once("load", run);
+  }
+
   function areaLayers(map, source, sourceLayer) {
     const extra = sourceLayer ? { "source-layer": sourceLayer } : {};
     map.addLayer(Object.assign({ id: "areas-fill", type: "fill", source: source, paint: { "fill-color": FILL, "fill-opacity": 0.35 }, filter: ["==", ["geometry-type"], "Polygon"] }, extra));
@@ -88,7 +99,7 @@
     const map = createMap(el, Object.assign(view, { maxZoom: 16 }));
     if (!map) return;
     window.greenlistMap = map;
-    map.on("load", () => {
+    whenStyleReady(map, () => {
       map.addSource("pa", { type: "vector", tiles: [absolute(el.dataset.tilesUrl)], minzoom: 0, maxzoom: 14 });
       areaLayers(map, "pa", "areas");
       map.addLayer({ id: "area-points", type: "circle", source: "pa", "source-layer": "area_points", paint: { "circle-radius": 4, "circle-color": FILL, "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
@@ -131,7 +142,7 @@
     const map = createMap(el, { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 30, maxZoom: 12 } });
     if (!map) return;
     window.greenlistMap = map;
-    map.on("load", () => {
+    whenStyleReady(map, () => {
       map.addSource("area", { type: "geojson", data: { type: "Feature", geometry: geometry, properties: {} } });
       if (geometry.type === "Point") {
         map.addLayer({ id: "area-point", type: "circle", source: "area", paint: { "circle-radius": 7, "circle-color": FILL, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
@@ -150,7 +161,7 @@
     data.features.forEach((f) => extend(b, f.geometry.coordinates));
     const map = createMap(el, { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 30, maxZoom: 12 } });
     if (!map) return;
-    map.on("load", () => {
+    whenStyleReady(map, () => {
       map.addSource("preview", { type: "geojson", data: data });
       areaLayers(map, "preview", null);
       el.dataset.loaded = "true";
@@ -166,7 +177,7 @@
     const map = createMap(el, { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 40, maxZoom: 12 } });
     if (!map) return;
     window.greenlistMap = map;
-    map.on("load", () => {
+    whenStyleReady(map, () => {
       map.addSource("sites", { type: "geojson", data: data });
       areaLayers(map, "sites", null);
       map.addLayer({ id: "site-points", type: "circle", source: "sites", filter: ["==", ["geometry-type"], "Point"], paint: { "circle-radius": 7, "circle-color": FILL, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
