@@ -16,14 +16,13 @@ from core.models import Job
 
 from .import_wizard import PREVIEW_JOB_KIND
 from .models import OVERVIEW_MAX_ZOOM, BoundaryVersion, ProtectedArea
-from .services import IMPORT_JOB_KIND, tiles_data_version
+from .services import EXTENT_KEY, IMPORT_JOB_KIND
+from .tile_cache import MAX_ZOOM, forget, get_or_make
 
 # Columns pages and the API never show: the tile boundary and the import's boundary hash.
 MAP_ONLY = ("geom_overview", "geom_hash")
 # Columns the list page and API list need; full boundaries stay in the database.
 LIST_DEFERRED = ("geom", "point", "attributes", *MAP_ONLY)
-TILE_CACHE_SECONDS = 24 * 3600
-MAX_ZOOM = 22
 
 
 def areas_for_list(user: Person) -> QuerySet[ProtectedArea]:
@@ -122,24 +121,21 @@ def tile_raw(z: int, x: int, y: int) -> bytes:
     return bytes(data) if data else b""
 
 
-def tile(z: int, x: int, y: int) -> bytes:
-    """A tile from the cache, keyed by the map data version (every import bumps it)."""
-    key = f"pa:tile:{tiles_data_version()}:{z}:{x}:{y}"
-    data: bytes | None = cache.get(key)
-    if data is None:
-        data = tile_raw(z, x, y)
-        cache.set(key, data, TILE_CACHE_SECONDS)
-    return data
+def tile(z: int, x: int, y: int) -> tuple[str, bytes]:
+    """A tile's ETag and bytes from the Redis tile cache (tile_cache: imports forget the tiles they
+    touch), made by PostGIS when missing."""
+    return get_or_make(z, x, y, lambda: tile_raw(z, x, y))
+
+
+def tile_cache_forget(z: int, x: int, y: int) -> None:
+    """Drop one cached tile (benchmarks time cold tiles with it)."""
+    forget(z, x, y)
 
 
 def areas_extent() -> list[float] | None:
     """[west, south, east, north] of every area's drawn boundary or point, for the global map's first
-    view; cached until the next import changes the data (the tiles' data version)."""
-    from django.core.cache import cache
-    from django.db import connection
-
-    key = f"protected_areas:extent:{tiles_data_version()}"
-    cached = cache.get(key)
+    view; cached until an import changes the data."""
+    cached = cache.get(EXTENT_KEY)
     if cached is not None:
         return list(cached) or None
     with connection.cursor() as cursor:
@@ -149,5 +145,5 @@ def areas_extent() -> list[float] | None:
         )
         row = cursor.fetchone()
     extent = [round(float(v), 4) for v in row] if row and row[0] is not None else []
-    cache.set(key, extent, timeout=24 * 3600)
+    cache.set(EXTENT_KEY, extent, timeout=24 * 3600)
     return extent or None

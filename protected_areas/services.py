@@ -1,8 +1,8 @@
 """Writes about protected areas: importing boundaries from files, and the site teams.
 
 The entry points live here: `import_protected_areas` (command line, demo data, benchmarks, tests),
-the browser's import jobs (`import_job_start`, `import_job_run`), the tile-cache version every
-import bumps, and site-team changes. How a file is read and written is the `importer` package
+the browser's import jobs (`import_job_start`, `import_job_run`), the tiles every import
+makes stale (tile_cache), and site-team changes. How a file is read and written is the `importer` package
 (files, columns, reader, writer and their SQL); this module runs its parts in order.
 """
 
@@ -11,16 +11,16 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from django.contrib.gis.gdal import GDALException
 from django.core.cache import cache
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts import rules
 from accounts.choices import Role
@@ -31,7 +31,7 @@ from core.errors import DomainError, NotAllowed
 from core.jobs import JobDone, Progress, job_create, job_run
 from core.models import Job
 
-from . import error_codes
+from . import error_codes, tile_cache
 from .importer import writer
 from .importer.columns import resolve_mapping
 from .importer.files import open_layer
@@ -39,22 +39,49 @@ from .importer.reader import ReadAhead
 from .importer.summary import ImportSummary
 from .models import ProtectedArea
 
-TILES_VERSION_KEY = "protected_areas:tiles:version"
+EXTENT_KEY = "protected_areas:extent"
 
 
-def tiles_data_version() -> int:
-    """The version of the map data that cached vector tiles belong to; bumped by every import."""
-    version = cache.get(TILES_VERSION_KEY)
-    if version is None:
-        # Lost (Redis flushed): start a new namespace rather than risk serving old tiles.
-        version = time.time_ns()
-        cache.add(TILES_VERSION_KEY, version, timeout=None)
-        version = cache.get(TILES_VERSION_KEY, version)
-    return int(version)
+def tiles_data_changed(since: datetime | None = None) -> int:
+    """Forget the cached tiles of every area an import added or changed since `since` (the database's
+    clock when it started): the tiles covering the area's box now and before (its previous boundary
+    version), at every zoom. Without `since`, every tile (a new cache generation). Returns how many
+    tiles were named."""
+    cache.delete(EXTENT_KEY)
+    if since is None:
+        tile_cache.forget_all()
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_TOUCHED_BOXES_SQL, {"since": since, "limit": tile_cache.FORGET_ALL_OVER * 2 + 1})
+        boxes = [tuple(row) for row in cursor.fetchall()]
+    return tile_cache.forget_boxes(boxes)
 
 
-def tiles_data_changed() -> None:
-    cache.set(TILES_VERSION_KEY, time.time_ns(), timeout=None)
+# Each changed area's box now, and the box of its boundary before this import (the newest boundary
+# version older than `since`); a new area has no earlier version.
+_TOUCHED_BOXES_SQL = """
+WITH touched AS (
+    SELECT id, coalesce(geom_display, point)::box2d AS now_box
+    FROM protected_areas_protectedarea WHERE updated_at >= %(since)s
+), boxes AS (
+    SELECT now_box AS b FROM touched
+    UNION ALL
+    SELECT before.b FROM touched t CROSS JOIN LATERAL (
+        SELECT coalesce(v.geom, v.point)::box2d AS b FROM protected_areas_boundaryversion v
+        WHERE v.protected_area_id = t.id AND v.created_at < %(since)s ORDER BY v.version DESC LIMIT 1
+    ) before
+)
+SELECT DISTINCT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM boxes WHERE b IS NOT NULL LIMIT %(limit)s
+"""
+
+
+def database_now() -> datetime:
+    # now(), the transaction's start, which the import's own writes stamp: outside a transaction (the
+    # worker) it is this moment; inside one (tests) it takes in everything written in it.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        now: datetime = cursor.fetchone()[0]
+    return now
 
 
 def import_protected_areas(
@@ -74,6 +101,7 @@ def import_protected_areas(
     (`<source>:<key>`) and is recorded with each boundary; it defaults to the file name.
     """
     path = Path(path)
+    started = database_now()
     source = source or path.stem
     ds, lyr = open_layer(path, layer)
     mapping = resolve_mapping(list(lyr.fields), field_map, path.stem if source is None else source)
@@ -112,7 +140,7 @@ def import_protected_areas(
     if progress:
         progress(summary.total or done, summary.total)
     if summary.created or summary.updated:
-        tiles_data_changed()
+        tiles_data_changed(since=started)
     return summary
 
 

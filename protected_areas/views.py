@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -72,9 +72,8 @@ def area_detail(request, pk):
 
 @require_GET
 def area_map(request):
+    # No data version in the URL: an import changes only some tiles, which browsers learn by their ETag.
     tiles = reverse("protected_areas:tile", args=[0, 0, 0]).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
-    # The data version in the URL lets browsers cache tiles until the next import.
-    tiles += f"?v={services.tiles_data_version()}"
     return render(
         request,
         "protected_areas/map.html",
@@ -86,8 +85,16 @@ def area_map(request):
 def area_tile(request, z, x, y):
     if not selectors.tile_in_range(z, x, y):
         raise Http404("No such tile.")
-    response = HttpResponse(selectors.tile(z, x, y), content_type="application/vnd.mapbox-vector-tile")
-    response["Cache-Control"] = "public, max-age=3600"
+    etag, data = selectors.tile(z, x, y)
+    etag = f'"{etag}"'
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
+    # Browsers ask again each time (a 304 from the cache costs a millisecond), so a tile an import
+    # changed is never shown stale, and the others are never downloaded twice.
+    response["Cache-Control"] = "public, no-cache"
+    response["ETag"] = etag
     return response
 
 

@@ -1,0 +1,81 @@
+"""The Redis tile cache (issue 19): an import forgets exactly the tiles of the areas it changed, at
+every zoom, where they were and where they are now; every other tile is still served from the cache,
+and browsers revalidate by ETag. Real PostgreSQL and Redis; committed transactions (the import
+finds what it changed by the database's clock, as in a worker)."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from protected_areas import tile_cache
+from protected_areas.services import import_protected_areas
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _write(path, areas):
+    features = []
+    for wdpa_id, name, lon, lat in areas:
+        ring = [[lon, lat], [lon + 0.05, lat], [lon + 0.05, lat + 0.05], [lon, lat + 0.05], [lon, lat]]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"WDPAID": wdpa_id, "NAME": name},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def _cached(z, x, y):
+    return cache.get(f"pa:tile:{tile_cache.generation()}:{z}:{x}:{y}") is not None
+
+
+def test_import_forgets_only_the_tiles_it_touched(client, tmp_path):
+    # Laos (lon 102.5, lat 18) moves east by 1.5 degrees; Bavaria (lon 11.5, lat 48.5) stays.
+    import_protected_areas(_write(tmp_path / "v1.geojson", [(71, "Nam Et", 102.5, 18.0), (72, "Ammersee", 11.5, 48.5)]))
+    laos_then = {z: tile_cache.tile_range((102.5, 18.0, 102.55, 18.05), z)[:2] for z in (2, 8, 14)}
+    laos_now = {z: tile_cache.tile_range((104.0, 18.0, 104.05, 18.05), z)[:2] for z in (2, 8, 14)}
+    bavaria = {z: tile_cache.tile_range((11.5, 48.5, 11.55, 48.55), z)[:2] for z in (2, 8, 14)}
+    assert laos_then[8] != laos_now[8] and laos_then[2] == laos_now[2]
+    urls = {
+        (place, z): reverse("protected_areas:tile", args=[z, *xy])
+        for place, tiles in (("then", laos_then), ("now", laos_now), ("bavaria", bavaria))
+        for z, xy in tiles.items()
+    }
+    first = {key: client.get(url) for key, url in urls.items()}
+    assert b"Nam Et" in first["then", 8].content and b"Nam Et" not in first["now", 8].content
+    assert b"Ammersee" in first["bavaria", 14].content
+
+    import_protected_areas(
+        _write(tmp_path / "v2.geojson", [(71, "Nam Et Phou Louey", 104.0, 18.0), (72, "Ammersee", 11.5, 48.5)])
+    )
+
+    # The moved area's tiles, before and after, at every zoom: gone from the cache, then new.
+    for key in [k for k in urls if k[0] != "bavaria"]:
+        z, x, y = key[1], *(laos_then if key[0] == "then" else laos_now)[key[1]]
+        assert not _cached(z, x, y), key
+    assert b"Nam Et" not in client.get(urls["then", 8]).content
+    moved = client.get(urls["now", 8], HTTP_IF_NONE_MATCH=first["now", 8]["ETag"])
+    assert moved.status_code == 200 and b"Nam Et Phou Louey" in moved.content
+    assert moved["ETag"] != first["now", 8]["ETag"] and moved["Cache-Control"] == "public, no-cache"
+    # The unchanged area's tiles: still cached (no query), and a browser's copy is still good.
+    for z, (x, y) in bavaria.items():
+        assert _cached(z, x, y)
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(urls["bavaria", z], HTTP_IF_NONE_MATCH=first["bavaria", z]["ETag"])
+        assert again.status_code == 304 and len(queries) == 0
+
+
+def test_a_box_over_many_close_tiles_finds_the_cached_ones():
+    # Zoom 20 over a degree is millions of tiles: the per-zoom index names the ones cached.
+    inside, outside = tile_cache.tile_range((10.5, 48.5, 10.5, 48.5), 20)[:2], (0, 0)
+    for x, y in (inside, outside):
+        tile_cache.get_or_make(20, x, y, lambda: b"tile")
+    tile_cache.forget_boxes([(10.0, 48.0, 11.0, 49.0)], max_zoom=20)
+    assert not _cached(20, *inside) and _cached(20, *outside)

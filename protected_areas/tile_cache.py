@@ -1,0 +1,138 @@
+"""The vector-tile cache: one Redis key per tile, shared by every web process, and invalidation of
+exactly the tiles an import touched (issue 19).
+
+A cached tile is `(etag, bytes)` under `pa:tile:<generation>:<z>:<x>:<y>`. An import does not
+empty the cache: it names the bounding boxes of the areas it added or changed (before and after
+the change) and `forget_boxes` deletes the tiles covering them at every zoom, widened by the
+64-unit buffer the tile query draws beyond a tile's edge. Where the boxes cover more tiles at a
+zoom than are worth naming (close zooms), the tiles cached at that zoom are read from a per-zoom
+index (a Redis set) and those inside a box are deleted instead. Only an
+import changing more than FORGET_ALL_OVER areas moves to a new generation (everything stale at
+once: a new world release touches nearly every tile anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.cache import cache
+
+TILE_CACHE_SECONDS = 24 * 3600
+MAX_ZOOM = 22
+GENERATION_KEY = "protected_areas:tiles:version"
+# Above this many tiles at one zoom for one box, look the cached ones up instead of naming them all.
+NAME_AT_MOST = 20_000
+FORGET_ALL_OVER = 1_000
+# The tile query draws 64 of 4096 units beyond each edge (ST_AsMVTGeom's buffer).
+BUFFER = 64 / 4096
+MERCATOR_MAX_LAT = 85.0511287798066
+
+Box = tuple[float, float, float, float]  # west, south, east, north in degrees
+
+
+def generation() -> int:
+    """The cache's generation; moved only when everything must go (see the module's doc)."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # Lost (Redis flushed): start a new namespace rather than risk serving old tiles.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY, time.time_ns())
+    return int(value)
+
+
+def forget_all() -> None:
+    cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def _key(gen: int, z: int, x: int, y: int) -> str:
+    return f"pa:tile:{gen}:{z}:{x}:{y}"
+
+
+def _index_key(gen: int, z: int) -> str:
+    return f"pa:tiles:{gen}:{z}"
+
+
+def _redis() -> Any:
+    """redis-py's client behind Django's cache, for the per-zoom index sets."""
+    return cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+
+
+def get_or_make(z: int, x: int, y: int, make: Callable[[], bytes]) -> tuple[str, bytes]:
+    """The tile's ETag and bytes from Redis, made (and kept, and indexed) when missing."""
+    gen = generation()
+    key = _key(gen, z, x, y)
+    cached: tuple[str, bytes] | None = cache.get(key)
+    if cached is not None:
+        return cached
+    data = make()
+    etag = hashlib.blake2b(data, digest_size=8).hexdigest()
+    cache.set(key, (etag, data), TILE_CACHE_SECONDS)
+    index = cache.make_and_validate_key(_index_key(gen, z))
+    pipe = _redis().pipeline()
+    pipe.sadd(index, f"{x}:{y}")
+    pipe.expire(index, TILE_CACHE_SECONDS)
+    pipe.execute()
+    return etag, data
+
+
+def forget(z: int, x: int, y: int) -> None:
+    cache.delete(_key(generation(), z, x, y))
+
+
+def tile_range(box: Box, z: int) -> tuple[int, int, int, int]:
+    """x0, y0, x1, y1 (inclusive) of the tiles at zoom z whose drawing (with its buffer) meets `box`."""
+    n = 2**z
+    west, south, east, north = box
+
+    def fx(lon: float) -> float:
+        return (lon + 180) / 360 * n
+
+    def fy(lat: float) -> float:
+        lat = max(min(lat, MERCATOR_MAX_LAT), -MERCATOR_MAX_LAT)
+        return (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+
+    def clamp(v: float) -> int:
+        return max(0, min(n - 1, math.floor(v)))
+
+    return (
+        clamp(fx(west) - BUFFER),
+        clamp(fy(north) - BUFFER),
+        clamp(fx(east) + BUFFER),
+        clamp(fy(south) + BUFFER),
+    )
+
+
+def forget_boxes(boxes: Iterable[Box], max_zoom: int = MAX_ZOOM) -> int:
+    """Delete the cached tiles covering `boxes` at every zoom; returns how many keys were named."""
+    boxes = list(boxes)
+    if not boxes:
+        return 0
+    if len(boxes) > FORGET_ALL_OVER:
+        forget_all()
+        return 0
+    gen = generation()
+    client = _redis()
+    named = 0
+    for z in range(max_zoom + 1):
+        ranges = [tile_range(box, z) for box in boxes]
+        total = sum((x1 - x0 + 1) * (y1 - y0 + 1) for x0, y0, x1, y1 in ranges)
+        index = cache.make_and_validate_key(_index_key(gen, z))
+        tiles: set[tuple[int, int]] = set()
+        if total <= NAME_AT_MOST:
+            for x0, y0, x1, y1 in ranges:
+                tiles.update((x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1))
+        else:
+            # Closer zooms: fewer tiles are cached than the boxes cover; test those that are.
+            for member in client.smembers(index):
+                x, y = map(int, member.decode().split(":"))
+                if any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in ranges):
+                    tiles.add((x, y))
+        if tiles:
+            cache.delete_many([_key(gen, z, x, y) for x, y in tiles])
+            client.srem(index, *[f"{x}:{y}" for x, y in tiles])
+            named += len(tiles)
+    return named
