@@ -21,6 +21,7 @@ A page with a message waiting to be shown (a "saved" note) is always drawn.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 from collections.abc import Callable, Iterable
@@ -182,3 +183,28 @@ def conditional_page(etag_func: Callable[..., str | None]):
         return wrapper
 
     return decorator
+
+
+# The clocks of the web processes, the workers and PostgreSQL agree only as far as NTP keeps them
+# (milliseconds): a row stamped by a process running a little behind still comes again.
+CHANGED_UNTIL_MARGIN = datetime.timedelta(seconds=2)
+
+
+def changed_until() -> datetime.datetime:
+    """The moment to hand a client as its next `changed_since`, taken before it reads: every row
+    stamped earlier (`auto_now`) is committed and visible to the read that follows.
+
+    `auto_now` stamps a row in Python when it is saved, not when its transaction commits: a save whose
+    commit is held back (the audit chain's lock under load) would otherwise carry a stamp older than the
+    moment handed out, and never be sent. So the moment is no later than the start of the oldest
+    transaction still open on this database (other than this request's own, whose writes it sees):
+    its rows were stamped after it began. Reading a row twice is harmless, clients upsert by id and
+    version. pg_stat_activity shows other sessions' `xact_start` to the same database role, which
+    the web processes and the workers share."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT least(statement_timestamp(), min(xact_start)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+        )
+        (moment,) = cursor.fetchone()
+    return moment - CHANGED_UNTIL_MARGIN

@@ -2,7 +2,6 @@
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_datetime
 from django.utils.http import quote_etag
@@ -18,6 +17,7 @@ from assessments.freshness import assessment_etag
 from assessments.models import Answer, Assessment, AssessmentTransition
 from core.api import ErrorSerializer
 from core.errors import DomainError, NotAllowed
+from core.freshness import changed_until
 from protected_areas.models import ProtectedArea
 
 from .serializers import (
@@ -136,7 +136,10 @@ CHANGED_UNTIL = OpenApiParameter(
     OpenApiTypes.DATETIME,
     OpenApiParameter.HEADER,
     response=True,
-    description="The moment this list was read: pass it as `changed_since` next time.",
+    description=(
+        "Pass it as `changed_since` next time. It is a little before this read (no later than any save "
+        "still in progress), so an answer saved while the list was read comes again: one may come twice."
+    ),
 )
 
 
@@ -198,8 +201,9 @@ class AnswerViewSet(
             # Cache-Control stays the API's `private, no-store` (issue 12): a device keeps its copy in
             # its own store (the offline service worker's) and sends its ETag.
             return not_modified
-        # Taken before reading: an answer saved while this list is read comes again next time.
-        until = timezone.now()
+        # Taken before reading, and no later than any save still in flight: an answer saved while
+        # this list is read comes again next time.
+        until = changed_until()
         queryset = self.get_queryset()
         if since is not None:
             queryset = queryset.filter(updated_at__gt=_moment(since))

@@ -3,10 +3,12 @@ without drawing the page, in a constant handful of queries; any change by anyone
 new data; the tag belongs to one person, one language and one CSRF secret."""
 
 import datetime
+import threading
+import time
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.utils import timezone
 from accounts.tests.factories import Role, make_user
 from assessments.models import Answer
 from assessments.services import answer_save
-from core.freshness import CACHE_CONTROL
+from core.freshness import CACHE_CONTROL, CHANGED_UNTIL_MARGIN
 from evidence.models import EvidenceItem
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +148,8 @@ def test_answers_api_sends_only_what_changed_since_and_answers_304(api_client, a
     colleague = make_user(Role.SITE_MANAGER, email="colleague@example.org", protected_area=area)
     api_client.force_authenticate(site_manager)
     list_url = reverse("assessment-answer-list", args=[assessment.pk])
+    # Saved a while ago: `until` lies a little before the read (CHANGED_UNTIL_MARGIN).
+    Answer.objects.filter(assessment=assessment).update(updated_at=timezone.now() - datetime.timedelta(minutes=5))
     first = api_client.get(list_url)
     assert first.status_code == 200 and len(first.json()) == assessment.answers.count()
     until = first.headers["Greenlist-Changed-Until"]
@@ -165,3 +169,43 @@ def test_answers_api_sends_only_what_changed_since_and_answers_304(api_client, a
     assert refused.json()["code"] == "changed_since_invalid" and refused.json()["field"] == "changed_since"
     # A moment without its offset is ambiguous: refused too.
     assert api_client.get(list_url, {"changed_since": "2026-05-01T08:30:00"}).status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_saved_during_a_read_and_committed_after_it_comes_with_the_next_read(
+    api_client, assessment, site_manager, area
+):
+    """`auto_now` stamps an answer before its transaction commits: a read in between must not hand
+    out a moment that lets that answer slip through for good (review M4)."""
+    colleague = make_user(Role.SITE_MANAGER, email="colleague@example.org", protected_area=area)
+    api_client.force_authenticate(site_manager)
+    list_url = reverse("assessment-answer-list", args=[assessment.pk])
+    Answer.objects.filter(assessment=assessment).update(updated_at=timezone.now() - datetime.timedelta(minutes=5))
+    since = api_client.get(list_url).headers["Greenlist-Changed-Until"]
+    answer = Answer.objects.filter(assessment=assessment).order_by("pk").first()
+    stamped, commit = threading.Event(), threading.Event()
+
+    def colleague_saves_but_commits_late():
+        try:
+            with transaction.atomic():
+                answer_save(
+                    answer=answer, user=colleague, expected_version=answer.version, changes={"justification": "Otter"}
+                )
+                stamped.set()
+                commit.wait(30)
+        finally:
+            db_connection = transaction.get_connection()
+            db_connection.close()
+
+    writer = threading.Thread(target=colleague_saves_but_commits_late)
+    writer.start()
+    try:
+        assert stamped.wait(30)
+        time.sleep(CHANGED_UNTIL_MARGIN.total_seconds() + 0.5)  # the read comes well after the stamp
+        during = api_client.get(list_url, {"changed_since": since})
+        assert during.json() == []  # not committed yet: not seen
+    finally:
+        commit.set()
+        writer.join(30)
+    after = api_client.get(list_url, {"changed_since": during.headers["Greenlist-Changed-Until"]})
+    assert [a["justification"] for a in after.json()] == ["Otter"]
