@@ -16,7 +16,7 @@ from .models import ProtectedArea
 
 
 class Fold(Func):
-    """Lower case, accents and marks removed (unaccent's rules, Đ → D included), NFC first."""
+    """Lower case, accents and marks removed (unaccent's rules: Đ → D, combining marks dropped)."""
 
     function = "greenlist_fold"
     output_field = TextField()
