@@ -136,5 +136,5 @@ if __name__ == "__main__":
     django.setup()
     from django.conf import settings
 
-    for kind, queue in settings.GREENLIST_QUEUES.items():
+    for kind, queue in queue_names(settings.CELERY_TASK_DEFAULT_QUEUE).items():  # = GREENLIST_QUEUES
         sys.stdout.write(f"{kind} {queue} {KINDS[kind].concurrency}\n")

@@ -189,6 +189,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
+# Beat sends only while it holds a lock in Redis (greenlist/beat.py): a second beat waits as a standby.
+CELERY_BEAT_SCHEDULER = "greenlist.beat:SingleBeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "celery-heartbeat": {
         "task": "core.tasks.heartbeat",
