@@ -76,6 +76,15 @@ def drop_staging() -> None:
         cursor.execute(_STAGING["drop"])
 
 
+def stored_hashes(keys: list[str]) -> dict[str, bytes]:
+    """The stored boundary hash of each of these identities that has one."""
+    if not keys:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_STAGING["stored_hashes"], [keys])
+        return {key: bytes(h) for key, h in cursor.fetchall()}
+
+
 def write_batch(rows: list[tuple], summary: ImportSummary, source: str) -> None:
     """Upsert one batch of staging rows (in one transaction) and add its outcomes to `summary`."""
     params: dict[str, str | float] = {
@@ -88,8 +97,7 @@ def write_batch(rows: list[tuple], summary: ImportSummary, source: str) -> None:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
         # Boundaries whose hash matches the stored one are not sent again: a re-import of an
         # unchanged national file moves attributes only.
-        cursor.execute(_STAGING["stored_hashes"], [[row[1] for row in rows]])
-        stored = {key: bytes(h) for key, h in cursor.fetchall()}
+        stored = stored_hashes([row[1] for row in rows])
         cursor.execute(_STAGING["empty"])
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         with raw.copy(_STAGING["copy"]) as copy:

@@ -124,6 +124,22 @@ def test_repairs_are_found_the_same_without_gdal_validity(testdata, monkeypatch)
     assert ProtectedArea.objects.filter(geom_repaired=True).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_unchanged_boundaries_are_not_checked_again(testdata, monkeypatch):
+    # The reader looks stored hashes up on its own connection: committed rows, hence transaction=True.
+    checked = []
+    is_valid = reader._is_valid
+    monkeypatch.setattr(reader, "_is_valid", lambda geom: checked.append(1) or is_valid(geom))
+    import_protected_areas(testdata / UAE)
+    first_checks = len(checked)
+    del checked[:]
+
+    again = import_protected_areas(testdata / UAE)
+
+    assert first_checks == 50 and checked == []
+    assert (again.unchanged, again.updated, again.repaired) == (50, 0, 1)
+
+
 def test_every_feature_rejected_still_streams(tmp_path):
     # More rejects than a batch holds, and no usable feature at all.
     path = tmp_path / "nameless.geojson"
