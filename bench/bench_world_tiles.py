@@ -2,7 +2,8 @@
 over a random sample of tiles weighted to where areas are dense, and the largest tile's bytes.
 
 The database holds the real sample boundaries (../shared/testdata) copied, in one INSERT ... SELECT,
-to --areas places weighted like WDPA: 40 % packed into Europe, 15 % into the eastern United States,
+scaled to WDPA's sizes (most under a kilometre or two across, a few percent over 150 km), to
+--areas places weighted like WDPA: 40 % packed into Europe, 15 % into the eastern United States,
 10 % into South-East Asia and the rest spread over the world. Tiles are sampled at random areas'
 centres, so dense regions are sampled more, as map users do.
 
@@ -75,9 +76,15 @@ def seed(count: int) -> None:
             )
             INSERT INTO protected_areas_protectedarea (key, name, geom, geom_display, {cols})
             SELECT 'bench:' || p.i, 'Bench area ' || p.i,
-                ST_Translate(s.geom, p.lon - ST_X(s.c), p.lat - ST_Y(s.c)),
-                ST_Translate(s.geom_display, p.lon - ST_X(s.c), p.lat - ST_Y(s.c)), {scols}
+                ST_Translate(ST_Scale(ST_Translate(s.geom, -ST_X(s.c), -ST_Y(s.c)), f.f, f.f), p.lon, p.lat),
+                ST_Translate(ST_Scale(ST_Translate(s.geom_display, -ST_X(s.c), -ST_Y(s.c)), f.f, f.f), p.lon, p.lat),
+                {scols}
             FROM places p, n JOIN seeds s ON true
+            CROSS JOIN LATERAL (
+                -- Sizes as in WDPA: most sites under a kilometre or two across, a few percent over 150 km.
+                SELECT power(10, -2.5 + 2.8 * power(random(), 3))
+                    / greatest(ST_XMax(s.geom) - ST_XMin(s.geom), ST_YMax(s.geom) - ST_YMin(s.geom)) AS f
+            ) f
             WHERE s.rn = p.i %% n.total
             """,
             {"count": count},
@@ -147,6 +154,13 @@ def main() -> None:
             started = time.perf_counter()
             seed(args.areas)
             print(f"built {args.areas:,} areas in {time.perf_counter() - started:.0f} s (set-based INSERT ... SELECT)")
+        from protected_areas import map_cells
+        from protected_areas.models import MapCell
+
+        if not MapCell.objects.exists():
+            started = time.perf_counter()
+            map_cells.rebuild()
+            print(f"low-zoom cells (map_cells.rebuild) in {time.perf_counter() - started:.0f} s")
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM protected_areas_protectedarea")
             print(f"{cursor.fetchone()[0]:,} areas in {dbname}; load average {os.getloadavg()[0]:.1f}")

@@ -126,6 +126,31 @@ class ProtectedArea(models.Model):
         return ", ".join(self.iso3)
 
 
+# Low zooms draw small areas as points: one per cell of a pixel grid, made by the importer
+# (protected_areas.map_cells). MAP_CELL_BANDS maps each band's last zoom to the grid level (the
+# zoom whose 256-pixel tiles' pixels are the cells); zooms up to OVERVIEW_MAX_ZOOM fall in a band.
+MAP_CELL_BANDS = {2: 2, 4: 4, OVERVIEW_MAX_ZOOM: OVERVIEW_MAX_ZOOM}
+
+
+class MapCell(models.Model):
+    """Where small areas are, for low zooms: the areas too small to draw at a zoom band (their
+    overview boundary is under map_cells.MIN_PIXELS pixels of the band's last zoom, or they have none) counted per pixel
+    of that zoom's grid, at the mean of their centres (Web Mercator). Kept current by the importer for
+    the boxes it changes; rebuilt whole after bulk loads (`map_cells.rebuild`)."""
+
+    level = models.PositiveSmallIntegerField()
+    x = models.IntegerField()
+    y = models.IntegerField()
+    areas = models.PositiveIntegerField()
+    point = models.PointField(srid=3857)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "x", "y"], name="pa_map_cell_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.level}/{self.x}/{self.y}: {self.areas}"
+
+
 class BoundaryVersion(models.Model):
     """A boundary the area had. The newest row is the current boundary; older ones stay for the
     assessments made against them."""

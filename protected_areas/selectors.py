@@ -15,7 +15,8 @@ from accounts.types import Person
 from core.models import Job
 
 from .import_wizard import PREVIEW_JOB_KIND
-from .models import OVERVIEW_MAX_ZOOM, BoundaryVersion, ProtectedArea
+from .map_cells import drawn_from_m
+from .models import MAP_CELL_BANDS, OVERVIEW_MAX_ZOOM, BoundaryVersion, ProtectedArea
 from .services import EXTENT_KEY, IMPORT_JOB_KIND
 from .tile_cache import MAX_ZOOM, forget, get_or_make
 
@@ -80,6 +81,7 @@ WITH bounds AS (
 )
 SELECT (SELECT ST_AsMVT(polygons.*, 'areas', 4096, 'geom', 'id') FROM polygons WHERE geom IS NOT NULL)
     || (SELECT ST_AsMVT(points.*, 'area_points', 4096, 'geom', 'id') FROM points WHERE geom IS NOT NULL)
+    {cells}
 """
 # Closer zooms: the display boundary, reprojected per tile.
 _POLYGONS_DISPLAY = """
@@ -92,8 +94,9 @@ _POLYGONS_DISPLAY = """
       AND (%(z)s >= 10 OR greatest(ST_XMax(pa.geom_display) - ST_XMin(pa.geom_display),
                                    ST_YMax(pa.geom_display) - ST_YMin(pa.geom_display)) >= %(pixel)s)
 """
-# Zooms up to OVERVIEW_MAX_ZOOM: the pre-simplified Web Mercator overview (models.py); areas
-# smaller than a pixel are skipped on the overview's own (small) bounding box.
+# Zooms up to OVERVIEW_MAX_ZOOM: the pre-simplified Web Mercator overview (models.py) of the areas
+# at least map_cells.MIN_PIXELS wide at the zoom band's last zoom (on the overview's own small bounding box); the
+# others are that band's MapCell points (map_cells), layer `area_cells` with their count.
 _POLYGONS_OVERVIEW = """
     SELECT pa.id, pa.name, pa.iucn_category, pa.wdpa_id,
            ST_AsMVTGeom(pa.geom_overview, bounds.env, 4096, 64, true) AS geom
@@ -102,9 +105,15 @@ _POLYGONS_OVERVIEW = """
       AND greatest(ST_XMax(pa.geom_overview) - ST_XMin(pa.geom_overview),
                    ST_YMax(pa.geom_overview) - ST_YMin(pa.geom_overview)) >= %(pixel_m)s
 """
-TILE_SQL = _TILE_SQL.format(polygons=_POLYGONS_DISPLAY)
-TILE_SQL_OVERVIEW = _TILE_SQL.format(polygons=_POLYGONS_OVERVIEW)
-WEB_MERCATOR_WIDTH_M = 40075016.68557849
+_CELLS = """
+    || (SELECT ST_AsMVT(cells.*, 'area_cells', 4096, 'geom') FROM (
+        SELECT c.areas, ST_AsMVTGeom(c.point, bounds.env, 4096, 64, true) AS geom
+        FROM protected_areas_mapcell c, bounds
+        WHERE c.level = %(level)s AND c.point && ST_Expand(bounds.env, (ST_XMax(bounds.env) - ST_XMin(bounds.env)) / 64)
+    ) cells WHERE geom IS NOT NULL)
+"""
+TILE_SQL = _TILE_SQL.format(polygons=_POLYGONS_DISPLAY, cells="")
+TILE_SQL_OVERVIEW = _TILE_SQL.format(polygons=_POLYGONS_OVERVIEW, cells=_CELLS)
 
 
 def tile_in_range(z: int, x: int, y: int) -> bool:
@@ -113,8 +122,13 @@ def tile_in_range(z: int, x: int, y: int) -> bool:
 
 def tile_raw(z: int, x: int, y: int) -> bytes:
     """The Mapbox Vector Tile straight from PostGIS (layers `areas` and `area_points`)."""
-    sql = TILE_SQL_OVERVIEW if z <= OVERVIEW_MAX_ZOOM else TILE_SQL
-    params = {"z": z, "x": x, "y": y, "pixel": 360 / 2**z / 256, "pixel_m": WEB_MERCATOR_WIDTH_M / 2**z / 256}
+    params = {"z": z, "x": x, "y": y, "pixel": 360 / 2**z / 256}
+    if z <= OVERVIEW_MAX_ZOOM:
+        sql = TILE_SQL_OVERVIEW
+        params["level"] = min(level for last, level in MAP_CELL_BANDS.items() if z <= last)
+        params["pixel_m"] = drawn_from_m(params["level"])
+    else:
+        sql = TILE_SQL
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         data = cursor.fetchone()[0]

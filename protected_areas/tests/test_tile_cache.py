@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from protected_areas import tile_cache
+from protected_areas.models import MapCell
 from protected_areas.services import import_protected_areas
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,6 +37,12 @@ def _cached(z, x, y):
     return cache.get(f"pa:tile:{tile_cache.generation()}:{z}:{x}:{y}") is not None
 
 
+def _cell_lons():
+    """Longitudes of the zoom-6 cell points (one per area here)."""
+    points = MapCell.objects.filter(level=6).order_by("point").values_list("point", flat=True)
+    return sorted(p.transform(4326, clone=True).x for p in points)
+
+
 def test_import_forgets_only_the_tiles_it_touched(client, tmp_path):
     # Laos (lon 102.5, lat 18) moves east by 1.5 degrees; Bavaria (lon 11.5, lat 48.5) stays.
     import_protected_areas(_write(tmp_path / "v1.geojson", [(71, "Nam Et", 102.5, 18.0), (72, "Ammersee", 11.5, 48.5)]))
@@ -51,6 +58,9 @@ def test_import_forgets_only_the_tiles_it_touched(client, tmp_path):
     first = {key: client.get(url) for key, url in urls.items()}
     assert b"Nam Et" in first["then", 8].content and b"Nam Et" not in first["now", 8].content
     assert b"Ammersee" in first["bavaria", 14].content
+    # Too small to outline at zoom 2: a point of the generalised layer the import made (map_cells).
+    assert b"area_cells" in first["then", 2].content and b"Nam Et" not in first["then", 2].content
+    assert _cell_lons() == pytest.approx([11.525, 102.525], abs=0.01)
 
     import_protected_areas(
         _write(tmp_path / "v2.geojson", [(71, "Nam Et Phou Louey", 104.0, 18.0), (72, "Ammersee", 11.5, 48.5)])
@@ -61,6 +71,7 @@ def test_import_forgets_only_the_tiles_it_touched(client, tmp_path):
         z, x, y = key[1], *(laos_then if key[0] == "then" else laos_now)[key[1]]
         assert not _cached(z, x, y), key
     assert b"Nam Et" not in client.get(urls["then", 8]).content
+    assert _cell_lons() == pytest.approx([11.525, 104.025], abs=0.01)  # the cells moved with it
     moved = client.get(urls["now", 8], HTTP_IF_NONE_MATCH=first["now", 8]["ETag"])
     assert moved.status_code == 200 and b"Nam Et Phou Louey" in moved.content
     assert moved["ETag"] != first["now", 8]["ETag"] and moved["Cache-Control"] == "public, no-cache"

@@ -102,6 +102,8 @@
     whenStyleReady(map, () => {
       map.addSource("pa", { type: "vector", tiles: [absolute(el.dataset.tilesUrl)], minzoom: 0, maxzoom: 14 });
       areaLayers(map, "pa", "areas");
+      // Low zooms: small areas as one point per pixel cell, larger where it holds more (map_cells).
+      map.addLayer({ id: "area-cells", type: "circle", source: "pa", "source-layer": "area_cells", paint: { "circle-radius": ["interpolate", ["linear"], ["ln", ["get", "areas"]], 0, 1.5, 5, 4], "circle-color": FILL, "circle-opacity": 0.8 } });
       map.addLayer({ id: "area-points", type: "circle", source: "pa", "source-layer": "area_points", paint: { "circle-radius": 4, "circle-color": FILL, "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
       const interactive = ["areas-fill", "area-points"];
       interactive.forEach((layer) => {
