@@ -17,6 +17,7 @@ The readers, one per kind (`DatasetKind`):
 
 from __future__ import annotations
 
+import csv
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,13 @@ from typing import Any
 MAX_TABLE_BYTES = 1024 * 1024 * 1024
 # At most this many problems of single rows are kept; the summary counts the rest.
 MAX_PROBLEMS = 200
+# The longest CSV field the readers accept (a long remark or a JSON column; the csv module's default
+# is 128 kB); a longer one makes the table unreadable (a csv.Error the reader reports). The csv module
+# keeps one limit per process, so it is set here, once, for every reader (this package is imported
+# before any of them): the web process (kind guessing) and the worker then read alike, whichever
+# reader came first (it is no longer a side effect of importing one reader).
+CSV_FIELD_MAX = 1024 * 1024
+csv.field_size_limit(CSV_FIELD_MAX)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,6 @@ DESCRIPTOR_MAX_BYTES = 5_000_000
 SLACK = datetime.timedelta(hours=1)
 DEPLOYMENT_COLUMNS = ("deploymentID", "deploymentStart", "deploymentEnd")
 OBSERVATION_COLUMNS = ("deploymentID", "eventStart", "observationLevel", "observationType", "scientificName")
-csv.field_size_limit(1024 * 1024)
 
 
 class _Deployment:

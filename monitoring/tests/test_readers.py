@@ -186,3 +186,18 @@ def test_intervals():
     assert low == pytest.approx(361.76, abs=0.05) and high == pytest.approx(441.19, abs=0.05)
     low, high = wilson_interval(1, 3)
     assert low == pytest.approx(0.0615, abs=1e-3) and high == pytest.approx(0.7923, abs=1e-3)
+
+
+def test_every_reader_gets_the_csv_field_limit_whichever_is_imported_first():
+    # The limit is the readers' package's, not a side effect of importing the camtrap reader: the
+    # acoustic reader alone (the web process guessing a kind) reads 1 MB fields as the worker does.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from monitoring.readers import CSV_FIELD_MAX
+
+    code = "import csv, monitoring.readers.acoustic; print(csv.field_size_limit())"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert int(out.stdout) == CSV_FIELD_MAX == 1024 * 1024
