@@ -43,3 +43,11 @@ class PointKind(models.TextChoices):
     DEPLOYMENT = "deployment", _("Camera deployment")
     RECORD = "record", _("Species record")
     LOSS = "loss", _("Forest loss")
+
+
+class NotComparable(models.TextChoices):
+    """Why a value is not to be compared with other periods (its `comparable` is false)."""
+
+    EFFORT = "effort", _("the effort behind the value is too low")
+    SITES = "sites", _("the cameras stood at other sites than in the other years")
+    COVERAGE = "coverage", _("the raster covers only part of the zone")

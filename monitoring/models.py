@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.storage import evidence_storage
 
-from .choices import DatasetKind, DatasetStatus, EffortUnit, Metric, PointKind, Zone
+from .choices import DatasetKind, DatasetStatus, EffortUnit, Metric, NotComparable, PointKind, Zone
 
 TITLE_MAX = 300
 NAME_MAX = 300
@@ -122,8 +122,10 @@ class MonitoringValue(models.Model):
     value = models.FloatField()
     effort = models.FloatField(null=True, blank=True)
     effort_unit = models.CharField(max_length=20, choices=EffortUnit.choices, blank=True)
-    # False: the effort behind the value is too low to compare it with other periods.
+    # False: the value is not to be compared with other periods (see not_comparable_reason).
     comparable = models.BooleanField(default=True)
+    # Why not (empty while comparable): too little effort, other camera sites, a partly covered zone.
+    not_comparable_reason = models.CharField(max_length=12, choices=NotComparable.choices, blank=True)
     ci_low = models.FloatField(null=True, blank=True)
     ci_high = models.FloatField(null=True, blank=True)
     # The boundary valid for that period (each year is computed inside the boundary valid then).

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from standards.models import Indicator
 from standards.selectors import current_standard
 
-from .choices import DatasetKind, DatasetStatus, Metric, PointKind, Zone
+from .choices import DatasetKind, DatasetStatus, Metric, NotComparable, PointKind, Zone
 from .models import MonitoringDataset, MonitoringIndicatorLink, MonitoringPoint, MonitoringValue
 from .selectors import generalise
 
@@ -128,9 +128,8 @@ class Series:
 
     @property
     def not_comparable_text(self) -> str:
-        if self.dataset.kind == DatasetKind.FOREST:
-            return _("the raster covers only part of the zone")
-        return _("the effort behind the value is too low")
+        """Why the marked periods are not comparable: each reason with its periods."""
+        return reasons_text(self.dataset.kind, self.rows)
 
     def chart(self) -> dict[str, Any]:
         periods = sorted({r["period"] for r in self.rows})
@@ -157,6 +156,19 @@ class Series:
             "zones": zones,
             "trend": self.trend,
         }
+
+
+def reasons_text(kind: str, rows: list[dict]) -> str:
+    """'<reason> (<periods>); …' over the rows not comparable (rows: period, comparable, reason)."""
+    periods: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        if not r["comparable"]:
+            reason = r.get("reason") or (NotComparable.COVERAGE if kind == DatasetKind.FOREST else NotComparable.EFFORT)
+            if r["period"] not in periods[reason]:
+                periods[reason].append(r["period"])
+    return "; ".join(
+        f"{NotComparable(reason).label} ({', '.join(sorted(ps))})" for reason, ps in sorted(periods.items())
+    )
 
 
 def _number(value: float | None) -> str:
@@ -234,6 +246,7 @@ def build_series(datasets: list[MonitoringDataset], values) -> dict[int, list[Se
                 "effort": v.effort,
                 "effort_text": effort_text(v.effort, v.effort_unit),
                 "comparable": v.comparable,
+                "reason": v.not_comparable_reason,
             }
         )
     out: dict[int, list[Series]] = defaultdict(list)
@@ -356,6 +369,7 @@ VALUE_FIELDS = (
     "effort",
     "effort_unit",
     "comparable",
+    "not_comparable_reason",
     "ci_low",
     "ci_high",
     "boundary__version",
@@ -374,7 +388,17 @@ def indicator_summaries(area_id: int, numbers: list[str]) -> dict[str, list[dict
         return {}
     values = list(
         MonitoringValue.objects.filter(dataset__in={link.dataset_id for link in links}, zone=Zone.INSIDE)
-        .only("dataset_id", "metric", "taxon", "period", "value", "comparable", "effort", "effort_unit")
+        .only(
+            "dataset_id",
+            "metric",
+            "taxon",
+            "period",
+            "value",
+            "comparable",
+            "not_comparable_reason",
+            "effort",
+            "effort_unit",
+        )
         .order_by("dataset_id", "metric", "taxon", "period_start")
     )
     by_series: dict[tuple, list] = defaultdict(list)
@@ -387,10 +411,14 @@ def indicator_summaries(area_id: int, numbers: list[str]) -> dict[str, list[dict
                 continue
             if link.taxon and link.taxon != taxon:
                 continue
-            plain = [{"period": r.period, "value": r.value, "comparable": r.comparable} for r in rows]
+            plain = [
+                {"period": r.period, "value": r.value, "comparable": r.comparable, "reason": r.not_comparable_reason}
+                for r in rows
+            ]
             line = trend(plain)
             last = rows[-1]
             title = f"{Metric(metric).label}{' · ' + taxon if taxon else ''}"
+            why = reasons_text(link.dataset.kind, plain)
             out[link.indicator.number].append(
                 {
                     "dataset": link.dataset,
@@ -408,7 +436,8 @@ def indicator_summaries(area_id: int, numbers: list[str]) -> dict[str, list[dict
                         "value": _number(last.value),
                         "unit": UNITS.get(metric, ""),
                         "trend": direction_label(None if line is None else line["slope"]),
-                    },
+                    }
+                    + (" " + _("Not comparable: %(reason)s.") % {"reason": why} if why else ""),
                 }
             )
     return out

@@ -32,7 +32,7 @@ from core.errors import Conflict, DomainError, NotAllowed
 from core.limits import max_length
 
 from . import error_codes, rules, workflow
-from .choices import DatasetKind, DatasetStatus
+from .choices import DatasetKind, DatasetStatus, NotComparable
 from .models import MonitoringDataset, MonitoringFile, MonitoringPoint, MonitoringValue
 from .readers import Boundary, Problem, ReadResult, acoustic, camtrap, dwca
 from .readers.files import expand
@@ -354,6 +354,10 @@ def _materialise(dataset: MonitoringDataset, root: Path) -> list[Path]:
     return [tops[k] for k in sorted(tops)]
 
 
+def _default_reason(kind: str) -> str:
+    return NotComparable.COVERAGE if kind == DatasetKind.FOREST else NotComparable.EFFORT
+
+
 @transaction.atomic
 def _save(dataset: MonitoringDataset, result: ReadResult) -> MonitoringDataset:
     locked = MonitoringDataset.objects.select_for_update().get(pk=dataset.pk)
@@ -378,6 +382,7 @@ def _save(dataset: MonitoringDataset, result: ReadResult) -> MonitoringDataset:
                     effort=v.effort,
                     effort_unit=v.effort_unit,
                     comparable=v.comparable,
+                    not_comparable_reason="" if v.comparable else v.reason or _default_reason(locked.kind),
                     ci_low=v.ci_low,
                     ci_high=v.ci_high,
                     boundary_id=v.boundary_id,

@@ -69,6 +69,7 @@ class MonitoringValueSerializer(serializers.ModelSerializer):
             "effort",
             "effort_unit",
             "comparable",
+            "not_comparable_reason",
             "ci_low",
             "ci_high",
             "method",

@@ -109,8 +109,10 @@ class CSVRenderer(renderers.BaseRenderer):
 
 class MonitoringValuesView(APIView):
     """A dataset's tidy values, one row per metric × taxon × zone × period (empty until the dataset is
-    ready): JSON, or CSV with `?format=csv` or `Accept: text/csv`. `comparable` is false where the effort
-    is too low to compare the period with others; `ci_low`/`ci_high` are the 95 % interval where the
+    ready): JSON, or CSV with `?format=csv` or `Accept: text/csv`. `comparable` is false where the period
+    is not to be compared with others, and `not_comparable_reason` says why (`effort`: too little;
+    `sites`: camera traps at other sites than in the other years; `coverage`: a zone the raster
+    covers only in part); `ci_low`/`ci_high` are the 95 % interval where the
     method gives one (docs/monitoring.md)."""
 
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]

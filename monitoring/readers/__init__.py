@@ -48,6 +48,7 @@ class Value:
     effort: float | None = None
     effort_unit: str = ""
     comparable: bool = True
+    reason: str = ""  # why not comparable (a `NotComparable` value); empty: the service says "effort"
     ci_low: float | None = None
     ci_high: float | None = None
     method: str = ""

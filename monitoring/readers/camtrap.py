@@ -19,7 +19,14 @@ The rules, stated once (docs/monitoring.md repeats them):
 - **Naive occupancy** = deployments with at least one event of the taxon that year / deployments
   active that year, with a Wilson 95 % interval; not corrected for imperfect detection.
 - A year is **comparable** with others only when its effort reaches `min_trap_nights` (default
-  100) for rates and `min_deployments` (default 5) for occupancy.
+  100) for rates and `min_deployments` (default 5) for occupancy, and when its cameras stood at
+  the same sites as in other years: a trend across different sites (a rotating design, the TDWG
+  example's 2020 and 2021) mixes the sites' differences into the years'. A site is a deployment's
+  locationID, else its locationName, else its coordinates to 4 decimals; two years share their
+  sites when at least `MIN_SHARED_SITES` of the sites of either are shared (Jaccard index). The
+  years sharing their sites with the most other years are the reference; the others are not
+  comparable (reason "sites"), and nor is the reference when no other year shares its sites.
+  Deployments without any site information are left out of this check.
 """
 
 from __future__ import annotations
@@ -38,6 +45,9 @@ from .files import find
 MIN_TRAP_NIGHTS = 100.0
 MIN_DEPLOYMENTS = 5
 INDEPENDENCE = datetime.timedelta(minutes=30)
+# Two years' camera sites are "the same" when their Jaccard index reaches this (a camera lost in
+# one year of ten sites leaves 0.9; a rotation to new sites gives 0).
+MIN_SHARED_SITES = 0.75
 DESCRIPTOR_MAX_BYTES = 5_000_000
 # An observation this far outside its deployment's start and end (clock drift, a camera set a few
 # minutes early) is still counted; further out, it is reported and left out of the rates.
@@ -47,10 +57,10 @@ OBSERVATION_COLUMNS = ("deploymentID", "eventStart", "observationLevel", "observ
 
 
 class _Deployment:
-    __slots__ = ("id", "start", "end", "label", "lat", "lon")
+    __slots__ = ("id", "start", "end", "label", "lat", "lon", "site")
 
-    def __init__(self, id: str, start: datetime.datetime, end: datetime.datetime, label: str):
-        self.id, self.start, self.end, self.label = id, start, end, label
+    def __init__(self, id: str, start: datetime.datetime, end: datetime.datetime, label: str, site: str = ""):
+        self.id, self.start, self.end, self.label, self.site = id, start, end, label, site
         self.lat: float | None = None
         self.lon: float | None = None
 
@@ -207,13 +217,15 @@ def _deployments(path: Path, result: ReadResult) -> dict[str, _Deployment]:
                     column="deploymentEnd",
                 )
                 continue
-            deployment = _Deployment(did, start, end, get(row, "locationName") or get(row, "locationID") or did)
+            site = get(row, "locationID") or get(row, "locationName")
+            deployment = _Deployment(did, start, end, get(row, "locationName") or get(row, "locationID") or did, site)
             try:
                 lat, lon = float(get(row, "latitude")), float(get(row, "longitude"))
             except ValueError:
                 lat = lon = float("nan")
             if -90 <= lat <= 90 and -180 <= lon <= 180:
                 deployment.lat, deployment.lon = lat, lon
+                deployment.site = site or f"{lat:.4f},{lon:.4f}"
             out[did] = deployment
     if not out:
         result.problem(path, "No usable deployment: nothing can be computed.", fatal=True)
@@ -329,8 +341,10 @@ def _values(
             nights[year] += n
             active[year] += 1
     taxa = sorted({taxon for (_d, taxon) in events})
+    other_sites = years_at_other_sites(deployments)
     for year in sorted(nights):
         effort = nights[year]
+        moved = year in other_sites
         for taxon in taxa:
             count = 0
             occupied = 0
@@ -347,7 +361,8 @@ def _values(
                     taxon=taxon,
                     effort=round(effort, 4),
                     effort_unit="trap-nights",
-                    comparable=effort >= min_nights,
+                    comparable=effort >= min_nights and not moved,
+                    reason="sites" if moved else "",
                     ci_low=low,
                     ci_high=high,
                     method="camtrap-events",
@@ -362,9 +377,32 @@ def _values(
                     taxon=taxon,
                     effort=active[year],
                     effort_unit="deployments",
-                    comparable=active[year] >= min_deployments,
+                    comparable=active[year] >= min_deployments and not moved,
+                    reason="sites" if moved else "",
                     ci_low=olow,
                     ci_high=ohigh,
                     method="naive-occupancy",
                 )
             )
+
+
+def years_at_other_sites(deployments: dict[str, _Deployment]) -> set[int]:
+    """The years whose camera sites are not those of the reference years (module docstring)."""
+    sites: dict[int, set[str]] = defaultdict(set)
+    for d in deployments.values():
+        if d.site:
+            for year in d.nights_per_year():
+                sites[year].add(d.site)
+    if len(sites) < 2:
+        return set()
+
+    def same(a: int, b: int) -> bool:
+        return len(sites[a] & sites[b]) / len(sites[a] | sites[b]) >= MIN_SHARED_SITES
+
+    years = sorted(sites)
+    matches = {y: {o for o in years if same(y, o)} for y in years}  # each year matches itself
+    # The reference: the year sharing its sites with the most years (then the most sites, then the earliest).
+    reference = max(years, key=lambda y: (len(matches[y]), len(sites[y]), -y))
+    if len(matches[reference]) < 2:
+        return set(years)  # no two years at the same sites: none is comparable with another
+    return set(years) - matches[reference]

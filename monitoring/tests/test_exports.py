@@ -46,6 +46,7 @@ def test_dossier_and_package_carry_the_series_for_those_who_may_see_them(
             "effort": pytest.approx(120 / 3600, rel=1e-3),
             "effort_unit": "recording-hours",
             "comparable": False,
+            "not_comparable_reason": "effort",
             "ci_low": pytest.approx(7.27, abs=0.01),
             "ci_high": pytest.approx(216.74, abs=0.01),
             "method": "acoustic-detections",
@@ -56,4 +57,5 @@ def test_dossier_and_package_carry_the_series_for_those_who_may_see_them(
     assert "42.5" not in text and "-76.45" not in text  # the recorder's place is not exported
     assert build_package(assessment)["monitoring"][0]["title"] == "Grabadora 1"  # an operator's export
     html = dossier_html(assessment, site_manager)
-    assert "Monitoring series" in html and "<i>Junco hyemalis</i>" in html and "low effort" in html
+    assert "Monitoring series" in html and "<i>Junco hyemalis</i>" in html
+    assert "the effort behind the value is too low" in html  # why the value is not comparable

@@ -168,3 +168,45 @@ def test_a_linked_series_is_shown_to_reviewers_beside_indicator_4_1(
         html = client.get(review_url).content.decode()
     assert "Forest loss (ha)" in html
     assert len(more) == len(linked) <= len(unlinked) + 2
+
+
+def test_tdwg_years_at_different_sites_are_marked_with_their_reason_on_the_page_and_review(
+    client, area, site_manager, testdata
+):
+    # given the TDWG example (2020 and 2021 at different sites, SOURCES.md), its effort thresholds
+    # lowered so that effort is not what stops the comparison
+    from monitoring import services
+    from monitoring.outcomes import indicator_summaries
+
+    folder = testdata / "monitoring/camtrapdp-tdwg-example"
+    files = [(p.name, open(p, "rb")) for p in sorted(folder.iterdir()) if p.is_file()]
+    dataset = services.add_dataset(
+        area=area,
+        title="Cámaras TDWG",
+        files=files,
+        by=site_manager,
+        params={"min_trap_nights": 1, "min_deployments": 1},
+        process=False,
+    )
+    dataset = services.process_dataset(dataset.pk)
+    assert dataset.status == "ready", dataset.problems
+    assert set(dataset.values.values_list("comparable", "not_comparable_reason")) == {(False, "sites")}
+    # the outcome page marks both years, draws no trend and says why
+    client.force_login(site_manager)
+    html = client.get(reverse("monitoring:outcomes", args=[area.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert all(s["trend"] is None and not any(s["zones"][0]["comparable"]) for s in _charts(html)["series"])
+    assert "Not comparable: the cameras stood at other sites than in the other years (2020, 2021)." in html
+    assert "the effort behind the value is too low" not in html
+    # the review page's line beside the indicator says it too
+    standard = review_factories.make_standard(1)
+    component = Component.objects.create(standard=standard, number="4", title="Outcomes", position=4)
+    criterion = Criterion.objects.create(component=component, number="4.1", title="Natural values", position=1)
+    indicator = Indicator.objects.create(
+        criterion=criterion, standard=standard, code="x-4.1.1", number="4.1.1", title="Natural values",
+        text="Natural values conserved.", lineage="x-4.1.1", position=2,
+    )  # fmt: skip
+    MonitoringIndicatorLink.objects.create(dataset=dataset, indicator=indicator, metric="detection_rate", taxon="Ardea")
+    (line,) = indicator_summaries(area.pk, ["4.1.1"])["4.1.1"]
+    assert "0 of 2 periods comparable" in line["text"] and "no trend drawn" in line["text"]
+    why = "Not comparable: the cameras stood at other sites than in the other years (2020, 2021)."
+    assert line["text"].endswith(why)

@@ -188,6 +188,53 @@ def test_intervals():
     assert low == pytest.approx(0.0615, abs=1e-3) and high == pytest.approx(0.7923, abs=1e-3)
 
 
+def test_camtrap_years_at_other_sites_are_not_comparable_whatever_their_effort(testdata, tmp_path):
+    # SOURCES.md: the TDWG example's 2020 cameras stood at three sites, its 2021 camera at a fourth.
+    files, _problems = expand([testdata / "monitoring/camtrapdp-tdwg-example"], tmp_path)
+    result = read_camtrap(files, {"min_trap_nights": 1, "min_deployments": 1})  # effort is no longer the reason
+    years = {v.period for v in result.values}
+    assert years == {"2020", "2021"}
+    assert not any(v.comparable for v in result.values)
+    assert {v.reason for v in result.values} == {"sites"}
+
+
+def _package(folder, deployments):
+    """A Camtrap DP package: deployments (id, location, year), 120 nights each, one mallard a night."""
+    folder.mkdir()
+    rows = ["deploymentID,locationID,deploymentStart,deploymentEnd"]
+    observations = ["observationID,deploymentID,eventID,eventStart,observationLevel,observationType,scientificName"]
+    for did, location, year in deployments:
+        rows.append(f"{did},{location},{year}-01-01T00:00:00Z,{year}-05-01T00:00:00Z")
+        for n in range(1 + len(observations) % 7):
+            observations.append(f"{did}{n},{did},{did}e{n},{year}-02-{n + 1:02d}T10:00:00Z,event,animal,Anas")
+    (folder / "deployments.csv").write_text("\n".join(rows) + "\n")
+    (folder / "observations.csv").write_text("\n".join(observations) + "\n")
+    return sorted(folder.iterdir())
+
+
+def test_a_rotating_design_draws_no_trend_and_the_same_sites_do(tmp_path):
+    from monitoring.outcomes import trend
+
+    def rates(files):
+        values = [v for v in read_camtrap(files, {"min_deployments": 1}).values if v.metric == "detection_rate"]
+        return [{"period": v.period, "value": v.value, "comparable": v.comparable} for v in values], values
+
+    # given three years of 120+ trap-nights each, the cameras moved to new sites every year
+    rotated, values = rates(_package(tmp_path / "r", [("a", "A", 2020), ("b", "B", 2021), ("c", "C", 2022)]))
+    assert [v.comparable for v in values] == [False, False, False] and {v.reason for v in values} == {"sites"}
+    assert trend(rotated) is None
+    # a camera lost one year (3 of 4 sites, Jaccard 0.75) still compares; a year at new sites does not
+    same = [("a1", "A", 2020), ("b1", "B", 2020), ("c1", "C", 2020), ("d1", "D", 2020)]
+    same += [("a2", "A", 2021), ("b2", "B", 2021), ("c2", "C", 2021)]
+    same += [("a3", "A", 2022), ("b3", "B", 2022), ("c3", "C", 2022), ("d3", "D", 2022)]
+    same += [("x4", "X", 2023), ("y4", "Y", 2023)]
+    kept, values = rates(_package(tmp_path / "s", same))
+    assert {v.period: v.comparable for v in values} == {"2020": True, "2021": True, "2022": True, "2023": False}
+    assert next(v.reason for v in values if v.period == "2023") == "sites"
+    line = trend(kept)
+    assert line is not None and (line["from"], line["to"], line["periods"]) == ("2020", "2022", 3)
+
+
 def test_every_reader_gets_the_csv_field_limit_whichever_is_imported_first():
     # The limit is the readers' package's, not a side effect of importing the camtrap reader: the
     # acoustic reader alone (the web process guessing a kind) reads 1 MB fields as the worker does.
