@@ -21,7 +21,7 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.apps import apps
 from django.conf import settings
@@ -88,6 +88,24 @@ def safe_name(name: str) -> str:
     if not name or path.is_absolute() or ".." in path.parts or "\\" in name or "\x00" in name:
         raise BackupError(_("The manifest names a file outside its folder: %(name)s.") % {"name": name[:200]})
     return str(path)
+
+
+def backup_file(folder: Path, name: str) -> Path:
+    """A file the manifest lists, inside the backup folder. Refused when it, or a folder on the way to
+    it, is a symbolic link: a backup from elsewhere could point one at any file the platform can read,
+    which a restore would then copy into evidence storage, where it is served."""
+    path = folder / safe_name(name)
+    step = folder
+    for part in PurePosixPath(name).parts:
+        step = step / part
+        if step.is_symlink():
+            raise BackupError(_("The backup holds a symbolic link, which is refused: %(name)s.") % {"name": name[:200]})
+    return path
+
+
+def open_backup_file(folder: Path, name: str) -> BinaryIO:
+    """Open a listed file for reading, not following a link put there after it was checked."""
+    return os.fdopen(os.open(backup_file(folder, name), os.O_RDONLY | os.O_NOFOLLOW), "rb")
 
 
 def sha256_of(path: Path) -> tuple[str, int]:
@@ -162,7 +180,7 @@ def check_contents(folder: Path, manifest: dict[str, Any]) -> dict[str, int]:
     for entry in entries:
         if not isinstance(entry, dict):
             raise BackupError(_("The backup's manifest lists a file without its path, size and SHA-256."))
-        path = folder / safe_name(str(entry.get("path", "")))
+        path = backup_file(folder, str(entry.get("path", "")))
         try:
             digest, size = sha256_of(path)
         except OSError:

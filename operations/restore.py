@@ -36,6 +36,7 @@ from .manifest import (
     check_contents,
     database_environment,
     known_migrations,
+    open_backup_file,
     read_manifest,
     safe_name,
     storages_by_key,
@@ -172,7 +173,7 @@ def _restore_files(manifest: dict[str, Any], source: Path, report: RestoreReport
                 report.bytes += entry["size"]
                 continue
             storage.delete(name)
-        with (source / safe_name(entry["path"])).open("rb") as handle:
+        with open_backup_file(source, entry["path"]) as handle:
             saved = storage.save(name, File(handle, name=name))
         if saved != name:
             raise BackupError(
