@@ -10,6 +10,9 @@ MONITORING_NO_FILES = "monitoring_no_files"
 MONITORING_TOO_MANY_FILES = "monitoring_too_many_files"
 MONITORING_FILE_TOO_LARGE = "monitoring_file_too_large"
 MONITORING_FILE_TYPE = "monitoring_file_type"
+# Two files of one dataset under the same name (a browser sends base names only): one would replace
+# the other when the dataset is read.
+MONITORING_FILE_NAME_REPEATED = "monitoring_file_name_repeated"
 MONITORING_KIND_UNKNOWN = "monitoring_kind_unknown"
 # The kind could not be told from the files' content: the uploader says which it is.
 MONITORING_KIND_UNGUESSABLE = "monitoring_kind_unguessable"

@@ -190,6 +190,17 @@ def add_dataset(
             _("At most %(n)d files make one dataset.") % {"n": MAX_FILES},
             field="files",
         )
+    twice = repeated_name([name for name, _handle in files])
+    if twice:
+        raise DomainError(
+            error_codes.MONITORING_FILE_NAME_REPEATED,
+            _(
+                "Two files are both named “%(name)s”: one would replace the other. Rename one, or add "
+                "them in a zip that keeps their folders."
+            )
+            % {"name": twice},
+            field="files",
+        )
     limit = settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="monitoring-add-") as tmp:
         local: list[tuple[str, Path]] = []
@@ -243,6 +254,17 @@ def _safe_name(name: str) -> str:
     parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "..", "/")]
     parts = [p.replace(":", "_")[-120:] for p in parts][-5:]
     return "/".join(parts) or "file"
+
+
+def repeated_name(names: Iterable[str]) -> str | None:
+    """The first name that two files share once made safe (they would be read from one place)."""
+    seen: set[str] = set()
+    for name in names:
+        safe = _safe_name(name)
+        if safe in seen:
+            return safe
+        seen.add(safe)
+    return None
 
 
 def _copy_limited(handle: IO[bytes], target: Path, limit: int) -> int | None:
@@ -324,6 +346,10 @@ def process_dataset(dataset_id: int) -> MonitoringDataset:
     dataset = MonitoringDataset.objects.select_related("area").get(pk=dataset_id)
     if dataset.status != DatasetStatus.PROCESSING:
         dataset = workflow.transition(dataset, DatasetStatus.PROCESSING)
+    twice = repeated_name(dataset.files.values_list("original_name", flat=True))  # stored before names were checked
+    if twice:
+        message = f"Two files are both named '{twice}': one would replace the other. Add the dataset again, renamed."
+        return _save(dataset, ReadResult(problems=[Problem(twice, message, fatal=True)]))
     try:
         with tempfile.TemporaryDirectory(prefix="monitoring-") as tmp:
             local = _materialise(dataset, Path(tmp) / "in")

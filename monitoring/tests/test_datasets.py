@@ -77,6 +77,38 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_stored(area, site
     assert not area.monitoring_datasets.exists()
 
 
+def test_two_files_of_the_same_name_are_refused_not_read_over_each_other(area, site_manager):
+    # A browser sends base names only: two recordings' BirdNET tables both arrive as BirdNET.results.csv.
+    header = b"Start (s),End (s),Scientific name,Common name,Confidence\n"
+    first, second = header + b"0,3,Strix aluco,Tawny Owl,0.9\n", header + b"0,3,Bubo bubo,Eurasian Eagle-Owl,0.8\n"
+    with pytest.raises(DomainError) as refused:
+        services.add_dataset(
+            area=area,
+            title="Grabadoras",
+            files=[("BirdNET.results.csv", io.BytesIO(first)), ("BirdNET.results.csv", io.BytesIO(second))],
+            by=site_manager,
+            kind="acoustic",
+            process=False,
+        )
+    assert refused.value.code == "monitoring_file_name_repeated" and "BirdNET.results.csv" in refused.value.message
+    assert not area.monitoring_datasets.exists()
+    # in their folders they are two files, each read from its own place
+    dataset = services.add_dataset(
+        area=area,
+        title="Grabadoras",
+        files=[("rec1/BirdNET.results.csv", io.BytesIO(first)), ("rec2/BirdNET.results.csv", io.BytesIO(second))],
+        by=site_manager,
+        kind="acoustic",
+        process=False,
+    )
+    assert dataset.files.count() == 2
+    # a dataset stored with a repeated name before names were checked fails, saying why, and loses nothing
+    dataset.files.filter(original_name__startswith="rec2").update(original_name="rec1/BirdNET.results.csv")
+    dataset = services.process_dataset(dataset.pk)
+    assert dataset.status == DatasetStatus.FAILED and dataset.files.count() == 2
+    assert "both named 'rec1/BirdNET.results.csv'" in dataset.problems[0]["message"]
+
+
 def test_unreadable_table_fails_the_dataset_with_its_problems_and_no_values(area, site_manager):
     table = io.BytesIO(b"when,what,how sure\n0,Strix aluco,0.9\n")
     dataset = services.add_dataset(
