@@ -22,18 +22,35 @@ def can_see_system(user: Person) -> bool:
     return account_rules.is_iucn_staff(user)
 
 
-def may_scrape_metrics(*, authorization: str, remote_addr: str) -> bool:
+# Request headers (as in request.META) that a reverse proxy adds: a request carrying one came through
+# it, so its direct peer is the proxy, whatever network that sits in.
+PROXY_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_FORWARDED",
+    "HTTP_X_REAL_IP",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+)
+
+
+def came_through_proxy(meta: dict) -> bool:
+    return any(header in meta for header in PROXY_HEADERS)
+
+
+def may_scrape_metrics(*, authorization: str, remote_addr: str, proxied: bool) -> bool:
     """/metrics: the scraper sends `Authorization: Bearer <GREENLIST_METRICS_TOKEN>`, or connects from
-    one of GREENLIST_METRICS_ALLOWED_NETWORKS (the direct peer's address: behind a proxy that is the
-    proxy, so a scraper inside the compose network scrapes the web container itself). Neither set:
-    nobody. A signed-in person is not let in for being signed in: the figures are for the operators'
+    one of GREENLIST_METRICS_ALLOWED_NETWORKS (the direct peer's address, so a scraper inside the
+    compose network scrapes the web container itself). A request that came through the reverse proxy
+    (`proxied`: it carries a forwarding header) is never let in by network: its peer is the proxy, so
+    allowing the proxy's network would open the figures to every visitor. Neither set: nobody. A
+    signed-in person is not let in for being signed in: the figures are for the operators'
     monitoring, and the system page shows people what they need."""
     token: str = settings.GREENLIST_METRICS_TOKEN
     if token and authorization.startswith(BEARER):
         if hmac.compare_digest(authorization[len(BEARER) :].strip().encode(), token.encode()):
             return True
     networks = settings.GREENLIST_METRICS_ALLOWED_NETWORKS
-    if networks and remote_addr:
+    if networks and remote_addr and not proxied:
         try:
             address = ipaddress.ip_address(remote_addr)
         except ValueError:

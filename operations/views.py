@@ -22,7 +22,9 @@ from .system import system_state
 def metrics(request: HttpRequest) -> HttpResponse:
     # 404, not 401/403: to anyone but the scraper the address does not exist (README "Monitoring").
     if not rules.may_scrape_metrics(
-        authorization=request.headers.get("Authorization", ""), remote_addr=request.META.get("REMOTE_ADDR", "")
+        authorization=request.headers.get("Authorization", ""),
+        remote_addr=request.META.get("REMOTE_ADDR", ""),
+        proxied=rules.came_through_proxy(request.META),
     ):
         raise Http404
     return HttpResponse(render_metrics(), content_type=CONTENT_TYPE_LATEST)

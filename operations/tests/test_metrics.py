@@ -57,6 +57,13 @@ def test_metrics_are_refused_without_the_token_or_an_allowed_network_and_given_w
     settings.GREENLIST_METRICS_ALLOWED_NETWORKS = metrics_allowed_networks(["10.0.0.0/8", "127.0.0.0/8"])
     assert client.get("/metrics").status_code == 200
     assert client.get("/metrics", REMOTE_ADDR="192.0.2.7").status_code == 404
+    # through the reverse proxy the peer is the proxy, in an allowed network: refused all the same
+    # (review L6); the token still opens it
+    for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Proto"):
+        assert client.get("/metrics", headers={header: "192.0.2.7"}).status_code == 404, header
+    settings.GREENLIST_METRICS_TOKEN = TOKEN
+    proxied = {"X-Forwarded-For": "192.0.2.7", "Authorization": f"Bearer {TOKEN}"}
+    assert client.get("/metrics", headers=proxied).status_code == 200
 
 
 def test_a_bad_allowed_network_is_named_at_start_up():
