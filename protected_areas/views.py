@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from core.pages import flash_error, refuse_if_not_allowed
 from . import basemap, import_wizard, selectors, services
 from .filters import ProtectedAreaFilter
 from .forms import WIZARD_FIELDS, WIZARD_LABELS, ImportForm, SiteManagerForm
+from .pagination import LargeTablePaginator
 
 PAGE_SIZE = 25
 
@@ -38,7 +38,7 @@ def area_list(request):
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     if filterset.is_bound and not filterset.is_valid():
         queryset = queryset.none()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = LargeTablePaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -9,6 +9,8 @@
 # so one trigram index serves the three names and the query's expression matches the index's. Its
 # body repeats the fold rather than calling greenlist_fold: a SQL function calling another is not
 # inlined, and the trigram index's recheck runs it on every candidate row (5 times slower nested).
+# pa_name_order: the list's order (name, id), so a page of 300,000 areas is read from an index
+# rather than sorted whole on every request.
 
 from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations
@@ -44,4 +46,8 @@ class Migration(migrations.Migration):
             "DROP FUNCTION IF EXISTS greenlist_fold(text);",
         ),
         migrations.RunSQL(INDEX, "DROP INDEX IF EXISTS pa_search_text_trgm"),
+        migrations.RunSQL(
+            "CREATE INDEX pa_name_order ON protected_areas_protectedarea (name, id)",
+            "DROP INDEX IF EXISTS pa_name_order",
+        ),
     ]
