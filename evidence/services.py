@@ -33,7 +33,7 @@ from standards.models import Indicator
 from . import error_codes
 from .choices import Sensitivity
 from .models import EvidenceItem
-from .tasks import process_evidence_item
+from .tasks import process_evidence_item, process_item_later
 
 
 def max_upload_bytes() -> int:
@@ -192,7 +192,7 @@ def evidence_upload(
             for answer in [] if frozen else answers:
                 answer.evidence.add(item)
             # robust: the upload is saved even when the broker is down; the sweep enqueues it later.
-            transaction.on_commit(lambda: process_evidence_item.delay(item.pk), robust=True)
+            transaction.on_commit(lambda: process_item_later(item.pk, size), robust=True)
             audit_record(
                 actor=user,
                 action="evidence.uploaded",

@@ -126,6 +126,16 @@ def process_evidence_item(self, item_id: int) -> str | None:
     return _process_item(self, item_id)
 
 
+def process_item_later(item_id: int, size: int) -> None:
+    """Send one upload's processing task. A file over EVIDENCE_HEAVY_UPLOAD_MB (a large raster or geodata
+    archive: minutes of work) goes to the heavy queue's workers, so it never holds up the evidence queue's
+    photos and PDFs (issue 19, greenlist/queues.py). The task and its limits are the same either way."""
+    options = {}
+    if size > settings.EVIDENCE_HEAVY_UPLOAD_MB * 1024 * 1024:
+        options["queue"] = settings.GREENLIST_QUEUES["heavy"]
+    process_evidence_item.apply_async(args=[item_id], **options)
+
+
 def _process_item(task: Task, item_id: int) -> str | None:
     try:
         # The retry of a run keeps the task id, so it may take over its own claim.

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Greenlist-User on a signed-in person's pages: whose offline cache may keep them (core.middleware).
+    "core.middleware.PageOwnerMiddleware",
     # `Cache-Control: private, no-store` on signed-in and API responses (issue 12); it wraps the
     # session and two-factor steps below, so it also sees their redirects and log-outs.
     "core.middleware.PrivateCacheControlMiddleware",
@@ -357,6 +359,8 @@ GREENLIST_CONCERN_IMAGE_MAX_PIXELS = env.int("GREENLIST_CONCERN_IMAGE_MAX_PIXELS
 EVIDENCE_TEXT_MAX_CHARS = 2_000_000
 EVIDENCE_MAX_FEATURES = 50_000
 EVIDENCE_RASTER_MAX_PIXELS = 200_000_000
+# An upload larger than this (MB) is processed on the heavy queue, beside rasters and big geodata (issue 19).
+EVIDENCE_HEAVY_UPLOAD_MB = env.int("EVIDENCE_HEAVY_UPLOAD_MB", default=50)
 EVIDENCE_TASK_TIME_LIMIT = env.int("EVIDENCE_TASK_TIME_LIMIT", default=600)
 EVIDENCE_TASK_SOFT_TIME_LIMIT = EVIDENCE_TASK_TIME_LIMIT - 30
 EVIDENCE_MAX_ATTEMPTS = 3

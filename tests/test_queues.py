@@ -91,3 +91,34 @@ def test_an_invitation_goes_out_within_seconds_while_the_heavy_queue_is_saturate
         stop_celery_worker(mail_worker)
         stop_celery_worker(heavy_worker)
         cache.delete_many([STARTED_KEY, RELEASE_KEY])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_upload_is_processed_on_the_heavy_queue_and_a_photo_on_the_evidence_queue(
+    settings, site_manager, staff, area
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments.services import assessment_create
+    from assessments.workflow import transition
+    from core.task_metrics import queue_lengths
+    from eligibility.tests.factories import make_eligible
+    from evidence.services import evidence_upload
+    from standards.tests.factories import load_gls
+
+    load_gls()
+    assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
+    transition(assessment, "candidate", by=staff)
+    heavy, evidence = settings.GREENLIST_QUEUES[queues.HEAVY], settings.GREENLIST_QUEUES[queues.EVIDENCE]
+    current_app.control.purge()  # no worker here: the messages wait where they were sent
+    try:
+        settings.EVIDENCE_HEAVY_UPLOAD_MB = 1
+        small = SimpleUploadedFile("notes.txt", b"Rapport de patrouille, secteur nord.")
+        evidence_upload(assessment=assessment, user=site_manager, file=small, title="Rapport")
+        assert queue_lengths([heavy, evidence]) == {heavy: 0, evidence: 1}
+        large = SimpleUploadedFile("mosaic.txt", b"x" * (1024 * 1024 + 1))
+        evidence_upload(assessment=assessment, user=site_manager, file=large, title="Mosaique")
+        assert queue_lengths([heavy, evidence]) == {heavy: 1, evidence: 1}
+    finally:
+        current_app.control.purge()
