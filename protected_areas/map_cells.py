@@ -1,9 +1,10 @@
 """Small areas as points at low zooms (issue 19): the generalised layer the importer keeps.
 
 At zooms up to OVERVIEW_MAX_ZOOM a tile draws the overview boundary (models.py) of the areas at least
-MIN_PIXELS wide at its band's last zoom (MAP_CELL_BANDS), and the others as MapCell points: one per
-pixel of that zoom, at the mean of the centres of the areas in it, with their count. Europe at zoom 2
-is then a few thousand points rather than a hundred thousand boundaries, or nothing at all.
+MIN_PIXELS wide at its band's last zoom (MAP_CELL_BANDS), and the others as MapCell points: one
+per cell of CELL_PIXELS pixels of that zoom, at the mean of the centres of the areas in it, with
+their count. Europe at zoom 2 is then a few thousand points rather than a hundred thousand
+boundaries, or nothing at all.
 
 `refresh(boxes)` recomputes the cells under the boxes an import touched (set-based, in PostgreSQL);
 `rebuild()` recomputes every cell (after bulk loads that bypass the importer: benchmarks, restores).
@@ -25,14 +26,23 @@ LEVELS = sorted(set(MAP_CELL_BANDS.values()))
 MIN_PIXELS = 4
 
 
-def cell_size_m(level: int) -> float:
+# A cell is this many pixels wide: a 2-pixel grid keeps a dense region's tile well under its byte
+# budget and still shows where areas are.
+CELL_PIXELS = 2
+
+
+def pixel_m(level: int) -> float:
     """A pixel of a 256-pixel tile at zoom `level`, in Web Mercator metres."""
     return WEB_MERCATOR_WIDTH_M / 2 ** (level + 8)
 
 
+def cell_size_m(level: int) -> float:
+    return CELL_PIXELS * pixel_m(level)
+
+
 def drawn_from_m(level: int) -> float:
     """The overview width (Web Mercator metres) from which an area is a boundary, not a cell point."""
-    return MIN_PIXELS * cell_size_m(level)
+    return MIN_PIXELS * pixel_m(level)
 
 
 # %(h)s in the SQL below: half the Web Mercator width (the grid starts at its west and north edges).
@@ -56,7 +66,7 @@ SELECT l.level, floor((a.cx + %(h)s) / l.cell)::int AS x, floor((%(h)s - a.cy) /
     count(*),
     ST_SetSRID(ST_MakePoint(avg(a.cx), avg(a.cy)), 3857)
 FROM ({centres}) a JOIN (SELECT unnest(%(levels)s::int[]) AS level,
-    unnest(%(sizes)s::float8[]) AS cell) l ON a.size < l.cell * %(min_pixels)s
+    unnest(%(sizes)s::float8[]) AS cell) l ON a.size < l.cell * %(min_pixels)s / %(cell_pixels)s
 {where}
 GROUP BY 1, 2, 3
 """
@@ -102,6 +112,7 @@ def _params() -> dict[str, Any]:
         "sizes": [cell_size_m(level) for level in LEVELS],
         "h": WEB_MERCATOR_WIDTH_M / 2,
         "min_pixels": MIN_PIXELS,
+        "cell_pixels": CELL_PIXELS,
     }
 
 
