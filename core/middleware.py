@@ -119,6 +119,25 @@ class PrivateCacheControlMiddleware:
         )
 
 
+class PageOwnerMiddleware:
+    """`Greenlist-User: <id>` on a signed-in person's HTML pages: whom the page was drawn for. The
+    offline service worker (static/js/offline/sw.js) keeps a page in a person's cache only when it
+    names that person, since it cannot read the page and may still hold the previous person of the
+    device when someone else signs in without the first logging out."""
+
+    HEADER = "Greenlist-User"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and response.get("Content-Type", "").startswith("text/html"):
+            response.headers[self.HEADER] = str(user.pk)
+        return response
+
+
 class PlatformNotFoundPageMiddleware:
     """In development (DEBUG, as `make run` starts it) Django answers a missing page with its
     technical 404, a list of URL patterns: people trying the platform should meet the platform's own

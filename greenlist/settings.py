@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Greenlist-User on a signed-in person's pages: whose offline cache may keep them (core.middleware).
+    "core.middleware.PageOwnerMiddleware",
     # `Cache-Control: private, no-store` on signed-in and API responses (issue 12); it wraps the
     # session and two-factor steps below, so it also sees their redirects and log-outs.
     "core.middleware.PrivateCacheControlMiddleware",

@@ -38,6 +38,9 @@ def test_every_page_links_the_manifest_and_the_csp_allows_it(client, site_manage
     assert b'name="service-worker"' not in page.content
     client.force_login(site_manager)
     assert f'name="greenlist-user" content="{site_manager.pk}"'.encode() in client.get("/").content
+    # and every page names whom it was drawn for: the worker keeps it only in that person's cache
+    assert client.get("/")["Greenlist-User"] == str(site_manager.pk)
+    assert "Greenlist-User" not in client.get("/manifest.webmanifest")
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from accounts.tests.factories import Role, make_user
+from accounts.tests.factories import DEFAULT_PASSWORD, Role, make_user
 from assessments.models import Answer
 from assessments.services import answer_save, assessment_create
 from assessments.workflow import transition
@@ -195,7 +195,29 @@ def test_offline_journey(browser, live_server, tmp_path, area, site_manager, sta
 
     # when someone else logs in on the same phone (the first session ended without a logout)
     phone.context.clear_cookies()
-    browser_login(page, colleague.email)
+    # straight to the first person's kept page, while the worker still holds the first person (as when
+    # the form is sent before the login page's script has told the worker that nobody is signed in)
+    page.goto(f"/accounts/login/?next={page_url}")
+    page.evaluate(
+        "async ([user, url]) => { const cache = await caches.open('greenlist-meta');"
+        " await cache.put('/__greenlist/who', new Response(JSON.stringify({user, urls: [url]})));"
+        " (await navigator.serviceWorker.ready).active.postMessage({type: 'who-changed'}); }",
+        [str(site_manager.pk), page_url],
+    )
+    page.wait_for_timeout(500)
+    page.get_by_label("E-mail address").fill(colleague.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    with page.expect_navigation(url=f"**{page_url}"):
+        page.get_by_role("button", name="Log in").click()
+    page.wait_for_timeout(1000)  # the worker files a kept page after answering
+    # then their page is not filed in the first person's cache (their name, their token): review L4
+    kept = page.evaluate(
+        "async ([name, url]) => { const hit = await (await caches.open(name)).match(url, {ignoreVary: true});"
+        " return hit ? await hit.text() : ''; }",
+        [f"greenlist-u{site_manager.pk}", page_url],
+    )
+    assert f'name="greenlist-user" content="{site_manager.pk}"' in kept
+    assert f'name="greenlist-user" content="{colleague.pk}"' not in kept
     page.context.set_offline(True)
     # then the worker never serves them the first person's kept page
     with pytest.raises(PlaywrightError):

@@ -49,10 +49,17 @@ async function networkFirst(request, url) {
   try {
     const response = await fetch(request);
     // A kept page seen fresh replaces its cached copy (only a full answer from the server, not a
-    // redirect to the login page).
+    // redirect to the login page), and only when drawn for this cache's person (the server names
+    // them in Greenlist-User): after someone else signs in on this device, without a logout, the
+    // worker holds the previous person until the new page tells it, and must not file the new
+    // person's page (their name, their token) under the previous one.
     if (request.mode === "navigate" && response.status === 200 && !response.redirected && state.urls.includes(url.pathname)) {
-      const copy = response.clone();
-      caches.open(cacheName).then((cache) => cache.put(url.pathname, copy));
+      if (response.headers.get("Greenlist-User") === String(state.user)) {
+        const copy = response.clone();
+        caches.open(cacheName).then((cache) => cache.put(url.pathname, copy));
+      } else {
+        readWho();
+      }
     }
     return response;
   } catch (error) {
