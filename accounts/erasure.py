@@ -7,10 +7,14 @@ but it no longer says who they were:
 - name → "Former user 7f3a1c" (an HMAC of their id with SECRET_KEY: the same person always gets the
   same pseudonym, and nobody can work back from it); e-mail → a unique address that cannot receive
   mail (`erased-…@erased.invalid`); password unusable, account inactive;
-- every copy of the name or address in any text, JSON or array column of any table (other people's
-  texts, outbox rows, invitations, comments, token names, the admin's log) is rewritten to the
-  pseudonym, found through the model registry so a new app's columns are covered too;
-- the audit trail's rows that mention them are redacted the one way its hash chain allows
+- every copy of the address, and of the full name in its usual written forms ("First Last",
+  "Last, First", "Last First"), in any text, JSON value or array column (other people's texts, outbox
+  rows, invitations, comments, token names, the admin's log) is rewritten to the pseudonym, found
+  through the model registry so a new app's columns are covered too. Never a separate name word (a
+  given name or surname is an ordinary word or place name: "Sierra", "Green"), never a slug, key, code
+  or choice column, a JSON key, the Standard or a protected area's fields (review H1);
+- the audit trail's rows about them (target is the person, or the full name or address is in the
+  text) are redacted the one way its hash chain allows
   (audit.chain.redact): the chain still verifies, and the erasure's own event lists them;
 - sessions deleted, API tokens revoked, two-factor devices removed;
 - the erasure is audited: who erased, when, the pseudonym (never the name).
@@ -42,9 +46,15 @@ from . import error_codes
 from .models import ApiToken, User
 
 ERASED_DOMAIN = "erased.invalid"
-# Name parts too common to rewrite on their own (they are rewritten inside the full name).
-_PARTICLES = frozenset({"de", "del", "la", "le", "du", "da", "di", "dos", "das", "van", "von", "der", "den", "y", "e"})
 _TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
+# Apps whose text is not any one person's: the Standard's wording, protected areas' names and
+# designations (a person called "… Sierra Green" must not rename "Sierra de Neiba" or the "Green
+# List"), Django's own catalogues, and the audit trail (redacted its own way, audit.chain.redact).
+NOT_PERSONAL_APPS = frozenset({"standards", "protected_areas", "audit", "contenttypes", "auth"})
+# Columns that name or identify things rather than say anything: a slug, key or code is part of a
+# URL or a lookup and is never rewritten, whatever it contains.
+STRUCTURAL_NAMES = frozenset({"key", "code", "slug", "number", "codename", "app_label", "model", "sha256"})
+STRUCTURAL_SUFFIXES = ("_key", "_code", "_slug", "_hash", "_nonce", "_secret")
 
 
 def pseudonym_digest(user_id: int) -> str:
@@ -63,18 +73,35 @@ def is_erased(user: User) -> bool:
     return user.email.endswith("@" + ERASED_DOMAIN)
 
 
+def name_forms(full_name: str) -> list[str]:
+    """The usual written forms of a full name of two words or more: "Rosa Sierra Green",
+    "Green, Rosa Sierra", "Green Rosa Sierra", "Sierra Green, Rosa", "Sierra Green Rosa".
+    Never a single word: a given name or surname alone is an ordinary word or place name."""
+    parts = full_name.split()
+    if len(parts) < 2:
+        return []
+    forms = [" ".join(parts)]
+    for cut in range(1, len(parts)):
+        given, family = " ".join(parts[:cut]), " ".join(parts[cut:])
+        forms += [f"{family}, {given}", f"{family} {given}"]
+    return list(dict.fromkeys(forms))
+
+
 def identity_rewriter(*, full_name: str, email: str, pseudonym: str, new_email: str) -> Callable[[str], str]:
-    """A function rewriting any text: the address, the full name, then each distinctive part of the name."""
+    """A function rewriting one text: the e-mail address anywhere, each written form of the full name
+    as a whole phrase, and a value that is the name and nothing else (a one-word name is rewritten
+    only so). Separate name words are never rewritten."""
     steps: list[tuple[re.Pattern[str], str]] = []
     if email:
         steps.append((re.compile(re.escape(email), re.IGNORECASE), new_email))
-    if full_name.strip():
-        steps.append((re.compile(re.escape(full_name.strip()), re.IGNORECASE), pseudonym))
-    for part in sorted(set(full_name.split()), key=len, reverse=True):
-        if len(part) >= 2 and part.lower() not in _PARTICLES:
-            steps.append((re.compile(r"(?<!\w)" + re.escape(part) + r"(?!\w)", re.IGNORECASE), pseudonym))
+    for form in sorted(name_forms(full_name), key=len, reverse=True):
+        spaced = r"\s+".join(re.escape(word) for word in form.split())
+        steps.append((re.compile(r"(?<!\w)" + spaced + r"(?!\w)", re.IGNORECASE), pseudonym))
+    whole = " ".join(full_name.split()).casefold()
 
     def rewrite(text: str) -> str:
+        if whole and " ".join(text.split()).casefold() == whole:
+            return pseudonym
         for pattern, replacement in steps:
             text = pattern.sub(replacement, text)
         return text
@@ -83,29 +110,43 @@ def identity_rewriter(*, full_name: str, email: str, pseudonym: str, new_email: 
 
 
 def needles_for(user: User) -> list[str]:
-    parts = [p for p in user.full_name.split() if len(p) >= 2 and p.lower() not in _PARTICLES]
-    return [n for n in {user.email, user.full_name.strip(), *parts} if n]
+    """What a row must contain (case-insensitive) to be read and rewritten."""
+    return [n for n in dict.fromkeys([user.email, " ".join(user.full_name.split()), *name_forms(user.full_name)]) if n]
 
 
 def _rewrite_value(value: Any, rewrite: Callable[[str], str]) -> Any:
+    """Strings, and strings inside JSON values and arrays; JSON keys are structure and stay."""
     if isinstance(value, str):
         return rewrite(value)
     if isinstance(value, list):
         return [_rewrite_value(v, rewrite) for v in value]
     if isinstance(value, dict):
-        return {rewrite(k): _rewrite_value(v, rewrite) for k, v in value.items()}
+        return {k: _rewrite_value(v, rewrite) for k, v in value.items()}
     return value
 
 
+def is_structural(field: models.Field) -> bool:
+    base = field.base_field if isinstance(field, ArrayField) else field
+    return (
+        field.primary_key
+        or isinstance(base, models.SlugField)
+        or bool(base.choices)
+        or field.name in STRUCTURAL_NAMES
+        or field.name.endswith(STRUCTURAL_SUFFIXES)
+    )
+
+
 def text_columns() -> list[tuple[type[models.Model], models.Field]]:
-    """Every text, JSON and text-array column of every model but the audit trail (redacted its own way)."""
+    """The columns that can hold what people write: every text, JSON and text-array column of every
+    model (so a new app's free text is covered without a list to keep), but not the apps in
+    NOT_PERSONAL_APPS and never a slug, key, code or choice column."""
     out = []
     for model in apps.get_models():
-        if model._meta.label == "audit.AuditEvent" or not model._meta.managed:
+        if model._meta.app_label in NOT_PERSONAL_APPS or not model._meta.managed:
             continue
         for field in model._meta.concrete_fields:
             base = field.base_field if isinstance(field, ArrayField) else field
-            if isinstance(base, _TEXT_FIELDS) and not field.primary_key:
+            if isinstance(base, _TEXT_FIELDS) and not is_structural(field):
                 out.append((model, field))
     return out
 
@@ -116,7 +157,7 @@ def rewrite_everywhere(needles: list[str], rewrite: Callable[[str], str], *, ski
     for model, field in text_columns():
         query = models.Q()
         for needle in needles:
-            query |= models.Q(_pd_text__icontains=needle)
+            query |= models.Q(_pd_text__iregex=chain.loose_pattern(needle))
         rows = (
             model._default_manager.annotate(_pd_text=Cast(field.name, models.TextField()))
             .filter(query)
@@ -162,12 +203,14 @@ def erase_person(*, person: User, by: Any) -> Erasure:
         ApiToken.objects.filter(user=person, revoked_at__isnull=True).update(revoked_at=now, revoked_by=by)
         TOTPDevice.objects.filter(user=person).delete()
         _delete_sessions(person)
-        for export in person.data_exports.exclude(file=""):
-            export.file.delete(save=False)  # a zip made before the erasure holds the name
+        # A zip made before the erasure holds the name: its file goes once the erasure has committed
+        # (deleted earlier, a rollback would leave rows pointing at missing files).
+        zips = [export.file for export in person.data_exports.exclude(file="")]
+        transaction.on_commit(lambda: _delete_files(zips))
         person.data_exports.update(file="", size=0, expires_at=now)
         changed = rewrite_everywhere(needles, rewrite, skip=person) if needles else 0
         chain.seal()
-        mentioned = chain.rows_mentioning(needles)
+        mentioned = chain.rows_mentioning(needles, person_id=person.pk, rewrite=rewrite)
         event = audit_record(
             actor=by,
             action=chain.ERASURE_ACTION,
@@ -176,6 +219,12 @@ def erase_person(*, person: User, by: Any) -> Erasure:
         )
         redacted = chain.redact(mentioned, erasure=event, rewrite=rewrite)
     return Erasure(pseudonym=pseudonym, values_rewritten=changed, audit_events_redacted=redacted, event_id=event.pk)
+
+
+def _delete_files(files: list[Any]) -> None:
+    for stored in files:
+        if stored.name:
+            stored.storage.delete(stored.name)
 
 
 def _delete_sessions(person: User) -> None:

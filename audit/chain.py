@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -121,19 +122,43 @@ def verify() -> Verification:
     return result
 
 
-def rows_mentioning(needles: Iterable[str]) -> list[int]:
-    """The ids of sealed events whose free text contains any of `needles` (case-insensitive)."""
-    needles = [n for n in needles if n]
-    if not needles:
+def loose_pattern(needle: str) -> str:
+    """A case-insensitive PostgreSQL regular expression finding `needle` with any run of white space
+    between its words ("Rosa  Sierra Green" as well as "Rosa Sierra Green")."""
+    return r"\s+".join(re.escape(word) for word in needle.split())
+
+
+def rows_mentioning(needles: Iterable[str], *, person_id: int | None = None, rewrite: Any = None) -> list[int]:
+    """The ids of sealed events about one person: those whose target is the person (`person_id`, a
+    user's id) or whose free text contains any of `needles` (case-insensitive; the caller passes the
+    full name's forms and the e-mail, never separate name words). With `rewrite`, only the rows it
+    would actually change: a row that merely shares a word with the needles is left alone."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    patterns = [loose_pattern(n) for n in needles if n.strip()]
+    clauses = ["target_repr ~* %s OR data::text ~* %s"] * len(patterns)
+    params: list[Any] = []
+    for pattern in patterns:
+        params += [pattern, pattern]
+    if person_id is not None:
+        clauses.append("(target_type_id = %s AND target_id = %s)")
+        params += [ContentType.objects.get_for_model(get_user_model()).pk, str(person_id)]
+    if not clauses:
         return []
-    clauses = " OR ".join(["target_repr ILIKE %s OR data::text ILIKE %s"] * len(needles))
-    params: list[str] = []
-    for needle in needles:
-        like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        params += [like, like]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM audit_auditevent WHERE chain_hash <> '' AND ({clauses}) ORDER BY id", params)  # noqa: S608
-        return [row[0] for row in cursor.fetchall()]
+        where = " OR ".join(clauses)
+        cursor.execute(
+            f"SELECT id, target_repr, data FROM audit_auditevent WHERE chain_hash <> '' AND ({where}) ORDER BY id",  # noqa: S608
+            params,
+        )
+        rows = cursor.fetchall()
+    found = []
+    for pk, target_repr, data in rows:
+        data = json.loads(data) if isinstance(data, str) else data
+        if rewrite is None or rewrite(target_repr) != target_repr or _rewrite_json(data, rewrite) != data:
+            found.append(pk)
+    return found
 
 
 def redact(event_ids: Iterable[int], *, erasure: AuditEvent, rewrite: Any) -> int:
@@ -160,5 +185,5 @@ def _rewrite_json(value: Any, rewrite: Any) -> Any:
     if isinstance(value, list):
         return [_rewrite_json(v, rewrite) for v in value]
     if isinstance(value, dict):
-        return {rewrite(k): _rewrite_json(v, rewrite) for k, v in value.items()}
+        return {k: _rewrite_json(v, rewrite) for k, v in value.items()}  # keys are structure: kept
     return value
