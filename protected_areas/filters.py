@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.contrib.gis.geos import Polygon
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -59,7 +60,10 @@ class ProtectedAreaFilter(django_filters.FilterSet):
 
     def filter_q(self, qs, name, value):
         # Accents and case ignored; one trigram index over the three names (protected_areas.search).
-        return with_name_containing(qs, value)
+        # Ordered by an expression no index holds, on purpose: walking pa_name_order and filtering
+        # read 47,000 rows (2 s) before the first "phong dien" of 300,000 areas; the trigram
+        # index's matches sorted take milliseconds.
+        return with_name_containing(qs, value).order_by(Lower("name"), "id")
 
     def filter_country(self, qs, name, value):
         return qs.filter(iso3__contains=[value.upper()])

@@ -1,0 +1,123 @@
+"""Pages and search at the programme's whole size (issue 19), on the database bench/seed_scale.py
+builds (300,000 areas, 3,000 assessments, 1,000,000 evidence items; built on first use, then reused):
+
+- the staff dashboard, the public Green List and the protected-area list: p95 under 300 ms;
+- protected-area name search (accents ignored) and evidence full-text search: p95 under 100 ms;
+- the query count of each: the same as on a small database (5,000 areas, 30 assessments, 20,000
+  evidence items, measured by this script in a child process), so it does not grow with data.
+
+    .venv/bin/python bench/bench_scale_pages.py [--requests 30] [--rebuild]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+PAGE_TARGET_MS = 300.0
+SEARCH_TARGET_MS = 100.0
+SMALL = {"areas": 5_000, "assessments": 30, "evidence": 20_000}
+
+
+def cases() -> list[tuple[str, str, str | None, float]]:
+    """(label, url, who: 'staff' | 'team' | None for anonymous, target ms)."""
+    from django.urls import reverse
+
+    from assessments.models import Assessment
+
+    busiest = Assessment.objects.order_by("id").values_list("id", flat=True).first()
+    return [
+        ("staff dashboard", reverse("reports:dashboard"), "staff", PAGE_TARGET_MS),
+        ("public Green List", reverse("certification:green-list"), None, PAGE_TARGET_MS),
+        ("protected-area list", reverse("protected_areas:list"), None, PAGE_TARGET_MS),
+        ("protected-area list, page 2,000", reverse("protected_areas:list") + "?page=2000", None, PAGE_TARGET_MS),
+        (
+            "name search 'bach ma 140007' (one area)",
+            reverse("protected_areas:list") + "?q=bach+ma+140007",
+            None,
+            SEARCH_TARGET_MS,
+        ),
+        (
+            "name search 'phong dien' (15,000 areas)",
+            reverse("protected_areas:list") + "?q=phong+dien",
+            None,
+            SEARCH_TARGET_MS,
+        ),
+        ("name search API 'DONANA'", reverse("protected-area-list") + "?q=DONANA", None, SEARCH_TARGET_MS),
+        (
+            "evidence search 'dam lay' (API)",
+            reverse("evidence-search", args=[busiest]) + "?q=dam+lay",
+            "staff",
+            SEARCH_TARGET_MS,
+        ),
+        (
+            "evidence search 'foret' (page)",
+            reverse("evidence:search", args=[busiest]) + "?q=foret",
+            "staff",
+            SEARCH_TARGET_MS,
+        ),
+    ]
+
+
+def run(requests: int, *, reuse: bool, sizes: dict[str, int]) -> dict[str, dict]:
+    from seed_scale import scale_database
+
+    results: dict[str, dict] = {}
+    with scale_database(reuse=reuse, **sizes):
+        from _pages import measure_page
+        from django.test import Client
+
+        from accounts.models import User
+
+        staff = User.objects.get(email="bench-staff-1@example.org")
+        for label, url, who, target in cases():
+            client = Client()
+            if who == "staff":
+                client.force_login(staff)
+            figures = measure_page(client, url, requests=requests)
+            results[label] = {"url": url, "target": target, **figures.__dict__}
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--rebuild", action="store_true", help="build the scale database again")
+    parser.add_argument("--small", action="store_true", help=argparse.SUPPRESS)  # the child's run
+    args = parser.parse_args()
+    if args.small:
+        print(json.dumps(run(3, reuse=True, sizes=SMALL)))
+        return 0
+    child = subprocess.run(
+        [sys.executable, __file__, "--small"],
+        env={**os.environ, "GREENLIST_TEST_DB": "bench_greenlist_scale_small"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    small = json.loads(child.stdout.strip().splitlines()[-1])
+    large = run(args.requests, reuse=not args.rebuild, sizes={})
+    ok = True
+    print(f"at 300,000 areas, 3,000 assessments, 1,000,000 evidence items; {args.requests} requests each")
+    for label, f in large.items():
+        constant = f["queries"] <= small[label]["queries"]  # never more queries than on a small database
+        fine = f["p95_ms"] < f["target"] and constant
+        ok &= fine
+        print(
+            f"  {label}: p95 {f['p95_ms']:.0f} ms (median {f['median_ms']:.0f}, CPU {f['cpu_median_ms']:.0f}) "
+            f"target < {f['target']:.0f} ms; {f['queries']} queries (small database: {small[label]['queries']}); "
+            f"{f['kib']:.0f} KiB {'ok' if fine else 'MISSED'}"
+        )
+    print(f"  load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
