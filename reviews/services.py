@@ -295,7 +295,7 @@ def _require_review_unchanged(assignment: ReviewAssignment, answer: Answer, seen
             error_codes.REVIEW_SEEN_INVALID, gettext("`seen` is not a moment in ISO 8601."), field="seen"
         ) from None
     # With no review yet this locks nothing: two first saves at once are serialised by the assessment
-    # and answer rows the caller locked before (tests/test_review_first_save_race.py).
+    # and answer rows the caller locked before (reviews/tests/test_review_first_save_race.py).
     current = IndicatorReview.objects.select_for_update().filter(assignment=assignment, answer=answer).first()
     saved_at = current.updated_at if current else None
     if saved_at != expected:
