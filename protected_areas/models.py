@@ -129,8 +129,9 @@ class ProtectedArea(models.Model):
 # Low zooms draw small areas as points: one per cell of a pixel grid, made by the importer
 # (protected_areas.map_cells). MAP_CELL_BANDS maps each band's last zoom to the grid level (the
 # zoom whose 256-pixel tiles' pixels are the cells); zooms up to OVERVIEW_MAX_ZOOM fall in a band.
-# Zooms 0 and 1 have their own: a zoom-2 grid would put 16 cells in a zoom-0 pixel.
-MAP_CELL_BANDS = {0: 0, 1: 1, 2: 2, 4: 4, OVERVIEW_MAX_ZOOM: OVERVIEW_MAX_ZOOM}
+# Zooms 0 to 4 have their own: a coarser zoom's grid is too dense (a zoom-2 grid puts 16 cells in a
+# zoom-0 pixel; a zoom-4 grid made a zoom-3 tile over Europe 1.3 MB).
+MAP_CELL_BANDS = {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, OVERVIEW_MAX_ZOOM: OVERVIEW_MAX_ZOOM}
 
 
 class MapCell(models.Model):
