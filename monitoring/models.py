@@ -58,6 +58,12 @@ class MonitoringDataset(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Workers that started reading the files since processing was last asked for and did not finish
+    # (a worker killed by a file: out of memory, a crash in GDAL); the next start past
+    # services.MAX_ATTEMPTS fails the dataset instead of reading it again.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When processing was last asked for or a worker last started reading (null: not processing).
+    processing_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["area", "-created_at", "-id"]

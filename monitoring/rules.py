@@ -24,6 +24,12 @@ def can_add_monitoring(user: Person | None, area: models.Model) -> bool:
     return rules.is_iucn_staff(user) or rules.manages_site(user, area)
 
 
+def can_restart_processing(user: Person | None) -> bool:
+    """Start again a dataset stuck in "processing" (its worker gone for longer than any task may
+    run): IUCN staff, who can also tell whether the files are at fault."""
+    return user is not None and rules.is_iucn_staff(user)
+
+
 def can_view_monitoring(user: Person | None, area: models.Model) -> bool:
     if user is None or not user.is_authenticated:
         return False

@@ -9,6 +9,7 @@ nothing half-computed is ever shown as a result; the files stay, to be processed
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import shutil
@@ -296,23 +297,50 @@ def send_to_worker(dataset_id: int) -> None:
     process_monitoring_dataset.delay(dataset_id)
 
 
-def request_processing(dataset: MonitoringDataset, *, by: Person, params: dict[str, Any] | None = None) -> None:
+@transaction.atomic
+def request_processing(
+    dataset: MonitoringDataset, *, by: Person, params: dict[str, Any] | None = None
+) -> MonitoringDataset:
     """Process the dataset again (with new parameters when given). While the worker reads, the
-    dataset is "processing" and shows no values; the new ones replace the old in one transaction."""
+    dataset is "processing" and shows no values; the new ones replace the old in one transaction.
+    The dataset is locked, checked and moved to "processing" at once: of two requests at the same
+    moment, the second waits for the first and is refused (409), so one worker reads the files."""
     if not rules.can_add_monitoring(by, dataset.area):
         raise NotAllowed(
             error_codes.MONITORING_ROLE, _("Only the site team of this area and IUCN staff process monitoring data.")
         )
-    if dataset.status == DatasetStatus.PROCESSING:
+    locked = MonitoringDataset.objects.select_for_update().get(pk=dataset.pk)
+    restart = locked.status == DatasetStatus.PROCESSING
+    if restart and not (rules.can_restart_processing(by) and _stuck(locked)):
         raise Conflict(error_codes.MONITORING_BUSY, _("The dataset is being processed; wait for the result."))
     if params is not None:
-        dataset.params = clean_params(dataset.kind, params)
-        dataset.save(update_fields=["params"])
-    audit_record(actor=by, action="monitoring_dataset.reprocess", target=dataset, data={"params": dataset.params})
-    transaction.on_commit(lambda: send_to_worker(dataset.pk), robust=True)
+        locked.params = clean_params(locked.kind, params)
+    locked.attempts, locked.processing_since = 0, timezone.now()
+    locked.save(update_fields=["params", "attempts", "processing_since"])
+    if not restart:
+        locked = workflow.transition(locked, DatasetStatus.PROCESSING, by=by)
+    audit_record(
+        actor=by,
+        action="monitoring_dataset.reprocess",
+        target=locked,
+        data={"params": locked.params, "restarted": restart},
+    )
+    transaction.on_commit(lambda: send_to_worker(locked.pk), robust=True)
+    return locked
+
+
+def _stuck(dataset: MonitoringDataset) -> bool:
+    """Processing for longer than any task may run: no worker is reading it any more."""
+    since = dataset.processing_since or dataset.created_at
+    return timezone.now() - since > datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 
 
 # --- processing (the worker) ---------------------------------------------------------------------
+
+# Workers that may start reading a dataset without finishing before it fails (each start past the
+# last one was a worker killed while reading: the message is redelivered, acks late). A retry after a
+# transient database error counts as a start too.
+MAX_ATTEMPTS = 3
 
 
 def boundary_history(area: Any) -> list[Boundary]:
@@ -346,6 +374,18 @@ def process_dataset(dataset_id: int) -> MonitoringDataset:
     dataset = MonitoringDataset.objects.select_related("area").get(pk=dataset_id)
     if dataset.status != DatasetStatus.PROCESSING:
         dataset = workflow.transition(dataset, DatasetStatus.PROCESSING)
+    with transaction.atomic():  # counted before reading: a worker killed while reading leaves its count
+        started = MonitoringDataset.objects.select_for_update().get(pk=dataset_id)
+        started.attempts += 1
+        started.processing_since = timezone.now()
+        started.save(update_fields=["attempts", "processing_since"])
+    if started.attempts > MAX_ATTEMPTS:
+        message = (
+            f"The worker stopped while reading these files ({MAX_ATTEMPTS} times): they are not read again. "
+            "Check their size and format, then process the dataset again."
+        )
+        log.error("monitoring dataset %s: %s", dataset_id, message)
+        return _save(dataset, ReadResult(problems=[Problem("-", message, fatal=True)]))
     twice = repeated_name(dataset.files.values_list("original_name", flat=True))  # stored before names were checked
     if twice:
         message = f"Two files are both named '{twice}': one would replace the other. Add the dataset again, renamed."
@@ -394,6 +434,7 @@ def _save(dataset: MonitoringDataset, result: ReadResult) -> MonitoringDataset:
     if result.dropped_problems:
         locked.summary["problems_not_listed"] = result.dropped_problems
     locked.processed_at = timezone.now()
+    locked.attempts, locked.processing_since = 0, None
     if not result.failed:
         MonitoringValue.objects.bulk_create(
             (
@@ -432,7 +473,7 @@ def _save(dataset: MonitoringDataset, result: ReadResult) -> MonitoringDataset:
             ),
             batch_size=5000,
         )
-    locked.save(update_fields=["problems", "summary", "processed_at"])
+    locked.save(update_fields=["problems", "summary", "processed_at", "attempts", "processing_since"])
     target = DatasetStatus.FAILED if result.failed else DatasetStatus.READY
     note = "; ".join(p.message for p in result.problems if p.fatal)
     return workflow.transition(locked, target, note=note)

@@ -167,5 +167,5 @@ class MonitoringProcessView(APIView):
     @extend_schema(request=None, responses={202: MonitoringDatasetSerializer, **ERRORS, **CONFLICT})
     def post(self, request, pk):
         dataset = _dataset_for(request.user, pk)
-        services.request_processing(dataset, by=request.user)
+        dataset = services.request_processing(dataset, by=request.user)
         return Response(MonitoringDatasetSerializer(dataset).data, status=status.HTTP_202_ACCEPTED)

@@ -1,17 +1,21 @@
 """Datasets through the service and the import command, on the real samples: what is stored,
 what the worker's processing writes, and what bad input leaves behind (nothing half-computed)."""
 
+import datetime
 import io
 import json
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
-from core.errors import DomainError, NotAllowed
+from audit.models import AuditEvent
+from core.errors import Conflict, DomainError, NotAllowed
 from monitoring import rules, services
 from monitoring.choices import DatasetStatus
 from monitoring.management.commands import import_monitoring
-from monitoring.models import MonitoringDatasetTransition, MonitoringValue
+from monitoring.models import MonitoringDataset, MonitoringDatasetTransition, MonitoringValue
 from monitoring.selectors import map_points
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +185,51 @@ def test_each_boundary_version_serves_the_years_from_its_recording_to_the_next(a
     assert [(b.id, b.first_year, b.last_year) for b in history] == [(first.pk, None, 2017), (second.pk, 2018, None)]
     assert history[0].covers(2005) and history[0].covers(2017) and not history[0].covers(2018)
     assert history[1].covers(2020)
+
+
+def _camtrap_ready(testdata, area, site_manager):
+    dataset = services.add_dataset(
+        area=area, title="Cámaras", files=_files(testdata / CAMTRAP), by=site_manager, process=False
+    )
+    return services.process_dataset(dataset.pk)
+
+
+def test_two_requests_at_once_process_once_and_the_second_is_told_busy(
+    testdata, area, site_manager, django_capture_on_commit_callbacks
+):
+    # given a ready dataset that two of the team's browsers loaded at the same moment
+    ready = _camtrap_ready(testdata, area, site_manager)
+    first, second = MonitoringDataset.objects.get(pk=ready.pk), MonitoringDataset.objects.get(pk=ready.pk)
+    with django_capture_on_commit_callbacks() as sent:
+        assert services.request_processing(first, by=site_manager).status == DatasetStatus.PROCESSING
+        # the second sees "ready" in its copy, but the dataset is locked and read again: 409, no second worker
+        with pytest.raises(Conflict) as busy:
+            services.request_processing(second, by=site_manager)
+    assert busy.value.code == "monitoring_dataset_busy" and len(sent) == 1
+    assert AuditEvent.objects.filter(action="monitoring_dataset.reprocess").count() == 1
+
+
+def test_a_dataset_that_kills_its_worker_fails_after_three_starts_and_staff_may_restart_a_stuck_one(
+    testdata, area, site_manager, staff
+):
+    ready = _camtrap_ready(testdata, area, site_manager)
+    assert ready.attempts == 0 and ready.processing_since is None  # a finished reading clears the count
+    services.request_processing(ready, by=site_manager)
+    # three workers started reading and were killed (the count is kept, the message redelivered) ...
+    MonitoringDataset.objects.filter(pk=ready.pk).update(attempts=services.MAX_ATTEMPTS)
+    # ... so the fourth delivery does not read the files: the dataset fails, saying why, files kept
+    dataset = services.process_dataset(ready.pk)
+    assert dataset.status == DatasetStatus.FAILED and dataset.values.count() == 0 and dataset.files.count() == 4
+    assert "The worker stopped while reading these files (3 times)" in dataset.problems[0]["message"]
+    assert dataset.attempts == 0
+    # and the team may process it again (it is no longer "processing")
+    assert services.request_processing(dataset, by=site_manager).status == DatasetStatus.PROCESSING
+    # a dataset processing for longer than any task may run: staff start it again, the team still waits
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    MonitoringDataset.objects.filter(pk=ready.pk).update(processing_since=long_ago, attempts=2)
+    with pytest.raises(Conflict):
+        services.request_processing(dataset, by=site_manager)
+    restarted = services.request_processing(dataset, by=staff)
+    assert restarted.status == DatasetStatus.PROCESSING and restarted.attempts == 0
+    with pytest.raises(Conflict):  # just restarted: not stuck
+        services.request_processing(dataset, by=staff)
