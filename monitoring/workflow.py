@@ -1,6 +1,7 @@
 """The one state machine of a monitoring dataset: received → processing → ready | failed, and back
 to processing when it is processed again (new parameters, a fixed reader). A worker lost mid-way
-leaves its message to be redelivered (acks late), and the task reads a "processing" dataset again.
+leaves its message to be redelivered (acks late), and the task reads a "processing" dataset again,
+at most services.MAX_ATTEMPTS times (then it fails: the files kill the worker).
 Nothing else assigns `MonitoringDataset.status`; the engine (core.workflow) writes the transition
 row and the audit event ("monitoring_dataset.transition") with the move. Every move is made by the processing service
 (`monitoring.services`), never offered as a bare button: `by` is the person who asked, or None for
