@@ -56,6 +56,9 @@ JOURNEYS = {
         "/concerns/{concern_admissible}/",
         "/listing-reviews/midterm/{midterm_review}/",
         "/listing-reviews/renewal/{renewal_review}/",
+        "/areas/{own_area}/outcomes/",
+        "/areas/{own_area}/outcomes/add/",
+        "/offline/",
     ],
     "expert_assigned": [
         "/",
@@ -71,6 +74,7 @@ JOURNEYS = {
         "/standard/jurisdictions/{jurisdiction}/",
         "/concerns/{concern_admissible}/",
         "/assessments/{own_assessment}/eligibility/",
+        "/areas/{own_area}/outcomes/",
     ],
     "reviewer": [
         "/",
@@ -106,6 +110,7 @@ JOURNEYS = {
         "/certification/conditions/",
         "/listing-reviews/",
         "/listing-reviews/midterm/{midterm_review}/",
+        "/operations/system/",
     ],
     "panel_member": [
         "/",
