@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from collections.abc import Mapping
 
 from django.conf import settings
 
@@ -33,7 +34,7 @@ PROXY_HEADERS = (
 )
 
 
-def came_through_proxy(meta: dict) -> bool:
+def came_through_proxy(meta: Mapping[str, object]) -> bool:
     return any(header in meta for header in PROXY_HEADERS)
 
 
