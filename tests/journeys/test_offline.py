@@ -2,7 +2,8 @@
 
 A site manager makes an assessment available offline, goes offline, closes the browser, reopens it
 (a persistent profile in a temporary folder: the service worker, Cache Storage and IndexedDB survive
-as on a real device), answers ten indicators, comes back online: the server has every answer once.
+as on a real device), answers ten indicators and takes two photos, comes back online: the server has
+every answer and photo once.
 A colleague's edit made meanwhile is shown side by side and resolved by a merge. Logout leaves no
 cache, IndexedDB or service worker on the device. An expert's rating made offline arrives; once the
 expert's assignment is withdrawn, the next one is refused with a message and kept for copying.
@@ -25,6 +26,7 @@ from assessments.services import answer_save, assessment_create
 from assessments.workflow import transition
 from conftest import CHROMIUM, browser_login
 from eligibility.tests.factories import make_eligible
+from evidence.models import EvidenceItem
 from protected_areas.tests.factories import ProtectedAreaFactory
 from reviews import services as review
 from reviews.models import IndicatorReview
@@ -90,7 +92,10 @@ def keep_offline(page):
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
 
-def test_offline_journey(browser, live_server, tmp_path, area, site_manager, staff, expert, jurisdiction):
+PHOTOS = ("img-exif-samples/gps/DSCN0010.jpg", "img-exif-samples/gps/DSCN0021.jpg")
+
+
+def test_offline_journey(browser, live_server, tmp_path, testdata, area, site_manager, staff, expert, jurisdiction):
     # given an expert's review of a submitted assessment of one site …
     review_area = ProtectedAreaFactory(name="Bach Ma Test Park")
     review_manager = make_user(Role.SITE_MANAGER, email="bachma@example.org", protected_area=review_area)
@@ -147,6 +152,12 @@ def test_offline_journey(browser, live_server, tmp_path, area, site_manager, sta
         page.fill(f"#justification-{answer.pk}", f"Réponse hors ligne numéro {i + 1}.")
     expect(page.locator(".js-outbox-count")).to_contain_text("10", timeout=10_000)
     expect(page.locator("#save-status")).to_have_attribute("data-state", "queued")
+    # and two photos taken with the camera for the first indicator wait on the device with them
+    camera = page.locator("form.js-upload").first.locator("input[name=photo]")
+    for photo in PHOTOS:  # one at a time, as a camera takes them
+        camera.set_input_files(str(testdata / photo))
+    expect(page.locator(".upload-outbox-count")).to_contain_text("(2)", timeout=10_000)
+    assert not EvidenceItem.objects.filter(answers__assessment=assessment).exists()
     shot(page, "2-offline-ten-waiting")
     phone.close()
     # meanwhile a colleague changes the third one on the server
@@ -176,6 +187,13 @@ def test_offline_journey(browser, live_server, tmp_path, area, site_manager, sta
         saved = Answer.objects.get(pk=answer.pk)
         assert saved.justification == f"Réponse hors ligne numéro {i + 1}." and saved.rating == "meets"
         assert saved.version == before[answer.pk] + 1, "sent exactly once"
+    # and the two photos arrive once each, linked to the first indicator's answer
+    expect(page.locator(".upload-outbox")).to_be_hidden(timeout=30_000)
+    photos = EvidenceItem.objects.filter(answers__assessment=assessment).distinct()
+    assert sorted(p.original_filename for p in photos) == sorted(Path(p).name for p in PHOTOS)
+    assert all(p.device_captured_at is not None for p in photos)
+    first_indicator = int(page.locator("form.js-upload").first.get_attribute("data-indicator"))
+    assert {a.indicator_id for p in photos for a in p.answers.all()} == {first_indicator}
     assert serious_violations(page) == []
     shot(page, "3-conflict")
     # when they merge the two texts by keyboard and save
