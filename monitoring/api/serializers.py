@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from monitoring.choices import DatasetKind
+from monitoring.choices import DatasetKind, NotComparable
 from monitoring.models import TITLE_MAX, MonitoringDataset, MonitoringDatasetTransition, MonitoringFile, MonitoringValue
 
 
@@ -56,6 +56,14 @@ class MonitoringDatasetSerializer(serializers.ModelSerializer):
 
 class MonitoringValueSerializer(serializers.ModelSerializer):
     boundary_version = serializers.SerializerMethodField(help_text="The boundary version the value was computed in.")
+    # Declared: a read-only field built from the model drops allow_blank, and the schema would then
+    # not admit the empty reason every comparable value carries.
+    not_comparable_reason = serializers.ChoiceField(
+        choices=NotComparable.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Why the value is not to be compared with other periods; empty when it is comparable.",
+    )
 
     class Meta:
         model = MonitoringValue
