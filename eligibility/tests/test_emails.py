@@ -45,7 +45,8 @@ def test_each_record_tells_the_site_team_each_in_their_language(applicant, area,
     english, french_mail = recorded[0], recorded[1]
     assert "found Phong Dien Test Reserve eligible" in english.body and "zqREASONSzq" in english.body
     assert f"/assessments/{applicant.pk}/eligibility/" in english.body
-    assert "Reasons:" in english.body and "Motifs:" in french_mail.body
+    # French puts a no-break space before the colon (core/templatetags/typography.py)
+    assert "Reasons:" in english.body and "Motifs\u00a0:" in french_mail.body
     assert "confirmed the expert group's evaluation" in recorded[2].body
     # and the move to candidate told the team once, with the assessment's address
     candidate = _mails(emails.CANDIDATE)
