@@ -185,7 +185,9 @@ def test_bulk_uploads_queue_one_batch_task_at_a_time(arezzo_assessment, arezzo_t
 
     def queued():
         with app.connection_for_write() as conn:
-            raw = conn.default_channel.client.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1)
+            # the queue the batch task is routed to (greenlist/queues.py: evidence processing)
+            queue = settings.CELERY_TASK_ROUTES["evidence.tasks.process_evidence_batch"]["queue"]
+            raw = conn.default_channel.client.lrange(queue, 0, -1)
         return [json.loads(m)["headers"] for m in raw]
 
     app.control.purge()
