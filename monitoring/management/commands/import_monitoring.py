@@ -20,6 +20,7 @@ from typing import IO, Any
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
+from monitoring import error_codes
 from monitoring.choices import DatasetKind, DatasetStatus
 from monitoring.models import MonitoringDataset
 from monitoring.selectors import series_rows
@@ -114,7 +115,7 @@ class Command(BaseCommand):
         params = by_kind.get(kind, {})
         files = _files(paths, kind)
         if not files:
-            raise DomainError("monitoring_no_files", f"No {kind} files under the given paths.")
+            raise DomainError(error_codes.MONITORING_NO_FILES, f"No {kind} files under the given paths.")
         with ExitStack() as stack:
             handles: list[tuple[str, IO[bytes]]] = [
                 (name, stack.enter_context(open(path, "rb"))) for name, path in files
