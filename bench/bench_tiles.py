@@ -103,8 +103,9 @@ def main() -> None:
         from django.urls import reverse
 
         from protected_areas.models import OVERVIEW_MAX_ZOOM
-        from protected_areas.selectors import TILE_SQL, tile_raw
+        from protected_areas.selectors import tile_raw
         from protected_areas.services import tiles_data_changed
+        from protected_areas.tile_render import EXTENT, TILE_SQL
 
         started = time.perf_counter()
         seed(args.areas)
@@ -143,6 +144,7 @@ def main() -> None:
                 def display(zxy=zxy):
                     with connection.cursor() as cursor:
                         params = {"z": zxy[0], "x": zxy[1], "y": zxy[2], "pixel": 360 / 2 ** zxy[0] / 256}
+                        params |= {"extent": EXTENT, "buffer": EXTENT // 64}
                         cursor.execute(TILE_SQL, params)
                         cursor.fetchone()
 

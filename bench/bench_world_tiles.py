@@ -12,6 +12,8 @@ Targets: cold tile p95 under 300 ms, cached tile p95 under 5 ms, every tile unde
     .venv/bin/python bench/bench_world_tiles.py                       # small, for `make bench`
     .venv/bin/python bench/bench_world_tiles.py --areas 300000 --keep # build and keep the big database
     .venv/bin/python bench/bench_world_tiles.py --areas 300000 --reuse # measure again on it
+    # measure on a copy (createdb -T bench_world_tiles_300000 bench_world_tiles_D), another Redis db:
+    REDIS_URL=redis://127.0.0.1:6379/4 .venv/bin/python bench/bench_world_tiles.py --database bench_world_tiles_D
 """
 
 import argparse
@@ -138,8 +140,15 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the database for --reuse.")
     parser.add_argument("--reuse", action="store_true", help="Measure on the database a --keep run left.")
     parser.add_argument("--cells", action="store_true", help="With --reuse: rebuild the low-zoom cells first.")
+    parser.add_argument(
+        "--database", help="Measure on this existing database (a --keep run's, or a copy of one); implies --reuse."
+    )
     args = parser.parse_args()
-    dbname = f"bench_world_tiles_{args.areas}"
+    if args.database:
+        if not database_exists(args.database):
+            parser.error(f"no database {args.database}")
+        args.reuse = True
+    dbname = args.database or f"bench_world_tiles_{args.areas}"
     reuse = args.reuse and database_exists(dbname)
     if not reuse:
         scratch_database(dbname)
@@ -155,14 +164,21 @@ def main() -> None:
             started = time.perf_counter()
             seed(args.areas)
             print(f"built {args.areas:,} areas in {time.perf_counter() - started:.0f} s (set-based INSERT ... SELECT)")
-        from protected_areas import map_cells
-        from protected_areas.models import MapCell
+        from protected_areas import low_zoom_tiles, map_cells
+        from protected_areas.models import LowZoomTile, MapCell
 
-        # The seed's copies bypass the importer (whose own cells cover the samples only): rebuild.
+        # The seed's copies bypass the importer (whose own cells and tiles cover the samples only): rebuild.
         if not reuse or args.cells or not MapCell.objects.exists():
             started = time.perf_counter()
             map_cells.rebuild()
             print(f"low-zoom cells (map_cells.rebuild) in {time.perf_counter() - started:.0f} s")
+        if not reuse or args.cells or LowZoomTile.objects.count() < 341:
+            started = time.perf_counter()
+            made = low_zoom_tiles.rebuild()
+            print(
+                f"{made} tiles of zooms 0-{low_zoom_tiles.STORED_MAX_ZOOM} made (low_zoom_tiles.rebuild) in "
+                f"{time.perf_counter() - started:.0f} s, load average {os.getloadavg()[0]:.1f}"
+            )
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM protected_areas_protectedarea")
             print(f"{cursor.fetchone()[0]:,} areas in {dbname}; load average {os.getloadavg()[0]:.1f}")

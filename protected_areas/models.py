@@ -153,6 +153,25 @@ class MapCell(models.Model):
         return f"{self.level}/{self.x}/{self.y}: {self.areas}"
 
 
+class LowZoomTile(models.Model):
+    """A vector tile of zooms 0 to low_zoom_tiles.STORED_MAX_ZOOM, made when areas are written rather
+    than per request: such a tile draws a continent, and making it takes PostGIS seconds at world
+    scale. The importer remakes the tiles under the boxes it changed (`low_zoom_tiles.refresh`); bulk
+    loads remake them all (`low_zoom_tiles.rebuild`). Empty tiles are stored too (empty `data`)."""
+
+    z = models.PositiveSmallIntegerField()
+    x = models.IntegerField()
+    y = models.IntegerField()
+    data = models.BinaryField()
+    made_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["z", "x", "y"], name="pa_low_zoom_tile_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.z}/{self.x}/{self.y}"
+
+
 class BoundaryVersion(models.Model):
     """A boundary the area had. The newest row is the current boundary; older ones stay for the
     assessments made against them."""

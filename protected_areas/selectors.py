@@ -14,9 +14,9 @@ from accounts.models import RoleAssignment
 from accounts.types import Person
 from core.models import Job
 
+from . import low_zoom_tiles, tile_render
 from .import_wizard import PREVIEW_JOB_KIND
-from .map_cells import MIN_PIXELS, drawn_from_m
-from .models import MAP_CELL_BANDS, OVERVIEW_MAX_ZOOM, BoundaryVersion, ProtectedArea
+from .models import BoundaryVersion, ProtectedArea
 from .services import EXTENT_KEY, IMPORT_JOB_KIND
 from .tile_cache import MAX_ZOOM, forget, get_or_make
 
@@ -63,79 +63,19 @@ def recent_import_jobs(limit: int = 10) -> QuerySet[Job]:
 
 # --- vector tiles ---------------------------------------------------------------------------------
 
-_TILE_SQL = """
-WITH bounds AS (
-    SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env
-), search AS (
-    -- The tile in degrees, widened by the 64-unit buffer ST_AsMVTGeom keeps. (Widening in Web
-    -- Mercator first would push edge tiles past ±180°, where the longitude wraps around.)
-    SELECT ST_Expand(e, (ST_XMax(e) - ST_XMin(e)) / 64) AS env4326
-    FROM (SELECT ST_Transform(env, 4326) AS e FROM bounds) t
-), polygons AS (
-    {polygons}
-), points AS (
-    SELECT pa.id, pa.name, pa.iucn_category, pa.wdpa_id,
-           ST_AsMVTGeom(ST_Transform(pa.point, 3857), bounds.env, 4096, 64, true) AS geom
-    FROM protected_areas_protectedarea pa, bounds, search
-    WHERE pa.geom IS NULL AND pa.point && search.env4326
-)
-SELECT (SELECT ST_AsMVT(polygons.*, 'areas', 4096, 'geom', 'id') FROM polygons WHERE geom IS NOT NULL)
-    || (SELECT ST_AsMVT(points.*, 'area_points', 4096, 'geom', 'id') FROM points WHERE geom IS NOT NULL)
-    {cells}
-"""
-# Closer zooms: the display boundary, reprojected per tile.
-_POLYGONS_DISPLAY = """
-    SELECT pa.id, pa.name, pa.iucn_category, pa.wdpa_id,
-           ST_AsMVTGeom(ST_Transform(pa.geom_display, 3857), bounds.env, 4096, 64, true) AS geom
-    FROM protected_areas_protectedarea pa, bounds, search
-    WHERE pa.geom_display && search.env4326
-      -- Below zoom 10, areas smaller than a pixel (256-pixel tiles) are left for the closer zooms:
-      -- a whole WDPA release in a zoom-4 tile would otherwise be tens of thousands of specks.
-      AND (%(z)s >= 10 OR greatest(ST_XMax(pa.geom_display) - ST_XMin(pa.geom_display),
-                                   ST_YMax(pa.geom_display) - ST_YMin(pa.geom_display)) >= %(pixel)s)
-"""
-# Zooms up to OVERVIEW_MAX_ZOOM: the pre-simplified Web Mercator overview (models.py) of the areas
-# at least map_cells.MIN_PIXELS wide at the zoom band's last zoom (on the overview's own small bounding box); the
-# others are that band's MapCell points (map_cells), layer `area_cells` with their count.
-_POLYGONS_OVERVIEW = """
-    SELECT pa.id, pa.name, pa.iucn_category, pa.wdpa_id,
-           -- Simplified again to a quarter pixel of the band's last zoom: a quarter of the bytes.
-           ST_AsMVTGeom(ST_Simplify(pa.geom_overview, %(pixel_m)s / %(min_pixels)s / 4, true),
-                        bounds.env, 4096, 64, true) AS geom
-    FROM protected_areas_protectedarea pa, bounds
-    WHERE pa.geom_overview && ST_Expand(bounds.env, (ST_XMax(bounds.env) - ST_XMin(bounds.env)) / 64)
-      AND greatest(ST_XMax(pa.geom_overview) - ST_XMin(pa.geom_overview),
-                   ST_YMax(pa.geom_overview) - ST_YMin(pa.geom_overview)) >= %(pixel_m)s
-"""
-_CELLS = """
-    || (SELECT ST_AsMVT(cells.*, 'area_cells', 4096, 'geom') FROM (
-        SELECT c.areas, ST_AsMVTGeom(c.point, bounds.env, 4096, 64, true) AS geom
-        FROM protected_areas_mapcell c, bounds
-        WHERE c.level = %(level)s AND c.point && ST_Expand(bounds.env, (ST_XMax(bounds.env) - ST_XMin(bounds.env)) / 64)
-    ) cells WHERE geom IS NOT NULL)
-"""
-TILE_SQL = _TILE_SQL.format(polygons=_POLYGONS_DISPLAY, cells="")
-TILE_SQL_OVERVIEW = _TILE_SQL.format(polygons=_POLYGONS_OVERVIEW, cells=_CELLS)
-
 
 def tile_in_range(z: int, x: int, y: int) -> bool:
     return 0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z
 
 
 def tile_raw(z: int, x: int, y: int) -> bytes:
-    """The Mapbox Vector Tile straight from PostGIS (layers `areas` and `area_points`)."""
-    params = {"z": z, "x": x, "y": y, "pixel": 360 / 2**z / 256}
-    if z <= OVERVIEW_MAX_ZOOM:
-        sql = TILE_SQL_OVERVIEW
-        params["level"] = min(level for last, level in MAP_CELL_BANDS.items() if z <= last)
-        params["pixel_m"] = drawn_from_m(params["level"])
-        params["min_pixels"] = MIN_PIXELS
-    else:
-        sql = TILE_SQL
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        data = cursor.fetchone()[0]
-    return bytes(data) if data else b""
+    """The Mapbox Vector Tile: zooms up to low_zoom_tiles.STORED_MAX_ZOOM as made at import, closer
+    ones (and low ones never made) drawn now by PostGIS (tile_render)."""
+    if z <= low_zoom_tiles.STORED_MAX_ZOOM:
+        data = low_zoom_tiles.stored(z, x, y)
+        if data is not None:
+            return data
+    return tile_render.render(z, x, y)
 
 
 def tile(z: int, x: int, y: int) -> tuple[str, bytes]:

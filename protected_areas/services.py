@@ -31,7 +31,7 @@ from core.errors import DomainError, NotAllowed
 from core.jobs import JobDone, Progress, job_create, job_run
 from core.models import Job
 
-from . import error_codes, map_cells, tile_cache
+from . import error_codes, low_zoom_tiles, map_cells, tile_cache
 from .importer import writer
 from .importer.columns import resolve_mapping
 from .importer.files import open_layer
@@ -54,10 +54,13 @@ def tiles_data_changed(since: datetime | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_TOUCHED_BOXES_SQL, {"since": since, "limit": tile_cache.FORGET_ALL_OVER * 2 + 1})
         boxes = [tuple(row) for row in cursor.fetchall()]
+    # The generalised layers first (cells, then the low-zoom tiles drawn from them), then the cache.
     if len(boxes) > tile_cache.FORGET_ALL_OVER:
         map_cells.rebuild()
+        low_zoom_tiles.rebuild()
     else:
         map_cells.refresh(boxes)
+        low_zoom_tiles.refresh(boxes)
     return tile_cache.forget_boxes(boxes)
 
 

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from protected_areas import tile_cache
-from protected_areas.models import MapCell
+from protected_areas import low_zoom_tiles, tile_cache
+from protected_areas.models import LowZoomTile, MapCell
 from protected_areas.services import import_protected_areas
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,6 +43,11 @@ def _cell_lons():
     return sorted(p.transform(4326, clone=True).x for p in points)
 
 
+def _made_at(tiles):
+    """When each stored low-zoom tile (low_zoom_tiles) was made, by (zoom, x, y)."""
+    return {(t.z, t.x, t.y): t.made_at for t in LowZoomTile.objects.all() if (t.z, t.x, t.y) in tiles}
+
+
 def test_import_forgets_only_the_tiles_it_touched(client, tmp_path):
     # Laos (lon 102.5, lat 18) moves east by 1.5 degrees; Bavaria (lon 11.5, lat 48.5) stays.
     import_protected_areas(_write(tmp_path / "v1.geojson", [(71, "Nam Et", 102.5, 18.0), (72, "Ammersee", 11.5, 48.5)]))
@@ -61,6 +66,13 @@ def test_import_forgets_only_the_tiles_it_touched(client, tmp_path):
     # Too small to outline at zoom 2: a point of the generalised layer the import made (map_cells).
     assert b"area_cells" in first["then", 2].content and b"Nam Et" not in first["then", 2].content
     assert _cell_lons() == pytest.approx([11.525, 102.525], abs=0.01)
+    # Zooms 0-4 were made by the import and are served as made (low_zoom_tiles).
+    low = {(z, *tile_cache.tile_range(box, z)[:2]) for z in range(5) for box in ((102.5, 18.0, 102.55, 18.05),)}
+    low_now = {(z, *tile_cache.tile_range((104.0, 18.0, 104.05, 18.05), z)[:2]) for z in range(5)}
+    low_bavaria = {(z, *tile_cache.tile_range((11.5, 48.5, 11.55, 48.55), z)[:2]) for z in range(2, 5)}
+    made_before = _made_at(low | low_now | low_bavaria)
+    assert set(made_before) == low | low_bavaria  # Laos's new place at z4 had nothing: never made
+    assert low_zoom_tiles.stored(2, *laos_then[2]) == first["then", 2].content
 
     import_protected_areas(
         _write(tmp_path / "v2.geojson", [(71, "Nam Et Phou Louey", 104.0, 18.0), (72, "Ammersee", 11.5, 48.5)])
@@ -72,6 +84,11 @@ def test_import_forgets_only_the_tiles_it_touched(client, tmp_path):
         assert not _cached(z, x, y), key
     assert b"Nam Et" not in client.get(urls["then", 8]).content
     assert _cell_lons() == pytest.approx([11.525, 104.025], abs=0.01)  # the cells moved with it
+    # The low-zoom tiles under the moved area, before and after, were made again; Bavaria's were not.
+    made_after = _made_at(low | low_now | low_bavaria)
+    assert set(made_after) == low | low_now | low_bavaria
+    assert all(made_after[t] > made_before[t] for t in low)
+    assert all(made_after[t] == made_before[t] for t in low_bavaria)
     moved = client.get(urls["now", 8], HTTP_IF_NONE_MATCH=first["now", 8]["ETag"])
     assert moved.status_code == 200 and b"Nam Et Phou Louey" in moved.content
     assert moved["ETag"] != first["now", 8]["ETag"] and moved["Cache-Control"] == "public, no-cache"
@@ -90,3 +107,19 @@ def test_a_box_over_many_close_tiles_finds_the_cached_ones():
         tile_cache.get_or_make(20, x, y, lambda: b"tile")
     tile_cache.forget_boxes([(10.0, 48.0, 11.0, 49.0)], max_zoom=20)
     assert not _cached(20, *inside) and _cached(20, *outside)
+
+
+def test_a_low_zoom_tile_is_read_as_made_at_import(client, tmp_path, django_assert_num_queries):
+    # A continent's tile is not drawn per request: one row read, the bytes the import stored.
+    import_protected_areas(_write(tmp_path / "v1.geojson", [(73, "Phou Khao Khouay", 102.5, 18.0)]))
+    z, (x, y) = 3, tile_cache.tile_range((102.5, 18.0, 102.5, 18.0), 3)[:2]
+    with django_assert_num_queries(1):
+        response = client.get(reverse("protected_areas:tile", args=[z, x, y]))
+    assert response.content == low_zoom_tiles.stored(z, x, y) and b"area_cells" in response.content
+    # A tile never made (nothing imported there) is drawn now, and empty here; made empty, it is stored.
+    assert (
+        low_zoom_tiles.stored(3, 0, 0) is None
+        and client.get(reverse("protected_areas:tile", args=[3, 0, 0])).content == b""
+    )
+    assert low_zoom_tiles.rebuild() == 1 + 4 + 16 + 64 + 256
+    assert low_zoom_tiles.stored(3, 0, 0) == b""
