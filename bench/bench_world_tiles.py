@@ -172,7 +172,7 @@ def main() -> None:
             started = time.perf_counter()
             map_cells.rebuild()
             print(f"low-zoom cells (map_cells.rebuild) in {time.perf_counter() - started:.0f} s")
-        if not reuse or args.cells or LowZoomTile.objects.count() < 341:
+        if not reuse or args.cells or LowZoomTile.objects.count() < len(low_zoom_tiles.every_tile()):
             started = time.perf_counter()
             made = low_zoom_tiles.rebuild()
             print(
@@ -197,7 +197,7 @@ def main() -> None:
             again = client.get(url)
             cached = (time.perf_counter() - started) * 1000
             assert again.content == response.content
-            rows.append((z, cold, cached, len(response.content)))
+            rows.append((z, cold, cached, len(response.content), f"{z}/{x}/{y}"))
         print(f"{'zooms':<8}{'tiles':>6}{'cold p95 ms':>13}{'cached p95 ms':>15}{'max bytes':>12}  targets")
         for lo, hi in BANDS:
             band = [r for r in rows if lo <= r[0] <= hi]
@@ -211,6 +211,8 @@ def main() -> None:
                 ]
             )
             print(f"z{lo}-{hi:<5}{len(band):>6}{cold95:>13.1f}{cached95:>15.2f}{biggest:>12,}  {verdict}")
+        slowest = sorted(rows, key=lambda r: -r[1])[:5]
+        print("slowest cold tiles: " + ", ".join(f"{r[4]} {r[1]:.0f} ms {r[3]:,} B" for r in slowest))
         print(f"load average after: {os.getloadavg()[0]:.1f}")
     finally:
         from django.db import connections

@@ -1,8 +1,9 @@
 """Zooms 0 to STORED_MAX_ZOOM made when areas are written, not per request (issue 19).
 
-A tile of those zooms draws a continent: at world scale (300,000 areas) PostGIS reads tens of
-thousands of overview boundaries and cells for it, which took 0.4-2 s cold, over the 300 ms a map
-may wait. There are only 341 such tiles, so the importer makes them: `refresh(boxes)` remakes the
+A tile of those zooms draws a country or more: at world scale (300,000 areas) PostGIS reads
+thousands of overview boundaries and tens of thousands of cells for it, which took 0.2-2 s cold, over
+the 300 ms a map may wait. There are only 1,365 such tiles (most of them sea), so the importer makes
+them, in about 80 s for all of them at 300,000 areas: `refresh(boxes)` remakes the
 tiles covering the boxes of the areas an import changed (where they were and where they are, as
 tile_cache forgets them), `rebuild()` all of them after bulk loads. Requests read one row
 (selectors.tile_raw); a tile never made (a database nothing was imported into yet) is drawn live.
@@ -19,7 +20,7 @@ from . import tile_render
 from .models import LowZoomTile
 from .tile_cache import Box, tile_range
 
-STORED_MAX_ZOOM = 4
+STORED_MAX_ZOOM = 5
 # One import remakes the tiles at a time: a second waits, then draws from what the first committed
 # (two interleaved could otherwise store a tile drawn before the other's areas were visible).
 _LOCK_KEY = 19_0004
@@ -63,6 +64,10 @@ def refresh(boxes: Sequence[Box]) -> int:
     return _make(covering(boxes)) if boxes else 0
 
 
+def every_tile() -> list[Tile]:
+    return [(z, x, y) for z in range(STORED_MAX_ZOOM + 1) for x in range(2**z) for y in range(2**z)]
+
+
 def rebuild() -> int:
     """Remake every stored tile (after loads that bypass the importer: benchmarks, restores)."""
-    return _make((z, x, y) for z in range(STORED_MAX_ZOOM + 1) for x in range(2**z) for y in range(2**z))
+    return _make(every_tile())

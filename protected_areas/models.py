@@ -155,8 +155,8 @@ class MapCell(models.Model):
 
 class LowZoomTile(models.Model):
     """A vector tile of zooms 0 to low_zoom_tiles.STORED_MAX_ZOOM, made when areas are written rather
-    than per request: such a tile draws a continent, and making it takes PostGIS seconds at world
-    scale. The importer remakes the tiles under the boxes it changed (`low_zoom_tiles.refresh`); bulk
+    than per request: such a tile draws a country or more, and making it takes PostGIS up to seconds
+    at world scale. The importer remakes the tiles under the boxes it changed (`low_zoom_tiles.refresh`); bulk
     loads remake them all (`low_zoom_tiles.rebuild`). Empty tiles are stored too (empty `data`)."""
 
     z = models.PositiveSmallIntegerField()

@@ -1,4 +1,4 @@
-# Issue 19: zooms 0-4 made when areas are written (protected_areas.low_zoom_tiles), one row per tile.
+# Issue 19: zooms 0-5 made when areas are written (protected_areas.low_zoom_tiles), one row per tile.
 
 from django.db import migrations, models
 
