@@ -79,8 +79,8 @@ def tile_raw(z: int, x: int, y: int) -> bytes:
 
 
 def tile(z: int, x: int, y: int) -> tuple[str, bytes]:
-    """A tile's ETag and bytes from the Redis tile cache (tile_cache: imports forget the tiles they
-    touch), made by PostGIS when missing."""
+    """A tile's ETag and gzipped bytes from the Redis tile cache (tile_cache: imports forget the tiles
+    they touch), made when missing."""
     return get_or_make(z, x, y, lambda: tile_raw(z, x, y))
 
 

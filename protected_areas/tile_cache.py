@@ -1,7 +1,10 @@
 """The vector-tile cache: one Redis key per tile, shared by every web process, and invalidation of
 exactly the tiles an import touched (issue 19).
 
-A cached tile is `(etag, bytes)` under `pa:tile:<generation>:<z>:<x>:<y>`. An import does not
+A cached tile is `(generation, etag, gzipped bytes)` under `pa:tile:<z>:<x>:<y>`, read in one round
+trip with the current generation (MGET): a tile of an older generation is stale. It is compressed
+once, when made: browsers all take gzip, and compressing a continent's tile on every request cost
+more than the rest of a cached answer. An import does not
 empty the cache: it names the bounding boxes of the areas it added or changed (before and after
 the change) and `forget_boxes` deletes the tiles covering them at every zoom, widened by the
 64-unit buffer the tile query draws beyond a tile's edge. Where the boxes cover more tiles at a
@@ -13,6 +16,7 @@ once: a new world release touches nearly every tile anyway).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import math
 import time
@@ -48,8 +52,10 @@ def forget_all() -> None:
     cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
-def _key(gen: int, z: int, x: int, y: int) -> str:
-    return f"pa:tile:{gen}:{z}:{x}:{y}"
+def _key(z: int, x: int, y: int) -> str:
+    # No generation in the key: it is in the value, so that one MGET reads both (a cached tile is
+    # then one Redis round trip, which is most of its time on a busy machine).
+    return f"pa:tile:{z}:{x}:{y}"
 
 
 def _index_key(gen: int, z: int) -> str:
@@ -62,15 +68,19 @@ def _redis() -> Any:
 
 
 def get_or_make(z: int, x: int, y: int, make: Callable[[], bytes]) -> tuple[str, bytes]:
-    """The tile's ETag and bytes from Redis, made (and kept, and indexed) when missing."""
-    gen = generation()
-    key = _key(gen, z, x, y)
-    cached: tuple[str, bytes] | None = cache.get(key)
-    if cached is not None:
-        return cached
+    """The tile's ETag and gzipped bytes from Redis, made (and kept, and indexed) when missing or stale."""
+    key = _key(z, x, y)
+    found = cache.get_many([GENERATION_KEY, key])
+    gen = found.get(GENERATION_KEY)
+    if gen is None:
+        gen = generation()
+    cached: tuple[int, str, bytes] | None = found.get(key)
+    if cached is not None and cached[0] == int(gen):
+        return cached[1], cached[2]
     data = make()
     etag = hashlib.blake2b(data, digest_size=8).hexdigest()
-    cache.set(key, (etag, data), TILE_CACHE_SECONDS)
+    data = gzip.compress(data, compresslevel=6, mtime=0)
+    cache.set(key, (int(gen), etag, data), TILE_CACHE_SECONDS)
     index = cache.make_and_validate_key(_index_key(gen, z))
     pipe = _redis().pipeline()
     pipe.sadd(index, f"{x}:{y}")
@@ -80,7 +90,13 @@ def get_or_make(z: int, x: int, y: int, make: Callable[[], bytes]) -> tuple[str,
 
 
 def forget(z: int, x: int, y: int) -> None:
-    cache.delete(_key(generation(), z, x, y))
+    cache.delete(_key(z, x, y))
+
+
+def is_cached(z: int, x: int, y: int) -> bool:
+    """Whether tile z/x/y would be served from the cache now (tests)."""
+    cached = cache.get(_key(z, x, y))
+    return cached is not None and cached[0] == generation()
 
 
 def tile_range(box: Box, z: int) -> tuple[int, int, int, int]:
@@ -132,7 +148,7 @@ def forget_boxes(boxes: Iterable[Box], max_zoom: int = MAX_ZOOM) -> int:
                 if any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in ranges):
                     tiles.add((x, y))
         if tiles:
-            cache.delete_many([_key(gen, z, x, y) for x, y in tiles])
+            cache.delete_many([_key(z, x, y) for x, y in tiles])
             client.srem(index, *[f"{x}:{y}" for x, y in tiles])
             named += len(tiles)
     return named

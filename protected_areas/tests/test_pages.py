@@ -111,6 +111,22 @@ def test_tile_contains_areas_and_is_cached(client, django_assert_num_queries):
     assert area.pk
 
 
+def test_tiles_go_out_gzipped_as_kept_to_browsers_that_take_it(client):
+    import gzip
+
+    from protected_areas.tests.factories import square
+
+    ProtectedAreaFactory(name="Zipped Reserve", geom=square(105.1, 15.1), geom_display=square(105.1, 15.1))
+    url = reverse("protected_areas:tile", args=[6, 50, 29])
+    plain = client.get(url)
+    zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert zipped["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
+    assert gzip.decompress(zipped.content) == plain.content and b"Zipped Reserve" in plain.content
+    assert "Accept-Encoding" in zipped["Vary"] and zipped["ETag"] != plain["ETag"]
+    again = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
+    assert again.status_code == 304
+
+
 def test_import_bumps_tile_version(client, tmp_path):
     import json
 

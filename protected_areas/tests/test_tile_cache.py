@@ -6,7 +6,6 @@ finds what it changed by the database's clock, as in a worker)."""
 import json
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -34,7 +33,7 @@ def _write(path, areas):
 
 
 def _cached(z, x, y):
-    return cache.get(f"pa:tile:{tile_cache.generation()}:{z}:{x}:{y}") is not None
+    return tile_cache.is_cached(z, x, y)
 
 
 def _cell_lons():
