@@ -113,6 +113,8 @@ class ProtectedArea(models.Model):
             models.Index(fields=["iucn_category"]),
             GinIndex(name="pa_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
             GistIndex(name="pa_overview_gist", fields=["geom_overview"]),
+            # Also `pa_point_only_gist` (point WHERE geom IS NULL), made by migration 0008 in SQL:
+            # Django's PostGIS schema editor drops the condition of a spatial index.
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-# Issue 19: zooms 0-5 made when areas are written (protected_areas.low_zoom_tiles), one row per tile.
+# Issue 19: zooms 0-5 made when areas are written (protected_areas.low_zoom_tiles), one row per tile;
+# an index for the tiles' point-only areas.
 
 from django.db import migrations, models
 
@@ -22,5 +23,12 @@ class Migration(migrations.Migration):
             options={
                 "constraints": [models.UniqueConstraint(fields=("z", "x", "y"), name="pa_low_zoom_tile_unique")],
             },
+        ),
+        # Every tile asks for the areas known by a point only (layer `area_points`): without this index
+        # PostgreSQL read the whole boundary index for `geom IS NULL`, 15-75 ms a tile at 300,000 areas.
+        # In SQL: Django's PostGIS schema editor drops the condition of a spatial index.
+        migrations.RunSQL(
+            "CREATE INDEX pa_point_only_gist ON protected_areas_protectedarea USING gist (point) WHERE geom IS NULL",
+            reverse_sql="DROP INDEX pa_point_only_gist",
         ),
     ]
