@@ -52,7 +52,13 @@ SELECT r.n, r.key,
          THEN ST_Multi(ST_CollectionExtract(ST_Simplify(c.geom, %(tolerance)s, true), 3)) END,
     r.geom_hash
 FROM pa_import_raw r
-LEFT JOIN protected_areas_protectedarea pa ON pa.key = r.key
+-- The stored area is looked up by its key's index, one probe per feature (OFFSET 0 keeps the
+-- subquery a per-row lookup): a hash join reads the whole table once per batch, which grows with
+-- the table (quadratic over a 100,000-feature file) and is what the planner picks on the stale
+-- row estimates of a table this import is filling.
+LEFT JOIN LATERAL (
+    SELECT * FROM protected_areas_protectedarea stored WHERE stored.key = r.key OFFSET 0
+) pa ON true
 CROSS JOIN LATERAL (
     SELECT pa.id IS NOT NULL AND (r.wkb IS NULL OR coalesce(pa.geom_hash = r.geom_hash, false)) AS same
 ) h

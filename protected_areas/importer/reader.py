@@ -1,15 +1,19 @@
 """Reading features out of GDAL into staging rows, on a thread that reads ahead of the database.
 
-Reading is the importer's Python half: per feature, the mapped attribute values (straight through
-OGR's C API where Django's Field objects would be slow), the extra columns kept as `attributes`,
-the geometry reprojected to WGS 84 with its WKB, a hash of it, and, where GDAL's GEOS can say, its
-validity. `ReadAhead` runs this on a thread of its own while PostGIS works on the previous batch.
-Files are opened by `files.open_layer`, never here.
+Reading is the importer's Python half: per feature, the mapped attribute values, the extra columns
+kept as `attributes`, the geometry reprojected to WGS 84 with its WKB, a hash of it, and, where
+GDAL's GEOS can say, its validity. All of it goes through OGR's C API directly (Django's Layer,
+Feature and Field objects cost microseconds per call), on one thread, with the validity checks on
+another (GEOS runs without the GIL), while PostGIS works on the previous batch. Files are opened by
+`files.open_layer`, never here.
 
-Why GDAL through Django's bindings and not pyogrio's Arrow stream (issue 19): the reader is not the
-slow half (on the 10,000-polygon benchmark it takes about 7 of a 16 s first import, on its own
-thread, and only the unchanged boundaries' validity could be skipped), and a pyogrio wheel carries
-its own GDAL build, whose drivers would have to be allow-listed again (core.gdal_safety).
+Why GDAL through its C API and not pyogrio's Arrow stream (issue 19): a pyogrio wheel carries its
+own GDAL build, whose drivers would have to be allow-listed again (core.gdal_safety), and reading
+is not where a first import spends its time: on the 10,000-polygon benchmark the reader takes about
+4 of its 12.6 CPU seconds, PostGIS the rest (repair, areas, display geometry, history, indexes,
+map cells). On an unchanged re-import it is most of the 2.8 CPU seconds; the way to cut it further
+is GDAL's Arrow stream of the layer already opened here (OGR_L_GetArrowStream, GDAL 3.6) read in
+columns, which keeps the one vetted GDAL.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ import hashlib
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from ctypes import c_int, c_void_p, cast
-from functools import partial
+from concurrent.futures import Future, ThreadPoolExecutor
+from ctypes import c_char_p, c_double, c_int, c_int64, c_void_p, cast, create_string_buffer
 from typing import Any
 
-from django.contrib.gis.gdal import CoordTransform, GDALException, OGRGeometry, SpatialReference
+from django.contrib.gis.gdal import CoordTransform, GDALException, OGRGeometry, OGRGeomType, SpatialReference
+from django.contrib.gis.gdal.field import Field
 from django.contrib.gis.gdal.libgdal import lgdal
 from django.contrib.gis.gdal.prototypes import ds as ogr_capi
 from django.db import connection
@@ -38,17 +43,60 @@ _POLYGONAL = {3, 6, 7, 10, 12, 15, 16}  # Polygon, MultiPolygon, GeometryCollect
 _POINTS = {1, 4}
 _SIMPLE_POLYGONS = {3, 6}
 
-_ogr_is_valid = lgdal.OGR_G_IsValid
-_ogr_is_valid.argtypes = [c_void_p]
-_ogr_is_valid.restype = c_int
-_cpl_push_error_handler = lgdal.CPLPushErrorHandler
-_cpl_push_error_handler.argtypes = [c_void_p]
-_cpl_pop_error_handler = lgdal.CPLPopErrorHandler
+
+def _c_function(name: str, restype: Any, *argtypes: Any) -> Any:
+    # lgdal[name] is a function object of our own: Django's prototypes hold lgdal.<name>, whose
+    # result and error checks setting ours would change under them.
+    function = lgdal[name]
+    function.restype = restype
+    function.argtypes = list(argtypes)
+    return function
+
+
+# OGR's C API called directly, feature by feature. Django's Layer, Feature, Field and OGRGeometry
+# objects cost a few microseconds per call on top of GDAL (a pointer wrapper, an error check, a
+# copy of every geometry): over 10,000 features of 16 columns that was a third of the reading time.
+_ogr_reset_reading = _c_function("OGR_L_ResetReading", None, c_void_p)
+_ogr_next_feature = _c_function("OGR_L_GetNextFeature", c_void_p, c_void_p)
+_ogr_destroy_feature = _c_function("OGR_F_Destroy", None, c_void_p)
+_ogr_is_set = _c_function("OGR_F_IsFieldSetAndNotNull", c_int, c_void_p, c_int)
+_ogr_as_integer = _c_function("OGR_F_GetFieldAsInteger", c_int, c_void_p, c_int)
+_ogr_as_integer64 = _c_function("OGR_F_GetFieldAsInteger64", c_int64, c_void_p, c_int)
+_ogr_as_double = _c_function("OGR_F_GetFieldAsDouble", c_double, c_void_p, c_int)
+_ogr_as_string = _c_function("OGR_F_GetFieldAsString", c_char_p, c_void_p, c_int)
+# The feature hands its geometry over (no copy); _Geometry destroys it.
+_ogr_steal_geometry = _c_function("OGR_F_StealGeometry", c_void_p, c_void_p)
+_ogr_destroy_geometry = _c_function("OGR_G_DestroyGeometry", None, c_void_p)
+_ogr_is_empty = _c_function("OGR_G_IsEmpty", c_int, c_void_p)
+_ogr_geometry_type = _c_function("OGR_G_GetGeometryType", c_int, c_void_p)
+_ogr_is_measured = _c_function("OGR_G_IsMeasured", c_int, c_void_p)
+_ogr_transform = _c_function("OGR_G_Transform", c_int, c_void_p, c_void_p)
+_ogr_wkb_size = _c_function("OGR_G_WkbSize", c_int, c_void_p)
+_ogr_to_wkb = _c_function("OGR_G_ExportToWkb", c_int, c_void_p, c_int, c_void_p)
+_ogr_to_iso_wkb = _c_function("OGR_G_ExportToIsoWkb", c_int, c_void_p, c_int, c_void_p)
+_WKB_NDR = 1  # little-endian, as OGRGeometry.wkb writes it on the machines we run on
+
+_ogr_is_valid = _c_function("OGR_G_IsValid", c_int, c_void_p)
+_cpl_push_error_handler = _c_function("CPLPushErrorHandler", None, c_void_p)
+_cpl_pop_error_handler = _c_function("CPLPopErrorHandler", None)
 _CPL_QUIET = cast(lgdal.CPLQuietErrorHandler, c_void_p)
 
 
-def _is_valid(geom) -> bool:
+class _Geometry:
+    """A geometry taken out of its feature, kept for its validity check; destroyed with this object."""
+
+    __slots__ = ("ptr",)
+
+    def __init__(self, ptr: int) -> None:
+        self.ptr = ptr
+
+    def __del__(self) -> None:
+        _ogr_destroy_geometry(self.ptr)
+
+
+def _is_valid(geom: _Geometry) -> bool:
     # GEOS reports why a boundary is invalid as a GDAL error: PostGIS says it again when it repairs.
+    # ctypes lets go of the GIL during the call: the check runs beside the Python reading.
     _cpl_push_error_handler(_CPL_QUIET)
     try:
         return bool(_ogr_is_valid(geom.ptr))
@@ -66,62 +114,79 @@ def _geometry_kind(num: int) -> int:
     return (num & 0x7FFFFFFF) % 1000
 
 
-# OGR field types read straight through the C API (Django's Field objects cost ~10 µs per value,
-# most of the reading time on a national file); any other type goes through Django's Field.
+def _wkb(geom: int) -> bytes:
+    """The geometry's WKB, byte for byte what OGRGeometry.wkb gives (stored hashes are of that)."""
+    size = _ogr_wkb_size(geom)
+    buffer = create_string_buffer(size)
+    (_ogr_to_iso_wkb if _ogr_is_measured(geom) else _ogr_to_wkb)(geom, _WKB_NDR, buffer)
+    return buffer.raw
+
+
+# OGR field types read straight through the C API; any other type goes through Django's Field.
 _OFT_INTEGER, _OFT_REAL, _OFT_STRING, _OFT_INTEGER64 = 0, 2, 4, 12
 
 
-def _field_getters(layer) -> list[Callable[[Any], Any] | None]:
-    getters: list[Callable[[Any], Any] | None] = []
-    for i in range(layer.num_fields):
-        kind = ogr_capi.get_field_type(ogr_capi.get_field_defn(layer._ldefn, i))
-        if kind == _OFT_INTEGER:
-            getters.append(partial(_get_set, ogr_capi.get_field_as_integer, i))
-        elif kind == _OFT_INTEGER64:
-            getters.append(partial(_get_set, ogr_capi.get_field_as_integer64, i))
-        elif kind == _OFT_REAL:
-            getters.append(partial(_get_set, ogr_capi.get_field_as_double, i))
-        elif kind == _OFT_STRING:
-            getters.append(partial(_get_string, i))
-        else:
-            getters.append(None)
-    return getters
+class _FeaturePointer:
+    """What Django's Field needs of a feature: its pointer (the feature stays ours to destroy)."""
+
+    __slots__ = ("ptr",)
+
+    def __init__(self, ptr: int) -> None:
+        self.ptr = c_void_p(ptr)
 
 
-def _get_set(getter, i: int, feature) -> Any:
-    ptr = feature.ptr
-    return getter(ptr, i) if ogr_capi.is_field_set(ptr, i) else None
+def _field_getter(kind: int, i: int) -> Callable[[int], Any]:
+    if kind == _OFT_INTEGER:
+        return lambda f: _ogr_as_integer(f, i) if _ogr_is_set(f, i) else None
+    if kind == _OFT_INTEGER64:
+        return lambda f: _ogr_as_integer64(f, i) if _ogr_is_set(f, i) else None
+    if kind == _OFT_REAL:
+        return lambda f: _ogr_as_double(f, i) if _ogr_is_set(f, i) else None
+    if kind == _OFT_STRING:
+        # GDAL hands out UTF-8 (it recodes Shapefiles by their .cpg); a stray byte must not stop an import.
+        return lambda f: _ogr_as_string(f, i).decode("utf-8", errors="replace") if _ogr_is_set(f, i) else None
+    return lambda f: Field(_FeaturePointer(f), i).value
 
 
-def _get_string(i: int, feature) -> str | None:
-    ptr = feature.ptr
-    if not ogr_capi.is_field_set(ptr, i):
-        return None
-    # GDAL hands out UTF-8 (it recodes Shapefiles by their .cpg); a stray byte must not stop an import.
-    return ogr_capi.get_field_as_string(ptr, i).decode("utf-8", errors="replace")
+def _field_getters(layer) -> list[Callable[[int], Any]]:
+    return [
+        _field_getter(ogr_capi.get_field_type(ogr_capi.get_field_defn(layer._ldefn, i)), i)
+        for i in range(layer.num_fields)
+    ]
+
+
+def _features(layer) -> Iterator[int]:
+    """The layer's feature pointers, each destroyed once the loop moves on. As Django's Layer does,
+    as many as the layer counts: a file that ends before them (a truncated download) raises
+    GDALException, so the import says it could not read it to the end."""
+    _ogr_reset_reading(layer.ptr)
+    for _ in range(layer.num_feat):
+        feature = _ogr_next_feature(layer.ptr)
+        if not feature:
+            raise GDALException('Invalid pointer returned from "OGR_L_GetNextFeature"')
+        try:
+            yield feature
+        finally:
+            _ogr_destroy_feature(feature)
 
 
 def _feature_rows(
     layer, mapping: ColumnMapping, reject: Callable[[int, str], None]
-) -> Iterator[tuple[tuple, OGRGeometry | None]]:
+) -> Iterator[tuple[tuple, _Geometry | None]]:
     """Yield (staging row, geometry whose validity is still to check, or None) per usable feature;
     report the others to `reject(n, reason)`. The row's `valid` is None until `_check_validity`."""
     srs = layer.srs
     transform = None
     if srs is not None and srs.srid != 4326:
-        transform = CoordTransform(srs, SpatialReference(4326))
+        transform = CoordTransform(srs, SpatialReference(4326)).ptr
     field_names = layer.fields
     index = {name: i for i, name in enumerate(field_names)}
     getters = _field_getters(layer)
     check_validity = _client_validity_available()
-
-    def reader(i: int) -> Callable[[Any], Any]:
-        return getters[i] or (lambda feature: feature[i].value)
-
     mapped_columns = set(mapping.columns.values())
-    extra_columns = [(name, reader(index[name])) for name in field_names if name not in mapped_columns]
-    wanted = [(target, reader(index[column])) for target, column in mapping.columns.items()]
-    for n, feature in enumerate(layer, start=1):
+    extra_columns = [(name, getters[index[name]]) for name in field_names if name not in mapped_columns]
+    wanted = [(target, getters[index[column]]) for target, column in mapping.columns.items()]
+    for n, feature in enumerate(_features(layer), start=1):
         values = {target: get(feature) for target, get in wanted}
         extras: dict[str, Any] = {}
         for name, get in extra_columns:
@@ -135,29 +200,27 @@ def _feature_rows(
         if srs is None:
             reject(n, "unknown CRS: the file does not say which coordinate system it uses (.prj missing?)")
             continue
-        try:
-            geom = feature.geom
-        except GDALException:
+        ptr = _ogr_steal_geometry(feature)
+        if not ptr:
             reject(n, "no geometry")
             continue
-        if geom.empty:
+        geom = _Geometry(ptr)
+        if _ogr_is_empty(ptr):
             reject(n, "no geometry (empty)")
             continue
-        kind_num = _geometry_kind(geom.geom_type.num)
+        geometry_type = _ogr_geometry_type(ptr)
+        kind_num = _geometry_kind(geometry_type)
         if kind_num in _POLYGONAL:
             kind = "polygon"
         elif kind_num in _POINTS:
             kind = "point"
         else:
-            reject(n, f"unusable geometry: a {geom.geom_type.name} is not an area")
+            reject(n, f"unusable geometry: a {OGRGeomType(geometry_type).name} is not an area")
             continue
-        if transform is not None:
-            try:
-                geom.transform(transform)
-            except GDALException as exc:
-                reject(n, f"unusable geometry: cannot reproject to WGS 84 ({exc})")
-                continue
-        wkb = bytes(geom.wkb)
+        if transform is not None and _ogr_transform(ptr, transform) != 0:
+            reject(n, "unusable geometry: cannot reproject to WGS 84 (OGR failure.)")
+            continue
+        wkb = _wkb(ptr)
         to_check = geom if check_validity and kind_num in _SIMPLE_POLYGONS else None
         yield (*row, Jsonb(extras), kind, None, wkb, hashlib.blake2b(wkb, digest_size=16).digest()), to_check
 
@@ -165,7 +228,7 @@ def _feature_rows(
 _VALID_INDEX = WKB_INDEX - 1
 
 
-def _check_validity(batch: list[tuple[tuple, OGRGeometry | None]]) -> list[tuple]:
+def _check_validity(batch: list[tuple[tuple, _Geometry | None]]) -> list[tuple]:
     """The batch's staging rows, with validity filled in where the boundary is not the stored one.
 
     Validity is checked here, by the same GEOS that PostGIS uses, on the importer's own core while
@@ -185,20 +248,22 @@ def _check_validity(batch: list[tuple[tuple, OGRGeometry | None]]) -> list[tuple
 
 
 class ReadAhead:
-    """The (rows, rejects) batches of a layer, read on a thread of their own.
+    """The (rows, rejects) batches of a layer, read on threads of their own.
 
-    GDAL reading and normalising (this thread) runs while PostGIS works on the previous batch: the
-    two halves of the import use both cores. The queue is short, so memory stays at a few batches
-    whatever the size of the file. Iterating raises what the reader raised; `close()` stops the
-    reader and waits for it (always call it, also after an error).
+    GDAL reading and normalising (one thread) and the validity checks of the batch before (another:
+    GEOS runs without the GIL) go on while PostGIS works on the batch before that, so the import
+    uses every core it is given. The queue is short, so memory stays at a few batches whatever the
+    size of the file. Iterating raises what the reader or a check raised; `close()` stops both and
+    waits for them (always call it, also after an error).
     """
 
     def __init__(self, layer, mapping: ColumnMapping) -> None:
         self._batches: queue.Queue = queue.Queue(maxsize=1)
         self._stop = threading.Event()
+        self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="protected-area-validity")
         self._thread = threading.Thread(
             target=_read_batches,
-            args=(layer, mapping, self._batches, self._stop),
+            args=(layer, mapping, self._batches, self._stop, self._checker),
             name="protected-area-reader",
             daemon=True,
         )
@@ -211,15 +276,26 @@ class ReadAhead:
                 return
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            checked, rejects = item
+            yield checked.result(), rejects
 
     def close(self) -> None:
         self._stop.set()
         self._thread.join()
+        while not self._batches.empty():
+            item = self._batches.get_nowait()
+            if isinstance(item, tuple):
+                item[0].cancel()
+        # The checker's own connection (opened by _check_validity) is closed on its thread.
+        self._checker.submit(connection.close)
+        self._checker.shutdown(wait=True)
 
 
-def _read_batches(lyr, mapping: ColumnMapping, out: queue.Queue, stop: threading.Event) -> None:
-    """Put (rows, rejects) batches on `out`, then None; an exception is put in place of a batch."""
+def _read_batches(
+    lyr, mapping: ColumnMapping, out: queue.Queue, stop: threading.Event, checker: ThreadPoolExecutor
+) -> None:
+    """Put (checked rows, rejects) batches on `out`, then None; an exception is put in place of a
+    batch. The rows are a Future: their validity is checked on `checker` while this thread reads on."""
 
     def put(item) -> bool:
         while not stop.is_set():
@@ -233,7 +309,8 @@ def _read_batches(lyr, mapping: ColumnMapping, out: queue.Queue, stop: threading
     pending: dict[str, list] = {"rows": [], "rejects": []}
 
     def flush() -> bool:
-        item = (_check_validity(pending["rows"]), pending["rejects"])
+        checked: Future[list[tuple]] = checker.submit(_check_validity, pending["rows"])
+        item = (checked, pending["rejects"])
         pending["rows"], pending["rejects"] = [], []
         return put(item)
 
@@ -254,5 +331,3 @@ def _read_batches(lyr, mapping: ColumnMapping, out: queue.Queue, stop: threading
             put(None)
     except BaseException as exc:  # handed to the importing thread, which raises it
         put(exc)
-    finally:
-        connection.close()  # this thread's own, opened by _check_validity

@@ -95,6 +95,9 @@ def write_batch(rows: list[tuple], summary: ImportSummary, source: str) -> None:
         # A batch lost to a crash is imported again by re-running the file (upserts): not worth
         # waiting for the disk at every commit.
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # A batch's statements are planned afresh each time; JIT compiling them would cost more
+        # than it saves whenever PostGIS's function costs lift an estimate over its threshold.
+        cursor.execute("SET LOCAL jit TO off")
         # Boundaries whose hash matches the stored one are not sent again: a re-import of an
         # unchanged national file moves attributes only.
         stored = stored_hashes([row[1] for row in rows])
