@@ -1,6 +1,6 @@
-"""The outcome page of an area: its monitoring series as charts, tables and a map, and the links
-of series to the Standard's outcome indicators. Thin: monitoring.outcomes builds the page,
-monitoring.indicator_links writes."""
+"""The outcome page of an area: its monitoring series as charts, tables and a map, the links of series
+to the Standard's outcome indicators, and processing a failed dataset again. Thin: monitoring.outcomes
+builds the page, monitoring.indicator_links and monitoring.services write."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -17,7 +17,7 @@ from core.errors import DomainError
 from core.pages import flash_error
 from protected_areas.selectors import area_for_user
 
-from . import indicator_links, outcomes, rules
+from . import indicator_links, outcomes, rules, selectors, services
 
 
 def _area(request, pk):
@@ -77,3 +77,19 @@ def link_remove(request, pk, link_id):
     else:
         messages.success(request, _("Link removed."))
     return redirect(_back(area))
+
+
+@login_required
+@require_POST
+def dataset_process(request, pk, dataset_id):
+    """Process a dataset again (the button beside a failed one; the API's POST …/process/): the same
+    service, so the same rule (its site team and IUCN staff) and the same refusal while it is read."""
+    area = _area(request, pk)
+    dataset = get_object_or_404(selectors.area_datasets(area), pk=dataset_id)
+    try:
+        services.request_processing(dataset, by=request.user)
+    except DomainError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, _("Processing again: the values are shown once a worker has read the files."))
+    return redirect(reverse("monitoring:outcomes", args=[area.pk]) + f"#dataset-{dataset.pk}")

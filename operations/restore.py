@@ -10,7 +10,8 @@ Then the database is replaced in ONE transaction (psql --single-transaction: our
 sequences and functions dropped — never the extensions, which belong to the database's administrator —
 and the dump's objects created and filled), the row counts compared with the manifest's, the files
 written back through each storage's API and read back against their hashes, and the migrations the
-code has beyond the backup's applied.
+code has beyond the backup's applied. Last, the restored platform records where it came from: the
+backup as a verified BackupRun, and a `backup.restored` event on the audit trail.
 """
 
 from __future__ import annotations
@@ -26,13 +27,18 @@ from typing import Any
 import psycopg
 from django.core.files import File
 from django.core.management import call_command
-from django.db import connections
+from django.db import connections, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from .backup import database_connection, table_counts, user_tables
+from audit.services import audit_record
+
+from .backup import database_connection, summary_of, table_counts, user_tables
 from .manifest import (
     CHUNK,
     DUMP,
+    MANIFEST_DIGEST,
     BackupError,
     check_contents,
     database_environment,
@@ -42,6 +48,7 @@ from .manifest import (
     safe_name,
     storages_by_key,
 )
+from .models import BackupKind, BackupRun, BackupStatus
 
 # Rows that migrating an empty database writes by itself: their presence does not make it "in use".
 SEEDED_TABLES = {"django_migrations", "django_content_type", "auth_permission", "operations_backuprun"}
@@ -103,6 +110,10 @@ class RestoreReport:
     counts: dict[str, int] = field(default_factory=dict)
     files: int = 0
     bytes: int = 0
+    # The manifest's SHA-256: names the backup restored from wherever it is kept (a copy moved to
+    # another disk keeps it), unlike its path or the BackupRun id of the platform that wrote it.
+    backup_id: str = ""
+    audit_event: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -113,6 +124,8 @@ class RestoreReport:
             "rows": sum(self.counts.values()),
             "files": self.files,
             "bytes": self.bytes,
+            "backup_id": self.backup_id,
+            "audit_event": self.audit_event,
         }
 
 
@@ -282,7 +295,44 @@ def restore(source: Path, *, force: bool = False) -> RestoreReport:
     before = {(m.app, m.name) for m in _applied()}
     call_command("migrate", interactive=False, verbosity=0)
     report.migrated = sorted(f"{app}.{name}" for app, name in {(m.app, m.name) for m in _applied()} - before)
+    _record_the_restore(source, manifest, checked, report)
     return report
+
+
+def _record_the_restore(source: Path, manifest: dict[str, Any], checked: dict[str, int], report: RestoreReport) -> None:
+    """What the restored platform keeps of where it came from. The dump leaves the backups' history out
+    (manifest.EXCLUDED_TABLE_DATA), so the backup restored from becomes a BackupRun of its own, verified
+    (the restore has just checked it whole, as `backup_verify` would) and dated by its manifest, so the
+    system page names it and scheduled backups may link files to it. The audit trail (hash-chained)
+    says a restore happened, by whom (the system: an operator's command), from which path and backup."""
+    report.backup_id = (source / MANIFEST_DIGEST).read_text().strip()
+    made_at = parse_datetime(manifest.get("created_at") or "") or timezone.now()
+    with transaction.atomic():
+        run = BackupRun.objects.create(
+            destination=str(source),
+            kind=BackupKind.INCREMENTAL if manifest.get("incremental_from") else BackupKind.FULL,
+            status=BackupStatus.VERIFIED,
+            finished_at=made_at,
+            manifest=summary_of(manifest),
+            verified_at=timezone.now(),
+            verification={"ok": True, **checked, "dump_readable": True, "by": "restore"},
+        )
+        BackupRun.objects.filter(pk=run.pk).update(started_at=made_at)  # auto_now_add: set after
+        event = audit_record(
+            actor=None,
+            action="backup.restored",
+            target=run,
+            data={
+                "source": str(source),
+                "backup_id": report.backup_id,
+                "manifest_created_at": manifest.get("created_at"),
+                "platform_version": manifest.get("platform", {}).get("version"),
+                "rows": sum(report.counts.values()),
+                "files": report.files,
+                "migrated": report.migrated,
+            },
+        )
+    report.audit_event = event.pk
 
 
 def _applied() -> list[Any]:

@@ -1,11 +1,12 @@
-"""Dependency audit for `make test`: pip-audit against the pinned requirements.txt.
+"""Dependency audit for `make test`: pip-audit against the pinned requirements.txt (what the production
+image installs) and requirements-test.txt (what the tests, lint and type checks install beside it).
 
 A known vulnerability in a pinned package fails the run (exit 1), unless its advisory id is listed
 with a reason in scripts/audit-ignore.txt. Not reaching the advisory database (no network, a registry
 mirror without the advisory API) is reported and does not fail: the audit is only as good as the
 database it can read, and the report says how many packages it could not check.
 
-Usage: python scripts/audit_dependencies.py PIP_AUDIT_EXECUTABLE [REQUIREMENTS]
+Usage: python scripts/audit_dependencies.py PIP_AUDIT_EXECUTABLE [REQUIREMENTS...]
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORE_FILE = ROOT / "scripts" / "audit-ignore.txt"
+# Both files, named one by one: pip-audit does not follow requirements-test.txt's `-r requirements.txt`.
+REQUIREMENTS = [ROOT / "requirements.txt", ROOT / "requirements-test.txt"]
 
 
 def ignored_ids() -> dict[str, str]:
@@ -34,12 +37,13 @@ def ignored_ids() -> dict[str, str]:
 
 def main(argv: list[str]) -> int:
     pip_audit = argv[1]
-    requirements = argv[2] if len(argv) > 2 else str(ROOT / "requirements.txt")
+    requirements = argv[2:] or [str(path) for path in REQUIREMENTS]
     with tempfile.TemporaryDirectory() as tmp:
         report_path = Path(tmp) / "audit.json"
-        # --no-deps --disable-pip: requirements.txt pins the whole tree, so nothing needs resolving
+        # --no-deps --disable-pip: the files pin the whole tree, so nothing needs resolving
         # (no virtual environment is built and no package is downloaded).
-        command = [pip_audit, "-r", requirements, "--no-deps", "--disable-pip", "--progress-spinner", "off"]
+        command = [pip_audit, *(arg for path in requirements for arg in ("-r", path))]
+        command += ["--no-deps", "--disable-pip", "--progress-spinner", "off"]
         command += ["--format", "json", "--output", str(report_path)]
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=300)  # noqa: S603
@@ -72,7 +76,10 @@ def main(argv: list[str]) -> int:
     if found:
         print(f"dependency audit: known vulnerabilities in pinned packages ({audited} audited):")
         print("\n".join(found))
-        print("Upgrade the pin in requirements.txt, or accept the advisory in scripts/audit-ignore.txt with a reason.")
+        print(
+            "Upgrade the pin in requirements.txt or requirements-test.txt, "
+            "or accept the advisory in scripts/audit-ignore.txt with a reason."
+        )
         return 1
     if audited:
         print(f"dependency audit: no known vulnerabilities in {audited} audited packages")

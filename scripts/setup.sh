@@ -130,15 +130,17 @@ if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
 fi
 
 # --- 4. Python virtual environment -------------------------------------------------------------
+# requirements-test.txt includes requirements.txt: the run-time packages (all the production image
+# installs) and the tools of the tests, lint and type checks, in one .venv for make run and make test.
 mkdir -p var
-stamp="$VENV/.requirements-$(sha256sum requirements.txt | cut -c1-16)"
+stamp="$VENV/.requirements-$(cat requirements.txt requirements-test.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   say "installing Python packages into $VENV"
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || die "could not create a virtual environment with $PYTHON"
   # (grep drops pip's notes about this machine's unused local package folders)
-  if ! "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements.txt >var/pip.log 2>&1; then
+  if ! "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements-test.txt >var/pip.log 2>&1; then
     grep -v "^WARNING: Location" var/pip.log | tail -n 20 >&2
-    die "pip could not install requirements.txt (is PyPI reachable?); see var/pip.log"
+    die "pip could not install requirements-test.txt (is PyPI reachable?); see var/pip.log"
   fi
   grep -v "^WARNING: Location" var/pip.log || true
   rm -f "$VENV"/.requirements-*

@@ -22,7 +22,7 @@ def test_evidence_page_badges_pins_and_live_status(page, arezzo_assessment, arez
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"/evidence-processing/assessments/{arezzo_assessment.pk}/")
-    page.wait_for_selector("#ep-map canvas")
+    page.wait_for_selector("#ep-map[data-loaded=true] canvas")  # map.js's site map drew the boundary and pins
     assert page.locator(".ep-loc-inside").count() == 2
     assert page.get_by_text("Outside assessment period").count() == 1  # the Reconyx photo is from 2020
     expect(page.get_by_text("The file is a program")).to_be_visible()

@@ -146,13 +146,36 @@ def test_backup_dropped_database_emptied_storage_restored_as_before(drill):
 
     after = drill.world("observe", drill.ids)
     assert after["files"] == before["files"]
-    assert after["audit"] == before["audit"]
+    # the trail as before, plus the restore itself, chained after it
+    assert after["audit"] == {**before["audit"], "checked": before["audit"]["checked"] + 1}
+    _the_restore_is_on_the_audit_trail(drill, restored)
     assert after["certificate_valid"]
     assert after["pages"] == before["pages"]
 
     # A second restore onto the restored platform is refused without --force, and changes nothing.
     refused = drill.manage("restore", str(drill.backup))
     assert refused.returncode != 0 and "not empty" in refused.stderr and "--force" in refused.stderr
+
+
+def _the_restore_is_on_the_audit_trail(drill, restored: dict) -> None:
+    """A `backup.restored` event, sealed last in the chain, names the path, the manifest's date and the
+    backup (its manifest's SHA-256); it points at the BackupRun the restored platform keeps of it."""
+    manifest = json.loads((drill.backup / "manifest.json").read_text())
+    backup_id = (drill.backup / "manifest.json.sha256").read_text().strip()
+    with psycopg.connect(drill.env["DATABASE_URL"].replace("postgis://", "postgresql://")) as connection:
+        last = connection.execute(
+            "SELECT id, action, actor_id, target_id, data FROM audit_auditevent ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        runs = connection.execute("SELECT id, destination, status, started_at FROM operations_backuprun").fetchall()
+    event_id, action, actor, target, data = last
+    assert (event_id, action, actor) == (restored["audit_event"], "backup.restored", None)
+    assert data["source"] == str(drill.backup)
+    assert data["manifest_created_at"] == manifest["created_at"]
+    assert data["backup_id"] == backup_id == restored["backup_id"]
+    assert data["files"] == restored["files"] and data["rows"] == restored["rows"]
+    ((run_id, destination, status, started_at),) = runs
+    assert (str(run_id), destination, status) == (target, str(drill.backup), "verified")
+    assert started_at.isoformat() == manifest["created_at"]
 
 
 def _damaged_copy(drill, name: str) -> Path:

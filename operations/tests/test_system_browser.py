@@ -1,5 +1,5 @@
-"""The staff system page in Chromium on a phone in Spanish (issue 20): no sideways scrolling, a failed
-job's Retry button queues it again and says so."""
+"""The staff system page in Chromium on a phone in Spanish (issue 20): no sideways scrolling, queue names
+whole, a failed job's Retry button queues it again and says so."""
 
 from __future__ import annotations
 
@@ -38,6 +38,10 @@ def test_the_system_page_on_a_phone_in_spanish_retries_a_failed_job(browser, liv
         ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '.' + e.className)"
     )
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), wide
+    # each queue's name on one line (an inline element has one client rect per line it spans), not
+    # broken every few letters in a narrow first column
+    lines = page.eval_on_selector_all(".system-queues th code", "codes => codes.map(c => c.getClientRects().length)")
+    assert lines and set(lines) == {1}, lines
 
     page.locator(".system-failed-jobs button").first.click()
     page.wait_for_load_state()

@@ -1,4 +1,5 @@
-// Dashboard charts (Chart.js, served locally; data comes from a json_script block: strict CSP).
+// Dashboard charts (Chart.js, served locally; data comes from a json_script block: strict CSP), and the
+// helpers other pages' charts share (window.greenlistCharts).
 // Readable without colour: every bar carries its value as text, "not met" bars are hatched, and
 // each chart has a table with the same figures next to it.
 (function () {
@@ -12,6 +13,7 @@
   const GREY = "#56615b";
   const BLUE = "#1f5f8b";
 
+  // Diagonal stripes of `colour` on white: a bar that differs (not met, not comparable) reads without colour.
   function hatch(colour) {
     const c = document.createElement("canvas");
     c.width = c.height = 10;
@@ -27,6 +29,39 @@
     g.stroke();
     return g.createPattern(c, "repeat");
   }
+
+  // 95 % intervals as vertical bars with caps, for the datasets that carry `ci` ({low: [], high: []}).
+  const intervals = {
+    id: "intervals",
+    afterDatasetsDraw(chart) {
+      const ctx = chart.ctx;
+      const y = chart.scales.y;
+      ctx.save();
+      ctx.lineWidth = 1.2;
+      chart.data.datasets.forEach((dataset, i) => {
+        if (!dataset.ci) return;
+        const meta = chart.getDatasetMeta(i);
+        if (meta.hidden) return;
+        ctx.strokeStyle = dataset.borderColor;
+        meta.data.forEach((el, j) => {
+          const low = dataset.ci.low[j];
+          const high = dataset.ci.high[j];
+          if (low === null || high === null || low === undefined) return;
+          const top = y.getPixelForValue(high);
+          const bottom = y.getPixelForValue(low);
+          ctx.beginPath();
+          ctx.moveTo(el.x, top); ctx.lineTo(el.x, bottom);
+          ctx.moveTo(el.x - 4, top); ctx.lineTo(el.x + 4, top);
+          ctx.moveTo(el.x - 4, bottom); ctx.lineTo(el.x + 4, bottom);
+          ctx.stroke();
+        });
+      });
+      ctx.restore();
+    },
+  };
+
+  // For the other pages' charts (outcomes.js), which load this file before theirs.
+  window.greenlistCharts = { hatch, intervals };
 
   // Writes each bar's value at its end, so the figure is read as text, not guessed from a colour.
   const valueLabels = {

@@ -195,6 +195,46 @@
     });
   }
 
+  // One site's map on a page of its own (the evidence page, the outcome page): its boundary, if known,
+  // and a layer of points over the base map, framed on the boundary (and on the points too when
+  // `points.frame` is set, or when there is no boundary). `points.describe(properties)` gives a
+  // clicked point's popup text. Returns the map, or null when the browser cannot draw one.
+  function siteMap(el, { boundary, points, fillOpacity, maxZoom }) {
+    const shown = points && points.data && points.data.features.length ? points : null;
+    const b = [180, 90, -180, -90];
+    if (boundary) extend(b, boundary.coordinates);
+    if (shown && (shown.frame || !boundary)) shown.data.features.forEach((f) => extend(b, f.geometry.coordinates));
+    const view = b[0] <= b[2]
+      ? { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 30, maxZoom: maxZoom } }
+      : { center: [0, 0], zoom: 1 };
+    const map = createMap(el, view);
+    if (!map) return null;
+    whenStyleReady(map, () => {
+      if (boundary) {
+        map.addSource("site", { type: "geojson", data: boundary });
+        map.addLayer({ id: "site-fill", type: "fill", source: "site", paint: { "fill-color": FILL, "fill-opacity": fillOpacity } });
+        map.addLayer({ id: "site-line", type: "line", source: "site", paint: { "line-color": LINE, "line-width": 1.5 } });
+      }
+      if (shown) {
+        map.addSource(shown.id, { type: "geojson", data: shown.data });
+        map.addLayer({ id: shown.id, type: "circle", source: shown.id, paint: shown.paint });
+        map.on("click", shown.id, (event) => {
+          const box = document.createElement("div");
+          box.textContent = shown.describe(event.features[0].properties);
+          new maplibregl.Popup().setLngLat(event.lngLat).setDOMContent(box).addTo(map);
+        });
+        map.on("mouseenter", shown.id, () => { map.getCanvas().style.cursor = "pointer"; });
+        map.on("mouseleave", shown.id, () => { map.getCanvas().style.cursor = ""; });
+      }
+      el.dataset.loaded = "true";
+    });
+    return map;
+  }
+
+  // For the pages that draw a site's map with their own points (evidence-map.js, outcomes.js), which
+  // load this file before theirs.
+  window.greenlistMaps = { siteMap, readJson };
+
   function start() {
     const sites = document.getElementById("sites-map");
     if (sites) sitesMap(sites);

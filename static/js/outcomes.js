@@ -12,51 +12,8 @@
   const COLOURS = { inside: "#1b6b3a", buffer: "#8a5a00" };
   const KIND_COLOURS = { deployment: "#1f5f8b", record: "#7b3fa0", loss: "#c2410c" };
 
-  function hatch(colour) {
-    const c = document.createElement("canvas");
-    c.width = c.height = 10;
-    const g = c.getContext("2d");
-    g.fillStyle = "#ffffff";
-    g.fillRect(0, 0, 10, 10);
-    g.strokeStyle = colour;
-    g.lineWidth = 2;
-    g.beginPath();
-    g.moveTo(0, 10); g.lineTo(10, 0);
-    g.moveTo(-5, 5); g.lineTo(5, -5);
-    g.moveTo(5, 15); g.lineTo(15, 5);
-    g.stroke();
-    return g.createPattern(c, "repeat");
-  }
-
-  // 95 % intervals as vertical bars with caps, for the datasets that carry `ci`.
-  const intervals = {
-    id: "intervals",
-    afterDatasetsDraw(chart) {
-      const ctx = chart.ctx;
-      const y = chart.scales.y;
-      ctx.save();
-      ctx.lineWidth = 1.2;
-      chart.data.datasets.forEach((dataset, i) => {
-        if (!dataset.ci) return;
-        const meta = chart.getDatasetMeta(i);
-        if (meta.hidden) return;
-        ctx.strokeStyle = dataset.borderColor;
-        meta.data.forEach((el, j) => {
-          const low = dataset.ci.low[j];
-          const high = dataset.ci.high[j];
-          if (low === null || high === null || low === undefined) return;
-          const top = y.getPixelForValue(high);
-          const bottom = y.getPixelForValue(low);
-          ctx.beginPath();
-          ctx.moveTo(el.x, top); ctx.lineTo(el.x, bottom);
-          ctx.moveTo(el.x - 4, top); ctx.lineTo(el.x + 4, top);
-          ctx.moveTo(el.x - 4, bottom); ctx.lineTo(el.x + 4, bottom);
-          ctx.stroke();
-        });
-      });
-      ctx.restore();
-    },
-  };
+  // Hatching and interval bars are shared with the dashboard (charts.js, loaded first).
+  const { hatch, intervals } = window.greenlistCharts || {};
 
   function ciMax(s) {
     let top = 0;
@@ -146,7 +103,7 @@
 
   function charts() {
     const source = document.getElementById("outcome-charts");
-    if (!source || !window.Chart) return;
+    if (!source || !window.Chart || !window.greenlistCharts) return;
     const data = JSON.parse(source.textContent);
     const byId = {};
     (data.series || []).forEach((s) => { byId[s.id] = s; });
@@ -159,70 +116,27 @@
     });
   }
 
-  // The platform's own base map under our layers (app.js: window.greenlistBasemap).
-  function withBasemap(style) {
-    const own = window.greenlistBasemap;
-    if (!own) return style;
-    style.layers[0].paint["background-color"] = own.water;
-    return Object.assign(style, { sources: Object.assign({}, own.sources, style.sources), layers: style.layers.concat(own.layers) });
-  }
-
+  // The site's map (map.js, loaded first): the boundary and the places, framed on the boundary.
   function map() {
     const el = document.getElementById("outcome-map");
-    if (!el || !window.maplibregl) return;
-    const boundary = JSON.parse(document.getElementById("outcome-boundary").textContent || "null");
-    const points = JSON.parse(document.getElementById("outcome-points").textContent || "null");
-    maplibregl.setWorkerUrl(el.dataset.workerUrl);
-    let m;
-    try {
-      m = new maplibregl.Map({
-        container: el,
-        style: withBasemap({ version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#e6eef2" } }] }),
-        center: [0, 0],
-        zoom: 1,
-        attributionControl: false,
-      });
-    } catch (err) {
-      el.textContent = gettext("This browser cannot draw the map (WebGL is not available).");
-      return;
-    }
-    m.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
-    m.addControl(new maplibregl.ScaleControl(), "bottom-left");
-    if (window.greenlistBasemap) window.greenlistBasemap.addLabels(m);
-    m.on("load", () => {
-      const bounds = new maplibregl.LngLatBounds();
-      function extend(coords) {
-        if (typeof coords[0] === "number") bounds.extend(coords);
-        else coords.forEach(extend);
-      }
-      if (boundary) {
-        m.addSource("site", { type: "geojson", data: boundary });
-        m.addLayer({ id: "site-fill", type: "fill", source: "site", paint: { "fill-color": "#2e7d4f", "fill-opacity": 0.18 } });
-        m.addLayer({ id: "site-line", type: "line", source: "site", paint: { "line-color": "#1b5e37", "line-width": 1.5 } });
-        extend(boundary.coordinates);
-      }
-      if (points && points.features.length) {
-        m.addSource("points", { type: "geojson", data: points });
-        m.addLayer({
-          id: "points", type: "circle", source: "points",
-          paint: {
-            "circle-radius": ["match", ["get", "kind"], "loss", 2.5, 5],
-            "circle-stroke-width": ["match", ["get", "kind"], "loss", 0, 1.2],
-            "circle-stroke-color": "#ffffff",
-            "circle-color": ["match", ["get", "kind"], "deployment", KIND_COLOURS.deployment, "record", KIND_COLOURS.record, KIND_COLOURS.loss],
-          },
-        });
-        if (!boundary) points.features.forEach((f) => extend(f.geometry.coordinates));
-        m.on("click", "points", (e) => {
-          const p = e.features[0].properties;
-          const box = document.createElement("div");
-          box.textContent = [p.label, p.taxon, p.year].filter((x) => x !== "" && x !== null && x !== "null").join(" · ") +
-            (p.generalised === true || p.generalised === "true" ? " — " + gettext("generalised location") : "");
-          new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(box).addTo(m);
-        });
-      }
-      if (!bounds.isEmpty()) m.fitBounds(bounds, { padding: 30, maxZoom: 13, duration: 0 });
-      el.dataset.loaded = "true";
+    const maps = window.greenlistMaps;
+    if (!el || !maps) return;
+    maps.siteMap(el, {
+      boundary: maps.readJson("outcome-boundary"),
+      fillOpacity: 0.18,
+      maxZoom: 13,
+      points: {
+        id: "points",
+        data: maps.readJson("outcome-points"),
+        paint: {
+          "circle-radius": ["match", ["get", "kind"], "loss", 2.5, 5],
+          "circle-stroke-width": ["match", ["get", "kind"], "loss", 0, 1.2],
+          "circle-stroke-color": "#ffffff",
+          "circle-color": ["match", ["get", "kind"], "deployment", KIND_COLOURS.deployment, "record", KIND_COLOURS.record, KIND_COLOURS.loss],
+        },
+        describe: (p) => [p.label, p.taxon, p.year].filter((x) => x !== "" && x !== null && x !== "null").join(" · ") +
+          (p.generalised === true || p.generalised === "true" ? " — " + gettext("generalised location") : ""),
+      },
     });
   }
 

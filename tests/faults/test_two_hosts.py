@@ -31,6 +31,13 @@ pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def object_store():
+    """moto's S3 server on a free loopback port, for this test only. A server, not moto's in-process
+    `mock_aws`: gunicorn and the worker are separate processes and must see one bucket. moto is kept
+    (over a MinIO or SeaweedFS binary, which neither PyPI nor Debian ships, and small unmaintained S3
+    fakes) because it is the maintained S3 double that boto3 users test against, signatures and
+    multipart uploads included. Its server also answers /moto-api/ with a dashboard that loads
+    Bootstrap and jQuery from a CDN; nothing of ours links to it, it lives only as long as this
+    fixture on 127.0.0.1, and moto is in requirements-test.txt, never in the production image."""
     import boto3
     from moto.server import ThreadedMotoServer
 

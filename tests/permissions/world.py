@@ -592,7 +592,11 @@ def build_world(*, area, other_area, jurisdiction, site_manager, other_manager, 
     mon_busy = MonitoringDataset.objects.create(
         area=area, kind="acoustic", title="zqMONITORINGzq sonidos", status="processing", created_by=site_manager
     )
-    w.ids.update(mon_ready=mon_ready.pk, mon_busy=mon_busy.pk)
+    # One whose reading failed: the outcome page's "Process again" (issue 19, lane F).
+    mon_failed = MonitoringDataset.objects.create(
+        area=area, kind="camtrap", title="zqMONITORINGzq fallido", status="failed", created_by=site_manager
+    )
+    w.ids.update(mon_ready=mon_ready.pk, mon_busy=mon_busy.pk, mon_failed=mon_failed.pk)
     # --- issue 20: personal data (lane h) ---
     # The expert's own download of their data, built as the worker builds it (the file is real).
     from accounts.models import DataExport

@@ -30,5 +30,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  - {line}")
         if report.migrated:
             self.stdout.write(f"Migrated forward: {', '.join(report.migrated)}")
+        self.stdout.write(f"Recorded as backup {report.backup_id} on the audit trail (event {report.audit_event}).")
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json()))
