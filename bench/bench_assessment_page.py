@@ -19,6 +19,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--evidence", type=int, default=1000)
+    parser.add_argument("--dump", help="write the page's HTML to this file (to see what its bytes are)")
     args = parser.parse_args()
 
     with scratch_database("bench_assessment_page"):
@@ -61,6 +62,9 @@ def main() -> None:
         client = Client()
         client.force_login(manager)
         url = f"/assessments/{assessment.pk}/"
+        if args.dump:
+            with open(args.dump, "wb") as out:
+                out.write(client.get(url).content)
         figures = measure_page(client, url, requests=args.requests, profile_sort="cumulative")
         print(f"assessment page: {len(answers)} indicators, {args.evidence} evidence items")
         print_figures(figures, requests=args.requests)

@@ -18,6 +18,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--evidence", type=int, default=1000)
     parser.add_argument("--indicators", type=int, default=50)
+    parser.add_argument("--dump", help="write the page's HTML to this file (to see what its bytes are)")
     args = parser.parse_args()
 
     with scratch_database("bench_review_page"):
@@ -82,6 +83,9 @@ def main() -> None:
         client = Client()
         client.force_login(experts[0])
         url = f"/reviews/assessments/{assessment.pk}/"
+        if args.dump:
+            with open(args.dump, "wb") as out:
+                out.write(client.get(url).content)
         figures = measure_page(client, url, requests=args.requests, profile_sort="tottime")
         print(
             f"review page: {len(answers)} indicators, {args.evidence} evidence items, "
