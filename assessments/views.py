@@ -126,6 +126,7 @@ def _detail_context(request, assessment, errors=None):
             "search": evidence.picker_url,
             "download": evidence.download_url_pattern,
             "allowedOnSubmit": [r["code"] for r in assessment.standard.rating_scale if r.get("allowed_on_submit")],
+            "requiresAction": [r["code"] for r in assessment.standard.rating_scale if r.get("requires_action")],
             "total": context["total"],
             "text": {
                 "remove": _("remove"),

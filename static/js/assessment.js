@@ -17,6 +17,9 @@
   const statusEl = document.getElementById("save-status");
   const DEBOUNCE_MS = 800;
   const FIELDS = ["rating", "justification", "evidence_date", "action_text", "action_owner", "action_due"];
+  // The ratings that need an action plan (the Standard's scale), said once in the page's settings
+  // rather than on every option of fifty selects (issue 19: the page under 200 KiB).
+  const requiresAction = new Set(config.requiresAction || []);
   const draftKey = (id) => `greenlist:draft:${config.assessment}:${id}`;
   const states = new Map(); // answer id -> {form, version, timer, inflight, dirty, retryMs, evidenceDirty, error}
 
@@ -45,14 +48,14 @@
   }
 
   // The action plan is asked for only where the chosen rating needs one (the Standard's scale says
-  // which: data-requires-action on each option), or where one was already written. Without this
+  // which: config.requiresAction), or where one was already written. Without this
   // script the fields are always shown.
   function showActionFields(form, announce) {
     const fieldset = form.querySelector("fieldset.action");
     const select = form.elements.rating;
     if (!fieldset || !select) return;
     const option = select.options[select.selectedIndex];
-    const needed = Boolean(option && option.dataset.requiresAction === "1");
+    const needed = Boolean(option && requiresAction.has(option.value));
     const written = ["action_text", "action_owner", "action_due"].some((n) => form.elements[n] && form.elements[n].value);
     const wasHidden = fieldset.hidden;
     fieldset.hidden = !(needed || written);
@@ -360,6 +363,15 @@
   const restores = [];
   document.querySelectorAll(".js-answer-form").forEach((form) => {
     const id = Number(form.dataset.answer);
+    // The box that shows a conflicting save (another person's text beside yours): this script's
+    // own, so the page does not carry fifty empty ones.
+    if (!form.querySelector(".js-conflict")) {
+      const box = document.createElement("div");
+      box.className = "conflict js-conflict";
+      box.setAttribute("role", "alert");
+      box.hidden = true;
+      form.querySelector(".field").before(box);
+    }
     const st = { id, form, version: Number(form.dataset.version), dirty: false, evidenceDirty: false };
     states.set(id, st);
     const onChange = (event) => {
