@@ -19,8 +19,10 @@ from django.utils.safestring import SafeString
 from accounts.types import Text
 
 # Links listed per indicator when the page loads (the newest first); the rest load on request. With 20
-# or more per indicator the full lists were a third of the page.
-LINKED_SHOWN = 5
+# or more per indicator the full lists were a third of the page; at 1,000 items even five per
+# indicator (each with its facts box) kept the page over 200 KiB (issue 19): the page now lists none
+# and carries only the ids, and an indicator's list loads when asked for (`linked_url_pattern`).
+LINKED_SHOWN = 0
 
 
 @dataclass
@@ -43,6 +45,8 @@ class EvidenceSection:
     max_upload_mb: int = 0
     # The facts box (thumbnail, date, place, warnings) of each item shown under an answer, by item id.
     boxes: dict[int, SafeString] = field(default_factory=dict)
+    # An answer's linked items as the page lists them (a fragment, `{}` where the answer id goes).
+    linked_url_pattern: str = ""
 
 
 EvidenceReader = Callable[..., EvidenceSection]

@@ -88,6 +88,7 @@ def _detail_context(request, assessment, errors=None):
         answer.questions = questions_by_answer.get(answer.pk, [])
         answer.post_url = answer_url.format(answer.pk)
         answer.link_url = evidence.link_url_pattern.format(answer.pk)
+        answer.linked_url = evidence.linked_url_pattern.format(answer.pk)
         # The newest few links are shown; the rest are loaded on request (their ids stay on the
         # page, so a save still sends the full list).
         linked = evidence.linked.get(answer.pk, [])
@@ -98,11 +99,16 @@ def _detail_context(request, assessment, errors=None):
             for pk, title in shown
         ]
         answer.more_ids = ",".join(str(pk) for pk, _title in rest)
-        answer.more_text = (
-            ngettext("Show %(n)s more linked item", "Show %(n)s more linked items", len(rest)) % {"n": len(rest)}
-            if rest
-            else ""
-        )
+        if not rest:
+            answer.more_text = ""
+        elif shown:
+            answer.more_text = ngettext("Show %(n)s more linked item", "Show %(n)s more linked items", len(rest)) % {
+                "n": len(rest)
+            }
+        else:
+            answer.more_text = ngettext("Show the %(n)s linked item", "Show the %(n)s linked items", len(rest)) % {
+                "n": len(rest)
+            }
     context.update(
         assessment=assessment,
         editable=editable,
@@ -120,6 +126,7 @@ def _detail_context(request, assessment, errors=None):
             "search": evidence.picker_url,
             "download": evidence.download_url_pattern,
             "allowedOnSubmit": [r["code"] for r in assessment.standard.rating_scale if r.get("allowed_on_submit")],
+            "requiresAction": [r["code"] for r in assessment.standard.rating_scale if r.get("requires_action")],
             "total": context["total"],
             "text": {
                 "remove": _("remove"),
@@ -131,6 +138,7 @@ def _detail_context(request, assessment, errors=None):
                 "failed": _("Could not search the evidence. Try again."),
                 "earlier": _("earlier cycle"),
                 "loading": _("Loading…"),
+                "linkedFailed": _("Could not load the linked evidence. Try again."),
                 "pick": _("Link evidence already uploaded"),
                 # the page-wide save status and the conflict boxes (static/js/assessment.js)
                 "saved": _("All changes saved"),

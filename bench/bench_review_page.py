@@ -2,15 +2,25 @@
 experts' shared reviews, group findings and a question with an answer on every indicator.
 
 Creates a scratch test database (dropped afterwards), builds the assessment through the real
-services, then requests /reviews/assessments/<id>/ N times with Django's test client as an expert.
+services, then requests /reviews/assessments/<id>/ and one indicator's details fragment (what the page
+loads when the indicator is opened) N times each, interleaved, with Django's test client as an expert.
+Prints HTML size, query count and p95 of both against issue 19's targets (150 ms, 200 KiB).
 
     .venv/bin/python bench/bench_review_page.py [--requests 30] [--evidence 1000] [--indicators 50]
 """
 
 import argparse
 import datetime
+import os
 
-from _pages import measure_page, print_figures, scratch_database
+from _pages import (
+    DETAIL_PAGE_HTML_TARGET_KIB,
+    DETAIL_PAGE_P95_TARGET_MS,
+    measure_page,
+    measure_pages,
+    print_figures,
+    scratch_database,
+)
 
 
 def main() -> None:
@@ -18,10 +28,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--evidence", type=int, default=1000)
     parser.add_argument("--indicators", type=int, default=50)
+    parser.add_argument("--dump", help="write the page's HTML to this file (to see what its bytes are)")
     args = parser.parse_args()
 
     with scratch_database("bench_review_page"):
         from django.test import Client
+        from django.urls import reverse
         from django.utils import timezone
 
         from accounts.tests.factories import Role, make_user
@@ -82,12 +94,28 @@ def main() -> None:
         client = Client()
         client.force_login(experts[0])
         url = f"/reviews/assessments/{assessment.pk}/"
-        figures = measure_page(client, url, requests=args.requests, profile_sort="tottime")
+        # An indicator's details (evidence list, questions thread), loaded when it is opened: one
+        # from the middle of the page (each holds 1/50 of the items here).
+        middle = answers[len(answers) // 2]
+        details = reverse("reviews:indicator-part", args=[assessment.pk, middle.pk])
+        if args.dump:
+            with open(args.dump, "wb") as out:
+                out.write(client.get(url).content)
+        if os.environ.get("BENCH_PROFILE"):
+            measure_page(client, url, requests=1, profile_sort="tottime")
+        figures = measure_pages(client, {"page": url, "details": details}, requests=args.requests)
         print(
             f"review page: {len(answers)} indicators, {args.evidence} evidence items, "
             f"{2 * len(answers)} expert reviews, {len(answers)} questions"
         )
-        print_figures(figures, requests=args.requests)
+        print_figures(
+            figures["page"],
+            requests=args.requests,
+            p95_target_ms=DETAIL_PAGE_P95_TARGET_MS,
+            html_target_kib=DETAIL_PAGE_HTML_TARGET_KIB,
+        )
+        print(f"one indicator's details, loaded when it is opened ({details}):")
+        print_figures(figures["details"], requests=args.requests, p95_target_ms=DETAIL_PAGE_P95_TARGET_MS)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ def assessment_evidence_section(assessment, user, answers, library_page=1) -> Ev
         library=selectors.evidence_library_page(assessment, user, library_page, numbers=numbers),
         download_url_pattern=download,
         link_url_pattern=selectors.url_pattern("evidence:answer-evidence", assessment.pk),
+        linked_url_pattern=selectors.url_pattern("evidence:answer-linked", assessment.pk),
         upload_url=reverse("evidence:upload", args=[assessment.pk]),
         picker_url=reverse("evidence:picker", args=[assessment.pk]),
         sensitivity_options=[(value, label, value == Sensitivity.REVIEWERS) for value, label in Sensitivity.choices],

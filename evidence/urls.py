@@ -17,6 +17,8 @@ urlpatterns = [
     # JSON for the assessment page's picker (the API's twin: /api/v1/assessments/{id}/evidence/linkable/)
     path("assessments/<int:pk>/evidence/search/", login_required(EvidencePickerPageView.as_view()), name="picker"),
     path("assessments/<int:pk>/answers/<int:answer_id>/evidence/", views.answer_evidence, name="answer-evidence"),
+    # The evidence linked to one indicator, loaded by the assessment page when its list is asked for.
+    path("assessments/<int:pk>/answers/<int:answer_id>/evidence/linked/", views.answer_linked, name="answer-linked"),
     path("assessments/evidence/<int:pk>/file/", views.evidence_download, name="download"),
     path("evidence-processing/assessments/<int:pk>/", views.assessment_evidence, name="assessment"),
     path("evidence-processing/assessments/<int:pk>/search/", views.search, name="search"),

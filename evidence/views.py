@@ -18,15 +18,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import rules
 from assessments import services as assessment_services
+from assessments.freshness import assessment_etag
 from assessments.models import Answer
 from assessments.selectors import get_assessment_for_user
 from assessments.sites import application_areas
 from core.errors import DomainError
+from core.freshness import conditional_page
 from core.limits import cut
 from core.pages import flash_error
 
 from . import search as evidence_search
 from . import selectors
+from .badges import render_badges
 from .choices import Sensitivity
 from .files import evidence_file_response, thumbnail_response
 from .forms import EvidenceForm
@@ -108,6 +111,43 @@ def evidence_library(request, pk):
     assessment = get_assessment_for_user(request.user, pk)
     library = selectors.evidence_library_page(assessment, request.user, request.GET.get("page"))
     return render(request, "evidence/library.html", {"assessment": assessment, "library": library})
+
+
+def _answer_seen(request, pk, answer_id):
+    """The assessment (404 unless the person may see it) and its answer `answer_id` (404 otherwise),
+    looked up once per request: the tag and the fragment both need them."""
+    seen = getattr(request, "answer_seen", None)
+    if seen is None or (str(seen[0].pk), str(seen[1].pk)) != (str(pk), str(answer_id)):
+        assessment = get_assessment_for_user(request.user, pk)
+        answer = get_object_or_404(Answer, pk=answer_id, assessment=assessment)
+        seen = request.answer_seen = (assessment, answer)
+    return seen
+
+
+def _linked_etag(request, pk, answer_id):
+    assessment, answer = _answer_seen(request, pk, answer_id)
+    return assessment_etag(request, assessment, f"linked-{answer.pk}")
+
+
+@login_required
+@require_GET
+@conditional_page(_linked_etag)
+def answer_linked(request, pk, answer_id):
+    """The evidence linked to one indicator, as the assessment page lists it under the indicator (each
+    with its facts box): loaded when the list is asked for (static/js/assessment.js) and kept with the
+    page for offline use; the page itself carries only the ids (issue 19). Whoever sees the
+    assessment sees the items they may see, as on the page."""
+    assessment, answer = _answer_seen(request, pk, answer_id)
+    linked = selectors.linked_evidence(assessment, request.user).get(answer.pk, [])
+    ids = [item_id for item_id, _title in linked]
+    items = list(EvidenceItem.objects.filter(pk__in=ids).only("id", "processing_status", "status_reason"))
+    boxes = render_badges(items, selectors.facts_for_items([item.pk for item in items])) if items else {}
+    download = selectors.download_url_pattern()
+    shown = [
+        {"id": str(item_id), "title": title, "url": download.format(item_id), "box": boxes.get(item_id, "")}
+        for item_id, title in linked
+    ]
+    return render(request, "evidence/_linked_items.html", {"linked": shown})
 
 
 def _linkable_answer(request, pk, answer_id):

@@ -3,8 +3,15 @@ assessment, side by side, built in a fixed number of queries (`review_page`), wi
 badges, the boundary map and the rating choices it shows. The page view, the review API's lists
 and the page benchmark read it.
 
-It returns data (strings prepared once, tuples to unpack); the markup is in `reviews/review.html`
-and its fragments (`_evidence_items.html`, `_rating_options.html`), which escape every value.
+The page itself ships each indicator's heading, state, forms and counts; what grows with the
+evidence (each item's line and badges) and the questions thread are one indicator's *details*,
+loaded when the indicator is opened (issue 19: at 1,000 items the lists were four fifths of an
+860 KiB page). `review_page(..., answer_id=)` builds that one indicator with its details, for the
+details fragment and for the indicator's own page (the fallback without JavaScript).
+
+It returns data (strings prepared once, tuples to unpack); the markup is in `reviews/review.html`,
+`reviews/_row.html`, `reviews/_row_details.html` and their fragments (`_evidence_items.html`,
+`_rating_options.html`), which escape every value.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from accounts import rules
 from assessments.choices import Status
@@ -285,6 +292,66 @@ def site_map(protected_area, pins: list[dict], other_sites: list | None = None) 
 
 
 FORM_KINDS = ("review", "finding", "ask", "reply")
+# The forms of an indicator's details (its questions thread), as opposed to those always on the page.
+DETAIL_FORM_KINDS = ("ask", "reply")
+
+# The words every indicator shows, translated once per page (a translate tag per row and label took
+# a tenth of the page's time with 50 indicators), in Python so that the page, the indicator's page
+# and its details fragment all have them: `row_labels()` goes into their context.
+_ROW_LABELS = {
+    "t_site_and_reviewers_disagree": gettext_noop("Site and reviewers disagree"),
+    "t_reviewed": gettext_noop("Reviewed"),
+    "t_changed": gettext_noop("Changed"),
+    "t_disagreement": gettext_noop("Disagreement"),
+    "t_unmet": gettext_noop("Unmet"),
+    "t_changed_by_the_site_since": gettext_noop("Changed by the site since it was sent back"),
+    "t_indicator": gettext_noop("Indicator"),
+    "t_monitoring_series": gettext_noop("Monitoring series linked by the site"),
+    "t_see_the_outcome_page": gettext_noop("See the outcome page: charts, effort, map"),
+    "t_adapted_wording": gettext_noop("Adapted wording"),
+    "t_means_of_verification": gettext_noop("Means of verification"),
+    "t_the_sites_self_assessment": gettext_noop("The site’s self-assessment"),
+    "t_sites_rating": gettext_noop("Site’s rating"),
+    "t_action_colon": gettext_noop("Action:"),
+    "t_evidence": gettext_noop("Evidence"),
+    "t_no_evidence_linked": gettext_noop("No evidence linked."),
+    "t_review": gettext_noop("Review"),
+    "t_your_review": gettext_noop("Your review"),
+    "t_out_of_date_the_site": gettext_noop("Out of date: the site changed this answer after your review."),
+    "t_your_rating": gettext_noop("Your rating"),
+    "t_finding": gettext_noop("Finding"),
+    "t_comment": gettext_noop("Comment"),
+    "t_share_with_the_group": gettext_noop("Share with the group"),
+    "t_save_review": gettext_noop("Save review"),
+    "t_other_experts_shared": gettext_noop("Other experts (shared)"),
+    "t_out_of_date": gettext_noop("out of date"),
+    "t_group_finding": gettext_noop("Group finding"),
+    "t_none_yet": gettext_noop("None yet."),
+    "t_change_the_group_finding": gettext_noop("Change the group finding"),
+    "t_record_the_group_finding": gettext_noop("Record the group finding"),
+    "t_group_rating": gettext_noop("Group rating"),
+    "t_record_group_finding": gettext_noop("Record group finding"),
+    "t_questions_to_the_site": gettext_noop("Questions to the site"),
+    "t_question": gettext_noop("Question"),
+    "t_evidence_colon": gettext_noop("Evidence:"),
+    "t_your_answer": gettext_noop("Your answer"),
+    "t_follow_up": gettext_noop("Follow up"),
+    "t_add_new_evidence_optional": gettext_noop("Add new evidence (optional)"),
+    "t_title_of_the_new_evidence": gettext_noop("Title of the new evidence"),
+    "t_or_point_to_evidence_already": gettext_noop("Or point to evidence already uploaded"),
+    "t_send": gettext_noop("Send"),
+    "t_close_this_question": gettext_noop("Close this question"),
+    "t_ask_the_site_a_question": gettext_noop("Ask the site a question on this indicator"),
+    "t_send_question": gettext_noop("Send question"),
+    "t_not_rated": gettext_noop("Not rated"),
+    "t_new": gettext_noop("new"),
+    "t_details_open": gettext_noop("Open them on a page of their own"),
+}
+
+
+def row_labels() -> dict[str, str]:
+    """The words of `_ROW_LABELS`, in the active language, by their names in the templates."""
+    return {name: gettext(text) for name, text in _ROW_LABELS.items()}
 
 
 @dataclass
@@ -326,6 +393,11 @@ class Row:
     errors: dict = field(default_factory=lambda: dict.fromkeys(FORM_KINDS))
     # Monitoring series the site linked to this indicator (monitoring.outcomes.indicator_summaries).
     monitoring: list = field(default_factory=list)
+    # The indicator's details (evidence list, questions thread): the fragment the page loads when the
+    # indicator is opened, the indicator's own page (without JavaScript), and what the summary says.
+    part_url: str = ""
+    page_url: str = ""
+    details_summary: str = ""
 
     @property
     def indicator(self):
@@ -382,13 +454,34 @@ class Row:
         return (self.posted.get("reply") or {}).get("text", "")
 
 
-def review_page(assessment: Assessment, user) -> dict:
+def _details_summary(row: Row) -> str:
+    """What an indicator's closed details say they hold: how many items, how many questions."""
+    evidence = ngettext("%(n)s evidence item", "%(n)s evidence items", len(row.evidence)) % {"n": len(row.evidence)}
+    if not row.requests:
+        return evidence
+    asked = ngettext("%(n)s question", "%(n)s questions", len(row.requests)) % {"n": len(row.requests)}
+    if row.open_requests:
+        asked = ngettext("%(asked)s, %(n)s open", "%(asked)s, %(n)s open", row.open_requests) % {
+            "asked": asked,
+            "n": row.open_requests,
+        }
+    return f"{evidence} · {asked}"
+
+
+def review_page(assessment: Assessment, user, *, answer_id: int | None = None) -> dict:
     """The side-by-side review page, in a number of queries that does not depend on the number of
-    indicators, evidence items, reviews or questions."""
+    indicators, evidence items, reviews or questions.
+
+    With `answer_id`, the one indicator of that answer (the caller has checked it belongs to the
+    assessment) with its details (`Row.evidence_items`, `site_evidence`): its details fragment and
+    its own page. Without, every indicator, with the map and counts but no details: the page loads
+    them per indicator."""
     standard = assessment.standard
     scale = {r["code"]: r for r in standard.localized_scale()}
     adapted = adaptations(assessment.adapted_set)
-    answers = list(review_answers(assessment))
+    details = answer_id is not None
+    of_answers = {"answer_id": answer_id} if details else {"answer__assessment": assessment}
+    answers = list(review_answers(assessment).filter(pk=answer_id) if details else review_answers(assessment))
     seat = rules.review_seats(user).get(assessment.pk)
     summary = (
         AssessmentReview.objects.filter(assessment=assessment)
@@ -400,7 +493,7 @@ def review_page(assessment: Assessment, user) -> dict:
     site_team = rules.is_site_team_of(user, assessment)
 
     reviews = list(
-        IndicatorReview.objects.filter(answer__assessment=assessment)
+        IndicatorReview.objects.filter(**of_answers)
         .select_related("assignment__user")
         .order_by("assignment__assigned_at", "id")
     )
@@ -409,15 +502,12 @@ def review_page(assessment: Assessment, user) -> dict:
         if rules.can_see_indicator_review(user, review, assessment):
             by_answer_reviews.setdefault(review.answer_id, []).append(review)
     findings = (
-        {
-            f.answer_id: f
-            for f in GroupFinding.objects.filter(answer__assessment=assessment).select_related("recorded_by")
-        }
+        {f.answer_id: f for f in GroupFinding.objects.filter(**of_answers).select_related("recorded_by")}
         if show_findings
         else {}
     )
     requests = list(
-        InformationRequest.objects.filter(answer__assessment=assessment)
+        InformationRequest.objects.filter(**of_answers)
         .select_related("asked_by")
         .prefetch_related(
             Prefetch(
@@ -458,6 +548,8 @@ def review_page(assessment: Assessment, user) -> dict:
     post_urls = {
         kind: _url_format("reviews:indicator", assessment.pk, _ID, kind) for kind in ("review", "finding", "ask")
     }
+    part_url = _url_format("reviews:indicator-part", assessment.pk, _ID)
+    page_url = _url_format("reviews:indicator-page", assessment.pk, _ID)
     version_note = gettext("Version %(v)s, %(when)s")
     all_items = []
     rows = []
@@ -473,6 +565,8 @@ def review_page(assessment: Assessment, user) -> dict:
             group_finding=findings.get(answer.pk),
             requests=by_answer_requests.get(answer.pk, []),
             urls={kind: url.format(answer.pk) for kind, url in post_urls.items()},
+            part_url=part_url.format(answer.pk),
+            page_url=page_url.format(answer.pk),
             key=str(answer.pk),
             rating_choices=rating_choices,
             updated=_minute(answer.updated_at),
@@ -507,20 +601,35 @@ def review_page(assessment: Assessment, user) -> dict:
             row.reviewed = row.my_review is not None and not row.my_review_out_of_date
         else:
             row.reviewed = row.group_finding is not None and not row.group_out_of_date
+        row.details_summary = _details_summary(row)
         rows.append(row)
 
     # Facts of every item linked to the answers (hidden ones too, as the prefetch above): only the
-    # visible items' are used.
-    facts = evidence_facts(EvidenceItem.objects.filter(answers__assessment=assessment))
-    badges = evidence_badges(all_items, facts)
-    # The site each item is about, in a multi-site application (issue 16): one query.
-    about = dict(
-        EvidenceItem.objects.filter(answers__assessment=assessment, site__isnull=False).values_list("id", "site__name")
-    )
-    parts = _evidence_parts(all_items, facts, badges, evidence_origins(assessment), about)
-    for row in rows:
-        marked = row.changed_since_sent_back
-        row.evidence_items = [(*parts[item.id], marked and item.uploaded_at > sent_back) for item in row.evidence]
+    # visible items' are used. The page needs them for the map's pins; the details for the badges.
+    linked = EvidenceItem.objects.filter(**({"answers": answer_id} if details else {"answers__assessment": assessment}))
+    facts = evidence_facts(linked)
+    site_evidence: list[tuple[str, str]] = []
+    badges = None
+    if details:
+        badges = evidence_badges(all_items, facts)
+        # The site each item is about, in a multi-site application (issue 16): one query.
+        about = dict(EvidenceItem.objects.filter(answers=answer_id, site__isnull=False).values_list("id", "site__name"))
+        parts = _evidence_parts(all_items, facts, badges, evidence_origins(assessment), about)
+        for row in rows:
+            marked = row.changed_since_sent_back
+            row.evidence_items = [(*parts[item.id], marked and item.uploaded_at > sent_back) for item in row.evidence]
+        # What every open question's "point to evidence" list offers the site team: all the
+        # assessment's evidence they see, not only this indicator's (the template renders these
+        # options once and repeats them, `{% capture %}`, not once per question).
+        if site_team:
+            site_evidence = [
+                (str(item.id), item.title)
+                for item in EvidenceItem.objects.filter(answers__assessment=assessment)
+                .only("id", "title", "sensitivity", "assessment_id")
+                .distinct()
+                .order_by("uploaded_at", "id")
+                if can_view_evidence(item)
+            ]
     # The site's monitoring series linked to these indicators (outcomes, 4.x and 3.7): one query, two
     # when there are links. Whoever sees this page sees the assessment, and so the area's monitoring
     # (monitoring.rules.can_view_monitoring: the area's assessments' own visibility rule).
@@ -528,14 +637,20 @@ def review_page(assessment: Assessment, user) -> dict:
     monitoring = indicator_summaries(area.pk, [row.indicator.number for row in rows])
     for row in rows:
         row.monitoring = monitoring.get(row.indicator.number, [])
+    # A pin links to the item in its indicator's own page (the first indicator it is linked to): the
+    # page itself no longer lists the items.
     pins = {}
-    for item in all_items:
-        position = _position(facts.get(item.id))
-        if position is not None and item.id not in pins:
-            pins[item.id] = {"id": item.id, "title": item.title, "lon": position[0], "lat": position[1]}
-    # What every open question's "point to evidence" list offers the site team: the template renders
-    # these options once and repeats them (`{% capture %}`), not once per question.
-    site_evidence = [(parts[pk][0], parts[pk][2]) for pk in parts] if site_team else []
+    for row in rows:
+        for item in row.evidence:
+            position = _position(facts.get(item.id))
+            if position is not None and item.id not in pins:
+                pins[item.id] = {
+                    "id": item.id,
+                    "title": item.title,
+                    "lon": position[0],
+                    "lat": position[1],
+                    "url": f"{row.page_url}#evidence-{item.id}",
+                }
 
     return {
         "rows": rows,
@@ -547,7 +662,9 @@ def review_page(assessment: Assessment, user) -> dict:
         "seat": seat,
         "expert_seat": seat is not None and seat.role == AssignmentRole.EXPERT,
         "sent_back_at": sent_back,
-        "map": site_map(assessment.protected_area, list(pins.values()), application_areas(assessment)[1:]),
+        "map": None
+        if details
+        else site_map(assessment.protected_area, list(pins.values()), application_areas(assessment)[1:]),
         "show_badges": badges is not None,
         "outcomes_url": reverse("monitoring:outcomes", args=[area.pk]) if monitoring else "",
         "site_evidence": site_evidence,

@@ -10,6 +10,9 @@ urlpatterns = [
     path("assessments/<int:pk>/", views.review, name="review"),
     path("assessments/<int:pk>/manage/", views.manage, name="manage"),
     path("assessments/<int:pk>/phase/<slug:action>/", views.phase, name="phase"),
+    # Before the forms' pattern below, whose <slug:kind> "details" would also match.
+    path("assessments/<int:pk>/indicators/<int:answer_id>/", views.indicator_page, name="indicator-page"),
+    path("assessments/<int:pk>/indicators/<int:answer_id>/details/", views.indicator_part, name="indicator-part"),
     path("assessments/<int:pk>/indicators/<int:answer_id>/<slug:kind>/", views.indicator_post, name="indicator"),
     path("assessments/<int:pk>/share/", views.share, name="share"),
     path("assessments/<int:pk>/recommend/", views.recommend, name="recommend"),

@@ -200,8 +200,10 @@ def declare(request, pk):
 # --- the review page ----------------------------------------------------------------------------
 
 
-def _review_context(request, assessment, *, posted=None):
-    context = review_page.review_page(assessment, request.user)
+def _review_context(request, assessment, *, posted=None, answer_id=None):
+    """What the review page shows; with `answer_id`, what one indicator's page and details show."""
+    context = review_page.review_page(assessment, request.user, answer_id=answer_id)
+    context.update(review_page.row_labels())
     user = request.user
     if posted:
         for row in context["rows"]:
@@ -249,14 +251,77 @@ def review(request, pk):
     return render(request, "reviews/review.html", _review_context(request, assessment))
 
 
+# --- one indicator: its details (evidence list, questions thread) and its own page ------------------
+# The review page loads an indicator's details when it is opened (reviews.review_page). The same
+# rules decide who sees them as the page (`_visible`: whoever may see the assessment; then what
+# each sees inside, as on the page), and they answer 304 like the page.
+
+
+def _visible_answer(request, pk, answer_id):
+    """The assessment (404 unless the person may see it) and its answer `answer_id` (404 unless it is one of its)."""
+    assessment = _visible(request, pk)
+    answer = getattr(request, "visible_answer", None)
+    if answer is None or str(answer.pk) != str(answer_id):
+        answer = request.visible_answer = selectors.get_answer_of(assessment, answer_id)
+    return assessment, answer
+
+
+def _indicator_etag(request, pk, answer_id):
+    assessment, answer = _visible_answer(request, pk, answer_id)
+    return assessment_etag(request, assessment, f"review-indicator-{answer.pk}")
+
+
+def _part_etag(request, pk, answer_id):
+    assessment, answer = _visible_answer(request, pk, answer_id)
+    return assessment_etag(request, assessment, f"review-details-{answer.pk}")
+
+
+def _indicator_context(request, assessment, answer_id, *, posted=None):
+    context = _review_context(request, assessment, posted=posted, answer_id=answer_id)
+    context["row"] = context["rows"][0]
+    return context
+
+
+@login_required
+@require_GET
+@conditional_page(_indicator_etag)
+def indicator_page(request, pk, answer_id):
+    """One indicator of the review page on a page of its own, its evidence and questions shown: where
+    the page's link to an indicator's details leads without JavaScript, and where its questions'
+    forms come back to."""
+    assessment, answer = _visible_answer(request, pk, answer_id)
+    return render(request, "reviews/indicator.html", _indicator_context(request, assessment, answer.pk))
+
+
+@login_required
+@require_GET
+@conditional_page(_part_etag)
+def indicator_part(request, pk, answer_id):
+    """One indicator's details (evidence list, questions thread) as a fragment, which the review page
+    loads when the indicator is opened (static/js/review.js) and keeps for offline use."""
+    assessment, answer = _visible_answer(request, pk, answer_id)
+    return render(request, "reviews/_row_details.html", _indicator_context(request, assessment, answer.pk))
+
+
 def _back_to(assessment_id, answer_id=None) -> str:
     url = reverse("reviews:review", args=[assessment_id])
     return f"{url}#indicator-{answer_id}" if answer_id else url
 
 
+def _back_to_details(assessment_id, answer_id, anchor=None) -> str:
+    """The indicator's own page, where its questions thread is shown (after a question or an answer to one)."""
+    url = reverse("reviews:indicator-page", args=[assessment_id, answer_id])
+    return f"{url}#{anchor or f'indicator-{answer_id}'}"
+
+
 def _refused(request, assessment, answer_id, kind, data, error):
+    """The page again with what was typed and why it was refused: the review page, or for a form of
+    the questions thread (shown in an indicator's details), the indicator's own page."""
     refuse_if_not_allowed(error)
     posted = {"answer": answer_id, "kind": kind, "data": data, "error": error}
+    if kind in review_page.DETAIL_FORM_KINDS:
+        context = _indicator_context(request, assessment, answer_id, posted=posted)
+        return render(request, "reviews/indicator.html", context, status=error.http_status)
     response = render(request, "reviews/review.html", _review_context(request, assessment, posted=posted))
     response.status_code = error.http_status
     return response
@@ -306,6 +371,8 @@ def indicator_post(request, pk, answer_id, kind):
     except DomainError as exc:
         return _refused(request, assessment, answer.pk, kind, data, exc)
     success_near(request, note, f"indicator-{answer.pk}")
+    if kind in review_page.DETAIL_FORM_KINDS:
+        return redirect(_back_to_details(assessment.pk, answer.pk))
     return redirect(_back_to(assessment.pk, answer.pk))
 
 
@@ -344,7 +411,7 @@ def request_reply(request, pk):
     except DomainError as exc:
         return _refused(request, assessment, req.answer_id, "reply", data, exc)
     success_near(request, _("Your answer was added to the thread."), f"request-{req.pk}")
-    return redirect(_back_to(assessment.pk, req.answer_id))
+    return redirect(_back_to_details(assessment.pk, req.answer_id, f"request-{req.pk}"))
 
 
 @login_required
@@ -357,7 +424,7 @@ def request_close(request, pk):
         flash_error(request, exc)
     else:
         messages.success(request, _("Question closed."))
-    return redirect(_back_to(req.answer.assessment_id, req.answer_id))
+    return redirect(_back_to_details(req.answer.assessment_id, req.answer_id))
 
 
 @login_required

@@ -192,7 +192,7 @@ LIMITS: dict[tuple[str, str], Callable[[int], None]] = {
     ("evidence/search.html", "q"): _search,
     ("evidence/assessment_evidence.html", "q"): _search,
     ("evidence/answer_evidence.html", "title"): _form(EvidenceForm, "title"),
-    ("reviews/review.html", "file_title"): _form(ReplyForm, "file_title"),
+    ("reviews/_row_details.html", "file_title"): _form(ReplyForm, "file_title"),
     ("stakeholders/public.html", "text"): _stakeholder_text(stakeholder_services.clean_comment_text),
     ("stakeholders/public.html", "name"): _stakeholder_text(stakeholder_services.clean_comment_name),
     ("stakeholders/consultations.html", "note"): _stakeholder_text(stakeholder_services.clean_window_note),

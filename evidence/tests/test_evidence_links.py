@@ -1,6 +1,8 @@
 """The assessment page with many evidence items: bounded page, picker endpoint, no-JS link page
 (moved from assessments/tests with the evidence pages, issue 13)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -69,21 +71,29 @@ def test_page_lists_a_few_links_per_indicator_and_one_page_of_the_library(client
     client.force_login(site_manager)
     # when
     html = client.get(reverse("assessments:detail", args=[assessment.pk])).content.decode()
-    # then each indicator lists its newest links, and keeps the ids of the others for saving
-    assert html.count("<li data-evidence=") == 50 * LINKED_SHOWN
-    for pk in linked[:LINKED_SHOWN]:
-        assert f'<li data-evidence="{pk}">' in html
-    assert f'data-more="{",".join(str(pk) for pk in linked[LINKED_SHOWN:])}"' in html
-    assert "Show 1 more linked item" in html
+    # then each indicator lists none of its links (issue 19: they load when asked for), and keeps the
+    # ids of all of them for saving, newest first
+    assert LINKED_SHOWN == 0 and html.count("<li data-evidence=") == 0
+    assert f'data-more="{",".join(str(pk) for pk in linked)}"' in html
+    assert "Show the 6 linked items" in html
+    # the list asked for: the indicator's links, newest first, each with its facts box
+    fragment = reverse("evidence:answer-linked", args=[assessment.pk, answer.pk])
+    assert f'data-part="{fragment}"' in html
+    items, queries = get(client, fragment)
+    assert items.status_code == 200 and items.headers["ETag"]
+    assert re.findall(r'<li data-evidence="(\d+)">', items.content.decode()) == [str(pk) for pk in linked]
+    assert items.content.decode().count('class="ep-facts"') == 6
     # the library shows one page and says how many there are; no list of every item
     assert "All evidence (300)" in html and "Page 1 of 12" in html
     assert html.count("<tr><td><a href=") == LIBRARY_PAGE_SIZE
     assert "<datalist" not in html and "<script>" not in html
-    # a page of 1,000 items stays small: its size does not follow the number of items (each indicator
-    # shows at most LINKED_SHOWN links, each with its facts box, about 60 KB in all for 50 indicators)
+    # a page of 1,000 items stays under issue 19's 200 KiB: only the ids grow with the items; and an
+    # indicator's list takes as many queries at 20 items as at 6
     spread(assessment, make_items(assessment, site_manager, 700, prefix="More"))
     big = client.get(reverse("assessments:detail", args=[assessment.pk])).content
-    assert len(big) < 320 * 1024
+    assert len(big) < 200 * 1024, len(big) // 1024
+    more, more_queries = get(client, fragment)
+    assert more.content.decode().count("<li data-evidence=") == 20 and more_queries == queries
 
 
 @pytest.mark.django_db
@@ -103,11 +113,15 @@ def test_no_script_page_offers_the_evidence_page_and_read_only_page_no_controls(
     title = head.split("<title>", 1)[1].split("</title>", 1)[0]
     assert "<" not in title and answer.indicator.number in title
     assert page.count('id="upload-title"') == 1 and 'id="upload-title"' in body
-    # staff may read but not edit: links are shown, nothing to link, upload or remove
+    # staff may read but not edit: the links are listed when asked for (without script, the library
+    # lists them), nothing to link, upload or remove
     client.force_login(staff)
     html = client.get(reverse("assessments:detail", args=[assessment.pk])).content.decode()
-    assert "Doc 0" in html and "Doc 1" in html
-    assert link_page not in html and "upload-template" not in html and "evidence-picker" not in html
+    library = reverse("evidence:library", args=[assessment.pk])
+    assert f'class="js-show-all" href="{library}"' in html and "js/linked-evidence.js" in html
+    items = client.get(reverse("evidence:answer-linked", args=[assessment.pk, answer.pk])).content.decode()
+    assert "Doc 0" in items and "Doc 1" in items
+    assert f'href="{link_page}"' not in html and "upload-template" not in html and "evidence-picker" not in html
 
 
 @pytest.mark.django_db

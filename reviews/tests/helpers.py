@@ -57,3 +57,22 @@ def review_to_conclusion(
     summary = services.process_confirm(assessment=assessment, by=reviewer, confirmed=True, note="Process followed.")
     assessment.refresh_from_db()
     return summary
+
+
+def review_page_with_details(client, assessment) -> str:
+    """The review page as someone sees it once every indicator is opened: the page, then each
+    indicator's details fragment (evidence list, questions thread) it loads, as the logged-in
+    client's person. The page ships the details closed (issue 19)."""
+    import re
+
+    from django.urls import reverse
+
+    response = client.get(reverse("reviews:review", args=[assessment.pk]))
+    assert response.status_code == 200, response.status_code
+    body = response.content.decode()
+    parts = []
+    for url in re.findall(r'data-part="([^"]+)"', body):
+        part = client.get(url)
+        assert part.status_code == 200, (url, part.status_code)
+        parts.append(part.content.decode())
+    return body + "".join(parts)

@@ -107,6 +107,9 @@ def test_remote_review_journey(browser, live_server, area, site_manager, staff, 
     cards = page.locator("article.review-row")
     expect(cards).to_have_count(3)
     for i in range(3):
+        # each indicator's evidence loads when it is opened (issue 19)
+        expect(cards.nth(i).locator(".evidence-item")).to_have_count(0)
+        cards.nth(i).locator("details.row-details > summary").click()
         expect(cards.nth(i).locator(".evidence-item img.thumb")).to_have_count(1)
     expect(page.locator(".site-map .site-boundary")).to_be_visible()
     expect(page.locator(".site-map a.pin")).to_have_count(2)
@@ -158,6 +161,7 @@ def test_remote_review_journey(browser, live_server, area, site_manager, staff, 
     ctx, page = _as(browser, live_server, site_manager.email)
     page.goto(review_url)
     card = page.locator("article.review-row").nth(1)
+    card.locator("details.row-details > summary").click()
     card.locator("textarea[name=text]").fill("The minutes are attached.")
     card.locator("input[type=file]").set_input_files(str(minutes))
     card.locator("input[name=file_title]").fill("Stakeholder meeting minutes 2025")
@@ -178,6 +182,7 @@ def test_remote_review_journey(browser, live_server, area, site_manager, staff, 
     expect(changed).to_have_count(1)
     expect(changed.get_by_text("Out of date: the site changed")).to_be_visible()
     expect(changed.get_by_text("out of date", exact=True)).to_be_visible()  # the group finding too
+    changed.locator("details.row-details > summary").click()
     expect(changed.get_by_text("Stakeholder meeting minutes 2025").first).to_be_visible()
     page.screenshot(path=str(SHOTS / "review-page-changed.png"), full_page=True)
     changed.get_by_role("button", name="Save review").click()

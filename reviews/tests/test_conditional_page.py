@@ -41,11 +41,17 @@ def test_review_page_is_304_until_someone_changes_it(team, expert, reviewer, sit
     reply = services.information_reply_create(request=question, by=site_manager, text="Ranger patrol sheets")
     response = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
+    # The thread is in the indicator's details, loaded when it is opened: it answers 304 the same way.
+    details = reverse("reviews:indicator-part", args=[assessment.pk, answer.pk])
+    response = client.get(details)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == CACHE_CONTROL
     assert "Ranger patrol sheets" in response.content.decode()
     etag = response.headers["ETag"]
+    assert client.get(details, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert other.get(details, HTTP_IF_NONE_MATCH=etag).status_code == 200  # the reviewer's tag is their own
     # Any write counts, however made (here a bulk update, as the admin or a script might).
     with transaction.atomic():
         InformationReply.objects.filter(pk=reply.pk).update(text="Ranger patrol sheets, 2025")
-    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    response = client.get(details, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert "Ranger patrol sheets, 2025" in response.content.decode()

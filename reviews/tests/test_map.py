@@ -56,7 +56,12 @@ def test_located_evidence_appears_as_pins_on_the_review_page(client, team, exper
     client.force_login(expert)
     body = client.get(reverse("reviews:review", args=[assessment.pk])).content.decode()
     assert body.count('class="pin"') == 1
-    assert f'href="#evidence-{items[0].pk}" class="pin"' in body
+    # the page lists no items (they are in each indicator's details): a pin leads to the item on its
+    # indicator's own page
+    answer = items[0].answers.order_by("indicator__position").first()
+    indicator_page = reverse("reviews:indicator-page", args=[assessment.pk, answer.pk])
+    assert f'href="{indicator_page}#evidence-{items[0].pk}" class="pin"' in body
+    assert f'id="evidence-{items[0].pk}"' in client.get(indicator_page).content.decode()
 
 
 def test_the_map_keeps_decimal_points_in_french(client, team, expert):

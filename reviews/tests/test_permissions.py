@@ -9,6 +9,7 @@ from evidence.models import EvidenceItem
 from reviews import services
 from reviews.models import AssessmentReview, GroupFinding, IndicatorReview, InformationReply, InformationRequest
 from reviews.tests.factories import answers_of
+from reviews.tests.helpers import review_page_with_details
 
 pytestmark = pytest.mark.django_db
 
@@ -119,10 +120,10 @@ def test_cleared_reviewers_site_team_and_staff_see_the_review_page(
 def test_site_team_only_evidence_is_not_shown_to_reviewers(client, world, expert, site_manager):
     EvidenceItem.objects.filter(assessment=world["assessment"]).update(sensitivity="site_team")
     client.force_login(expert)
-    page = client.get(reverse("reviews:review", args=[world["assessment"].pk])).content.decode()
+    page = review_page_with_details(client, world["assessment"])
     assert "Photo 1.1.1" not in page
     client.force_login(site_manager)
-    page = client.get(reverse("reviews:review", args=[world["assessment"].pk])).content.decode()
+    page = review_page_with_details(client, world["assessment"])
     assert "Photo 1.1.1" in page
 
 
@@ -171,7 +172,11 @@ def test_site_team_sees_questions_but_not_expert_reviews_or_unreleased_findings(
         assessment=assessment, answer=world["answer"], by=expert, rating="does_not_meet", finding="GROUP-FINDING"
     )
     client.force_login(site_manager)
-    page = client.get(reverse("reviews:review", args=[assessment.pk])).content.decode()
+    page = review_page_with_details(client, assessment)
+    assert "Why?" in page
+    assert "SECRET-DRAFT" not in page and "GROUP-FINDING" not in page
+    # nor in the indicator's own page
+    page = client.get(reverse("reviews:indicator-page", args=[assessment.pk, world["answer"].pk])).content.decode()
     assert "Why?" in page
     assert "SECRET-DRAFT" not in page and "GROUP-FINDING" not in page
 

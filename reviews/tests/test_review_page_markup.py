@@ -18,6 +18,7 @@ from assessments.workflow import transition
 from evidence.models import EvidenceItem
 from reviews import review_page, services
 from reviews.tests.factories import PNG, answers_of, submitted_assessment
+from reviews.tests.helpers import review_page_with_details
 
 pytestmark = pytest.mark.django_db
 
@@ -69,10 +70,9 @@ def world(area, site_manager, staff, expert, jurisdiction, assign):
 
 
 def _page(client, user, assessment) -> str:
+    """The page with every indicator's details (evidence list, questions), as loaded when opened."""
     client.force_login(user)
-    response = client.get(reverse("reviews:review", args=[assessment.pk]))
-    assert response.status_code == 200
-    return response.content.decode()
+    return review_page_with_details(client, assessment)
 
 
 def _select(select_id: str, selected: str | None) -> str:
@@ -131,7 +131,8 @@ def test_the_site_team_may_point_to_any_of_its_evidence_under_every_open_questio
         f'<option value="{items[k].pk}">{title}</option>'
         for k, title in (("pdf", ESCAPED), ("image", "Camera"), ("csv", "Counts"), ("team_only", "Team notes"))
     )
-    # then each question's list offers every item, in the order of the indicators
+    # then each question's list offers every item of the assessment (not only its indicator's), in
+    # the order they were uploaded
     for req in world["requests"]:
         assertInHTML(
             f'<select id="reply-evidence-{req.pk}" name="evidence" multiple size="3">{options}</select>', body, count=1

@@ -17,6 +17,9 @@
   const statusEl = document.getElementById("save-status");
   const DEBOUNCE_MS = 800;
   const FIELDS = ["rating", "justification", "evidence_date", "action_text", "action_owner", "action_due"];
+  // The ratings that need an action plan (the Standard's scale), said once in the page's settings
+  // rather than on every option of fifty selects (issue 19: the page under 200 KiB).
+  const requiresAction = new Set(config.requiresAction || []);
   const draftKey = (id) => `greenlist:draft:${config.assessment}:${id}`;
   const states = new Map(); // answer id -> {form, version, timer, inflight, dirty, retryMs, evidenceDirty, error}
 
@@ -45,14 +48,14 @@
   }
 
   // The action plan is asked for only where the chosen rating needs one (the Standard's scale says
-  // which: data-requires-action on each option), or where one was already written. Without this
+  // which: config.requiresAction), or where one was already written. Without this
   // script the fields are always shown.
   function showActionFields(form, announce) {
     const fieldset = form.querySelector("fieldset.action");
     const select = form.elements.rating;
     if (!fieldset || !select) return;
     const option = select.options[select.selectedIndex];
-    const needed = Boolean(option && option.dataset.requiresAction === "1");
+    const needed = Boolean(option && requiresAction.has(option.value));
     const written = ["action_text", "action_owner", "action_due"].some((n) => form.elements[n] && form.elements[n].value);
     const wasHidden = fieldset.hidden;
     fieldset.hidden = !(needed || written);
@@ -360,6 +363,15 @@
   const restores = [];
   document.querySelectorAll(".js-answer-form").forEach((form) => {
     const id = Number(form.dataset.answer);
+    // The box that shows a conflicting save (another person's text beside yours): this script's
+    // own, so the page does not carry fifty empty ones.
+    if (!form.querySelector(".js-conflict")) {
+      const box = document.createElement("div");
+      box.className = "conflict js-conflict";
+      box.setAttribute("role", "alert");
+      box.hidden = true;
+      form.querySelector(".field").before(box);
+    }
     const st = { id, form, version: Number(form.dataset.version), dirty: false, evidenceDirty: false };
     states.set(id, st);
     const onChange = (event) => {
@@ -451,10 +463,11 @@
   }
 
   // Remove buttons only where they work: added here, so a page without script shows none.
-  document.querySelectorAll("ul.linked-evidence[data-answer] li[data-evidence]").forEach((li) => {
+  function decorateLinked(li) {
     const link = li.querySelector("a");
     li.append(" ", removeButton(link ? link.textContent : ""));
-  });
+  }
+  document.querySelectorAll("ul.linked-evidence[data-answer] li[data-evidence]").forEach(decorateLinked);
 
   document.querySelectorAll(".js-pick").forEach((el) => {
     // Without script the link opens the indicator's evidence page (link and upload); here it
@@ -593,36 +606,49 @@
     }
   });
 
+  // An indicator's linked items, loaded when asked for (the page carries only their ids, issue 19):
+  // the server's fragment of <li>s (evidence.views.answer_linked), from the network or, offline, from
+  // the copy kept with the page (static/js/offline/device.js keeps every data-part of a kept page).
   async function loadAllLinked(answerId, trigger) {
     const list = document.querySelector(`ul.linked-evidence[data-answer="${answerId}"]`);
     if (!list || trigger.dataset.loading) return;
     trigger.dataset.loading = "1";
     const label = trigger.textContent;
     trigger.textContent = text.loading || "Loading…";
-    const found = [];
+    list.setAttribute("aria-busy", "true");
+    const holder = trigger.closest("p");
+    let found;
     try {
-      for (let page = 1; ; page++) {
-        const params = new URLSearchParams({ linked_to: String(answerId), page: String(page) });
-        const response = await fetch(`${config.search}?${params}`, {
-          credentials: "same-origin", headers: { Accept: "application/json" },
-        });
-        if (!response.ok) throw new Error(String(response.status));
-        const data = await response.json();
-        found.push(...data.results);
-        if (!data.has_next) break;
-      }
+      const response = await fetch(trigger.dataset.part, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (!response.ok) throw new Error(String(response.status));
+      const template = document.createElement("template");
+      template.innerHTML = await response.text(); // the server's fragment, every value escaped by its template
+      found = Array.from(template.content.querySelectorAll("li[data-evidence]"));
     } catch (e) {
       delete trigger.dataset.loading;
       trigger.textContent = label;
-      window.location.href = trigger.href;
+      list.removeAttribute("aria-busy");
+      let note = holder.querySelector(".js-linked-error");
+      if (!note) {
+        note = document.createElement("span");
+        note.className = "field-error js-linked-error";
+        note.setAttribute("role", "alert");
+        holder.append(" ", note);
+      }
+      note.textContent = text.linkedFailed || "Could not load the linked evidence. Try again.";
       return;
     }
     // Only the ids the page was loaded with: one removed meanwhile stays removed.
     const pending = new Set((list.dataset.more || "").split(",").filter(Boolean).map(Number));
-    for (const item of found) if (pending.has(item.id)) addLinked(answerId, item, false);
+    const listed = new Set(Array.from(list.querySelectorAll("li[data-evidence]"), (li) => Number(li.dataset.evidence)));
+    for (const li of found) {
+      const id = Number(li.dataset.evidence);
+      if (pending.has(id) && !listed.has(id)) { list.append(li); decorateLinked(li); }
+    }
     delete list.dataset.more;
+    list.removeAttribute("aria-busy");
     const first = list.querySelector("li[data-evidence] a");
-    trigger.closest("p").remove();
+    holder.remove();
     if (first) first.focus();
   }
 

@@ -72,10 +72,97 @@
   // order once the network is back, and the row is replaced then (issue 17).
   var gettext = window.gettext || function (s) { return s; };
 
+  // --- an indicator's details (evidence list, questions thread), loaded when it is opened ---------
+  // The page ships them closed (issue 19): the <details> of each indicator names the fragment to load
+  // in data-part, and holds a link to the indicator's own page (the way without script). The fragment
+  // comes from the network, or offline from the device's copy (static/js/offline/device.js keeps every
+  // fragment of a kept page; the service worker answers from it).
+  var interpolate = window.interpolate || function (fmt, obj) { return fmt.replace(/%\((\w+)\)s/g, function (_m, k) { return obj[k]; }); };
+  var detailsStatus = document.getElementById("details-status");
+
+  function say(text) { if (detailsStatus) { detailsStatus.textContent = text; } }
+
+  function numberOf(details) {
+    var row = details.closest(".review-row");
+    var num = row && row.querySelector(".row-head .num");
+    return num ? num.textContent : "";
+  }
+
+  function loadDetails(details) {
+    var body = details.querySelector(".js-details-body");
+    if (!body || details.dataset.loaded === "1" || details.dataset.loading === "1" || !window.fetch) { return; }
+    var number = numberOf(details);
+    details.dataset.loading = "1";
+    body.setAttribute("aria-busy", "true");
+    say(interpolate(gettext("Loading the evidence and questions of indicator %(number)s…"), { number: number }, true));
+    fetch(details.dataset.part, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        if (window.greenlistDevice && window.greenlistDevice.keepPart) {
+          window.greenlistDevice.keepPart(location.pathname, details.dataset.part, response.clone());
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        body.innerHTML = html;  // the server's fragment, every value escaped by its template
+        details.dataset.loaded = "1";
+        say(interpolate(gettext("Evidence and questions of indicator %(number)s loaded."), { number: number }, true));
+      })
+      .catch(function () {
+        var note = document.createElement("p");
+        note.className = "field-error js-details-error";
+        note.setAttribute("role", "alert");
+        note.textContent = gettext("Could not load the evidence and questions of this indicator.") + " ";
+        var retry = document.createElement("button");
+        retry.type = "button";
+        retry.className = "button secondary small js-details-retry";
+        retry.textContent = gettext("Retry");
+        note.appendChild(retry);
+        var old = body.querySelector(".js-details-error");
+        if (old) { old.remove(); }
+        body.prepend(note);
+        say("");
+      })
+      .then(function () {
+        delete details.dataset.loading;
+        body.removeAttribute("aria-busy");
+      });
+  }
+
+  // "toggle" does not bubble: listened to while it goes down (capture), for rows drawn anew too.
+  document.addEventListener("toggle", function (ev) {
+    var details = ev.target;
+    if (details.classList && details.classList.contains("js-row-details") && details.open) { loadDetails(details); }
+  }, true);
+  document.addEventListener("click", function (ev) {
+    var retry = ev.target.closest ? ev.target.closest(".js-details-retry") : null;
+    if (!retry) { return; }
+    var details = retry.closest(".js-row-details");
+    var summary = details.querySelector("summary");
+    if (summary) { summary.focus(); }  // the button goes with the message; focus stays on the indicator's details
+    loadDetails(details);
+  });
+  // Opened already (a link to the indicator, or the browser restoring the page): load them now.
+  document.querySelectorAll(".js-row-details[open]").forEach(loadDetails);
+
+  // A row drawn anew after a save keeps the details the person had opened: from the answer when it
+  // has them (the indicator's own page, after a question or a reply), else those already loaded.
+  function keepDetails(row, fresh) {
+    var before = row.querySelector(".js-row-details");
+    var after = fresh.querySelector(".js-row-details");
+    if (!before || !after || !before.open) { return; }
+    if (after.dataset.loaded !== "1" && before.dataset.loaded === "1") {
+      after.replaceChild(before.querySelector(".js-details-body"), after.querySelector(".js-details-body"));
+      after.dataset.loaded = "1";
+    }
+    after.open = true;
+  }
+
   function applyAnswer(row, html) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     var fresh = doc.getElementById(row.id);
     if (!fresh) { throw new Error("no row"); }
+    keepDetails(row, fresh);
     doc.querySelectorAll(".messages [data-near]").forEach(function (message) {
       var target = message.dataset.near === fresh.id ? fresh : fresh.querySelector("#" + message.dataset.near);
       if (target) { message.setAttribute("role", "status"); message.classList.add("message-near"); target.prepend(message); }
@@ -154,7 +241,11 @@
     row.setAttribute("aria-busy", "true");
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (response) {
-        if (response.ok) { settled(form); document.dispatchEvent(new CustomEvent("offline:saved")); }
+        if (response.ok) {
+          settled(form);
+          var details = row.querySelector(".js-row-details");
+          document.dispatchEvent(new CustomEvent("offline:saved", { detail: { part: details ? details.dataset.part : "" } }));
+        }
         return response.text();
       }, function () { return Promise.reject({ offline: true }); })
       .then(function (html) {

@@ -65,6 +65,8 @@ JOURNEYS = {
         "/accounts/my-data/",
         "/reviews/",
         "/reviews/assessments/{own_assessment}/",
+        # an indicator with its evidence and questions, as it opens without script (issue 19)
+        "/reviews/assessments/{own_assessment}/indicators/{own_answer}/",
         "/standard/adapted/",
         "/standard/adapted/{adapted_draft}/",
         "/standard/adapted/{adapted_draft}/consultation/",

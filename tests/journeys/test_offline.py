@@ -263,6 +263,10 @@ def test_offline_journey(browser, live_server, tmp_path, testdata, area, site_ma
     page.goto(review_url)
     first, second = list(Answer.objects.filter(assessment=reviewed).order_by("indicator__position"))[:2]
     row = page.locator(f"#indicator-{first.pk}")
+    # the indicator's evidence, loaded when it is opened (issue 19), opens offline too: kept with the page
+    row.locator("details.row-details > summary").click()
+    expect(row.locator(".evidence-list li.evidence-item")).to_have_count(1)
+    expect(row.locator(".js-details-error")).to_have_count(0)
     row.locator("form.review-form select[name=rating]").select_option("partially_meets")
     row.locator("form.review-form textarea[name=finding]").fill("Procès-verbaux incomplets pour 2025.")
     row.locator("form.review-form [type=submit]").click()

@@ -92,13 +92,21 @@
     return found;
   }
 
-  // Keep this page (and the pages it names with data-offline-also, e.g. the boundary map) on the
-  // device for this person.
+  // The fragments a page loads on demand (each indicator's details on the review page: data-part):
+  // kept with the page, so that offline its indicators still open.
+  function partsOf(doc) {
+    return Array.from(doc.querySelectorAll("[data-part]"), (el) => el.dataset.part).filter(Boolean);
+  }
+
+  // Keep this page (and the pages it names with data-offline-also, e.g. the boundary map, and the
+  // fragments it loads on demand) on the device for this person.
   async function keepPage(title, also) {
     const cache = await caches.open(cacheName(user));
     const page = location.pathname;
     const urls = new Set([page, "/offline/"]);
+    const parts = partsOf(document);
     assetsOf(document, location.href).forEach((u) => urls.add(u));
+    parts.forEach((u) => urls.add(u));
     for (const extra of also || []) {
       const response = await fetch(extra, { credentials: "same-origin" });
       if (!response.ok) continue;
@@ -115,17 +123,29 @@
     }
     if (!(await cache.match(page, { ignoreVary: true }))) throw new Error("page not kept");
     const os = await store("pages", "readwrite");
-    await done(os.put({ user, url: page, title, also: also || [], at: new Date().toISOString() }));
+    await done(os.put({ user, url: page, title, also: also || [], parts, at: new Date().toISOString() }));
     await tellWorker();
   }
 
-  // Fetch a kept page again (after saves, its cached copy would show old answers offline).
-  async function refreshPage(url) {
+  // A fragment of a kept page seen fresh (an indicator's details opened with a network): its copy
+  // on the device is replaced, so that offline it shows what was last seen.
+  async function keepPart(page, url, response) {
+    if (!user || !supported) return;
+    const kept = (await allOf("pages")).find((p) => p.url === page);
+    if (kept && (kept.parts || []).includes(url)) await (await caches.open(cacheName(user))).put(url, response);
+  }
+
+  // Fetch a kept page again (after saves, its cached copy would show old answers offline), with
+  // those of its fragments that `parts` names (the details of the indicators saved).
+  async function refreshPage(url, parts) {
     if (!user || !navigator.onLine) return;
     const kept = (await allOf("pages")).find((p) => p.url === url);
     if (!kept) return;
-    const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
-    if (response.ok && !response.redirected) await (await caches.open(cacheName(user))).put(url, response);
+    const cache = await caches.open(cacheName(user));
+    for (const u of [url, ...(parts || []).filter((p) => (kept.parts || []).includes(p))]) {
+      const response = await fetch(u, { credentials: "same-origin", cache: "no-cache" });
+      if (response.ok && !response.redirected) await cache.put(u, response);
+    }
   }
 
   async function removePage(url) {
@@ -133,6 +153,7 @@
     const cache = await caches.open(cacheName(user));
     await cache.delete(url, { ignoreVary: true });
     for (const extra of (kept && kept.also) || []) await cache.delete(extra, { ignoreVary: true });
+    for (const part of (kept && kept.parts) || []) await cache.delete(part, { ignoreVary: true });
     const os = await store("pages", "readwrite");
     await done(os.delete([user, url]));
     const left = await allOf("pages");
@@ -216,7 +237,7 @@
     offlineNote();
   }
   window.greenlistDevice = {
-    supported, user, cacheName, keepPage, removePage, refreshPage, isKept, tellWorker,
+    supported, user, cacheName, keepPage, keepPart, removePage, refreshPage, isKept, tellWorker,
     pages: () => allOf("pages"),
     outbox: { queue, update, remove, list: () => allOf("outbox") },
   };

@@ -51,13 +51,19 @@
     });
     // Answers saved since the page was kept: its cached copy is fetched again, so that offline it
     // shows them (a little after the last save, not after every keystroke).
+    // The fragments of the rows saved (an indicator's details, event.detail.part) are fetched again too.
     let timer = null;
-    document.addEventListener("offline:saved", () => {
+    const savedParts = new Set();
+    document.addEventListener("offline:saved", (event) => {
       if (controls.dataset.kept !== "1" || !navigator.onLine) return;
+      if (event.detail && event.detail.part) savedParts.add(event.detail.part);
       clearTimeout(timer);
       timer = setTimeout(async () => {
         const waiting = (await device.outbox.list()).some((i) => i.page === location.pathname && (i.state === "pending" || i.state === "sending"));
-        if (!waiting) device.refreshPage(location.pathname).catch(() => {});
+        if (waiting) return;
+        const parts = [...savedParts];
+        savedParts.clear();
+        device.refreshPage(location.pathname, parts).catch(() => {});
       }, 2000);
     });
   }
