@@ -6,7 +6,10 @@ builds (300,000 areas, 3,000 assessments, 1,000,000 evidence items; built on fir
 - the query count of each: the same as on a small database (5,000 areas, 30 assessments, 20,000
   evidence items, measured by this script in a child process), so it does not grow with data.
 
-    .venv/bin/python bench/bench_scale_pages.py [--requests 30] [--rebuild]
+    .venv/bin/python bench/bench_scale_pages.py [--requests 30] [--rebuild] [--db NAME --small-db NAME]
+
+--db and --small-db name the two databases (default bench_greenlist_scale and
+bench_greenlist_scale_small), so several people can each measure on their own copy.
 """
 
 from __future__ import annotations
@@ -90,14 +93,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--rebuild", action="store_true", help="build the scale database again")
+    parser.add_argument("--db", default="bench_greenlist_scale", help="the scale database")
+    parser.add_argument("--small-db", default="bench_greenlist_scale_small", help="the small database")
     parser.add_argument("--small", action="store_true", help=argparse.SUPPRESS)  # the child's run
     args = parser.parse_args()
+    os.environ["GREENLIST_TEST_DB"] = args.small_db if args.small else args.db
     if args.small:
         print(json.dumps(run(3, reuse=True, sizes=SMALL)))
         return 0
     child = subprocess.run(
-        [sys.executable, __file__, "--small"],
-        env={**os.environ, "GREENLIST_TEST_DB": "bench_greenlist_scale_small"},
+        [sys.executable, __file__, "--small", "--small-db", args.small_db],
+        env=os.environ,
         capture_output=True,
         text=True,
         check=True,
