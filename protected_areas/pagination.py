@@ -110,6 +110,15 @@ class KeysetPage:
         return self.has_next or self.has_previous
 
 
+def page_cursors(params) -> dict[str, Cursor]:
+    """`after` or `before` of a page link's query string, decoded, as keyset_page's arguments
+    (none for a first page); DomainError `cursor_invalid` for a damaged one."""
+    for param in ("after", "before"):
+        if raw := params.get(param):
+            return {param: Cursor.decode(raw, field=param)}
+    return {}
+
+
 def sort_key_of(queryset: QuerySet) -> Expression:
     """The first term of the queryset's order, which must be `(<sort key>, "id")`: the model's
     (name, id) or a filter's own (the name search's `(Lower(name), id)`)."""

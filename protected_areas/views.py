@@ -20,7 +20,7 @@ from core.pages import flash_error, refuse_if_not_allowed
 from . import basemap, import_wizard, selectors, services
 from .filters import ProtectedAreaFilter
 from .forms import WIZARD_FIELDS, WIZARD_LABELS, ImportForm, SiteManagerForm
-from .pagination import Cursor, KeysetPage, LargeTablePaginator, keyset_page, numbered_page
+from .pagination import KeysetPage, LargeTablePaginator, keyset_page, numbered_page, page_cursors
 
 PAGE_SIZE = 25
 
@@ -54,10 +54,8 @@ def _list_page(request, queryset, paginator: LargeTablePaginator) -> KeysetPage:
     """The page a link asks for: after or before a row (the links this page makes), or a numbered
     page (links kept from before keyset pages; read with OFFSET, so slower the deeper). A number
     it cannot use shows the first or the last page, as Django's `Paginator.get_page` did."""
-    if after := request.GET.get("after"):
-        return keyset_page(queryset, size=PAGE_SIZE, after=Cursor.decode(after, field="after"))
-    if before := request.GET.get("before"):
-        return keyset_page(queryset, size=PAGE_SIZE, before=Cursor.decode(before, field="before"))
+    if cursors := page_cursors(request.GET):
+        return keyset_page(queryset, size=PAGE_SIZE, **cursors)
     number = paginator.get_page(request.GET.get("page")).number
     if number == 1:
         return keyset_page(queryset, size=PAGE_SIZE)

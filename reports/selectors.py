@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.gis.db.models import MultiPolygonField, PointField
 from django.contrib.gis.db.models.functions import PointOnSurface
-from django.db.models import Count, FloatField, Func, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -23,6 +23,7 @@ from assessments.choices import Status
 from assessments.models import Answer, Assessment
 from assessments.selectors import get_assessment_for_user
 from certification.choices import Outcome
+from core.geofunctions import PointX, PointY
 from core.models import Job
 from evidence import selectors as evidence_selectors
 from evidence.models import EvidenceItem
@@ -320,16 +321,6 @@ def _phase(status: str, outcome: str | None) -> str:
     if status == Status.DECIDED:
         return Phase.LISTED if outcome == Outcome.GRANTED else Phase.DECLINED
     return status
-
-
-class PointX(Func):
-    function = "ST_X"
-    output_field = FloatField()
-
-
-class PointY(Func):
-    function = "ST_Y"
-    output_field = FloatField()
 
 
 def staff_dashboard(*, today: datetime.date | None = None) -> dict[str, Any]:
