@@ -69,7 +69,10 @@ class Cursor:
         """A cursor from a link, or DomainError `cursor_invalid` (a link cut short or edited)."""
         try:
             key, pk = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-            if not isinstance(key, str) or type(pk) is not int or not 0 < pk < 2**63 or len(key) > MAX_KEY_LENGTH:
+            # PostgreSQL's text refuses NUL (a 500 if it reached the query), and ids are bigint.
+            if not isinstance(key, str) or type(pk) is not int or not 0 < pk < 2**63:
+                raise ValueError
+            if len(key) > MAX_KEY_LENGTH or "\x00" in key:
                 raise ValueError
         except (ValueError, TypeError, UnicodeDecodeError, binascii.Error):
             raise DomainError(

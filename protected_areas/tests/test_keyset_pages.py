@@ -78,7 +78,9 @@ def test_filters_are_kept_in_the_links(client, areas):
 
 
 @pytest.mark.parametrize("param", ["after", "before"])
-@pytest.mark.parametrize("raw", ["x", "WyJhIiwiYiJd", "bm90IGpzb24", Cursor("a", -1).encode(), "%ZZ"])
+@pytest.mark.parametrize(
+    "raw", ["x", "WyJhIiwiYiJd", "bm90IGpzb24", Cursor("a", -1).encode(), Cursor("a\x00", 1).encode(), "%ZZ"]
+)
 def test_a_damaged_link_is_a_clear_400(client, api_client, areas, param, raw):
     page = client.get(reverse("protected_areas:list"), {param: raw})
     assert page.status_code == 400
