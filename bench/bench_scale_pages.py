@@ -6,7 +6,10 @@ builds (300,000 areas, 3,000 assessments, 1,000,000 evidence items; built on fir
 - the query count of each: the same as on a small database (5,000 areas, 30 assessments, 20,000
   evidence items, measured by this script in a child process), so it does not grow with data.
 
-    .venv/bin/python bench/bench_scale_pages.py [--requests 30] [--rebuild]
+    .venv/bin/python bench/bench_scale_pages.py [--requests 30] [--rebuild] [--db NAME --small-db NAME]
+
+--db and --small-db name the two databases (default bench_greenlist_scale and
+bench_greenlist_scale_small), so several people can each measure on their own copy.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ SEARCH_TARGET_MS = 100.0
 SMALL = {"areas": 5_000, "assessments": 30, "evidence": 20_000}
 
 
-def cases() -> list[tuple[str, str, str | None, float]]:
-    """(label, url, who: 'staff' | 'team' | None for anonymous, target ms)."""
+def cases() -> list[tuple[str, str, str | None, float | None]]:
+    """(label, url, who: 'staff' | 'team' | None for anonymous, target ms; None: measured, no target)."""
     from django.urls import reverse
 
     from assessments.models import Assessment
@@ -37,7 +40,16 @@ def cases() -> list[tuple[str, str, str | None, float]]:
         ("staff dashboard", reverse("reports:dashboard"), "staff", PAGE_TARGET_MS),
         ("public Green List", reverse("certification:green-list"), None, PAGE_TARGET_MS),
         ("protected-area list", reverse("protected_areas:list"), None, PAGE_TARGET_MS),
-        ("protected-area list, page 2,000", reverse("protected_areas:list") + "?page=2000", None, PAGE_TARGET_MS),
+        # The same depth two ways: the "Next" link the page makes there (a keyset page), and the
+        # numbered link kept from before keyset pages (OFFSET, answered for old bookmarks).
+        (
+            "protected-area list, page 2,000 (its Next link)",
+            reverse("protected_areas:list") + "?after=" + _cursor_at(2_000 * 25 - 25),
+            None,
+            PAGE_TARGET_MS,
+        ),
+        ("protected-area list, ?page=2000 (old link)", reverse("protected_areas:list") + "?page=2000", None, None),
+        ("public Green List, page 2 (its Next link)", _green_list_page_2(), None, PAGE_TARGET_MS),
         (
             "name search 'bach ma 140007' (one area)",
             reverse("protected_areas:list") + "?q=bach+ma+140007",
@@ -66,6 +78,29 @@ def cases() -> list[tuple[str, str, str | None, float]]:
     ]
 
 
+def _cursor_at(offset: int) -> str:
+    """The cursor of the row before the page starting at `offset` of the area list, as its link has it."""
+    from protected_areas.models import ProtectedArea
+    from protected_areas.pagination import Cursor
+
+    rows = ProtectedArea.objects.order_by("name", "id").values_list("name", "id")
+    # The small database (5,000 areas) has no page 2,000: its page as deep as it goes.
+    row = rows[min(offset, rows.count() - 25) - 1]
+    return Cursor(*row).encode()
+
+
+def _green_list_page_2() -> str:
+    from django.urls import reverse
+
+    from certification.selectors import public_certificates
+    from certification.views import GREEN_LIST_PAGE_SIZE
+    from protected_areas.pagination import Cursor
+
+    rows = public_certificates().values_list("protected_area__name", "id")
+    row = rows[max(0, min(GREEN_LIST_PAGE_SIZE, rows.count()) - 1)]  # the small database lists a few
+    return reverse("certification:green-list") + "?after=" + Cursor(*row).encode()
+
+
 def run(requests: int, *, reuse: bool, sizes: dict[str, int]) -> dict[str, dict]:
     from seed_scale import scale_database
 
@@ -90,14 +125,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--rebuild", action="store_true", help="build the scale database again")
+    parser.add_argument("--db", default="bench_greenlist_scale", help="the scale database")
+    parser.add_argument("--small-db", default="bench_greenlist_scale_small", help="the small database")
     parser.add_argument("--small", action="store_true", help=argparse.SUPPRESS)  # the child's run
     args = parser.parse_args()
+    os.environ["GREENLIST_TEST_DB"] = args.small_db if args.small else args.db
     if args.small:
         print(json.dumps(run(3, reuse=True, sizes=SMALL)))
         return 0
     child = subprocess.run(
-        [sys.executable, __file__, "--small"],
-        env={**os.environ, "GREENLIST_TEST_DB": "bench_greenlist_scale_small"},
+        [sys.executable, __file__, "--small", "--small-db", args.small_db],
+        env=os.environ,
         capture_output=True,
         text=True,
         check=True,
@@ -108,11 +146,12 @@ def main() -> int:
     print(f"at 300,000 areas, 3,000 assessments, 1,000,000 evidence items; {args.requests} requests each")
     for label, f in large.items():
         constant = f["queries"] <= small[label]["queries"]  # never more queries than on a small database
-        fine = f["p95_ms"] < f["target"] and constant
+        target = "no target (kept for old links)" if f["target"] is None else f"target < {f['target']:.0f} ms"
+        fine = (f["target"] is None or f["p95_ms"] < f["target"]) and constant
         ok &= fine
         print(
             f"  {label}: p95 {f['p95_ms']:.0f} ms (median {f['median_ms']:.0f}, CPU {f['cpu_median_ms']:.0f}) "
-            f"target < {f['target']:.0f} ms; {f['queries']} queries (small database: {small[label]['queries']}); "
+            f"{target}; {f['queries']} queries (small database: {small[label]['queries']}); "
             f"{f['kib']:.0f} KiB {'ok' if fine else 'MISSED'}"
         )
     print(f"  load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -24,6 +24,7 @@ from accounts import rules
 from accounts.types import Person, Text
 from assessments.choices import Status
 from assessments.models import Answer, Assessment, AssessmentTransition
+from core.geofunctions import PointX, PointY
 from protected_areas.models import ProtectedArea
 
 from . import numbers
@@ -254,11 +255,17 @@ def _map_shape() -> Coalesce:
     )
 
 
-def public_certificates_with_places() -> QuerySet[Certificate]:
-    """The listed areas' certificates (`public_certificates`), each with `place`: where the page's
-    world map marks its area, a point on the area's surface (a centroid can fall outside a
-    crescent-shaped or many-part area), or its point. One query, however many areas."""
-    return public_certificates().annotate(place=PointOnSurface(_map_shape()))
+def public_places() -> list[dict[str, Any]]:
+    """Where the Green List's world map marks each listed area (`public_certificates`): its id,
+    name, certificate status and `lon`/`lat` of a point on its surface (a centroid can fall
+    outside a crescent-shaped or many-part area), or of its point. Plain values in one query: the
+    map marks every listed area, while the table beside it shows a page of them."""
+    place = PointOnSurface(_map_shape())
+    return list(
+        public_certificates()
+        .annotate(lon=PointX(place), lat=PointY(place))
+        .values("protected_area_id", "protected_area__name", "status", "lon", "lat")
+    )
 
 
 def public_map(*, area_id: int | None = None) -> dict[str, Any]:

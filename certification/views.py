@@ -21,6 +21,7 @@ from assessments.selectors import get_assessment_for_user
 from core.errors import DomainError, NotAllowed
 from core.pages import flash_error
 from protected_areas.drawing import MapMarker, boundary_drawing, world_map_drawing
+from protected_areas.pagination import keyset_page, page_cursors
 
 from . import condition_selectors, error_codes, lifecycle, selectors, services
 from .choices import LISTED_STATUSES, OTHER_STATUS_COLOUR, STATUS_COLOURS, CertificateStatus, NoticeKind
@@ -55,39 +56,51 @@ CONFIRMED_MOVES = {
 
 
 def area_url(area) -> str:
-    return reverse("certification:area", args=[area.pk, slugify(area.name) or "area"])
+    return area_url_of(area.pk, area.name)
+
+
+def area_url_of(pk: int, name: str) -> str:
+    return reverse("certification:area", args=[pk, slugify(name) or "area"])
+
+
+# The table shows the listed areas a page at a time (keyset pages, as the protected-area list);
+# the map above it marks them all.
+GREEN_LIST_PAGE_SIZE = 50
 
 
 @require_GET
 def green_list(request):
-    certificates = list(selectors.public_certificates_with_places())
-    for c in certificates:
+    context = {
+        "today": timezone.localdate(),
+        "verify_form": VerifyForm(),
+        "map_legend": [(STATUS_COLOURS[s], s.label) for s in LISTED_STATUSES],
+        "map_colours": json.dumps({"statuses": STATUS_COLOURS, "other": OTHER_STATUS_COLOUR}),
+        "world_map": world_map_drawing(_green_list_markers()),
+    }
+    try:
+        page = keyset_page(selectors.public_certificates(), size=GREEN_LIST_PAGE_SIZE, **page_cursors(request.GET))
+    except DomainError as exc:  # a damaged page link: say so, with the way back to the first page
+        return render(request, "certification/green_list.html", {**context, "page_error": exc.message}, status=400)
+    for c in page:
         c.public_url = area_url(c.protected_area)
+    return render(request, "certification/green_list.html", {**context, "certificates": page})
+
+
+def _green_list_markers() -> list[MapMarker]:
     # The map is an SVG drawn here, not 1.5 MB of map library on every visit; the interactive map
     # loads only for those who ask for it (issue 15).
-    markers = [
+    labels = {status: str(label) for status, label in CertificateStatus.choices}
+    return [
         MapMarker(
-            lon=c.place.x,
-            lat=c.place.y,
-            url=c.public_url,
-            label=f"{c.protected_area.name} — {c.get_status_display()}",
-            colour=STATUS_COLOURS.get(c.status, OTHER_STATUS_COLOUR),
+            lon=place["lon"],
+            lat=place["lat"],
+            url=area_url_of(place["protected_area_id"], place["protected_area__name"]),
+            label=f"{place['protected_area__name']} — {labels.get(place['status'], place['status'])}",
+            colour=STATUS_COLOURS.get(place["status"], OTHER_STATUS_COLOUR),
         )
-        for c in certificates
-        if c.place is not None
+        for place in selectors.public_places()
+        if place["lon"] is not None
     ]
-    return render(
-        request,
-        "certification/green_list.html",
-        {
-            "certificates": certificates,
-            "today": timezone.localdate(),
-            "verify_form": VerifyForm(),
-            "world_map": world_map_drawing(markers),
-            "map_legend": [(STATUS_COLOURS[s], s.label) for s in LISTED_STATUSES],
-            "map_colours": json.dumps({"statuses": STATUS_COLOURS, "other": OTHER_STATUS_COLOUR}),
-        },
-    )
 
 
 @require_GET

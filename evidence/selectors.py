@@ -7,15 +7,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
 
 from accounts.types import Person
 from assessments.models import Answer, Assessment
 
-from .choices import Kind, LocationCheck
-from .models import EvidenceFacts, EvidenceItem
+from .choices import Kind, LocationCheck, ProcessingStatus
+from .models import EvidenceFacts, EvidenceItem, EvidenceStatusCount
 from .rules import can_view_evidence
 
 LIBRARY_PAGE_SIZE = 25
@@ -259,3 +259,16 @@ def import_report(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
             "error": item.status_reason or None,
         }
     return out
+
+
+def evidence_counts() -> dict[str, int]:
+    """Evidence items in all, waiting or being processed, and failed, across the platform: read
+    from the counts the items' triggers keep (EvidenceStatusCount), one small query however many."""
+    by_status: dict[str, int] = {status: 0 for status in ProcessingStatus.values}
+    for status, items in EvidenceStatusCount.objects.values_list("status").annotate(n=Sum("items")):
+        by_status[status] = int(items)
+    return {
+        "total": sum(by_status.values()),
+        "pending": by_status[ProcessingStatus.PENDING] + by_status[ProcessingStatus.PROCESSING],
+        "failed": by_status[ProcessingStatus.FAILED],
+    }

@@ -13,3 +13,5 @@ USER_UNKNOWN = "user_unknown"
 TILE_OUT_OF_RANGE = "tile_out_of_range"
 # `bbox` of the area list (page and API) is not a box in WGS 84.
 BBOX_INVALID = "bbox_invalid"
+# A page link's `after`/`before` of the area list (page and API) is damaged or was edited.
+CURSOR_INVALID = "cursor_invalid"

@@ -7,10 +7,20 @@ through its indexes. Page links past the estimate's end simply show the last pag
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Expression, F, Q, QuerySet
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+
+from .error_codes import CURSOR_INVALID
 
 # Below this many rows an exact count is cheap, and small databases (tests, a new site) stay exact.
 EXACT_COUNT_BELOW = 50_000
@@ -33,3 +43,139 @@ class LargeTablePaginator(Paginator):
             if estimate >= EXACT_COUNT_BELOW:
                 return estimate
         return queryset.count()
+
+
+# --- keyset pages ----------------------------------------------------------------------------------
+# OFFSET reads and throws away every row before the page: page 2,000 of the list read 50,000 areas
+# (623 ms at 300,000). A keyset page starts where the last one ended instead, `(sort key, id)`
+# compared as a row, which the (name, id) index (pa_name_order) answers by seeking: any page in the
+# time of the first. Links carry the key of the row they continue from (`after`, `before`), so they
+# stay right when areas are added or removed before them, and can be bookmarked.
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The sort key and id of the row a page continues from."""
+
+    key: str
+    id: int
+
+    def encode(self) -> str:
+        raw = json.dumps([self.key, self.id], ensure_ascii=False, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, raw: str, *, field: str) -> Cursor:
+        """A cursor from a link, or DomainError `cursor_invalid` (a link cut short or edited)."""
+        try:
+            key, pk = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+            # PostgreSQL's text refuses NUL (a 500 if it reached the query), and ids are bigint.
+            if not isinstance(key, str) or type(pk) is not int or not 0 < pk < 2**63:
+                raise ValueError
+            if len(key) > MAX_KEY_LENGTH or "\x00" in key:
+                raise ValueError
+        except (ValueError, TypeError, UnicodeDecodeError, binascii.Error):
+            raise DomainError(
+                CURSOR_INVALID,
+                _("This page link is damaged or incomplete: start again from the first page."),
+                field=field,
+            ) from None
+        return cls(key, pk)
+
+
+# A sort key is a name (300 characters), folded at most; the margin admits expansion by folding.
+MAX_KEY_LENGTH = 1_000
+
+
+@dataclass
+class KeysetPage:
+    """One page of rows in (sort key, id) order, with the cursors of the pages around it."""
+
+    rows: list
+    next_cursor: Cursor | None
+    previous_cursor: Cursor | None
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def page_cursors(params) -> dict[str, Cursor]:
+    """`after` or `before` of a page link's query string, decoded, as keyset_page's arguments
+    (none for a first page); DomainError `cursor_invalid` for a damaged one."""
+    for param in ("after", "before"):
+        if raw := params.get(param):
+            return {param: Cursor.decode(raw, field=param)}
+    return {}
+
+
+def sort_key_of(queryset: QuerySet) -> Expression:
+    """The first term of the queryset's order, which must be `(<sort key>, "id")`: the model's
+    (name, id) or a filter's own (the name search's `(Lower(name), id)`)."""
+    order = list(queryset.query.order_by or queryset.model._meta.ordering)
+    assert len(order) == 2 and order[1] == "id", f"keyset pages need an order (key, id), not {order}"  # noqa: S101
+    first = order[0]
+    return F(first) if isinstance(first, str) else first
+
+
+def keyset_page(
+    queryset: QuerySet, *, size: int, after: Cursor | None = None, before: Cursor | None = None
+) -> KeysetPage:
+    """The `size` rows after `after` (or before `before`; the first page without either), in the
+    queryset's (key, id) order. One query: a row more than the page says whether another follows."""
+    sort = sort_key_of(queryset)
+    qs = queryset.annotate(keyset_key=sort)
+    if before is not None:
+        # Read backwards from `before`, then turn the page the right way round.
+        qs = qs.filter(keyset_key__lte=before.key).filter(Q(keyset_key__lt=before.key) | Q(id__lt=before.id))
+        rows = list(qs.order_by(sort.desc(), "-id")[: size + 1])
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        return KeysetPage(
+            rows,
+            next_cursor=_cursor(rows[-1]) if rows else None,
+            previous_cursor=_cursor(rows[0]) if rows and more_before else None,
+        )
+    if after is not None:
+        # `key >= k` lets the index seek to the page; the OR settles rows sharing the key k.
+        qs = qs.filter(keyset_key__gte=after.key).filter(Q(keyset_key__gt=after.key) | Q(id__gt=after.id))
+    rows = list(qs.order_by(sort.asc(), "id")[: size + 1])
+    more_after = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows,
+        next_cursor=_cursor(rows[-1]) if rows and more_after else None,
+        previous_cursor=_cursor(rows[0]) if rows and after is not None else None,
+    )
+
+
+def _cursor(row) -> Cursor:
+    return Cursor(row.keyset_key, row.pk)
+
+
+def numbered_page(queryset: QuerySet, *, size: int, number: int) -> KeysetPage:
+    """Page `number` (from 1) by OFFSET, with keyset cursors for its neighbours: links kept from
+    before keyset pages still open the page they named, and lead on in keyset pages."""
+    sort = sort_key_of(queryset)
+    start = (number - 1) * size
+    rows = list(queryset.annotate(keyset_key=sort).order_by(sort.asc(), "id")[start : start + size + 1])
+    more_after = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows,
+        next_cursor=_cursor(rows[-1]) if rows and more_after else None,
+        previous_cursor=_cursor(rows[0]) if rows and number > 1 else None,
+    )

@@ -23,7 +23,7 @@ from core.pages import flash_error, refuse_if_not_allowed
 from . import basemap, import_wizard, selectors, services
 from .filters import ProtectedAreaFilter
 from .forms import WIZARD_FIELDS, WIZARD_LABELS, ImportForm, SiteManagerForm
-from .pagination import LargeTablePaginator
+from .pagination import KeysetPage, LargeTablePaginator, keyset_page, numbered_page, page_cursors
 
 PAGE_SIZE = 25
 
@@ -41,14 +41,28 @@ def area_list(request):
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     if filterset.is_bound and not filterset.is_valid():
         queryset = queryset.none()
-    page = LargeTablePaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "protected_areas/list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
-    )
+    for param in ("page", "after", "before"):
+        query.pop(param, None)
+    paginator = LargeTablePaginator(queryset, PAGE_SIZE)
+    context = {"filter": filterset, "count": paginator.count, "query": query.urlencode()}
+    try:
+        context["page"] = _list_page(request, queryset, paginator)
+    except DomainError as exc:  # a damaged page link: say so, with the way back to the first page
+        return render(request, "protected_areas/list.html", {**context, "page_error": exc.message}, status=400)
+    return render(request, "protected_areas/list.html", context)
+
+
+def _list_page(request, queryset, paginator: LargeTablePaginator) -> KeysetPage:
+    """The page a link asks for: after or before a row (the links this page makes), or a numbered
+    page (links kept from before keyset pages; read with OFFSET, so slower the deeper). A number
+    it cannot use shows the first or the last page, as Django's `Paginator.get_page` did."""
+    if cursors := page_cursors(request.GET):
+        return keyset_page(queryset, size=PAGE_SIZE, **cursors)
+    number = paginator.get_page(request.GET.get("page")).number
+    if number == 1:
+        return keyset_page(queryset, size=PAGE_SIZE)
+    return numbered_page(queryset, size=PAGE_SIZE, number=number)
 
 
 @require_GET

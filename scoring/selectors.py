@@ -112,6 +112,20 @@ def latest_light(assessment_ids: Iterable[int]) -> dict[tuple[int, str], ScoreSn
     return {(s.assessment_id, s.kind): s for s in qs}
 
 
+def latest_self_readiness(assessments: QuerySet[Assessment]) -> list[tuple[float, bool]]:
+    """(percent, met) of each assessment's newest self-assessed snapshot, if it has a percent: two
+    numbers a row, for the portfolio's readiness histogram over thousands of assessments (model
+    instances cost more than the query). `assessments` goes in as a subquery: 3,000 ids as
+    parameters took longer to send than the query to run."""
+    rows = (
+        ScoreSnapshot.objects.filter(assessment__in=assessments.values("pk"), kind=ScoreKind.SELF)
+        .order_by("assessment_id", "-computed_at", "-id")
+        .distinct("assessment_id")
+        .values_list("percent", "met")
+    )
+    return [(percent, met) for percent, met in rows if percent is not None]
+
+
 def assessments_with_answers(ids: Iterable[int]) -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(pk__in=list(ids))

@@ -1,11 +1,14 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from core.pagination import CheckedPageNumberMixin
 from protected_areas.filters import ProtectedAreaFilter
 from protected_areas.models import BoundaryVersion, ProtectedArea
+from protected_areas.pagination import Cursor, LargeTablePaginator, keyset_page, sort_key_of
 from protected_areas.selectors import LIST_DEFERRED, MAP_ONLY
 
 from .serializers import BoundaryVersionSerializer, ProtectedAreaDetailSerializer, ProtectedAreaListSerializer
@@ -26,11 +29,88 @@ class Pagination(CheckedPageNumberMixin, GeoJsonPagination):
         return collection
 
 
+class AreaListPagination(Pagination):
+    """The area list in keyset pages (protected_areas.pagination): `next` and `previous` continue
+    from the row at the edge of this page (`after`, `before`), so every page takes the time of the
+    first, however deep. `page` is still answered (by OFFSET, slower the deeper) and `count`
+    is the table's estimate when unfiltered, as on the list page."""
+
+    django_paginator_class = LargeTablePaginator
+    cursor_params = ("after", "before")
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.keyset = None
+        queryset = queryset.annotate(keyset_key=sort_key_of(queryset))
+        raw = {param: request.query_params.get(param) for param in self.cursor_params}
+        if not any(raw.values()):
+            rows = super().paginate_queryset(queryset, request, view)
+            self.edges = (rows[0], rows[-1]) if rows else None
+            return rows
+        size = self.get_page_size(request)
+        cursors = {param: Cursor.decode(value, field=param) for param, value in raw.items() if value}
+        self.keyset = keyset_page(queryset, size=size, **cursors)
+        self.count = LargeTablePaginator(queryset, size).count
+        return self.keyset.rows
+
+    def get_paginated_response(self, data):
+        if self.keyset is None:
+            return super().get_paginated_response(data)
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "count": self.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "features": data["features"],
+            }
+        )
+
+    def _link(self, param: str, cursor: Cursor | None) -> str | None:
+        if cursor is None:
+            return None
+        url = self.request.build_absolute_uri()
+        for other in (self.page_query_param, *self.cursor_params):
+            url = remove_query_param(url, other)
+        return replace_query_param(url, param, cursor.encode())
+
+    def get_next_link(self):
+        if self.keyset is not None:
+            return self._link("after", self.keyset.next_cursor)
+        if not self.page.has_next() or self.edges is None:
+            return None
+        last = self.edges[1]
+        return self._link("after", Cursor(last.keyset_key, last.pk))
+
+    def get_previous_link(self):
+        if self.keyset is not None:
+            return self._link("before", self.keyset.previous_cursor)
+        return super().get_previous_link()
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            *(
+                {
+                    "name": param,
+                    "required": False,
+                    "in": "query",
+                    "description": description,
+                    "schema": {"type": "string"},
+                }
+                for param, description in (
+                    ("after", "The page after this cursor (the `next` link's; stable while areas are added)."),
+                    ("before", "The page before this cursor (the `previous` link's)."),
+                )
+            ),
+        ]
+
+
 class ProtectedAreaViewSet(viewsets.ReadOnlyModelViewSet):
     """Protected and conserved areas as GeoJSON. WDPA data is public: anyone may read it."""
 
     permission_classes = [permissions.AllowAny]
-    pagination_class = Pagination
+    pagination_class = AreaListPagination
     filterset_class = ProtectedAreaFilter
     queryset = ProtectedArea.objects.none()
 
@@ -50,7 +130,7 @@ class ProtectedAreaViewSet(viewsets.ReadOnlyModelViewSet):
     # A list, paginated like the area list (a GeoJSON FeatureCollection with `count` and `page`):
     # without `many=True` the schema documented one Feature and no `page`.
     @extend_schema(filters=False, responses=BoundaryVersionSerializer(many=True))
-    @action(detail=True, url_path="boundary-versions", filterset_class=None)
+    @action(detail=True, url_path="boundary-versions", filterset_class=None, pagination_class=Pagination)
     def boundary_versions(self, request, pk=None):
         """The boundaries this area has had, newest first, each with its area change and shift."""
         area = self.get_object()
