@@ -6,7 +6,11 @@ builds (300,000 areas, 3,000 assessments, 1,000,000 evidence items; built on fir
 - the query count of each: the same as on a small database (5,000 areas, 30 assessments, 20,000
   evidence items, measured by this script in a child process), so it does not grow with data.
 
-    .venv/bin/python bench/bench_scale_pages.py [--requests 30] [--rebuild]
+    .venv/bin/python bench/bench_scale_pages.py [--requests 30] [--rebuild] [--db NAME] [--only WORD]
+
+--db names the database (default: GREENLIST_TEST_DB, else bench_greenlist_scale; the small one is
+NAME_small), so that a copy can be measured while another is being changed; --only keeps the cases
+whose label contains WORD (e.g. "search").
 """
 
 from __future__ import annotations
@@ -50,6 +54,18 @@ def cases() -> list[tuple[str, str, str | None, float]]:
             None,
             SEARCH_TARGET_MS,
         ),
+        (
+            "name search 'reserve' (90,000 areas)",
+            reverse("protected_areas:list") + "?q=reserve",
+            None,
+            SEARCH_TARGET_MS,
+        ),
+        (
+            "name search 'phong dien', page 40 (the last a search offers)",
+            reverse("protected_areas:list") + "?q=phong+dien&page=40",
+            None,
+            SEARCH_TARGET_MS,
+        ),
         ("name search API 'DONANA'", reverse("protected-area-list") + "?q=DONANA", None, SEARCH_TARGET_MS),
         (
             "evidence search 'dam lay' (API)",
@@ -66,7 +82,7 @@ def cases() -> list[tuple[str, str, str | None, float]]:
     ]
 
 
-def run(requests: int, *, reuse: bool, sizes: dict[str, int]) -> dict[str, dict]:
+def run(requests: int, *, reuse: bool, sizes: dict[str, int], only: str = "") -> dict[str, dict]:
     from seed_scale import scale_database
 
     results: dict[str, dict] = {}
@@ -78,6 +94,8 @@ def run(requests: int, *, reuse: bool, sizes: dict[str, int]) -> dict[str, dict]
 
         staff = User.objects.get(email="bench-staff-1@example.org")
         for label, url, who, target in cases():
+            if only not in label:
+                continue
             client = Client()
             if who == "staff":
                 client.force_login(staff)
@@ -90,20 +108,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--rebuild", action="store_true", help="build the scale database again")
+    parser.add_argument("--db", default=os.environ.get("GREENLIST_TEST_DB", "bench_greenlist_scale"))
+    parser.add_argument("--only", default="", help="measure only the cases whose label contains this")
     parser.add_argument("--small", action="store_true", help=argparse.SUPPRESS)  # the child's run
     args = parser.parse_args()
+    os.environ["GREENLIST_TEST_DB"] = args.db
     if args.small:
-        print(json.dumps(run(3, reuse=True, sizes=SMALL)))
+        print(json.dumps(run(3, reuse=True, sizes=SMALL, only=args.only)))
         return 0
     child = subprocess.run(
-        [sys.executable, __file__, "--small"],
-        env={**os.environ, "GREENLIST_TEST_DB": "bench_greenlist_scale_small"},
+        [sys.executable, __file__, "--small", "--db", f"{args.db}_small", "--only", args.only],
+        env=os.environ,
         capture_output=True,
         text=True,
         check=True,
     )
     small = json.loads(child.stdout.strip().splitlines()[-1])
-    large = run(args.requests, reuse=not args.rebuild, sizes={})
+    large = run(args.requests, reuse=not args.rebuild, sizes={}, only=args.only)
     ok = True
     print(f"at 300,000 areas, 3,000 assessments, 1,000,000 evidence items; {args.requests} requests each")
     for label, f in large.items():

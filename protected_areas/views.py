@@ -20,7 +20,7 @@ from core.pages import flash_error, refuse_if_not_allowed
 from . import basemap, import_wizard, selectors, services
 from .filters import ProtectedAreaFilter
 from .forms import WIZARD_FIELDS, WIZARD_LABELS, ImportForm, SiteManagerForm
-from .pagination import LargeTablePaginator
+from .pagination import LargeTablePaginator, NameSearchPaginator
 
 PAGE_SIZE = 25
 
@@ -38,7 +38,9 @@ def area_list(request):
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     if filterset.is_bound and not filterset.is_valid():
         queryset = queryset.none()
-    page = LargeTablePaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    searching = filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("q")
+    paginator_class = NameSearchPaginator if searching else LargeTablePaginator
+    page = paginator_class(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

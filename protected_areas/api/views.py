@@ -6,6 +6,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from core.pagination import CheckedPageNumberMixin
 from protected_areas.filters import ProtectedAreaFilter
 from protected_areas.models import BoundaryVersion, ProtectedArea
+from protected_areas.pagination import NameSearchPaginator
 from protected_areas.selectors import LIST_DEFERRED, MAP_ONLY
 
 from .serializers import BoundaryVersionSerializer, ProtectedAreaDetailSerializer, ProtectedAreaListSerializer
@@ -14,6 +15,13 @@ from .serializers import BoundaryVersionSerializer, ProtectedAreaDetailSerialize
 class Pagination(CheckedPageNumberMixin, GeoJsonPagination):
     page_size = 50
     max_page_size = 500
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A name search counts its matches up to SEARCH_COUNT_CAP and picks a page's ids from an index
+        # (protected_areas.pagination); `count` then says at most 1,000.
+        if request.query_params.get("q") and getattr(view, "action", None) == "list":
+            self.django_paginator_class = NameSearchPaginator
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response_schema(self, schema):
         # rest_framework_gis keeps DRF's "results" in `required` and documents "features" as a whole
