@@ -55,7 +55,7 @@ def search_evidence(assessment, user, q: str):
             snippet=SearchHeadline("facts__text", query, max_words=30, min_words=10, max_fragments=2, **headline),
             title_snippet=SearchHeadline("title", query, highlight_all=True, **headline),
         )
-        .order_by("-rank", "-uploaded_at")
+        .order_by("-rank", "-uploaded_at", "-id")  # ids last: pages of equal ranks never overlap
     )
 
 
