@@ -102,3 +102,18 @@ def test_the_search_page_shows_twenty_results_a_page(client, arezzo_assessment, 
     assert len(shown) == 25  # every match once, across the pages
     bad = client.get(url, {"q": "releve", "page": "0"})
     assert bad.status_code == 400 and bad.context["error"]
+
+
+def test_a_snippet_comes_from_a_window_of_a_long_text(arezzo_assessment, arezzo_team):
+    # given a long report whose only match is far past the headline window's length
+    from evidence.search import HEADLINE_WINDOW
+
+    filler = "survey of the wetland birds and patrol report " * (3 * HEADLINE_WINDOW // 46)
+    add_items(arezzo_assessment, arezzo_team, ["Long report"], text=filler + "Mangrove forêt seedlings counted")
+    # when the words are searched as they are written, the snippet is around them, marked
+    (found,) = search_evidence(arezzo_assessment, arezzo_team, "-nothing MANGROVE seedlings")
+    assert "\u27e6Mangrove\u27e7" in found.snippet and "\u27e6seedlings\u27e7" in found.snippet
+    # and when typed without the accent, the item is still found (the whole text's vector) with a
+    # snippet from the start of the text
+    (found,) = search_evidence(arezzo_assessment, arezzo_team, "foret")
+    assert found.snippet.startswith("survey") and "\u27e6" not in found.snippet
