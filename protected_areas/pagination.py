@@ -44,25 +44,26 @@ SEARCH_COUNT_CAP = 1_000
 class NameSearchPaginator(LargeTablePaginator):
     """Pages of a name search (protected_areas.search), in the list's (name, id) order.
 
-    A page's ids are picked first, walking `pa_name_order` (name, id) and testing each entry's
-    folded names, which that index holds too (INCLUDE search_name): an index-only scan, no table
-    row read for the areas that do not match. Only the page's rows are then read. Reading every
-    match to sort them (the trigram index's way) took 15,000 rows for "phong dien"; filtering rows
-    read in name order took 47,000 table reads before its first match. A rare name still goes
-    through the trigram index: the planner picks by the names' statistics."""
+    One query picks the ids of the first SEARCH_COUNT_CAP + 1 matches in order, walking
+    `pa_name_order` (name, id) and testing each entry's folded names, which that index holds too
+    (INCLUDE search_name): an index-only scan, no table row read for an area that does not match.
+    Those ids give the count and any page's ids (pages stop at the cap); a second query reads the
+    page's rows. A rare name goes through the trigram index instead (the planner picks by the
+    names' statistics). Reading every match to sort them took 15,000 table rows for "phong dien";
+    filtering rows read in name order, 47,000 before its first match."""
 
     @cached_property
-    def _found(self) -> int:
-        return self.object_list[: SEARCH_COUNT_CAP + 1].count()  # COUNT(*) over a LIMIT: stops early
+    def _first_ids(self) -> list[int]:
+        return list(self.object_list.values_list("pk", flat=True)[: SEARCH_COUNT_CAP + 1])
 
     @cached_property
     def count(self) -> int:
-        return min(self._found, SEARCH_COUNT_CAP)
+        return min(len(self._first_ids), SEARCH_COUNT_CAP)
 
     @property
     def capped(self) -> bool:
         """More matches than were counted (the page says "more than")."""
-        return self._found > SEARCH_COUNT_CAP
+        return len(self._first_ids) > SEARCH_COUNT_CAP
 
     def page(self, number):
         number = self.validate_number(number)
@@ -72,5 +73,4 @@ class NameSearchPaginator(LargeTablePaginator):
             top = self.count
         queryset = self.object_list
         assert isinstance(queryset, QuerySet)
-        # pk IN (the page's ids, LIMIT/OFFSET inside): the subquery keeps its own plan.
-        return self._get_page(queryset.filter(pk__in=queryset.values("pk")[bottom:top]), number, self)
+        return self._get_page(queryset.filter(pk__in=self._first_ids[bottom:top]), number, self)
