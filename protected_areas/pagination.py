@@ -41,7 +41,7 @@ class LargeTablePaginator(Paginator):
 SEARCH_COUNT_CAP = 1_000
 
 
-class NameSearchPaginator(LargeTablePaginator):
+class NameSearchPaginator(Paginator):
     """Pages of a name search (protected_areas.search), in the list's (name, id) order.
 
     One query picks the ids of the first SEARCH_COUNT_CAP + 1 matches in order, walking
