@@ -19,7 +19,7 @@ class Pagination(CheckedPageNumberMixin, GeoJsonPagination):
     def paginate_queryset(self, queryset, request, view=None):
         # A name search counts its matches up to SEARCH_COUNT_CAP and picks a page's ids from an index
         # (protected_areas.pagination); `count` then says at most 1,000.
-        if request.query_params.get("q") and getattr(view, "action", None) == "list":
+        if request.query_params.get("q", "").strip() and getattr(view, "action", None) == "list":
             self.django_paginator_class = NameSearchPaginator
         return super().paginate_queryset(queryset, request, view)
 
