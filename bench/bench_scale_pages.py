@@ -6,10 +6,11 @@ builds (300,000 areas, 3,000 assessments, 1,000,000 evidence items; built on fir
 - the query count of each: the same as on a small database (5,000 areas, 30 assessments, 20,000
   evidence items, measured by this script in a child process), so it does not grow with data.
 
-    .venv/bin/python bench/bench_scale_pages.py [--requests 30] [--rebuild] [--db NAME --small-db NAME]
+    .venv/bin/python bench/bench_scale_pages.py [--requests 30] [--rebuild] [--db NAME --small-db NAME] [--only WORD]
 
 --db and --small-db name the two databases (default bench_greenlist_scale and
-bench_greenlist_scale_small), so several people can each measure on their own copy.
+bench_greenlist_scale_small), so several people can each measure on their own copy; --only keeps the
+cases whose label contains WORD (e.g. "search").
 """
 
 from __future__ import annotations
@@ -51,14 +52,27 @@ def cases() -> list[tuple[str, str, str | None, float | None]]:
         ("protected-area list, ?page=2000 (old link)", reverse("protected_areas:list") + "?page=2000", None, None),
         ("public Green List, page 2 (its Next link)", _green_list_page_2(), None, PAGE_TARGET_MS),
         (
-            "name search 'bach ma 140007' (one area)",
-            reverse("protected_areas:list") + "?q=bach+ma+140007",
+            # An area both the small and the large database have (the small one stops at 5,000).
+            "name search 'bach ma 1407' (7 areas)",
+            reverse("protected_areas:list") + "?q=bach+ma+1407",
             None,
             SEARCH_TARGET_MS,
         ),
         (
             "name search 'phong dien' (15,000 areas)",
             reverse("protected_areas:list") + "?q=phong+dien",
+            None,
+            SEARCH_TARGET_MS,
+        ),
+        (
+            "name search 'reserve' (90,000 areas)",
+            reverse("protected_areas:list") + "?q=reserve",
+            None,
+            SEARCH_TARGET_MS,
+        ),
+        (
+            "name search 'phong dien', page 40 (the last a search offers)",
+            reverse("protected_areas:list") + "?q=phong+dien&page=40",
             None,
             SEARCH_TARGET_MS,
         ),
@@ -101,7 +115,7 @@ def _green_list_page_2() -> str:
     return reverse("certification:green-list") + "?after=" + Cursor(*row).encode()
 
 
-def run(requests: int, *, reuse: bool, sizes: dict[str, int]) -> dict[str, dict]:
+def run(requests: int, *, reuse: bool, sizes: dict[str, int], only: str = "") -> dict[str, dict]:
     from seed_scale import scale_database
 
     results: dict[str, dict] = {}
@@ -113,6 +127,8 @@ def run(requests: int, *, reuse: bool, sizes: dict[str, int]) -> dict[str, dict]
 
         staff = User.objects.get(email="bench-staff-1@example.org")
         for label, url, who, target in cases():
+            if only not in label:
+                continue
             client = Client()
             if who == "staff":
                 client.force_login(staff)
@@ -127,21 +143,22 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the scale database again")
     parser.add_argument("--db", default="bench_greenlist_scale", help="the scale database")
     parser.add_argument("--small-db", default="bench_greenlist_scale_small", help="the small database")
+    parser.add_argument("--only", default="", help="measure only the cases whose label contains this")
     parser.add_argument("--small", action="store_true", help=argparse.SUPPRESS)  # the child's run
     args = parser.parse_args()
     os.environ["GREENLIST_TEST_DB"] = args.small_db if args.small else args.db
     if args.small:
-        print(json.dumps(run(3, reuse=True, sizes=SMALL)))
+        print(json.dumps(run(3, reuse=True, sizes=SMALL, only=args.only)))
         return 0
     child = subprocess.run(
-        [sys.executable, __file__, "--small", "--small-db", args.small_db],
+        [sys.executable, __file__, "--small", "--small-db", args.small_db, "--only", args.only],
         env=os.environ,
         capture_output=True,
         text=True,
         check=True,
     )
     small = json.loads(child.stdout.strip().splitlines()[-1])
-    large = run(args.requests, reuse=not args.rebuild, sizes={})
+    large = run(args.requests, reuse=not args.rebuild, sizes={}, only=args.only)
     ok = True
     print(f"at 300,000 areas, 3,000 assessments, 1,000,000 evidence items; {args.requests} requests each")
     for label, f in large.items():

@@ -3,11 +3,13 @@ highlighted snippets (as data: the template marks the matches, so no HTML is bui
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Func, IntegerField, Value
+from django.db.models.functions import Greatest, Substr
 
 from core.errors import DomainError
 
@@ -17,6 +19,14 @@ from .selectors import assessment_evidence
 
 SEARCH_CONFIG = "greenlist_search"  # `simple` (no stemming: many languages), accents folded (migration 0006)
 SEARCH_MAX_CHARS = 200
+# ts_headline reads the whole text it is given (1.4 s for 2 million characters, the most an item
+# keeps), so a snippet is taken from a window of the text: HEADLINE_WINDOW characters starting a
+# little before the first place the query's first word appears as typed (case ignored), or the
+# text's start when it does not (an accent typed differently): then the snippet shows the start of
+# the text, the match still found and ranked by the whole text's vector.
+HEADLINE_WINDOW = 20_000
+HEADLINE_LEAD = 2_000
+_WORD = re.compile(r"(?<![-\w])[^\W_]{2,}")  # a word not negated by a leading "-"
 # Markers unlikely in real text: ts_headline puts them around the matches, and `highlight_parts`
 # splits the snippet at them, so text from a file never reaches the page as markup.
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\u27e6", "\u27e7"
@@ -37,6 +47,18 @@ def update_search_vectors(item_ids: list[int]) -> None:
         cursor.execute(sql, [SEARCH_CONFIG, SEARCH_CONFIG, list(item_ids)])
 
 
+def headline_window(q: str):
+    """The part of the extracted text a snippet is taken from (see HEADLINE_WINDOW)."""
+    words = [w for w in _WORD.findall(q) if w.lower() != "or"]
+    if not words:
+        return Substr(F("facts__text"), 1, HEADLINE_WINDOW)
+    # Letters and digits only: nothing in the word is special to a regular expression.
+    found = Func(
+        F("facts__text"), Value(words[0]), 1, 1, 0, Value("i"), function="regexp_instr", output_field=IntegerField()
+    )
+    return Substr(F("facts__text"), Greatest(Value(1), found - HEADLINE_LEAD), HEADLINE_WINDOW)
+
+
 def search_evidence(assessment, user, q: str):
     """Full-text search over titles and extracted text of the assessment's visible evidence,
     best first, each with a highlighted `snippet` and `title_snippet` (ts_headline)."""
@@ -52,10 +74,10 @@ def search_evidence(assessment, user, q: str):
         .filter(facts__search=query)
         .annotate(
             rank=SearchRank(F("facts__search"), query),
-            snippet=SearchHeadline("facts__text", query, max_words=30, min_words=10, max_fragments=2, **headline),
+            snippet=SearchHeadline(headline_window(q), query, max_words=30, min_words=10, max_fragments=2, **headline),
             title_snippet=SearchHeadline("title", query, highlight_all=True, **headline),
         )
-        .order_by("-rank", "-uploaded_at")
+        .order_by("-rank", "-uploaded_at", "-id")  # ids last: pages of equal ranks never overlap
     )
 
 

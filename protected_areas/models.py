@@ -35,6 +35,13 @@ class _Overview(Func):
     output_field = models.MultiPolygonField(srid=3857, null=True)
 
 
+class _SearchName(Func):
+    # protected_area_search_text (migration 0006): the published, original and English names, lower
+    # case, accents and marks removed, as protected_areas.search folds a query.
+    function = "protected_area_search_text"
+    output_field = models.TextField()
+
+
 class ProtectedAreaQuerySet(models.QuerySet["ProtectedArea"]):
     def visible_to(self, user: Person) -> Self:
         """Protected areas are public facts (WDPA): everyone may see the list and boundaries."""
@@ -89,6 +96,14 @@ class ProtectedArea(models.Model):
         db_persist=True,
         help_text=_("Low-zoom map boundary in Web Mercator (generated from the display boundary)."),
     )
+    # Stored, not computed per search: the trigram index's matches are checked again against the text
+    # itself (a trigram index is lossy), and folding 15,000 names with unaccent on every search of a
+    # common name cost more than the rest of the page. Generated, so every writer keeps it current.
+    search_name = models.GeneratedField(
+        expression=_SearchName(F("name"), F("orig_name"), F("name_eng")),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
     geom_repaired = models.BooleanField(default=False, help_text=_("The imported boundary was invalid and repaired."))
     attributes = models.JSONField(default=dict, blank=True, help_text=_("Source columns not mapped to fields."))
     source = models.CharField(max_length=300, blank=True, help_text=_("File the current record came from."))
@@ -112,6 +127,7 @@ class ProtectedArea(models.Model):
             GinIndex(fields=["iso3"]),
             models.Index(fields=["iucn_category"]),
             GinIndex(name="pa_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
+            GinIndex(name="pa_search_name_trgm", fields=["search_name"], opclasses=["gin_trgm_ops"]),
             GistIndex(name="pa_overview_gist", fields=["geom_overview"]),
             # Also `pa_point_only_gist` (point WHERE geom IS NULL), made by migration 0008 in SQL:
             # Django's PostGIS schema editor drops the condition of a spatial index.

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from core.pages import flash_error, refuse_if_not_allowed
 from . import basemap, import_wizard, selectors, services
 from .filters import ProtectedAreaFilter
 from .forms import WIZARD_FIELDS, WIZARD_LABELS, ImportForm, SiteManagerForm
-from .pagination import KeysetPage, LargeTablePaginator, keyset_page, numbered_page, page_cursors
+from .pagination import KeysetPage, LargeTablePaginator, NameSearchPaginator, keyset_page, numbered_page, page_cursors
 
 PAGE_SIZE = 25
 
@@ -44,8 +45,16 @@ def area_list(request):
     query = request.GET.copy()
     for param in ("page", "after", "before"):
         query.pop(param, None)
-    paginator = LargeTablePaginator(queryset, PAGE_SIZE)
-    context = {"filter": filterset, "count": paginator.count, "query": query.urlencode()}
+    # A name search counts its matches only up to a cap (NameSearchPaginator); the whole list's count
+    # is the table's estimate (LargeTablePaginator). Both page in the list's (name, id) order.
+    searching = filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("q")
+    paginator = (NameSearchPaginator if searching else LargeTablePaginator)(queryset, PAGE_SIZE)
+    context = {
+        "filter": filterset,
+        "count": paginator.count,
+        "capped": getattr(paginator, "capped", False),
+        "query": query.urlencode(),
+    }
     try:
         context["page"] = _list_page(request, queryset, paginator)
     except DomainError as exc:  # a damaged page link: say so, with the way back to the first page
@@ -53,7 +62,7 @@ def area_list(request):
     return render(request, "protected_areas/list.html", context)
 
 
-def _list_page(request, queryset, paginator: LargeTablePaginator) -> KeysetPage:
+def _list_page(request, queryset, paginator: Paginator) -> KeysetPage:
     """The page a link asks for: after or before a row (the links this page makes), or a numbered
     page (links kept from before keyset pages; read with OFFSET, so slower the deeper). A number
     it cannot use shows the first or the last page, as Django's `Paginator.get_page` did."""

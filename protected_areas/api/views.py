@@ -8,7 +8,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from core.pagination import CheckedPageNumberMixin
 from protected_areas.filters import ProtectedAreaFilter
 from protected_areas.models import BoundaryVersion, ProtectedArea
-from protected_areas.pagination import Cursor, LargeTablePaginator, keyset_page, sort_key_of
+from protected_areas.pagination import Cursor, LargeTablePaginator, NameSearchPaginator, keyset_page, sort_key_of
 from protected_areas.selectors import LIST_DEFERRED, MAP_ONLY
 
 from .serializers import BoundaryVersionSerializer, ProtectedAreaDetailSerializer, ProtectedAreaListSerializer
@@ -39,6 +39,10 @@ class AreaListPagination(Pagination):
     cursor_params = ("after", "before")
 
     def paginate_queryset(self, queryset, request, view=None):
+        # A name search counts its matches up to SEARCH_COUNT_CAP and picks a page's ids from an index
+        # (protected_areas.pagination); `count` then says at most 1,000.
+        searching = bool(request.query_params.get("q", "").strip())
+        self.django_paginator_class = NameSearchPaginator if searching else LargeTablePaginator
         self.request = request
         self.keyset = None
         queryset = queryset.annotate(keyset_key=sort_key_of(queryset))
@@ -50,7 +54,7 @@ class AreaListPagination(Pagination):
         size = self.get_page_size(request)
         cursors = {param: Cursor.decode(value, field=param) for param, value in raw.items() if value}
         self.keyset = keyset_page(queryset, size=size, **cursors)
-        self.count = LargeTablePaginator(queryset, size).count
+        self.count = self.django_paginator_class(queryset, size).count
         return self.keyset.rows
 
     def get_paginated_response(self, data):

@@ -9,6 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from protected_areas.models import ProtectedArea
+from protected_areas.pagination import NameSearchPaginator
 from protected_areas.search import with_name_containing
 from protected_areas.tests.factories import ProtectedAreaFactory
 from stakeholders.selectors import sites_matching
@@ -75,4 +76,65 @@ def test_the_search_uses_the_trigram_index(areas):
         cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: make the planner show it can use it
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "pa_search_text_trgm" in plan, plan
+    assert "pa_search_name_trgm" in plan, plan
+
+
+# Pages of a search (issue 19): counted up to a cap, picked in (name, id) order from an index.
+
+
+@pytest.fixture
+def many_reserves(db):
+    # Names out of insertion order, accents on some, and an area that must not match.
+    names = ["Réserve Cúc Phương", "Reserve Bach Ma", "Réserve Điền", "reserve Aa", "Reserve Zz", "Réserve Bạch Mã"]
+    made = [ProtectedAreaFactory(name=name) for name in names]
+    ProtectedAreaFactory(name="Parc national des Écrins")
+    return made
+
+
+def test_search_pages_follow_the_name_order_and_are_whole(client, many_reserves):
+    expected = [a.name for a in sorted(many_reserves, key=lambda a: (a.name, a.id))]
+    matches = with_name_containing(ProtectedArea.objects.all(), "reserve").order_by("name", "id")
+    paginator = NameSearchPaginator(matches, 4)
+    pages = [[a.name for a in paginator.page(n)] for n in paginator.page_range]
+    assert pages == [expected[:4], expected[4:]]
+    assert paginator.count == 6 and not paginator.capped
+
+
+def test_a_broad_search_is_counted_up_to_the_cap_and_says_more_than(client, api_client, many_reserves, monkeypatch):
+    from protected_areas import pagination
+
+    monkeypatch.setattr(pagination, "SEARCH_COUNT_CAP", 4)
+    page = client.get(reverse("protected_areas:list"), {"q": "reserve"})
+    assert page.context["page"].paginator.count == 4 and page.context["page"].paginator.capped
+    assert "More than 4 areas match" in page.content.decode()
+    assert page.context["page"].paginator.num_pages == 1 + (4 - 1) // 25  # pages stop at the cap
+    exact = client.get(reverse("protected_areas:list"), {"q": "bach ma"})
+    assert exact.context["page"].paginator.count == 2 and "2 areas" in exact.content.decode()
+    body = api_client.get(reverse("protected-area-list"), {"q": "reserve"}).json()
+    assert body["count"] == 4 and len(body["features"]) == 4  # the first SEARCH_COUNT_CAP matches are offered
+
+
+def test_a_search_costs_the_same_queries_whatever_the_matches(client, db):
+    from django.test.utils import CaptureQueriesContext
+
+    ProtectedAreaFactory.create_batch(2, name="Khu bảo tồn Đắk Lắk")
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("protected_areas:list"), {"q": "dak lak"})
+    ProtectedAreaFactory.create_batch(60, name="Khu bảo tồn Đắk Lắk")
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("protected_areas:list"), {"q": "dak lak", "page": "2"})
+    assert len(many) == len(few)
+
+
+def test_a_search_page_picks_its_ids_from_the_name_index_alone(many_reserves):
+    # The page's ids come from pa_name_order, which holds the folded names: no table read for an
+    # area that does not match (the plan shows an index-only scan of it).
+    ids = with_name_containing(ProtectedArea.objects.order_by("name", "id"), "reserve").values("pk")[:25]
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using pa_name_order" in plan, plan
