@@ -44,10 +44,18 @@ def covering(boxes: Iterable[Box]) -> list[Tile]:
     return sorted(tiles)
 
 
+def one_writer_at_a_time() -> None:
+    """Wait, inside the caller's transaction, until no other transaction is remaking the generalised
+    layers (cells and these tiles). Taken before the cells change: two imports whose cell rewrites
+    overlapped would insert the same cells (a unique violation after the first commits)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
 def _make(tiles: Iterable[Tile]) -> int:
     made = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        one_writer_at_a_time()  # re-entrant: already held when called through tiles_data_changed
         now = timezone.now()
         for z, x, y in tiles:
             cursor.execute(

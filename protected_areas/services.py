@@ -58,6 +58,7 @@ def tiles_data_changed(since: datetime | None = None) -> int:
         # PostgreSQL's JIT compiles the cell statements afresh each time (their estimated cost is
         # over its threshold): seconds of compiling for a statement that runs in less.
         cursor.execute("SET LOCAL jit TO off")
+        low_zoom_tiles.one_writer_at_a_time()
         # The generalised layers first (cells, then the low-zoom tiles drawn from them), then the cache.
         if len(boxes) > tile_cache.FORGET_ALL_OVER:
             map_cells.rebuild()

@@ -128,3 +128,49 @@ def test_a_low_zoom_tile_is_read_as_made_at_import(client, tmp_path, django_asse
     assert len(low_zoom_tiles.every_tile()) == 1 + 4 + 16 + 64 + 256 + 1024
     low_zoom_tiles.refresh([(-170.0, 80.0, -170.0, 80.0)])
     assert low_zoom_tiles.stored(3, 0, 0) == b""
+
+
+def test_two_imports_remake_the_generalised_layers_one_after_the_other(tmp_path, monkeypatch):
+    # Two imports' cell rewrites used to overlap: the second deleted what it saw of the cells, waited
+    # on the first's rows while that one drew its low-zoom tiles, then inserted cells the first had
+    # just committed (a unique violation). They now take turns, from the cells' rewrite on.
+    import threading
+    import time
+
+    from django.db import connections
+    from django.utils import timezone
+
+    from protected_areas import map_cells, services, tile_render
+
+    since = timezone.now()
+    import_protected_areas(_write(tmp_path / "v1.geojson", [(81, "Nam Et", 102.5, 18.0), (82, "Ammersee", 11.5, 48.5)]))
+    real_render = tile_render.render
+    drawing = threading.Event()
+
+    def slow_render(z, x, y):
+        drawing.set()
+        time.sleep(0.05)
+        return real_render(z, x, y)
+
+    monkeypatch.setattr(tile_render, "render", slow_render)
+    errors = []
+
+    def remake():
+        try:
+            services.tiles_data_changed(since=since)
+        except Exception as error:  # noqa: BLE001 - the test reports whatever the second import met
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=remake)
+    first.start()
+    assert drawing.wait(30)
+    second = threading.Thread(target=remake)
+    second.start()
+    first.join(60)
+    second.join(60)
+    assert errors == []
+    cells = sorted(MapCell.objects.values_list("level", "x", "y", "areas"))
+    map_cells.rebuild()
+    assert sorted(MapCell.objects.values_list("level", "x", "y", "areas")) == cells
