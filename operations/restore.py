@@ -33,6 +33,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from protected_areas.services import tiles_data_changed
 
 from .backup import database_connection, summary_of, table_counts, user_tables
 from .manifest import (
@@ -295,6 +296,8 @@ def restore(source: Path, *, force: bool = False) -> RestoreReport:
     before = {(m.app, m.name) for m in _applied()}
     call_command("migrate", interactive=False, verbosity=0)
     report.migrated = sorted(f"{app}.{name}" for app, name in {(m.app, m.name) for m in _applied()} - before)
+    # Tiles drawn from the replaced data sit in Redis under the same names: forget them all.
+    tiles_data_changed()
     _record_the_restore(source, manifest, checked, report)
     return report
 

@@ -140,8 +140,11 @@ def test_backup_dropped_database_emptied_storage_restored_as_before(drill):
     shutil.rmtree(drill.media.parent / "media-private")
     shutil.rmtree(drill.media)
 
+    tiles_before = _tile_cache_generation(drill)
     restored = drill.ok("restore", str(drill.backup), "--json")
     assert restored["ok"] and restored["files"] == len(before["files"])
+    # Tiles cached from the data the restore replaced are forgotten (a new cache generation).
+    assert _tile_cache_generation(drill) != tiles_before
     assert any("row counts" in line for line in restored["checked"])
 
     after = drill.world("observe", drill.ids)
@@ -155,6 +158,13 @@ def test_backup_dropped_database_emptied_storage_restored_as_before(drill):
     # A second restore onto the restored platform is refused without --force, and changes nothing.
     refused = drill.manage("restore", str(drill.backup))
     assert refused.returncode != 0 and "not empty" in refused.stderr and "--force" in refused.stderr
+
+
+def _tile_cache_generation(drill) -> str:
+    code = "from protected_areas import tile_cache; print(tile_cache.generation())"
+    done = drill.manage("shell", "-c", code)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip().splitlines()[-1]
 
 
 def _the_restore_is_on_the_audit_trail(drill, restored: dict) -> None:
