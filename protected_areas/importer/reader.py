@@ -176,9 +176,14 @@ def _feature_rows(
     """Yield (staging row, geometry whose validity is still to check, or None) per usable feature;
     report the others to `reject(n, reason)`. The row's `valid` is None until `_check_validity`."""
     srs = layer.srs
-    transform = None
+    # OGR is handed the transformation's pointer only; the CoordTransform owns it (its __del__
+    # destroys it), so it stays referenced here, with both its spatial references, for as long as
+    # this generator reads rows. Dropped at once, every reprojection would use a freed transformation.
+    wgs84 = to_wgs84 = transform = None
     if srs is not None and srs.srid != 4326:
-        transform = CoordTransform(srs, SpatialReference(4326)).ptr
+        wgs84 = SpatialReference(4326)
+        to_wgs84 = CoordTransform(srs, wgs84)
+        transform = to_wgs84.ptr
     field_names = layer.fields
     index = {name: i for i, name in enumerate(field_names)}
     getters = _field_getters(layer)
