@@ -122,12 +122,16 @@ def _wkb(geom: int) -> bytes:
     return buffer.raw
 
 
-# OGR field types read straight through the C API; any other type goes through Django's Field.
-_OFT_INTEGER, _OFT_REAL, _OFT_STRING, _OFT_INTEGER64 = 0, 2, 4, 12
+# OGR field types read straight through the C API as numbers; dates and times go through Django's
+# Field (into date, time and datetime objects); every other type is read as GDAL writes it out.
+_OFT_INTEGER, _OFT_REAL, _OFT_INTEGER64 = 0, 2, 12
+_OFT_DATE_AND_TIME = {9, 10, 11}
 
 
 class _FeaturePointer:
-    """What Django's Field needs of a feature: its pointer (the feature stays ours to destroy)."""
+    """What Django's Field needs of a feature to read a date or time: its pointer (the feature stays
+    ours to destroy). Django reads any other type as a string in the feature's `encoding`, which
+    this has not: those never come here."""
 
     __slots__ = ("ptr",)
 
@@ -142,10 +146,13 @@ def _field_getter(kind: int, i: int) -> Callable[[int], Any]:
         return lambda f: _ogr_as_integer64(f, i) if _ogr_is_set(f, i) else None
     if kind == _OFT_REAL:
         return lambda f: _ogr_as_double(f, i) if _ogr_is_set(f, i) else None
-    if kind == _OFT_STRING:
-        # GDAL hands out UTF-8 (it recodes Shapefiles by their .cpg); a stray byte must not stop an import.
-        return lambda f: _ogr_as_string(f, i).decode("utf-8", errors="replace") if _ogr_is_set(f, i) else None
-    return lambda f: Field(_FeaturePointer(f), i).value
+    if kind in _OFT_DATE_AND_TIME:
+        return lambda f: Field(_FeaturePointer(f), i).value
+    # Strings, and the rest as GDAL writes them out: lists as "(2:a,b)", binary in hexadecimal;
+    # the same text Django's Field gave the importer before, so stored attributes still compare
+    # equal. GDAL hands out UTF-8 (it recodes Shapefiles by their .cpg), the encoding files are
+    # opened with (files.open_layer); a stray byte must not stop an import.
+    return lambda f: _ogr_as_string(f, i).decode("utf-8", errors="replace") if _ogr_is_set(f, i) else None
 
 
 def _field_getters(layer) -> list[Callable[[int], Any]]:
@@ -176,9 +183,14 @@ def _feature_rows(
     """Yield (staging row, geometry whose validity is still to check, or None) per usable feature;
     report the others to `reject(n, reason)`. The row's `valid` is None until `_check_validity`."""
     srs = layer.srs
-    transform = None
+    # OGR is handed the transformation's pointer only; the CoordTransform owns it (its __del__
+    # destroys it), so it stays referenced here, with both its spatial references, for as long as
+    # this generator reads rows. Dropped at once, every reprojection would use a freed transformation.
+    wgs84 = to_wgs84 = transform = None
     if srs is not None and srs.srid != 4326:
-        transform = CoordTransform(srs, SpatialReference(4326)).ptr
+        wgs84 = SpatialReference(4326)
+        to_wgs84 = CoordTransform(srs, wgs84)
+        transform = to_wgs84.ptr
     field_names = layer.fields
     index = {name: i for i, name in enumerate(field_names)}
     getters = _field_getters(layer)

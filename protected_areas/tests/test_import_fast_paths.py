@@ -1,13 +1,19 @@
 """The importer's shortcuts give the same answers as the long way round: areas on the spheroid,
 boundary hashes on re-import, validity checked by GDAL, and the low-zoom tile boundary."""
 
+import gc
+import hashlib
 import json
+import subprocess
 
 import pytest
+from django.contrib.gis.gdal import CoordTransform, DataSource, SpatialReference
 from django.db import connection
 from django.urls import reverse
 
 from protected_areas.importer import reader
+from protected_areas.importer.columns import resolve_mapping
+from protected_areas.importer.files import open_layer
 from protected_areas.models import BoundaryVersion, ProtectedArea
 from protected_areas.services import import_protected_areas
 from protected_areas.tests.factories import ProtectedAreaFactory, square
@@ -170,26 +176,53 @@ def test_low_zoom_tiles_draw_the_overview_boundary(client):
     assert b"Speck" in z12
 
 
-def test_reader_hashes_the_same_wkb_as_gdal_objects(testdata):
-    # The reader calls OGR's C API itself: its WKB must stay byte for byte what OGRGeometry.wkb
-    # gives, or every boundary stored by an earlier import would look changed. The UAE file is
-    # projected, so the reprojection is compared too.
-    import hashlib
+def _reader_rows(path):
+    """The reader's rows for a file, as a generator: each is read when asked for."""
+    _ds, layer = open_layer(path, None)
+    return reader._feature_rows(layer, resolve_mapping(list(layer.fields), None, "t"), lambda n, why: None)
 
-    from django.contrib.gis.gdal import DataSource, SpatialReference
 
-    from protected_areas.importer.columns import resolve_mapping
-    from protected_areas.importer.files import open_layer
-
-    _ds, layer = open_layer(testdata / UAE, None)
-    rows = list(reader._feature_rows(layer, resolve_mapping(list(layer.fields), None, "uae"), lambda n, why: None))
-    expected = []
-    for feature in DataSource(str(testdata / UAE))[0]:
+def _gdal_object_hashes(path) -> list[bytes]:
+    """Boundary hashes the long way round: Django's OGRGeometry, reprojected by OGRGeometry.transform."""
+    hashes = []
+    for feature in DataSource(str(path))[0]:
         geom = feature.geom
         geom.transform(SpatialReference(4326))
-        expected.append(hashlib.blake2b(bytes(geom.wkb), digest_size=16).digest())
+        hashes.append(hashlib.blake2b(bytes(geom.wkb), digest_size=16).digest())
+    return hashes
 
-    assert len(rows) == 50 and [row[-1] for row, _geom in rows] == expected
+
+def test_reader_hashes_the_same_wkb_as_gdal_objects(testdata):
+    # The reader calls OGR's C API itself: its WKB must stay byte for byte what OGRGeometry.wkb
+    # gives, or every boundary stored by an earlier import would look changed. The UAE file is in
+    # WGS 84 already (nothing to reproject); its projected copy is the next test.
+    rows = list(_reader_rows(testdata / UAE))
+
+    assert len(rows) == 50 and [row[-1] for row, _geom in rows] == _gdal_object_hashes(testdata / UAE)
+
+
+def test_reader_reprojects_as_gdal_objects_do_with_a_live_transform(testdata, tmp_path, monkeypatch):
+    # The UAE sample in UTM zone 40N: every boundary goes through the reader's CoordTransform. Its
+    # pointer is all OGR is handed, so the object owning it (whose __del__ destroys the OGR
+    # transformation) must outlive the reading: a destroyed one is a use after free, right or wrong
+    # depending on what GDAL cached.
+    utm = tmp_path / "uae_utm32640.gpkg"
+    subprocess.run(["ogr2ogr", "-t_srs", "EPSG:32640", str(utm), str(testdata / UAE)], check=True)
+    expected = _gdal_object_hashes(utm)
+    destroyed = []
+    destroy = CoordTransform.__del__
+    monkeypatch.setattr(CoordTransform, "__del__", lambda ct: destroyed.append(ct.ptr) or destroy(ct))
+
+    rows = _reader_rows(utm)
+    first = next(rows)
+    gc.collect()
+    assert destroyed == [], "the reader's transform was destroyed while its rows were still being read"
+    hashes = [first[0][-1]] + [row[-1] for row, _geom in rows]
+
+    assert len(destroyed) == 1  # let go once the rows are exhausted
+    assert len(hashes) == 50 and hashes == expected
+    # Really reprojected: the same boundaries as the WGS 84 file, give or take a rounding.
+    assert hashes != _gdal_object_hashes(testdata / UAE)
 
 
 def test_a_batch_looks_stored_areas_up_by_key(tmp_path):
