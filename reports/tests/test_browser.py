@@ -79,7 +79,8 @@ def test_staff_dashboard_draws_charts_and_legend(page, filled, staff):
     for kind in ("phases", "countries", "throughput", "readiness"):
         assert _drawn(page, f"canvas[data-chart={kind}]"), kind
     assert page.locator("#phase-legend canvas").count() >= 2  # shapes drawn for the legend
-    page.wait_for_timeout(1500)  # let the map draw if WebGL is available
+    # The map draws its sites from the page's compact rows (or says the browser cannot draw it).
+    page.wait_for_selector(".js-portfolio-map.map-ready, .js-portfolio-map .notice", timeout=20_000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "reports_staff_dashboard.png"), full_page=True)
-    assert not [e for e in errors if "Content Security Policy" in e], errors
+    assert not [e for e in errors if "Content Security Policy" in e or "Error" in e], errors

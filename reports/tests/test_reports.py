@@ -185,9 +185,9 @@ def test_staff_dashboard_counts_phases_countries_and_the_map(staff, assessment, 
     phases = {code: n for code, _, n in board["phases"]}
     assert phases["candidate"] == 1 and board["sites"] == 1
     assert dict(board["countries"])["VNM"] == 1
-    [feature] = board["map"]["features"]
-    assert feature["properties"]["phase"] == "candidate"
-    lon, lat = feature["geometry"]["coordinates"]
+    [(site_id, name, phase, lon, lat)] = board["map"]["sites"]
+    assert site_id == assessment.pk and name == assessment.protected_area.name and phase == "candidate"
+    assert board["map"]["phases"]["candidate"]
     assert 100 < lon < 120 and 10 < lat < 30
 
 

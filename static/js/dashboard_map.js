@@ -61,7 +61,16 @@
     const el = document.querySelector(".js-portfolio-map");
     const source = document.getElementById("portfolio-map-data");
     if (!el || !source || !window.maplibregl) return;
-    const data = JSON.parse(source.textContent);
+    // Compact rows from the page ([id, name, phase, lon, lat]; labels once), drawn as GeoJSON.
+    const compact = JSON.parse(source.textContent);
+    const data = {
+      type: "FeatureCollection",
+      features: compact.sites.map(([id, name, phase, lon, lat]) => ({
+        type: "Feature",
+        geometry: { type: "Point", coordinates: [lon, lat] },
+        properties: { id, name, phase, phase_label: compact.phases[phase] || phase },
+      })),
+    };
     let map;
     try {
       maplibregl.setWorkerUrl(el.dataset.workerUrl);
