@@ -25,7 +25,7 @@ from django.db.models import F, FloatField, Func, Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from accounts import rules
 from assessments.choices import Status
@@ -455,18 +455,36 @@ class Row:
         return (self.posted.get("reply") or {}).get("text", "")
 
 
+def _counted(key: tuple, say: Callable[[], str]) -> str:
+    """What `say()` says (an `ngettext` of a count), remembered by `key` (what it depends on) and the
+    request's language: the page says "3 evidence items" and "1 question" for each of fifty
+    indicators, few of them distinct, and ngettext is slow in a loop. (`say` holds the literal
+    ngettext call, for makemessages to find.)"""
+    key = (*key, get_language())
+    said = _COUNTED.get(key)
+    if said is None:
+        if len(_COUNTED) > 4096:
+            _COUNTED.clear()
+        said = _COUNTED[key] = say()
+    return said
+
+
+_COUNTED: dict[tuple, str] = {}
+
+
 def _details_summary(row: Row) -> str:
     """What an indicator's closed details say they hold: how many items, how many questions."""
     n = row.evidence_count
-    evidence = ngettext("%(n)s evidence item", "%(n)s evidence items", n) % {"n": n}
+    evidence = _counted(("items", n), lambda: ngettext("%(n)s evidence item", "%(n)s evidence items", n) % {"n": n})
     if not row.requests:
         return evidence
-    asked = ngettext("%(n)s question", "%(n)s questions", len(row.requests)) % {"n": len(row.requests)}
-    if row.open_requests:
-        asked = ngettext("%(asked)s, %(n)s open", "%(asked)s, %(n)s open", row.open_requests) % {
-            "asked": asked,
-            "n": row.open_requests,
-        }
+    q, o = len(row.requests), row.open_requests
+    asked = _counted(("questions", q), lambda: ngettext("%(n)s question", "%(n)s questions", q) % {"n": q})
+    if o:
+        asked = _counted(
+            ("open", q, o),
+            lambda: ngettext("%(asked)s, %(n)s open", "%(asked)s, %(n)s open", o) % {"asked": asked, "n": o},
+        )
     return f"{evidence} · {asked}"
 
 
