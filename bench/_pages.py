@@ -77,6 +77,8 @@ def measure_page(client, url: str, *, requests: int, profile_sort: str = "cumula
         stats.print_stats(os.environ.get("BENCH_ONLY", ""), 40)  # a pattern of the lines to print
         if os.environ.get("BENCH_CALLERS"):  # who calls the functions matching this pattern
             stats.print_callers(os.environ["BENCH_CALLERS"])
+        if os.environ.get("BENCH_CALLEES"):  # what the functions matching this pattern call
+            stats.print_callees(os.environ["BENCH_CALLEES"])
     if os.environ.get("BENCH_SQL"):  # each query of one request, with its time
         timed = []
 
