@@ -73,7 +73,26 @@ def measure_page(client, url: str, *, requests: int, profile_sort: str = "cumula
 
         profiler = cProfile.Profile()
         profiler.runcall(client.get, url)
-        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", profile_sort)).print_stats(25)
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", profile_sort))
+        stats.print_stats(os.environ.get("BENCH_ONLY", ""), 40)  # a pattern of the lines to print
+        if os.environ.get("BENCH_CALLERS"):  # who calls the functions matching this pattern
+            stats.print_callers(os.environ["BENCH_CALLERS"])
+        if os.environ.get("BENCH_CALLEES"):  # what the functions matching this pattern call
+            stats.print_callees(os.environ["BENCH_CALLEES"])
+    if os.environ.get("BENCH_SQL"):  # each query of one request, with its time
+        timed = []
+
+        def timer(execute, sql, *a):
+            start = time.perf_counter()
+            try:
+                return execute(sql, *a)
+            finally:
+                timed.append(((time.perf_counter() - start) * 1000, sql))
+
+        with connection.execute_wrapper(timer):
+            client.get(url)
+        for ms, sql in timed:
+            print(f"  {ms:6.1f} ms  {sql[:160]}")
     times, cpu = [], []
     for _ in range(requests):
         start, start_cpu = time.perf_counter(), time.process_time()

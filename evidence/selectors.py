@@ -89,11 +89,13 @@ def indicator_numbers(assessment: Assessment, item_ids: Iterable[int]) -> dict[i
 def evidence_for(assessment: Assessment, user: Person) -> QuerySet[EvidenceItem]:
     """The assessment's own evidence and any carried over from an earlier cycle (one query), of
     what this person may see, newest first: the library page and the API's list."""
+    # Carried-over items as a subquery of the links, not a join: a join repeats an item per link,
+    # and the DISTINCT that undid it sorted every (wide) row of a thousand before the page's 25.
+    carried = Answer.evidence.through.objects.filter(answer__assessment=assessment).values("evidenceitem_id")
     return (
         EvidenceItem.objects.visible_to(user)
-        .filter(Q(assessment=assessment) | Q(answers__assessment=assessment))
+        .filter(Q(assessment=assessment) | Q(pk__in=carried))
         .select_related("uploaded_by", "site")
-        .distinct()
         .order_by("-uploaded_at", "-id")
     )
 

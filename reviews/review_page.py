@@ -21,11 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Prefetch
+from django.db.models import F, FloatField, Func, Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from accounts import rules
 from assessments.choices import Status
@@ -34,7 +34,7 @@ from assessments.sites import application_areas
 from core.dates import formatter
 from evidence.badges import render_badges
 from evidence.models import EvidenceItem
-from evidence.rules import can_view_evidence_of
+from evidence.rules import can_view_evidence_of, evidence_filter_of
 from evidence.selectors import facts_for_items
 from monitoring.outcomes import indicator_summaries
 from standards.models import AdaptedIndicator, Indicator
@@ -48,7 +48,7 @@ from .models import (
     InformationReply,
     InformationRequest,
 )
-from .selectors import changed_after, newest_upload, review_answers
+from .selectors import changed_after, newest_upload, review_answers, review_answers_counted
 
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
 
@@ -362,6 +362,7 @@ class Row:
     adapted: AdaptedIndicator | None = None
     site_rating: dict | None = None
     evidence: list = field(default_factory=list)
+    evidence_count: int = 0  # of `evidence`, or counted in SQL when the items are not listed
     my_review: IndicatorReview | None = None
     my_review_out_of_date: bool = False
     other_reviews: list = field(default_factory=list)
@@ -454,34 +455,93 @@ class Row:
         return (self.posted.get("reply") or {}).get("text", "")
 
 
+def _counted(key: tuple, say: Callable[[], str]) -> str:
+    """What `say()` says (an `ngettext` of a count), remembered by `key` (what it depends on) and the
+    request's language: the page says "3 evidence items" and "1 question" for each of fifty
+    indicators, few of them distinct, and ngettext is slow in a loop. (`say` holds the literal
+    ngettext call, for makemessages to find.)"""
+    key = (*key, get_language())
+    said = _COUNTED.get(key)
+    if said is None:
+        if len(_COUNTED) > 4096:
+            _COUNTED.clear()
+        said = _COUNTED[key] = say()
+    return said
+
+
+_COUNTED: dict[tuple, str] = {}
+
+
 def _details_summary(row: Row) -> str:
     """What an indicator's closed details say they hold: how many items, how many questions."""
-    evidence = ngettext("%(n)s evidence item", "%(n)s evidence items", len(row.evidence)) % {"n": len(row.evidence)}
+    n = row.evidence_count
+    evidence = _counted(("items", n), lambda: ngettext("%(n)s evidence item", "%(n)s evidence items", n) % {"n": n})
     if not row.requests:
         return evidence
-    asked = ngettext("%(n)s question", "%(n)s questions", len(row.requests)) % {"n": len(row.requests)}
-    if row.open_requests:
-        asked = ngettext("%(asked)s, %(n)s open", "%(asked)s, %(n)s open", row.open_requests) % {
-            "asked": asked,
-            "n": row.open_requests,
-        }
+    q, o = len(row.requests), row.open_requests
+    asked = _counted(("questions", q), lambda: ngettext("%(n)s question", "%(n)s questions", q) % {"n": q})
+    if o:
+        asked = _counted(
+            ("open", q, o),
+            lambda: ngettext("%(asked)s, %(n)s open", "%(asked)s, %(n)s open", o) % {"asked": asked, "n": o},
+        )
     return f"{evidence} · {asked}"
 
 
-def review_page(assessment: Assessment, user, *, answer_id: int | None = None) -> dict:
+def _pins(assessment: Assessment, user, page_url: str) -> list[dict]:
+    """The map's pins: the located items of the assessment's answers this person sees, each once,
+    linking to the item in its indicator's own page (the first indicator it is linked to, in the
+    page's order: the page itself no longer lists the items). One query, of those items only, for
+    their id, title and position."""
+    visible = evidence_filter_of(user, assessment, via="evidenceitem__")
+    if visible is None:
+        return []
+    position = "evidenceitem__facts__position"
+    links = (
+        Answer.evidence.through.objects.filter(answer__assessment=assessment, **{f"{position}__isnull": False})
+        .filter(visible)
+        .annotate(
+            lon=Func(F(position), function="ST_X", output_field=FloatField()),
+            lat=Func(F(position), function="ST_Y", output_field=FloatField()),
+        )
+        .order_by("answer__indicator__position", "evidenceitem__uploaded_at", "evidenceitem_id")
+        .values_list("evidenceitem_id", "answer_id", "evidenceitem__title", "lon", "lat")
+    )
+    pins: dict[int, dict] = {}
+    for item_id, answer_id, title, lon, lat in links:
+        if item_id not in pins:
+            pins[item_id] = {
+                "id": item_id,
+                "title": title,
+                "lon": lon,
+                "lat": lat,
+                "url": f"{page_url.format(answer_id)}#evidence-{item_id}",
+            }
+    return list(pins.values())
+
+
+def review_page(assessment: Assessment, user, *, answer_id: int | None = None, item_lists: bool = True) -> dict:
     """The side-by-side review page, in a number of queries that does not depend on the number of
     indicators, evidence items, reviews or questions.
 
     With `answer_id`, the one indicator of that answer (the caller has checked it belongs to the
     assessment) with its details (`Row.evidence_items`, `site_evidence`): its details fragment and
     its own page. Without, every indicator, with the map and counts but no details: the page loads
-    them per indicator."""
+    them per indicator.
+
+    `item_lists=False` (the page): rows count their visible items (`Row.evidence_count`) rather than
+    list them (`Row.evidence`, which the API and the details show), and the map's pins are read alone:
+    the page no longer draws a thousand model instances it does not show."""
     standard = assessment.standard
     scale = {r["code"]: r for r in standard.localized_scale()}
     adapted = adaptations(assessment.adapted_set)
     details = answer_id is not None
     of_answers = {"answer_id": answer_id} if details else {"answer__assessment": assessment}
-    answers = list(review_answers(assessment).filter(pk=answer_id) if details else review_answers(assessment))
+    lists = item_lists or details
+    if lists:
+        answers = list(review_answers(assessment).filter(pk=answer_id) if details else review_answers(assessment))
+    else:
+        answers = list(review_answers_counted(assessment, evidence_filter_of(user, assessment, via="evidence__")))
     seat = rules.review_seats(user).get(assessment.pk)
     summary = (
         AssessmentReview.objects.filter(assessment=assessment)
@@ -554,7 +614,7 @@ def review_page(assessment: Assessment, user, *, answer_id: int | None = None) -
     all_items = []
     rows = []
     for answer in answers:
-        visible = [i for i in answer.evidence.all() if can_view_evidence(i)]
+        visible = [i for i in answer.evidence.all() if can_view_evidence(i)] if lists else []
         newest = newest_upload(answer)
         all_items.extend(visible)
         row = Row(
@@ -562,6 +622,7 @@ def review_page(assessment: Assessment, user, *, answer_id: int | None = None) -
             adapted=adapted.get(answer.indicator_id),
             site_rating=scale.get(answer.rating),
             evidence=visible,
+            evidence_count=len(visible) if lists else answer.visible_evidence,
             group_finding=findings.get(answer.pk),
             requests=by_answer_requests.get(answer.pk, []),
             urls={kind: url.format(answer.pk) for kind, url in post_urls.items()},
@@ -606,11 +667,10 @@ def review_page(assessment: Assessment, user, *, answer_id: int | None = None) -
 
     # Facts of every item linked to the answers (hidden ones too, as the prefetch above): only the
     # visible items' are used. The page needs them for the map's pins; the details for the badges.
-    linked = EvidenceItem.objects.filter(**({"answers": answer_id} if details else {"answers__assessment": assessment}))
-    facts = evidence_facts(linked)
     site_evidence: list[tuple[str, str]] = []
     badges = None
     if details:
+        facts = evidence_facts(EvidenceItem.objects.filter(answers=answer_id))
         badges = evidence_badges(all_items, facts)
         # The site each item is about, in a multi-site application (issue 16): one query.
         about = dict(EvidenceItem.objects.filter(answers=answer_id, site__isnull=False).values_list("id", "site__name"))
@@ -637,20 +697,7 @@ def review_page(assessment: Assessment, user, *, answer_id: int | None = None) -
     monitoring = indicator_summaries(area.pk, [row.indicator.number for row in rows])
     for row in rows:
         row.monitoring = monitoring.get(row.indicator.number, [])
-    # A pin links to the item in its indicator's own page (the first indicator it is linked to): the
-    # page itself no longer lists the items.
-    pins = {}
-    for row in rows:
-        for item in row.evidence:
-            position = _position(facts.get(item.id))
-            if position is not None and item.id not in pins:
-                pins[item.id] = {
-                    "id": item.id,
-                    "title": item.title,
-                    "lon": position[0],
-                    "lat": position[1],
-                    "url": f"{row.page_url}#evidence-{item.id}",
-                }
+    pins = {} if details else _pins(assessment, user, page_url)
 
     return {
         "rows": rows,
@@ -662,9 +709,7 @@ def review_page(assessment: Assessment, user, *, answer_id: int | None = None) -
         "seat": seat,
         "expert_seat": seat is not None and seat.role == AssignmentRole.EXPERT,
         "sent_back_at": sent_back,
-        "map": None
-        if details
-        else site_map(assessment.protected_area, list(pins.values()), application_areas(assessment)[1:]),
+        "map": None if details else site_map(assessment.protected_area, pins, application_areas(assessment)[1:]),
         "show_badges": badges is not None,
         "outcomes_url": reverse("monitoring:outcomes", args=[area.pk]) if monitoring else "",
         "site_evidence": site_evidence,

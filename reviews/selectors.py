@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
@@ -340,8 +340,27 @@ def review_answers(assessment: Assessment) -> QuerySet[Answer]:
     )
 
 
+def review_answers_counted(assessment: Assessment, visible: Q | None) -> QuerySet[Answer]:
+    """`review_answers` without the items themselves, for the review page that only counts them: per
+    answer, in the same query, how many of its items the person sees (`visible_evidence`; `visible`
+    is `evidence.rules.evidence_filter_of(..., via="evidence__")`, None: none) and when the newest
+    of all of them was uploaded (`newest_evidence_at`, read by `newest_upload`)."""
+    return (
+        Answer.objects.filter(assessment=assessment)
+        .select_related("indicator")
+        .annotate(
+            visible_evidence=Count("evidence", filter=visible) if visible is not None else Value(0),
+            newest_evidence_at=Max("evidence__uploaded_at"),
+        )
+        .order_by("indicator__position")
+    )
+
+
 def newest_upload(answer: Answer) -> datetime.datetime | None:
-    """When the newest of the answer's evidence (all of it, whoever looks) was uploaded; None without any."""
+    """When the newest of the answer's evidence (all of it, whoever looks) was uploaded; None without
+    any. From `review_answers_counted`'s figure when the answer has it, else from its items."""
+    if hasattr(answer, "newest_evidence_at"):
+        return answer.newest_evidence_at
     return max((item.uploaded_at for item in answer.evidence.all()), default=None)
 
 

@@ -202,7 +202,8 @@ def declare(request, pk):
 
 def _review_context(request, assessment, *, posted=None, answer_id=None):
     """What the review page shows; with `answer_id`, what one indicator's page and details show."""
-    context = review_page.review_page(assessment, request.user, answer_id=answer_id)
+    # The page counts each indicator's items; only the details (and the API) list them.
+    context = review_page.review_page(assessment, request.user, answer_id=answer_id, item_lists=False)
     context.update(review_page.row_labels())
     user = request.user
     if posted:

@@ -33,20 +33,20 @@ def capture(parser, token):
     return CaptureNode(nodelist, bits[1])
 
 
-@register.simple_tag(takes_context=True)
-def rating_options(context, choices) -> str:
+_RATING_OPTIONS = DrawnFragments("reviews/_rating_options.html")
+
+
+@register.simple_tag
+def rating_options(choices) -> str:
     """The `<option>`s of a rating select for `choices` (`(code, label, selected)`, from
     `Row.review_choices` or `Row.finding_choices`), from `reviews/_rating_options.html`.
 
-    Rendered once per page for each distinct list (there are as many as ratings, plus none
-    selected) and repeated, rather than looped over in each of a hundred selects."""
-    rendered = context.render_context.setdefault("rating_options", {})
+    Drawn once for each distinct list (there are as many as ratings, plus none selected, per
+    language: the labels are in the list) and reused (core.fragments), rather than looped over in
+    each of a hundred selects. (A cache in the render context was lost at the end of each row's
+    `{% include %}`, which has a render context of its own.)"""
     key = tuple(choices)
-    if key not in rendered:
-        rendered[key] = context.template.engine.get_template("reviews/_rating_options.html").render(
-            template.Context({"choices": choices}, autoescape=context.autoescape)
-        )
-    return rendered[key]
+    return _RATING_OPTIONS.draw(key, {"choices": key})
 
 
 _EVIDENCE_ITEMS = DrawnFragments("reviews/_evidence_items.html")

@@ -16,7 +16,7 @@ from accounts.tests.factories import Role, make_user
 from assessments.models import Answer
 from evidence.models import EvidenceItem
 from protected_areas.tests.factories import ProtectedAreaFactory
-from reviews import services
+from reviews import review_page, services
 from reviews.tests.factories import answers_of, submitted_assessment
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +186,42 @@ def test_details_follow_the_pages_rules(client, team, expert, second_expert, una
     assert "Draft" not in client.get(own_page).content.decode()
     # an answer of another assessment, or none, is 404
     assert client.get(reverse("reviews:indicator-part", args=[assessment.pk, 999999])).status_code == 404
+
+
+def _what_rows_say(rows) -> list[tuple]:
+    return [
+        (r.evidence_count, r.details_summary, r.my_review_out_of_date, r.group_out_of_date, r.reviewed, r.unmet)
+        for r in rows
+    ]
+
+
+def test_the_page_counts_in_sql_what_the_lists_hold(team, expert, site_manager, staff):
+    # given an indicator whose items are for the site team only, and another whose evidence grew
+    # after the expert's review of it
+    assessment = team["assessment"]
+    _link_items(assessment, site_manager, 6)
+    first, second = answers_of(assessment)[:2]
+    EvidenceItem.objects.filter(answers=first).update(sensitivity="site_team")
+    services.indicator_review_save(assessment=assessment, answer=second, by=expert, rating="meets", finding="Fine.")
+    later = EvidenceItem.objects.create(
+        assessment=assessment,
+        title="Later",
+        file="t/later.pdf",
+        original_filename="later.pdf",
+        size=10,
+        uploaded_by=site_manager,
+    )
+    second.evidence.add(later)
+    for person in (expert, site_manager, staff):
+        # when the page counts each indicator's items in SQL rather than listing them
+        listed = review_page.review_page(assessment, person)["rows"]
+        counted = review_page.review_page(assessment, person, item_lists=False)["rows"]
+        # then it says what the lists say: how many each person sees, what is out of date
+        assert _what_rows_say(counted) == _what_rows_say(listed)
+        assert [r.evidence_count for r in listed] == [len(r.evidence) for r in listed]
+        assert not any(r.evidence for r in counted)
+    n_first = EvidenceItem.objects.filter(answers=first).count()
+    expert_rows = review_page.review_page(assessment, expert, item_lists=False)["rows"]
+    team_rows = review_page.review_page(assessment, site_manager, item_lists=False)["rows"]
+    assert (expert_rows[0].evidence_count, team_rows[0].evidence_count) == (0, n_first)
+    assert expert_rows[1].my_review_out_of_date

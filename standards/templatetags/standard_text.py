@@ -90,3 +90,16 @@ def wording_note(indicator: Any) -> SafeString:
         return SafeString("")
     wording = Wording.PENDING if wording == Wording.PENDING else Wording.PARAPHRASE
     return _NOTES.draw((get_language(), str(wording)), {"wording": wording, "Wording": Wording})
+
+
+# The rating select of every indicator lists the same scale: drawn once per scale, selected rating
+# and language (the labels are in the key), not looped over in each of fifty selects.
+_SCALE_OPTIONS = DrawnFragments("standards/_scale_options.html", max_entries=256)
+
+
+@register.simple_tag
+def scale_options(scale, selected) -> SafeString:
+    """The `<option>`s of a rating select: each rating of `scale` (a Standard's localized scale, dicts
+    with `code` and `label`), the one whose code is `selected` marked selected."""
+    choices = tuple((r["code"], r["label"], r["code"] == selected) for r in scale)
+    return _SCALE_OPTIONS.draw(choices, {"choices": choices})
