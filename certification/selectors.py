@@ -261,11 +261,12 @@ def public_places() -> list[dict[str, Any]]:
     outside a crescent-shaped or many-part area), or of its point. Plain values in one query: the
     map marks every listed area, while the table beside it shows a page of them."""
     place = PointOnSurface(_map_shape())
-    return list(
+    rows: Any = (
         public_certificates()
         .annotate(lon=PointX(place), lat=PointY(place))
         .values("protected_area_id", "protected_area__name", "status", "lon", "lat")
     )
+    return list(rows)
 
 
 def public_map(*, area_id: int | None = None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -122,7 +123,7 @@ def page_cursors(params) -> dict[str, Cursor]:
     return {}
 
 
-def sort_key_of(queryset: QuerySet) -> Expression:
+def sort_key_of(queryset: QuerySet) -> Expression | F:
     """The first term of the queryset's order, which must be `(<sort key>, "id")`: the model's
     (name, id) or a filter's own (the name search's `(Lower(name), id)`)."""
     order = list(queryset.query.order_by or queryset.model._meta.ordering)
@@ -212,7 +213,8 @@ class NameSearchPaginator(Paginator):
 
     @cached_property
     def _first_ids(self) -> list[int]:
-        return list(self.object_list.values_list("pk", flat=True)[: SEARCH_COUNT_CAP + 1])
+        matches = cast(QuerySet, self.object_list)
+        return list(matches.values_list("pk", flat=True)[: SEARCH_COUNT_CAP + 1])
 
     @cached_property
     def count(self) -> int:

@@ -17,7 +17,7 @@ It returns data (strings prepared once, tuples to unpack); the markup is in `rev
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
@@ -223,7 +223,7 @@ def _area_rings(area) -> list[list[tuple[float, float]]]:
     return [[(float(x), float(y)) for x, y in ring.coords] for polygon in polygons for ring in polygon]
 
 
-def site_map(protected_area, pins: list[dict], other_sites: list | None = None) -> dict | None:
+def site_map(protected_area, pins: Collection[dict], other_sites: list | None = None) -> dict | None:
     """An SVG drawing of the boundary with evidence pins (no map library, no tiles needed).
 
     Longitude is scaled by cos(latitude) so the shape is not stretched; pins outside the boundary
@@ -505,7 +505,7 @@ def _pins(assessment: Assessment, user, page_url: str) -> list[dict]:
             lat=Func(F(position), function="ST_Y", output_field=FloatField()),
         )
         .order_by("answer__indicator__position", "evidenceitem__uploaded_at", "evidenceitem_id")
-        .values_list("evidenceitem_id", "answer_id", "evidenceitem__title", "lon", "lat")
+        .values_list("evidenceitem_id", "answer_id", "evidenceitem__title", "lon", "lat")  # type: ignore[misc]
     )
     pins: dict[int, dict] = {}
     for item_id, answer_id, title, lon, lat in links:
@@ -539,7 +539,8 @@ def review_page(assessment: Assessment, user, *, answer_id: int | None = None, i
     of_answers = {"answer_id": answer_id} if details else {"answer__assessment": assessment}
     lists = item_lists or details
     if lists:
-        answers = list(review_answers(assessment).filter(pk=answer_id) if details else review_answers(assessment))
+        chosen = review_answers(assessment)
+        answers = list(chosen.filter(pk=answer_id) if answer_id is not None else chosen)
     else:
         answers = list(review_answers_counted(assessment, evidence_filter_of(user, assessment, via="evidence__")))
     seat = rules.review_seats(user).get(assessment.pk)
@@ -622,7 +623,7 @@ def review_page(assessment: Assessment, user, *, answer_id: int | None = None, i
             adapted=adapted.get(answer.indicator_id),
             site_rating=scale.get(answer.rating),
             evidence=visible,
-            evidence_count=len(visible) if lists else answer.visible_evidence,
+            evidence_count=len(visible) if lists else answer.visible_evidence,  # type: ignore[attr-defined]
             group_finding=findings.get(answer.pk),
             requests=by_answer_requests.get(answer.pk, []),
             urls={kind: url.format(answer.pk) for kind, url in post_urls.items()},

@@ -360,7 +360,8 @@ def newest_upload(answer: Answer) -> datetime.datetime | None:
     """When the newest of the answer's evidence (all of it, whoever looks) was uploaded; None without
     any. From `review_answers_counted`'s figure when the answer has it, else from its items."""
     if hasattr(answer, "newest_evidence_at"):
-        return answer.newest_evidence_at
+        counted: datetime.datetime | None = answer.newest_evidence_at
+        return counted
     return max((item.uploaded_at for item in answer.evidence.all()), default=None)
 
 
