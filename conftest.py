@@ -253,6 +253,15 @@ def browser_login(page, email, password=None):
         page.get_by_role("button", name="Log in").click()
 
 
+def open_indicator_details(page, answer_pk, *, ask=False):
+    """On the review page, open an indicator's "Evidence · Questions" and wait for them to load (they come
+    from a fragment when opened, issue 19); with `ask`, open the form asking the site a question too."""
+    page.locator(f"#indicator-{answer_pk} details.row-details > summary").click()
+    page.wait_for_selector(f"#details-{answer_pk}[data-loaded='1']")
+    if ask:
+        page.locator(f"#indicator-{answer_pk} details.ask > summary").click()
+
+
 @pytest.fixture(autouse=True)
 def _forget_login_failures():
     """Login throttling lives in Redis: each test starts with a clean record."""

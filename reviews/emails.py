@@ -77,7 +77,7 @@ def reply_email_queue(reply) -> None:
     asker = req.asked_by
     if not asker.is_active or not asker.email or asker.pk == reply.author_id:
         return
-    link = settings.SITE_URL + reverse("reviews:review", args=[req.answer.assessment_id]) + f"#request-{req.pk}"
+    link = settings.SITE_URL + req.get_absolute_url()
     context = {"req": req, "reply": reply, "files": reply.evidence.count(), "link": link}
     subject, body = _render("reply", context, asker.language)
     queue_email(kind="review.reply", to=[asker.email], subject=subject, body=body)

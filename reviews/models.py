@@ -13,6 +13,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AssignmentRole, CoiStatus, Outcome, RequestStatus, ReviewerDecision
@@ -190,6 +191,12 @@ class InformationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Question on answer {self.answer_id}"
+
+    def get_absolute_url(self) -> str:
+        """The question in its thread, on its indicator's own page: the review page loads threads only
+        when an indicator is opened (issue 19), so an anchor there would find nothing."""
+        page = reverse("reviews:indicator-page", args=[self.answer.assessment_id, self.answer_id])
+        return f"{page}#request-{self.pk}"
 
 
 class InformationReply(models.Model):

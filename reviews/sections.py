@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from accounts import rules
 from assessments.models import Assessment
 from assessments.sections import OpenQuestion
@@ -16,7 +14,6 @@ def assessment_open_questions(assessment: Assessment, user) -> list[OpenQuestion
     """The questions still open on this assessment, for whoever may answer or follow them (one query)."""
     if not rules.can_reply_to_request(user, assessment):
         return []
-    review_url = reverse("reviews:review", args=[assessment.pk])
     rows = (
         InformationRequest.objects.filter(answer__assessment=assessment, status=RequestStatus.OPEN)
         .select_related("answer__indicator", "asked_by")
@@ -29,7 +26,7 @@ def assessment_open_questions(assessment: Assessment, user) -> list[OpenQuestion
             question=req.question,
             asked_by=req.asked_by.get_short_name(),
             asked_at=req.created_at,
-            answer_url=f"{review_url}#request-{req.pk}",
+            answer_url=req.get_absolute_url(),
         )
         for req in rows
     ]

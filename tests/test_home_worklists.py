@@ -57,7 +57,7 @@ def test_reviewers_questions_reach_the_site_team_home_and_nobody_elses(
     page = _home(client, site_manager)
     assert "1 question from reviewers" in page
     assert "Please send the minutes of the 2025 board meeting." in page
-    assert f'href="/reviews/assessments/{assessment.pk}/#request-{req.pk}"' in page
+    assert f'href="/reviews/assessments/{assessment.pk}/indicators/{answer.pk}/#request-{req.pk}"' in page
     client.logout()
     assert "minutes of the 2025 board" not in _home(client, other_manager)
     # once closed, it leaves the worklist
@@ -125,7 +125,7 @@ def test_the_assessment_page_shows_open_questions_beside_their_indicator_to_the_
     # beside the indicator: the question and the way to answer it
     block = page[page.index(f'id="answer-{answer.pk}"') :]
     assert "Which year is the visitor survey from?" in block[: block.index('<div class="answer">')]
-    assert f"/reviews/assessments/{assessment.pk}/#request-{req.pk}" in block
+    assert f"/reviews/assessments/{assessment.pk}/indicators/{answer.pk}/#request-{req.pk}" in block
     # answered questions leave the page's list
     review_services.information_reply_create(request=req, by=site_manager, text="2025.")
     assert "Which year is the visitor survey" not in client.get(f"/assessments/{assessment.pk}/").content.decode()

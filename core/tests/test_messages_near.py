@@ -5,7 +5,7 @@ there, where the browser has scrolled to (issue 15)."""
 import pytest
 from playwright.sync_api import expect
 
-from conftest import browser_login
+from conftest import browser_login, open_indicator_details
 from core.messages import near_target
 from reviews import services as review_services
 from reviews.tests.factories import submitted_assessment
@@ -45,10 +45,8 @@ def test_the_page_puts_the_message_beside_the_indicator(page, area, site_manager
     answer = assessment.answers.order_by("indicator__position").last()
     browser_login(page, staff.email)
     page.goto(f"/reviews/assessments/{assessment.pk}/")
+    open_indicator_details(page, answer.pk, ask=True)
     form = page.locator(f"#indicator-{answer.pk} form").filter(has=page.locator("textarea[name=question]"))
-    opener = page.locator(f"#indicator-{answer.pk} details").filter(has=page.locator("textarea[name=question]"))
-    if opener.count():
-        opener.locator("summary").first.click()
     form.locator("textarea[name=question]").fill("Which year?")
     form.get_by_role("button").click()  # saved in the background (review.js), the row redrawn
     message = page.locator(f"#indicator-{answer.pk} > .message")

@@ -32,4 +32,4 @@ def test_the_asker_is_told_of_the_answer_in_their_language_and_nobody_else(area,
     email = OutgoingEmail.objects.filter(kind="review.reply").latest("id")
     assert email.to == [staff.email]
     assert "a répondu" in email.subject or "répondu" in email.body  # French, the asker's language
-    assert "Attached." in email.body and f"#request-{req.pk}" in email.body
+    assert "Attached." in email.body and f"/indicators/{req.answer_id}/#request-{req.pk}" in email.body

@@ -161,6 +161,7 @@ def test_journey_2_expert_reviews_remotely_and_reviewer_confirms(
     cards = page.locator("article.review-row")
     expect(cards).to_have_count(3)
     for i in range(3):
+        _open_details(cards.nth(i))
         expect(cards.nth(i).locator(".evidence-item")).to_have_count(1)
         card = page.locator("article.review-row").nth(i)
         card.locator("select[name=rating]").first.select_option("meets")
@@ -172,7 +173,7 @@ def test_journey_2_expert_reviews_remotely_and_reviewer_confirms(
         expect(card.locator(".message-near")).to_contain_text("group's finding")
 
     # UI: ask the site a question on indicator 2
-    card = page.locator("article.review-row").nth(1)
+    card = page.locator("article.review-row").nth(1)  # its details were opened above, and stay open
     card.get_by_text("Ask the site a question").click()
     card.locator("textarea[name=question]").fill("Please share the minutes of the 2025 stakeholder meetings.")
     card.get_by_role("button", name="Send question").click()
@@ -182,8 +183,9 @@ def test_journey_2_expert_reviews_remotely_and_reviewer_confirms(
     # UI: the site manager sees the question on the same page and answers it
     site = as_user(browser, live_server, site_manager.email)
     site.goto(review_url)
-    expect(site.get_by_text("Please share the minutes")).to_be_visible()
     site_card = site.locator("article.review-row").nth(1)
+    _open_details(site_card)
+    expect(site.get_by_text("Please share the minutes")).to_be_visible()
     site_card.locator("textarea[name=text]").fill("The minutes were uploaded as 'Stakeholder meetings 2025'.")
     site_card.get_by_role("button", name="Send").click()
     expect(site_card.locator(".message-near")).to_contain_text("added to the thread")
@@ -192,6 +194,7 @@ def test_journey_2_expert_reviews_remotely_and_reviewer_confirms(
 
     # UI: the expert sees the answer, then recommends with reasons
     page.reload()
+    _open_details(page.locator("article.review-row").nth(1))
     expect(page.get_by_text("The minutes were uploaded as")).to_be_visible()
     page.get_by_label("Recommend for the Green List").check()
     page.locator("#reasons").fill("All indicators are met and the site answered our question fully.")
@@ -304,3 +307,9 @@ def test_journey_3_the_panel_certifies_and_the_public_verifies(
     expect(visitor.locator(".verdict-word")).to_have_text("NOT VALID")
     shot(visitor, "3-unknown-number")
     visitor.context.close()
+
+
+def _open_details(card):
+    """Open a review row's "Evidence · Questions": they load from a fragment when opened (issue 19)."""
+    card.locator("details.row-details > summary").click()
+    expect(card.locator("details.row-details[data-loaded='1']")).to_have_count(1)

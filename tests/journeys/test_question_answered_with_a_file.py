@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import browser_login
+from conftest import browser_login, open_indicator_details
 from evidence.models import EvidenceItem
 from reviews import services
 from reviews.models import InformationRequest
@@ -36,9 +36,7 @@ def test_a_reviewer_asks_for_minutes_and_the_site_answers_with_the_file_from_its
     browser_login(reviewer, expert.email)
     reviewer.goto(f"/reviews/assessments/{assessment.pk}/")
     row = reviewer.locator(f"#indicator-{answer.pk}")
-    opener = row.locator("details").filter(has=reviewer.locator("textarea[name=question]"))
-    if opener.count():
-        opener.locator("summary").first.click()
+    open_indicator_details(reviewer, answer.pk, ask=True)
     row.locator("textarea[name=question]").fill("Please send the minutes of the last advisory board meeting.")
     row.locator("form").filter(has=reviewer.locator("textarea[name=question]")).get_by_role("button").click()
     expect(row.locator(".message-near")).to_be_visible()
@@ -67,5 +65,6 @@ def test_a_reviewer_asks_for_minutes_and_the_site_answers_with_the_file_from_its
 
     # the reviewer sees the answer and its file in the thread
     reviewer.reload()
+    open_indicator_details(reviewer, answer.pk)
     link = reviewer.locator(f"#request-{req.pk}").get_by_role("link", name="Procès-verbal, mars 2026")
     expect(link).to_be_visible()

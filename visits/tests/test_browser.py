@@ -17,7 +17,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import browser_login
+from conftest import browser_login, open_indicator_details
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -128,6 +128,7 @@ def test_staff_plan_the_expert_records_the_site_team_reads_on_a_phone(
     # the reviewers find the photo beside indicator 1.1.1, marked as taken on the visit
     asi = _page(browser, live_server, reviewer.email, DESKTOP, "en")
     asi.goto(f"/reviews/assessments/{assessment.pk}/")
+    open_indicator_details(asi, item.answers.get().pk)  # the evidence list loads when opened (issue 19)
     photo = asi.locator(f"#evidence-{item.pk}")
     expect(photo).to_contain_text("From the site visit of")
     photo.scroll_into_view_if_needed()
