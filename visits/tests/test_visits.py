@@ -240,7 +240,10 @@ def test_api_pages_and_review_page(under_review, api_client, client, site_manage
 
     # the reviewers find the photo beside its indicator on the review page
     client.force_login(reviewer)
-    review_page = client.get(f"/reviews/assessments/{under_review.pk}/").content.decode()
+    # (in its indicator's details, which the review page loads when the indicator is opened: issue 19)
+    details_url = f"/reviews/assessments/{under_review.pk}/indicators/{first.pk}/details/"
+    assert details_url in client.get(f"/reviews/assessments/{under_review.pk}/").content.decode()
+    review_page = client.get(details_url).content.decode()
     assert "Boundary marker 12" in review_page
     with translation.override("en"):
         mark = f"From the site visit of {formats.date_format(TODAY(), 'DATE_FORMAT')}"
