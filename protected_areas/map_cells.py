@@ -48,16 +48,19 @@ def drawn_from_m(level: int) -> float:
 # %(h)s in the SQL below: half the Web Mercator width (the grid starts at its west and north edges).
 # Each area with a boundary: the centre of its box (Web Mercator) and the overview's size (0 when it
 # has none: under a zoom-6 pixel).
+# The boxes are read as box2d, which PostGIS takes from the stored geometry's header without reading
+# (or decompressing) its vertices; ST_XMin(geometry) and the like parse the whole boundary each time.
 _CENTRES = """
     SELECT pa.id,
         ST_X(c.p) AS cx, ST_Y(c.p) AS cy,
-        CASE WHEN pa.geom_overview IS NULL THEN 0
-             ELSE greatest(ST_XMax(pa.geom_overview) - ST_XMin(pa.geom_overview),
-                           ST_YMax(pa.geom_overview) - ST_YMin(pa.geom_overview)) END AS size
+        CASE WHEN b.overview IS NULL THEN 0
+             ELSE greatest(ST_XMax(b.overview) - ST_XMin(b.overview),
+                           ST_YMax(b.overview) - ST_YMin(b.overview)) END AS size
     FROM protected_areas_protectedarea pa
+    CROSS JOIN LATERAL (SELECT Box2D(pa.geom_display) AS display, Box2D(pa.geom_overview) AS overview OFFSET 0) b
     CROSS JOIN LATERAL (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(
-        (ST_XMin(pa.geom_display) + ST_XMax(pa.geom_display)) / 2,
-        greatest(-85, least(85, (ST_YMin(pa.geom_display) + ST_YMax(pa.geom_display)) / 2))), 4326), 3857) AS p) c
+        (ST_XMin(b.display) + ST_XMax(b.display)) / 2,
+        greatest(-85, least(85, (ST_YMin(b.display) + ST_YMax(b.display)) / 2))), 4326), 3857) AS p) c
     WHERE pa.geom_display IS NOT NULL {where}
 """
 _INSERT = """

@@ -105,6 +105,7 @@ def import_protected_areas(
     source: str | None = None,
     progress: Callable[[int, int | None], None] | None = None,
     skip_keys: frozenset[str] = frozenset(),
+    refresh_maps: bool = True,
 ) -> ImportSummary:
     """Import (upsert) the protected areas in a GeoJSON, GeoPackage, Shapefile (plain or zipped) or
     KML file. Features that cannot be used are rejected with a reason; the rest import. Raises
@@ -112,6 +113,11 @@ def import_protected_areas(
 
     `source` names the data set: it prefixes the identities of non-WDPA records
     (`<source>:<key>`) and is recorded with each boundary; it defaults to the file name.
+
+    With `refresh_maps` the maps (cells, low-zoom tiles, tile cache) are brought up to date before
+    this returns; without it the caller does (`summary.maps_changed_since`): the browser's imports
+    queue `maps_refresh_queue` for the heavy worker, so the import's own time is the import's work
+    (validation, repair, history, upsert) and the maps follow within a minute or so.
     """
     path = Path(path)
     started = database_now()
@@ -153,8 +159,23 @@ def import_protected_areas(
     if progress:
         progress(summary.total or done, summary.total)
     if summary.created or summary.updated:
-        tiles_data_changed(since=started)
+        if refresh_maps:
+            tiles_data_changed(since=started)
+        else:
+            summary.maps_changed_since = started
     return summary
+
+
+def maps_refresh_queue(since: datetime) -> None:
+    """Have the heavy worker bring the maps up to date with what was imported since `since`, once the
+    caller's transaction commits (a rolled-back import changed nothing)."""
+
+    def send() -> None:
+        from .tasks import refresh_protected_area_maps
+
+        refresh_protected_area_maps.delay(since.isoformat())
+
+    transaction.on_commit(send, robust=True)
 
 
 def summary_json(summary: ImportSummary) -> str:
@@ -232,7 +253,10 @@ def _import_work(job: Job, progress: Progress) -> JobDone:
             source=params.get("source"),
             progress=progress,
             skip_keys=frozenset(params.get("skip_keys") or ()),
+            refresh_maps=False,
         )
+    if summary.maps_changed_since is not None:
+        maps_refresh_queue(summary.maps_changed_since)
     result = summary.as_dict()
     if adopted:
         result["adopted"] = adopted

@@ -1,9 +1,11 @@
+from datetime import datetime
+
 from celery import shared_task
 
 from core.jobs import JobTask
 
 from .import_wizard import preview_job_run
-from .services import import_job_run
+from .services import import_job_run, tiles_data_changed
 
 
 # A national WDPA file imports in minutes. The hard limit stays under the broker's 30-minute
@@ -17,3 +19,11 @@ def run_protected_area_import(job_id: int) -> str:
 @shared_task(base=JobTask, soft_time_limit=25 * 60, time_limit=28 * 60)
 def run_protected_area_import_preview(job_id: int) -> str:
     return preview_job_run(job_id).status
+
+
+# After an import (services.maps_refresh_queue): cells, low-zoom tiles and the tile cache of what it
+# changed. Safe to run twice or late: it recomputes from what is stored now, one run at a time
+# (low_zoom_tiles.one_writer_at_a_time).
+@shared_task(soft_time_limit=25 * 60, time_limit=28 * 60)
+def refresh_protected_area_maps(since: str) -> int:
+    return tiles_data_changed(since=datetime.fromisoformat(since))

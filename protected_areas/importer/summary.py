@@ -7,6 +7,7 @@ use, the writer counts what PostGIS created, updated or repaired and what it rej
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 # A 300,000-feature file with a bad column would otherwise carry 300,000 messages around.
@@ -23,6 +24,9 @@ class ImportSummary:
     errors: list[dict[str, Any]] = field(default_factory=list)
     layer: str = ""
     total: int | None = None
+    # Set when areas changed and the caller is to refresh the maps (services.maps_refresh_queue):
+    # the database's clock when the import started.
+    maps_changed_since: datetime | None = None
 
     def reject(self, feature: int, reason: str) -> None:
         self.rejected += 1
@@ -37,4 +41,6 @@ class ImportSummary:
             "repaired": self.repaired,
             "rejected": self.rejected,
             "errors": list(self.errors),
+            # The maps show the import's changes once the queued refresh has run.
+            "maps_refreshing": self.maps_changed_since is not None,
         }
