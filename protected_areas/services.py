@@ -132,19 +132,18 @@ def import_protected_areas(
         summary.total = None
     if summary.total is not None and summary.total < 0:
         summary.total = None
-    writer.create_staging()
     done = 0
-    # The reader thread reads and normalises the next batch while PostGIS writes this one.
-    batches = ReadAhead(lyr, mapping)
+
+    def written(last: int) -> None:
+        nonlocal done
+        done = last
+        if progress:
+            progress(done, summary.total)
+
+    # The reader thread reads and normalises the next batches while PostGIS writes these.
+    batches = ReadAhead(lyr, mapping, streams=writer.writer_count())
     try:
-        for rows, rejects in batches:
-            for n, reason in rejects:
-                summary.reject(n, reason)
-            if rows:
-                writer.write_batch(rows, summary, source)
-                done = rows[-1][0]
-                if progress:
-                    progress(done, summary.total)
+        writer.write_batches(batches, summary, source, written)
     except GDALException as exc:
         # The file broke part-way (truncated download): what was read is saved; say where it stopped.
         raise DomainError(
@@ -154,7 +153,6 @@ def import_protected_areas(
         )
     finally:
         batches.close()
-        writer.drop_staging()
         del ds, lyr
     if progress:
         progress(summary.total or done, summary.total)

@@ -19,8 +19,10 @@ columns, which keeps the one vetted GDAL.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import queue
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from ctypes import c_char_p, c_double, c_int, c_int64, c_void_p, cast, create_string_buffer
@@ -38,6 +40,8 @@ from .columns import WKB_INDEX, ColumnMapping, attribute_row
 
 # Features per batch: per COPY, per pass of the set-based SQL, and per item on the read-ahead queue.
 BATCH_SIZE = 1000
+# Threads checking validity; also the batches waiting, read and checked, for a writer.
+CHECKERS = 2
 
 _POLYGONAL = {3, 6, 7, 10, 12, 15, 16}  # Polygon, MultiPolygon, GeometryCollection, curves, surfaces
 _POINTS = {1, 4}
@@ -260,86 +264,119 @@ def _check_validity(batch: list[tuple[tuple, _Geometry | None]]) -> list[tuple]:
 
 
 class ReadAhead:
-    """The (rows, rejects) batches of a layer, read on threads of their own.
+    """The (rows, rejects) batches of a layer, read on threads of their own, in `streams` streams.
 
-    GDAL reading and normalising (one thread) and the validity checks of the batch before (another:
-    GEOS runs without the GIL) go on while PostGIS works on the batch before that, so the import
-    uses every core it is given. The queue is short, so memory stays at a few batches whatever the
-    size of the file. Iterating raises what the reader or a check raised; `close()` stops both and
-    waits for them (always call it, also after an error).
+    GDAL reading and normalising (one thread) and the validity checks of the batches before (two
+    more, taking batches in turn: GEOS runs without the GIL, and checking is the costliest part of
+    reading) go on while PostGIS writes the batches before those, so the import uses every core it
+    is given. Each stream is written by one connection (writer.write_batches); a feature's stream
+    follows from its identity, so every feature of one identity meets the same connection, which
+    finds the repeats in order (batch.sql's `duplicates`). The queues are short, so memory stays at
+    a few batches whatever the size of the file. Taking a batch raises what the reader or a check
+    raised; `close()` stops them all and waits for them (always call it, also after an error).
     """
 
-    def __init__(self, layer, mapping: ColumnMapping) -> None:
-        self._batches: queue.Queue = queue.Queue(maxsize=1)
+    def __init__(self, layer, mapping: ColumnMapping, streams: int = 1) -> None:
+        self.streams = streams
+        self._queues: list[queue.Queue] = [queue.Queue(maxsize=1) for _ in range(streams)]
         self._stop = threading.Event()
-        self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="protected-area-validity")
+        # One thread each (not one pool) so that each closes the connection it opened.
+        self._checkers = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="protected-area-validity") for _ in range(CHECKERS)
+        ]
         self._thread = threading.Thread(
             target=_read_batches,
-            args=(layer, mapping, self._batches, self._stop, self._checker),
+            args=(layer, mapping, self._queues, self._stop, self._checkers),
             name="protected-area-reader",
             daemon=True,
         )
         self._thread.start()
 
     def __iter__(self) -> Iterator[tuple[list[tuple], list[tuple[int, str]]]]:
+        while (batch := self.next_batch(0)) is not None:
+            yield batch
+
+    def next_batch(self, stream: int) -> tuple[list[tuple], list[tuple[int, str]]] | None:
+        """The stream's next batch, or None at its end (or once stopped)."""
         while True:
-            item = self._batches.get()
+            try:
+                item = self._queues[stream].get(timeout=0.1)
+            except queue.Empty:
+                if self._stop.is_set():
+                    return None
+                continue
             if item is None:
-                return
+                return None
             if isinstance(item, BaseException):
                 raise item
             checked, rejects = item
-            yield checked.result(), rejects
+            return checked.result(), rejects
+
+    def stop(self) -> None:
+        """Stop reading: every stream ends (a writer failed)."""
+        self._stop.set()
 
     def close(self) -> None:
         self._stop.set()
         self._thread.join()
-        while not self._batches.empty():
-            item = self._batches.get_nowait()
-            if isinstance(item, tuple):
-                item[0].cancel()
-        # The checker's own connection (opened by _check_validity) is closed on its thread.
-        self._checker.submit(connection.close)
-        self._checker.shutdown(wait=True)
+        for batches in self._queues:
+            while not batches.empty():
+                item = batches.get_nowait()
+                if isinstance(item, tuple):
+                    item[0].cancel()
+        # Each checker's own connection (opened by _check_validity) is closed on its thread.
+        for checker in self._checkers:
+            checker.submit(connection.close)
+            checker.shutdown(wait=True)
 
 
 def _read_batches(
-    lyr, mapping: ColumnMapping, out: queue.Queue, stop: threading.Event, checker: ThreadPoolExecutor
+    lyr, mapping: ColumnMapping, out: list[queue.Queue], stop: threading.Event, checkers: list[ThreadPoolExecutor]
 ) -> None:
-    """Put (checked rows, rejects) batches on `out`, then None; an exception is put in place of a
-    batch. The rows are a Future: their validity is checked on `checker` while this thread reads on."""
+    """Put (checked rows, rejects) batches on the queues of `out`, then None on each; an exception
+    is put in place of a batch. The rows are a Future: their validity is checked on one of
+    `checkers` (in turn) while this thread reads on. Rejects go with the next batch of any stream."""
+    turn = itertools.cycle(checkers)
+    streams = len(out)
 
-    def put(item) -> bool:
+    def put(stream: int, item) -> bool:
         while not stop.is_set():
             try:
-                out.put(item, timeout=0.1)
+                out[stream].put(item, timeout=0.1)
                 return True
             except queue.Full:
                 continue
         return False
 
-    pending: dict[str, list] = {"rows": [], "rejects": []}
+    pending_rows: list[list] = [[] for _ in range(streams)]
+    pending_rejects: list[tuple[int, str]] = []
 
-    def flush() -> bool:
-        checked: Future[list[tuple]] = checker.submit(_check_validity, pending["rows"])
-        item = (checked, pending["rejects"])
-        pending["rows"], pending["rejects"] = [], []
-        return put(item)
+    def flush(stream: int) -> bool:
+        nonlocal pending_rejects
+        checked: Future[list[tuple]] = next(turn).submit(_check_validity, pending_rows[stream])
+        item = (checked, pending_rejects)
+        pending_rows[stream], pending_rejects = [], []
+        return put(stream, item)
 
     def reject(n: int, reason: str) -> None:
-        pending["rejects"].append((n, reason))
+        pending_rejects.append((n, reason))
         # Rejects are flushed too: a file whose every feature is rejected still streams.
-        if len(pending["rejects"]) >= BATCH_SIZE:
-            flush()
+        if len(pending_rejects) >= BATCH_SIZE:
+            flush(0)
 
     try:
         for row in _feature_rows(lyr, mapping, reject):
             if stop.is_set():
                 return
-            pending["rows"].append(row)
-            if len(pending["rows"]) >= BATCH_SIZE and not flush():
+            stream = zlib.crc32(row[0][1].encode()) % streams if streams > 1 else 0
+            pending_rows[stream].append(row)
+            if len(pending_rows[stream]) >= BATCH_SIZE and not flush(stream):
                 return
-        if flush():
-            put(None)
-    except BaseException as exc:  # handed to the importing thread, which raises it
-        put(exc)
+        for stream in range(streams):
+            if (pending_rows[stream] or pending_rejects or stream == 0) and not flush(stream):
+                return
+        for stream in range(streams):
+            put(stream, None)
+    except BaseException as exc:  # handed to the importing threads, which raise it
+        for stream in range(streams):
+            put(stream, exc)

@@ -34,13 +34,15 @@ class ImportSummary:
             self.errors.append({"feature": feature, "reason": reason})
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        result: dict[str, Any] = {
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "repaired": self.repaired,
             "rejected": self.rejected,
             "errors": list(self.errors),
-            # The maps show the import's changes once the queued refresh has run.
-            "maps_refreshing": self.maps_changed_since is not None,
         }
+        if self.maps_changed_since is not None:
+            # The maps show the import's changes once the refresh it queued has run.
+            result["maps_refreshing"] = True
+        return result
