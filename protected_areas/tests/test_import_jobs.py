@@ -3,11 +3,12 @@
 import time
 
 import pytest
+from django.db.models import Sum
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.models import Job
-from protected_areas.models import ProtectedArea
+from protected_areas.models import LowZoomTile, MapCell, ProtectedArea
 
 
 def _upload(name, content):
@@ -99,10 +100,26 @@ def test_browser_import_runs_in_a_real_worker(client, staff, testdata, celery_wo
     assert response["Location"] == reverse("protected_areas:import-status", args=[job.pk])
     data = _wait_for(client, job.pk)
     assert data["status"] == "done", data
-    assert data["result"] == {"created": 2, "updated": 0, "unchanged": 0, "repaired": 0, "rejected": 0, "errors": []}
+    assert data["result"] == {
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "repaired": 0,
+        "rejected": 0,
+        "errors": [],
+        "maps_refreshing": True,
+    }
     assert ProtectedArea.objects.get(wdpa_id=303039).orig_name == "Phong Điền"
     page = client.get(response["Location"]).content.decode()
     assert "Import of wdpa_laos.gpkg" in page and 'data-result="created">2<' in page
+    assert 'data-result-if="maps_refreshing">The maps show the new boundaries once they are refreshed' in page
+
+    # and the maps follow: the worker runs the follow-up the import queued (heavy queue)
+    deadline = time.monotonic() + 60
+    while not (MapCell.objects.exists() and LowZoomTile.objects.exists()) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert MapCell.objects.filter(level=0).aggregate(n=Sum("areas"))["n"] == 2
+    assert LowZoomTile.objects.count() > 0
 
     # and a file that cannot be read fails with the reason
     client.post(reverse("protected_areas:import"), {"file": _upload("broken.geojson", b"not json at all")})

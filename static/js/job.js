@@ -11,7 +11,8 @@
 //   [data-job-done]           shown once done; inside it, [data-result=<key>] cells take result[key],
 //                             a[data-job-download] the download link (when the template gave none),
 //                             [data-job-errors] lists result.errors with its <template> (slots
-//                             [data-field=<key>]), or the element [data-job-errors-empty] if none.
+//                             [data-field=<key>]), or the element [data-job-errors-empty] if none;
+//                             [data-result-if=<key>] is shown only when result[key] is true.
 (function () {
   "use strict";
   const FAST = 1000; // while the job runs and the tab is watched
@@ -60,6 +61,9 @@
       done.querySelectorAll("[data-result]").forEach((cell) => {
         const value = result[cell.dataset.result];
         cell.textContent = value === undefined || value === null ? "" : value;
+      });
+      done.querySelectorAll("[data-result-if]").forEach((el) => {
+        el.hidden = result[el.dataset.resultIf] !== true;
       });
       const link = done.querySelector("a[data-job-download]");
       if (link && !link.getAttribute("href") && job.download_url) link.href = job.download_url;
