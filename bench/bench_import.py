@@ -282,7 +282,8 @@ def main() -> None:
         )
         print(
             f"first import + its maps follow-up / ogr2ogr at {args.features:,}: "
-            f"{(med['import'] + med['maps']) / med['ogr2ogr']:.2f}x  (no target: the follow-up runs on the heavy worker)"
+            f"{(med['import'] + med['maps']) / med['ogr2ogr']:.2f}x  (no target: the follow-up runs on the heavy "
+            "worker)"
         )
         print(
             f"re-import / ogr2ogr at {args.features:,}: {again_ratio:.2f}x  "

@@ -10,9 +10,9 @@ The parts, in the order a feature meets them:
 - `files`: which files are opened, and only with the GDAL driver of their format (core.gdal_safety);
 - `columns`: which column of the file feeds which field (WDPA schemas, or a mapping), and how
   values are cleaned into a staging row;
-- `reader`: features out of GDAL into staging rows, on a thread that reads ahead of the database;
+- `reader`: features out of GDAL into staging rows, on threads that read ahead of the database;
 - `writer` with `batch.sql` and `staging.sql`: COPY into the staging tables, then the set-based
-  upsert and boundary history;
+  upsert and boundary history, on two connections side by side;
 - `summary`: what an import did, feature by feature for the rejects.
 
 `protected_areas.services.import_protected_areas` runs them; callers use that, not this package.

@@ -3,8 +3,8 @@
 import time
 
 import pytest
-from django.db.models import Sum
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Sum
 from django.urls import reverse
 
 from core.models import Job
