@@ -155,8 +155,10 @@ def _field_getter(kind: int, i: int) -> Callable[[int], Any]:
     # Strings, and the rest as GDAL writes them out: lists as "(2:a,b)", binary in hexadecimal;
     # the same text Django's Field gave the importer before, so stored attributes still compare
     # equal. GDAL hands out UTF-8 (it recodes Shapefiles by their .cpg), the encoding files are
-    # opened with (files.open_layer); a stray byte must not stop an import.
-    return lambda f: _ogr_as_string(f, i).decode("utf-8", errors="replace") if _ogr_is_set(f, i) else None
+    # opened with (files.open_layer); a stray byte must not stop an import. An unset or null field
+    # reads as "", which the importer takes as missing like None (columns._text): one C call a
+    # field instead of two, on the re-import's path.
+    return lambda f: _ogr_as_string(f, i).decode("utf-8", errors="replace")
 
 
 def _field_getters(layer) -> list[Callable[[int], Any]]:
