@@ -35,7 +35,9 @@ WHERE NOT EXISTS (SELECT 1 FROM pa_import_prep p WHERE p.n = r.n)
 INSERT INTO pa_import_prep
     (n, key, reject, pa_id, repaired, geom_same, attrs_same, geom, point, area_km2, geom_display, geom_hash)
 SELECT r.n, r.key,
-    CASE WHEN NOT h.same AND r.kind = 'polygon' AND (c.geom IS NULL OR ST_IsEmpty(c.geom))
+    CASE WHEN r.wkb IS NULL AND NOT h.same
+         THEN 'its stored boundary changed while this file was read: import the file again'
+         WHEN NOT h.same AND r.kind = 'polygon' AND (c.geom IS NULL OR ST_IsEmpty(c.geom))
          THEN 'unusable geometry: nothing of it is an area, even after repair' END,
     pa.id, CASE WHEN h.same THEN pa.geom_repaired ELSE v.repaired END, s.geom_same,
     ROW({attr_row_pa}) IS NOT DISTINCT FROM ROW({attr_row_raw}),
@@ -60,7 +62,9 @@ LEFT JOIN LATERAL (
     SELECT * FROM protected_areas_protectedarea stored WHERE stored.key = r.key OFFSET 0
 ) pa ON true
 CROSS JOIN LATERAL (
-    SELECT pa.id IS NOT NULL AND (r.wkb IS NULL OR coalesce(pa.geom_hash = r.geom_hash, false)) AS same
+    -- The reader leaves the WKB out where the stored hash was the file's (reader._check_validity);
+    -- the hash is compared again here, in the batch's transaction, in case another import changed it.
+    SELECT pa.id IS NOT NULL AND coalesce(pa.geom_hash = r.geom_hash, false) AS same
 ) h
 CROSS JOIN LATERAL (
     SELECT CASE WHEN ST_HasArc(g0.g) THEN ST_CurveToLine(g0.g) ELSE g0.g END AS g

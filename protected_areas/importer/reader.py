@@ -247,19 +247,23 @@ _VALID_INDEX = WKB_INDEX - 1
 
 
 def _check_validity(batch: list[tuple[tuple, _Geometry | None]]) -> list[tuple]:
-    """The batch's staging rows, with validity filled in where the boundary is not the stored one.
+    """The batch's staging rows: without their WKB where the boundary hashes like the stored one,
+    with validity filled in where it does not.
 
-    Validity is checked here, by the same GEOS that PostGIS uses, on the importer's own core while
-    the database works on the previous batch; curves and collections are left to PostGIS. A boundary
-    whose hash matches the stored one is not checked at all (it was when it was stored): on the
-    re-import of an unchanged file that was half of the reading time. The stored hashes are read on
-    this thread's own connection, so rows written by a transaction still open elsewhere are not seen
-    and are simply checked: slower, never wrong (the writer compares hashes again in SQL).
+    Validity is checked here, by the same GEOS that PostGIS uses, on threads of the importer's own
+    while the database works on the batches before; curves and collections are left to PostGIS. A
+    boundary whose hash matches the stored one is neither checked (it was when it was stored) nor
+    sent: on the re-import of an unchanged file that was half of the reading time. The stored
+    hashes are read on this thread's own connection, a batch or two before the batch is written:
+    the writer compares the hashes again in SQL, and rejects a feature whose stored boundary
+    changed in between (another import), so that nothing is kept on a stale comparison.
     """
-    stored = writer.stored_hashes([row[1] for row, geom in batch if geom is not None])
+    stored = writer.stored_hashes([row[1] for row, _geom in batch])
     rows = []
     for row, geom in batch:
-        if geom is not None and stored.get(row[1]) != row[-1]:
+        if stored.get(row[1]) == row[-1]:
+            row = (*row[:WKB_INDEX], None, row[-1])
+        elif geom is not None:
             row = (*row[:_VALID_INDEX], _is_valid(geom), *row[_VALID_INDEX + 1 :])
         rows.append(row)
     return rows

@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from core.limits import cut
 
 from ..models import ProtectedArea
-from .columns import ATTR_FIELDS, STAGE_COLUMNS, WKB_INDEX
+from .columns import ATTR_FIELDS, STAGE_COLUMNS
 from .summary import MAX_ERRORS, ImportSummary
 
 if TYPE_CHECKING:
@@ -206,16 +206,13 @@ def write_batch(rows: list[tuple], summary: ImportSummary, source: str) -> None:
         # A batch's statements are planned afresh each time; JIT compiling them would cost more
         # than it saves whenever PostGIS's function costs lift an estimate over its threshold.
         cursor.execute("SET LOCAL jit TO off")
-        # Boundaries whose hash matches the stored one are not sent again: a re-import of an
-        # unchanged national file moves attributes only.
-        stored = stored_hashes([row[1] for row in rows])
+        # Boundaries whose hash matches the stored one come without their WKB (the reader left it
+        # out): a re-import of an unchanged national file moves attributes only.
         cursor.execute(_STAGING["empty"])
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         with raw.copy(_STAGING["copy"]) as copy:
             copy.set_types([b for _c, _t, b in STAGE_COLUMNS])
             for row in rows:
-                if stored.get(row[1]) == row[-1]:
-                    row = (*row[:WKB_INDEX], None, row[-1])
                 copy.write_row(row)
         for sql in _BATCH_SQL:
             cursor.execute(sql, params)

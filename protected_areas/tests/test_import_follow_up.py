@@ -123,3 +123,31 @@ def test_a_failing_writer_stops_the_import_with_its_error(tmp_path, monkeypatch)
         import_protected_areas(path)
     # and no thread of the import is left behind
     assert not [t.name for t in threading.enumerate() if t.name.startswith("protected-area")]
+
+
+def test_a_boundary_changed_by_another_import_after_it_was_read_is_not_kept_on_a_stale_hash(tmp_path):
+    # The reader leaves out the WKB of a boundary whose stored hash was the file's, a batch or two
+    # before the batch is written; if another import changed that boundary in between, the batch's
+    # own comparison finds a different hash, and the feature is rejected rather than its hash kept.
+    from protected_areas.importer.columns import WKB_INDEX, resolve_mapping
+    from protected_areas.importer.files import open_layer
+    from protected_areas.importer.summary import ImportSummary
+
+    path = _write(tmp_path / "one.geojson", [(71, "Nam Et", _square(102.5, 18.0))])
+    import_protected_areas(path)
+    ds, layer = open_layer(path, None)
+    mapping = resolve_mapping(list(layer.fields), None, "one")
+    [(row, _geom)] = list(reader._feature_rows(layer, mapping, lambda n, reason: None))
+    ProtectedArea.objects.filter(key="wdpa:71").update(geom_hash=b"another import's")
+    read_as_unchanged = (*row[:WKB_INDEX], None, row[-1])
+
+    summary = ImportSummary()
+    writer.create_staging()
+    try:
+        writer.write_batch([read_as_unchanged], summary, "one")
+    finally:
+        writer.drop_staging()
+
+    assert (summary.updated, summary.unchanged, summary.rejected) == (0, 0, 1)
+    assert summary.errors[0]["reason"].startswith("its stored boundary changed while this file was read")
+    assert bytes(ProtectedArea.objects.get(key="wdpa:71").geom_hash) == b"another import's"
