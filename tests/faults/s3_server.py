@@ -656,7 +656,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, response_headers, payload = self.server.store.handle(
                 Request(self.command, bucket, key, query, headers, body)
             )
-        except S3Error as error:
+        except Exception as exc:  # a bug here must reach the test as an answer, not a dropped connection
+            error = exc if isinstance(exc, S3Error) else S3Error(500, "InternalError", f"{type(exc).__name__}: {exc}")
             status, response_headers = error.status, {"Content-Type": "application/xml"}
             details = {"Key": key} if key else {"BucketName": bucket} if bucket else {}
             payload = _xml_error(error, raw_path, request_id, {**details, **error.details})
@@ -678,7 +679,11 @@ class _Handler(BaseHTTPRequestHandler):
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             self.close_connection = True
             raise _not_implemented("a chunked request body")
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.close_connection = True
+            raise S3Error(400, "InvalidArgument", "Content-Length is not a number.")
         if length > MAX_BODY:
             self.close_connection = True  # the body is left unread
             raise S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
@@ -709,7 +714,10 @@ class S3TestServer:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.signer = SigV4(access_key, secret_key, region)
         self._server.store = ObjectStore(region)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="s3-test-server", daemon=True)
+        # A short poll: stop() waits for it, once per test.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="s3-test-server", daemon=True
+        )
 
     @property
     def endpoint(self) -> str:
