@@ -86,6 +86,9 @@ def get_or_make(z: int, x: int, y: int, make: Callable[[], bytes]) -> tuple[str,
     # A tuple is a tile; an int is another request's claim (it is drawing the tile): draw it too.
     if isinstance(cached, tuple) and cached[0] == int(gen):
         return cached[1], cached[2]
+    # Claimed before `make` reads the database: a writer that forgets after the claim deletes it (the
+    # drawing is not kept); one that forgot before had committed before the read, which sees its data
+    # (read committed: a query sees what was committed when it began).
     claim = _claim(key, int(gen), z, x, y)
     data = make()
     etag = hashlib.blake2b(data, digest_size=8).hexdigest()
@@ -109,7 +112,7 @@ return 0
 def _claim(key: str, gen: int, z: int, x: int, y: int) -> int:
     """Put a token unique to this drawing in the tile's key, and the tile in its zoom's index (so that
     forgetting by the index finds a tile being drawn as well as one drawn), before drawing it."""
-    # Random across processes and hosts; negative, so never mistaken for a generation.
+    # Random across processes and hosts; an int, so never mistaken for a tile (a tuple).
     claim = -(secrets.randbits(62) + 1)
     index = cache.make_and_validate_key(_index_key(gen, z))
     pipe = _redis().pipeline(transaction=True)
