@@ -1,13 +1,42 @@
 """The API documentation page (Redoc from our own static files) and the favicon's old address."""
 
+import copy
 import secrets
+import threading
 
 from django.templatetags.static import static
+from django.utils import translation
 from django.views.generic import RedirectView
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from rest_framework.response import Response
 
 from core.middleware import content_security_policy
+
+
+class SchemaView(SpectacularAPIView):
+    """/api/v1/schema/: the OpenAPI document, generated once per process, language and version.
+
+    Generating it walks every view and serializer (about a second of CPU); it is public and changes
+    only when the code does, so a deploy is its only invalidation. Served public (`SERVE_PUBLIC`),
+    it does not depend on who asks; its descriptions are translated, hence one per language.
+    """
+
+    _generated: dict[tuple[str, str | None], dict] = {}
+    _lock = threading.Lock()
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (translation.get_language(), version)
+        with self._lock:
+            if key not in self._generated:
+                generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
+                self._generated[key] = generator.get_schema(request=request, public=self.serve_public)
+        return Response(
+            # A copy: renderers and middleware must never change the kept document.
+            data=copy.deepcopy(self._generated[key]),
+            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
+        )
 
 
 class ApiDocsView(SpectacularRedocView):

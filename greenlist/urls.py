@@ -1,11 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 from accounts.views import LoginView
 from core.views import healthz, ping
 
-from .api_docs import ApiDocsView, FaviconView
+from .api_docs import ApiDocsView, FaviconView, SchemaView
 from .home import home
 from .jsi18n import PlatformJavaScriptCatalog
 from .offline import manifest, offline_list, service_worker
@@ -66,7 +65,7 @@ urlpatterns = [
     path("admin/login/", LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/v1/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     # Browsers ask /favicon.ico on every page, whatever the page links (issue 15).
     path("favicon.ico", FaviconView.as_view(), name="favicon"),

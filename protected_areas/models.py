@@ -155,8 +155,9 @@ MAP_CELL_BANDS = {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, OVERVIEW_MAX_ZOOM: OVERVIEW_MAX_
 class MapCell(models.Model):
     """Where small areas are, for low zooms: the areas too small to draw at a zoom band (their
     overview boundary is under map_cells.MIN_PIXELS pixels of the band's last zoom, or they have none) counted per pixel
-    of that zoom's grid, at the mean of their centres (Web Mercator). Kept current by the importer for
-    the boxes it changes; rebuilt whole after bulk loads (`map_cells.rebuild`)."""
+    of that zoom's grid, at the mean of their centres (Web Mercator). Kept current for the boxes of the
+    areas written (by the importer, or any ORM write: map_updates); rebuilt whole after bulk loads
+    (`map_cells.rebuild`)."""
 
     level = models.PositiveSmallIntegerField()
     x = models.IntegerField()
@@ -174,8 +175,9 @@ class MapCell(models.Model):
 class LowZoomTile(models.Model):
     """A vector tile of zooms 0 to low_zoom_tiles.STORED_MAX_ZOOM, made when areas are written rather
     than per request: such a tile draws a country or more, and making it takes PostGIS up to seconds
-    at world scale. The importer remakes the tiles under the boxes it changed (`low_zoom_tiles.refresh`); bulk
-    loads remake them all (`low_zoom_tiles.rebuild`). Empty tiles are stored too (empty `data`)."""
+    at world scale. The tiles under the boxes of the areas written are remade (by the importer, or
+    after any ORM write: map_updates, `low_zoom_tiles.refresh`); bulk loads remake them all
+    (`low_zoom_tiles.rebuild`). Empty tiles are stored too (empty `data`)."""
 
     z = models.PositiveSmallIntegerField()
     x = models.IntegerField()

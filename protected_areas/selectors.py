@@ -16,8 +16,9 @@ from core.models import Job
 
 from . import low_zoom_tiles, tile_render
 from .import_wizard import PREVIEW_JOB_KIND
+from .map_updates import EXTENT_KEY
 from .models import BoundaryVersion, ProtectedArea
-from .services import EXTENT_KEY, IMPORT_JOB_KIND
+from .services import IMPORT_JOB_KIND
 from .tile_cache import MAX_ZOOM, forget, get_or_make
 
 # Columns pages and the API never show: the tile boundary and the import's boundary hash.

@@ -1,8 +1,8 @@
 """Writes about protected areas: importing boundaries from files, and the site teams.
 
 The entry points live here: `import_protected_areas` (command line, demo data, benchmarks, tests),
-the browser's import jobs (`import_job_start`, `import_job_run`), the tiles every import
-makes stale (tile_cache), and site-team changes. How a file is read and written is the `importer` package
+the browser's import jobs (`import_job_start`, `import_job_run`), the map under every area an
+import changed (map_updates), and site-team changes. How a file is read and written is the `importer` package
 (files, columns, reader, writer and their SQL); this module runs its parts in order.
 """
 
@@ -31,43 +31,29 @@ from core.errors import DomainError, NotAllowed
 from core.jobs import JobDone, Progress, job_create, job_run
 from core.models import Job
 
-from . import error_codes, low_zoom_tiles, map_cells, tile_cache
+from . import error_codes, map_updates, tile_cache
 from .importer import writer
 from .importer.columns import resolve_mapping
 from .importer.files import open_layer
 from .importer.reader import ReadAhead
 from .importer.summary import ImportSummary
+from .map_updates import EXTENT_KEY
 from .models import ProtectedArea
-
-EXTENT_KEY = "protected_areas:extent"
 
 
 def tiles_data_changed(since: datetime | None = None) -> int:
-    """Forget the cached tiles of every area an import added or changed since `since` (the database's
-    clock when it started): the tiles covering the area's box now and before (its previous boundary
-    version), at every zoom. Without `since`, every tile (a new cache generation). Returns how many
-    tiles were named."""
-    cache.delete(EXTENT_KEY)
+    """Remake the map under every area an import added or changed since `since` (the database's
+    clock when it started): the cells, stored low zooms and cached tiles covering the area's box now
+    and before (its previous boundary version), at every zoom (map_updates.remake_under). Without
+    `since`, every cached tile is forgotten (a new cache generation). Returns how many tiles were named."""
     if since is None:
+        cache.delete(EXTENT_KEY)
         tile_cache.forget_all()
         return 0
     with connection.cursor() as cursor:
         cursor.execute(_TOUCHED_BOXES_SQL, {"since": since, "limit": tile_cache.FORGET_ALL_OVER * 2 + 1})
         boxes = [tuple(row) for row in cursor.fetchall()]
-    with transaction.atomic(), connection.cursor() as cursor:
-        # PostgreSQL's JIT compiles the cell statements afresh each time (their estimated cost is
-        # over its threshold): seconds of compiling for a statement that runs in less.
-        cursor.execute("SET LOCAL jit TO off")
-        low_zoom_tiles.one_writer_at_a_time()
-        # The generalised layers first (cells, then the low-zoom tiles drawn from them), then the cache.
-        if len(boxes) > tile_cache.FORGET_ALL_OVER:
-            map_cells.rebuild()
-            low_zoom_tiles.rebuild()
-        else:
-            map_cells.refresh(boxes)
-            low_zoom_tiles.refresh(boxes)
-    # After the commit: a tile drawn between forgetting and committing would keep the old cells.
-    return tile_cache.forget_boxes(boxes)
+    return map_updates.remake_under(boxes)
 
 
 # Each changed area's box now, and the box of its boundary before this import (the newest boundary

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from core.jobs import JobTask
 
+from . import map_updates
 from .import_wizard import preview_job_run
 from .services import import_job_run, tiles_data_changed
 
@@ -27,3 +28,10 @@ def run_protected_area_import_preview(job_id: int) -> str:
 @shared_task(soft_time_limit=25 * 60, time_limit=28 * 60)
 def refresh_protected_area_maps(since: str) -> int:
     return tiles_data_changed(since=datetime.fromisoformat(since))
+
+
+# The map under areas written outside the importer (map_updates): their cells and stored low zooms,
+# seconds at world scale, after the writer committed.
+@shared_task
+def remake_map_under_boxes(boxes: list[list[float]]) -> int:
+    return map_updates.remake_under([(west, south, east, north) for west, south, east, north in boxes])

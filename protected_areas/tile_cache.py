@@ -12,6 +12,13 @@ zoom than are worth naming (close zooms), the tiles cached at that zoom are read
 index (a Redis set) and those inside a box are deleted instead. Only an
 import changing more than FORGET_ALL_OVER areas moves to a new generation (everything stale at
 once: a new world release touches nearly every tile anyway).
+
+A tile drawn while areas change must not be kept after the change forgot its tile: drawing starts
+before the writer commits and forgets, ends after, and would store the old drawing for a day. So a
+miss first claims the tile's key (an integer token, in the index too) before it reads the database,
+and keeps what it drew only if its claim is still there (`_STORE_IF_CLAIMED`, one Lua script:
+compare and set at once). Forgetting deletes the key, claim included, so a drawing begun before the
+forget is served to its one request and never stored.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import math
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -74,19 +82,55 @@ def get_or_make(z: int, x: int, y: int, make: Callable[[], bytes]) -> tuple[str,
     gen = found.get(GENERATION_KEY)
     if gen is None:
         gen = generation()
-    cached: tuple[int, str, bytes] | None = found.get(key)
-    if cached is not None and cached[0] == int(gen):
+    cached = found.get(key)
+    # A tuple is a tile; an int is another request's claim (it is drawing the tile): draw it too.
+    if isinstance(cached, tuple) and cached[0] == int(gen):
         return cached[1], cached[2]
+    # Claimed before `make` reads the database: a writer that forgets after the claim deletes it (the
+    # drawing is not kept); one that forgot before had committed before the read, which sees its data
+    # (read committed: a query sees what was committed when it began).
+    claim = _claim(key, int(gen), z, x, y)
     data = make()
     etag = hashlib.blake2b(data, digest_size=8).hexdigest()
     data = gzip.compress(data, compresslevel=6, mtime=0)
-    cache.set(key, (int(gen), etag, data), TILE_CACHE_SECONDS)
+    _store_if_claimed(key, claim, (int(gen), etag, data))
+    return etag, data
+
+
+# How long a claim waits for its drawing: one slower than this is not kept (a later request draws it).
+CLAIM_SECONDS = 10 * 60
+# KEYS[1] the tile's key, ARGV[1] the claim, ARGV[2] the tile as the cache stores it, ARGV[3] seconds.
+_STORE_IF_CLAIMED = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+    return 1
+end
+return 0
+"""
+
+
+def _claim(key: str, gen: int, z: int, x: int, y: int) -> int:
+    """Put a token unique to this drawing in the tile's key, and the tile in its zoom's index (so that
+    forgetting by the index finds a tile being drawn as well as one drawn), before drawing it."""
+    # Random across processes and hosts; an int, so never mistaken for a tile (a tuple).
+    claim = -(secrets.randbits(62) + 1)
     index = cache.make_and_validate_key(_index_key(gen, z))
-    pipe = _redis().pipeline()
+    pipe = _redis().pipeline(transaction=True)
+    pipe.set(cache.make_and_validate_key(key), claim, ex=CLAIM_SECONDS)
     pipe.sadd(index, f"{x}:{y}")
     pipe.expire(index, TILE_CACHE_SECONDS)
     pipe.execute()
-    return etag, data
+    return claim
+
+
+def _store_if_claimed(key: str, claim: int, tile: tuple[int, str, bytes]) -> bool:
+    """Keep the drawn tile unless its claim was forgotten (or taken by a later drawing) meanwhile."""
+    client = _redis()
+    serialized = cache._cache._serializer.dumps(tile)  # type: ignore[attr-defined]
+    stored = client.eval(
+        _STORE_IF_CLAIMED, 1, cache.make_and_validate_key(key), str(claim), serialized, TILE_CACHE_SECONDS
+    )
+    return bool(stored)
 
 
 def forget(z: int, x: int, y: int) -> None:
@@ -96,7 +140,7 @@ def forget(z: int, x: int, y: int) -> None:
 def is_cached(z: int, x: int, y: int) -> bool:
     """Whether tile z/x/y would be served from the cache now (tests)."""
     cached = cache.get(_key(z, x, y))
-    return cached is not None and cached[0] == generation()
+    return isinstance(cached, tuple) and cached[0] == generation()
 
 
 def tile_range(box: Box, z: int) -> tuple[int, int, int, int]:

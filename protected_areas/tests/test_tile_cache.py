@@ -3,6 +3,7 @@ every zoom, where they were and where they are now; every other tile is still se
 and browsers revalidate by ETag. Real PostgreSQL and Redis; committed transactions (the import
 finds what it changed by the database's clock, as in a worker)."""
 
+import gzip
 import json
 
 import pytest
@@ -174,3 +175,54 @@ def test_two_imports_remake_the_generalised_layers_one_after_the_other(tmp_path,
     cells = sorted(MapCell.objects.values_list("level", "x", "y", "areas"))
     map_cells.rebuild()
     assert sorted(MapCell.objects.values_list("level", "x", "y", "areas")) == cells
+
+
+# --- a tile drawn while areas change (the race of issue 19's leftovers) -------------------------------
+
+
+def _drawn_then_forgotten(forget):
+    """A drawing that reads the data, then sees the writer commit and forget, then returns what it read."""
+
+    def make():
+        drawing = b"the old drawing"
+        forget()
+        return drawing
+
+    return make
+
+
+def test_a_tile_drawn_before_a_forget_is_not_kept():
+    box = (102.5, 18.0, 102.55, 18.05)
+    z, (x, y) = 9, tile_cache.tile_range(box, 9)[:2]
+    _etag, served = tile_cache.get_or_make(z, x, y, _drawn_then_forgotten(lambda: tile_cache.forget_boxes([box])))
+    # Its own request gets what it drew; nobody after it does.
+    assert gzip.decompress(served) == b"the old drawing"
+    assert not _cached(z, x, y)
+    _etag, again = tile_cache.get_or_make(z, x, y, lambda: b"the new drawing")
+    assert gzip.decompress(again) == b"the new drawing" and _cached(z, x, y)
+
+
+def test_a_tile_drawn_before_a_forget_by_the_index_is_not_kept():
+    # At close zooms forget_boxes deletes what the per-zoom index lists: a tile being drawn is listed.
+    box = (10.0, 48.0, 11.0, 49.0)
+    z, (x, y) = 20, tile_cache.tile_range((10.5, 48.5, 10.5, 48.5), 20)[:2]
+    forget = _drawn_then_forgotten(lambda: tile_cache.forget_boxes([box], max_zoom=20))
+    tile_cache.get_or_make(z, x, y, forget)
+    assert not _cached(z, x, y)
+
+
+def test_a_forget_elsewhere_or_a_second_drawing_does_not_lose_a_tile():
+    z, (x, y) = 9, tile_cache.tile_range((102.5, 18.0, 102.55, 18.05), 9)[:2]
+    # Forgetting another place while this tile is drawn leaves it to be kept.
+    tile_cache.get_or_make(z, x, y, _drawn_then_forgotten(lambda: tile_cache.forget_boxes([(11.5, 48.5, 11.6, 48.6)])))
+    assert _cached(z, x, y)
+    # Two requests drawing the same tile at once: the later claim is the one kept.
+    tile_cache.forget(z, x, y)
+
+    def first_drawing():
+        tile_cache.get_or_make(z, x, y, lambda: b"second")
+        return b"first"
+
+    tile_cache.get_or_make(z, x, y, first_drawing)
+    assert _cached(z, x, y)
+    assert gzip.decompress(tile_cache.get_or_make(z, x, y, lambda: b"third")[1]) == b"second"

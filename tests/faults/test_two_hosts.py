@@ -1,8 +1,8 @@
 """Nothing tied to one host (issue 19): the web server and the worker run as if on two machines, each with
 a local disk of its own (different MEDIA_ROOT and EVIDENCE_ROOT, neither reachable by the other), and share
-only the database, Redis and an S3-compatible object store (STORAGE_BACKEND=s3; moto's server on loopback
-stands in for the production bucket). A site team's upload is processed by the worker and downloaded
-through the web server, and neither local disk holds the file.
+only the database, Redis and an S3-compatible object store (STORAGE_BACKEND=s3; our own S3 test server on
+loopback, tests/faults/s3_server.py, stands in for the production bucket). A site team's upload is processed
+by the worker and downloaded through the web server, and neither local disk holds the file.
 
 What breaks first (the "local" case): with STORAGE_BACKEND=local and those two disks, the file stays on the
 web server's disk and the worker, finding none, fails the item. Local storage needs one volume mounted by
@@ -21,40 +21,34 @@ import requests
 from django.conf import settings
 from django.db import connection
 
+from .s3_server import S3TestServer
 from .services import free_port, wait_for_port
 from .test_broker_down import logged_in, site  # noqa: F401 - the site fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "greenlist-two-hosts"
+ACCESS_KEY, SECRET_KEY = "two-hosts", "two-hosts-secret"
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def object_store():
-    """moto's S3 server on a free loopback port, for this test only. A server, not moto's in-process
-    `mock_aws`: gunicorn and the worker are separate processes and must see one bucket. moto is kept
-    (over a MinIO or SeaweedFS binary, which neither PyPI nor Debian ships, and small unmaintained S3
-    fakes) because it is the maintained S3 double that boto3 users test against, signatures and
-    multipart uploads included. Its server also answers /moto-api/ with a dashboard that loads
-    Bootstrap and jQuery from a CDN; nothing of ours links to it, it lives only as long as this
-    fixture on 127.0.0.1, and moto is in requirements-test.txt, never in the production image."""
+    """An S3-compatible server on a free loopback port, for this test only (tests/faults/s3_server.py:
+    our own, which checks SigV4 signatures and speaks the multipart uploads and ranged downloads boto3
+    uses). A server, not an in-process stub: gunicorn and the worker are separate processes and must
+    see one bucket."""
     import boto3
-    from moto.server import ThreadedMotoServer
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id="two-hosts",
-        aws_secret_access_key="two-hosts-secret",
-        region_name="us-east-1",
-    )
-    s3.create_bucket(Bucket=BUCKET)
-    yield endpoint, s3
-    server.stop()
+    with S3TestServer(access_key=ACCESS_KEY, secret_key=SECRET_KEY) as server:
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=server.endpoint,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            region_name="us-east-1",
+        )
+        s3.create_bucket(Bucket=BUCKET)
+        yield server.endpoint, s3
 
 
 def host_env(disk: Path, endpoint: str, backend: str) -> dict:
@@ -75,8 +69,8 @@ def host_env(disk: Path, endpoint: str, backend: str) -> dict:
         STORAGE_BACKEND=backend,
         S3_BUCKET=BUCKET,
         S3_ENDPOINT_URL=endpoint,
-        S3_ACCESS_KEY_ID="two-hosts",
-        S3_SECRET_ACCESS_KEY="two-hosts-secret",
+        S3_ACCESS_KEY_ID=ACCESS_KEY,
+        S3_SECRET_ACCESS_KEY=SECRET_KEY,
         AWS_DEFAULT_REGION="us-east-1",
     )
     return env

@@ -20,6 +20,12 @@ async function readWho() {
   return who;
 }
 
+async function personChanged(user) {
+  who = { user, urls: [] };
+  const cache = await caches.open(META_CACHE);
+  await cache.put(WHO, new Response(JSON.stringify(who), { headers: { "Content-Type": "application/json" } }));
+}
+
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim().then(readWho)));
 self.addEventListener("message", (event) => {
@@ -53,13 +59,15 @@ async function networkFirst(request, url) {
     // them in Greenlist-User): after someone else signs in on this device, without a logout, the
     // worker holds the previous person until the new page tells it, and must not file the new
     // person's page (their name, their token) under the previous one.
-    if (request.mode === "navigate" && response.status === 200 && !response.redirected && state.urls.includes(url.pathname)) {
-      if (response.headers.get("Greenlist-User") === String(state.user)) {
-        const copy = response.clone();
-        caches.open(cacheName).then((cache) => cache.put(url.pathname, copy));
-      } else {
-        readWho();
-      }
+    const drawnFor = response.headers.get("Greenlist-User");
+    if (request.mode === "navigate" && drawnFor && drawnFor !== String(state.user)) {
+      // Someone else is signed in now: from this moment the previous person's cache is never
+      // served, even if the network drops before the new page has told us who they are (their
+      // pages come from device.js, which rewrites this entry with them on its first run).
+      await personChanged(drawnFor);
+    } else if (request.mode === "navigate" && response.status === 200 && !response.redirected && state.urls.includes(url.pathname)) {
+      const copy = response.clone();
+      caches.open(cacheName).then((cache) => cache.put(url.pathname, copy));
     }
     return response;
   } catch (error) {
