@@ -50,10 +50,23 @@ def tiles_data_changed(since: datetime | None = None) -> int:
         cache.delete(EXTENT_KEY)
         tile_cache.forget_all()
         return 0
+    return map_updates.remake_under(_touched_boxes(since))
+
+
+def _touched_boxes(since: datetime) -> list[tuple[float, float, float, float]]:
     with connection.cursor() as cursor:
         cursor.execute(_TOUCHED_BOXES_SQL, {"since": since, "limit": tile_cache.FORGET_ALL_OVER * 2 + 1})
-        boxes = [tuple(row) for row in cursor.fetchall()]
-    return map_updates.remake_under(boxes)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _forget_cached_tiles(since: datetime, changed: int) -> None:
+    """Forget the cached tiles of what an import changed, before its maps' follow-up runs: closer
+    zooms are drawn live from the areas, so they are right from the next request (lower ones, drawn
+    from the cells, are forgotten again by the follow-up)."""
+    if changed > tile_cache.FORGET_ALL_OVER:
+        tile_cache.forget_all()  # what forget_boxes would do with their boxes, without reading them
+    else:
+        tile_cache.forget_boxes(_touched_boxes(since))
 
 
 # Each changed area's box now, and the box of its boundary before this import (the newest boundary
@@ -101,9 +114,10 @@ def import_protected_areas(
     (`<source>:<key>`) and is recorded with each boundary; it defaults to the file name.
 
     With `refresh_maps` the maps (cells, low-zoom tiles, tile cache) are brought up to date before
-    this returns; without it the caller does (`summary.maps_changed_since`): the browser's imports
-    queue `maps_refresh_queue` for the heavy worker, so the import's own time is the import's work
-    (validation, repair, history, upsert) and the maps follow within a minute or so.
+    this returns; without it only the cached tiles are forgotten, and the caller has the rest done
+    (`summary.maps_changed_since`): the browser's imports queue `maps_refresh_queue` for the heavy
+    worker, so the import's own time is the import's work (validation, repair, history, upsert) and
+    the low zooms follow within a minute or so.
     """
     path = Path(path)
     started = database_now()
@@ -147,6 +161,7 @@ def import_protected_areas(
             tiles_data_changed(since=started)
         else:
             summary.maps_changed_since = started
+            _forget_cached_tiles(started, summary.created + summary.updated)
     return summary
 
 
