@@ -1,8 +1,17 @@
 """Template tags of the review page."""
 
+from collections.abc import Hashable
+from typing import Any
+
 from django import template
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from core.fragments import DrawnFragments
+from reviews.review_page import ROW_LABEL_NAMES
 
 register = template.Library()
 
@@ -62,3 +71,91 @@ def evidence_items(context, items) -> str:
     return _EVIDENCE_ITEMS.draw(
         (tuple(items), words), {"items": items, "t_new": words[0], "t_no_evidence_linked": words[1]}
     )
+
+
+# --- one indicator's row, drawn once per distinct data ---------------------------------------------
+# Fifty rows of headings, texts and forms were half the page's time in the template engine, and
+# between two visits most rows show the same thing. Each row's HTML is kept (core.fragments) under a
+# key made of everything `reviews/_row.html` reads: the stored values of every row of the database
+# it shows (the answer, the indicator and its adaptation, the reviews, the group finding), the values
+# review_page prepared for it, what the person may do, the language and time zone. A change to any of
+# them is a new key, so a kept row is never shown once its data changed. The CSRF field is never
+# kept: the row is drawn with a mark where the field goes, replaced on the way out.
+# A row showing a refused form again (what was typed, the error), or its details (the indicator's
+# own page) is drawn as it is, never kept.
+
+_ROWS = DrawnFragments("reviews/_row.html", max_entries=2_000)
+_CSRF_MARK = SafeString("\x00csrf\x00")  # no stored text holds a NUL (core.fragments.SEPARATOR)
+# What the page's context gives every row (beyond the labels, whose words are the language's).
+_ROW_CONTEXT = ("expert_seat", "can_write", "can_group", "show_findings", "outcomes_url")
+
+
+def _frozen(value: Any) -> Hashable:
+    """A stored value as a hashable one (JSON fields hold dicts and lists)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _state(obj: Any) -> tuple:
+    """Every stored value of a row of the database, as loaded (a deferred column, never loaded, is
+    not read: the template cannot show it without a query per row)."""
+    if obj is None:
+        return ()
+    loaded = vars(obj)
+    return (type(obj).__name__, *(_frozen(loaded.get(f.attname)) for f in obj._meta.concrete_fields))
+
+
+def _label(info: dict | None) -> str | None:
+    return (info or {}).get("label")
+
+
+def row_key(row: Any, context: Any) -> Hashable:
+    """Everything `reviews/_row.html` shows of `row` in `context` (see above)."""
+    mine, group = row.my_review, row.group_finding
+    return (
+        get_language(),
+        timezone.get_current_timezone_name(),
+        tuple(context.get(name) for name in _ROW_CONTEXT),
+        (row.key, tuple(row.urls.items()), row.part_url, row.page_url, row.details_summary, row.version_note),
+        (row.changed_since_sent_back, row.unmet, row.disagree, row.reviewed),
+        (row.my_review_out_of_date, row.group_out_of_date),
+        _state(row.answer),
+        _state(row.indicator),
+        _state(row.adapted),
+        row.means_of_verification_of is row.adapted,
+        _label(row.site_rating),
+        tuple(str(m.text) for m in row.monitoring),
+        _state(mine),
+        _label(getattr(mine, "rating_info", None)),
+        tuple((_state(r), str(r.assignment.user), _label(r.rating_info), r.out_of_date) for r in row.other_reviews),
+        _state(group),
+        _label(getattr(group, "rating_info", None)),
+        _frozen(row.review_values),
+        _frozen(row.finding_values),
+        tuple(row.review_choices),
+        tuple(row.finding_choices),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def review_row(context, row) -> SafeString:
+    """`reviews/_row.html` for `row`: kept and reused while its data is the same (see above)."""
+    csrf_input = context.get("csrf_input", "")
+    if row.posted or any(row.errors.values()):
+        with context.push(row=row):
+            return SafeString(get_template("reviews/_row.html").template.render(context))
+    labels = {name: context.get(name) for name in ROW_LABEL_NAMES}
+    drawn = _ROWS.draw(
+        row_key(row, context),
+        {
+            **labels,
+            **{name: context.get(name) for name in _ROW_CONTEXT},
+            "row": row,
+            "csrf_input": _CSRF_MARK,
+        },
+    )
+    # Escaped as `{{ csrf_input }}` would be (the page's is already safe: `{% capture %}`d HTML).
+    return SafeString(drawn.replace(_CSRF_MARK, conditional_escape(csrf_input)))
