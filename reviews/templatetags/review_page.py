@@ -6,11 +6,10 @@ from typing import Any
 from django import template
 from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from core.fragments import DrawnFragments
+from core.fragments import CSRF_MARK, DrawnFragments, frozen, stored_values, with_csrf
 from reviews.review_page import ROW_LABEL_NAMES
 
 register = template.Library()
@@ -85,27 +84,8 @@ def evidence_items(context, items) -> str:
 # own page) is drawn as it is, never kept.
 
 _ROWS = DrawnFragments("reviews/_row.html", max_entries=2_000)
-_CSRF_MARK = SafeString("\x00csrf\x00")  # no stored text holds a NUL (core.fragments.SEPARATOR)
 # What the page's context gives every row (beyond the labels, whose words are the language's).
 _ROW_CONTEXT = ("expert_seat", "can_write", "can_group", "show_findings", "outcomes_url")
-
-
-def _frozen(value: Any) -> Hashable:
-    """A stored value as a hashable one (JSON fields hold dicts and lists)."""
-    if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(v) for v in value)
-    return value
-
-
-def _state(obj: Any) -> tuple:
-    """Every stored value of a row of the database, as loaded (a deferred column, never loaded, is
-    not read: the template cannot show it without a query per row)."""
-    if obj is None:
-        return ()
-    loaded = vars(obj)
-    return (type(obj).__name__, *(_frozen(loaded.get(f.attname)) for f in obj._meta.concrete_fields))
 
 
 def _label(info: dict | None) -> str | None:
@@ -122,19 +102,21 @@ def row_key(row: Any, context: Any) -> Hashable:
         (row.key, tuple(row.urls.items()), row.part_url, row.page_url, row.details_summary, row.version_note),
         (row.changed_since_sent_back, row.unmet, row.disagree, row.reviewed),
         (row.my_review_out_of_date, row.group_out_of_date),
-        _state(row.answer),
-        _state(row.indicator),
-        _state(row.adapted),
+        stored_values(row.answer),
+        stored_values(row.indicator),
+        stored_values(row.adapted),
         row.means_of_verification_of is row.adapted,
         _label(row.site_rating),
         tuple(str(m.text) for m in row.monitoring),
-        _state(mine),
+        stored_values(mine),
         _label(getattr(mine, "rating_info", None)),
-        tuple((_state(r), str(r.assignment.user), _label(r.rating_info), r.out_of_date) for r in row.other_reviews),
-        _state(group),
+        tuple(
+            (stored_values(r), str(r.assignment.user), _label(r.rating_info), r.out_of_date) for r in row.other_reviews
+        ),
+        stored_values(group),
         _label(getattr(group, "rating_info", None)),
-        _frozen(row.review_values),
-        _frozen(row.finding_values),
+        frozen(row.review_values),
+        frozen(row.finding_values),
         tuple(row.review_choices),
         tuple(row.finding_choices),
     )
@@ -154,8 +136,7 @@ def review_row(context, row) -> SafeString:
             **labels,
             **{name: context.get(name) for name in _ROW_CONTEXT},
             "row": row,
-            "csrf_input": _CSRF_MARK,
+            "csrf_input": CSRF_MARK,
         },
     )
-    # Escaped as `{{ csrf_input }}` would be (the page's is already safe: `{% capture %}`d HTML).
-    return SafeString(drawn.replace(_CSRF_MARK, conditional_escape(csrf_input)))
+    return with_csrf(drawn, csrf_input)
