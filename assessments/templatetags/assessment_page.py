@@ -5,7 +5,6 @@ from typing import Any
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
-from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -61,7 +60,8 @@ def answer_block(context, answer) -> SafeString:
     csrf_input = CsrfTokenNode().render(context)
     if answer.error is not None or answer.theirs is not None:
         with context.push(a=answer, csrf_input=csrf_input):
-            return SafeString(get_template("assessments/_answer.html").template.render(context))
+            # drawn in the page's context, as {% include %} would
+            return SafeString(context.template.engine.get_template("assessments/_answer.html").render(context))
     drawn = _ANSWERS.draw(
         answer_key(answer, context),
         {

@@ -4,7 +4,6 @@ from collections.abc import Hashable
 from typing import Any
 
 from django import template
-from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -128,7 +127,8 @@ def review_row(context, row) -> SafeString:
     csrf_input = context.get("csrf_input", "")
     if row.posted or any(row.errors.values()):
         with context.push(row=row):
-            return SafeString(get_template("reviews/_row.html").template.render(context))
+            # drawn in the page's context, as {% include %} would
+            return SafeString(context.template.engine.get_template("reviews/_row.html").render(context))
     labels = {name: context.get(name) for name in ROW_LABEL_NAMES}
     drawn = _ROWS.draw(
         row_key(row, context),
