@@ -7,7 +7,7 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from core.fragments import CSRF_MARK, DrawnFragments, stored_values, with_csrf
 
@@ -26,6 +26,53 @@ register = template.Library()
 # is, never kept.
 
 _ANSWERS = DrawnFragments("assessments/_answer.html", max_entries=2_000)
+
+# The words every block shows, translated once per page (a translate tag per block and label cost as
+# much as the rest of a block drawn anew): in the context of every block, kept or not.
+_ANSWER_LABELS = {
+    "t_add_evidence": gettext_noop("Add or link evidence"),
+    "t_prefilled": gettext_noop("Prefilled from the previous cycle"),
+    "t_carried_over": gettext_noop("carried over"),
+    "t_adapted_for": gettext_noop("Adapted for"),
+    "t_generic_wording": gettext_noop("Generic wording"),
+    "t_thresholds": gettext_noop("Thresholds"),
+    "t_means_of_verification": gettext_noop("Means of verification"),
+    "t_question_from_a_reviewer": gettext_noop("Question from a reviewer"),
+    "t_answer_it": gettext_noop("Answer it, with a file if you have one"),
+    "t_their_saved_text": gettext_noop("Their saved text"),
+    "t_version": gettext_noop("version"),
+    "t_your_text_is_kept": gettext_noop("Your text is still in the form below. Save again to keep yours."),
+    "t_rating": gettext_noop("Rating"),
+    "t_choose_a_rating": gettext_noop("— choose a rating —"),
+    "t_justification": gettext_noop("Justification"),
+    "t_evidence_refers_to": gettext_noop("Date the evidence refers to"),
+    "t_action_plan": gettext_noop("Action plan"),
+    "t_action_plan_needed": gettext_noop("needed when the indicator is not fully met"),
+    "t_what_will_be_done": gettext_noop("What will be done"),
+    "t_by_whom": gettext_noop("By whom"),
+    "t_by_when": gettext_noop("By when"),
+    "t_save": gettext_noop("Save"),
+    "t_last_saved_by": gettext_noop("Last saved by"),
+    "t_evidence_date": gettext_noop("Evidence date"),
+    "t_action": gettext_noop("Action"),
+    "t_evidence": gettext_noop("Evidence"),
+}
+
+
+def answer_labels() -> dict[str, str]:
+    """The words of `_ANSWER_LABELS`, in the active language, by their names in the template."""
+    return {name: gettext(text) for name, text in _ANSWER_LABELS.items()}
+
+
+_LABELS_KEY = "assessments.answer_labels"
+
+
+def _page_labels(context) -> dict[str, str]:
+    """`answer_labels()`, once per drawing of the page (kept with it, in its render context)."""
+    labels = context.render_context.get(_LABELS_KEY)
+    if labels is None:
+        labels = context.render_context[_LABELS_KEY] = answer_labels()
+    return labels
 
 
 def answer_key(answer: Any, context: Any) -> Hashable:
@@ -58,13 +105,15 @@ def answer_block(context, answer) -> SafeString:
     """`assessments/_answer.html` for `answer`: kept and reused while its data is the same (see above)."""
     # The request's CSRF field, as {% csrf_token %} draws it.
     csrf_input = CsrfTokenNode().render(context)
+    labels = _page_labels(context)
     if answer.error is not None or answer.theirs is not None:
-        with context.push(a=answer, csrf_input=csrf_input):
+        with context.push(a=answer, csrf_input=csrf_input, **labels):
             # drawn in the page's context, as {% include %} would
             return SafeString(context.template.engine.get_template("assessments/_answer.html").render(context))
     drawn = _ANSWERS.draw(
         answer_key(answer, context),
         {
+            **labels,
             "a": answer,
             "assessment": context.get("assessment"),
             "editable": context.get("editable"),

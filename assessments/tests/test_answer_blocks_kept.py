@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts.tests.factories import Role, make_user
 from assessments import views
 from assessments.models import Answer
-from assessments.templatetags.assessment_page import answer_block
+from assessments.templatetags.assessment_page import answer_block, answer_labels
 from evidence.models import EvidenceItem
 from standards.models import Indicator
 
@@ -61,7 +61,7 @@ def test_a_kept_block_is_the_block_the_template_draws(rf: RequestFactory, seen, 
     template = get_template("assessments/_answer.html").template
     for _ in range(2):  # drawn, then kept
         for shown in context["answers"]:
-            page = Context({**context, "csrf_token": "t0ken"})
+            page = Context({**context, **answer_labels(), "csrf_token": "t0ken"})
             with page.push(a=shown, csrf_input=CsrfTokenNode().render(page)):
                 # then: the same HTML as the template's own, the CSRF field in place
                 assert answer_block(page, shown) == template.render(page)
