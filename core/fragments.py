@@ -6,6 +6,11 @@ only on the data it is given (translated words included, so each language has it
 same data gives the same HTML: `DrawnFragments.draw` renders a fragment once per distinct data in
 this process and reuses it. The markup stays in the template and every value is escaped there;
 nothing here builds HTML.
+
+A page's repeated blocks (an indicator's row, with its forms) are kept the same way, under a key
+made of every value the block shows (`stored_values` of the rows of the database it draws from,
+`frozen` for the rest), and with the CSRF field left out: the block is drawn with `CSRF_MARK`
+where the field goes, and `with_csrf` puts the request's own in (a token is never kept).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Hashable, Mapping
 from typing import Any
 
 from django.template.loader import get_template
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
 
@@ -66,3 +72,32 @@ class DrawnFragments:
 # Between two items of one render (`draw_each`): the database stores no NUL in text, and the
 # templates add none, so no item's HTML contains it.
 SEPARATOR = "\x00"
+
+
+# Where a kept block's CSRF field goes: no stored text holds a NUL (see SEPARATOR).
+CSRF_MARK = SafeString("\x00csrf\x00")
+
+
+def with_csrf(drawn: str, csrf_input: Any) -> SafeString:
+    """A block drawn with `CSRF_MARK` as its CSRF field, with the request's field (`csrf_input`,
+    escaped as `{{ csrf_input }}` would be; the pages' own is safe HTML from `{% csrf_token %}`)."""
+    return SafeString(drawn.replace(CSRF_MARK, conditional_escape(csrf_input)))
+
+
+def frozen(value: Any) -> Hashable:
+    """A value as a hashable one, for a key (JSON fields hold dicts and lists)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(frozen(v) for v in value)
+    return value
+
+
+def stored_values(obj: Any) -> tuple:
+    """Every stored value of a model instance as loaded, for a key: any write to its row changes
+    one of them. (A deferred column, never loaded, is left out: a block cannot show it without a
+    query of its own.) None gives ()."""
+    if obj is None:
+        return ()
+    loaded = vars(obj)
+    return (type(obj).__name__, *(frozen(loaded.get(f.attname)) for f in obj._meta.concrete_fields))

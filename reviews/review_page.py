@@ -349,6 +349,10 @@ _ROW_LABELS = {
 }
 
 
+# Their names, for what draws a row outside the page's context (reviews.templatetags.review_page.review_row).
+ROW_LABEL_NAMES = tuple(_ROW_LABELS)
+
+
 def row_labels() -> dict[str, str]:
     """The words of `_ROW_LABELS`, in the active language, by their names in the templates."""
     return {name: gettext(text) for name, text in _ROW_LABELS.items()}
@@ -567,10 +571,13 @@ def review_page(assessment: Assessment, user, *, answer_id: int | None = None, i
         if show_findings
         else {}
     )
-    requests = list(
-        InformationRequest.objects.filter(**of_answers)
-        .select_related("asked_by")
-        .prefetch_related(
+    # The page only counts each indicator's questions (and the open ones): their threads are in the
+    # details. Replies and the evidence they point to (two queries, a tenth of the page's time) are
+    # read for the details and the API's lists only.
+    threads = lists
+    questions = InformationRequest.objects.filter(**of_answers).order_by("created_at", "id")
+    if threads:
+        questions = questions.select_related("asked_by").prefetch_related(
             Prefetch(
                 "replies",
                 queryset=InformationReply.objects.select_related("author").prefetch_related(
@@ -580,13 +587,17 @@ def review_page(assessment: Assessment, user, *, answer_id: int | None = None, i
                 ),
             )
         )
-        .order_by("created_at", "id")
-    )
+    else:
+        questions = questions.only("id", "answer_id", "status", "created_at")
+    requests = list(questions)
     can_view_evidence = can_view_evidence_of(user, assessment)
     download = _url_format("evidence:download", _ID)
     reply_url, close_url = _url_format("reviews:request-reply", _ID), _url_format("reviews:request-close", _ID)
     by_answer_requests: dict[int, list[InformationRequest]] = {}
     for req in requests:
+        by_answer_requests.setdefault(req.answer_id, []).append(req)
+        if not threads:
+            continue
         req.key, req.reply_url, req.close_url = str(req.pk), reply_url.format(req.pk), close_url.format(req.pk)
         req.created = _day(req.created_at)
         req.reply_list = list(req.replies.all())
@@ -594,7 +605,6 @@ def review_page(assessment: Assessment, user, *, answer_id: int | None = None, i
             reply.created = _minute(reply.created_at)
             reply.visible_evidence = [i for i in reply.evidence.all() if can_view_evidence(i)]
             reply.shown_evidence = [{"url": download.format(i.pk), "title": i.title} for i in reply.visible_evidence]
-        by_answer_requests.setdefault(req.answer_id, []).append(req)
     sent_back = (
         AssessmentTransition.objects.filter(assessment=assessment, to_status=Status.CHANGES_REQUESTED)
         .order_by("-at", "-id")

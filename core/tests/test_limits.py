@@ -182,11 +182,11 @@ def _condition_note(limit: int) -> None:
 
 LIMITS: dict[tuple[str, str], Callable[[int], None]] = {
     ("assessments/submit.html", "note"): _assessment_note,
-    ("assessments/detail.html", "justification"): _answer_text(
+    ("assessments/_answer.html", "justification"): _answer_text(
         "justification", assessment_codes.JUSTIFICATION_TOO_LONG
     ),
-    ("assessments/detail.html", "action_text"): _answer_text("action_text", assessment_codes.FIELD_TOO_LONG),
-    ("assessments/detail.html", "action_owner"): _answer_text("action_owner", assessment_codes.FIELD_TOO_LONG),
+    ("assessments/_answer.html", "action_text"): _answer_text("action_text", assessment_codes.FIELD_TOO_LONG),
+    ("assessments/_answer.html", "action_owner"): _answer_text("action_owner", assessment_codes.FIELD_TOO_LONG),
     ("certification/certificate.html", "reason"): _certificate_reason,
     ("certification/certificate_confirm.html", "reason"): _certificate_reason,
     ("evidence/search.html", "q"): _search,

@@ -608,10 +608,12 @@
 
   // An indicator's linked items, loaded when asked for (the page carries only their ids, issue 19):
   // the server's fragment of <li>s (evidence.views.answer_linked), from the network or, offline, from
-  // the copy kept with the page (static/js/offline/device.js keeps every data-part of a kept page).
+  // the copy kept with the page (static/js/offline/device.js keeps every data-part of a kept page),
+  // through static/js/fragments.js.
+  const fragments = window.greenlistFragments;
   async function loadAllLinked(answerId, trigger) {
     const list = document.querySelector(`ul.linked-evidence[data-answer="${answerId}"]`);
-    if (!list || trigger.dataset.loading) return;
+    if (!list || !fragments || trigger.dataset.loading) return;
     trigger.dataset.loading = "1";
     const label = trigger.textContent;
     trigger.textContent = text.loading || "Loading…";
@@ -619,23 +621,13 @@
     const holder = trigger.closest("p");
     let found;
     try {
-      const response = await fetch(trigger.dataset.part, { credentials: "same-origin", headers: { Accept: "text/html" } });
-      if (!response.ok) throw new Error(String(response.status));
-      const template = document.createElement("template");
-      template.innerHTML = await response.text(); // the server's fragment, every value escaped by its template
-      found = Array.from(template.content.querySelectorAll("li[data-evidence]"));
+      const fragment = fragments.parseFragment(await fragments.fetchFragment(trigger.dataset.part));
+      found = Array.from(fragment.querySelectorAll("li[data-evidence]"));
     } catch (e) {
       delete trigger.dataset.loading;
       trigger.textContent = label;
       list.removeAttribute("aria-busy");
-      let note = holder.querySelector(".js-linked-error");
-      if (!note) {
-        note = document.createElement("span");
-        note.className = "field-error js-linked-error";
-        note.setAttribute("role", "alert");
-        holder.append(" ", note);
-      }
-      note.textContent = text.linkedFailed || "Could not load the linked evidence. Try again.";
+      fragments.showLoadError(holder, "js-linked-error", text.linkedFailed || "Could not load the linked evidence. Try again.");
       return;
     }
     // Only the ids the page was loaded with: one removed meanwhile stays removed.

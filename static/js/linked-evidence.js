@@ -1,13 +1,14 @@
 // The assessment page read by someone who may not edit it (static/js/assessment.js does the same for
 // the site team, with its links to remove): an indicator's linked evidence loads when asked for, from
-// the fragment the link names in data-part (issue 19). Without script the link opens the evidence
-// library, which lists every item with its indicators.
+// the fragment the link names in data-part (issue 19), through static/js/fragments.js. Without script
+// the link opens the evidence library, which lists every item with its indicators.
 (function () {
   "use strict";
   const gettext = window.gettext || ((s) => s);
+  const fragments = window.greenlistFragments;
   document.addEventListener("click", async (event) => {
     const trigger = event.target.closest(".js-show-all[data-part]");
-    if (!trigger || !window.fetch) return;
+    if (!trigger || !window.fetch || !fragments) return;
     event.preventDefault();
     if (trigger.dataset.loading) return;
     const list = document.querySelector(`ul.linked-evidence[data-answer="${trigger.dataset.answer}"]`);
@@ -17,11 +18,7 @@
     trigger.textContent = gettext("Loading…");
     list.setAttribute("aria-busy", "true");
     try {
-      const response = await fetch(trigger.dataset.part, { credentials: "same-origin", headers: { Accept: "text/html" } });
-      if (!response.ok) throw new Error(String(response.status));
-      const template = document.createElement("template");
-      template.innerHTML = await response.text(); // the server's fragment, every value escaped by its template
-      list.append(template.content);
+      list.append(fragments.parseFragment(await fragments.fetchFragment(trigger.dataset.part)));
       list.removeAttribute("aria-busy");
       const first = list.querySelector("li[data-evidence] a");
       holder.remove();
@@ -30,14 +27,7 @@
       delete trigger.dataset.loading;
       trigger.textContent = label;
       list.removeAttribute("aria-busy");
-      let note = holder.querySelector(".js-linked-error");
-      if (!note) {
-        note = document.createElement("span");
-        note.className = "field-error js-linked-error";
-        note.setAttribute("role", "alert");
-        holder.append(" ", note);
-      }
-      note.textContent = gettext("Could not load the linked evidence. Try again.");
+      fragments.showLoadError(holder, "js-linked-error", gettext("Could not load the linked evidence. Try again."));
     }
   });
 })();

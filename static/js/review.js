@@ -79,6 +79,7 @@
   // fragment of a kept page; the service worker answers from it).
   var interpolate = window.interpolate || function (fmt, obj) { return fmt.replace(/%\((\w+)\)s/g, function (_m, k) { return obj[k]; }); };
   var detailsStatus = document.getElementById("details-status");
+  var fragments = window.greenlistFragments;  // static/js/fragments.js: the request and its error note
 
   function say(text) { if (detailsStatus) { detailsStatus.textContent = text; } }
 
@@ -90,37 +91,29 @@
 
   function loadDetails(details) {
     var body = details.querySelector(".js-details-body");
-    if (!body || details.dataset.loaded === "1" || details.dataset.loading === "1" || !window.fetch) { return; }
+    if (!body || details.dataset.loaded === "1" || details.dataset.loading === "1" || !window.fetch || !fragments) { return; }
     var number = numberOf(details);
     details.dataset.loading = "1";
     body.setAttribute("aria-busy", "true");
     say(interpolate(gettext("Loading the evidence and questions of indicator %(number)s…"), { number: number }, true));
-    fetch(details.dataset.part, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
-        if (window.greenlistDevice && window.greenlistDevice.keepPart) {
-          window.greenlistDevice.keepPart(location.pathname, details.dataset.part, response.clone());
-        }
-        return response.text();
-      })
+    fragments.fetchFragment(details.dataset.part, function (response) {
+      if (window.greenlistDevice && window.greenlistDevice.keepPart) {
+        window.greenlistDevice.keepPart(location.pathname, details.dataset.part, response.clone());
+      }
+    })
       .then(function (html) {
         body.innerHTML = html;  // the server's fragment, every value escaped by its template
         details.dataset.loaded = "1";
         say(interpolate(gettext("Evidence and questions of indicator %(number)s loaded."), { number: number }, true));
       })
       .catch(function () {
-        var note = document.createElement("p");
-        note.className = "field-error js-details-error";
-        note.setAttribute("role", "alert");
-        note.textContent = gettext("Could not load the evidence and questions of this indicator.") + " ";
+        var note = fragments.showLoadError(body, "js-details-error",
+          gettext("Could not load the evidence and questions of this indicator.") + " ", { tag: "p", prepend: true });
         var retry = document.createElement("button");
         retry.type = "button";
         retry.className = "button secondary small js-details-retry";
         retry.textContent = gettext("Retry");
         note.appendChild(retry);
-        var old = body.querySelector(".js-details-error");
-        if (old) { old.remove(); }
-        body.prepend(note);
         say("");
       })
       .then(function () {
