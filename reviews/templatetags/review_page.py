@@ -106,7 +106,7 @@ def row_key(row: Any, context: Any) -> Hashable:
         stored_values(row.adapted),
         row.means_of_verification_of is row.adapted,
         _label(row.site_rating),
-        tuple(str(m.text) for m in row.monitoring),
+        tuple(str(m["text"]) for m in row.monitoring),  # indicator_summaries: dicts
         stored_values(mine),
         _label(getattr(mine, "rating_info", None)),
         tuple(
