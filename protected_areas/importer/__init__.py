@@ -11,6 +11,7 @@ The parts, in the order a feature meets them:
 - `columns`: which column of the file feeds which field (WDPA schemas, or a mapping), and how
   values are cleaned into a staging row;
 - `reader`: features out of GDAL into staging rows, on threads that read ahead of the database;
+  `arrow` reads a layer in columns through GDAL's Arrow stream where that gives the same rows;
 - `writer` with `batch.sql` and `staging.sql`: COPY into the staging tables, then the set-based
   upsert and boundary history, on two connections side by side;
 - `summary`: what an import did, feature by feature for the rejects.

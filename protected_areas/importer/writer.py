@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from core.limits import cut
 
 from ..models import ProtectedArea
-from .columns import ATTR_FIELDS, STAGE_COLUMNS
+from .columns import ATTR_FIELDS, STAGE_ARRAYS, STAGE_COLUMNS
 from .summary import MAX_ERRORS, ImportSummary
 
 if TYPE_CHECKING:
@@ -55,7 +55,13 @@ def load_statements(file_name: str, **names: str) -> dict[str, str]:
 _ATTRS = [c for c in ATTR_FIELDS if c != "key"]
 _STAGING = load_statements(
     "staging.sql",
-    stage_columns=", ".join(f"{c} {t}" for c, t, _b in STAGE_COLUMNS),
+    stage_columns=", ".join(
+        [f"{c} {t}" for c, t, _b in STAGE_COLUMNS]
+        + [
+            f"{array} varchar(3)[] GENERATED ALWAYS AS (string_to_array({codes}, ';')::varchar(3)[]) STORED"
+            for codes, array in STAGE_ARRAYS.items()
+        ]
+    ),
     stage_column_names=", ".join(c for c, _t, _b in STAGE_COLUMNS),
 )
 # Run in file order; every statement takes the same parameters.

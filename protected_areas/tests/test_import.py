@@ -394,11 +394,16 @@ def _many_squares(path, count):
         out.write("]}")
 
 
-def test_memory_stays_flat_as_files_grow(tmp_path):
+def test_memory_stays_flat_as_files_grow(tmp_path, monkeypatch):
     import tracemalloc
 
+    from protected_areas.importer import reader
+
     peaks = {}
-    # The smaller file already fills the reading pipeline (a few batches in flight).
+    # The smaller file must already fill the reading pipeline (a few batches in flight on each of the
+    # writers' streams), hence small batches: at 1,000, 2,000 features were one batch per stream, and
+    # whether 8,000 filled it depended on how far reading ran ahead of the writers.
+    monkeypatch.setattr(reader, "BATCH_SIZE", 250)
     for count in (2000, 8000):
         path = tmp_path / f"{count}.geojson"
         _many_squares(path, count)
