@@ -281,7 +281,11 @@ def _ogr_geometry(
     if transform is not None and _ogr_transform(ptr, transform) != 0:
         reject(n, "unusable geometry: cannot reproject to WGS 84 (OGR failure.)")
         return None
-    return kind, _wkb(ptr), geom if check_validity and kind_num in _SIMPLE_POLYGONS else None
+    wkb = _wkb(ptr)
+    if kind == "polygon" and _bad_ring(wkb):
+        reject(n, SHORT_RING)
+        return None
+    return kind, wkb, geom if check_validity and kind_num in _SIMPLE_POLYGONS else None
 
 
 def _column_rows(
@@ -315,6 +319,9 @@ def _column_rows(
                 continue
             to_check: _Geometry | bytes | None
             if _plain_area(wkb):
+                if _bad_ring(wkb):
+                    reject(n, SHORT_RING)
+                    continue
                 kind, to_check = "polygon", wkb if check_validity else None
             else:
                 geom = _from_wkb(wkb)
@@ -329,6 +336,57 @@ def _column_rows(
 
 
 _U32 = struct.Struct("<I")
+
+SHORT_RING = "unusable geometry: a ring has fewer than 4 points or is not closed"
+
+
+def _bad_ring(wkb: bytes) -> bool:
+    """Whether a polygon of `wkb` (any byte order and dimensions; in a multipolygon or collection too)
+    has a ring of fewer than 4 points or one not closed: PostGIS refuses such WKB outright ("Polygon
+    must have at least four points in each ring"), which would stop the whole import, so the feature
+    is rejected with its reason instead. A geometry this cannot read is left to the later checks."""
+    try:
+        return _walk_rings(wkb, 0)[0]
+    except (IndexError, ValueError, struct.error):
+        return False
+
+
+def _walk_rings(wkb: bytes, pos: int) -> tuple[bool, int]:
+    """(a bad ring found, end offset) of the WKB geometry starting at `pos`."""
+    order = "<" if wkb[pos] == 1 else ">"
+    (code,) = struct.unpack_from(order + "I", wkb, pos + 1)
+    pos += 5
+    if code & 0x20000000:  # EWKB's SRID
+        pos += 4
+    base = code & 0x0FFFFFFF
+    iso, kind = divmod(base, 1000)
+    dims = 2 + (iso in (1, 3) or bool(code & 0x80000000)) + (iso in (2, 3) or bool(code & 0x40000000))
+    point = struct.Struct(order + "d" * dims)
+    if kind == 1:
+        return False, pos + point.size
+    (count,) = struct.unpack_from(order + "I", wkb, pos)
+    pos += 4
+    if kind == 2:
+        return False, pos + count * point.size
+    if kind == 3:
+        bad = False
+        for _ in range(count):
+            (points,) = struct.unpack_from(order + "I", wkb, pos)
+            pos += 4
+            if (
+                points < 4
+                or point.unpack_from(wkb, pos)[:2] != point.unpack_from(wkb, pos + (points - 1) * point.size)[:2]
+            ):
+                bad = True
+            pos += points * point.size
+        return bad, pos
+    if kind in (4, 5, 6, 7):
+        bad = False
+        for _ in range(count):
+            part_bad, pos = _walk_rings(wkb, pos)
+            bad = bad or part_bad
+        return bad, pos
+    raise ValueError(f"geometry type {code} not walked")
 
 
 def _plain_area(wkb: bytes) -> bool:

@@ -414,3 +414,46 @@ def test_memory_stays_flat_as_files_grow(tmp_path, monkeypatch):
         assert summary.created + summary.unchanged == count
     # Four times the features, about the same Python memory: nothing is held per feature.
     assert peaks[8000] < peaks[2000] * 1.5, peaks
+
+
+@pytest.mark.parametrize("driver", ["GeoJSON", "GPKG"])  # read feature by feature, and in columns (Arrow)
+def test_rings_postgis_refuses_reject_their_feature_not_the_import(tmp_path, driver):
+    # A ring of fewer than 4 points, an empty outer ring, or a ring that does not close: PostGIS refuses
+    # such WKB outright ("Polygon must have at least four points in each ring"), which stopped the import.
+    path = tmp_path / "rings.geojson"
+    outer = [[10, 10], [11, 10], [11, 11], [10, 11], [10, 10]]
+    _write_geojson(
+        path,
+        [
+            _feature({"WDPAID": 1, "NAME": "Fine"}, {"type": "Polygon", "coordinates": [outer]}),
+            _feature(
+                {"WDPAID": 2, "NAME": "Empty outer ring"},
+                {"type": "Polygon", "coordinates": [[], [[10.2, 10.2], [10.4, 10.2], [10.4, 10.4], [10.2, 10.2]]]},
+            ),
+            _feature(
+                {"WDPAID": 3, "NAME": "Three points"},
+                {"type": "Polygon", "coordinates": [[[12, 12], [13, 12], [12, 12]]]},
+            ),
+            _feature(
+                {"WDPAID": 4, "NAME": "Open ring"},
+                {"type": "Polygon", "coordinates": [[[20, 20], [21, 20], [21, 21], [20, 21]]]},
+            ),
+            _feature(
+                {"WDPAID": 5, "NAME": "Short hole in a part"},
+                {"type": "MultiPolygon", "coordinates": [[outer, [[10.2, 10.2], [10.4, 10.2], [10.2, 10.2]]]]},
+            ),
+            _feature({"WDPAID": 6, "NAME": "Fine too"}, {"type": "MultiPolygon", "coordinates": [[outer]]}),
+        ],
+    )
+    if driver == "GPKG":
+        converted = tmp_path / "rings.gpkg"
+        subprocess.run(["ogr2ogr", "-f", "GPKG", str(converted), str(path)], check=True, capture_output=True)
+        path = converted
+
+    summary = import_protected_areas(path)
+
+    assert (summary.created, summary.rejected) == (2, 4)
+    reasons = {e["feature"]: e["reason"] for e in summary.errors}
+    assert set(reasons) == {2, 3, 4, 5}
+    assert all(r == "unusable geometry: a ring has fewer than 4 points or is not closed" for r in reasons.values())
+    assert set(ProtectedArea.objects.values_list("name", flat=True)) == {"Fine", "Fine too"}
