@@ -177,3 +177,15 @@ def test_a_tile_drawn_while_an_area_moves_is_not_kept(client):
     assert b"Nam Et" in gzip.decompress(served)
     assert not tile_cache.is_cached(*tile)
     assert b"Nam Et" not in fetch(client, tile).content
+
+
+def test_the_map_tasks_survive_a_database_restart_and_a_lost_worker():
+    # Both recompute from what is stored (idempotent): a dropped connection retries them, and a worker
+    # killed half-way leaves the message to another (acknowledged late), rather than a stale map.
+    from django.db import OperationalError
+
+    from protected_areas.tasks import refresh_protected_area_maps, remake_map_under_boxes
+
+    for task in (refresh_protected_area_maps, remake_map_under_boxes):
+        assert OperationalError in task.autoretry_for and task.max_retries == 5
+        assert task.acks_late and task.reject_on_worker_lost
