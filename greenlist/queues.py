@@ -72,6 +72,7 @@ TASK_KINDS: dict[str, str] = {
     "protected_areas.tasks.run_protected_area_import_preview": HEAVY,
     "protected_areas.tasks.refresh_protected_area_maps": HEAVY,
     "protected_areas.tasks.remake_map_under_boxes": HEAVY,
+    "protected_areas.tasks.remake_stale_maps": HEAVY,
     # Imports and exports, and long nightly work.
     "reports.tasks.run_export": BULK,
     "accounts.build_data_export": BULK,

@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evidence.tasks.sweep_stuck_evidence",
         "schedule": crontab(minute="*/2"),
     },
+    # Maps whose remaking after a write was lost (broker down at the moment of sending): put right.
+    "maps-remake-stale": {"task": "protected_areas.tasks.remake_stale_maps", "schedule": crontab(minute="*/10")},
     # Resumable uploads abandoned past EVIDENCE_UPLOAD_EXPIRY_HOURS, with their partial bytes.
     "evidence-purge-expired-uploads": {
         "task": "evidence.tasks.purge_expired_uploads",

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -85,6 +85,43 @@ WITH touched AS (
 )
 SELECT DISTINCT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM boxes WHERE b IS NOT NULL LIMIT %(limit)s
 """
+
+
+# The map's own check (beat: tasks.remake_stale_maps). An area written in the last STALE_MAP_WINDOW
+# whose stored tile at the closest stored zoom was made before the write lost its remaking (the broker
+# down when the writer committed, a worker gone past its retries): everything written since the
+# oldest such write is remade, the boxes of its previous boundaries too, as after an import.
+STALE_MAP_WINDOW = timedelta(days=1)
+
+
+def remake_stale_maps(*, window: timedelta = STALE_MAP_WINDOW) -> int:
+    """Remake the map under writes whose remaking was lost; how many cached tiles were named."""
+    oldest = _oldest_unmapped_write(database_now() - window)
+    return 0 if oldest is None else tiles_data_changed(since=oldest)
+
+
+def _oldest_unmapped_write(since: datetime) -> datetime | None:
+    from .low_zoom_tiles import STORED_MAX_ZOOM
+    from .models import LowZoomTile
+
+    z = STORED_MAX_ZOOM
+    made = {(x, y): at for x, y, at in LowZoomTile.objects.filter(z=z).values_list("x", "y", "made_at")}
+    if not made:
+        return None  # never made: every low zoom is drawn live, from the areas as they are
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b), updated_at FROM ("
+            " SELECT coalesce(geom_display, point)::box2d AS b, updated_at FROM protected_areas_protectedarea"
+            " WHERE updated_at > %s) t WHERE b IS NOT NULL ORDER BY updated_at",
+            [since],
+        )
+        for west, south, east, north, written in cursor:
+            x0, y0, x1, y1 = tile_cache.tile_range((west, south, east, north), z)
+            tiles = [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+            if any(made.get(tile) is None or made[tile] < written for tile in tiles):
+                oldest: datetime = written
+                return oldest
+    return None
 
 
 def database_now() -> datetime:

@@ -5,7 +5,7 @@ from celery import shared_task
 from core.errors import TRANSIENT_DATABASE_ERRORS
 from core.jobs import JobTask
 
-from . import map_updates
+from . import map_updates, services
 from .import_wizard import preview_job_run
 from .services import import_job_run, tiles_data_changed
 
@@ -47,3 +47,9 @@ def refresh_protected_area_maps(since: str) -> int:
 @shared_task(**MAP_TASK_OPTIONS)
 def remake_map_under_boxes(boxes: list[list[float]]) -> int:
     return map_updates.remake_under([(west, south, east, north) for west, south, east, north in boxes])
+
+
+# Beat, every ten minutes: the map under writes whose remaking was lost (services.remake_stale_maps).
+@shared_task(soft_time_limit=25 * 60, time_limit=28 * 60, ignore_result=True, **MAP_TASK_OPTIONS)
+def remake_stale_maps() -> int:
+    return services.remake_stale_maps()

@@ -189,3 +189,30 @@ def test_the_map_tasks_survive_a_database_restart_and_a_lost_worker():
     for task in (refresh_protected_area_maps, remake_map_under_boxes):
         assert OperationalError in task.autoretry_for and task.max_retries == 5
         assert task.acks_late and task.reject_on_worker_lost
+
+
+def test_the_sweep_remakes_the_map_of_a_write_whose_remaking_was_lost(client):
+    # given the stored low zooms made, then an area written whose remaking never ran (as when the broker
+    # was down at the moment the writer committed: the task is queued here, but no worker takes it)
+    from protected_areas import services
+
+    low_zoom_tiles.rebuild()
+    assert services.remake_stale_maps() == 0  # nothing to put right
+    area = ProtectedAreaFactory(name="Nam Et", geom=square(*LAOS), geom_display=square(*LAOS))
+    tile = tile_at(*LAOS, 5)
+    assert not stored_as_drawn_now(tile)
+
+    # when beat's sweep runs
+    services.remake_stale_maps()
+
+    # then the stored tiles and cells show the area, and a second sweep finds nothing left
+    assert stored_as_drawn_now(tile) and stored_as_drawn_now(tile_at(*LAOS, 2))
+    assert b"Nam Et" in fetch(client, tile).content
+    made = LowZoomTile.objects.get(z=5, x=tile[1], y=tile[2]).made_at
+    services.remake_stale_maps()
+    assert LowZoomTile.objects.get(z=5, x=tile[1], y=tile[2]).made_at == made
+    # an old write is past the sweep's window: it is not looked at again
+    ProtectedArea.objects.filter(pk=area.pk).update(updated_at=timezone.now() - services.STALE_MAP_WINDOW * 2)
+    LowZoomTile.objects.update(made_at=timezone.now() - services.STALE_MAP_WINDOW * 3)
+    services.remake_stale_maps()
+    assert LowZoomTile.objects.get(z=5, x=tile[1], y=tile[2]).made_at < timezone.now() - services.STALE_MAP_WINDOW
