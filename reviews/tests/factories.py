@@ -152,6 +152,22 @@ def submitted_assessment(
     return assessment
 
 
+def in_review_with_expert(assessment, *, expert, staff, due_in_days: int = 20):
+    """`assessment` opened for review by `staff`, with `expert` seated (no conflict declared); the seat."""
+    from reviews import services as review_services
+
+    review_services.review_start(assessment=assessment, by=staff)
+    seat = review_services.assignment_create(
+        assessment=assessment,
+        assignee=expert,
+        role="expert",
+        due_date=timezone.localdate() + datetime.timedelta(days=due_in_days),
+        by=staff,
+    )
+    review_services.conflict_declare(assignment=seat, by=expert, has_conflict=False)
+    return seat
+
+
 def answers_of(assessment):
     return list(
         Answer.objects.filter(assessment=assessment).select_related("indicator").order_by("indicator__position")

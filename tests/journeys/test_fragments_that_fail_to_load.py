@@ -3,11 +3,9 @@
 team and for a reader) say so beside it with an alert, through the one loader (static/js/fragments.js),
 and load it when asked again once the server answers."""
 
-import datetime
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessments.services import assessment_create
@@ -15,8 +13,7 @@ from assessments.workflow import transition
 from conftest import browser_login
 from eligibility.tests.factories import make_eligible
 from evidence.models import EvidenceItem
-from reviews import services
-from reviews.tests.factories import submitted_assessment
+from reviews.tests.factories import in_review_with_expert, submitted_assessment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,15 +33,7 @@ def test_the_details_of_an_indicator_that_fail_to_load_say_so_and_load_on_retry(
     browser, live_server, area, site_manager, staff, expert
 ):
     assessment = submitted_assessment(area=area, manager=site_manager, staff=staff)
-    services.review_start(assessment=assessment, by=staff)
-    seat = services.assignment_create(
-        assessment=assessment,
-        assignee=expert,
-        role="expert",
-        due_date=timezone.localdate() + datetime.timedelta(days=20),
-        by=staff,
-    )
-    services.conflict_declare(assignment=seat, by=expert, has_conflict=False)
+    in_review_with_expert(assessment, expert=expert, staff=staff)
     answer = assessment.answers.order_by("indicator__position").first()
     page = _page(browser, live_server, expert.email)
     page.goto(f"/reviews/assessments/{assessment.pk}/")
