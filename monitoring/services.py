@@ -346,7 +346,9 @@ MAX_ATTEMPTS = 3
 def boundary_history(area: Any) -> list[Boundary]:
     """The area's boundary versions, each valid from the year it was recorded until the next one
     (the oldest also for every year before: the platform knows no earlier boundary)."""
-    versions = list(area.boundary_versions.order_by("version").values_list("id", "geom", "created_at"))
+    versions = list(
+        area.boundary_versions.with_boundary().order_by("version").values_list("id", "boundary_geom", "created_at")
+    )
     if not versions and getattr(area, "geom", None) is not None:
         return [Boundary(None, area.geom)]
     out: list[Boundary] = []

@@ -1,9 +1,10 @@
 from typing import Any, Self
 
 from django.contrib.gis.db import models
+from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
-from django.db.models import F, Func, Q
+from django.db.models import Case, F, Func, Q, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -126,7 +127,6 @@ class ProtectedArea(models.Model):
         indexes = [
             GinIndex(fields=["iso3"]),
             models.Index(fields=["iucn_category"]),
-            GinIndex(name="pa_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
             GinIndex(name="pa_search_name_trgm", fields=["search_name"], opclasses=["gin_trgm_ops"]),
             GistIndex(name="pa_overview_gist", fields=["geom_overview"]),
             # Also `pa_point_only_gist` (point WHERE geom IS NULL), made by migration 0008 in SQL:
@@ -192,9 +192,26 @@ class LowZoomTile(models.Model):
         return f"{self.z}/{self.x}/{self.y}"
 
 
+class BoundaryVersionQuerySet(models.QuerySet["BoundaryVersion"]):
+    def with_boundary(self) -> Self:
+        """Each version with its boundary as `boundary_geom` and `boundary_point`: the stored one, or
+        the area's own for the version that is the area's current boundary (see BoundaryVersion)."""
+        current = Q(geom__isnull=True, point__isnull=True)
+        return self.annotate(
+            boundary_geom=Case(When(current, then=F("protected_area__geom")), default=F("geom")),
+            boundary_point=Case(When(current, then=F("protected_area__point")), default=F("point")),
+        )
+
+
 class BoundaryVersion(models.Model):
     """A boundary the area had. The newest row is the current boundary; older ones stay for the
-    assessments made against them."""
+    assessments made against them.
+
+    The current boundary is stored once, on the area: a version whose `geom` and `point` are both
+    empty is the area's current boundary, and a trigger (migration 0010) copies the area's boundary
+    into it when the area's boundary changes. Read a version's boundary through `boundary` (one
+    version) or `objects.with_boundary()` (many), never from `geom` and `point` alone.
+    """
 
     protected_area = models.ForeignKey(ProtectedArea, on_delete=models.CASCADE, related_name="boundary_versions")
     version = models.PositiveIntegerField()
@@ -215,8 +232,17 @@ class BoundaryVersion(models.Model):
             models.UniqueConstraint(fields=["protected_area", "version"], name="boundary_version_unique"),
         ]
 
+    objects = BoundaryVersionQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"{self.protected_area} v{self.version}"
+
+    @property
+    def boundary(self) -> GEOSGeometry | None:
+        """This version's boundary (polygons, or the point of a point-only area)."""
+        if self.geom is None and self.point is None:
+            return self.protected_area.geom or self.protected_area.point
+        return self.geom or self.point
 
 
 class BasemapCountry(models.Model):

@@ -1,3 +1,6 @@
+import copy
+from typing import Any
+
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -56,7 +59,16 @@ class ProtectedAreaDetailSerializer(GeoFeatureModelSerializer):
 class BoundaryVersionSerializer(GeoFeatureModelSerializer):
     """One boundary an area has had; the highest version is the current one."""
 
+    # Serialises versions read with BoundaryVersion.objects.with_boundary(): the current version's
+    # boundary is stored once, on the area (models.BoundaryVersion).
+
     class Meta:
         model = BoundaryVersion
         geo_field = "geom"
         fields = ("id", "version", "point", "area_km2", "area_change_km2", "shift_km", "source", "created_at")
+
+    def to_representation(self, instance: Any) -> dict:
+        if instance.geom is None and instance.point is None:
+            instance = copy.copy(instance)
+            instance.geom, instance.point = instance.boundary_geom, instance.boundary_point
+        return super().to_representation(instance)

@@ -138,6 +138,6 @@ class ProtectedAreaViewSet(viewsets.ReadOnlyModelViewSet):
     def boundary_versions(self, request, pk=None):
         """The boundaries this area has had, newest first, each with its area change and shift."""
         area = self.get_object()
-        versions = BoundaryVersion.objects.filter(protected_area=area).order_by("-version")
+        versions = BoundaryVersion.objects.filter(protected_area=area).with_boundary().order_by("-version")
         page = self.paginate_queryset(versions)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

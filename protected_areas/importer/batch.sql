@@ -19,21 +19,50 @@ INSERT INTO pa_import_seen (key, n)
 SELECT r.key, r.n FROM pa_import_raw r
 WHERE NOT EXISTS (SELECT 1 FROM pa_import_prep p WHERE p.n = r.n)
 
--- name: prepare
--- One pass per feature. A boundary whose WKB hashes like the stored one is the same boundary:
--- nothing geometric is done for it (the client did not even send it). Otherwise: repair,
--- extract the polygons, compare with what is stored (areas imported before hashes existed),
--- and compute the area and display geometry. `OFFSET 0` keeps PostgreSQL from inlining the
--- LATERAL steps, which would re-run the validity check and repair per reference.
+-- name: prepare_as_sent
+-- Most features of a file: a new or changed boundary that the reader found valid, 2D, without
+-- curves, polygons and nothing else. It is stored as the file has it, so it is not kept here
+-- (`geom_as_sent`: later statements read it again from the batch's WKB, writer.py's `boundary`),
+-- and only its area is computed, on the boundary parsed once. Everything else goes through the
+-- next statement. Written apart because PostgreSQL hands a value computed in a LATERAL step to the
+-- next step as a copy per reference: the general statement's chain of steps cost three times this
+-- one over the benchmark file's boundaries.
 --
 -- The area is on the WGS 84 ellipsoid. For ordinary sites it is the planar area in EPSG:6933, an
 -- equal-area projection of the ellipsoid: it agrees with ST_Area(geography) to 4e-6 over the
 -- benchmark file and at worst 3e-4 (0.03 percent) on the real samples (long straight edges differ
 -- most), and is five times faster; the geodesic area was most of the import time. Sites spanning
 -- more than a few degrees (where straight-in-the-projection and geodesic edges part ways) or beyond
--- the projection's range (polar, across the antimeridian) use the geodesic ST_Area(geography).
+-- the projection's range (polar, across the antimeridian) use the geodesic ST_Area(geography):
+-- writer.py's `area_km2`.
 INSERT INTO pa_import_prep
-    (n, key, reject, pa_id, repaired, geom_same, attrs_same, geom, point, area_km2, geom_display, geom_hash)
+    (n, key, reject, pa_id, repaired, geom_same, attrs_same, geom_as_sent, geom, point, area_km2, geom_hash)
+SELECT r.n, r.key, NULL, pa.id, false, legacy.same,
+    ROW({attr_row_pa}) IS NOT DISTINCT FROM ROW({attr_row_raw}),
+    true, NULL, NULL, CASE WHEN NOT legacy.same THEN {area_km2} END, r.geom_hash
+FROM pa_import_raw r
+LEFT JOIN LATERAL (
+    SELECT * FROM protected_areas_protectedarea stored WHERE stored.key = r.key OFFSET 0
+) pa ON true
+CROSS JOIN LATERAL (SELECT ST_GeomFromWKB(r.wkb, 4326) AS g OFFSET 0) parsed
+-- An area stored before boundaries were hashed: compared with the stored boundary itself.
+CROSS JOIN LATERAL (
+    SELECT pa.id IS NOT NULL AND pa.geom_hash IS NULL AND pa.point IS NULL
+           AND pa.geom IS NOT DISTINCT FROM ST_Multi(g) AS same
+) legacy
+WHERE r.kind = 'polygon' AND r.valid AND r.wkb IS NOT NULL
+    AND NOT coalesce(pa.geom_hash = r.geom_hash, false)
+    AND ST_NDims(g) = 2 AND NOT ST_HasArc(g) AND GeometryType(g) IN ('POLYGON', 'MULTIPOLYGON') AND NOT ST_IsEmpty(g)
+    AND NOT EXISTS (SELECT 1 FROM pa_import_prep p WHERE p.n = r.n)
+
+-- name: prepare
+-- The other features, one pass each. A boundary whose WKB hashes like the stored one is the same
+-- boundary: nothing geometric is done for it (the client did not even send it). Otherwise: repair,
+-- extract the polygons, compare with what is stored (areas imported before hashes existed),
+-- and compute the area. `OFFSET 0` keeps PostgreSQL from inlining the LATERAL steps, which would
+-- re-run the validity check and repair per reference.
+INSERT INTO pa_import_prep
+    (n, key, reject, pa_id, repaired, geom_same, attrs_same, geom_as_sent, geom, point, area_km2, geom_hash)
 SELECT r.n, r.key,
     CASE WHEN r.wkb IS NULL AND NOT h.same
          THEN 'its stored boundary changed while this file was read: import the file again'
@@ -41,17 +70,8 @@ SELECT r.n, r.key,
          THEN 'unusable geometry: nothing of it is an area, even after repair' END,
     pa.id, CASE WHEN h.same THEN pa.geom_repaired ELSE v.repaired END, s.geom_same,
     ROW({attr_row_pa}) IS NOT DISTINCT FROM ROW({attr_row_raw}),
-    c.geom, c.point,
-    CASE WHEN NOT s.geom_same AND c.geom IS NOT NULL
-         THEN (SELECT
-                CASE WHEN ST_XMin(g) >= -180 AND ST_XMax(g) <= 180 AND ST_YMin(g) >= -85 AND ST_YMax(g) <= 85
-                          AND ST_XMax(g) - ST_XMin(g) <= 3 AND ST_YMax(g) - ST_YMin(g) <= 3
-                     THEN ST_Area(ST_Transform(g, 6933))
-                     ELSE ST_Area(g::geography)
-                END / 1e6
-               FROM (SELECT c.geom AS g) area_input) END,
-    CASE WHEN NOT s.geom_same AND c.geom IS NOT NULL
-         THEN ST_Multi(ST_CollectionExtract(ST_Simplify(c.geom, %(tolerance)s, true), 3)) END,
+    false, c.geom, c.point,
+    CASE WHEN NOT s.geom_same AND c.geom IS NOT NULL THEN (SELECT {area_km2} FROM (SELECT c.geom AS g) area_input) END,
     r.geom_hash
 FROM pa_import_raw r
 -- The stored area is looked up by its key's index, one probe per feature (OFFSET 0 keeps the
@@ -100,18 +120,23 @@ WHERE NOT EXISTS (SELECT 1 FROM pa_import_prep p WHERE p.n = r.n)
 INSERT INTO protected_areas_protectedarea
     ({attr_columns}, geom, point, area_km2, geom_display, geom_hash, geom_repaired,
      source, created_at, updated_at)
-SELECT {attr_values_raw}, p.geom, p.point, p.area_km2, p.geom_display,
+SELECT {attr_values_raw}, b.geom, p.point, p.area_km2, {display},
     p.geom_hash, p.repaired, %(source)s, now(), now()
 FROM pa_import_prep p JOIN pa_import_raw r ON r.n = p.n
+CROSS JOIN LATERAL (SELECT {boundary} AS geom OFFSET 0) b
 WHERE p.reject IS NULL AND p.pa_id IS NULL
 
 -- name: history_new
--- Boundary history: version 1 for new areas; for a changed boundary (next statement), the next
--- version with its area change and how far it moved (Hausdorff distance in an equidistant
--- projection centred on the old boundary, so that it is in metres wherever on Earth the site is).
+-- Boundary history: version 1 for new areas, without a copy of the boundary: a version with
+-- neither geom nor point is the area's current boundary, stored once on the area (migration 0010's
+-- trigger copies it into the version when the area's boundary changes). For a changed boundary
+-- (next statement), the next version with its area change and how far it moved (Hausdorff distance
+-- in an equidistant projection centred on the old boundary, so that it is in metres wherever on
+-- Earth the site is); `update_changed` then moves the area to it, and the trigger gives the
+-- version it replaces the old boundary.
 INSERT INTO protected_areas_boundaryversion
     (protected_area_id, version, geom, point, area_km2, area_change_km2, shift_km, source, created_at)
-SELECT pa.id, 1, p.geom, p.point, p.area_km2, NULL, NULL, %(source)s, now()
+SELECT pa.id, 1, NULL, NULL, p.area_km2, NULL, NULL, %(source)s, now()
 FROM pa_import_prep p JOIN protected_areas_protectedarea pa ON pa.key = p.key
 WHERE p.reject IS NULL AND p.pa_id IS NULL
 
@@ -122,16 +147,18 @@ INSERT INTO protected_areas_boundaryversion
 SELECT pa.id,
     coalesce((SELECT max(b.version) FROM protected_areas_boundaryversion b WHERE b.protected_area_id = pa.id), 0)
         + 1,
-    p.geom, p.point, p.area_km2, p.area_km2 - pa.area_km2,
+    b.geom, p.point, p.area_km2, p.area_km2 - pa.area_km2,
     CASE
-        WHEN pa.geom IS NOT NULL AND p.geom IS NOT NULL THEN
-            ST_HausdorffDistance(ST_Transform(pa.geom, proj.aeqd), ST_Transform(p.geom, proj.aeqd)) / 1000
+        WHEN pa.geom IS NOT NULL AND b.geom IS NOT NULL THEN
+            ST_HausdorffDistance(ST_Transform(pa.geom, proj.aeqd), ST_Transform(b.geom, proj.aeqd)) / 1000
         WHEN pa.point IS NOT NULL AND p.point IS NOT NULL THEN
             ST_Distance(pa.point::geography, p.point::geography) / 1000
     END,
     %(source)s, now()
 FROM pa_import_prep p
+JOIN pa_import_raw r ON r.n = p.n
 JOIN protected_areas_protectedarea pa ON pa.id = p.pa_id
+CROSS JOIN LATERAL (SELECT {boundary} AS geom OFFSET 0) b
 CROSS JOIN LATERAL (
     SELECT format('+proj=aeqd +lat_0=%%s +lon_0=%%s +datum=WGS84 +units=m +no_defs',
                   ST_Y(ST_PointOnSurface(coalesce(pa.geom, pa.point))),
@@ -143,15 +170,16 @@ WHERE p.reject IS NULL AND NOT p.geom_same
 -- Changed areas: new attributes, and the new boundary only where it changed.
 UPDATE protected_areas_protectedarea pa SET
     {attr_set},
-    geom = CASE WHEN p.geom_same THEN pa.geom ELSE p.geom END,
+    geom = CASE WHEN p.geom_same THEN pa.geom ELSE b.geom END,
     point = CASE WHEN p.geom_same THEN pa.point ELSE p.point END,
     area_km2 = CASE WHEN p.geom_same THEN pa.area_km2 ELSE p.area_km2 END,
-    geom_display = CASE WHEN p.geom_same THEN pa.geom_display ELSE p.geom_display END,
+    geom_display = CASE WHEN p.geom_same THEN pa.geom_display ELSE {display} END,
     geom_hash = p.geom_hash,
     geom_repaired = p.repaired,
     source = %(source)s,
     updated_at = now()
 FROM pa_import_prep p JOIN pa_import_raw r ON r.n = p.n
+CROSS JOIN LATERAL (SELECT CASE WHEN NOT p.geom_same THEN {boundary} END AS geom OFFSET 0) b
 WHERE pa.id = p.pa_id AND p.reject IS NULL AND NOT (p.geom_same AND p.attrs_same)
 
 -- name: remember_hash

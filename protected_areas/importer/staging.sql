@@ -5,17 +5,18 @@
 -- name: create
 -- One set of temporary tables per import (per connection): pa_import_raw holds the batch as
 -- COPYed, pa_import_seen every identity met so far in the file, pa_import_prep the batch after
--- repair and comparison. Staging tables keep geometries uncompressed (EXTERNAL): pglz compression
--- of every boundary on each write was a third of the import time.
+-- repair and comparison (a boundary only where repair or conversion changed it: batch.sql).
+-- Staging tables keep geometries uncompressed (EXTERNAL): pglz compression of every boundary on
+-- each write was a third of the import time.
 CREATE TEMP TABLE IF NOT EXISTS pa_import_raw ({stage_columns});
 ALTER TABLE pa_import_raw ALTER COLUMN wkb SET STORAGE EXTERNAL;
 CREATE TEMP TABLE IF NOT EXISTS pa_import_seen (key text PRIMARY KEY, n integer);
 CREATE TEMP TABLE IF NOT EXISTS pa_import_prep (
     n integer, key text, reject text, pa_id bigint, repaired boolean, geom_same boolean, attrs_same boolean,
-    geom geometry(MultiPolygon, 4326), point geometry(Point, 4326), area_km2 double precision,
-    geom_display geometry(MultiPolygon, 4326), geom_hash bytea
+    geom_as_sent boolean, geom geometry(MultiPolygon, 4326), point geometry(Point, 4326), area_km2 double precision,
+    geom_hash bytea
 );
-ALTER TABLE pa_import_prep ALTER COLUMN geom SET STORAGE EXTERNAL, ALTER COLUMN geom_display SET STORAGE EXTERNAL;
+ALTER TABLE pa_import_prep ALTER COLUMN geom SET STORAGE EXTERNAL;
 TRUNCATE pa_import_raw, pa_import_seen, pa_import_prep;
 
 -- name: drop

@@ -73,6 +73,16 @@ _BATCH_SQL = list(
         attr_columns=", ".join(ATTR_FIELDS),
         attr_values_raw=", ".join(f"r.{c}" for c in ATTR_FIELDS),
         attr_set=", ".join(f"{c} = r.{c}" for c in _ATTRS),
+        # The area of the boundary `g`, in km² (batch.sql's `prepare_as_sent` says why so).
+        area_km2=(
+            "CASE WHEN ST_XMin(g) >= -180 AND ST_XMax(g) <= 180 AND ST_YMin(g) >= -85 AND ST_YMax(g) <= 85"
+            " AND ST_XMax(g) - ST_XMin(g) <= 3 AND ST_YMax(g) - ST_YMin(g) <= 3"
+            " THEN ST_Area(ST_Transform(g, 6933)) ELSE ST_Area(g::geography) END / 1e6"
+        ),
+        # A feature's boundary: the one `prepare` kept, or the file's own read again from its WKB.
+        boundary="CASE WHEN p.geom_as_sent THEN ST_Multi(ST_GeomFromWKB(r.wkb, 4326)) ELSE p.geom END",
+        # The display geometry (maps, tiles, API lists) of the boundary `b.geom`.
+        display="ST_Multi(ST_CollectionExtract(ST_Simplify(b.geom, %(tolerance)s, true), 3))",
     ).values()
 )
 

@@ -262,6 +262,36 @@ def test_changed_boundary_makes_a_new_version(tmp_path):
     assert v1.geom.equals(import_geom(SQUARE))
 
 
+def test_current_boundary_is_stored_once_and_every_older_one_is_kept(tmp_path):
+    path = tmp_path / "site.geojson"
+    _write_geojson(path, [_feature({"WDPAID": 9, "NAME": "Once"}, SQUARE)])
+    import_protected_areas(path)
+    area = ProtectedArea.objects.get(key="wdpa:9")
+    first = area.boundary_versions.get()
+    # No second copy of the boundary: the current version reads the area's own.
+    assert first.geom is None and first.point is None
+    assert first.boundary.equals(area.geom)
+    assert BoundaryVersion.objects.with_boundary().get(pk=first.pk).boundary_geom.equals(area.geom)
+    from monitoring.services import boundary_history
+
+    assert [b.geom.equals(area.geom) for b in boundary_history(area)] == [True]
+
+    # An edit of attributes alone copies nothing.
+    ProtectedArea.objects.filter(pk=area.pk).update(name="Renamed")
+    first.refresh_from_db()
+    assert first.geom is None
+
+    # A boundary changed outside the importer (QuerySet.update here: no signal, no save()) still
+    # leaves the version its own boundary, copied by the database's trigger.
+    grown = import_geom(
+        {"type": "MultiPolygon", "coordinates": [[[[10, 10], [10.3, 10], [10.3, 10.1], [10, 10.1], [10, 10]]]]}
+    )
+    ProtectedArea.objects.filter(pk=area.pk).update(geom=grown)
+    first.refresh_from_db()
+    assert first.geom.equals(import_geom(SQUARE)) and first.boundary.equals(import_geom(SQUARE))
+    assert BoundaryVersion.objects.with_boundary().get(pk=first.pk).boundary_geom.equals(import_geom(SQUARE))
+
+
 def import_geom(geojson):
     from django.contrib.gis.geos import GEOSGeometry
 

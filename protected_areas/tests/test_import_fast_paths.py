@@ -120,9 +120,9 @@ def test_same_boundary_under_another_identity_is_still_imported(tmp_path):
     assert ProtectedArea.objects.get(wdpa_id=2).area_km2 == pytest.approx(ProtectedArea.objects.get(wdpa_id=1).area_km2)
 
 
-def test_repairs_are_found_the_same_without_gdal_validity(testdata, monkeypatch):
-    # A GDAL without GEOS cannot say what is valid: PostGIS then checks every boundary itself.
-    monkeypatch.setattr(reader, "_client_validity_available", lambda: False)
+def test_repairs_are_found_the_same_when_postgis_checks_validity(testdata, monkeypatch):
+    # Boundaries the reader leaves unchecked (curves, collections) are checked by PostGIS itself.
+    monkeypatch.setattr(reader, "_validity", lambda wkbs: [None] * len(wkbs))
 
     summary = import_protected_areas(testdata / UAE)
 
@@ -134,8 +134,8 @@ def test_repairs_are_found_the_same_without_gdal_validity(testdata, monkeypatch)
 def test_unchanged_boundaries_are_not_checked_again(testdata, monkeypatch):
     # The reader looks stored hashes up on its own connection: committed rows, hence transaction=True.
     checked = []
-    is_valid = reader._is_valid
-    monkeypatch.setattr(reader, "_is_valid", lambda geom: checked.append(1) or is_valid(geom))
+    validity = reader._validity
+    monkeypatch.setattr(reader, "_validity", lambda wkbs: checked.extend(wkbs) or validity(wkbs))
     import_protected_areas(testdata / UAE)
     first_checks = len(checked)
     del checked[:]
