@@ -116,31 +116,29 @@ CROSS JOIN LATERAL (
 WHERE NOT EXISTS (SELECT 1 FROM pa_import_prep p WHERE p.n = r.n)
 
 -- name: create_new
--- New areas.
-INSERT INTO protected_areas_protectedarea
-    ({attr_columns}, geom, point, area_km2, geom_display, geom_hash, geom_repaired,
-     source, created_at, updated_at)
-SELECT {attr_values_raw}, b.geom, p.point, p.area_km2, {display},
-    p.geom_hash, p.repaired, %(source)s, now(), now()
-FROM pa_import_prep p JOIN pa_import_raw r ON r.n = p.n
-CROSS JOIN LATERAL (SELECT {boundary} AS geom OFFSET 0) b
-WHERE p.reject IS NULL AND p.pa_id IS NULL
-
--- name: history_new
--- Boundary history: version 1 for new areas, without a copy of the boundary: a version with
--- neither geom nor point is the area's current boundary, stored once on the area (migration 0010's
--- trigger copies it into the version when the area's boundary changes). For a changed boundary
--- (next statement), the next version with its area change and how far it moved (Hausdorff distance
--- in an equidistant projection centred on the old boundary, so that it is in metres wherever on
--- Earth the site is); `update_changed` then moves the area to it, and the trigger gives the
--- version it replaces the old boundary.
+-- New areas, each with version 1 of its boundary history. The version holds no copy of the
+-- boundary: a version with neither geom nor point is the area's current boundary, stored once on
+-- the area (migration 0010's trigger copies it into the version when the area's boundary changes).
+WITH created AS (
+    INSERT INTO protected_areas_protectedarea
+        ({attr_columns}, geom, point, area_km2, geom_display, geom_hash, geom_repaired,
+         source, created_at, updated_at)
+    SELECT {attr_values_raw}, b.geom, p.point, p.area_km2, {display},
+        p.geom_hash, p.repaired, %(source)s, now(), now()
+    FROM pa_import_prep p JOIN pa_import_raw r ON r.n = p.n
+    CROSS JOIN LATERAL (SELECT {boundary} AS geom OFFSET 0) b
+    WHERE p.reject IS NULL AND p.pa_id IS NULL
+    RETURNING id, area_km2
+)
 INSERT INTO protected_areas_boundaryversion
     (protected_area_id, version, geom, point, area_km2, area_change_km2, shift_km, source, created_at)
-SELECT pa.id, 1, NULL, NULL, p.area_km2, NULL, NULL, %(source)s, now()
-FROM pa_import_prep p JOIN protected_areas_protectedarea pa ON pa.key = p.key
-WHERE p.reject IS NULL AND p.pa_id IS NULL
+SELECT id, 1, NULL, NULL, area_km2, NULL, NULL, %(source)s, now() FROM created
 
 -- name: history_changed
+-- Boundary history of a changed boundary: the next version with its area change and how far it
+-- moved (Hausdorff distance in an equidistant projection centred on the old boundary, so that it
+-- is in metres wherever on Earth the site is). `update_changed` then moves the area to it, and
+-- the trigger gives the version it replaces the old boundary.
 -- %% is a literal percent sign for the driver: format() receives %s.
 INSERT INTO protected_areas_boundaryversion
     (protected_area_id, version, geom, point, area_km2, area_change_km2, shift_km, source, created_at)
