@@ -209,13 +209,9 @@ def test_search_is_refused_to_people_who_may_not_see_the_assessment(
 
 @pytest.mark.django_db
 def test_reviewers_do_not_see_site_team_only_items(client, site_manager, assessment, staff, expert):
-    import datetime
-
-    from django.utils import timezone
-
     from assessments.tests.helpers import fill_all
     from assessments.workflow import transition
-    from reviews import services as reviews
+    from reviews.tests.factories import in_review_with_expert
 
     # given a submitted assessment under review by an expert with no conflict
     fill_all(assessment, site_manager)
@@ -223,15 +219,7 @@ def test_reviewers_do_not_see_site_team_only_items(client, site_manager, assessm
     make_items(assessment, site_manager, 1, prefix="Secret", sensitivity="site_team", link_to=answer)
     make_items(assessment, site_manager, 1, prefix="Open", sensitivity="reviewers", link_to=answer)
     transition(assessment, "submitted", by=site_manager)
-    reviews.review_start(assessment=assessment, by=staff)
-    seat = reviews.assignment_create(
-        assessment=assessment,
-        assignee=expert,
-        role="expert",
-        due_date=timezone.localdate() + datetime.timedelta(days=21),
-        by=staff,
-    )
-    reviews.conflict_declare(assignment=seat, by=expert, has_conflict=False, note="")
+    in_review_with_expert(assessment, expert=expert, staff=staff)
     search = reverse("evidence:picker", args=[assessment.pk])
     # then the expert finds and sees only what is shared with reviewers
     client.force_login(expert)

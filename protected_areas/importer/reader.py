@@ -27,7 +27,7 @@ import queue
 import struct
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from ctypes import POINTER, byref, c_char_p, c_double, c_int, c_int64, c_void_p, create_string_buffer
 from typing import Any
@@ -221,12 +221,7 @@ def _one_by_one_rows(layer, mapping: ColumnMapping, reject: Callable[[int, str],
     wanted = [(target, getters[index[column]]) for target, column in mapping.columns.items()]
     for n, feature in enumerate(_features(layer), start=1):
         values = {target: get(feature) for target, get in wanted}
-        extras: dict[str, Any] = {}
-        for name, get in extra_columns:
-            value = get(feature)
-            if value is None or value == "":
-                continue
-            extras[name] = value if isinstance(value, int | float | str) else str(value)
+        extras = _extras((name, get(feature)) for name, get in extra_columns)
         row = attribute_row(values, extras, mapping, n, reject)
         if row is None:
             continue
@@ -240,7 +235,23 @@ def _one_by_one_rows(layer, mapping: ColumnMapping, reject: Callable[[int, str],
         read = _ogr_geometry(_Geometry(ptr), transform, n, reject)
         if read is not None:
             kind, wkb, to_check = read
-            yield (*row, Jsonb(extras), kind, None, wkb, hashlib.blake2b(wkb, digest_size=16).digest()), to_check
+            yield _staging_row(row, extras, kind, wkb), to_check
+
+
+def _extras(named_values: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """The file's unmapped columns, kept as the area's `attributes`: set values only (an empty
+    string is unset), dates and times as text."""
+    return {
+        name: value if isinstance(value, int | float | str) else str(value)
+        for name, value in named_values
+        if value is not None and value != ""
+    }
+
+
+def _staging_row(row: tuple, extras: dict[str, Any], kind: str, wkb: bytes) -> tuple:
+    """A feature's staging row: its attribute columns, then `attributes`, the kind of geometry, its
+    validity (None: not checked yet), its WKB and the hash of that WKB."""
+    return (*row, Jsonb(extras), kind, None, wkb, hashlib.blake2b(wkb, digest_size=16).digest())
 
 
 def _ogr_geometry(
@@ -287,12 +298,7 @@ def _column_rows(
         for fields, wkb in zip(zip(*values_by_column, strict=True), geometries, strict=True):
             n += 1
             values = {target: fields[i] for target, i in wanted}
-            extras: dict[str, Any] = {}
-            for name, i in extra_columns:
-                value = fields[i]
-                if value is None or value == "":
-                    continue
-                extras[name] = value
+            extras = _extras((name, fields[i]) for name, i in extra_columns)
             row = attribute_row(values, extras, mapping, n, reject)
             if row is None:
                 continue
@@ -314,7 +320,7 @@ def _column_rows(
                 if read is None:
                     continue
                 kind, wkb, to_check = read
-            yield (*row, Jsonb(extras), kind, None, wkb, hashlib.blake2b(wkb, digest_size=16).digest()), to_check
+            yield _staging_row(row, extras, kind, wkb), to_check
 
 
 _U32 = struct.Struct("<I")

@@ -3,26 +3,21 @@ second waits for the first and is told it changed meanwhile (409), rather than o
 failing on the unique constraint (review L5). What serialises them is the assessment row, which
 indicator_review_save locks before the version check; this test keeps it that way."""
 
-import datetime
 import threading
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 
 from core.errors import Conflict
 from reviews import services as review
 from reviews.models import IndicatorReview
-from reviews.tests.factories import submitted_assessment
+from reviews.tests.factories import in_review_with_expert, submitted_assessment
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_first_saves_at_once_the_second_gets_409_with_the_first(area, site_manager, staff, expert):
     assessment = submitted_assessment(area=area, manager=site_manager, staff=staff, n_indicators=1)
-    review.review_start(assessment=assessment, by=staff)
-    due = timezone.localdate() + datetime.timedelta(days=30)
-    seat = review.assignment_create(assessment=assessment, assignee=expert, role="expert", due_date=due, by=staff)
-    review.conflict_declare(assignment=seat, by=expert, has_conflict=False)
+    in_review_with_expert(assessment, expert=expert, staff=staff)
     answer = assessment.answers.get()
     phone_saved, phone_commits = threading.Event(), threading.Event()
     laptop_result: list[object] = []

@@ -5,9 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import browser_login
-from reviews import services
 from reviews.models import IndicatorReview
-from reviews.tests.factories import submitted_assessment
+from reviews.tests.factories import in_review_with_expert, submitted_assessment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,20 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_an_expert_saves_a_review_and_a_refusal_without_leaving_the_page(
     page, area, site_manager, staff, expert, jurisdiction
 ):
-    import datetime
-
-    from django.utils import timezone
-
     assessment = submitted_assessment(area=area, manager=site_manager, staff=staff)
-    services.review_start(assessment=assessment, by=staff)
-    seat = services.assignment_create(
-        assessment=assessment,
-        assignee=expert,
-        role="expert",
-        due_date=timezone.localdate() + datetime.timedelta(days=20),
-        by=staff,
-    )
-    services.conflict_declare(assignment=seat, by=expert, has_conflict=False)
+    in_review_with_expert(assessment, expert=expert, staff=staff)
     answer = assessment.answers.order_by("indicator__position").last()
     browser_login(page, expert.email)
     page.goto(f"/reviews/assessments/{assessment.pk}/")
