@@ -1,11 +1,12 @@
 """Reading features out of GDAL into staging rows, on a thread that reads ahead of the database.
 
 Reading is the importer's Python half: per feature, the mapped attribute values, the extra columns
-kept as `attributes`, the geometry reprojected to WGS 84 with its WKB, a hash of it, and, where
-GDAL's GEOS can say, its validity. All of it goes through OGR's C API directly (Django's Layer,
-Feature and Field objects cost microseconds per call), on one thread, with the validity checks on
-two others (GEOS runs without the GIL), while PostGIS writes the batches before on two connections
-(writer.write_batches). Files are opened by `files.open_layer`, never here.
+kept as `attributes`, the geometry reprojected to WGS 84 with its WKB, a hash of it, and its
+validity. Reading goes through OGR's C API directly (Django's Layer, Feature and Field objects cost
+microseconds per call), on one thread, with the validity checks on two others (Shapely's GEOS, which
+runs without the GIL), while PostGIS writes the batches before on two connections
+(writer.write_batches). Files are opened by `files.open_layer`, never here. Shapely is used for GEOS
+only: no file is read through it.
 
 Why GDAL through its C API and not pyogrio's Arrow stream (issue 19): a pyogrio wheel carries its
 own GDAL build, whose drivers would have to be allow-listed again (core.gdal_safety). The layer
@@ -14,9 +15,9 @@ features per call, values in columns, geometries as WKB) wherever that gives the
 reading feature by feature: fields of plain types, boundaries already in WGS 84. On the
 10,000-polygon benchmark reading took 0.33 CPU seconds instead of 0.42, and an unchanged re-import
 0.46 instead of 0.69 in all (no OGR geometry is made, handed on and destroyed per feature): on a
-re-import, reading is what the database waits for. GEOS validity (about 1.1 CPU seconds of a first
-import) runs on the checking threads, from the WKB, only for boundaries that differ from the stored
-ones.
+re-import, reading is what the database waits for. GEOS validity (about 0.6 CPU seconds of a first
+import, `_validity`) runs on the checking threads, from the WKB, only for boundaries that differ from
+the stored ones.
 """
 
 from __future__ import annotations
