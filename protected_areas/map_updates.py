@@ -19,6 +19,10 @@ it is now, or the map keeps showing the old shape.
   (its zoom-0 tile draws the whole world), which a request should not wait for.
 - QuerySet.update() and raw SQL send no signal: a writer using them for a field a tile shows
   (TILE_FIELDS) calls `changed_on_commit` with `boxes_of` its areas, before and after the write.
+- Whatever is missed (a writer that forgot that, the broker down at commit, a worker gone) is put
+  right by beat's sweep within ten minutes (services.remake_stale_maps): the database itself stamps
+  `updated_at` on any write of a field a tile shows and keeps the box an area left when it is
+  deleted or given a new boundary (migration 0012, VacatedAreaBox), whoever writes.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db.models import Case, F, Func, Q, When
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -190,6 +191,23 @@ class LowZoomTile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.z}/{self.x}/{self.y}"
+
+
+class VacatedAreaBox(models.Model):
+    """Where an area was drawn (its display box, or its point) before a write took it away from there: a
+    deletion, or a new boundary. For the map's sweep (services.remake_stale_maps): when the remaking
+    that such a write queues is lost (the broker down at commit), only this says which stored low-zoom
+    tiles still show the area where it no longer is. Written by the database (migration 0012's
+    triggers), whoever writes; each row is looked at by one sweep, then removed."""
+
+    west = models.FloatField()
+    south = models.FloatField()
+    east = models.FloatField()
+    north = models.FloatField()
+    vacated_at = models.DateTimeField(db_default=Now(), db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.west},{self.south},{self.east},{self.north} vacated {self.vacated_at}"
 
 
 class BoundaryVersionQuerySet(models.QuerySet["BoundaryVersion"]):

@@ -90,24 +90,53 @@ SELECT DISTINCT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM boxes WHERE 
 # The map's own check (beat: tasks.remake_stale_maps). An area written in the last STALE_MAP_WINDOW
 # whose stored tile at the closest stored zoom was made before the write lost its remaking (the broker
 # down when the writer committed, a worker gone past its retries): everything written since the
-# oldest such write is remade, the boxes of its previous boundaries too, as after an import.
+# oldest such write is remade, the boxes of its previous boundaries too, as after an import; likewise
+# every place an area left (deleted, or given a new boundary) after its tiles there were made. The
+# database records both whoever writes (migration 0012: `updated_at` stamped by QuerySet.update()
+# and raw SQL too; VacatedAreaBox).
 STALE_MAP_WINDOW = timedelta(days=1)
 
 
 def remake_stale_maps(*, window: timedelta = STALE_MAP_WINDOW) -> int:
     """Remake the map under writes whose remaking was lost; how many cached tiles were named."""
-    oldest = _oldest_unmapped_write(database_now() - window)
-    return 0 if oldest is None else tiles_data_changed(since=oldest)
+    from .models import VacatedAreaBox
+
+    start = database_now() - window
+    VacatedAreaBox.objects.filter(vacated_at__lt=start).delete()
+    made = _stored_tiles_made()
+    if not made:
+        return 0  # never made: every low zoom is drawn live, from the areas as they are
+    named = 0
+    # Each place left is looked at once: remade here if its tiles were made before the area left it.
+    vacated = list(VacatedAreaBox.objects.values_list("id", "west", "south", "east", "north", "vacated_at"))
+    left = [(w, s, e, n) for _id, w, s, e, n, at in vacated if _made_before(made, (w, s, e, n), at)]
+    if left:
+        named += map_updates.remake_under(left)
+    VacatedAreaBox.objects.filter(id__in=[row[0] for row in vacated]).delete()
+    oldest = _oldest_unmapped_write(start, made)
+    if oldest is not None:
+        named += tiles_data_changed(since=oldest)
+    return named
 
 
-def _oldest_unmapped_write(since: datetime) -> datetime | None:
+def _stored_tiles_made() -> dict[tuple[int, int], datetime]:
+    """When each stored tile of the closest stored zoom was made."""
     from .low_zoom_tiles import STORED_MAX_ZOOM
     from .models import LowZoomTile
 
-    z = STORED_MAX_ZOOM
-    made = {(x, y): at for x, y, at in LowZoomTile.objects.filter(z=z).values_list("x", "y", "made_at")}
-    if not made:
-        return None  # never made: every low zoom is drawn live, from the areas as they are
+    rows = LowZoomTile.objects.filter(z=STORED_MAX_ZOOM).values_list("x", "y", "made_at")
+    return {(x, y): at for x, y, at in rows}
+
+
+def _made_before(made: dict[tuple[int, int], datetime], box: tuple[float, float, float, float], at: datetime) -> bool:
+    """Whether a stored tile under `box` (at the closest stored zoom) is missing or older than `at`."""
+    from .low_zoom_tiles import STORED_MAX_ZOOM
+
+    x0, y0, x1, y1 = tile_cache.tile_range(box, STORED_MAX_ZOOM)
+    return any(made.get((x, y)) is None or made[(x, y)] < at for x in range(x0, x1 + 1) for y in range(y0, y1 + 1))
+
+
+def _oldest_unmapped_write(since: datetime, made: dict[tuple[int, int], datetime]) -> datetime | None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b), updated_at FROM ("
@@ -116,9 +145,7 @@ def _oldest_unmapped_write(since: datetime) -> datetime | None:
             [since],
         )
         for west, south, east, north, written in cursor:
-            x0, y0, x1, y1 = tile_cache.tile_range((west, south, east, north), z)
-            tiles = [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
-            if any(made.get(tile) is None or made[tile] < written for tile in tiles):
+            if _made_before(made, (west, south, east, north), written):
                 oldest: datetime = written
                 return oldest
     return None

@@ -216,3 +216,42 @@ def test_the_sweep_remakes_the_map_of_a_write_whose_remaking_was_lost(client):
     LowZoomTile.objects.update(made_at=timezone.now() - services.STALE_MAP_WINDOW * 3)
     services.remake_stale_maps()
     assert LowZoomTile.objects.get(z=5, x=tile[1], y=tile[2]).made_at < timezone.now() - services.STALE_MAP_WINDOW
+
+
+def test_the_sweep_sees_writes_that_send_no_signal(client):
+    # given the stored low zooms made with an area on them
+    from protected_areas import services
+    from protected_areas.models import VacatedAreaBox
+
+    area = ProtectedAreaFactory(name="Nam Et", geom=square(*LAOS), geom_display=square(*LAOS))
+    low_zoom_tiles.rebuild()
+    here, there = tile_at(*LAOS, 5), tile_at(*LAOS_EAST, 5)
+    assert b"Nam Et" in fetch(client, here).content
+
+    # when it is moved by QuerySet.update (no signal, no auto_now): the database stamps the write
+    written = ProtectedArea.objects.get(pk=area.pk).updated_at
+    ProtectedArea.objects.filter(pk=area.pk).update(geom=square(*LAOS_EAST), geom_display=square(*LAOS_EAST))
+    assert ProtectedArea.objects.get(pk=area.pk).updated_at > written
+    assert not stored_as_drawn_now(there)
+    services.remake_stale_maps()
+    # then the sweep remade both places (the database kept the box it left: the area has no history)
+    assert stored_as_drawn_now(here) and stored_as_drawn_now(there)
+    assert not VacatedAreaBox.objects.exists()
+    assert b"Nam Et" in fetch(client, there).content and b"Nam Et" not in fetch(client, here).content
+
+    # when it is deleted in raw SQL: its box is kept by the database, and the sweep takes it off the map
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM protected_areas_protectedarea WHERE id = %s", [area.pk])
+    assert VacatedAreaBox.objects.count() == 1 and not stored_as_drawn_now(there)
+    services.remake_stale_maps()
+    assert stored_as_drawn_now(there) and b"Nam Et" not in fetch(client, there).content
+    assert not VacatedAreaBox.objects.exists()
+
+
+def test_a_write_of_nothing_a_tile_shows_is_not_stamped():
+    area = ProtectedAreaFactory(name="Nam Et", geom=square(*LAOS), geom_display=square(*LAOS))
+    written = ProtectedArea.objects.get(pk=area.pk).updated_at
+    ProtectedArea.objects.filter(pk=area.pk).update(source="another release", name="Nam Et")
+    assert ProtectedArea.objects.get(pk=area.pk).updated_at == written
+    ProtectedArea.objects.filter(pk=area.pk).update(name="Nam Et Phou Louey")
+    assert ProtectedArea.objects.get(pk=area.pk).updated_at > written
