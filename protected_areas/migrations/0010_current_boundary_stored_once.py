@@ -9,19 +9,23 @@
 
 from django.db import migrations
 
+# The boundaries are compared in the function's body, not in the trigger's WHEN: pg_dump writes a
+# WHEN clause out with the session's search_path emptied, where PostGIS's `=` on geometry is not
+# found ("operator is not unique"), and the restore of a backup would fail.
 CREATE = """
 CREATE FUNCTION protected_area_keep_superseded_boundary() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE protected_areas_boundaryversion
-    SET geom = OLD.geom, point = OLD.point
-    WHERE protected_area_id = OLD.id AND geom IS NULL AND point IS NULL;
+    IF OLD.geom IS DISTINCT FROM NEW.geom OR OLD.point IS DISTINCT FROM NEW.point THEN
+        UPDATE protected_areas_boundaryversion
+        SET geom = OLD.geom, point = OLD.point
+        WHERE protected_area_id = OLD.id AND geom IS NULL AND point IS NULL;
+    END IF;
     RETURN NEW;
 END
 $$;
 CREATE TRIGGER protected_area_keep_superseded_boundary
     BEFORE UPDATE OF geom, point ON protected_areas_protectedarea
     FOR EACH ROW
-    WHEN (OLD.geom IS DISTINCT FROM NEW.geom OR OLD.point IS DISTINCT FROM NEW.point)
     EXECUTE FUNCTION protected_area_keep_superseded_boundary();
 """
 

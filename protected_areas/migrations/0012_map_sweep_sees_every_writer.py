@@ -5,7 +5,8 @@
 # boundary history left its old place unknown. The database now keeps all three, whoever writes: a
 # write of anything a tile shows stamps `updated_at` unless the writer set it itself, and a deletion
 # or a new boundary leaves the box the area had in VacatedAreaBox (deletions in one statement-level
-# trigger: a bulk delete is one insert).
+# trigger: a bulk delete is one insert). Geometries are compared in the functions' bodies, never in a
+# trigger's WHEN (migration 0010 says why).
 
 import django.db.models.functions.datetime
 from django.db import migrations, models
@@ -13,17 +14,18 @@ from django.db import migrations, models
 TRIGGERS = """
 CREATE FUNCTION protected_area_stamp_tile_write() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.updated_at := now();
+    IF OLD.name IS DISTINCT FROM NEW.name OR OLD.iucn_category IS DISTINCT FROM NEW.iucn_category
+       OR OLD.wdpa_id IS DISTINCT FROM NEW.wdpa_id OR OLD.point IS DISTINCT FROM NEW.point
+       OR OLD.geom_display IS DISTINCT FROM NEW.geom_display OR OLD.geom IS DISTINCT FROM NEW.geom THEN
+        NEW.updated_at := now();
+    END IF;
     RETURN NEW;
 END
 $$;
 CREATE TRIGGER protected_area_stamp_tile_write
     BEFORE UPDATE OF geom, geom_display, point, name, iucn_category, wdpa_id ON protected_areas_protectedarea
     FOR EACH ROW
-    WHEN (NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at AND (
-        OLD.name IS DISTINCT FROM NEW.name OR OLD.iucn_category IS DISTINCT FROM NEW.iucn_category
-        OR OLD.wdpa_id IS DISTINCT FROM NEW.wdpa_id OR OLD.point IS DISTINCT FROM NEW.point
-        OR OLD.geom_display IS DISTINCT FROM NEW.geom_display OR OLD.geom IS DISTINCT FROM NEW.geom))
+    WHEN (NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at)
     EXECUTE FUNCTION protected_area_stamp_tile_write();
 
 CREATE FUNCTION protected_area_remember_deleted_boxes() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -42,17 +44,18 @@ CREATE TRIGGER protected_area_remember_deleted_boxes
 
 CREATE FUNCTION protected_area_remember_vacated_box() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO protected_areas_vacatedareabox (west, south, east, north, vacated_at)
-    SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b), now()
-    FROM (SELECT coalesce(OLD.geom_display, OLD.point)::box2d AS b) box
-    WHERE b IS NOT NULL;
+    IF OLD.geom_display IS DISTINCT FROM NEW.geom_display OR OLD.point IS DISTINCT FROM NEW.point THEN
+        INSERT INTO protected_areas_vacatedareabox (west, south, east, north, vacated_at)
+        SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b), now()
+        FROM (SELECT coalesce(OLD.geom_display, OLD.point)::box2d AS b) box
+        WHERE b IS NOT NULL;
+    END IF;
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER protected_area_remember_vacated_box
     AFTER UPDATE OF geom_display, point ON protected_areas_protectedarea
     FOR EACH ROW
-    WHEN (OLD.geom_display IS DISTINCT FROM NEW.geom_display OR OLD.point IS DISTINCT FROM NEW.point)
     EXECUTE FUNCTION protected_area_remember_vacated_box();
 """
 
