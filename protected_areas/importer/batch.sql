@@ -6,9 +6,10 @@
 -- that the attribute columns are listed in one place.
 
 -- name: duplicates
--- Keys seen earlier in this file, or twice in this batch: the first one wins.
-INSERT INTO pa_import_prep (n, key, reject)
-SELECT r.n, r.key, 'duplicate of feature ' || coalesce(s.n, d.first_n) || ' (same identity ' || r.key || ')'
+-- Keys seen earlier in this file, or twice in this batch: the first one wins. A reject is a code
+-- here (writer.REJECTS words it in the importing person's language).
+INSERT INTO pa_import_prep (n, key, reject, duplicate_of)
+SELECT r.n, r.key, 'duplicate', coalesce(s.n, d.first_n)
 FROM pa_import_raw r
 LEFT JOIN pa_import_seen s ON s.key = r.key
 LEFT JOIN (SELECT key, min(n) AS first_n FROM pa_import_raw GROUP BY key) d ON d.key = r.key
@@ -64,10 +65,8 @@ WHERE r.kind = 'polygon' AND r.valid AND r.wkb IS NOT NULL
 INSERT INTO pa_import_prep
     (n, key, reject, pa_id, repaired, geom_same, attrs_same, geom_as_sent, geom, point, area_km2, geom_hash)
 SELECT r.n, r.key,
-    CASE WHEN r.wkb IS NULL AND NOT h.same
-         THEN 'its stored boundary changed while this file was read: import the file again'
-         WHEN NOT h.same AND r.kind = 'polygon' AND (c.geom IS NULL OR ST_IsEmpty(c.geom))
-         THEN 'unusable geometry: nothing of it is an area, even after repair' END,
+    CASE WHEN r.wkb IS NULL AND NOT h.same THEN 'changed_meanwhile'
+         WHEN NOT h.same AND r.kind = 'polygon' AND (c.geom IS NULL OR ST_IsEmpty(c.geom)) THEN 'no_area' END,
     pa.id, CASE WHEN h.same THEN pa.geom_repaired ELSE v.repaired END, s.geom_same,
     ROW({attr_row_pa}) IS NOT DISTINCT FROM ROW({attr_row_raw}),
     false, c.geom, c.point,

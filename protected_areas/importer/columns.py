@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
@@ -253,23 +254,23 @@ def attribute_row(
         key_value = _text(raw_key)
         key = f"{mapping.source}:{key_value}" if key_value else None
         if key is None:
-            reject(n, f"no identity: column {mapping.columns['key']} is empty")
+            reject(n, _("no identity: column %(column)s is empty") % {"column": mapping.columns["key"]})
             return None
     else:
         # WDPA: a parcel (WDPA_PID 41057_B) is its own row; a file without parcel ids uses the site id.
         wdpa_pid = wdpa_pid or (str(wdpa_id) if wdpa_id is not None else None)
         if wdpa_pid is None:
-            reject(n, "no WDPA id")
+            reject(n, _("no WDPA id"))
             return None
         key = f"wdpa:{wdpa_pid}"
     if len(key) > 120:
-        reject(n, "identity longer than 120 characters")
+        reject(n, _("identity longer than 120 characters"))
         return None
     if key in mapping.skip:
-        reject(n, f"not imported: staff kept the existing area this one duplicates ({key})")
+        reject(n, _("not imported: staff kept the existing area this one duplicates (%(key)s)") % {"key": key})
         return None
     if name is None:
-        reject(n, "no name")
+        reject(n, _("no name"))
         return None
     texts = {f: _text(values.get(f), _MAX_LENGTH[f]) or "" for f in TEXT_FIELDS}
     texts["name"] = name

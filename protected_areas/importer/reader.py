@@ -39,6 +39,9 @@ from django.contrib.gis.gdal.field import Field
 from django.contrib.gis.gdal.libgdal import lgdal
 from django.contrib.gis.gdal.prototypes import ds as ogr_capi
 from django.db import connection
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from psycopg.types.json import Jsonb
 
 from . import arrow, writer
@@ -182,7 +185,7 @@ def _features(layer) -> Iterator[int]:
     as many as the layer counts: a file that ends before them (a truncated download) raises
     GDALException, so the import says it could not read it to the end."""
     _ogr_reset_reading(layer.ptr)
-    for _ in range(layer.num_feat):
+    for _feature in range(layer.num_feat):
         feature = _ogr_next_feature(layer.ptr)
         if not feature:
             raise GDALException('Invalid pointer returned from "OGR_L_GetNextFeature"')
@@ -227,11 +230,11 @@ def _one_by_one_rows(layer, mapping: ColumnMapping, reject: Callable[[int, str],
         if row is None:
             continue
         if srs is None:
-            reject(n, "unknown CRS: the file does not say which coordinate system it uses (.prj missing?)")
+            reject(n, _("unknown CRS: the file does not say which coordinate system it uses (.prj missing?)"))
             continue
         ptr = _ogr_steal_geometry(feature)
         if not ptr:
-            reject(n, "no geometry")
+            reject(n, _("no geometry"))
             continue
         read = _ogr_geometry(_Geometry(ptr), transform, n, reject)
         if read is not None:
@@ -262,7 +265,7 @@ def _ogr_geometry(
     `reject(n, reason)`. Curves and collections are left to PostGIS, which checks them itself."""
     ptr = geom.ptr
     if _ogr_is_empty(ptr):
-        reject(n, "no geometry (empty)")
+        reject(n, _("no geometry (empty)"))
         return None
     geometry_type = _ogr_geometry_type(ptr)
     kind_num = _geometry_kind(geometry_type)
@@ -271,14 +274,14 @@ def _ogr_geometry(
     elif kind_num in _POINTS:
         kind = "point"
     else:
-        reject(n, f"unusable geometry: a {OGRGeomType(geometry_type).name} is not an area")
+        reject(n, _("unusable geometry: a %(kind)s is not an area") % {"kind": OGRGeomType(geometry_type).name})
         return None
     if transform is not None and _ogr_transform(ptr, transform) != 0:
-        reject(n, "unusable geometry: cannot reproject to WGS 84 (OGR failure.)")
+        reject(n, _("unusable geometry: cannot reproject to WGS 84 (OGR failure.)"))
         return None
     wkb = _wkb(ptr)
     if kind == "polygon" and _bad_ring(wkb):
-        reject(n, SHORT_RING)
+        reject(n, _(SHORT_RING))
         return None
     return kind, wkb, kind_num in _SIMPLE_POLYGONS
 
@@ -304,18 +307,18 @@ def _column_rows(
             if row is None:
                 continue
             if wkb is None:
-                reject(n, "no geometry")
+                reject(n, _("no geometry"))
                 continue
             to_check: bool
             if _plain_area(wkb):
                 if _bad_ring(wkb):
-                    reject(n, SHORT_RING)
+                    reject(n, _(SHORT_RING))
                     continue
                 kind, to_check = "polygon", True
             else:
                 geom = _from_wkb(wkb)
                 if geom is None:
-                    reject(n, "no geometry")
+                    reject(n, _("no geometry"))
                     continue
                 read = _ogr_geometry(geom, None, n, reject)
                 if read is None:
@@ -326,7 +329,7 @@ def _column_rows(
 
 _U32 = struct.Struct("<I")
 
-SHORT_RING = "unusable geometry: a ring has fewer than 4 points or is not closed"
+SHORT_RING = gettext_noop("unusable geometry: a ring has fewer than 4 points or is not closed")
 
 
 def _bad_ring(wkb: bytes) -> bool:
@@ -406,7 +409,7 @@ def _plain_area(wkb: bytes) -> bool:
 
 def _has_a_point(wkb: bytes, pos: int, rings: int) -> bool:
     """Whether any of the `rings` rings starting at `pos` has a point (stopping at the first that has)."""
-    for _ in range(rings):
+    for _ring in range(rings):
         (points,) = _U32.unpack_from(wkb, pos)
         if points:
             return True
@@ -468,7 +471,8 @@ class ReadAhead:
         ]
         self._thread = threading.Thread(
             target=_read_batches,
-            args=(layer, mapping, self._queues, self._stop, self._checkers),
+            # Rejects are worded in the importing thread's language (a worker's import: its person's).
+            args=(layer, mapping, self._queues, self._stop, self._checkers, translation.get_language()),
             name="protected-area-reader",
             daemon=True,
         )
@@ -513,11 +517,18 @@ class ReadAhead:
 
 
 def _read_batches(
-    lyr, mapping: ColumnMapping, out: list[queue.Queue], stop: threading.Event, checkers: list[ThreadPoolExecutor]
+    lyr,
+    mapping: ColumnMapping,
+    out: list[queue.Queue],
+    stop: threading.Event,
+    checkers: list[ThreadPoolExecutor],
+    language: str | None = None,
 ) -> None:
     """Put (checked rows, rejects) batches on the queues of `out`, then None on each; an exception
     is put in place of a batch. The rows are a Future: their validity is checked on one of
     `checkers` (in turn) while this thread reads on. Rejects go with the next batch of any stream."""
+    if language:
+        translation.activate(language)
     turn = itertools.cycle(checkers)
     streams = len(out)
 

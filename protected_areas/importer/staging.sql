@@ -12,7 +12,7 @@ CREATE TEMP TABLE IF NOT EXISTS pa_import_raw ({stage_columns});
 ALTER TABLE pa_import_raw ALTER COLUMN wkb SET STORAGE EXTERNAL;
 CREATE TEMP TABLE IF NOT EXISTS pa_import_seen (key text PRIMARY KEY, n integer);
 CREATE TEMP TABLE IF NOT EXISTS pa_import_prep (
-    n integer, key text, reject text, pa_id bigint, repaired boolean, geom_same boolean, attrs_same boolean,
+    n integer, key text, reject text, duplicate_of integer, pa_id bigint, repaired boolean, geom_same boolean, attrs_same boolean,
     geom_as_sent boolean, geom geometry(MultiPolygon, 4326), point geometry(Point, 4326), area_km2 double precision,
     geom_hash bytea
 );
@@ -43,4 +43,5 @@ SELECT
 FROM pa_import_prep
 
 -- name: rejects
-SELECT n, reject FROM pa_import_prep WHERE reject IS NOT NULL ORDER BY n
+-- (feature, writer.REJECTS code, the feature it repeats, identity)
+SELECT n, reject, duplicate_of, key FROM pa_import_prep WHERE reject IS NOT NULL ORDER BY n

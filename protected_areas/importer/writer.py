@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.limits import cut
 
@@ -30,6 +33,14 @@ if TYPE_CHECKING:
 # ST_SimplifyPreserveTopology took 20x longer (10 s of a 40 s import) for the same drawing, and
 # this geometry is only drawn (maps, tiles, API lists), never measured: areas use the full boundary.
 DISPLAY_TOLERANCE_DEG = 0.0005
+
+
+# Why PostGIS rejected a feature (batch.sql's reject codes), worded for the importing person.
+REJECTS = {
+    "duplicate": gettext_noop("duplicate of feature %(first)s (same identity %(key)s)"),
+    "no_area": gettext_noop("unusable geometry: nothing of it is an area, even after repair"),
+    "changed_meanwhile": gettext_noop("its stored boundary changed while this file was read: import the file again"),
+}
 
 
 def load_statements(file_name: str, **names: str) -> dict[str, str]:
@@ -117,7 +128,7 @@ def write_batches(
         helpers.append(
             threading.Thread(
                 target=_write_on_own_connection,
-                args=(batches, stream, results[-1], source, failures),
+                args=(batches, stream, results[-1], source, failures, translation.get_language()),
                 name=f"protected-area-writer-{stream}",
                 daemon=True,
             )
@@ -146,8 +157,15 @@ def write_batches(
 
 
 def _write_on_own_connection(
-    batches: ReadAhead, stream: int, summary: ImportSummary, source: str, failures: list[BaseException]
+    batches: ReadAhead,
+    stream: int,
+    summary: ImportSummary,
+    source: str,
+    failures: list[BaseException],
+    language: str | None = None,
 ) -> None:
+    if language:
+        translation.activate(language)  # the importing thread's, for the rejects' wording
     try:
         create_staging()
         while (batch := batches.next_batch(stream)) is not None:
@@ -235,8 +253,8 @@ def write_batch(rows: list[tuple], summary: ImportSummary, source: str) -> None:
         cursor.execute(_STAGING["outcomes"])
         created, updated, unchanged, repaired = cursor.fetchone()
         cursor.execute(_STAGING["rejects"])
-        for n, reason in cursor.fetchall():
-            summary.reject(n, reason)
+        for n, code, duplicate_of, key in cursor.fetchall():
+            summary.reject(n, _(REJECTS[code]) % {"first": duplicate_of, "key": key})
     summary.created += created
     summary.updated += updated
     summary.unchanged += unchanged

@@ -131,3 +131,33 @@ def test_browser_import_runs_in_a_real_worker(client, staff, testdata, celery_wo
         "Could not read broken.geojson"
         in client.get(reverse("protected_areas:import-status", args=[failed.pk])).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_rejects_are_worded_in_the_importing_persons_language(staff):
+    # given staff who read the platform in Spanish, and a file with a nameless feature (rejected while
+    # reading, on the reader's thread) and an identity given twice (rejected by PostGIS)
+    import json
+
+    from protected_areas.services import import_job_run, import_job_start
+
+    staff.language = "es"
+    staff.save(update_fields=["language"])
+    ring = [[10, 10], [10.1, 10], [10.1, 10.1], [10, 10.1], [10, 10]]
+    features = [
+        {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        for props in ({"WDPAID": 7, "NAME": "Uno"}, {"WDPAID": 8}, {"WDPAID": 7, "NAME": "Otra vez"})
+    ]
+    content = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    job = import_job_start(user=staff, upload=_upload("areas.geojson", content))
+
+    # when the worker runs the import
+    import_job_run(job.pk)
+
+    # then each reason is in Spanish, kept so on the job
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert job.result["errors"] == [
+        {"feature": 2, "reason": "sin nombre"},
+        {"feature": 3, "reason": "duplicado de la entidad 1 (misma identidad wdpa:7)"},
+    ]
