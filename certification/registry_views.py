@@ -8,12 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET
 
+from core.replica import reads_from_replica
+
 from . import registry
 
 # An hour in any cache, as the vector tiles: a registry reads it once a month, a change shows the next hour.
 CACHE_CONTROL = "public, max-age=3600"
 
 
+@reads_from_replica
 @require_GET
 def green_list_csv(request: HttpRequest) -> HttpResponse:
     body = registry.protected_planet_csv(registry.protected_planet_rows()).encode()

@@ -20,6 +20,7 @@ from accounts import rules
 from assessments.selectors import get_assessment_for_user
 from core.errors import DomainError, NotAllowed
 from core.pages import flash_error
+from core.replica import reads_from_replica
 from protected_areas.drawing import MapMarker, boundary_drawing, world_map_drawing
 from protected_areas.pagination import keyset_page, page_cursors
 
@@ -68,6 +69,7 @@ def area_url_of(pk: int, name: str) -> str:
 GREEN_LIST_PAGE_SIZE = 50
 
 
+@reads_from_replica
 @require_GET
 def green_list(request):
     context = {

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Anonymous GETs of the public pages read from the read replica, when there is one (core.replica).
+    "core.replica.ReplicaReadsMiddleware",
     # Greenlist-User on a signed-in person's pages: whose offline cache may keep them (core.middleware).
     "core.middleware.PageOwnerMiddleware",
     # `Cache-Control: private, no-store` on signed-in and API responses (issue 12); it wraps the
@@ -155,6 +157,20 @@ if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
     raise ImproperlyConfigured("DATABASE_URL must use the postgis:// scheme (PostgreSQL with PostGIS).")
 # The same PostGIS backend, with query counts and durations for /metrics (django-prometheus, issue 20).
 DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgis"
+# A read replica of the primary (PostgreSQL streaming replication), optional: anonymous reads of the
+# public pages go there (core.replica; docs/scale.md). Empty: everything reads from the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+READ_REPLICA = bool(DATABASE_REPLICA_URL)
+if READ_REPLICA:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    if DATABASES["replica"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must use the postgis:// scheme.")
+    DATABASES["replica"].update(
+        ENGINE=DATABASES["default"]["ENGINE"],
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+    )
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery -----------------------------------------------------------------------

@@ -35,6 +35,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "test-media"))  # noqa: F405
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", f"{MEDIA_ROOT}-private"))
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The read replica (core.replica) is the test database itself, through a connection of its own: routing
+# is on only where a test turns READ_REPLICA on (core/tests/test_replica.py).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+READ_REPLICA = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # The queues by kind (greenlist/queues.py) take their names from this run's default queue, so parallel
 # runs (scripts/test.sh) never take each other's tasks.

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import rules
 from core.errors import DomainError
 from core.pages import flash_error, refuse_if_not_allowed
+from core.replica import reads_from_replica
 
 from . import basemap, import_wizard, selectors, services
 from .filters import ProtectedAreaFilter
@@ -36,6 +37,7 @@ def _map_config():
     }
 
 
+@reads_from_replica
 @require_GET
 def area_list(request):
     filterset = ProtectedAreaFilter(request.GET or None, queryset=selectors.areas_for_list(request.user))
@@ -74,6 +76,7 @@ def _list_page(request, queryset, paginator: Paginator) -> KeysetPage:
     return numbered_page(queryset, size=PAGE_SIZE, number=number)
 
 
+@reads_from_replica
 @require_GET
 def area_detail(request, pk):
     area = selectors.area_for_user(request.user, pk)
