@@ -259,8 +259,9 @@ class BoundaryVersion(models.Model):
     def boundary(self) -> GEOSGeometry | None:
         """This version's boundary (polygons, or the point of a point-only area)."""
         if self.geom is None and self.point is None:
-            return self.protected_area.geom or self.protected_area.point
-        return self.geom or self.point
+            area = self.protected_area
+            return area.geom if area.geom is not None else area.point
+        return self.geom if self.geom is not None else self.point
 
 
 class BasemapCountry(models.Model):
