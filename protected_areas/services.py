@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts import rules
 from accounts.choices import Role
@@ -214,8 +215,11 @@ def import_protected_areas(
         # The file broke part-way (truncated download): what was read is saved; say where it stopped.
         raise DomainError(
             error_codes.IMPORT_FILE_UNREADABLE,
-            f"Could not read {path.name} to the end ({exc}); {summary.created} areas created and "
-            f"{summary.updated} updated before that.",
+            _(
+                "Could not read %(name)s to the end (%(error)s); %(created)s areas created and %(updated)s "
+                "updated before that."
+            )
+            % {"name": path.name, "error": exc, "created": summary.created, "updated": summary.updated},
         )
     finally:
         batches.close()
@@ -385,7 +389,7 @@ def site_manager_add(*, area: ProtectedArea, email: str, by: User) -> RoleAssign
     if user is None:
         raise DomainError(
             error_codes.USER_UNKNOWN,
-            f"No active account uses {email}. Invite the person first (Invitations).",
+            _("No active account uses %(email)s. Invite the person first (Invitations).") % {"email": email},
             field="email",
         )
     return role_grant(user=user, role=Role.SITE_MANAGER, protected_area=area, granted_by=by)
@@ -400,5 +404,5 @@ def site_manager_remove(*, area: ProtectedArea, assignment_id: int, by: User) ->
         .first()
     )
     if assignment is None:
-        raise DomainError(error_codes.USER_UNKNOWN, "This person is not on the site team.")
+        raise DomainError(error_codes.USER_UNKNOWN, _("This person is not on the site team."))
     return role_revoke(assignment=assignment, revoked_by=by)

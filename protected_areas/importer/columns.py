@@ -138,12 +138,14 @@ def resolve_mapping(layer_fields: list[str], field_map: dict[str, str] | None, s
         if target not in MAPPABLE:
             raise DomainError(
                 error_codes.IMPORT_MAPPING_INVALID,
-                f"Cannot map {target!r}: fields that can be mapped are {', '.join(sorted(MAPPABLE))}.",
+                _("Cannot map '%(field)s': fields that can be mapped are %(fields)s.")
+                % {"field": target, "fields": ", ".join(sorted(MAPPABLE))},
             )
         if column.lower() not in by_lower:
             raise DomainError(
                 error_codes.IMPORT_MAPPING_INVALID,
-                f"The file has no column {column!r} (for {target}); its columns are: {', '.join(layer_fields)}.",
+                _("The file has no column '%(column)s' (for %(field)s); its columns are: %(columns)s.")
+                % {"column": column, "field": target, "columns": ", ".join(layer_fields)},
             )
         columns[target] = by_lower[column.lower()]
     # What is missing is told all at once (data["missing"]), so the wizard asks for every field in one go.

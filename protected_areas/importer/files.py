@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.contrib.gis.gdal import GDALException
+from django.utils.translation import gettext as _
 
 from core import gdal_safety
 from core.errors import DomainError
@@ -34,17 +35,19 @@ FORMAT_NAMES = {
 def _gdal_path(path: Path, layer: str | None) -> str:
     """The GDAL path of a file, looking inside a .zip for something we can read."""
     if not path.exists():
-        raise DomainError(error_codes.IMPORT_FILE_NOT_FOUND, f"{path} does not exist.")
+        raise DomainError(error_codes.IMPORT_FILE_NOT_FOUND, _("%(path)s does not exist.") % {"path": path})
     if not path.is_file():
         # GDAL would happily open a directory as a set of shapefiles: be explicit instead.
-        raise DomainError(error_codes.IMPORT_FILE_NOT_FOUND, f"{path} is not a file.")
+        raise DomainError(error_codes.IMPORT_FILE_NOT_FOUND, _("%(path)s is not a file.") % {"path": path})
     suffix = path.suffix.lower()
     if suffix == ".zip":
         try:
             with zipfile.ZipFile(path) as zf:
                 members = [m for m in zf.namelist() if not m.endswith("/") and "__MACOSX" not in m]
         except zipfile.BadZipFile:
-            raise DomainError(error_codes.IMPORT_FILE_UNREADABLE, f"{path.name} is not a valid .zip archive.")
+            raise DomainError(
+                error_codes.IMPORT_FILE_UNREADABLE, _("%(name)s is not a valid .zip archive.") % {"name": path.name}
+            )
         lowered = {m.lower(): m for m in members}
         candidates = [m for m in members if Path(m).suffix.lower() in READABLE_SUFFIXES]
         if layer:
@@ -53,7 +56,7 @@ def _gdal_path(path: Path, layer: str | None) -> str:
         if not candidates:
             raise DomainError(
                 error_codes.IMPORT_ZIP_EMPTY,
-                f"{path.name} contains no Shapefile, GeoPackage, GeoJSON or KML file.",
+                _("%(name)s contains no Shapefile, GeoPackage, GeoJSON or KML file.") % {"name": path.name},
             )
         member = candidates[0]
         if member.lower().endswith(".shp"):
@@ -62,8 +65,8 @@ def _gdal_path(path: Path, layer: str | None) -> str:
     if suffix not in READABLE_SUFFIXES:
         raise DomainError(
             error_codes.IMPORT_FORMAT_UNSUPPORTED,
-            f"{path.name}: unsupported file type {suffix or '(none)'}; use GeoJSON, GeoPackage, "
-            "Shapefile (.shp or .zip) or KML.",
+            _("%(name)s: unsupported file type %(type)s; use GeoJSON, GeoPackage, Shapefile (.shp or .zip) or KML.")
+            % {"name": path.name, "type": suffix or _("(none)")},
         )
     if suffix == ".shp":
         _check_shapefile_parts(str(path), lambda p: any(Path(p).with_suffix(s).exists() for s in _case_variants(p)))
@@ -80,8 +83,11 @@ def _check_shapefile_parts(shp: str, exists: Callable[[str], bool]) -> None:
         if not exists(str(Path(shp).with_suffix(ext))):
             raise DomainError(
                 error_codes.IMPORT_SHAPEFILE_INCOMPLETE,
-                f"The shapefile {Path(shp).name} has no {ext} file next to it. A shapefile is several files "
-                "(.shp, .shx, .dbf, .prj): upload them together, for example as one .zip.",
+                _(
+                    "The shapefile %(name)s has no %(part)s file next to it. A shapefile is several files "
+                    "(.shp, .shx, .dbf, .prj): upload them together, for example as one .zip."
+                )
+                % {"name": Path(shp).name, "part": ext},
             )
 
 
@@ -96,17 +102,18 @@ def open_layer(path: Path, layer_name: str | None):
         suffix = Path(gdal_path).suffix.lower()
         raise DomainError(
             error_codes.IMPORT_FILE_UNREADABLE,
-            f"Could not read {path.name} as {FORMAT_NAMES.get(suffix, 'GeoJSON, GeoPackage, Shapefile or KML')}: "
-            "the file is damaged or holds another format under this name.",
+            _("Could not read %(name)s as %(format)s: the file is damaged or holds another format under this name.")
+            % {"name": path.name, "format": FORMAT_NAMES.get(suffix, "GeoJSON, GeoPackage, Shapefile or KML")},
         )
     if ds.layer_count == 0:
-        raise DomainError(error_codes.IMPORT_FILE_UNREADABLE, f"{path.name} has no layers.")
+        raise DomainError(error_codes.IMPORT_FILE_UNREADABLE, _("%(name)s has no layers.") % {"name": path.name})
     names = [ds[i].name for i in range(ds.layer_count)]
     if layer_name and (layer_name in names):
         return ds, ds[layer_name]
     if layer_name and not path.suffix.lower() == ".zip":
         raise DomainError(
             error_codes.IMPORT_LAYER_UNKNOWN,
-            f"{path.name} has no layer {layer_name!r}; its layers are: {', '.join(names)}.",
+            _("%(name)s has no layer '%(layer)s'; its layers are: %(layers)s.")
+            % {"name": path.name, "layer": layer_name, "layers": ", ".join(names)},
         )
     return ds, ds[0]

@@ -161,3 +161,18 @@ def test_rejects_are_worded_in_the_importing_persons_language(staff):
         {"feature": 2, "reason": "sin nombre"},
         {"feature": 3, "reason": "duplicado de la entidad 1 (misma identidad wdpa:7)"},
     ]
+
+
+@pytest.mark.django_db
+def test_a_file_the_worker_cannot_read_is_explained_in_the_importing_persons_language(staff):
+    from protected_areas.services import import_job_run, import_job_start
+
+    staff.language = "fr"
+    staff.save(update_fields=["language"])
+    job = import_job_start(user=staff, upload=_upload("cassé.geojson", b"not json at all"))
+
+    import_job_run(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.error.startswith("Impossible de lire cassé.geojson en tant que GeoJSON")
