@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from celery import Task, current_app
+from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .errors import TRANSIENT_DATABASE_ERRORS, DomainError, without_paths
 from .models import Job
@@ -77,7 +78,9 @@ def job_create(
     down then, `jobs_resend_stuck` sends it later)."""
     task = JOB_TASKS[kind]
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, created_by=user, params=params, total=total)
+        job = Job.objects.create(
+            kind=kind, created_by=user, params=params, total=total, language=translation.get_language() or ""
+        )
         if input_file is not None:
             job.input_file.save(input_name or input_file.name or "input", input_file, save=True)
         transaction.on_commit(lambda: current_app.send_task(task, args=[job.pk]), robust=True)
@@ -114,7 +117,8 @@ def job_run(
         Job.objects.filter(pk=job.pk).update(**fields)
 
     try:
-        outcome = work(job, progress)
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            outcome = work(job, progress)
     except DomainError as exc:
         _finish(job, Job.Status.FAILED, error=without_paths(exc.message))
         if on_failed:

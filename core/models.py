@@ -30,6 +30,9 @@ class Job(models.Model):
     input_file = models.FileField(upload_to="jobs/input/%Y/%m/", blank=True)
     output_file = models.FileField(upload_to="jobs/output/%Y/%m/", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The language the person was reading when they asked: the worker does the work in it (what it
+    # writes for them: an export's words, why an import rejected a feature). Empty: the default.
+    language = models.CharField(max_length=16, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -17,12 +17,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.core.cache import cache
 from django.core.files import File
 from django.db import connection, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts import rules
@@ -314,13 +312,9 @@ def import_job_run(job_id: int) -> Job:
 def _import_work(job: Job, progress: Progress) -> JobDone:
     params = job.params
     adopted = adopt_identities(params.get("adopt") or {}, by_job=job)
-    # Why each feature was rejected is worded (and kept) in the language of the person who imported.
-    language = job.created_by.language if job.created_by else settings.LANGUAGE_CODE
-    with (
-        translation.override(language),
-        job.input_file.open("rb") as handle,
-        _local_copy(handle, params["file_name"]) as path,
-    ):
+    # core.jobs runs this in the language the person was reading (why a feature was rejected is worded,
+    # and kept, in it); the importer's threads take it from this one.
+    with job.input_file.open("rb") as handle, _local_copy(handle, params["file_name"]) as path:
         summary = import_protected_areas(
             path,
             layer=params.get("layer"),

@@ -135,23 +135,24 @@ def test_browser_import_runs_in_a_real_worker(client, staff, testdata, celery_wo
 
 @pytest.mark.django_db
 def test_rejects_are_worded_in_the_importing_persons_language(staff):
-    # given staff who read the platform in Spanish, and a file with a nameless feature (rejected while
+    # given staff reading the platform in Spanish, and a file with a nameless feature (rejected while
     # reading, on the reader's thread) and an identity given twice (rejected by PostGIS)
     import json
 
+    from django.utils import translation
+
     from protected_areas.services import import_job_run, import_job_start
 
-    staff.language = "es"
-    staff.save(update_fields=["language"])
     ring = [[10, 10], [10.1, 10], [10.1, 10.1], [10, 10.1], [10, 10]]
     features = [
         {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
         for props in ({"WDPAID": 7, "NAME": "Uno"}, {"WDPAID": 8}, {"WDPAID": 7, "NAME": "Otra vez"})
     ]
     content = json.dumps({"type": "FeatureCollection", "features": features}).encode()
-    job = import_job_start(user=staff, upload=_upload("areas.geojson", content))
+    with translation.override("es"):  # the language of the request that asks for the import
+        job = import_job_start(user=staff, upload=_upload("areas.geojson", content))
 
-    # when the worker runs the import
+    # when the worker runs the import (in the test's language: the job brings its own)
     import_job_run(job.pk)
 
     # then each reason is in Spanish, kept so on the job
@@ -165,11 +166,12 @@ def test_rejects_are_worded_in_the_importing_persons_language(staff):
 
 @pytest.mark.django_db
 def test_a_file_the_worker_cannot_read_is_explained_in_the_importing_persons_language(staff):
+    from django.utils import translation
+
     from protected_areas.services import import_job_run, import_job_start
 
-    staff.language = "fr"
-    staff.save(update_fields=["language"])
-    job = import_job_start(user=staff, upload=_upload("cassé.geojson", b"not json at all"))
+    with translation.override("fr"):
+        job = import_job_start(user=staff, upload=_upload("cassé.geojson", b"not json at all"))
 
     import_job_run(job.pk)
 

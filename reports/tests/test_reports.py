@@ -313,3 +313,23 @@ def test_dossier_draws_the_boundary_from_its_template_with_the_name_escaped(asse
     area.point = Point(105.5, 20.25, srid=4326)
     marker = render_to_string("protected_areas/_boundary.svg.html", {"boundary": boundary_drawing(area), "area": area})
     assert '<circle cx="240.0" cy="160.0"' in marker and "20.2500, 105.5000" in marker
+
+
+def test_an_export_is_made_in_the_language_the_person_was_reading(assessment, site_manager):
+    # The worker has no reader: the job keeps the language of the request that asked for it (core.jobs).
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    from core.models import Job
+
+    with translation.override("fr"):
+        job = services.export_job_create(assessment=assessment, user=site_manager, fmt="pdf")
+    assert job.language == "fr"
+
+    services.export_job_run(job.pk)
+
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == "done", job.error
+    with job.output_file.open("rb") as pdf:
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.read())).pages)
+    assert "Le site" in text and "The site" not in text
