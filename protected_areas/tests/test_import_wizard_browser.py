@@ -3,7 +3,6 @@ Spanish, import the real PAD-US Yosemite file over a platform that already has "
 its columns with the drop-downs, the real worker makes the preview, and they let the existing area
 take the new record instead of getting a second Yosemite."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -95,33 +94,3 @@ def test_staff_on_a_phone_in_spanish_import_yosemite_again_and_keep_one_yosemite
         ("padus_yosemite:199585", "Yosemite National Park"),
         ("padus_yosemite:13076", "Yosemite Wilderness Area"),
     ]
-
-
-def test_staff_reading_in_spanish_are_told_in_spanish_why_features_were_rejected(
-    phone, live_server, celery_worker_process, staff, tmp_path
-):
-    # given a file with a nameless feature and an identity given twice, uploaded by staff reading in Spanish
-    ring = [[10, 10], [10.1, 10], [10.1, 10.1], [10, 10.1], [10, 10]]
-    features = [
-        {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-        for props in ({"WDPAID": 7, "NAME": "Uno"}, {"WDPAID": 8}, {"WDPAID": 7, "NAME": "Otra vez"})
-    ]
-    path = tmp_path / "areas.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    browser_login(phone, staff.email)
-    phone.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
-
-    # when they import it (the worker reads it, previews it, imports it)
-    phone.goto("/areas/import/")
-    phone.locator("input[type=file]").set_input_files(str(path))
-    phone.get_by_role("button", name="Importar", exact=True).click()
-    expect(phone.locator("#dry-run-title")).to_be_visible(timeout=WORKER_WAIT)
-    phone.get_by_role("button", name="Importar", exact=True).click()
-    expect(phone.locator("[data-job-status]")).to_have_text("Terminado", timeout=WORKER_WAIT)
-
-    # then the worker, which has no reader, wrote why in the language of the request that asked
-    expect(phone.locator("#job-errors li")).to_have_text(
-        ["Entidad 2: sin nombre", "Entidad 3: duplicado de la entidad 1 (misma identidad wdpa:7)"]
-    )
-    _step(phone, "6-rejects")
