@@ -107,3 +107,21 @@ def test_an_experts_review_saved_elsewhere_meanwhile_is_not_overwritten(client, 
     )
     assert response.status_code == 302
     assert IndicatorReview.objects.get(pk=laptop.pk).finding == "Vu sur le terrain."
+
+
+@pytest.mark.django_db
+def test_the_outbox_says_nothing_is_waiting_only_once_it_has_looked(client, area, site_manager):
+    # given the page of an assessment, drawn by the server (which cannot know what a device holds)
+    from assessments.services import assessment_create
+    from reviews.tests.factories import make_standard
+
+    make_standard(1)
+    assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    client.force_login(site_manager)
+    for url in (f"/assessments/{assessment.pk}/", "/offline/"):
+        page = client.get(url).content.decode()
+        # then its outbox claims no state: static/js/offline/outbox.js says "sent" or "waiting" once it has
+        # read the device (a "sent" drawn here let the offline journey check the server before anything
+        # was sent: tests/journeys/test_offline.py, the expert's rating)
+        assert 'class="outbox js-outbox" hidden>' in page, url
+        assert 'data-state="sent"' not in page, url

@@ -94,6 +94,21 @@ def keep_offline(page):
 
 
 PHOTOS = ("img-exif-samples/gps/DSCN0010.jpg", "img-exif-samples/gps/DSCN0021.jpg")
+# A device slow to read its storage: the outbox's first look at what waits (IndexedDB) ends 1.5 s late, after
+# the page's load event. The outbox must say nothing until then (it once came drawn as "sent").
+SLOW_OUTBOX_READ = """(() => { let device; Object.defineProperty(window, "greenlistDevice", { configurable: true,
+  get() { return device; },
+  set(value) {
+    if (value && value.outbox) {
+      const list = value.outbox.list; let first = true;
+      value.outbox.list = () => {
+        if (!first) return list();
+        first = false;
+        return new Promise((resolve) => setTimeout(resolve, 1500)).then(list);
+      };
+    }
+    device = value;
+  } }); })()"""
 
 
 def test_offline_journey(browser, live_server, tmp_path, testdata, area, site_manager, staff, expert, jurisdiction):
@@ -285,6 +300,8 @@ def test_offline_journey(browser, live_server, tmp_path, testdata, area, site_ma
     shot(page, "4-expert-offline")
     tablet.close()
     page = tablet.open()
+    # on a slow tablet (its storage read after the page has loaded): "sent" must mean sent, not "not looked yet"
+    page.add_init_script(SLOW_OUTBOX_READ)
     page.goto(review_url)
     expect(page.locator(".js-outbox")).to_have_attribute("data-state", "sent", timeout=20_000)
     mine = IndicatorReview.objects.get(assignment=seat, answer=first)

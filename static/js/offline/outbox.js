@@ -132,7 +132,9 @@
     document.querySelectorAll(".js-outbox-count").forEach((el) => {
       const n = waiting + uploadsPending;
       el.textContent = n ? interpolate(ngettext("Not yet sent (%(n)s)", "Not yet sent (%(n)s)", n), { n }, true) : gettext("Everything is sent");
-      el.closest(".js-outbox").dataset.state = n ? "waiting" : "sent";
+      const outbox = el.closest(".js-outbox");
+      outbox.dataset.state = n ? "waiting" : "sent";
+      outbox.hidden = false; // shown once it says what the device holds, never "sent" before it looked
     });
     document.querySelectorAll(".js-outbox-panel").forEach((panel) => {
       const page = panel.dataset.scope === "all" ? null : location.pathname;
@@ -181,7 +183,6 @@
     refresh();
   });
   window.addEventListener("online", () => flush());
-  document.querySelectorAll(".js-outbox").forEach((el) => (el.hidden = false));
 
   window.greenlistOutbox = {
     register: (kind, handler) => { handlers[kind] = handler; },
