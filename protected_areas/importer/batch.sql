@@ -24,7 +24,7 @@ WHERE NOT EXISTS (SELECT 1 FROM pa_import_prep p WHERE p.n = r.n)
 -- Most features of a file: a new or changed boundary that the reader found valid, 2D, without
 -- curves, polygons and nothing else. It is stored as the file has it, so it is not kept here
 -- (`geom_as_sent`: later statements read it again from the batch's WKB, writer.py's `boundary`),
--- and only its area is computed, on the boundary parsed once. Everything else goes through the
+-- and its area is the one the reader measured (reader._areas), or else computed here. Everything else goes through the
 -- next statement. Written apart because PostgreSQL hands a value computed in a LATERAL step to the
 -- next step as a copy per reference: the general statement's chain of steps cost three times this
 -- one over the benchmark file's boundaries.
@@ -35,12 +35,14 @@ WHERE NOT EXISTS (SELECT 1 FROM pa_import_prep p WHERE p.n = r.n)
 -- most), and is five times faster; the geodesic area was most of the import time. Sites spanning
 -- more than a few degrees (where straight-in-the-projection and geodesic edges part ways) or beyond
 -- the projection's range (polar, across the antimeridian) use the geodesic ST_Area(geography):
--- writer.py's `area_km2`.
+-- writer.py's `area_km2` and PLANAR_AREA_LIMITS. The reader measures the planar area itself where
+-- it can (`reader_area_km2`, the same figure): reprojecting every vertex here through PROJ was a
+-- quarter of PostgreSQL's time in a first import.
 INSERT INTO pa_import_prep
     (n, key, reject, pa_id, repaired, geom_same, attrs_same, geom_as_sent, geom, point, area_km2, geom_hash)
 SELECT r.n, r.key, NULL, pa.id, false, legacy.same,
     ROW({attr_row_pa}) IS NOT DISTINCT FROM ROW({attr_row_raw}),
-    true, NULL, NULL, CASE WHEN NOT legacy.same THEN {area_km2} END, r.geom_hash
+    true, NULL, NULL, CASE WHEN NOT legacy.same THEN coalesce(r.reader_area_km2, {area_km2}) END, r.geom_hash
 FROM pa_import_raw r
 LEFT JOIN LATERAL (
     SELECT * FROM protected_areas_protectedarea stored WHERE stored.key = r.key OFFSET 0

@@ -71,7 +71,8 @@ _LEGACY_MARINE = {"0": Realm.TERRESTRIAL, "1": Realm.COASTAL, "2": Realm.MARINE}
 _REALMS = {v: v for v in Realm.values}
 
 # Columns of the staging table, in COPY order, with their type for binary COPY; the feature's
-# attributes come first, then its geometry as WKB and a hash of that WKB.
+# attributes come first, then its geometry: its kind, validity and area as the reader found them
+# (reader._check_validity), its WKB and a hash of that WKB.
 STAGE_COLUMNS = (
     ("n", "integer", "int4"),
     ("key", "text", "text"),
@@ -99,6 +100,7 @@ STAGE_COLUMNS = (
     ("attributes", "jsonb", "jsonb"),
     ("kind", "text", "text"),
     ("valid", "boolean", "bool"),
+    ("reader_area_km2", "double precision", "float8"),
     ("wkb", "bytea", "bytea"),
     ("geom_hash", "bytea", "bytea"),
 )
@@ -106,9 +108,8 @@ STAGE_COLUMNS = (
 # named like the model's fields): psycopg dumps a list in Python, which on a re-import was a fifth of
 # the importing process's CPU, all of it under the interpreter lock the reader needs.
 STAGE_ARRAYS = {"iso3_codes": "iso3", "parent_iso3_codes": "parent_iso3"}
-ATTR_FIELDS = [
-    STAGE_ARRAYS.get(c, c) for c, _t, _b in STAGE_COLUMNS if c not in {"n", "kind", "valid", "wkb", "geom_hash"}
-]
+_NOT_ATTRIBUTES = {"n", "kind", "valid", "reader_area_km2", "wkb", "geom_hash"}
+ATTR_FIELDS = [STAGE_ARRAYS.get(c, c) for c, _t, _b in STAGE_COLUMNS if c not in _NOT_ATTRIBUTES]
 WKB_INDEX = [c for c, _t, _b in STAGE_COLUMNS].index("wkb")
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import queue
 import struct
 import threading
@@ -33,6 +34,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from ctypes import POINTER, byref, c_char_p, c_double, c_int, c_int64, c_void_p, create_string_buffer
 from typing import Any
 
+import numpy as np
 import shapely
 from django.contrib.gis.gdal import CoordTransform, GDALException, OGRGeomType, SpatialReference
 from django.contrib.gis.gdal.field import Field
@@ -111,8 +113,9 @@ def _from_wkb(wkb: bytes) -> _Geometry | None:
     return _Geometry(ptr.value)
 
 
-def _validity(wkbs: list[bytes]) -> list[bool]:
-    """Whether GEOS finds each boundary valid, a batch at a time.
+def _validity(geometries: Any) -> list[bool]:
+    """Whether GEOS finds each boundary (Shapely geometries read from the WKB; None where GEOS could
+    not read it) valid, a batch at a time.
 
     Through Shapely, whose wheel carries a newer GEOS than the system's (3.14 beside Debian 12's
     3.11): its rewritten validity check took 0.54 CPU seconds over the 10,000-polygon benchmark
@@ -122,8 +125,69 @@ def _validity(wkbs: list[bytes]) -> list[bool]:
     GEOS works, so the checking threads run beside the reading. A WKB that GEOS cannot read counts
     as invalid: PostGIS repairs it, or rejects it, as it does any invalid boundary.
     """
-    geometries = shapely.from_wkb(wkbs, on_invalid="ignore")
     return shapely.is_valid(geometries).tolist()
+
+
+# WGS 84's ellipsoid, for the areas below.
+_SEMI_MAJOR = 6378137.0
+_FLATTENING = 1 / 298.257223563
+_E2 = _FLATTENING * (2 - _FLATTENING)
+
+
+# q(φ), the authalic function of PROJ's `qsfn`, is (1 − e²)·Σₖ (2k + 2)/(2k + 1)·e²ᵏ·sin²ᵏ⁺¹φ: these
+# coefficients to k = 6, beyond which the terms are under 1e-15 of q. The series costs a third of
+# the closed form (a division and a logarithm per vertex) and agrees with it to 2e-15.
+_AUTHALIC_SERIES = [(1 - _E2) * (2 * k + 2) / (2 * k + 1) * _E2**k for k in range(7)]
+
+
+def _to_equal_area(xy: np.ndarray) -> np.ndarray:
+    """Longitudes and latitudes (degrees) to (λ in radians, q(φ)): EPSG:6933's easting and northing
+    (Lambert's cylindrical equal-area projection of the WGS 84 ellipsoid), each divided by a
+    constant, so that an area here is one there divided by a²/2 (see `_areas`)."""
+    sin = np.sin(xy[:, 1] * (math.pi / 180))
+    sin2 = sin * sin
+    q = np.full_like(sin2, _AUTHALIC_SERIES[-1])
+    for coefficient in reversed(_AUTHALIC_SERIES[:-1]):
+        q *= sin2
+        q += coefficient
+    q *= sin
+    out = np.empty_like(xy)
+    np.multiply(xy[:, 0], math.pi / 180, out=out[:, 0])
+    out[:, 1] = q
+    return out
+
+
+def _areas(geometries: Any, valid: list[bool]) -> list[float | None]:
+    """Each valid 2D boundary's area in km², as PostGIS's ST_Area(ST_Transform(g, 6933)) gives it,
+    where that is the area (writer.PLANAR_AREA_LIMITS); None elsewhere, left to PostGIS (writer.py's
+    `area_km2`), as are the boundaries it repairs.
+
+    Computed here, beside the validity check and from the same geometries, because reprojecting
+    every vertex through PROJ was the largest cost PostgreSQL had left in a first import (issue 19):
+    NumPy does the projection's formula for a whole batch at once, without the GIL, and GEOS the
+    planar area. The easting of EPSG:6933 is a·k₀·λ and its northing a·q(φ)/(2·k₀), so an area
+    in it is a²/2 times the area in (λ, q): the scale k₀ and false origin drop out.
+    """
+    areas: list[float | None] = [None] * len(valid)
+    bounds = shapely.bounds(geometries)
+    limits = writer.PLANAR_AREA_LIMITS
+    with np.errstate(invalid="ignore"):  # NaN bounds: a geometry GEOS could not read
+        measured = (
+            np.asarray(valid, dtype=bool)
+            & ~shapely.has_z(geometries)
+            & (bounds[:, 0] >= -limits["lon"])
+            & (bounds[:, 2] <= limits["lon"])
+            & (bounds[:, 1] >= -limits["lat"])
+            & (bounds[:, 3] <= limits["lat"])
+            & (bounds[:, 2] - bounds[:, 0] <= limits["span"])
+            & (bounds[:, 3] - bounds[:, 1] <= limits["span"])
+        )
+    chosen = np.flatnonzero(measured)
+    if len(chosen):
+        square_metres = shapely.area(shapely.transform(geometries[chosen], _to_equal_area)) * (_SEMI_MAJOR**2 / 2)
+        for i, area in zip(chosen.tolist(), (square_metres / 1e6).tolist(), strict=True):
+            areas[i] = area
+    return areas
 
 
 def _geometry_kind(num: int) -> int:
@@ -254,8 +318,8 @@ def _extras(named_values: Iterable[tuple[str, Any]]) -> dict[str, Any]:
 
 def _staging_row(row: tuple, extras: dict[str, Any], kind: str, wkb: bytes) -> tuple:
     """A feature's staging row: its attribute columns, then `attributes`, the kind of geometry, its
-    validity (None: not checked yet), its WKB and the hash of that WKB."""
-    return (*row, Jsonb(extras), kind, None, wkb, hashlib.blake2b(wkb, digest_size=16).digest())
+    validity and area (None: not checked or measured yet), its WKB and the hash of that WKB."""
+    return (*row, Jsonb(extras), kind, None, None, wkb, hashlib.blake2b(wkb, digest_size=16).digest())
 
 
 def _ogr_geometry(
@@ -417,20 +481,20 @@ def _has_a_point(wkb: bytes, pos: int, rings: int) -> bool:
     return False
 
 
-_VALID_INDEX = WKB_INDEX - 1
+_VALID_INDEX = WKB_INDEX - 2  # then the area, then the WKB (columns.STAGE_COLUMNS)
 
 
 def _check_validity(batch: list[tuple[tuple, bool]]) -> list[tuple]:
     """The batch's staging rows: without their WKB where the boundary hashes like the stored one,
-    with validity filled in where it does not.
+    with validity (and, where it can be, area) filled in where it does not.
 
-    Validity is checked here (`_validity`), on threads of the importer's own
-    while the database works on the batches before; curves and collections are left to PostGIS. A
-    boundary whose hash matches the stored one is neither checked (it was when it was stored) nor
-    sent: on the re-import of an unchanged file that was half of the reading time. The stored
-    hashes are read on this thread's own connection, a batch or two before the batch is written:
-    the writer compares the hashes again in SQL, and rejects a feature whose stored boundary
-    changed in between (another import), so that nothing is kept on a stale comparison.
+    Validity is checked here (`_validity`), and areas measured (`_areas`), on threads of the
+    importer's own while the database works on the batches before; curves and collections are left
+    to PostGIS. A boundary whose hash matches the stored one is neither checked (it was when it was
+    stored) nor sent: on the re-import of an unchanged file that was half of the reading time. The
+    stored hashes are read on this thread's own connection, a batch or two before the batch is
+    written: the writer compares the hashes again in SQL, and rejects a feature whose stored
+    boundary changed in between (another import), so that nothing is kept on a stale comparison.
     """
     stored = writer.stored_hashes([row[1] for row, _check in batch])
     rows: list[tuple] = []
@@ -442,9 +506,11 @@ def _check_validity(batch: list[tuple[tuple, bool]]) -> list[tuple]:
             to_check.append(len(rows))
         rows.append(row)
     if to_check:
-        for i, valid in zip(to_check, _validity([rows[i][WKB_INDEX] for i in to_check]), strict=True):
+        geometries = shapely.from_wkb([rows[i][WKB_INDEX] for i in to_check], on_invalid="ignore")
+        valid = _validity(geometries)
+        for i, is_valid, area in zip(to_check, valid, _areas(geometries, valid), strict=True):
             row = rows[i]
-            rows[i] = (*row[:_VALID_INDEX], valid, *row[_VALID_INDEX + 1 :])
+            rows[i] = (*row[:_VALID_INDEX], is_valid, area, *row[_VALID_INDEX + 2 :])
     return rows
 
 

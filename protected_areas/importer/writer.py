@@ -63,6 +63,11 @@ def load_statements(file_name: str, **names: str) -> dict[str, str]:
     return {name: "\n".join(body).strip().format(**names) for name, body in statements.items()}
 
 
+# Where a site's area is the planar area in EPSG:6933, an equal-area projection of the WGS 84
+# ellipsoid (batch.sql's `prepare_as_sent` says why): within the projection's range and no more than
+# a few degrees across. Elsewhere it is the geodesic area. In degrees.
+PLANAR_AREA_LIMITS = {"lon": 180, "lat": 85, "span": 3}
+
 _ATTRS = [c for c in ATTR_FIELDS if c != "key"]
 _STAGING = load_statements(
     "staging.sql",
@@ -84,12 +89,13 @@ _BATCH_SQL = list(
         attr_columns=", ".join(ATTR_FIELDS),
         attr_values_raw=", ".join(f"r.{c}" for c in ATTR_FIELDS),
         attr_set=", ".join(f"{c} = r.{c}" for c in _ATTRS),
-        # The area of the boundary `g`, in km² (batch.sql's `prepare_as_sent` says why so).
+        # The area of the boundary `g`, in km² (batch.sql's `prepare_as_sent` says why so); the
+        # reader measures most boundaries the same way itself (reader._areas).
         area_km2=(
-            "CASE WHEN ST_XMin(g) >= -180 AND ST_XMax(g) <= 180 AND ST_YMin(g) >= -85 AND ST_YMax(g) <= 85"
-            " AND ST_XMax(g) - ST_XMin(g) <= 3 AND ST_YMax(g) - ST_YMin(g) <= 3"
+            "CASE WHEN ST_XMin(g) >= -{lon} AND ST_XMax(g) <= {lon} AND ST_YMin(g) >= -{lat} AND ST_YMax(g) <= {lat}"
+            " AND ST_XMax(g) - ST_XMin(g) <= {span} AND ST_YMax(g) - ST_YMin(g) <= {span}"
             " THEN ST_Area(ST_Transform(g, 6933)) ELSE ST_Area(g::geography) END / 1e6"
-        ),
+        ).format(**PLANAR_AREA_LIMITS),
         # A feature's boundary: the one `prepare` kept, or the file's own read again from its WKB.
         boundary="CASE WHEN p.geom_as_sent THEN ST_Multi(ST_GeomFromWKB(r.wkb, 4326)) ELSE p.geom END",
         # The display geometry (maps, tiles, API lists) of the boundary `b.geom`.
