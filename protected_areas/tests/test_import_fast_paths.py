@@ -88,6 +88,36 @@ def test_areas_outside_the_projection_are_left_to_postgis():
         assert areas[5] == pytest.approx(cursor.fetchone()[0], rel=1e-9)
 
 
+def test_boundaries_with_a_z_are_left_to_postgis_and_stored_flat(tmp_path, monkeypatch):
+    # The reader checks 2D polygons only: with heights the boundary takes the general statement, which
+    # drops them, checks validity itself and measures the area.
+    checked = []
+    validity = reader._validity
+    monkeypatch.setattr(reader, "_validity", lambda geometries: checked.extend(geometries) or validity(geometries))
+    ring = [[lon, lat, 120.0] for lon, lat in _box(10, 10, 0.5)]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"WDPAID": 1, "NAME": "Hills"},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        },
+        {
+            "type": "Feature",
+            "properties": {"WDPAID": 2, "NAME": "Flat"},
+            "geometry": {"type": "Polygon", "coordinates": [_box(10, 10, 0.5)]},
+        },
+    ]
+    path = tmp_path / "heights.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+
+    summary = import_protected_areas(path)
+
+    assert (summary.created, summary.rejected) == (2, 0) and len(checked) == 1
+    hills, flat = ProtectedArea.objects.get(wdpa_id=1), ProtectedArea.objects.get(wdpa_id=2)
+    assert not hills.geom.hasz and hills.geom.wkb == flat.geom.wkb
+    assert hills.area_km2 == pytest.approx(flat.area_km2, rel=1e-9) and hills.area_km2 > 3000
+
+
 def _write(path, features):
     path.write_text(
         json.dumps(
