@@ -34,11 +34,11 @@ WHERE NOT EXISTS (SELECT 1 FROM pa_import_prep p WHERE p.n = r.n)
 -- equal-area projection of the ellipsoid: it agrees with ST_Area(geography) to 4e-6 over the
 -- benchmark file and at worst 3e-4 (0.03 percent) on the real samples (long straight edges differ
 -- most), and is five times faster; the geodesic area was most of the import time. Sites spanning
--- more than a few degrees (where straight-in-the-projection and geodesic edges part ways) or beyond
--- the projection's range (polar, across the antimeridian) use the geodesic ST_Area(geography):
--- writer.py's `area_km2` and PLANAR_AREA_LIMITS. The reader measures the planar area itself where
--- it can (`reader_area_km2`, the same figure): reprojecting every vertex here through PROJ was a
--- quarter of PostgreSQL's time in a first import.
+-- more than a few degrees with long edges (where straight-in-the-projection and geodesic edges part
+-- ways) or beyond the projection's range (polar, across the antimeridian) use the geodesic
+-- ST_Area(geography): writer.py's `area_km2` and PLANAR_AREA_LIMITS. The reader measures the planar
+-- area itself where it can (`reader_area_km2`, the same figure): reprojecting every vertex here
+-- through PROJ was a quarter of PostgreSQL's time in a first import.
 INSERT INTO pa_import_prep
     (n, key, reject, pa_id, repaired, geom_same, attrs_same, geom_as_sent, geom, point, area_km2, geom_hash)
 SELECT r.n, r.key, NULL, pa.id, false, legacy.same,

@@ -140,52 +140,111 @@ _E2 = _FLATTENING * (2 - _FLATTENING)
 _AUTHALIC_SERIES = [(1 - _E2) * (2 * k + 2) / (2 * k + 1) * _E2**k for k in range(7)]
 
 
-def _to_equal_area(xy: np.ndarray) -> np.ndarray:
-    """Longitudes and latitudes (degrees) to (λ in radians, q(φ)): EPSG:6933's easting and northing
-    (Lambert's cylindrical equal-area projection of the WGS 84 ellipsoid), each divided by a
-    constant, so that an area here is one there divided by a²/2 (see `_areas`)."""
-    sin = np.sin(xy[:, 1] * (math.pi / 180))
-    sin2 = sin * sin
-    q = np.full_like(sin2, _AUTHALIC_SERIES[-1])
-    for coefficient in reversed(_AUTHALIC_SERIES[:-1]):
-        q *= sin2
+def _authalic(lat: np.ndarray) -> np.ndarray:
+    """q(φ) of these latitudes (degrees): EPSG:6933's northing (Lambert's cylindrical equal-area
+    projection of the WGS 84 ellipsoid, whose easting is proportional to the longitude) up to a
+    constant factor, a·q(φ)/(2·k₀). Horner's rule, in place."""
+    sin = np.sin(lat * (math.pi / 180))
+    q = sin * sin
+    square = q.copy()
+    q *= _AUTHALIC_SERIES[-1]
+    for coefficient in reversed(_AUTHALIC_SERIES[1:-1]):
         q += coefficient
+        q *= square
+    q += _AUTHALIC_SERIES[0]
     q *= sin
-    out = np.empty_like(xy)
-    np.multiply(xy[:, 0], math.pi / 180, out=out[:, 0])
-    out[:, 1] = q
-    return out
+    return q
 
 
-def _areas(geometries: Any, valid: list[bool]) -> list[float | None]:
+def _rings(wkb: bytes) -> tuple[list[int], list[bool]]:
+    """The points of each ring of a little-endian 2D polygon or multipolygon's WKB, in order, and
+    whether each is an outer ring (the first of its polygon)."""
+    unpack = _U32.unpack_from
+    (kind,) = unpack(wkb, 1)
+    if kind not in (3, 6):
+        raise ValueError(f"geometry type {kind} has no rings here")
+    polygons, pos, part_header = (1, 5, 0) if kind == 3 else (unpack(wkb, 5)[0], 9, 5)
+    points: list[int] = []
+    outer: list[bool] = []
+    for _polygon in range(polygons):
+        (rings,) = unpack(wkb, pos + part_header)
+        pos += part_header + 4
+        for ring in range(rings):
+            (count,) = unpack(wkb, pos)
+            pos += 4 + 16 * count
+            points.append(count)
+            outer.append(ring == 0)
+    return points, outer
+
+
+def _areas(wkbs: list[bytes], geometries: Any, valid: list[bool]) -> list[float | None]:
     """Each valid 2D boundary's area in km², as PostGIS's ST_Area(ST_Transform(g, 6933)) gives it,
-    where that is the area (writer.PLANAR_AREA_LIMITS); None elsewhere, left to PostGIS (writer.py's
-    `area_km2`), as are the boundaries it repairs.
+    where that is the area (writer.PLANAR_AREA_LIMITS: within the projection's range, a few degrees
+    across or drawn in short edges); None elsewhere, left to PostGIS (writer.py's `area_km2`), as are the
+    boundaries it repairs.
 
     Computed here, beside the validity check and from the same geometries, because reprojecting
-    every vertex through PROJ was the largest cost PostgreSQL had left in a first import (issue 19):
-    NumPy does the projection's formula for a whole batch at once, without the GIL, and GEOS the
-    planar area. The easting of EPSG:6933 is a·k₀·λ and its northing a·q(φ)/(2·k₀), so an area
-    in it is a²/2 times the area in (λ, q): the scale k₀ and false origin drop out.
+    every vertex through PROJ, and the geodesic area of large sites, were the largest costs
+    PostgreSQL had left in a first import (issue 19). EPSG:6933's easting is a·k₀·λ and its
+    northing a·q(φ)/(2·k₀), so an area in it is a²/2 times the area in (λ, q): the shoelace formula
+    over every ring of the batch at once in NumPy (which works without the GIL), each ring's
+    northings taken from its first one so that small sites keep their digits.
     """
     areas: list[float | None] = [None] * len(valid)
-    bounds = shapely.bounds(geometries)
     limits = writer.PLANAR_AREA_LIMITS
+    bounds = shapely.bounds(geometries)
     with np.errstate(invalid="ignore"):  # NaN bounds: a geometry GEOS could not read
-        measured = (
+        in_range = (
             np.asarray(valid, dtype=bool)
             & ~shapely.has_z(geometries)
             & (bounds[:, 0] >= -limits["lon"])
             & (bounds[:, 2] <= limits["lon"])
             & (bounds[:, 1] >= -limits["lat"])
             & (bounds[:, 3] <= limits["lat"])
-            & (bounds[:, 2] - bounds[:, 0] <= limits["span"])
-            & (bounds[:, 3] - bounds[:, 1] <= limits["span"])
         )
-    chosen = np.flatnonzero(measured)
-    if len(chosen):
-        square_metres = shapely.area(shapely.transform(geometries[chosen], _to_equal_area)) * (_SEMI_MAJOR**2 / 2)
-        for i, area in zip(chosen.tolist(), (square_metres / 1e6).tolist(), strict=True):
+    chosen: list[int] = []
+    points: list[int] = []
+    outer: list[bool] = []
+    rings_of: list[int] = []
+    for i in np.flatnonzero(in_range).tolist():
+        try:
+            ring_points, ring_outer = _rings(wkbs[i])
+        except (ValueError, struct.error):
+            continue
+        chosen.append(i)
+        points += ring_points
+        outer += ring_outer
+        rings_of.append(len(ring_points))
+    if not chosen:
+        return areas
+    coordinates = shapely.get_coordinates(geometries[chosen])
+    counts = np.asarray(points)
+    if counts.sum() != len(coordinates) or counts.min() < 4:
+        return areas  # not the rings walked: leave the batch to PostGIS rather than guess
+    starts = np.cumsum(counts) - counts
+    lon, lat = coordinates[:, 0], coordinates[:, 1]
+    q = _authalic(lat)
+    q -= np.repeat(q[starts], counts)  # from each ring's first vertex
+    # Edge i joins vertex i and i + 1; the "edge" from a ring's last vertex to the next ring's first is none.
+    d_lon = np.diff(lon)
+    d_lat = np.diff(lat)
+    between_rings = (starts + counts - 1)[:-1]
+    twice_area = d_lon * (q[1:] + q[:-1])
+    twice_area[between_rings] = 0.0
+    edge_squared = d_lon * d_lon
+    edge_squared += d_lat * d_lat
+    edge_squared[between_rings] = 0.0
+    ring_area = np.abs(np.add.reduceat(twice_area, starts)) * (math.pi / 180 / 2)
+    ring_geometry = np.repeat(np.arange(len(chosen)), rings_of)
+    plane_area = np.bincount(ring_geometry, weights=np.where(outer, ring_area, -ring_area), minlength=len(chosen))
+    first_vertex = starts[np.cumsum(rings_of) - rings_of]
+    longest = np.sqrt(np.maximum.reduceat(edge_squared, first_vertex))
+    km2 = plane_area * (_SEMI_MAJOR**2 / 2 / 1e6)
+    small = ((bounds[chosen, 2] - bounds[chosen, 0]) <= limits["span"]) & (
+        (bounds[chosen, 3] - bounds[chosen, 1]) <= limits["span"]
+    )
+    for i, area, is_small, edge in zip(chosen, km2.tolist(), small.tolist(), longest.tolist(), strict=True):
+        if is_small or edge <= limits["edge"]:
             areas[i] = area
     return areas
 
@@ -534,7 +593,8 @@ def _check_validity(batch: list[tuple[tuple, bool]]) -> list[tuple]:
     if to_check:
         geometries = shapely.from_wkb([rows[i][WKB_INDEX] for i in to_check], on_invalid="ignore")
         valid = _validity(geometries)
-        for i, is_valid, area in zip(to_check, valid, _areas(geometries, valid), strict=True):
+        areas = _areas([rows[i][WKB_INDEX] for i in to_check], geometries, valid)
+        for i, is_valid, area in zip(to_check, valid, areas, strict=True):
             row = rows[i]
             rows[i] = (*row[:_VALID_INDEX], is_valid, area, *row[_VALID_INDEX + 2 :])
     return rows

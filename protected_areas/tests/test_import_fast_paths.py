@@ -68,24 +68,32 @@ def test_areas_measured_by_the_reader_are_postgis_own(testdata, monkeypatch):
         assert ours == pytest.approx(postgis, rel=1e-9), key
 
 
-def test_areas_outside_the_projection_are_left_to_postgis():
-    # Too wide, beyond 85 degrees, with a Z, invalid, or unreadable: PostGIS measures (or repairs) them.
+def test_wide_areas_with_long_edges_or_outside_the_projection_are_left_to_postgis():
+    # Wide with long edges (where a straight line in the projection leaves the geodesic), beyond 85
+    # degrees, with a Z, invalid, or unreadable: PostGIS measures (or repairs) them. A small site, or a
+    # large one drawn in short edges, is measured here, holes and all.
+    wide_and_dense = shapely.box(10, 40, 16, 45).segmentize(0.1)
     wkbs = [
         shapely.box(10, 40, 14, 41).wkb,
-        shapely.box(0, 84, 1, 86).wkb,
-        shapely.Polygon([(0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 0, 1)]).wkb,
-        shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)]).wkb,
+        shapely.box(0, 84.5, 0.1, 86).segmentize(0.1).wkb,
+        shapely.Polygon([(0, 0, 1), (0.1, 0, 1), (0.1, 0.1, 1), (0, 0, 1)]).wkb,
+        shapely.Polygon([(0, 0), (0.1, 0.1), (0.1, 0), (0, 0.1), (0, 0)]).wkb,
         b"\x01\x03\x00",
         shapely.box(179, -85, 180, -84).wkb,
+        shapely.MultiPolygon([wide_and_dense, shapely.box(20, 40, 20.1, 40.1)]).wkb,
+        shapely.box(30, 10, 31, 11).difference(shapely.box(30.2, 10.2, 30.4, 10.4)).segmentize(0.1).wkb,
     ]
     geometries = shapely.from_wkb(wkbs, on_invalid="ignore")
 
-    areas = reader._areas(geometries, reader._validity(geometries))
+    areas = reader._areas(wkbs, geometries, reader._validity(geometries))
 
     assert areas[:5] == [None] * 5
     with connection.cursor() as cursor:
-        cursor.execute("SELECT ST_Area(ST_Transform(ST_GeomFromWKB(%s, 4326), 6933)) / 1e6", [wkbs[5]])
-        assert areas[5] == pytest.approx(cursor.fetchone()[0], rel=1e-9)
+        for wkb, area in zip(wkbs[5:], areas[5:], strict=True):
+            cursor.execute("SELECT ST_Area(ST_Transform(ST_GeomFromWKB(%s, 4326), 6933)) / 1e6", [wkb])
+            assert area == pytest.approx(cursor.fetchone()[0], rel=1e-9)
+            cursor.execute("SELECT ST_Area(ST_GeomFromWKB(%s, 4326)::geography) / 1e6", [wkb])
+            assert area == pytest.approx(cursor.fetchone()[0], rel=1e-4)
 
 
 def test_boundaries_with_a_z_are_left_to_postgis_and_stored_flat(tmp_path, monkeypatch):
@@ -134,6 +142,41 @@ def _write(path, features):
 
 def _box(lon, lat, size):
     return [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+
+
+def test_a_large_site_drawn_in_short_edges_has_one_area_whichever_side_measures_it(tmp_path, monkeypatch):
+    # Five degrees across in 0.1-degree edges: the planar area in EPSG:6933, measured by the reader or,
+    # when the reader leaves the boundary to PostGIS, by batch.sql's general statement.
+    ring = [list(xy) for xy in shapely.box(20, 40, 25, 45).segmentize(0.1).exterior.coords]
+    path = tmp_path / "large.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"WDPAID": 1, "NAME": "Large"},
+                        "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    }
+                ],
+            }
+        )
+    )
+    import_protected_areas(path)
+    by_reader = ProtectedArea.objects.get().area_km2
+    ProtectedArea.objects.all().delete()
+    monkeypatch.setattr(reader, "_validity", lambda geometries: [None] * len(geometries))
+    import_protected_areas(path)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_Area(ST_Transform(geom, 6933)) / 1e6, ST_Area(geom::geography) / 1e6"
+            " FROM protected_areas_protectedarea"
+        )
+        planar, geodesic = cursor.fetchone()
+    assert ProtectedArea.objects.get().area_km2 == pytest.approx(by_reader, rel=1e-9) == pytest.approx(planar, rel=1e-9)
+    assert by_reader == pytest.approx(geodesic, rel=1e-5)
 
 
 def test_big_and_polar_areas_use_the_geodesic_area(tmp_path):
