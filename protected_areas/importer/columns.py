@@ -153,14 +153,20 @@ def resolve_mapping(layer_fields: list[str], field_map: dict[str, str] | None, s
     # A WDPA extract without names still reads: each feature is rejected for "no name".
     missing = [] if wdpa else [target for target in ("name", "key") if target not in columns]
     if missing:
+        # Worded for whoever imports, in their language: the wizard asks for the columns on the same page,
+        # the command line adds how to name them there (its --map option).
         how = {
-            "name": "No name column found: map one with --map name=COLUMN",
-            "key": "This is not a WDPA file (no WDPAID or SITE_ID column) and has no 'id' column: map a column "
-            "that identifies each area with --map key=COLUMN",
+            "name": _("No column holds the areas' names."),
+            "key": _(
+                "This is not a WDPA file (no WDPAID or SITE_ID column) and has no 'id' column: "
+                "no column identifies each area."
+            ),
         }
         raise DomainError(
             error_codes.IMPORT_MAPPING_INVALID,
-            "; ".join(how[target] for target in missing) + f" (columns: {', '.join(layer_fields)}).",
+            " ".join(how[target] for target in missing)
+            + " "
+            + _("The file's columns: %(columns)s.") % {"columns": ", ".join(layer_fields)},
             data={"missing": missing},
         )
     return ColumnMapping(columns=columns, wdpa=wdpa, source=source)

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.gis.gdal import DataSource
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from core.errors import DomainError
 from protected_areas.models import BoundaryVersion, ProtectedArea
@@ -146,7 +147,13 @@ def test_feature_without_name_is_rejected_with_reason(testdata):
 
 
 def test_generic_file_without_name_column_needs_a_mapping(testdata):
-    with pytest.raises(DomainError, match="No name column"):
+    with pytest.raises(DomainError, match="No column holds the areas' names") as caught:
+        import_protected_areas(testdata / YOSEMITE, field_map={"key": "OBJECTID"})
+    assert caught.value.data == {"missing": ["name"]} and "Unit_Nm" in caught.value.message
+    # the command line says how to name it there; the wizard (in the person's language) asks on its page
+    with pytest.raises(CommandError, match="Name them with --map name=COLUMN"):
+        call_command("import_protected_areas", str(testdata / YOSEMITE), "--map", "key=OBJECTID")
+    with translation.override("fr"), pytest.raises(DomainError, match="Aucune colonne"):
         import_protected_areas(testdata / YOSEMITE, field_map={"key": "OBJECTID"})
 
 

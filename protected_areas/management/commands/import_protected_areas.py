@@ -66,7 +66,9 @@ class Command(BaseCommand):
                 progress=progress,
             )
         except DomainError as exc:
-            raise CommandError(exc.message)
+            missing = (exc.data or {}).get("missing") or []
+            hint = " ".join(f"--map {target}=COLUMN" for target in missing)
+            raise CommandError(f"{exc.message} Name them with {hint}." if hint else exc.message)
         finally:
             if bar is not None:
                 bar.close()
