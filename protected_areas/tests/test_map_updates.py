@@ -4,9 +4,10 @@ close zooms from the next request and at the stored low zooms once the heavy que
 them; a tile elsewhere stays cached. Real PostgreSQL, Redis and Celery worker; committed transactions."""
 
 import gzip
-import time
+from contextlib import contextmanager
 
 import pytest
+from celery.signals import after_task_publish
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -31,15 +32,36 @@ def fetch(client, tile, **headers):
     return client.get(reverse("protected_areas:tile", args=tile), **headers)
 
 
-def remade_by_the_worker(since, timeout=90):
-    """Wait until the worker remade the stored low zooms after `since`: every box is under the zoom-0
-    tile, so its time of making says a remake ran (and committed)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if LowZoomTile.objects.filter(z=0, x=0, y=0, made_at__gt=since).exists():
-            return
-        time.sleep(0.1)
-    pytest.fail("the worker did not remake the low-zoom tiles")
+@contextmanager
+def remakes_queued():
+    """The ids of the map remakes (tasks.remake_map_under_boxes) the writes in the block queued once
+    they committed."""
+    from protected_areas.tasks import remake_map_under_boxes
+
+    queued = []
+
+    def note(sender=None, headers=None, **_kwargs):
+        if sender == remake_map_under_boxes.name:
+            queued.append(headers["id"])
+
+    after_task_publish.connect(note, weak=False)
+    try:
+        yield queued
+    finally:
+        after_task_publish.disconnect(note)
+
+
+def remade_by_the_worker(remakes, since, timeout=90):
+    """Wait until the worker has run these remakes to their end, then check the stored low zooms were
+    remade after `since` (every box is under the zoom-0 tile). To their end, not to their commit: a
+    remake forgets the cached tiles under its boxes after committing, so a tile cached between the two
+    (Bavaria's, which the fixture's remake covers) would be forgotten under the test's feet."""
+    from protected_areas.tasks import remake_map_under_boxes
+
+    assert remakes, "the write queued no remaking of the map"
+    for task_id in remakes:
+        remake_map_under_boxes.AsyncResult(task_id).get(timeout=timeout)
+    assert LowZoomTile.objects.filter(z=0, x=0, y=0, made_at__gt=since).exists(), "the low zooms were not remade"
 
 
 def stored_as_drawn_now(tile):
@@ -59,10 +81,10 @@ def _cells(level):
 def laos_and_bavaria(celery_worker_process):
     """Two areas written through the ORM in one transaction (one remake), the map made for them by the worker."""
     since = timezone.now()
-    with transaction.atomic():
+    with remakes_queued() as remakes, transaction.atomic():
         laos = ProtectedAreaFactory(name="Nam Et", geom=square(*LAOS), geom_display=square(*LAOS))
         bavaria = ProtectedAreaFactory(name="Ammersee", geom=square(*BAVARIA), geom_display=square(*BAVARIA))
-    remade_by_the_worker(since)
+    remade_by_the_worker(remakes, since)
     return laos, bavaria
 
 
@@ -90,14 +112,15 @@ def test_an_area_moved_through_the_orm_moves_on_the_map(client, laos_and_bavaria
     assert b"Nam Et" in before[8].content and b"Nam Et" not in fetch(client, tile_at(*LAOS_EAST, 8)).content
     since = timezone.now()
 
-    laos.geom = laos.geom_display = square(*LAOS_EAST)
-    laos.save()
+    with remakes_queued() as remakes:
+        laos.geom = laos.geom_display = square(*LAOS_EAST)
+        laos.save()
 
     # Closer zooms are drawn live: right from the next request, where it was and where it is.
     assert b"Nam Et" not in fetch(client, tile_at(*LAOS, 8)).content
     assert b"Nam Et" in fetch(client, tile_at(*LAOS_EAST, 8)).content
     # The stored low zooms and their cells, once the heavy queue's worker remade them.
-    remade_by_the_worker(since)
+    remade_by_the_worker(remakes, since)
     for z in (2, 5):
         assert stored_as_drawn_now(tile_at(*LAOS, z)) and stored_as_drawn_now(tile_at(*LAOS_EAST, z))
     assert b"Nam Et" not in fetch(client, tile_at(*LAOS, 5)).content
@@ -127,10 +150,11 @@ def test_an_area_deleted_leaves_the_map(client, laos_and_bavaria):
     bavaria_first = fetch(client, tile_at(*BAVARIA, 8))
     since = timezone.now()
 
-    laos.delete()
+    with remakes_queued() as remakes:
+        laos.delete()
 
     assert b"Nam Et" not in fetch(client, tile_at(*LAOS, 8)).content
-    remade_by_the_worker(since)
+    remade_by_the_worker(remakes, since)
     assert stored_as_drawn_now(tile_at(*LAOS, 2)) and [round(x) for x, _y in cell_points(2)] == [12]
     assert b"Nam Et" not in fetch(client, tile_at(*LAOS, 5)).content
     assert bavaria_still_cached(client, bavaria_first)
