@@ -419,4 +419,4 @@ def test_the_readers_validity_is_postgis_own(testdata):
         )
         postgis = [valid for (valid,) in cursor.fetchall()]
     assert len(ours) > 100 and not all(ours) and any(ours)
-    assert ours == postgis, [i for i, (a, b) in enumerate(zip(ours, postgis)) if a != b]
+    assert ours == postgis, [i for i, (a, b) in enumerate(zip(ours, postgis, strict=True)) if a != b]
