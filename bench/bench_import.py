@@ -181,6 +181,73 @@ def measured(fn):
     return time.perf_counter() - started, result, rss_mb("VmHWM")
 
 
+class CpuMeter:
+    """CPU seconds a run used: this process's (all its threads) and its children's (ogr2ogr), plus every
+    PostgreSQL backend connected to the scratch database meanwhile (read from /proc, sampled every 20 ms:
+    PostgreSQL runs on this machine). Unlike wall time, hardly moved by what else the machine does."""
+
+    def __init__(self, dbname: str) -> None:
+        import threading
+
+        self.dbname = dbname
+        self.backends: dict[int, tuple[float, float]] = {}  # pid -> (first seen, last seen) CPU seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    @staticmethod
+    def _cpu(pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _poll(self) -> None:
+        import psycopg
+
+        with psycopg.connect(dbname=self.dbname, autocommit=True, **PG) as conn:
+            me = conn.info.backend_pid
+            while not self._stop.is_set():
+                rows = conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> %s", [self.dbname, me]
+                ).fetchall()
+                for (pid,) in rows:
+                    cpu = self._cpu(pid)
+                    if cpu is not None:
+                        first = self.backends.get(pid, (cpu, cpu))[0]
+                        self.backends[pid] = (first, cpu)
+                time.sleep(0.02)
+
+    def __enter__(self):
+        import resource
+
+        self._thread.start()
+        time.sleep(0.05)
+        # A backend already connected (Django's own) counts from here.
+        self.backends = {pid: (last, last) for pid, (_first, last) in self.backends.items()}
+        self._self = resource.getrusage(resource.RUSAGE_SELF)
+        self._children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import resource
+
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        self._stop.set()
+        self._thread.join()
+        self.client = (
+            own.ru_utime
+            - self._self.ru_utime
+            + own.ru_stime
+            - self._self.ru_stime
+            + children.ru_utime
+            - self._children.ru_utime
+            + children.ru_stime
+            - self._children.ru_stime
+        )
+        self.server = sum(last - first for first, last in self.backends.values())
+
+
 def run_ogr2ogr(path: Path, dbname: str) -> None:
     pg = f"PG:host={PG['host']} port={PG['port']} user={PG['user']} password={PG['password']} dbname={dbname}"
     subprocess.run(
@@ -235,14 +302,22 @@ def main() -> None:
             return measured(lambda: tiles_data_changed(since=summary.maps_changed_since))[0]
 
         times: dict[str, list[float]] = {"import": [], "reimport": [], "ogr2ogr": [], "maps": [], "remaps": []}
+        cpu: dict[str, list[tuple[float, float]]] = {"import": [], "ogr2ogr": []}
+
+        def metered(name, fn):
+            with CpuMeter(dbname) as meter:
+                result = measured(fn)
+            cpu[name].append((meter.client, meter.server))
+            return result
+
         peaks: list[float] = []
         baseline = rss_mb("VmRSS")
         first = again = None
         for round_no in range(args.rounds):
             empty_tables()
             if round_no % 2 == 0:
-                times["ogr2ogr"].append(measured(lambda: run_ogr2ogr(path, dbname))[0])
-            t, first, peak = measured(lambda: import_protected_areas(path, refresh_maps=False))
+                times["ogr2ogr"].append(metered("ogr2ogr", lambda: run_ogr2ogr(path, dbname))[0])
+            t, first, peak = metered("import", lambda: import_protected_areas(path, refresh_maps=False))
             times["import"].append(t)
             peaks.append(peak)
             times["maps"].append(maps_follow_up(first))
@@ -251,7 +326,7 @@ def main() -> None:
             peaks.append(peak)
             times["remaps"].append(maps_follow_up(again))
             if round_no % 2 == 1:
-                times["ogr2ogr"].append(measured(lambda: run_ogr2ogr(path, dbname))[0])
+                times["ogr2ogr"].append(metered("ogr2ogr", lambda: run_ogr2ogr(path, dbname))[0])
             print(
                 f"round {round_no + 1}: import {times['import'][-1]:.2f} s (then maps {times['maps'][-1]:.2f} s), "
                 f"re-import {times['reimport'][-1]:.2f} s (then maps {times['remaps'][-1]:.2f} s), "
@@ -274,6 +349,13 @@ def main() -> None:
             f"(maps follow-up {med['remaps']:.2f} s)"
         )
         print(f"ogr2ogr:   {med['ogr2ogr']:7.2f} s median  (plain load: no repair, no areas, no history)")
+        for name in ("import", "ogr2ogr"):
+            client = statistics.median(c for c, _s in cpu[name])
+            server = statistics.median(s for _c, s in cpu[name])
+            print(
+                f"CPU, {name + ':':8} {client + server:5.2f} s median (client {client:.2f} s, "
+                f"PostgreSQL {server:.2f} s; less moved by the machine's other work than the times)"
+            )
         first_ratio = med["import"] / med["ogr2ogr"]
         again_ratio = med["reimport"] / med["ogr2ogr"]
         print(
