@@ -156,25 +156,25 @@ def _authalic(lat: np.ndarray) -> np.ndarray:
     return q
 
 
-def _rings(wkb: bytes) -> tuple[list[int], list[bool]]:
-    """The points of each ring of a little-endian 2D polygon or multipolygon's WKB, in order, and
-    whether each is an outer ring (the first of its polygon)."""
+def _plain_rings(wkb: bytes) -> Iterator[tuple[int, int, bool]]:
+    """(offset of its first point, points, whether it is an outer ring) of each ring, in order, of a
+    little-endian 2D polygon or multipolygon's WKB; struct.error where the WKB ends early, ValueError
+    for another type."""
     unpack = _U32.unpack_from
     (kind,) = unpack(wkb, 1)
     if kind not in (3, 6):
         raise ValueError(f"geometry type {kind} has no rings here")
     polygons, pos, part_header = (1, 5, 0) if kind == 3 else (unpack(wkb, 5)[0], 9, 5)
-    points: list[int] = []
-    outer: list[bool] = []
     for _polygon in range(polygons):
         (rings,) = unpack(wkb, pos + part_header)
         pos += part_header + 4
         for ring in range(rings):
-            (count,) = unpack(wkb, pos)
-            pos += 4 + 16 * count
-            points.append(count)
-            outer.append(ring == 0)
-    return points, outer
+            (points,) = unpack(wkb, pos)
+            pos += 4
+            if pos + 16 * points > len(wkb):
+                raise struct.error("the WKB ends inside a ring")
+            yield pos, points, ring == 0
+            pos += 16 * points
 
 
 def _areas(wkbs: list[bytes], geometries: Any, valid: list[bool]) -> list[float | None]:
@@ -208,13 +208,13 @@ def _areas(wkbs: list[bytes], geometries: Any, valid: list[bool]) -> list[float 
     rings_of: list[int] = []
     for i in np.flatnonzero(in_range).tolist():
         try:
-            ring_points, ring_outer = _rings(wkbs[i])
+            rings = [(count, is_outer) for _pos, count, is_outer in _plain_rings(wkbs[i])]
         except (ValueError, struct.error):
             continue
         chosen.append(i)
-        points += ring_points
-        outer += ring_outer
-        rings_of.append(len(ring_points))
+        points += [count for count, _outer in rings]
+        outer += [is_outer for _count, is_outer in rings]
+        rings_of.append(len(rings))
     if not chosen:
         return areas
     coordinates = shapely.get_coordinates(geometries[chosen])
@@ -509,25 +509,13 @@ def _plain_bad_ring(wkb: bytes) -> bool:
     """`_bad_ring` of a WKB that `_plain_area` accepted (little-endian 2D polygons): the same answer,
     a few times faster. Every polygon of a file read in columns passes here, on the reader's thread,
     which the rest of the import waits for."""
-    unpack = _U32.unpack_from
     try:
-        (kind,) = unpack(wkb, 1)
-        polygons, pos, part_header = (1, 5, 0) if kind == 3 else (unpack(wkb, 5)[0], 9, 5)
-        for _polygon in range(polygons):
-            (rings,) = unpack(wkb, pos + part_header)
-            pos += part_header + 4
-            for _ring in range(rings):
-                (points,) = unpack(wkb, pos)
-                pos += 4
-                end = pos + 16 * points
-                if end > len(wkb):
-                    return _bad_ring(wkb)
-                if points < 4 or wkb[pos : pos + 16] != wkb[end - 16 : end]:
-                    return True
-                pos = end
-    except struct.error:
+        return any(
+            points < 4 or wkb[pos : pos + 16] != wkb[pos + 16 * points - 16 : pos + 16 * points]
+            for pos, points, _outer in _plain_rings(wkb)
+        )
+    except (ValueError, struct.error):
         return _bad_ring(wkb)
-    return False
 
 
 def _plain_area(wkb: bytes) -> bool:

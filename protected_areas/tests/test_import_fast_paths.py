@@ -103,20 +103,8 @@ def test_boundaries_with_a_z_are_left_to_postgis_and_stored_flat(tmp_path, monke
     validity = reader._validity
     monkeypatch.setattr(reader, "_validity", lambda geometries: checked.extend(geometries) or validity(geometries))
     ring = [[lon, lat, 120.0] for lon, lat in _box(10, 10, 0.5)]
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"WDPAID": 1, "NAME": "Hills"},
-            "geometry": {"type": "Polygon", "coordinates": [ring]},
-        },
-        {
-            "type": "Feature",
-            "properties": {"WDPAID": 2, "NAME": "Flat"},
-            "geometry": {"type": "Polygon", "coordinates": [_box(10, 10, 0.5)]},
-        },
-    ]
     path = tmp_path / "heights.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    _write(path, [({"WDPAID": 1, "NAME": "Hills"}, ring), ({"WDPAID": 2, "NAME": "Flat"}, _box(10, 10, 0.5))])
 
     summary = import_protected_areas(path)
 
@@ -149,20 +137,7 @@ def test_a_large_site_drawn_in_short_edges_has_one_area_whichever_side_measures_
     # when the reader leaves the boundary to PostGIS, by batch.sql's general statement.
     ring = [list(xy) for xy in shapely.box(20, 40, 25, 45).segmentize(0.1).exterior.coords]
     path = tmp_path / "large.geojson"
-    path.write_text(
-        json.dumps(
-            {
-                "type": "FeatureCollection",
-                "features": [
-                    {
-                        "type": "Feature",
-                        "properties": {"WDPAID": 1, "NAME": "Large"},
-                        "geometry": {"type": "Polygon", "coordinates": [ring]},
-                    }
-                ],
-            }
-        )
-    )
+    _write(path, [({"WDPAID": 1, "NAME": "Large"}, ring)])
     import_protected_areas(path)
     by_reader = ProtectedArea.objects.get().area_km2
     ProtectedArea.objects.all().delete()
