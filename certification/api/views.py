@@ -18,6 +18,7 @@ from certification.files import certificate_pdf_response
 from certification.models import Certificate, CertificateTransition, Decision, PanelSeat
 from core.api import ErrorSerializer
 from core.errors import DomainError, NotAllowed
+from core.replica import reads_from_replica
 
 from .serializers import (
     CertificateSerializer,
@@ -205,6 +206,7 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(self.get_serializer(self.get_object()).data)
 
 
+@reads_from_replica
 class GreenListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The public Green List: each area's current certificate (listed, suspended, expired or
     withdrawn), with WDPA ids, status, expiry and page URL. No login."""
@@ -236,6 +238,7 @@ AREA = OpenApiParameter(
 )
 
 
+@reads_from_replica
 class GreenListMapView(PublicView):
     """The Green List map: listed areas' boundaries as GeoJSON (the public pages' maps)."""
 
@@ -251,6 +254,7 @@ class GreenListMapView(PublicView):
         return Response(selectors.public_map(area_id=area_id))
 
 
+@reads_from_replica
 class GreenListFeedView(PublicView):
     """The Green List for registries (Protected Planet and others): every area's current status,
     in one document; readable from any origin."""

@@ -4,9 +4,11 @@ a connection of its own (settings_test), so which connection ran what is seen pe
 
 import pytest
 from django.db import connections, router
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.services import api_token_create
 from core import replica
 from protected_areas.models import ProtectedArea
 from protected_areas.tests.factories import ProtectedAreaFactory
@@ -47,15 +49,40 @@ def test_anonymous_visitors_read_the_public_pages_from_the_replica(client, repli
     assert "Phong Dien Nature Reserve" in fetch(client, reverse("protected_areas:list"))[0].content.decode()
 
 
+def test_scripts_read_the_public_api_from_the_replica(client, replica_on):
+    # The same public data through the API (registries, maps, scripts): its DRF views are marked.
+    area = ProtectedAreaFactory(name="Phong Dien Nature Reserve")
+    for url in (
+        "/api/v1/protected-areas/",
+        f"/api/v1/protected-areas/{area.pk}/",
+        "/api/v1/green-list/",
+        "/api/v1/green-list/map/",
+        "/api/v1/green-list/feed/",
+    ):
+        response, primary, copy = fetch(client, url)
+        assert response.status_code == 200, url
+        assert copy, f"{url} read nothing from the replica"
+        assert not [sql for sql in primary if 'FROM "protected_areas_protectedarea"' in sql], url
+    assert fetch(client, f"/api/v1/protected-areas/{area.pk}/")[0].json()["properties"]["name"] == area.name
+
+
 def test_signed_in_pages_tiles_and_unmarked_pages_read_the_primary(client, replica_on, staff):
     area = ProtectedAreaFactory(name="Phong Dien Nature Reserve")
     # A certificate's verification (a suspension must show at once) and the map tiles (a tile drawn from
     # a lagging copy would be cached for a day) are not marked.
     for url in (reverse("certification:verify", args=["GL-0000"]), reverse("protected_areas:tile", args=[0, 0, 0])):
         assert not fetch(client, url)[2], url
+    assert not fetch(client, "/api/v1/verify/GL-0000/")[2]
+    # A script with a token is someone, checked by the API view after the middleware: the primary, for
+    # the data and for a token made a moment ago.
+    _token, key = api_token_create(user=staff, name="script", otp_verified=True)
+    response, primary, copy = fetch(Client(HTTP_AUTHORIZATION=f"Token {key}"), "/api/v1/protected-areas/")
+    assert response.status_code == 200 and primary and not copy
     # A signed-in person sees what they just saved: their pages read the primary.
     client.force_login(staff)
     response, primary, copy = fetch(client, reverse("protected_areas:detail", args=[area.pk]))
+    assert response.status_code == 200 and primary and not copy
+    response, primary, copy = fetch(client, "/api/v1/protected-areas/")
     assert response.status_code == 200 and primary and not copy
 
 

@@ -6,6 +6,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from core.pagination import CheckedPageNumberMixin
+from core.replica import reads_from_replica
 from protected_areas.filters import ProtectedAreaFilter
 from protected_areas.models import BoundaryVersion, ProtectedArea
 from protected_areas.pagination import Cursor, LargeTablePaginator, NameSearchPaginator, keyset_page, sort_key_of
@@ -110,6 +111,7 @@ class AreaListPagination(Pagination):
         ]
 
 
+@reads_from_replica
 class ProtectedAreaViewSet(viewsets.ReadOnlyModelViewSet):
     """Protected and conserved areas as GeoJSON. WDPA data is public: anyone may read it."""
 
