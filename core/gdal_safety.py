@@ -47,6 +47,8 @@ VECTOR_DRIVERS: dict[str, tuple[str, ...]] = {
     ".json": ("GeoJSON",),
     ".gpkg": ("GPKG",),
     ".shp": ("ESRI Shapefile",),
+    # GDAL's own reader of Esri File Geodatabases (a folder named .gdb), not Esri's SDK (FileGDB).
+    ".gdb": ("OpenFileGDB",),
 }
 RASTER_DRIVERS: dict[str, tuple[str, ...]] = {".tif": ("GTiff",), ".tiff": ("GTiff",)}
 

@@ -7,6 +7,8 @@ IMPORT_FILE_UNREADABLE = "import_file_unreadable"
 IMPORT_FORMAT_UNSUPPORTED = "import_format_unsupported"
 IMPORT_SHAPEFILE_INCOMPLETE = "import_shapefile_incomplete"
 IMPORT_ZIP_EMPTY = "import_zip_empty"
+# A .zip that says it unpacks to far more than such data takes (importer.files.ZIP_MAX_RATIO).
+IMPORT_ZIP_TOO_LARGE = "import_zip_too_large"
 IMPORT_LAYER_UNKNOWN = "import_layer_unknown"
 IMPORT_MAPPING_INVALID = "import_mapping_invalid"
 USER_UNKNOWN = "user_unknown"

@@ -12,10 +12,19 @@ UPLOAD_SUFFIXES = (".zip", ".geojson", ".json", ".gpkg", ".kml")
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("GeoJSON, GeoPackage, KML, or a Shapefile as one .zip (with its .shx, .dbf and .prj)."),
+        help_text=_(
+            "GeoJSON, GeoPackage, KML, or one .zip holding a Shapefile (with its .shx, .dbf and .prj) or an Esri "
+            "File Geodatabase (its .gdb folder, as the WDPA is downloaded)."
+        ),
     )
     layer = forms.CharField(
-        label=_("Layer"), required=False, max_length=200, help_text=_("Only for files with several layers.")
+        label=_("Layer"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Only for files with several layers. Left empty, the first layer of boundaries is read: a WDPA "
+            "geodatabase keeps its sites known only as points in another layer."
+        ),
     )
     field_map = forms.CharField(
         label=_("Column mapping"),
@@ -46,9 +55,16 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 _("A shapefile is several files (.shp, .shx, .dbf, .prj): put them in one .zip and upload that.")
             )
+        if suffix == ".gdb":
+            raise forms.ValidationError(
+                _("A File Geodatabase is a folder of files: put the .gdb folder in one .zip and upload that.")
+            )
         if suffix not in UPLOAD_SUFFIXES:
             raise forms.ValidationError(
-                _("Unsupported file type %(suffix)s: use .geojson, .gpkg, .kml or a zipped shapefile.")
+                _(
+                    "Unsupported file type %(suffix)s: use .geojson, .gpkg, .kml, or a .zip of a shapefile or a "
+                    "geodatabase."
+                )
                 % {"suffix": suffix or "(none)"}
             )
         if upload.size > settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024:

@@ -10,53 +10,101 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.gdal.libgdal import lgdal
 from django.utils.translation import gettext as _
 
 from core import gdal_safety
 from core.errors import DomainError
 
 from .. import error_codes
+from .reader import POINT_KINDS, POLYGON_KINDS, geometry_kind
+
+ANY_GEOMETRY = 0  # OGR's wkbUnknown: a layer whose features may have any geometry
 
 # Only these formats are opened, each only with its own GDAL driver (core.gdal_safety): GDAL could
 # otherwise follow a VRT document named .kml to a URL or a database.
-READABLE_SUFFIXES = {".shp", ".geojson", ".json", ".gpkg", ".kml"}
+# An Esri File Geodatabase (`.gdb`, a folder of files: how the WDPA itself is published, besides
+# shapefiles) is read by GDAL's own OpenFileGDB driver, from the folder or from a .zip holding it.
+READABLE_SUFFIXES = {".shp", ".geojson", ".json", ".gpkg", ".kml", ".gdb"}
 FORMAT_NAMES = {
     ".shp": "a Shapefile",
     ".geojson": "GeoJSON",
     ".json": "GeoJSON",
     ".gpkg": "a GeoPackage",
     ".kml": "KML",
+    ".gdb": "an Esri File Geodatabase",
 }
+
+# What a .zip may unpack to, by what it says of its members: at most this many times its own size
+# (data such as boundaries and their attributes stays far below it; a shapefile's blank-padded .dbf
+# compresses the most), or ZIP_EXPANSION_FLOOR for a small archive. GDAL reads the members where
+# they are, without unpacking them, so this is what keeps a zip bomb from being read for hours.
+ZIP_MAX_RATIO = 100
+ZIP_EXPANSION_FLOOR = 64 * 1024 * 1024
+
+
+def _geodatabases(members: list[str]) -> list[str]:
+    """The .gdb folders among a .zip's members, in the order they first appear."""
+    found: list[str] = []
+    for member in members:
+        parts = PurePosixPath(member).parts
+        for depth, part in enumerate(parts[:-1], start=1):
+            if part.lower().endswith(".gdb"):
+                folder = "/".join(parts[:depth])
+                if folder not in found:
+                    found.append(folder)
+                break
+    return found
+
+
+def _check_expansion(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > max(ZIP_MAX_RATIO * path.stat().st_size, ZIP_EXPANSION_FLOOR):
+        raise DomainError(
+            error_codes.IMPORT_ZIP_TOO_LARGE,
+            _(
+                "%(name)s would unpack to %(size)s MB, far more than such data takes: it was not read. "
+                "Check the archive, or send the file itself."
+            )
+            % {"name": path.name, "size": f"{unpacked / 1e6:,.0f}"},
+        )
 
 
 def _gdal_path(path: Path, layer: str | None) -> str:
     """The GDAL path of a file, looking inside a .zip for something we can read."""
     if not path.exists():
         raise DomainError(error_codes.IMPORT_FILE_NOT_FOUND, _("%(path)s does not exist.") % {"path": path})
+    suffix = path.suffix.lower()
+    if path.is_dir() and suffix == ".gdb":
+        return str(path)  # a File Geodatabase is a folder (the command line's; uploads come zipped)
     if not path.is_file():
         # GDAL would happily open a directory as a set of shapefiles: be explicit instead.
         raise DomainError(error_codes.IMPORT_FILE_NOT_FOUND, _("%(path)s is not a file.") % {"path": path})
-    suffix = path.suffix.lower()
     if suffix == ".zip":
         try:
             with zipfile.ZipFile(path) as zf:
-                members = [m for m in zf.namelist() if not m.endswith("/") and "__MACOSX" not in m]
+                infos = zf.infolist()
         except zipfile.BadZipFile:
             raise DomainError(
                 error_codes.IMPORT_FILE_UNREADABLE, _("%(name)s is not a valid .zip archive.") % {"name": path.name}
             )
+        _check_expansion(path, infos)
+        members = [i.filename for i in infos if not i.is_dir() and "__MACOSX" not in i.filename]
         lowered = {m.lower(): m for m in members}
-        candidates = [m for m in members if Path(m).suffix.lower() in READABLE_SUFFIXES]
+        candidates = _geodatabases(members) + [
+            m for m in members if Path(m).suffix.lower() in READABLE_SUFFIXES and ".gdb/" not in m.lower()
+        ]
         if layer:
             by_layer = [m for m in candidates if Path(m).stem == layer]
             candidates = by_layer or candidates
         if not candidates:
             raise DomainError(
                 error_codes.IMPORT_ZIP_EMPTY,
-                _("%(name)s contains no Shapefile, GeoPackage, GeoJSON or KML file.") % {"name": path.name},
+                _("%(name)s contains no Shapefile, GeoPackage, GeoJSON, KML file or File Geodatabase.")
+                % {"name": path.name},
             )
         member = candidates[0]
         if member.lower().endswith(".shp"):
@@ -65,7 +113,10 @@ def _gdal_path(path: Path, layer: str | None) -> str:
     if suffix not in READABLE_SUFFIXES:
         raise DomainError(
             error_codes.IMPORT_FORMAT_UNSUPPORTED,
-            _("%(name)s: unsupported file type %(type)s; use GeoJSON, GeoPackage, Shapefile (.shp or .zip) or KML.")
+            _(
+                "%(name)s: unsupported file type %(type)s; use GeoJSON, GeoPackage, Shapefile (.shp or .zip), KML "
+                "or an Esri File Geodatabase (.gdb, or zipped)."
+            )
             % {"name": path.name, "type": suffix or _("(none)")},
         )
     if suffix == ".shp":
@@ -110,10 +161,24 @@ def open_layer(path: Path, layer_name: str | None):
     names = [ds[i].name for i in range(ds.layer_count)]
     if layer_name and (layer_name in names):
         return ds, ds[layer_name]
-    if layer_name and not path.suffix.lower() == ".zip":
+    # In a .zip, a layer can also be named by its member (a shapefile's name, the stem of gdal_path).
+    if layer_name and PurePosixPath(gdal_path).stem != layer_name:
         raise DomainError(
             error_codes.IMPORT_LAYER_UNKNOWN,
             _("%(name)s has no layer '%(layer)s'; its layers are: %(layers)s.")
             % {"name": path.name, "layer": layer_name, "layers": ", ".join(names)},
         )
-    return ds, ds[0]
+    return ds, ds[default_layer(ds)]
+
+
+def default_layer(ds) -> int:
+    """The layer read when none is named: of several (a WDPA geodatabase keeps its boundaries and its
+    point-only sites in two, beside tables without geometries), the first of boundaries, else the
+    first whose geometries may be anything (a GeoPackage's GEOMETRY), else the first of points, else
+    the first."""
+    kinds = [geometry_kind(lgdal.OGR_L_GetGeomType(ds[i].ptr)) for i in range(ds.layer_count)]
+    for wanted in (POLYGON_KINDS, {ANY_GEOMETRY}, POINT_KINDS):
+        for index, kind in enumerate(kinds):
+            if kind in wanted:
+                return index
+    return 0

@@ -54,8 +54,8 @@ BATCH_SIZE = 1000
 # Threads checking validity; also the batches waiting, read and checked, for a writer.
 CHECKERS = 2
 
-_POLYGONAL = {3, 6, 7, 10, 12, 15, 16}  # Polygon, MultiPolygon, GeometryCollection, curves, surfaces
-_POINTS = {1, 4}
+POLYGON_KINDS = {3, 6, 7, 10, 12, 15, 16}  # Polygon, MultiPolygon, GeometryCollection, curves, surfaces
+POINT_KINDS = {1, 4}
 _SIMPLE_POLYGONS = {3, 6}  # 2D Polygon and MultiPolygon: OGR's codes with a Z or an M are others
 
 
@@ -249,7 +249,8 @@ def _areas(wkbs: list[bytes], geometries: Any, valid: list[bool]) -> list[float 
     return areas
 
 
-def _geometry_kind(num: int) -> int:
+def geometry_kind(num: int) -> int:
+    """OGR's geometry type without its Z or M (POLYGON_KINDS, POINT_KINDS)."""
     return (num & 0x7FFFFFFF) % 1000
 
 
@@ -393,10 +394,10 @@ def _ogr_geometry(
         reject(n, _("no geometry (empty)"))
         return None
     geometry_type = _ogr_geometry_type(ptr)
-    kind_num = _geometry_kind(geometry_type)
-    if kind_num in _POLYGONAL:
+    kind_num = geometry_kind(geometry_type)
+    if kind_num in POLYGON_KINDS:
         kind = "polygon"
-    elif kind_num in _POINTS:
+    elif kind_num in POINT_KINDS:
         kind = "point"
     else:
         reject(n, _("unusable geometry: a %(kind)s is not an area") % {"kind": OGRGeomType(geometry_type).name})

@@ -262,6 +262,8 @@ def test_importer_refuses_vrt_before_opening(listener, probe, tmp_path):
         "curl.kml": vrt_curl(listener.url("a.csv")),
         "sql.gpkg.kml": vrt_pg(),
         "sql.zip": zipped("parks/boundaries.geojson", vrt_pg()),
+        # a "geodatabase" whose table is a VRT: opened only with GDAL's own geodatabase reader
+        "sql.gdb.zip": zipped("parks.gdb/a00000001.gdbtable", vrt_pg()),
     }.items():
         path = tmp_path / name
         path.write_bytes(data)

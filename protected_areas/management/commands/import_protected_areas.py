@@ -1,4 +1,5 @@
-"""Load protected areas from a GeoJSON, GeoPackage, Shapefile (plain or zipped) or KML file."""
+"""Load protected areas from a GeoJSON, GeoPackage, Shapefile (plain or zipped), KML file or Esri File
+Geodatabase (the .gdb folder, or zipped: as the WDPA is downloaded)."""
 
 import json
 import sys
@@ -33,7 +34,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path")
-        parser.add_argument("--layer", help="Layer to read (GeoPackage, or a .zip holding several files).")
+        parser.add_argument(
+            "--layer",
+            help=(
+                "Layer to read (GeoPackage, geodatabase, or a .zip holding several files). Without it, the first "
+                "layer of boundaries: a WDPA geodatabase's point-only sites are its other layer."
+            ),
+        )
         parser.add_argument(
             "--map",
             action="append",
