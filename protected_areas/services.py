@@ -172,8 +172,9 @@ def import_protected_areas(
     refresh_maps: bool = True,
 ) -> ImportSummary:
     """Import (upsert) the protected areas in a GeoJSON, GeoPackage, Shapefile (plain or zipped), KML
-    file or Esri File Geodatabase (folder or zipped; importer.files). Features that cannot be used are rejected with a reason; the rest import. Raises
-    DomainError only when the file itself cannot be read (or the field mapping does not fit it).
+    file or Esri File Geodatabase (folder or zipped; importer.files). Features that cannot be used
+    are rejected with a reason; the rest import. Raises DomainError only when the file itself cannot
+    be read (or the field mapping does not fit it).
 
     `source` names the data set: it prefixes the identities of non-WDPA records
     (`<source>:<key>`) and is recorded with each boundary; it defaults to the file name.

@@ -100,6 +100,16 @@ def _gdal_path(path: Path, layer: str | None) -> str:
         if layer:
             by_layer = [m for m in candidates if Path(m).stem == layer]
             candidates = by_layer or candidates
+        if not candidates and any(m.lower().endswith(".zip") for m in members):
+            # The WDPA's shapefile download is three .zip files in one, each with polygons and points.
+            raise DomainError(
+                error_codes.IMPORT_ZIP_EMPTY,
+                _(
+                    "%(name)s holds other .zip files, not data: unpack it and import each of them (a WDPA "
+                    "shapefile download comes in parts), or import the WDPA's geodatabase download instead."
+                )
+                % {"name": path.name},
+            )
         if not candidates:
             raise DomainError(
                 error_codes.IMPORT_ZIP_EMPTY,

@@ -109,3 +109,14 @@ def test_a_zip_that_would_unpack_to_far_more_than_data_takes_is_not_read(tmp_pat
     with pytest.raises(DomainError, match="parks.zip would unpack to 84 MB") as refused:
         import_protected_areas(archive)
     assert refused.value.code == "import_zip_too_large"
+
+
+def test_a_zip_of_zips_says_to_import_its_parts(tmp_path):
+    # the WDPA's shapefile download: WDPA_..._shp_0.zip to _2.zip in one .zip
+    archive = tmp_path / "WDPA_Dec2026_Public_shp.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in range(3):
+            zf.writestr(f"WDPA_Dec2026_Public_shp_{part}.zip", b"PK\x05\x06" + b"\0" * 18)
+        zf.writestr("WDPA_sources_Dec2026.csv", "METADATAID,DATA_TITLE\n")
+    with pytest.raises(DomainError, match="holds other .zip files, not data: unpack it and import each of them"):
+        import_protected_areas(archive)
