@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.contrib.gis.gdal.libgdal import lgdal
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from core.jobs import JobDone, Progress, job_create, job_run
 from core.models import Job
 
 from .importer.files import open_layer
+from .importer.reader import POINT_KINDS, POLYGON_KINDS, geometry_kind
 from .importer.summary import ImportSummary
 from .models import ProtectedArea
 
@@ -198,11 +200,49 @@ def _preview_map(first_new_id: int, keys_seen: list[str]) -> dict[str, Any]:
         return cursor.fetchone()[0]
 
 
+# What a layer holds, as a code the preview page words (OGR's wkbNone is a table without geometries).
+_NO_GEOMETRY = 100
+
+
+def _layer_holds(ogr_type: int) -> str:
+    kind = geometry_kind(ogr_type)
+    if kind in POLYGON_KINDS:
+        return "boundaries"
+    if kind in POINT_KINDS:
+        return "points"
+    return "table" if kind == _NO_GEOMETRY else "other"
+
+
+def file_layers(path: Path, layer: str | None) -> list[dict[str, Any]]:
+    """The layers of a file that has several (a WDPA geodatabase: boundaries, point-only sites,
+    tables): name, what it holds, how many records, and whether the import reads it. Empty for a
+    file of one layer."""
+    ds, read = open_layer(path, layer)
+    if ds.layer_count < 2:
+        return []
+    layers = []
+    for i in range(ds.layer_count):
+        lyr = ds[i]
+        layers.append(
+            {
+                "name": lyr.name,
+                "holds": _layer_holds(lgdal.OGR_L_GetGeomType(lyr.ptr)),
+                "records": lyr.num_feat,
+                "read": lyr.name == read.name,
+            }
+        )
+    return layers
+
+
 def import_preview(path: Path, *, layer: str | None, field_map: dict[str, str] | None, source: str) -> dict[str, Any]:
     """What importing the file would do, with nothing saved."""
     from .services import import_protected_areas
 
-    result: dict[str, Any] = {"columns": layer_columns(path, layer), "field_map": field_map or {}}
+    result: dict[str, Any] = {
+        "columns": layer_columns(path, layer),
+        "layers": file_layers(path, layer),
+        "field_map": field_map or {},
+    }
     first_new_id = (ProtectedArea.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     outcome: dict[str, Any] = {}
     try:

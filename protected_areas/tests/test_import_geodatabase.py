@@ -7,10 +7,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
 
 from core.errors import DomainError
-from protected_areas.import_wizard import layer_columns
+from core.models import Job
+from protected_areas.import_wizard import layer_columns, preview_job_run
 from protected_areas.importer import files
 from protected_areas.models import ProtectedArea
 from protected_areas.services import import_protected_areas
@@ -120,3 +124,29 @@ def test_a_zip_of_zips_says_to_import_its_parts(tmp_path):
         zf.writestr("WDPA_sources_Dec2026.csv", "METADATAID,DATA_TITLE\n")
     with pytest.raises(DomainError, match="holds other .zip files, not data: unpack it and import each of them"):
         import_protected_areas(archive)
+
+
+def test_the_wizard_previews_a_zipped_geodatabase_and_names_its_layers(client, staff, wdpa_gdb, tmp_path):
+    archive = zip_folder(wdpa_gdb, tmp_path / "WDPA_Dec2026_Public.zip")
+    client.force_login(staff)
+
+    # when staff upload the download as it came, for a preview
+    upload = SimpleUploadedFile(archive.name, archive.read_bytes(), content_type="application/zip")
+    response = client.post(reverse("protected_areas:import"), {"file": upload, "preview": "on"})
+    assert response.status_code == 302
+    job = Job.objects.filter(kind="protected_area_import_preview").latest("id")
+    preview_job_run(job.pk)  # what the worker does
+    job.refresh_from_db()
+
+    # then the dry run is of the boundaries, and the page says which layers the file has
+    assert job.status == "done" and job.result["summary"]["created"] == 2
+    assert [(layer["name"], layer["holds"], layer["records"], layer["read"]) for layer in job.result["layers"]] == [
+        ("WDPA_source", "table", 1, False),
+        ("WDPA_poly_Dec2026", "boundaries", 2, True),
+        ("WDPA_point_Dec2026", "points", 1, False),
+    ]
+    assert not ProtectedArea.objects.exists()
+    with translation.override("fr"):
+        page = client.get(f"/areas/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "3 couches dans ce fichier" in page
+    assert "sites connus seulement par un point" in page and "lue par cet import" in page
