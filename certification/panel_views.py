@@ -108,6 +108,8 @@ def panel_case(request, pk):
     seats = list(case.seats.select_related("user", "vote")) if see_votes or account_rules.is_iucn_staff(user) else []
     vote = getattr(seat, "vote", None) if seat is not None else None
     snapshot = case.decision.snapshot if case.decision_id else selectors.decision_snapshot(case.assessment)
+    is_open = case.status == PanelCaseStatus.OPEN
+    may_close = is_open and rules.can_close_panel_case(user, case, seat)
     return render(
         request,
         "certification/panel_case.html",
@@ -127,13 +129,12 @@ def panel_case(request, pk):
             )
             if rules.can_vote_on_case(user, case, seat)
             else None,
-            # Its own ids: the vote form beside it has a `conditions` field too.
-            "close_form": PanelCloseForm(auto_id="close_%s") if rules.can_close_panel_case(user, case, seat) else None,
+            # Its own ids: the vote form beside it has a `conditions` field too. Only while the case is
+            # open: a decided case's page shows the decision, not a form to record it again.
+            "close_form": PanelCloseForm(auto_id="close_%s") if may_close else None,
             # The grant's conditions as rows (issue 16): certification.condition_views.
-            "condition_formset": panel_condition_formset(
-                request, case, may_close=rules.can_close_panel_case(user, case, seat)
-            ),
-            "is_open": case.status == PanelCaseStatus.OPEN,
+            "condition_formset": panel_condition_formset(request, case, may_close=may_close),
+            "is_open": is_open,
         },
     )
 

@@ -167,6 +167,26 @@ def test_the_panel_decides_through_the_api_and_conflicted_members_see_no_votes(
     assert Certificate.objects.get(decision=decision).status == "active"
 
 
+def test_a_decided_case_page_shows_the_decision_and_no_form_to_record_it_again(
+    client, case, members, staff, recommended
+):
+    chair, member, _conflicted = members
+    url = f"/certification/panel/{case.pk}/"
+    for m in (chair, member):
+        panel.panel_declare(case=case, by=m, has_conflict=False)
+        panel.panel_vote(case=case, by=m, choice="grant", reasons="All criteria met.")
+    # while the case is open, its chair and the secretariat are offered the form
+    for closer in (chair, staff):
+        client.force_login(closer)
+        assert 'id="close-title"' in client.get(url).content.decode()
+    panel.panel_case_close(case=case, by=chair, public_summary="A well-run reserve.")
+    # once decided, the page shows the decision to both, and no form
+    for closer in (chair, staff):
+        client.force_login(closer)
+        page = client.get(url).content.decode()
+        assert 'id="decision-title"' in page and 'id="close-title"' not in page and "decide-form" not in page
+
+
 def test_pages_list_cases_and_let_members_declare_and_vote(client, case, members, staff, recommended):
     from greenlist.home import home_context
 
