@@ -88,6 +88,11 @@ def test_standard_and_assessment_pages_in_french_on_a_phone(browser, live_server
     article = page.locator("article.indicator").first
     assert "Droits et parties prenantes identifiés" in article.locator("h4").inner_text()
     assert "Procès-verbaux de réunions" in article.inner_text()
+    # French typography: a space (no-break) before the colon, as on the Standard's page
+    assert article.locator(".mov strong").inner_text().replace("\u00a0", " ") == "Moyens de vérification :"
+    # the save status is one line across the bottom of a phone, not a pill over the buttons
+    status = page.locator(".save-status").bounding_box()
+    assert status is not None and status["width"] == 390 and status["height"] < 40
     second = page.locator("article.indicator").nth(1)
     assert "Participation à la gouvernance" in second.locator("h4").inner_text()
     assert second.locator(".guidance > p[lang=en] .untranslated").is_visible()  # its text is English
