@@ -15,10 +15,13 @@ Queries: a constant number per page, whatever the number of datasets, values or 
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -171,14 +174,33 @@ def reasons_text(kind: str, rows: list[dict]) -> str:
     )
 
 
-def _number(value: float | None) -> str:
-    if value is None:
+def _decimals(*values: float | None) -> int:
+    """Decimals for numbers shown side by side (a value and its interval), set by the largest so that
+    all of them have the same: '0.50 (0.01–2.80)', never '0.5 (0.01–2.80)'. Whole numbers get none;
+    under 1, three significant digits."""
+    shown = [abs(v) for v in values if v is not None and math.isfinite(v)]
+    if not shown or all(float(v).is_integer() for v in shown):
+        return 0
+    largest = max(shown)
+    if largest >= 100:
+        return 0
+    if largest >= 10:
+        return 1
+    if largest >= 1:
+        return 2
+    return 2 - math.floor(math.log10(largest))
+
+
+def _number(value: float | None, decimals: int | None = None) -> str:
+    """`value` in the active language's format ('12,644.5' in English, '12 644,5' in French).
+    Called while a page is drawn (outcome_page, indicator_summaries: the request's language), never
+    in a worker; an f-string would give the English format whatever the reader's language."""
+    if value is None or not math.isfinite(value):
         return ""
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:,.1f}"
-    return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.2f}"
+    places = _decimals(value) if decimals is None else decimals
+    # Rounded here: Django's number_format cuts a float's extra decimals off instead of rounding them.
+    rounded = Decimal(f"{value:.{places}f}")
+    return number_format(rounded, places, use_l10n=True, force_grouping=True)
 
 
 def effort_text(effort: float | None, unit: str) -> str:
@@ -233,16 +255,17 @@ def build_series(datasets: list[MonitoringDataset], values) -> dict[int, list[Se
             )
         if v.zone not in series.zones:
             series.zones.append(v.zone)
+        places = _decimals(v.value, v.ci_low, v.ci_high)  # a value and its interval alike
         series.rows.append(
             {
                 "period": v.period,
                 "zone": v.zone,
                 "zone_label": Zone(v.zone).label,
                 "value": v.value,
-                "value_text": _number(v.value),
+                "value_text": _number(v.value, places),
                 "ci_low": v.ci_low,
                 "ci_high": v.ci_high,
-                "ci_text": f"{_number(v.ci_low)}–{_number(v.ci_high)}" if v.ci_low is not None else "",
+                "ci_text": f"{_number(v.ci_low, places)}–{_number(v.ci_high, places)}" if v.ci_low is not None else "",
                 "effort": v.effort,
                 "effort_text": effort_text(v.effort, v.effort_unit),
                 "comparable": v.comparable,
