@@ -111,6 +111,8 @@ def test_a_concern_leads_to_a_panel_suspension_then_reinstatement(
     # the Panel's chair records the Panel's suspension, with the members who took part
     panel = _context(browser, live_server, login=chair.email)
     panel.goto(f"/concerns/{concern.pk}/")
+    # no outcome is chosen for them: the form asks for one
+    expect(panel.locator("#outcome-kind")).to_have_value("")
     panel.locator("#outcome-kind").select_option("suspension")
     panel.locator("#outcome-members").select_option([str(m.pk) for m in members])
     panel.locator("#outcome-reasons").fill("Menace directe sur les valeurs majeures du site.")
@@ -120,7 +122,8 @@ def test_a_concern_leads_to_a_panel_suspension_then_reinstatement(
     expect(panel.locator("#concern-status")).to_have_attribute("data-status", "decided")
     assert Certificate.objects.get(pk=certificate.pk).status == "suspended"
 
-    # later, the Panel reinstates it
+    # later, the Panel reinstates it (nothing chosen in advance, a withdrawal least of all)
+    expect(panel.locator("#outcome-kind")).to_have_value("")
     panel.locator("#outcome-kind").select_option("reinstatement")
     panel.locator("#outcome-members").select_option([str(members[0].pk)])
     panel.locator("#outcome-reasons").fill("Démantèlement constaté sur place.")
