@@ -124,6 +124,8 @@ def test_remote_review_journey(browser, live_server, area, site_manager, staff, 
     expect(cards.nth(0)).to_have_class(re.compile("is-current"))
 
     ratings = {0: "meets", 1: "meets", 2: "does_not_meet"}
+    summary = page.locator(".review-counts")
+    expect(summary.locator("li").first).to_have_text("0 / 3 reviewed by you")
     for i, rating in ratings.items():
         card = page.locator("article.review-row").nth(i)
         card.locator("select[name=rating]").first.select_option(rating)
@@ -131,11 +133,14 @@ def test_remote_review_journey(browser, live_server, area, site_manager, staff, 
         card.locator("input[name=shared]").check()
         card.get_by_role("button", name="Save review").click()
         expect(card.locator(".message-near")).to_contain_text("saved and shared")
+        # saved in place: the header's counts follow the indicators' (no reload)
+        expect(summary.locator("li").first).to_have_text(f"{i + 1} / 3 reviewed by you")
         card = page.locator("article.review-row").nth(i)
         card.get_by_role("button", name="Record group finding").click()
         expect(card.locator(".message-near")).to_contain_text("group's finding")
     # disagreement shown on indicator 3 (site: partially meets; experts: does not meet)
     expect(page.locator("article.review-row").nth(2).locator(".tag-disagree")).to_be_visible()
+    expect(summary.locator('[data-count="disagree"]')).to_have_text("1")
     page.get_by_label("Disagreeing").check()
     expect(page.locator("article.review-row:visible")).to_have_count(1)
     page.get_by_label("All").check()
@@ -145,6 +150,7 @@ def test_remote_review_journey(browser, live_server, area, site_manager, staff, 
     card.locator("textarea[name=question]").fill("Please share the minutes of the 2025 stakeholder meetings.")
     card.get_by_role("button", name="Send question").click()
     expect(card.locator(".message-near")).to_contain_text("sent to the site team")
+    expect(summary.locator('[data-count="open"]')).to_have_text("1")
     ctx.close()
 
     # --- staff send it back with the open question listed

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -71,6 +73,30 @@ def test_a_refused_review_form_keeps_what_was_typed(client, team, expert):
     ok = client.post(url, {"rating": "meets", "finding": "Fine.", "shared": "1"})
     assert ok.status_code == 302 and ok["Location"].endswith(f"#indicator-{answer.pk}")
     assert IndicatorReview.objects.get().shared is True
+
+
+def _summary(body: str) -> str:
+    """The review page header's counts, as read (tags and extra spaces left out)."""
+    summary = re.search(r'<ul class="review-counts".*?</ul>', body, re.S).group(0)
+    return " ".join(re.sub(r"<[^>]+>", " ", summary).split())
+
+
+def test_without_script_the_header_counts_follow_a_save_and_a_question(client, team, expert):
+    assessment = team["assessment"]
+    answer = answers_of(assessment)[1]
+    client.force_login(expert)
+    page = reverse("reviews:review", args=[assessment.pk])
+    before = client.get(page)
+    assert "0 / 3 reviewed by you" in _summary(before.content.decode())
+    # a plain form post, then the page it redirects to (the browser asks again with the tag it had)
+    review = reverse("reviews:indicator", args=[assessment.pk, answer.pk, "review"])
+    client.post(review, {"rating": "does_not_meet", "finding": "No plan.", "shared": "1"})
+    ask = reverse("reviews:indicator", args=[assessment.pk, answer.pk, "ask"])
+    client.post(ask, {"question": "Where is the plan?"})
+    after = client.get(page, headers={"if-none-match": before["ETag"]})
+    assert after.status_code == 200
+    assert _summary(after.content.decode()).startswith("1 / 3 reviewed by you 1 disagreeing 1 unmet 1 open")
+    assert after.content.decode().count('data-open="1"') == 1
 
 
 def test_recommend_page_shows_the_unreviewed_indicators(client, team, expert):

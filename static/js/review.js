@@ -151,6 +151,16 @@
     after.open = true;
   }
 
+  // The header's counts (reviewed, disagreeing, unmet, open questions, changed), counted again once a
+  // row is drawn anew: each <strong data-count="x"> is the sum of the rows' data-x ("1"/"0", or the
+  // row's open questions), as the server counted them (reviews.review_page).
+  function recount() {
+    document.querySelectorAll(".review-counts [data-count]").forEach(function (el) {
+      var key = el.dataset.count;
+      el.textContent = rows.reduce(function (n, r) { return n + (parseInt(r.dataset[key], 10) || 0); }, 0);
+    });
+  }
+
   function applyAnswer(row, html) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     var fresh = doc.getElementById(row.id);
@@ -167,6 +177,7 @@
     var item = doc.querySelector('.review-index li[data-target="' + fresh.id + '"]');
     var old = document.querySelector('.review-index li[data-target="' + fresh.id + '"]');
     if (item && old) { item.hidden = old.hidden; old.replaceWith(item); index[index.indexOf(old)] = item; }
+    recount();
     return fresh;
   }
 
