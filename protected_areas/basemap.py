@@ -10,18 +10,15 @@ from the platform itself.
 from __future__ import annotations
 
 import math
-from functools import cache as memoize
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from babel.core import get_global
 from django.contrib.gis.gdal import DataSource
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.utils.translation import to_locale
 
+from .country_names import alpha2, territory_names
 from .models import BasemapCountry, BasemapPlace
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -209,24 +206,6 @@ def country_name(*, name: str, iso3: str, language: str) -> str:
     """A country's name in `language`: the Unicode CLDR's (through Babel) for its ISO code. In English,
     or for a place without an ISO code (Somaliland, N. Cyprus), the data set's own name, which
     Natural Earth shortens for maps ("Dem. Rep. Congo")."""
-    territories = _territory_names(language)
-    alpha2 = _alpha2(iso3)
-    if not territories or not alpha2:
-        return name
-    return territories.get(alpha2, name)
-
-
-@memoize
-def _territory_names(language: str) -> dict[str, str]:
     if language.split("-")[0] == "en":
-        return {}
-    try:
-        return dict(Locale.parse(to_locale(language)).territories)
-    except (UnknownLocaleError, ValueError):
-        return {}
-
-
-def _alpha2(iso3: str) -> str:
-    # CLDR's territory aliases map every ISO 3166 alpha-3 code to its alpha-2 code ("DEU" -> ["DE"]).
-    codes = get_global("territory_aliases").get(iso3) if iso3 else None
-    return codes[0] if codes else ""
+        return name
+    return territory_names(language).get(alpha2(iso3), name) if iso3 else name

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.types import Person
 
 from .choices import DesignationType, IucnCategory, Realm, SiteType
+from .country_names import country_names
 
 # Zooms up to OVERVIEW_MAX_ZOOM draw `geom_overview`: the display boundary already in Web Mercator,
 # simplified to OVERVIEW_TOLERANCE_M (under half a pixel at zoom 6), and only for areas of at least
@@ -142,7 +143,8 @@ class ProtectedArea(models.Model):
 
     @property
     def countries(self) -> str:
-        return ", ".join(self.iso3)
+        """The area's countries by name, in the reader's language (country_names)."""
+        return ", ".join(country_names(self.iso3))
 
 
 # Low zooms draw small areas as points: one per cell of a pixel grid, made by the importer

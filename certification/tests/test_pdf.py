@@ -48,7 +48,7 @@ def test_the_pdf_is_one_landscape_page_with_the_site_dates_number_and_a_qr_to_th
     # with the facts printed on it
     text = pdf_text(pdf, tmp_path)
     area = certificate.protected_area
-    for fact in (area.name, str(area.wdpa_id), "VNM", certificate.number, "IUCN Green List"):
+    for fact in (area.name, str(area.wdpa_id), "Vietnam", certificate.number, "IUCN Green List"):
         assert fact in text, fact
     assert certificate.granted_on.strftime("%-d %B %Y") in text
     assert certificate.expires_on.strftime("%-d %B %Y") in text

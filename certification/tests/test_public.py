@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import dateformat
+from django.utils import dateformat, translation
 
 from certification import services
 from certification.tests.factories import panel_decide_for_tests
@@ -34,8 +34,12 @@ def test_the_list_shows_listed_areas_with_country_category_date_and_status(clien
     page = client.get("/green-list/").content.decode()
     area = certificate.protected_area
     granted = dateformat.format(certificate.granted_on, "j F Y")  # English's one date format
-    for fact in (area.name, "VNM", "IV", granted, "Active"):
+    for fact in (area.name, "Vietnam", "IV", granted, "Active"):
         assert fact in page
+    # the country by its name, in the reader's language, not its ISO code
+    assert "VNM" not in page
+    with translation.override("fr"):
+        assert "Viêt Nam" in client.get("/green-list/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     services.certificate_transition(certificate=certificate, user=staff, to="suspended", reason="x")
     assert "Suspended" in client.get("/green-list/").content.decode()
     services.certificate_transition(certificate=certificate, user=staff, to="withdrawn", reason="x")
