@@ -97,6 +97,9 @@ def test_verification_before_beat_ran_already_says_expired(client, certificate):
     with time_machine.travel(datetime.datetime.combine(certificate.expires_on, datetime.time(0, 1), datetime.UTC)):
         page = client.get(f"/verify/{certificate.number}/").content.decode()
     assert "This certificate has expired." in page
+    # when it was checked, written as the page's other dates are
+    expiry = certificate.expires_on
+    assert f"{expiry.day} {expiry:%B} {expiry.year}, 00:01 UTC</time>" in page
 
 
 @pytest.mark.parametrize(

@@ -91,8 +91,8 @@ _VOLATILE = [
     re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"'),
     re.compile(rb'name="csrf-token" content="[^"]*"'),
     re.compile(rb'data-csrf="[^"]*"'),
-    # the public verification page says when it was asked ("Checked on 2026-12-06 05:31 UTC")
-    re.compile(rb"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC"),
+    # the public verification page says when it was asked ("Checked on 6 December 2026, 05:31 UTC")
+    re.compile(rb'<time class="checked-at"[^>]*>[^<]*</time>'),
 ]
 
 
