@@ -62,7 +62,7 @@ def test_the_chair_grants_with_conditions_the_team_reports_the_panel_sees_them(
     _shot(page, "close-rows-390-fr")
     page.locator("form[action$='/close/'] button[type=submit]").click()
     # refused field by field, the rows kept; nothing saved
-    expect(page.locator(".condition-row[data-row='1'] .error")).to_be_visible()
+    expect(page.locator(".condition-row[data-row='1'] .field-error")).to_be_visible()
     expect(page.locator("#id_cond-1-text")).to_have_value("Cartographier la zone tampon")
     _shot(page, "close-refused-390-fr")
     assert not Decision.objects.exists()

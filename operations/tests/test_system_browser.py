@@ -4,6 +4,7 @@ whole, a failed job's Retry button queues it again and says so."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,15 @@ def test_the_system_page_on_a_phone_in_spanish_retries_a_failed_job(browser, liv
     # broken every few letters in a narrow first column
     lines = page.eval_on_selector_all(".system-queues th code", "codes => codes.map(c => c.getClientRects().length)")
     assert lines and set(lines) == {1}, lines
+    # the failed jobs' table scrolls in its box and shows it (scroll shadows: a background, not "none"),
+    # and a job's kind stays whole on one line ("reports.export" broke four letters a line)
+    box = page.locator(".system-failed-jobs").locator("xpath=..")
+    expect(box).to_have_class(re.compile(r"\btable-scroll\b"))
+    assert "gradient" in box.evaluate("e => getComputedStyle(e).backgroundImage")
+    kinds = page.eval_on_selector_all(
+        ".system-failed-jobs td code", "codes => codes.map(c => c.getClientRects().length)"
+    )
+    assert kinds and set(kinds) == {1}, kinds
 
     page.locator(".system-failed-jobs button").first.click()
     page.wait_for_load_state()
