@@ -17,7 +17,7 @@ from assessments.choices import Status
 from assessments.models import Assessment
 from assessments.sections import PageLink
 from certification.choices import Outcome
-from certification.models import Certificate
+from certification.models import Certificate, ConditionProgress
 
 from . import rules
 from .choices import CLOSED_MIDTERM, RenewalState
@@ -168,3 +168,19 @@ def assessment_page_links(assessment: Assessment, user: Person) -> list[PageLink
                 PageLink(label=gettext("Renewal review"), url=reverse("listing_reviews:renewal", args=[renewal.pk]))
             )
     return links
+
+
+def progress_filed_with(review: MidtermReview) -> list[ConditionProgress]:
+    """The progress the site team reported on the listing's conditions with its mid-term update: the
+    update form's per-condition fields are kept as the conditions' progress reports (services.
+    midterm_update_file), so those made from the review's opening to its filing, each with its
+    condition, in the conditions' order. Nothing before the update is filed."""
+    if review.filed_at is None:
+        return []
+    return list(
+        ConditionProgress.objects.filter(
+            condition__certificate_id=review.certificate_id, at__gte=review.opened_at, at__lte=review.filed_at
+        )
+        .select_related("condition")
+        .order_by("condition__due_on", "condition_id", "at", "id")
+    )

@@ -48,6 +48,7 @@ def _midterm_page(request, review, error=None):
         "area": review.certificate.protected_area,
         "conditions": review.certificate.decision.conditions,
         "listing_conditions": list(conditions_for(review.certificate)),
+        "condition_reports": selectors.progress_filed_with(review),
         "may_file": rules.can_file_update(user, review) and review.status == MidtermStatus.OPENED,
         "may_review": rules.can_review_update(user, review) and review.status == MidtermStatus.UPDATE_FILED,
         "may_panel": rules.can_record_panel_outcome(user, review) and review.status == MidtermStatus.GROUP_REVIEWED,

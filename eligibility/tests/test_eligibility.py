@@ -215,3 +215,24 @@ def test_the_api_and_the_pages_obey_the_gate(applicant, api_client, client, site
     client.post(reverse("assessments:transition", args=[applicant.pk]), {"to": "candidate"})
     applicant.refresh_from_db()
     assert applicant.status == "candidate"
+
+
+def test_the_page_says_staff_may_accept_only_while_they_still_can(
+    applicant, client, site_manager, expert, reviewer, staff
+):
+    # given eligibility established in the application phase: the page says staff may accept the site
+    services.evaluation_record(assessment=applicant, by=expert, eligible=True, reasons="Category IV, in the WDPA.")
+    services.check_record(assessment=applicant, by=reviewer, confirmed=True, reasons="Process followed.")
+    url = reverse("eligibility:page", args=[applicant.pk])
+    client.force_login(site_manager)
+    page = client.get(url).content.decode()
+    assert 'id="gate-established"' in page and "IUCN staff may accept the site as a candidate" in page
+    # when staff have accepted it, the site is a candidate: the page no longer offers what is done
+    transition(applicant, "candidate", by=staff)
+    for person in (site_manager, staff):
+        client.force_login(person)
+        page = client.get(url).content.decode()
+        assert 'id="gate-established"' not in page
+        assert "may accept the site as a candidate" not in page
+        assert "The application phase is over" in page
+        assert 'value="candidate"' not in page

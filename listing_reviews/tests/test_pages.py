@@ -150,3 +150,57 @@ def test_a_superscript_digit_in_a_progress_field_is_no_condition_nor_a_500(clien
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.status == MidtermStatus.UPDATE_FILED and review.what_changed == "New post."
+
+
+def test_the_midterm_page_shows_the_progress_given_on_each_condition(client, certificate, site_manager, staff):
+    import datetime
+
+    from certification.conditions import condition_add, condition_report_progress
+
+    due_on = certificate.expires_on - datetime.timedelta(days=30)
+    patrol, signs, quiet = (
+        condition_add(certificate=certificate, text=text, due_on=due_on, checked_by="expert_group", by=staff)
+        for text in ("Publish the patrol data.", "Post the signs & lights.", "Train the rangers.")
+    )
+    # a report given before the mid-term review opened is not part of its update
+    condition_report_progress(condition=signs, by=site_manager, text="Ordered the signs.")
+    review = open_midterm(certificate)
+    client.force_login(site_manager)
+    # given an update with progress typed for two conditions and nothing in general
+    filed = client.post(
+        _url("midterm-update", review),
+        {
+            "what_changed": "New post.",
+            f"progress_{patrol.pk}": "Online since May.",
+            f"progress_{signs.pk}": "Half up <b>.",
+        },
+    )
+    assert filed.status_code == 302
+    # then the page shows each condition's progress, and never says none was given
+    page = client.get(_url("midterm", review)).content.decode()
+    assert "none given" not in page
+    assert 'id="midterm-condition-progress"' in page
+    assert (
+        f'<li data-condition="{patrol.pk}"><strong>Publish the patrol data.</strong><br>Online since May.</li>' in page
+    )
+    assert (
+        f'<li data-condition="{signs.pk}"><strong>Post the signs &amp; lights.</strong><br>Half up &lt;b&gt;.</li>'
+        in page
+    )
+    assert f'data-condition="{quiet.pk}"' not in page and "Ordered the signs." not in page
+    # and a report given after the filing is not part of the update either
+    condition_report_progress(condition=quiet, by=site_manager, text="Course booked.")
+    assert "Course booked." not in client.get(_url("midterm", review)).content.decode()
+
+
+def test_the_midterm_page_says_none_given_only_without_any_progress(client, certificate, site_manager):
+    review = open_midterm(certificate)
+    client.force_login(site_manager)
+    assert client.post(_url("midterm-update", review), {"what_changed": "New post."}).status_code == 302
+    page = client.get(_url("midterm", review)).content.decode()
+    assert "none given" in page and 'id="midterm-condition-progress"' not in page
+    # the general word on the conditions, alone, is progress given too
+    review.conditions_progress = "On track."
+    review.save(update_fields=["conditions_progress"])
+    page = client.get(_url("midterm", review)).content.decode()
+    assert "On track." in page and "none given" not in page

@@ -178,3 +178,24 @@ def test_sizes_read_as_the_filter_writes_them(size):
 def test_capture_renders_once_and_repeats_escaped_output():
     template = Template("{% load review_page %}{% capture x %}<b>{{ v }}</b>{% endcapture %}{{ x }}|{{ x }}")
     assert template.render(Context({"v": "<i>"})) == "<b>&lt;i&gt;</b>|<b>&lt;i&gt;</b>"
+
+
+def test_the_site_team_gets_a_link_to_its_assessment_and_not_the_reviewers_filters(client, world, site_manager, expert):
+    assessment = world["assessment"]
+    page_url = reverse("reviews:review", args=[assessment.pk])
+    # given the site manager on the review page before IUCN staff release the findings
+    client.force_login(site_manager)
+    body = client.get(page_url).content.decode()
+    assert "once IUCN staff release them" in body
+    # then the page links back to their assessment, not to reviews they do not have
+    assertInHTML(f'<a href="{assessment.get_absolute_url()}">Back to the assessment</a>', body, count=1)
+    assert f'href="{reverse("reviews:mine")}"' not in body and "My reviews" not in body
+    # and offers none of the reviewers' filters; the header's counts stay as they are
+    assert 'id="review-filters"' not in body and 'value="unreviewed"' not in body and "Not yet reviewed" not in body
+    assert 'data-count="reviewed"' in body
+    # while the expert keeps both
+    client.force_login(expert)
+    body = client.get(page_url).content.decode()
+    assert f'<p class="muted"><a href="{reverse("reviews:mine")}">My reviews</a>' in body
+    assert 'id="review-filters"' in body and 'value="unreviewed"' in body
+    assert "Back to the assessment" not in body
