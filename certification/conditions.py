@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -40,6 +40,7 @@ from core.workflow import Codes, Move, StateMachine
 from . import error_codes, rules, selectors
 from .choices import LISTED_STATUSES, ConditionChecker, ConditionStatus, NoticeKind
 from .models import (
+    ORIGIN_PANEL,
     TEXT_MAX,
     Certificate,
     ConditionProgress,
@@ -259,14 +260,36 @@ def condition_report_progress(*, condition: ListingCondition, by: User, text: st
 # --- the Panel's grant ---------------------------------------------------------------------------
 
 
+def checker_in_sentence(checked_by: str) -> str:
+    """Who checks a condition, to go mid-sentence: "the expert group" (a label opening with an
+    acronym keeps it: "IUCN staff (the secretariat)")."""
+    label = str(ConditionChecker(checked_by).label)
+    first = label.split(maxsplit=1)[0] if label else ""
+    return label if len(first) > 1 and first.isupper() else label[:1].lower() + label[1:]
+
+
+def condition_line(row: ConditionRow | ListingCondition) -> str:
+    """One condition as a line in the active language: what, by when (the pages' DATE_FORMAT) and
+    who checks it."""
+    return _("%(text)s (due %(date)s; checked by %(checker)s)") % {
+        "text": row.text,
+        "date": formats.date_format(row.due_on, "DATE_FORMAT"),
+        "checker": checker_in_sentence(row.checked_by),
+    }
+
+
+def decision_condition_lines(decision: Decision) -> list[str]:
+    """The Panel's conditions of a grant, one line each, from their structured rows (in the order
+    the Panel gave them); empty for an older decision that only has `Decision.conditions`' text."""
+    rows = decision.listing_conditions.filter(origin=ORIGIN_PANEL).order_by("id")
+    return [condition_line(row) for row in rows]
+
+
 def conditions_summary(rows: Iterable[ConditionRow], *, language: str) -> str:
-    """`Decision.conditions`: the structured items as readable lines, in the site team's language."""
+    """`Decision.conditions`: the structured items as readable lines, in the site team's language
+    (pages and the PDF show the rows themselves, `decision_condition_lines`)."""
     with translation.override(language):
-        lines = [
-            _("%(n)s. %(text)s (due %(date)s; checked by: %(checker)s)")
-            % {"n": i, "text": r.text, "date": r.due_on.isoformat(), "checker": ConditionChecker(r.checked_by).label}
-            for i, r in enumerate(rows, 1)
-        ]
+        lines = [f"{i}. {condition_line(r)}" for i, r in enumerate(rows, 1)]
     return "\n".join(lines)[:TEXT_MAX]
 
 

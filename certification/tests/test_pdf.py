@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from django.conf import settings
-from django.utils import translation
+from django.utils import formats, translation
 from PIL import Image
 
 from accounts.models import User
@@ -71,3 +71,54 @@ def test_the_pdf_speaks_the_site_teams_language(recommended, staff, site_manager
     text = pdf_text(services.certificate_pdf_bytes(certificate), tmp_path)
     assert title in text
     assert translation.get_language() == "en"
+
+
+def _grant_with_condition_rows(assessment, staff):
+    """A Panel grant whose two conditions are structured rows (issue 16); returns it and their due dates."""
+    import datetime
+
+    from django.utils import timezone
+
+    from certification import panel
+    from certification.tests.factories import make_panel_member
+
+    members = [make_panel_member(), make_panel_member()]
+    case = panel.panel_case_open(assessment=assessment, by=staff, members=members)
+    for member in members:
+        panel.panel_declare(case=case, by=member, has_conflict=False)
+        panel.panel_vote(case=case, by=member, choice="grant_with_conditions", reasons="Met.", conditions="Patrols.")
+    today = timezone.localdate()
+    due = [today + datetime.timedelta(days=30), today + datetime.timedelta(days=60)]
+    rows = [
+        {"text": "Report on ranger patrols.", "due_on": due[0], "checked_by": "expert_group"},
+        {"text": "Publish the plan.", "due_on": due[1], "checked_by": "secretariat"},
+    ]
+    return panel.panel_case_close(case=case, by=staff, condition_items=rows).decision, due
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_pdf_lists_each_condition_on_its_own_line_with_its_date_written_out(
+    recommended, staff, site_manager, language, tmp_path
+):
+    # given a grant with two structured conditions, for a site team that reads `language`
+    User.objects.filter(pk=site_manager.pk).update(language=language)
+    decision, due = _grant_with_condition_rows(recommended, staff)
+    certificate = Certificate.objects.get(pk=decision.certificate.pk)
+    # when its PDF is made
+    pdf = services.certificate_pdf_bytes(certificate)
+    shots = Path(settings.BASE_DIR) / "var" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    shutil.copy(pdf_to_png(pdf, tmp_path), shots / f"certificate-pdf-conditions-{language}.png")
+    lines = [" ".join(line.split()) for line in pdf_text(pdf, tmp_path).splitlines()]
+    # then each condition has a line of its own, its due date written as the page's other dates
+    # (in the certificate's language) and who checks it in lower case mid-sentence
+    first = [line for line in lines if "Report on ranger patrols." in line]
+    second = [line for line in lines if "Publish the plan." in line]
+    assert len(first) == len(second) == 1 and first != second, lines
+    with translation.override(language):
+        dates = [formats.date_format(d, "DATE_FORMAT") for d in due]
+    assert dates[0] in first[0] and dates[1] in second[0]
+    assert not any(d.isoformat() in line for d in due for line in lines)
+    if language == "en":
+        assert first[0].endswith(f"1. Report on ranger patrols. (due {due[0]:%-d %B %Y}; checked by the expert group)")
+        assert second[0] == f"2. Publish the plan. (due {due[1]:%-d %B %Y}; checked by IUCN staff (the secretariat))"
