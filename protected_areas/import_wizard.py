@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.contrib.gis.gdal.libgdal import lgdal
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -20,8 +19,7 @@ from core.errors import DomainError
 from core.jobs import JobDone, Progress, job_create, job_run
 from core.models import Job
 
-from .importer.files import open_layer
-from .importer.reader import POINT_KINDS, POLYGON_KINDS, geometry_kind
+from .importer.files import layer_holds, open_layer
 from .importer.summary import ImportSummary
 from .models import ProtectedArea
 
@@ -200,19 +198,6 @@ def _preview_map(first_new_id: int, keys_seen: list[str]) -> dict[str, Any]:
         return cursor.fetchone()[0]
 
 
-# What a layer holds, as a code the preview page words (OGR's wkbNone is a table without geometries).
-_NO_GEOMETRY = 100
-
-
-def _layer_holds(ogr_type: int) -> str:
-    kind = geometry_kind(ogr_type)
-    if kind in POLYGON_KINDS:
-        return "boundaries"
-    if kind in POINT_KINDS:
-        return "points"
-    return "table" if kind == _NO_GEOMETRY else "other"
-
-
 def file_layers(path: Path, layer: str | None) -> list[dict[str, Any]]:
     """The layers of a file that has several (a WDPA geodatabase: boundaries, point-only sites,
     tables): name, what it holds, how many records, and whether the import reads it. Empty for a
@@ -226,7 +211,7 @@ def file_layers(path: Path, layer: str | None) -> list[dict[str, Any]]:
         layers.append(
             {
                 "name": lyr.name,
-                "holds": _layer_holds(lgdal.OGR_L_GetGeomType(lyr.ptr)),
+                "holds": layer_holds(lyr),
                 "records": lyr.num_feat,
                 "read": lyr.name == read.name,
             }

@@ -38,3 +38,14 @@ def panel_decide_for_tests(
         )
     case = panel.panel_case_close(case=case, by=user, public_summary=public_summary, conditions=conditions)
     return case.decision
+
+
+def grant_with_condition_rows(assessment, staff, items: list[dict]):
+    """A Panel grant (two members, both voting to grant with conditions) whose conditions are the
+    structured `items` (text, due_on, checked_by; issue 16), in that order. Returns the decision."""
+    members = [make_panel_member(), make_panel_member()]
+    case = panel.panel_case_open(assessment=assessment, by=staff, members=members)
+    for member in members:
+        panel.panel_declare(case=case, by=member, has_conflict=False)
+        panel.panel_vote(case=case, by=member, choice="grant_with_conditions", reasons="Met.", conditions="Patrols.")
+    return panel.panel_case_close(case=case, by=staff, condition_items=items).decision

@@ -8,25 +8,20 @@ import pytest
 from django.conf import settings
 from django.utils import formats, timezone, translation
 
-from certification import conditions, panel
+from certification import conditions
 from certification.models import Decision
-from certification.tests.factories import make_panel_member
+from certification.tests.factories import grant_with_condition_rows
 
 
 @pytest.fixture
 def granted(recommended, staff):
     """A Panel grant with two structured conditions, entered in this order."""
-    members = [make_panel_member(), make_panel_member()]
-    case = panel.panel_case_open(assessment=recommended, by=staff, members=members)
-    for member in members:
-        panel.panel_declare(case=case, by=member, has_conflict=False)
-        panel.panel_vote(case=case, by=member, choice="grant_with_conditions", reasons="Met.", conditions="Patrols.")
     today = timezone.localdate()
     items = [
         {"text": "Publish the plan.", "due_on": today + datetime.timedelta(days=200), "checked_by": "secretariat"},
         {"text": "Map <the> buffer.", "due_on": today + datetime.timedelta(days=100), "checked_by": "expert_group"},
     ]
-    return panel.panel_case_close(case=case, by=staff, condition_items=items).decision
+    return grant_with_condition_rows(recommended, staff, items)
 
 
 def day(date, language):

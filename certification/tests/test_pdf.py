@@ -1,5 +1,6 @@
 """The certificate PDF: rendered by WeasyPrint, looked at as an image, QR decoded."""
 
+import datetime
 import shutil
 import subprocess
 from pathlib import Path
@@ -7,13 +8,13 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from django.conf import settings
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from PIL import Image
 
 from accounts.models import User
 from certification import services
 from certification.models import Certificate
-from certification.tests.factories import panel_decide_for_tests
+from certification.tests.factories import grant_with_condition_rows, panel_decide_for_tests
 
 
 def pdf_to_png(pdf: bytes, tmp_path: Path, dpi: int = 110) -> Path:
@@ -75,25 +76,13 @@ def test_the_pdf_speaks_the_site_teams_language(recommended, staff, site_manager
 
 def _grant_with_condition_rows(assessment, staff):
     """A Panel grant whose two conditions are structured rows (issue 16); returns it and their due dates."""
-    import datetime
-
-    from django.utils import timezone
-
-    from certification import panel
-    from certification.tests.factories import make_panel_member
-
-    members = [make_panel_member(), make_panel_member()]
-    case = panel.panel_case_open(assessment=assessment, by=staff, members=members)
-    for member in members:
-        panel.panel_declare(case=case, by=member, has_conflict=False)
-        panel.panel_vote(case=case, by=member, choice="grant_with_conditions", reasons="Met.", conditions="Patrols.")
     today = timezone.localdate()
     due = [today + datetime.timedelta(days=30), today + datetime.timedelta(days=60)]
     rows = [
         {"text": "Report on ranger patrols.", "due_on": due[0], "checked_by": "expert_group"},
         {"text": "Publish the plan.", "due_on": due[1], "checked_by": "secretariat"},
     ]
-    return panel.panel_case_close(case=case, by=staff, condition_items=rows).decision, due
+    return grant_with_condition_rows(assessment, staff, rows), due
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

@@ -12,10 +12,8 @@ from django.utils.formats import get_format
 from monitoring.choices import DatasetKind, DatasetStatus
 from monitoring.models import MonitoringValue
 from monitoring.outcomes import indicator_summaries
-from reviews.tests import factories as review_factories
-from standards.models import Component, Criterion, Indicator
 
-from .factories import MonitoringDatasetFactory
+from .factories import MonitoringDatasetFactory, make_outcome_indicator
 
 pytestmark = pytest.mark.django_db
 
@@ -73,13 +71,7 @@ def test_the_outcome_page_writes_numbers_in_the_readers_language(client, site_ma
 
 
 def test_the_series_line_beside_an_indicator_writes_its_latest_value_in_the_readers_language(area, series):
-    standard = review_factories.make_standard(1)
-    component = Component.objects.create(standard=standard, number="4", title="Outcomes", position=4)
-    criterion = Criterion.objects.create(component=component, number="4.1", title="Natural values", position=1)
-    indicator = Indicator.objects.create(
-        criterion=criterion, standard=standard, code="x-4.1.1", number="4.1.1", title="Natural values",
-        text="Natural values conserved.", lineage="x-4.1.1", position=2,
-    )  # fmt: skip
+    indicator = make_outcome_indicator()
     series["forest"].indicator_links.create(indicator=indicator)
     MonitoringValue.objects.filter(dataset=series["forest"], period="2020").update(value=1234.4)
 

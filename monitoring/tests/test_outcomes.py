@@ -17,6 +17,7 @@ from reviews.tests import factories as review_factories
 from standards.models import Component, Criterion, Indicator
 
 from . import outcome_world
+from .factories import make_outcome_indicator
 from .outcome_world import LEOPARD, STATION
 
 pytestmark = pytest.mark.django_db
@@ -198,13 +199,7 @@ def test_tdwg_years_at_different_sites_are_marked_with_their_reason_on_the_page_
     assert "Not comparable: the cameras stood at other sites than in the other years (2020, 2021)." in html
     assert "the effort behind the value is too low" not in html
     # the review page's line beside the indicator says it too
-    standard = review_factories.make_standard(1)
-    component = Component.objects.create(standard=standard, number="4", title="Outcomes", position=4)
-    criterion = Criterion.objects.create(component=component, number="4.1", title="Natural values", position=1)
-    indicator = Indicator.objects.create(
-        criterion=criterion, standard=standard, code="x-4.1.1", number="4.1.1", title="Natural values",
-        text="Natural values conserved.", lineage="x-4.1.1", position=2,
-    )  # fmt: skip
+    indicator = make_outcome_indicator()
     MonitoringIndicatorLink.objects.create(dataset=dataset, indicator=indicator, metric="detection_rate", taxon="Ardea")
     (line,) = indicator_summaries(area.pk, ["4.1.1"])["4.1.1"]
     assert "0 of 2 periods comparable" in line["text"] and "no trend drawn" in line["text"]

@@ -23,6 +23,7 @@ from .. import error_codes
 from .reader import POINT_KINDS, POLYGON_KINDS, geometry_kind
 
 ANY_GEOMETRY = 0  # OGR's wkbUnknown: a layer whose features may have any geometry
+NO_GEOMETRY = 100  # OGR's wkbNone: a table
 
 # Only these formats are opened, each only with its own GDAL driver (core.gdal_safety): GDAL could
 # otherwise follow a VRT document named .kml to a URL or a database.
@@ -181,14 +182,23 @@ def open_layer(path: Path, layer_name: str | None):
     return ds, ds[default_layer(ds)]
 
 
+def layer_holds(layer) -> str:
+    """What a layer holds, as a code: "boundaries", "points", "table" (no geometries), "any" (features
+    of any geometry, a GeoPackage's GEOMETRY) or "other"."""
+    kind = geometry_kind(lgdal.OGR_L_GetGeomType(layer.ptr))
+    if kind in POLYGON_KINDS:
+        return "boundaries"
+    if kind in POINT_KINDS:
+        return "points"
+    return {ANY_GEOMETRY: "any", NO_GEOMETRY: "table"}.get(kind, "other")
+
+
 def default_layer(ds) -> int:
     """The layer read when none is named: of several (a WDPA geodatabase keeps its boundaries and its
     point-only sites in two, beside tables without geometries), the first of boundaries, else the
-    first whose geometries may be anything (a GeoPackage's GEOMETRY), else the first of points, else
-    the first."""
-    kinds = [geometry_kind(lgdal.OGR_L_GetGeomType(ds[i].ptr)) for i in range(ds.layer_count)]
-    for wanted in (POLYGON_KINDS, {ANY_GEOMETRY}, POINT_KINDS):
-        for index, kind in enumerate(kinds):
-            if kind in wanted:
-                return index
+    first whose geometries may be anything, else the first of points, else the first."""
+    holds = [layer_holds(ds[i]) for i in range(ds.layer_count)]
+    for wanted in ("boundaries", "any", "points"):
+        if wanted in holds:
+            return holds.index(wanted)
     return 0
