@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.types import Person
@@ -80,10 +81,19 @@ class Assessment(models.Model):
         ]
 
     def __str__(self) -> str:
+        # English, for the admin, logs and the audit trail (its target_repr); pages name the cycle
+        # with `cycle_label`.
         return f"{self.protected_area} — cycle {self.cycle} ({self.year})"
 
     def get_absolute_url(self) -> str:
         return reverse("assessments:detail", args=[self.pk])
+
+    @property
+    def cycle_label(self) -> str:
+        """The cycle as every page names it, in the reader's language: "cycle 2 (2026)". After the
+        site's name it follows a dash ("Phong Dien — cycle 2 (2026)"); opening a line or a cell, a
+        template writes it with |capfirst. One home, so that no page says "2026 cycle" or "(2026)"."""
+        return gettext("cycle %(number)s (%(year)s)") % {"number": self.cycle, "year": self.year}
 
     @property
     def is_editable(self) -> bool:

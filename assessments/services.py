@@ -19,6 +19,7 @@ from accounts.models import User
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
 from core.limits import max_length
+from core.text import too_long_message
 from protected_areas.models import ProtectedArea
 from standards.selectors import indicator_set_for
 
@@ -193,7 +194,7 @@ def _validate_changes(assessment: Assessment, changes: dict[str, Any]) -> None:
         value = changes.get(name) or ""
         if len(value) > limit:
             code = error_codes.JUSTIFICATION_TOO_LONG if name == "justification" else error_codes.FIELD_TOO_LONG
-            raise DomainError(code, f"This text is {len(value):,} characters long; the limit is {limit:,}.", field=name)
+            raise DomainError(code, too_long_message(len(value), limit), field=name)
     for name in ("evidence_date", "action_due"):
         if name in changes and changes[name] is not None and not isinstance(changes[name], datetime.date):
             raise DomainError(error_codes.DATE_INVALID, "Enter a date as YYYY-MM-DD.", field=name)

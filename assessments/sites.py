@@ -27,6 +27,7 @@ from accounts.models import User
 from accounts.types import Person
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
+from core.text import too_long_message
 from protected_areas.models import ProtectedArea
 
 from . import error_codes, rules
@@ -81,8 +82,7 @@ def clean_statement(value: Any, *, field: str) -> str:
     if len(text) > CONNECTION_MAX:
         raise DomainError(
             error_codes.FIELD_TOO_LONG,
-            _("This text is %(n)s characters long; the limit is %(limit)s.")
-            % {"n": len(text), "limit": CONNECTION_MAX},
+            too_long_message(len(text), CONNECTION_MAX),
             field=field,
         )
     return text

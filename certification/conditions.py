@@ -85,7 +85,8 @@ def condition_row_errors(
     elif len(text) > TEXT_MAX:
         errors["text"] = (
             error_codes.FIELD_TOO_LONG,
-            _("The condition is over %(max)s characters.") % {"max": TEXT_MAX},
+            _("The condition is over %(max)s characters.")
+            % {"max": formats.number_format(TEXT_MAX, force_grouping=True)},
         )
     raw_due = row.get("due_on")
     due_on = _due_date(raw_due) if raw_due not in (None, "") else None
@@ -324,9 +325,33 @@ def _on_move(condition: ListingCondition, move: Move, note: str) -> list[str]:
 
 
 TRANSITIONS: tuple[Move, ...] = (
-    Move(S.OPEN, S.FULFILLED, _checker, (), gettext_lazy("Mark fulfilled"), note_required=True),
-    Move(S.OPEN, S.NOT_FULFILLED, _checker, (), gettext_lazy("Mark not fulfilled"), note_required=True),
-    Move(S.OPEN, S.WAIVED, _staff, (), gettext_lazy("Waive"), note_required=True),
+    Move(
+        S.OPEN,
+        S.FULFILLED,
+        _checker,
+        (),
+        gettext_lazy("Mark fulfilled"),
+        note_required=True,
+        note_label=gettext_lazy("How the condition was fulfilled"),
+    ),
+    Move(
+        S.OPEN,
+        S.NOT_FULFILLED,
+        _checker,
+        (),
+        gettext_lazy("Mark not fulfilled"),
+        note_required=True,
+        note_label=gettext_lazy("Why the condition is not fulfilled"),
+    ),
+    Move(
+        S.OPEN,
+        S.WAIVED,
+        _staff,
+        (),
+        gettext_lazy("Waive"),
+        note_required=True,
+        note_label=gettext_lazy("Why the condition is waived"),
+    ),
 )
 
 MACHINE = StateMachine(

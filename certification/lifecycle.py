@@ -70,11 +70,42 @@ def _on_move(certificate: Certificate, move: Move, note: str) -> list[str]:
     return ["status_reason", "status_changed_at"]
 
 
+# The label of each move's note: the reason the certificate's page shows and its history keeps.
+WHY_SUSPENDED = _("Why the certificate is suspended")
+WHY_REINSTATED = _("Why the certificate is reinstated")
+WHY_WITHDRAWN = _("Why the certificate is withdrawn")
+
 TRANSITIONS: tuple[Move, ...] = (
-    Move(S.ACTIVE, S.SUSPENDED, _staff_or_panel_outcome, (guard_not_past_expiry,), _("Suspend"), note_required=True),
-    Move(S.SUSPENDED, S.ACTIVE, _staff_or_panel_outcome, (guard_not_past_expiry,), _("Reinstate"), note_required=True),
-    Move(S.ACTIVE, S.WITHDRAWN, _staff_or_panel_outcome, (), _("Withdraw"), note_required=True),
-    Move(S.SUSPENDED, S.WITHDRAWN, _staff_or_panel_outcome, (), _("Withdraw"), note_required=True),
+    Move(
+        S.ACTIVE,
+        S.SUSPENDED,
+        _staff_or_panel_outcome,
+        (guard_not_past_expiry,),
+        _("Suspend"),
+        note_required=True,
+        note_label=WHY_SUSPENDED,
+    ),
+    Move(
+        S.SUSPENDED,
+        S.ACTIVE,
+        _staff_or_panel_outcome,
+        (guard_not_past_expiry,),
+        _("Reinstate"),
+        note_required=True,
+        note_label=WHY_REINSTATED,
+    ),
+    Move(
+        S.ACTIVE, S.WITHDRAWN, _staff_or_panel_outcome, (), _("Withdraw"), note_required=True, note_label=WHY_WITHDRAWN
+    ),
+    Move(
+        S.SUSPENDED,
+        S.WITHDRAWN,
+        _staff_or_panel_outcome,
+        (),
+        _("Withdraw"),
+        note_required=True,
+        note_label=WHY_WITHDRAWN,
+    ),
     Move(S.ACTIVE, S.EXPIRED, _scheduler, (guard_due,), _("Expire")),
     Move(S.SUSPENDED, S.EXPIRED, _scheduler, (guard_due,), _("Expire")),
 )

@@ -31,7 +31,7 @@ from certification.models import Certificate, PanelSeat
 from core.errors import Conflict, DomainError, NotAllowed
 from core.text import clean_text
 from protected_areas.models import ProtectedArea
-from reviews.selectors import conflict_warnings
+from reviews.selectors import conflict_warnings_of, warning_text
 from stakeholders import guard
 
 from . import attachments, emails, error_codes, rules, workflow
@@ -313,19 +313,35 @@ def concern_advise(*, concern: Concern, by: User, text: str) -> Concern:
 
 
 def panel_conflicts(concern: Concern, person: User) -> list[str]:
-    """Why `person` may not take part in the Panel's outcome on this concern (empty: free).
+    """Why `person` may not take part in the Panel's outcome on this concern (empty: free)."""
+    return panel_conflicts_of(concern, [person])[person.pk]
+
+
+def panel_conflicts_of(concern: Concern, people: Iterable[User]) -> dict[int, list[str]]:
+    """Why each of `people` may not take part in the Panel's outcome on this concern, by user id
+    (an empty list: free), in the reader's language.
 
     The platform's practice: the automatic conflict warnings the experts get, looked for on the
-    listed cycle's assessment (reviews.selectors.conflict_warnings: on the site's team, working
+    listed cycle's assessment (reviews.selectors.conflict_warnings_of: on the site's team, working
     for its managing authority, reviewed it before), and any conflict the person declared on a
-    Panel case about the same site (certification.panel)."""
+    Panel case about the same site (certification.panel). A fixed number of queries however many
+    people: the outcome form lists the whole Panel with each member's reasons."""
+    people = list(people)
     assessment = concern.certificate.decision.assessment
-    found = [w["detail"] for w in conflict_warnings(assessment=assessment, user=person)]
-    declared = PanelSeat.objects.filter(
-        user=person, coi_status=PanelCoi.CONFLICT, case__assessment__protected_area_id=concern.protected_area_id
-    ).exists()
-    if declared:
-        found.append(_("%(person)s declared a conflict of interest on this site.") % {"person": person})
+    warnings = conflict_warnings_of(assessment=assessment, users=people)
+    declared = set(
+        PanelSeat.objects.filter(
+            user_id__in=[p.pk for p in people],
+            coi_status=PanelCoi.CONFLICT,
+            case__assessment__protected_area_id=concern.protected_area_id,
+        ).values_list("user_id", flat=True)
+    )
+    found: dict[int, list[str]] = {}
+    for person in people:
+        reasons = [warning_text(w) for w in warnings[person.pk]]
+        if person.pk in declared:
+            reasons.append(_("%(person)s declared a conflict of interest on this site.") % {"person": person})
+        found[person.pk] = reasons
     return found
 
 
@@ -362,6 +378,7 @@ def concern_outcome_record(
             _("Name the Panel members who took part besides the chair."),
             field="members",
         )
+    conflicts = panel_conflicts_of(concern, people)
     for person in people:
         if not account_rules.is_panel_member(person):
             raise DomainError(
@@ -369,7 +386,7 @@ def concern_outcome_record(
                 _("%(person)s is not a Green List Panel member.") % {"person": person},
                 field="members",
             )
-        found = panel_conflicts(concern, person)
+        found = conflicts[person.pk]
         if found:
             raise DomainError(
                 error_codes.CONCERN_PANEL_CONFLICT,

@@ -107,6 +107,16 @@ def concern_detail(request, pk):
     concern = selectors.get_concern_for_user(request.user, pk)
     user = request.user
     advisers = selectors.adviser_ids(concern)
+    may_record = rules.can_record_outcome(user) and concern.status in (
+        ConcernStatus.ADVISED,
+        ConcernStatus.DECIDED,
+        ConcernStatus.CLOSED,
+    )
+    # The Panel's members the chair may name, each with why they may not take part (a conflict on
+    # the site): listed but not choosable, rather than refused once the form is sent. The service
+    # refuses them all the same.
+    panel = list(selectors.panel_members()) if may_record else []
+    conflicts = services.panel_conflicts_of(concern, [user, *panel]) if may_record else {}
     context = {
         "concern": concern,
         "see_internal": rules.can_see_internal(user),
@@ -116,8 +126,7 @@ def concern_detail(request, pk):
         "may_share": rules.can_triage(user) and concern.answered_at is not None,
         "may_answer": rules.can_answer(user, concern) and concern.status == ConcernStatus.ADMISSIBLE,
         "may_advise": rules.can_advise(user, concern, advisers) and concern.status == ConcernStatus.ANSWERED,
-        "may_record": rules.can_record_outcome(user)
-        and concern.status in (ConcernStatus.ADVISED, ConcernStatus.DECIDED, ConcernStatus.CLOSED),
+        "may_record": may_record,
         "may_close": rules.can_close(user) and concern.status == ConcernStatus.DECIDED,
         # First the Panel's outcome (anything but a reinstatement); once decided, only a further one
         # after a suspension (services.LATER_OUTCOMES).
@@ -132,7 +141,8 @@ def concern_detail(request, pk):
         ],
         "checkers": ConditionChecker.choices,
         "experts": User.objects.filter(pk__in=selectors.expert_ids_for(concern)) if rules.can_triage(user) else [],
-        "panel": selectors.panel_members() if rules.can_record_outcome(user) else [],
+        "panel": [(member, conflicts[member.pk]) for member in panel if member.pk != user.pk],
+        "my_conflicts": conflicts.get(user.pk, []),
         "moves": workflow.available_moves(concern, user),
     }
     return render(request, "concerns/detail.html", context)

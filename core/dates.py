@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import datetime
 import functools
+import re
 from collections.abc import Callable
 
 from django.utils import dateformat
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS_3, MONTHS_AP
 from django.utils.formats import get_format
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # missing from the stubs
 from django.utils.translation import get_language
 
+# The month's short name as Django's format letters write it (django.utils.dateformat): "M" in
+# English ("Dec"), "N" in French ("déc."), "b" in Spanish ("dic"); translated when the writer is made.
+_SHORT_MONTHS: dict[str, Callable[[str], str]] = {"M": str.title, "N": str, "b": str}
+
 
 def _date_writer(pattern: str) -> Callable[[datetime.date], str]:
-    if pattern == "d/m/Y":
-        return lambda d: f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
-    if pattern == "j M Y":
-        months = {n: str(name).title() for n, name in MONTHS_3.items()}
+    day_month_year = re.fullmatch(r"j ([MNb]) Y", pattern)
+    if day_month_year:
+        letter = day_month_year.group(1)
+        months = {n: _SHORT_MONTHS[letter](str(name)) for n, name in (MONTHS_AP if letter == "N" else MONTHS_3).items()}
         return lambda d: f"{d.day} {months[d.month]} {d.year:04d}"
     return lambda d: dateformat.format(d, pattern)
 

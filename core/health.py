@@ -1,8 +1,15 @@
-"""Checks of the services the platform needs: used by /healthz and `manage.py check_services`."""
+"""Checks of the services the platform needs: used by /healthz, `manage.py check_services` and the
+staff system page (operations.system).
+
+The details a check writes in words are in the active language: the system page is read in French
+or Spanish; /healthz answers machines and asks for English (core.views.healthz).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.translation import gettext, ngettext
 
 
 @dataclass(frozen=True)
@@ -57,8 +64,18 @@ def check_celery_worker(timeout: float = 1.0) -> CheckResult:
     except Exception as exc:  # noqa: BLE001
         return CheckResult("celery_worker", False, str(exc))
     if not replies:
-        return CheckResult("celery_worker", False, "no worker answered")
-    return CheckResult("celery_worker", True, f"{len(replies)} worker(s)")
+        return CheckResult("celery_worker", False, gettext("no worker answered"))
+    count = len(replies)
+    return CheckResult(
+        "celery_worker",
+        True,
+        ngettext("%(count)d worker answered", "%(count)d workers answered", count) % {"count": count},
+    )
+
+
+def worker_unchecked() -> CheckResult:
+    """The workers' check when Redis, through which they are asked, does not answer."""
+    return CheckResult("celery_worker", False, gettext("Redis unreachable"))
 
 
 # /healthz is public and probed every few seconds by every load balancer: each worker check is a
@@ -81,13 +98,13 @@ def check_celery_worker_shared() -> CheckResult:
 
 def run_checks(*, include_worker: bool = True, shared_worker_check: bool = False) -> list[CheckResult]:
     results = [check_database()]
-    results.append(check_postgis() if results[0].ok else CheckResult("postgis", False, "database unreachable"))
+    results.append(check_postgis() if results[0].ok else CheckResult("postgis", False, gettext("database unreachable")))
     redis_result = check_redis()
     results.append(redis_result)
     if include_worker:
         results.append(
             (check_celery_worker_shared() if shared_worker_check else check_celery_worker())
             if redis_result.ok
-            else CheckResult("celery_worker", False, "redis unreachable")
+            else worker_unchecked()
         )
     return results

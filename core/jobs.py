@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from .errors import TRANSIENT_DATABASE_ERRORS, DomainError, without_paths
 from .models import Job
@@ -45,6 +46,12 @@ JOB_TASKS = {
     "protected_area_import": "protected_areas.tasks.run_protected_area_import",
     "protected_area_import_preview": "protected_areas.tasks.run_protected_area_import_preview",
     "reports.export": "reports.tasks.run_export",
+}
+# kind → what people call it (the staff system page's failed jobs): the kind itself is a code.
+JOB_NAMES = {
+    "protected_area_import": _("Import of protected areas"),
+    "protected_area_import_preview": _("Import preview"),
+    "reports.export": _("Export of an assessment"),
 }
 STUCK_AFTER = datetime.timedelta(minutes=5)
 UNFINISHED = (Job.Status.QUEUED, Job.Status.RUNNING)

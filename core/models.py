@@ -44,6 +44,13 @@ class Job(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
 
+    def get_kind_display(self) -> str:
+        """The kind as people call it (core.jobs.JOB_NAMES, beside the kinds' tasks); an unnamed kind
+        as its code. Not field choices: naming a new kind would then need a migration."""
+        from .jobs import JOB_NAMES  # core.jobs imports this module
+
+        return str(JOB_NAMES.get(self.kind, self.kind))
+
 
 class OutgoingEmail(models.Model):
     """An e-mail to send, written in the same transaction as the change it announces, so it is sent

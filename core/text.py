@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
@@ -35,10 +36,14 @@ def clean_text(
     if required and not text:
         raise DomainError(required_code, required_message or _("This field is required."), field=field)
     if len(text) > limit:
-        raise DomainError(
-            too_long_code,
-            _("This text is %(length)d characters long; the limit is %(limit)d.")
-            % {"length": len(text), "limit": limit},
-            field=field,
-        )
+        raise DomainError(too_long_code, too_long_message(len(text), limit), field=field)
     return text
+
+
+def too_long_message(length: int, limit: int) -> str:
+    """Why a text is refused for its length, its numbers grouped as the reader groups them ("5,000"
+    in English, "5 000" in French: a bare 5000 beside a translated sentence reads as unfinished)."""
+    return _("This text is %(n)s characters long; the limit is %(limit)s.") % {
+        "n": number_format(length, force_grouping=True),
+        "limit": number_format(limit, force_grouping=True),
+    }

@@ -1,4 +1,5 @@
 from django.http import HttpResponse, JsonResponse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -18,7 +19,10 @@ def ping(request):
 def healthz(request):
     """Machine-readable health: 200 when database, PostGIS, Redis and a worker answer, else 503.
     The worker's answer may be up to a few seconds old (core.health.check_celery_worker_shared)."""
-    results = run_checks(shared_worker_check=True)
+    # In English whatever the caller's language: machines read it, and the worker's answer is shared
+    # between callers (a French one would leave French words in the cache for the next probe).
+    with translation.override("en"):
+        results = run_checks(shared_worker_check=True)
     healthy = all(r.ok for r in results)
     body = {
         "status": "ok" if healthy else "unavailable",

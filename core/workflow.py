@@ -55,6 +55,10 @@ class Move:
     # button for it; `transition()` checks it like any other move.
     offered: bool = True
     note_required: bool = False
+    # The label of the note's field on a page, a whole sentence of its own per move ("Why the
+    # certificate is suspended"): "Reason (Suspend)" glued from two labels reads badly and cannot
+    # be translated as a whole.
+    note_label: Text = ""
     # Guards that an app above this one owns (it has the data they read) and hands over at start-up
     # with `StateMachine.provide_guard(name, guard)`; a guard is then called as guard(obj, target).
     # A move whose provided guard is missing refuses to run (ImproperlyConfigured), never skips it.

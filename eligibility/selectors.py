@@ -14,7 +14,7 @@ from assessments.choices import Status
 from assessments.models import Answer, Assessment, AssessmentSite
 from assessments.selectors import scale_by_code
 from assessments.sites import application_sites
-from protected_areas.choices import IucnCategory, SiteType
+from protected_areas.choices import IucnCategory, SiteType, governance_label
 from protected_areas.models import ProtectedArea
 from reviews.selectors import assessment_jurisdiction_id
 
@@ -76,7 +76,7 @@ def precheck(area: ProtectedArea) -> list[PrecheckItem]:
     if governance.lower() in _GOVERNANCE_NOT_REPORTED:
         passed, reason = False, _("No governance type is reported.")
     else:
-        passed, reason = True, _("Governance type: %(type)s.") % {"type": governance}
+        passed, reason = True, _("Governance type: %(type)s.") % {"type": governance_label(governance)}
     items.append(PrecheckItem("governance", _("Governance type reported"), passed, reason))
 
     if area.geom is not None:

@@ -15,6 +15,7 @@ from accounts.models import User
 from assessments.models import Assessment
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
+from core.text import too_long_message
 from reviews.selectors import assessment_jurisdiction_id
 
 from . import error_codes, rules, selectors
@@ -30,7 +31,7 @@ def _reasons(value: str | None) -> str:
     if len(text) > REASONS_MAX:
         raise DomainError(
             error_codes.FIELD_TOO_LONG,
-            f"The reasons are {len(text):,} characters long; the limit is {REASONS_MAX:,}.",
+            too_long_message(len(text), REASONS_MAX),
             field="reasons",
         )
     return text

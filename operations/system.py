@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from core.health import CheckResult, check_celery_worker, check_database, check_redis
+from core.health import CheckResult, check_celery_worker, check_database, check_redis, worker_unchecked
 from core.models import Job, OutgoingEmail
 from core.outbox import MAX_ATTEMPTS
 from core.task_metrics import QueueStats, metrics_queues, queue_lengths, task_stats
@@ -57,11 +57,7 @@ class SystemState:
 
 def system_state() -> SystemState:
     database, redis_check = check_database(), check_redis()
-    worker = (
-        check_celery_worker(timeout=WORKER_PING_SECONDS)
-        if redis_check.ok
-        else CheckResult("celery_worker", False, "redis unreachable")
-    )
+    worker = check_celery_worker(timeout=WORKER_PING_SECONDS) if redis_check.ok else worker_unchecked()
     heartbeat_at = _heartbeat() if redis_check.ok else None
     queues = _queues() if redis_check.ok else [QueueRow(q, None, None) for q in metrics_queues()]
     outbox = OutgoingEmail.objects.filter(sent_at__isnull=True).aggregate(

@@ -118,7 +118,8 @@ def boundary_drawing(area, width: int = 480, height: int = 320) -> dict[str, Any
             "width": width,
             "height": height,
             "point": {"x": width / 2, "y": height / 2, "label_x": width / 2 + 12, "label_y": height / 2 + 4},
-            "extent": f"{area.point.y:.4f}, {area.point.x:.4f}",
+            # Degrees for the caption, which the template writes in the reader's words and numbers.
+            "position": {"lat": area.point.y, "lon": area.point.x},
         }
     minx, miny, maxx, maxy = geom.extent
     span = max(maxx - minx, maxy - miny) or 1e-6
@@ -129,7 +130,7 @@ def boundary_drawing(area, width: int = 480, height: int = 320) -> dict[str, Any
         "width": width,
         "height": height,
         "path": frame.path(geom),
-        "extent": f"{miny:.3f}–{maxy:.3f}° lat, {minx:.3f}–{maxx:.3f}° lon",
+        "extent": {"south": miny, "north": maxy, "west": minx, "east": maxx},
     }
 
 

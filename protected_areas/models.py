@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.types import Person
 
-from .choices import DesignationType, IucnCategory, Realm, SiteType
+from .choices import DesignationType, IucnCategory, Realm, SiteType, governance_label
 from .country_names import country_names
 
 # Zooms up to OVERVIEW_MAX_ZOOM draw `geom_overview`: the display boundary already in Web Mercator,
@@ -145,6 +145,11 @@ class ProtectedArea(models.Model):
     def countries(self) -> str:
         """The area's countries by name, in the reader's language (country_names)."""
         return ", ".join(country_names(self.iso3))
+
+    @property
+    def governance_type_label(self) -> str:
+        """The governance type in the reader's language (a WDPA one), or as imported."""
+        return governance_label(self.governance_type)
 
 
 # Low zooms draw small areas as points: one per cell of a pixel grid, made by the importer

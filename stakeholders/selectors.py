@@ -14,6 +14,7 @@ from accounts.types import Person
 from assessments.models import Assessment
 from assessments.sections import PageLink
 from core.errors import DomainError
+from core.text import too_long_message
 from protected_areas.models import ProtectedArea
 from protected_areas.search import name_contains
 from standards.selectors import jurisdiction_for
@@ -54,8 +55,7 @@ def clean_site_query(value: str | None) -> str:
     if len(text) > SITE_QUERY_MAX:
         raise DomainError(
             error_codes.FIELD_TOO_LONG,
-            gettext("This text is %(length)d characters long; the limit is %(limit)d.")
-            % {"length": len(text), "limit": SITE_QUERY_MAX},
+            too_long_message(len(text), SITE_QUERY_MAX),
             field="site",
         )
     return text

@@ -169,19 +169,25 @@ def test_evidence_links_with_many_items_by_keyboard(page, live_server, site_mana
     page.get_by_role("link", name="Show the 8 linked items").click()
     expect(linked).to_have_count(8)
 
-    # and I remove one with the keyboard: the answer is saved without it
+    # and I remove one with the keyboard: the answer is saved without it, the focus left on the indicator's
+    # folded "Add or link evidence"
     page.get_by_role("button", name="Remove the link to Patrol report 3", exact=True).focus()
     page.keyboard.press("Enter")
     expect(linked).to_have_count(7)
+    fold = page.locator(f"#answer-{a} details.add-evidence")
+    expect(fold.locator("summary")).to_be_focused()
     expect(status).to_have_text("All changes saved", timeout=10_000)
     assert sorted(first.evidence.values_list("title", flat=True)) == sorted(
         f"Patrol report {i}" for i in (0, 1, 2, 4, 5, 6, 7)
     )
 
-    # when I open the picker from the keyboard, search and link an item
+    # when I open the fold and the picker from the keyboard, search and link an item
+    page.keyboard.press("Enter")
+    expect(fold).to_have_attribute("open", "")
     pick = page.locator(f"#answer-{a} .js-pick")
     expect(pick).to_have_text("Link evidence already uploaded")
-    pick.focus()
+    page.keyboard.press("Tab")
+    expect(pick).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#picker-q")).to_be_focused()
     expect(page.locator("#picker-results li")).to_have_count(20)  # the newest, a page at a time
@@ -210,6 +216,9 @@ def test_evidence_links_with_many_items_by_keyboard(page, live_server, site_mana
         "() => { const dt = new DataTransfer();"
         " dt.items.add(new File(['%PDF-1.4 dropped'], 'dropped.pdf', {type: 'application/pdf'})); return dt; }"
     )
+    # (dragged over the closed fold, it opens)
+    page.dispatch_event(f"#answer-{b} details.add-evidence", "dragenter", {"dataTransfer": data})
+    expect(page.locator(f"#answer-{b} form.js-upload")).to_be_visible()
     page.dispatch_event(f"#answer-{b} form.js-upload", "drop", {"dataTransfer": data})
     expect(page.locator(f'ul.linked-evidence[data-answer="{b}"] > li')).to_contain_text("dropped.pdf", timeout=15_000)
     assert answers["2.1.1"].evidence.filter(original_filename="dropped.pdf").exists()
@@ -308,3 +317,55 @@ def test_the_side_list_counts_answers_per_criterion_and_leads_to_the_next_unansw
     expect(criterion).to_have_class("toc-criterion done")
     page.get_by_role("link", name="Next unanswered").click()
     expect(page.locator(f"#rating-{ids['2.1.1']}")).to_be_focused()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_each_indicators_evidence_block_is_folded(page, live_server, site_manager, area, staff):
+    # given the 50 indicators of the Standard, on a 390 px phone, in French
+    load_gls()
+    assessment = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(assessment, staff=staff)
+    transition(assessment, "candidate", by=staff)
+    a = Answer.objects.get(assessment=assessment, indicator__number="1.1.1").pk
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, "manager@example.org")
+    page.context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    page.goto(f"/assessments/{assessment.pk}/")
+    folds = page.locator("details.add-evidence")
+    expect(folds).to_have_count(50)
+
+    # then every indicator's upload block is folded, and the page is far shorter than the ~80,500 px it
+    # was with fifty open drop zones (about 64,500 now; the rest is the Standard's own text)
+    expect(page.locator("details.add-evidence[open]")).to_have_count(0)
+    expect(page.locator(f"#answer-{a} .dropzone")).to_be_hidden()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 72_000, height
+
+    # when they open one indicator's "Add or link evidence"
+    fold = page.locator(f"#answer-{a} details.add-evidence")
+    fold.locator("summary").click()
+    # then its drop zone shows, "who may see it" above the date at full width rather than squeezed beside it
+    zone = page.locator(f"#answer-{a} .dropzone")
+    expect(zone).to_be_visible()
+    expect(fold.locator(".js-pick")).to_be_visible()
+    box, who, when = (el.bounding_box() for el in (zone, page.locator(f"#sens-{a}"), page.locator(f"#evdate-{a}")))
+    assert when["y"] >= who["y"] + who["height"], (who, when)
+    assert who["width"] > 0.8 * box["width"], (who, box)
+    zone.scroll_into_view_if_needed()
+    shot(page, "evidence-fold-fr-390")
+
+    # and a file chosen there is uploaded and linked to the indicator
+    pdf = {"name": "decret-45.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * 2000}
+    page.set_input_files(f"#file-{a}", files=[pdf])
+    expect(page.locator(f"#answer-{a} .upload-list li")).to_contain_text("Téléversé", timeout=15_000)
+    expect(page.locator(f'ul.linked-evidence[data-answer="{a}"] > li')).to_contain_text("decret-45.pdf")
+    assert list(EvidenceItem.objects.get(assessment=assessment).answers.values_list("pk", flat=True)) == [a]
+
+    # and in Spanish the folded block reads the same way
+    page.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
+    page.reload()
+    fold.locator("summary").click()
+    expect(fold.locator("summary")).to_have_text("Añadir o vincular evidencias")
+    fold.scroll_into_view_if_needed()
+    shot(page, "evidence-fold-es-390")

@@ -153,7 +153,7 @@ def test_the_panel_grants_in_the_browser_and_the_world_sees_it(
     expect(public.locator(".verdict-word")).to_have_text("VALID")
 
     # when staff suspend the certificate (a confirmation step first: test_one_click_does_not_suspend)
-    page.get_by_label("Reason (Suspend)").fill("Serious allegations under investigation.")
+    page.get_by_label("Why the certificate is suspended").fill("Serious allegations under investigation.")
     page.get_by_role("button", name="Suspend…").click()
     page.get_by_role("button", name="Suspend the certificate").click()
     # (wait for the answer to the POST: the page before it also has a data-status)
@@ -165,7 +165,7 @@ def test_the_panel_grants_in_the_browser_and_the_world_sees_it(
     public.screenshot(path=str(SHOTS / "verify-suspended.png"), full_page=True)
 
     # reinstated, then on its expiry date (clock moved there) it expires and says so
-    page.get_by_label("Reason (Reinstate)").fill("Allegations not substantiated.")
+    page.get_by_label("Why the certificate is reinstated").fill("Allegations not substantiated.")
     page.get_by_role("button", name="Reinstate").click()
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "active")
     public.reload()
@@ -188,12 +188,12 @@ def test_one_click_does_not_suspend_or_withdraw_the_confirmation_does(page, cert
     browser_login(page, staff.email)
     page.goto(certificate.get_absolute_url())
     # when staff give a reason and click Suspend once
-    page.get_by_label("Reason (Suspend)").fill("Allegations under investigation.")
+    page.get_by_label("Why the certificate is suspended").fill("Allegations under investigation.")
     page.get_by_role("button", name="Suspend…").click()
     # then nothing has changed: the confirmation step says what will happen, the reason kept
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Suspend certificate {certificate.number}?")
     expect(page.locator("#consequence")).to_contain_text("until IUCN staff reinstate it")
-    expect(page.get_by_label("Reason (Suspend)")).to_have_value("Allegations under investigation.")
+    expect(page.get_by_label("Why the certificate is suspended")).to_have_value("Allegations under investigation.")
     assert Certificate.objects.get(pk=certificate.pk).status == "active"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(SHOTS / "certificate-confirm-suspend-390.png"), full_page=True)
@@ -202,7 +202,7 @@ def test_one_click_does_not_suspend_or_withdraw_the_confirmation_does(page, cert
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "active")
     assert Certificate.objects.get(pk=certificate.pk).status == "active"
     # when they withdraw instead and confirm by keyboard
-    page.get_by_label("Reason (Withdraw)").fill("Boundary no longer protected.")
+    page.get_by_label("Why the certificate is withdrawn").fill("Boundary no longer protected.")
     page.get_by_role("button", name="Withdraw…").click()
     expect(page.locator("#consequence")).to_contain_text("can never be reinstated")
     assert Certificate.objects.get(pk=certificate.pk).status == "active"

@@ -17,6 +17,7 @@ from certification import panel
 from certification.models import Certificate, Decision, ListingCondition
 from certification.tests.factories import make_panel_member
 from conftest import browser_login
+from tests.layout_checks import DROP_DOWNS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,6 +61,12 @@ def test_the_chair_grants_with_conditions_the_team_reports_the_panel_sees_them(
     page.locator("#id_cond-1-due_on").fill("2001-01-01")
     page.locator("#id_cond-1-checked_by").select_option("secretariat")
     _shot(page, "close-rows-390-fr")
+    # "Le personnel de l'UICN (le secrétariat)" is longer than the drop-down: written whole under it
+    problems = page.evaluate(DROP_DOWNS)
+    assert not problems, "\n".join(problems)
+    chosen = page.locator("#id_cond-1-checked_by option:checked").inner_text()
+    assert chosen.startswith("Le personnel de l")
+    expect(page.locator("#id_cond-1-checked_by + .select-whole")).to_have_text(chosen)
     page.locator("form[action$='/close/'] button[type=submit]").click()
     # refused field by field, the rows kept; nothing saved
     expect(page.locator(".condition-row[data-row='1'] .field-error")).to_be_visible()

@@ -114,7 +114,8 @@ def test_a_concern_leads_to_a_panel_suspension_then_reinstatement(
     # no outcome is chosen for them: the form asks for one
     expect(panel.locator("#outcome-kind")).to_have_value("")
     panel.locator("#outcome-kind").select_option("suspension")
-    panel.locator("#outcome-members").select_option([str(m.pk) for m in members])
+    for m in members:
+        panel.locator(f"#member-{m.pk}").check()
     panel.locator("#outcome-reasons").fill("Menace directe sur les valeurs majeures du site.")
     panel.locator("#outcome-summary").fill("Certificat suspendu jusqu'à la preuve du démantèlement.")
     _shot(panel, "outcome-form")
@@ -125,7 +126,7 @@ def test_a_concern_leads_to_a_panel_suspension_then_reinstatement(
     # later, the Panel reinstates it (nothing chosen in advance, a withdrawal least of all)
     expect(panel.locator("#outcome-kind")).to_have_value("")
     panel.locator("#outcome-kind").select_option("reinstatement")
-    panel.locator("#outcome-members").select_option([str(members[0].pk)])
+    panel.locator(f"#member-{members[0].pk}").check()
     panel.locator("#outcome-reasons").fill("Démantèlement constaté sur place.")
     panel.locator("#outcome-summary").fill("Certificat rétabli.")
     panel.locator("#outcome-form button[type=submit]").click()
@@ -140,3 +141,32 @@ def test_a_concern_leads_to_a_panel_suspension_then_reinstatement(
     expect(visitor.locator("body")).not_to_contain_text("Menace directe")
     expect(visitor.locator("body")).not_to_contain_text("Les gardes ont démantelé")
     _shot(visitor, "track-decided")
+
+
+def test_the_outcome_form_lists_conflicted_members_disabled_with_why(
+    browser, live_server, area, certificate, site_manager, jurisdiction
+):
+    """UI review: a Panel member with a conflict of interest on the site is listed in the outcome
+    form but cannot be chosen, and the form says why, before anything is sent."""
+    from concerns import services
+
+    from .factories import confirmed
+
+    staff = make_user(Role.IUCN_STAFF, email="secretariat@example.org")
+    expert = make_user(Role.EXPERT, email="eagl@example.org", jurisdiction=jurisdiction)
+    type(area).objects.filter(pk=area.pk).update(management_authority="Forest Protection Department")
+    concern = confirmed(area)
+    services.concern_triage(concern=concern, by=staff, admissible=True, reason="ok", advisers=[expert])
+    services.concern_answer(concern=concern, by=site_manager, text="Réponse.")
+    services.concern_advise(concern=concern, by=expert, text="Avis.")
+    chair = make_panel_member(email="chair@example.org", chair=True)
+    free = make_panel_member(email="libre@example.org")
+    conflicted = make_panel_member(email="forestier@example.org", organisation="Forest Protection Department")
+
+    panel = _context(browser, live_server, login=chair.email)
+    panel.goto(f"/concerns/{concern.pk}/")
+    expect(panel.locator(f"#member-{free.pk}")).to_be_enabled()
+    expect(panel.locator(f"#member-{conflicted.pk}")).to_be_disabled()
+    expect(panel.locator(f"#member-{conflicted.pk}-why")).to_contain_text("Forest Protection Department")
+    panel.locator("#outcome-members").scroll_into_view_if_needed()
+    _shot(panel, "outcome-form-conflicted")

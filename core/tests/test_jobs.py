@@ -144,3 +144,9 @@ def test_job_create_sends_the_kinds_task_once_committed(staff, django_capture_on
         job = job_create(kind="reports.export", user=staff, params={"format": "csv"}, total=4)
     assert (job.status, job.created_by, job.total) == ("queued", staff, 4)
     assert len(callbacks) == 1  # the task is sent only after the row is committed
+
+
+def test_every_kind_of_job_has_a_name_for_people():
+    from core.jobs import JOB_NAMES
+
+    assert JOB_NAMES.keys() == JOB_TASKS.keys()

@@ -36,3 +36,15 @@ def test_with_an_invalid_code_anything_but_text_is_refused():
         with pytest.raises(DomainError) as refused:
             clean_text(value, field="name", limit=10, invalid_code="x_invalid", **CODES)
         assert refused.value.code == "x_invalid"
+
+
+def test_the_lengths_of_a_long_text_are_grouped_as_the_reader_groups_thousands():
+    # given a comment of 5,000 characters where 4,000 are allowed
+    for language, expected in {"en": ("5,000", "4,000"), "fr": ("5\xa0000", "4\xa0000")}.items():
+        # when it is refused for a reader of the language
+        with translation.override(language), pytest.raises(DomainError) as refused:
+            clean_text("x" * 5000, field="text", limit=4000, **CODES)
+        # then both numbers have the language's thousands separator, not a bare 5000
+        message = str(refused.value.message)
+        assert all(number in message for number in expected), message
+        assert "5000" not in message

@@ -57,6 +57,23 @@ def test_precheck_reads_the_wdpa_record(db):
     assert "OECM" in str({i.code: i for i in precheck(oecm)}["category"].reason)
 
 
+def test_precheck_names_a_wdpa_governance_type_in_the_readers_language(db):
+    # given a WDPA governance type (spelt as one WDPA copy spells it) and a national file's own words
+    from django.utils import translation
+
+    from tests.catalogue import translated
+
+    wdpa = ProtectedAreaFactory(governance_type="Federal or national ministry or agency ")
+    national = ProtectedAreaFactory(governance_type="Conseil départemental")
+    french = {"Federal or national ministry or agency": "Ministère ou agence fédéral ou national"}
+    # when the pre-check is read in French
+    with translated("fr", french), translation.override("fr"):
+        reasons = [str({i.code: i for i in precheck(a)}["governance"].reason) for a in (wdpa, national)]
+    # then the WDPA value is named in French, and the national words are shown as they are
+    assert "Ministère ou agence fédéral ou national" in reasons[0] and "ministry" not in reasons[0]
+    assert "Conseil départemental" in reasons[1]
+
+
 def test_staff_move_to_candidate_only_once_the_group_and_the_reviewer_agree(applicant, expert, reviewer, staff):
     # given nothing recorded: the move is refused, naming both steps
     refused = _refusal(applicant, staff)

@@ -75,17 +75,63 @@ EXTENSION_TYPES: dict[str, set[str]] = {
     ".xls": {"application/vnd.ms-excel", "application/x-ole-storage", "application/CDFV2"},
 }
 ALLOWED_TYPES = set().union(*EXTENSION_TYPES.values()) | {"image/svg+xml", "text/markdown"}
-# Words for the reason shown to the uploader.
+# Words for the reason shown to the uploader: what the file is, never libmagic's description of it
+# ("ELF 64-bit LSB pie executable, x86-64…" tells a site team nothing), what its name promised, and
+# what is accepted instead. Every extension above has its format's name, and every name is in
+# ACCEPTED (evidence/tests/test_bad_input.py checks both).
+EXTENSION_FORMATS = {
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".png": "PNG",
+    ".gif": "GIF",
+    ".webp": "WebP",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+    ".heic": "HEIC",
+    ".heif": "HEIC",
+    ".pdf": "PDF",
+    ".zip": "zip",
+    ".geojson": "GeoJSON",
+    ".json": "JSON",
+    ".kml": "KML",
+    ".gpx": "GPX",
+    ".gpkg": "GeoPackage",
+    ".csv": "CSV",
+    ".txt": "plain text",
+    ".docx": "Word",
+    ".xlsx": "Excel",
+    ".pptx": "PowerPoint",
+    ".odt": "OpenDocument",
+    ".ods": "OpenDocument",
+    ".doc": "Word",
+    ".xls": "Excel",
+}
 TYPE_NAMES = {
     "image/jpeg": "a JPEG image",
     "image/png": "a PNG image",
+    "image/gif": "a GIF image",
+    "image/webp": "a WebP image",
     "image/tiff": "a TIFF image",
     "application/pdf": "a PDF document",
     "application/zip": "a zip archive",
     "text/plain": "plain text",
+    "text/csv": "a CSV table",
     "text/xml": "an XML document",
     "application/json": "JSON",
 }
+# By the first part of the type, for the rest.
+FAMILY_NAMES = {
+    "image": "an image in a format not read here",
+    "audio": "a sound recording",
+    "video": "a video",
+    "font": "a font",
+    "text": "a text file of a kind not read here",
+}
+ACCEPTED = (
+    "Accepted: documents (PDF, Word, Excel, PowerPoint, OpenDocument, plain text, CSV, Markdown), images (JPEG, "
+    "PNG, GIF, WebP, TIFF, HEIC, SVG), map data (GeoJSON, JSON, KML, GPX, GeoPackage) and zip archives (a "
+    "zipped shapefile among them)."
+)
 SVG_ACTIVE = re.compile(rb"<script|\bon[a-z]+\s*=|javascript:|<foreignObject|<iframe|<embed|<object", re.I)
 
 
@@ -100,13 +146,15 @@ def check_allowed(path: str, original_filename: str, mime: str, description: str
     if mime in EXECUTABLE_TYPES or description.startswith(("ELF ", "PE32", "MS-DOS executable", "Mach-O")):
         raise Unprocessable(
             error_codes.EXECUTABLE,
-            f"The file is a program ({description.split(',')[0]}), not {_expected(ext)}; programs are not accepted.",
+            f"The file is a program (software a computer runs), not {_expected(ext)}: programs are not accepted. "
+            + ACCEPTED,
             rejected=True,
         )
     if mime in SCRIPT_TYPES:
         raise Unprocessable(
             error_codes.SCRIPT,
-            f"The file is a script ({description.split(',')[0]}); scripts are not accepted.",
+            f"The file is a script (a program written as text), not {_expected(ext)}: scripts are not accepted. "
+            + ACCEPTED,
             rejected=True,
         )
     if mime in HTML_TYPES:
@@ -127,19 +175,23 @@ def check_allowed(path: str, original_filename: str, mime: str, description: str
     if expected is not None and mime not in expected:
         raise Unprocessable(
             error_codes.TYPE_MISMATCH,
-            f"The name ends in '{ext}' but the content is {TYPE_NAMES.get(mime, mime)} ({description.split(',')[0]}).",
+            f"The name ends in '{ext}' but the file is {_kind(mime)}: give it the ending of what it is, or send "
+            f"{_expected(ext)}.",
             rejected=True,
         )
     if mime not in ALLOWED_TYPES:
         raise Unprocessable(
             error_codes.TYPE_NOT_ALLOWED,
-            f"Files of this type ({description.split(',')[0] or mime}) are not accepted as evidence.",
+            f"The file is {_kind(mime)}, which is not accepted as evidence. " + ACCEPTED,
             rejected=True,
         )
 
 
 def _expected(ext: str) -> str:
-    types = EXTENSION_TYPES.get(ext)
-    if not types:
-        return "a document"
-    return TYPE_NAMES.get(sorted(types)[0], f"a '{ext}' file")
+    """What a file named so should be, in words."""
+    return f"a {EXTENSION_FORMATS[ext]} file" if ext in EXTENSION_FORMATS else "a document"
+
+
+def _kind(mime: str) -> str:
+    """What a file of this type is, in words."""
+    return TYPE_NAMES.get(mime) or FAMILY_NAMES.get(mime.split("/")[0], "a file of a type the platform does not read")

@@ -54,3 +54,27 @@ def test_a_truncated_photo_fails_even_after_weasyprint_was_imported(
     assert item.processing_status == "failed"
     assert item.facts.error_code == "image_corrupt", item.status_reason
     assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+
+
+@pytest.mark.parametrize("name", ["elf.jpg", "setup.exe.jpg", "notes.txt", "photo.png", "report.pdf"])
+def test_a_refused_file_is_described_in_words_with_what_is_accepted(
+    name, arezzo_assessment, arezzo_team, upload, processed
+):
+    # given a file whose content is not what may be evidence, or not what its name says
+    data, _code, _words = CORPUS[name]
+    # when it is processed
+    item = processed(upload(arezzo_assessment, arezzo_team, data, name=name))
+    # then the reason says what kind of file it is in words, not libmagic's description of it
+    description = item.facts.description.split(",")[0]
+    assert description and description not in item.status_reason, item.status_reason
+    assert "ELF" not in item.status_reason and "executable" not in item.status_reason
+    # and, when the type itself is refused, which types are accepted
+    if item.facts.error_code in {"executable", "script"}:
+        assert "Accepted: documents (PDF" in item.status_reason
+
+
+def test_every_accepted_extension_is_named_in_the_accepted_types_sentence():
+    from evidence.extract.sniff import ACCEPTED, EXTENSION_FORMATS, EXTENSION_TYPES
+
+    assert EXTENSION_FORMATS.keys() == EXTENSION_TYPES.keys()
+    assert [f for f in EXTENSION_FORMATS.values() if f not in ACCEPTED] == []

@@ -86,8 +86,16 @@ def test_photos_taken_offline_wait_on_the_device_and_arrive_once(page, arezzo_as
     camera = page.locator("form.js-upload").first.locator("input[name=photo]")
     for photo in photos:  # the camera takes one at a time
         camera.set_input_files(str(photo))
-    expect(page.locator(".upload-outbox-count")).to_have_text("Files not yet sent (2)")
+    # then they are listed once, in the page's outbox with its one count and one "Send now"
+    outbox = page.locator(".js-outbox")
+    expect(outbox.locator(".js-outbox-count")).to_have_text("Not yet sent (2)")
+    expect(outbox.locator(".upload-waiting li")).to_have_count(2)
+    expect(page.locator(".upload-outbox")).to_have_count(1)
+    expect(page.locator(".js-outbox-send:visible")).to_have_count(1)
     assert page.evaluate("window.pendingCounts.at(-1)") == 2
+    # and the save status does not say that everything is saved
+    expect(page.locator("#save-status")).to_have_text("Not yet sent: 2 files kept on this device")
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "queued")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "evidence-offline-outbox.png"), full_page=False)
     assert not EvidenceItem.objects.exists()
@@ -102,7 +110,8 @@ def test_photos_taken_offline_wait_on_the_device_and_arrive_once(page, arezzo_as
     # the page announced two waiting, then none (hidden from the start, the outbox proves nothing alone)
     counts = _wait(lambda: (c := again.evaluate("window.pendingCounts || []")) and c[-1] == 0 and 2 in c and c)
     assert counts[0] == 2, counts
-    expect(again.locator(".upload-outbox")).to_be_hidden()
+    expect(again.locator(".upload-waiting li")).to_have_count(0)
+    expect(again.locator("#save-status")).to_have_text("All changes saved")
     assert sorted(i.original_filename for i in items) == ["DSCN0010.jpg", "DSCN0021.jpg"]
     first_indicator = int(again.locator("form.js-upload").first.get_attribute("data-indicator"))
     for item in items:
@@ -123,13 +132,94 @@ def test_photos_taken_offline_wait_on_the_device_and_arrive_once(page, arezzo_as
     context.set_offline(True)
     third = testdata / "img-exif-samples/gps/DSCN0012.jpg"
     again.locator("form.js-upload").first.locator("input[name=photo]").set_input_files(str(third))
-    expect(again.locator(".upload-outbox-count")).to_have_text("File not yet sent (1)")
+    expect(again.locator(".js-outbox-count")).to_have_text("Not yet sent (1)")
     role_revoke(assignment=RoleAssignment.objects.get(user=arezzo_team, role=Role.SITE_MANAGER), revoked_by=None)
+    starts: list[str] = []
+    again.on("request", lambda r: starts.append(r.url) if r.method == "POST" and "/uploads/" in r.url else None)
     context.set_offline(False)
-    expect(again.locator(".upload-refused li")).to_contain_text("no longer open to you", timeout=30000)
-    expect(again.locator(".upload-outbox-count")).to_have_text("File not yet sent (1)")
+    refused = again.locator(".upload-refused li")
+    expect(refused).to_contain_text("no longer open to you", timeout=30000)
+    # and, refused, it no longer counts as waiting: nothing to send, nothing said to be waiting
+    expect(again.locator(".upload-waiting li")).to_have_count(0)
+    expect(again.locator(".js-outbox-count")).to_have_text("Nothing left to send")
+    expect(again.locator(".js-outbox-send")).to_be_hidden()
+    expect(again.locator("#save-status")).not_to_contain_text("Not yet sent")
     assert EvidenceItem.objects.count() == 2
     again.screenshot(path=str(SHOTS / "evidence-offline-refused.png"), full_page=False)
-    again.get_by_role("button", name="Remove from this device").click()
-    expect(again.locator(".upload-outbox")).to_be_hidden()
+    # and it is not sent again when the network comes back
+    sent_once = len(starts)
+    again.evaluate("window.dispatchEvent(new Event('online'))")
+    again.wait_for_timeout(1500)
+    assert len(starts) == sent_once == 1, starts
+    # and it stays on the device until they remove it
+    refused.get_by_role("button", name="Remove from this device").click()
+    expect(refused).to_have_count(0)
+    expect(again.locator(".js-outbox-count")).to_have_text("Everything is sent")
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_a_waiting_file_the_server_refuses_is_said_refused_with_its_reason_and_not_sent_again(
+    page, arezzo_assessment, arezzo_team, testdata, settings
+):
+    from evidence.models import EvidenceItem
+
+    # given a site manager on a phone, in Spanish, who takes a photo for the first indicator offline
+    context = page.context
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, arezzo_team.email)
+    context.add_cookies([{"name": "django_language", "value": "es", "url": page.url}])
+    page.goto(f"/assessments/{arezzo_assessment.pk}/")
+    first = page.locator("article.indicator").first
+    first.locator("details.add-evidence > summary").click()
+    context.set_offline(True)
+    first.locator("input[name=photo]").set_input_files(str(testdata / "img-exif-samples/gps/DSCN0010.jpg"))
+    waiting = page.locator(".js-outbox .upload-waiting li")
+    refused = page.locator(".js-outbox .upload-refused li")
+    expect(waiting).to_have_count(1)
+    starts: list[int] = []
+
+    def started(response):  # the server's answer to each upload's start
+        if response.request.method == "POST" and "/uploads/" in response.url:
+            starts.append(response.status)
+
+    page.on("response", started)
+
+    # when the network returns while their day's quota is used up (429: later)
+    settings.EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY = 0
+    context.set_offline(False)
+    for _ in range(100):  # the browser's events come while Playwright waits, not in time.sleep
+        if starts:
+            break
+        page.wait_for_timeout(200)
+    assert starts == [429], starts
+    # then the photo keeps waiting
+    page.wait_for_timeout(500)
+    expect(waiting).to_have_count(1)
+    expect(refused).to_have_count(0)
+
+    # when "Send now" meets a refusal for good: too large for a limit lowered meanwhile (413)
+    settings.EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY = 2000
+    settings.EVIDENCE_MAX_UPLOAD_MB = 0
+    page.locator(".js-outbox-send").click()
+    # then it is said refused, with the server's reason, and no longer counted as waiting
+    expect(refused).to_contain_text("el límite es de 0 MB")
+    expect(waiting).to_have_count(0)
+    expect(page.locator(".js-outbox-send")).to_be_hidden()
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "saved")
+    assert starts == [429, 413]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".offline-controls").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "evidence-refused-es-390.png"))
+
+    # and when the page is opened again, it is not sent again, and the indicator's evidence block is open
+    page.reload()
+    expect(refused).to_contain_text("el límite es de 0 MB")
+    expect(first.locator("details.add-evidence")).to_have_attribute("open", "")
+    expect(page.locator("details.add-evidence[open]")).to_have_count(1)
+    page.wait_for_timeout(1000)
+    assert starts == [429, 413] and not EvidenceItem.objects.exists()
+    # and they remove it from the device
+    refused.locator("button").click()
+    expect(refused).to_have_count(0)
+    page.reload()
+    expect(page.locator("details.add-evidence[open]")).to_have_count(0)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from audit.models import AuditEvent
 from core.models import Job
@@ -103,3 +104,24 @@ def test_staff_see_the_system_and_retry_a_failed_job_and_evidence_item(
     with CaptureQueriesContext(connection) as more_queries:
         assert client.get("/operations/system/").status_code == 200
     assert len(more_queries.captured_queries) == len(page_queries.captured_queries)
+
+
+def test_the_system_page_names_the_workers_and_the_failed_jobs_in_the_readers_language(client, staff, broker):
+    # given a failed export and no worker listening (the test queue has none), read in Spanish
+    from tests.catalogue import translated
+
+    Job.objects.create(kind="reports.export", created_by=staff, params={}, status=Job.Status.FAILED, error="x")
+    client.force_login(staff)
+    spanish = {
+        "Background workers (Celery)": "Procesos en segundo plano (Celery)",
+        "no worker answered": "ningún proceso respondió",
+        "Export of an assessment": "Exportación de una evaluación",
+    }
+    # when (the request leaves its language active: the override puts the test's back)
+    with translated("es", spanish), translation.override("en"):
+        html = client.get("/operations/system/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    # then the row, its detail and the job's kind are in Spanish words, not English ones or a code
+    for words in spanish.values():
+        assert words in html
+    assert "Workers" not in html and "no worker answered" not in html
+    assert "reports.export" not in html

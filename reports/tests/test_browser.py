@@ -84,3 +84,43 @@ def test_staff_dashboard_draws_charts_and_legend(page, filled, staff):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "reports_staff_dashboard.png"), full_page=True)
     assert not [e for e in errors if "Content Security Policy" in e or "Error" in e], errors
+
+
+@pytest.fixture
+def component_one_at_95_8(transactional_db, site_manager, staff, area):
+    """An assessment whose component 1 scores 95.83 % (11.5 of the 12 indicators that apply)."""
+    from assessments.services import assessment_create
+    from assessments.workflow import transition
+    from eligibility.tests.factories import make_eligible
+    from scoring.services import rescore
+    from standards.tests.factories import load_gls
+
+    load_gls()
+    a = assessment_create(protected_area=area, user=site_manager, year=2026)
+    make_eligible(a, staff=staff)
+    transition(a, "candidate", by=staff, note="eligible")
+    ratings = {n: "meets" for n in numbers(a) if n.startswith("1.")}
+    ratings.update({"1.1.1": "not_applicable", "1.1.2": "partially_meets"})
+    rate(a, site_manager, ratings)
+    rescore(a)
+    return a
+
+
+def test_the_chart_writes_a_score_as_the_table_beside_it_does(page, live_server, component_one_at_95_8, site_manager):
+    # given the chart's texts recorded as they are drawn, and a French reader
+    page.add_init_script(
+        """(() => { const draw = CanvasRenderingContext2D.prototype.fillText; window.drawnTexts = [];
+                    CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+                      window.drawnTexts.push(String(text)); return draw.call(this, text, ...rest); }; })()"""
+    )
+    browser_login(page, site_manager.email)
+    page.context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    # when the report draws its chart
+    page.goto(f"/reports/assessments/{component_one_at_95_8.pk}/")
+    page.wait_for_function("window.drawnTexts.length > 0")
+    drawn = [
+        " ".join(t.replace("\u202f", " ").replace("\xa0", " ").split()) for t in page.evaluate("window.drawnTexts")
+    ]
+    table = " ".join(page.locator(".score-table").inner_text().replace("\u202f", " ").replace("\xa0", " ").split())
+    # then component 1's bar says 95,8 %, as its row in the table does (not a rounded 96 %)
+    assert "95,8 %" in drawn and "95,8 %" in table, (drawn, table)

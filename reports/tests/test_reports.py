@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -136,7 +137,49 @@ def test_expert_dashboard_shows_agreement_per_criterion(client, assessment, site
     assert (c11["number"], c11["compared"], c11["agree"], c11["percent"]) == ("1.1", 2, 1, 50.0)
     client.force_login(expert)
     html = client.get("/reports/dashboard/").content.decode()
-    assert "My review assignments" in html and "1 / 2 (50 %)" in html
+    assert "My review assignments" in html and "1 / 2 (50%)" in html
+
+
+def test_a_score_reads_the_same_on_the_dashboard_the_report_and_the_dossier(client, assessment, site_manager):
+    # given a score with a decimal: three indicators of the 49 that apply meet (6.12 %)
+    from django.utils import translation
+
+    from core.templatetags.typography import percent
+
+    rate(assessment, site_manager, {"1.1.1": "not_applicable", "1.1.2": "meets", "1.1.3": "meets", "1.1.4": "meets"})
+    scoring_services.rescore(assessment)
+    score = scoring_selectors.latest_snapshot(assessment).percent
+    assert round(score, 1) == 6.1, score
+    client.force_login(site_manager)
+    pages = [
+        "/reports/dashboard/",
+        f"/reports/assessments/{assessment.pk}/",
+        f"/reports/assessments/{assessment.pk}/dossier/",
+    ]
+    for language, written in {"en": "6.1%", "fr": "6,1\xa0%"}.items():
+        # when each page is read in the language
+        with translation.override(language):
+            assert percent(score) == written
+        for url in pages:
+            with translation.override("en"):  # the request leaves its language active
+                html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            # then each writes the score the same way: one decimal, the language's signs
+            assert written in html, (language, url)
+
+
+def test_the_ratings_fingerprint_is_folded_away_with_what_it_is_for(client, assessment, site_manager):
+    # given a computed score
+    rate(assessment, site_manager, {"1.1.1": "meets"})
+    client.force_login(site_manager)
+    # when the report and the dossier are read (the report computes the score if it is not current)
+    report = client.get(f"/reports/assessments/{assessment.pk}/").content.decode()
+    dossier = client.get(f"/reports/assessments/{assessment.pk}/dossier/").content.decode()
+    fingerprint = scoring_selectors.latest_snapshot(assessment).inputs_hash[:16]
+    # then the report shows it only under "Technical details", saying what it is; the dossier names it
+    folded = re.search(r'<details class="[^"]*score-technical">.*?</details>', report, re.S)
+    assert folded and "Technical details" in folded.group(0) and fingerprint in folded.group(0)
+    assert report.count(fingerprint) == 1 and "exact ratings" in folded.group(0)
+    assert f"Ratings fingerprint {fingerprint}: it names the exact ratings" in dossier
 
 
 def test_site_dashboard_shows_progress_requests_and_actions(client, assessment, site_manager, outsider):
@@ -312,7 +355,40 @@ def test_dossier_draws_the_boundary_from_its_template_with_the_name_escaped(asse
     area.geom = area.geom_display = None
     area.point = Point(105.5, 20.25, srid=4326)
     marker = render_to_string("protected_areas/_boundary.svg.html", {"boundary": boundary_drawing(area), "area": area})
-    assert '<circle cx="240.0" cy="160.0"' in marker and "20.2500, 105.5000" in marker
+    assert '<circle cx="240.0" cy="160.0"' in marker and "lat 20.2500°, lon 105.5000°" in marker
+
+
+def test_the_boundarys_caption_is_in_the_readers_words_and_numbers(assessment):
+    # given a site with a boundary, and one known by a point only
+    from django.contrib.gis.geos import Point
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from protected_areas.drawing import boundary_drawing
+    from tests.catalogue import translated
+
+    area = assessment.protected_area
+    south, north = area.geom.extent[1], area.geom.extent[3]
+    french = {
+        "lat %(south)s° to %(north)s°, lon %(west)s° to %(east)s°": (
+            "lat. %(south)s° à %(north)s° ; long. %(west)s° à %(east)s°"
+        ),
+        "lat %(lat)s°, lon %(lon)s°": "lat. %(lat)s° ; long. %(lon)s°",
+    }
+    # when each is drawn for a French reader
+    with translated("fr", french), translation.override("fr"):
+        drawn = render_to_string(
+            "protected_areas/_boundary.svg.html", {"boundary": boundary_drawing(area), "area": area}
+        )
+        area.geom = area.geom_display = None
+        area.point = Point(105.5, 20.25, srid=4326)
+        marker = render_to_string(
+            "protected_areas/_boundary.svg.html", {"boundary": boundary_drawing(area), "area": area}
+        )
+    # then the caption's words are the catalogue's and its numbers have French decimal commas
+    latitudes = f"{south:.3f}° à {north:.3f}°".replace(".", ",")
+    assert f"lat. {latitudes} ; long." in drawn, drawn[-300:]
+    assert "lat. 20,2500° ; long. 105,5000°" in marker
 
 
 def test_an_export_is_made_in_the_language_the_person_was_reading(assessment, site_manager):

@@ -96,6 +96,9 @@ def test_without_script_the_header_counts_follow_a_save_and_a_question(client, t
     after = client.get(page, headers={"if-none-match": before["ETag"]})
     assert after.status_code == 200
     assert _summary(after.content.decode()).startswith("1 / 3 reviewed by you 1 disagreeing 1 unmet 1 open")
+    # the words agree with the count: one question, not "1 open questions"
+    assert "0 open questions" in _summary(before.content.decode())
+    assert _summary(after.content.decode()).endswith("1 open question")
     assert after.content.decode().count('data-open="1"') == 1
 
 

@@ -4,7 +4,7 @@ background and the indicator's row is redrawn from the server's answer, with its
 import pytest
 from playwright.sync_api import expect
 
-from conftest import browser_login
+from conftest import browser_login, open_indicator_details
 from reviews.models import IndicatorReview
 from reviews.tests.factories import in_review_with_expert, submitted_assessment
 
@@ -35,3 +35,26 @@ def test_an_expert_saves_a_review_and_a_refusal_without_leaving_the_page(
     assert page.evaluate("window.notReloaded === true")  # the same page all along
     review = IndicatorReview.objects.get(answer=answer)
     assert review.rating == "meets" and review.finding == "Minutes seen, plan signed."
+
+
+def test_the_header_says_one_open_question_after_a_question_asked_in_place(
+    page, area, site_manager, staff, expert, jurisdiction
+):
+    # given a review page with no open question ("0 open questions", the server's plural)
+    assessment = submitted_assessment(area=area, manager=site_manager, staff=staff)
+    in_review_with_expert(assessment, expert=expert, staff=staff)
+    answer = assessment.answers.order_by("indicator__position").first()
+    browser_login(page, expert.email)
+    page.goto(f"/reviews/assessments/{assessment.pk}/")
+    open_item = page.locator(".review-counts li").filter(has=page.locator('[data-count="open"]'))
+    expect(open_item).to_have_text("0 open questions")
+
+    # when the expert asks the site a question, saved in place
+    row = page.locator(f"#indicator-{answer.pk}")
+    open_indicator_details(page, answer.pk, ask=True)
+    row.locator("textarea[name=question]").fill("Where are the 2025 meeting minutes?")
+    row.get_by_role("button", name="Send question").click()
+    expect(row.locator(".message-near")).to_contain_text("sent to the site team")
+
+    # then the script counts again and writes the words for one question, not "1 open questions"
+    expect(open_item).to_have_text("1 open question")

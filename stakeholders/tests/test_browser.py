@@ -80,8 +80,14 @@ def test_visitor_comments_confirms_moderator_accepts_expert_considers(
     mail = OutgoingEmail.objects.get(kind=services.CONFIRM_EMAIL, to=["ana@example.org"])
     path = re.search(r"https?://[^/\s]+(/sites/comments/confirm/\S+)", mail.body).group(1)
     visitor.goto(path)
+    asking = visitor.get_by_role("heading", level=1).inner_text()
     visitor.locator("#confirm-button").click()
     expect(visitor.locator("#comment-confirmed")).to_be_visible()
+    # the thanks read as a success (the site's green message, not the amber notice), under a
+    # heading that no longer asks for the confirmation
+    thanks = visitor.locator("#comment-confirmed")
+    assert thanks.evaluate("e => getComputedStyle(e).borderLeftColor") == "rgb(27, 107, 58)"
+    expect(visitor.get_by_role("heading", level=1)).not_to_have_text(asking)
     _shot(visitor, "confirmed-390-fr")
 
     # a moderator (IUCN staff) accepts it from the queue

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.tests.factories import Role, make_user
 from assessments.workflow import transition
@@ -250,3 +250,17 @@ def test_the_confirmation_link_is_erased_from_the_outbox_once_sent(client, windo
     # then whoever reads the outbox cannot confirm it in the commenter's place
     mail.refresh_from_db()
     assert mail.sent_at is not None and mail.body == outbox.ERASED_BODY
+
+
+def test_a_too_long_comment_is_refused_with_the_numbers_written_the_french_way(client, window):
+    # given a French reader of the comment form (the requests leave their language active: the
+    # override puts the test's back)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    with translation.override("en"):
+        form = client.get(reverse("stakeholders:public", args=[window.protected_area_id])).content.decode()
+        # when a comment of 5,000 characters is sent where 4,000 are allowed
+        refused = _post(client, window, text="x" * 5000).content.decode()
+    # then the form's hint and the refusal write 4 000 and 5 000, with French thousands separators
+    assert "4\xa0000 caractères" in form
+    assert "5\xa0000 caractères" in refused and "4\xa0000" in refused
+    assert "5000" not in refused and "4000 caractères" not in form + refused

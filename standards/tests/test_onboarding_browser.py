@@ -47,7 +47,7 @@ def test_staff_keep_the_record_in_french_on_a_phone_and_the_warning_shows(browse
                 page.locator(".onboarding-form button[type=submit]").click()
         conditions = page.locator(".onboarding-conditions li")
         assert conditions.count() == 4 and "très longue" in conditions.first.inner_text()
-        assert "14/03/2025" in conditions.first.inner_text()  # the French date format
+        assert "14 mars 2025" in conditions.first.inner_text()  # the French date format
         assert page.get_by_text("UICN Viet Nam").first.is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= width and not errors
         page.screenshot(path=str(SHOTS / f"hd-onboarding-{width}.png"), full_page=True)

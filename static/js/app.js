@@ -177,3 +177,60 @@ document.addEventListener("change", (event) => {
     // No worker (a private window, an old browser): pages work as before, only not offline.
   });
 })();
+
+// A drop-down cuts its chosen option at the arrow when the option is longer than the drop-down is wide
+// (a French indicator title or "checked by" on a phone), and a select's text cannot wrap: the whole
+// text is then also written under it (hidden from screen readers, which read the select's value).
+(() => {
+  const measure = document.createElement("canvas").getContext("2d");
+  const ARROW = 24; // px the browser keeps for the arrow, beside the padding
+  const watched = new WeakSet();
+  function update(select) {
+    const option = select.options[select.selectedIndex];
+    let note = select.nextElementSibling;
+    if (!note || !note.classList.contains("select-whole")) {
+      note = document.createElement("span");
+      note.className = "select-whole";
+      note.setAttribute("aria-hidden", "true");
+      note.hidden = true;
+      select.after(note);
+    }
+    let cut = false;
+    if (option && select.clientWidth) {
+      const style = getComputedStyle(select);
+      measure.font = [style.fontStyle, style.fontWeight, style.fontSize, style.fontFamily].join(" ");
+      const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - ARROW;
+      cut = measure.measureText(option.text).width > room;
+    }
+    note.textContent = cut ? option.text : "";
+    note.hidden = !cut;
+  }
+  const resized = "ResizeObserver" in window ? new ResizeObserver((entries) => entries.forEach((e) => update(e.target))) : null;
+  function watch(root) {
+    const selects = root.matches && root.matches("select") ? [root] : root.querySelectorAll ? root.querySelectorAll("select") : [];
+    selects.forEach((select) => {
+      if (select.multiple || select.size > 1 || watched.has(select)) return;
+      watched.add(select);
+      if (resized) resized.observe(select);
+      else update(select);
+    });
+  }
+  watch(document);
+  document.addEventListener("change", (event) => {
+    if (watched.has(event.target)) update(event.target);
+  });
+  // Drop-downs that fragments and scripts add later (review rows, evidence forms).
+  new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((n) => n.nodeType === 1 && watch(n))))
+    .observe(document.body, { childList: true, subtree: true });
+})();
+
+// A moment written as the pages write a short date and time (greenlist/formats: "6 Dec 2026, 21:33",
+// "6 déc. 2026, 21:33", "6 dic 2026, 21:33"), for the scripts that show one: toLocaleString's own
+// "06/12/2026 21:33:00" beside the pages' dates read as another way of dating. English day first, as
+// the platform's English format is ("en" alone is month first in Intl).
+window.greenlistShortDateTime = (value) => {
+  const lang = document.documentElement.lang || "en";
+  return new Date(value).toLocaleString(lang === "en" ? "en-GB" : lang, {
+    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+};

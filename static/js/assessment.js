@@ -82,6 +82,19 @@
   }
 
   // --- the page-wide status line -------------------------------------------------------------
+  // Evidence files waiting on the device (static/js/upload.js announces them): while any wait, the
+  // line does not say that everything is saved.
+  let filesWaiting = 0;
+  document.addEventListener("offline:uploads-pending", (event) => {
+    filesWaiting = Number(event.detail && event.detail.count) || 0;
+    refreshStatus();
+  });
+  function filesText() {
+    return window.ngettext
+      ? window.interpolate(window.ngettext("Not yet sent: %(n)s file kept on this device", "Not yet sent: %(n)s files kept on this device", filesWaiting), { n: filesWaiting }, true)
+      : `Not yet sent: ${filesWaiting} files`;
+  }
+
   function refreshStatus() {
     if (!statusEl) return;
     let saving = 0, retrying = 0, failed = null, dirty = 0, queued = 0;
@@ -101,12 +114,16 @@
       text = (window.ngettext
         ? window.interpolate(window.ngettext("Not yet sent: %(n)s indicator kept on this device", "Not yet sent: %(n)s indicators kept on this device", queued), { n: queued }, true)
         : `Not yet sent: ${queued}`);
+      if (filesWaiting) text = `${text} · ${filesText()}`;
     } else if (retrying) {
       state = "retrying";
       text = words.retrying || "Not saved — retrying…";
     } else if (saving || dirty) {
       state = "saving";
       text = words.saving || "Saving…";
+    } else if (filesWaiting) {
+      state = "queued";
+      text = filesText();
     } else {
       state = "saved";
       text = words.saved || "All changes saved";
@@ -587,9 +604,12 @@
       const article = li.closest("article");
       li.remove();
       markEvidenceDirty(id);
-      // Focus stays in the indicator (on its "link evidence" button) rather than on the page.
+      // Focus stays in the indicator (on its "link evidence" button, or on the closed fold that
+      // holds it: static/js/upload.js) rather than on the page.
       const next = article && article.querySelector(".js-pick");
-      if (next) next.focus();
+      const fold = next && next.closest("details:not([open])");
+      if (fold) fold.querySelector("summary").focus();
+      else if (next) next.focus();
       return;
     }
     const showAll = event.target.closest(".js-show-all");

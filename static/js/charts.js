@@ -60,8 +60,70 @@
     },
   };
 
+  // Lines of `text` no wider than `width` px in `font` (a canvas font), broken at spaces: Chart.js
+  // draws a title's lines as given, and cuts a line longer than the canvas at both edges.
+  function wrapText(text, font, width) {
+    const g = document.createElement("canvas").getContext("2d");
+    g.font = font;
+    const lines = [];
+    let line = "";
+    String(text || "").split(/\s+/).filter(Boolean).forEach((word) => {
+      const longer = line ? line + " " + word : word;
+      if (line && g.measureText(longer).width > width) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = longer;
+      }
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
+
+  // The legend as an HTML list under the chart rather than drawn in it: Chart.js puts a legend's items
+  // in rows of the canvas's width and cuts a longer label at both edges (a French one on a phone),
+  // where HTML wraps it. Each swatch is drawn as Chart.js draws it (colour, hatching, dashes).
+  const htmlLegend = {
+    id: "htmlLegend",
+    afterUpdate(chart) {
+      const box = chart.canvas.parentElement;
+      let list = box.nextElementSibling;
+      if (!list || !list.classList.contains("chart-legend")) {
+        list = document.createElement("ul");
+        list.className = "chart-legend";
+        box.after(list);
+      }
+      const ratio = window.devicePixelRatio || 1;
+      const items = Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) => {
+        const swatch = document.createElement("canvas");
+        swatch.className = "chart-swatch";
+        swatch.setAttribute("aria-hidden", "true");
+        swatch.width = 28 * ratio;
+        swatch.height = 14 * ratio;
+        const g = swatch.getContext("2d");
+        g.scale(ratio, ratio);
+        g.fillStyle = [].concat(item.fillStyle)[0];  // a per-bar colour list: the first bar's
+        g.fillRect(1, 1, 26, 12);
+        if (item.lineWidth) {
+          g.strokeStyle = [].concat(item.strokeStyle)[0];
+          g.lineWidth = Math.min(item.lineWidth, 2);
+          g.setLineDash(item.lineDash || []);
+          g.strokeRect(1, 1, 26, 12);
+        }
+        const li = document.createElement("li");
+        li.append(swatch, document.createTextNode(item.text));
+        return li;
+      });
+      list.replaceChildren(...items);
+    },
+  };
+
   // For the other pages' charts (outcomes.js), which load this file before theirs.
-  window.greenlistCharts = { hatch, intervals };
+  window.greenlistCharts = { hatch, intervals, htmlLegend, wrapText };
+
+  // A percentage as the pages write it (core/templatetags/typography.py `percent`): at most one
+  // decimal, the page language's decimal sign and percent sign ("94.9%", "94,9 %").
+  const percent = new Intl.NumberFormat(document.documentElement.lang || "en", { style: "percent", maximumFractionDigits: 1 });
 
   // Writes each bar's value at its end, so the figure is read as text, not guessed from a colour.
   const valueLabels = {
@@ -78,7 +140,7 @@
         meta.data.forEach((bar, j) => {
           const value = dataset.data[j];
           if (value === null || value === undefined) return;
-          const text = (options && options.suffix) ? Math.round(value) + options.suffix : String(value);
+          const text = (options && options.percent) ? percent.format(value / 100) : String(value);
           if (horizontal) {
             ctx.textAlign = "left"; ctx.textBaseline = "middle";
             ctx.fillText(text, bar.x + 4, bar.y);
@@ -92,7 +154,7 @@
     },
   };
 
-  function base(horizontal, max, suffix) {
+  function base(horizontal, max, isPercent) {
     const scale = { beginAtZero: true, ticks: { precision: 0 } };
     if (max) scale.max = max;
     return {
@@ -102,7 +164,7 @@
       animation: false,
       layout: { padding: { right: horizontal ? 56 : 0, top: horizontal ? 0 : 18 } },
       scales: horizontal ? { x: scale } : { y: scale },
-      plugins: { legend: { display: false }, valueLabels: { suffix: suffix || "" } },
+      plugins: { legend: { display: false }, valueLabels: { percent: !!isPercent } },
     };
   }
 
@@ -117,15 +179,13 @@
     if (data.expert) {
       datasets.push({ label: gettext("Group's score (%)"), data: data.expert, backgroundColor: hatch(BLUE), borderColor: BLUE, borderWidth: 1 });
     }
-    const options = base(true, 100, " %");
-    options.plugins.legend = { display: true, position: "bottom" };
-    canvas.parentElement.style.height = (60 + data.labels.length * (data.expert ? 48 : 34)) + "px";
-    return new Chart(canvas, { type: "bar", data: { labels: data.labels, datasets }, options, plugins: [valueLabels] });
+    const options = base(true, 100, true);
+    canvas.parentElement.style.height = (40 + data.labels.length * (data.expert ? 48 : 34)) + "px";
+    return new Chart(canvas, { type: "bar", data: { labels: data.labels, datasets }, options, plugins: [valueLabels, htmlLegend] });
   }
 
   function reviewChart(canvas, data) {
-    const options = base(false, 100, " %");
-    options.plugins.legend = { display: true, position: "bottom" };
+    const options = base(false, 100, true);
     options.plugins.tooltip = { callbacks: { title: (items) => items.map((i) => i.label + " " + data.titles[i.dataIndex]) } };
     canvas.parentElement.style.height = "260px";
     return new Chart(canvas, {
@@ -138,7 +198,7 @@
         ],
       },
       options,
-      plugins: [valueLabels],
+      plugins: [valueLabels, htmlLegend],
     });
   }
 

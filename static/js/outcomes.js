@@ -12,8 +12,16 @@
   const COLOURS = { inside: "#1b6b3a", buffer: "#8a5a00" };
   const KIND_COLOURS = { deployment: "#1f5f8b", record: "#7b3fa0", loss: "#c2410c" };
 
-  // Hatching and interval bars are shared with the dashboard (charts.js, loaded first).
-  const { hatch, intervals } = window.greenlistCharts || {};
+  // Hatching, interval bars, the HTML legend and line wrapping are shared with the dashboard (charts.js,
+  // loaded first).
+  const { hatch, intervals, htmlLegend, wrapText } = window.greenlistCharts || {};
+
+  // The unit, as lines over the plot that fit the chart's width. Along the y axis it was longer than the
+  // plot is high (a French unit in a 220 px chart on a phone) and cut at both ends.
+  const UNIT_FONT = { size: 12, weight: "normal" };
+  function unitLines(unit, width) {
+    return wrapText(unit, UNIT_FONT.size + "px " + Chart.defaults.font.family, width);
+  }
 
   function ciMax(s) {
     let top = 0;
@@ -70,16 +78,26 @@
       });
     }
     canvas.parentElement.style.height = "240px";
+    const legend = s.zones.length > 1 || !!s.trend;
     return new Chart(canvas, {
       data: { labels, datasets },
       options: {
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
+        onResize(chart, size) { chart.options.plugins.title.text = unitLines(s.unit, size.width); },
         // Room for the intervals: Chart.js scales to the values only.
-        scales: { y: { beginAtZero: true, suggestedMax: ciMax(s), title: { display: true, text: s.unit } } },
+        scales: { y: { beginAtZero: true, suggestedMax: ciMax(s) } },
         plugins: {
-          legend: { display: s.zones.length > 1 || !!s.trend, position: "bottom" },
+          title: {
+            display: !!s.unit,
+            text: unitLines(s.unit, canvas.parentElement.clientWidth),
+            align: "start",
+            font: UNIT_FONT,
+            color: "#56615b",
+            padding: { top: 0, bottom: 6 },
+          },
+          legend: { display: false },
           tooltip: {
             callbacks: {
               afterLabel(item) {
@@ -97,7 +115,7 @@
           },
         },
       },
-      plugins: [intervals],
+      plugins: legend ? [intervals, htmlLegend] : [intervals],
     });
   }
 

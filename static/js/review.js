@@ -153,11 +153,25 @@
 
   // The header's counts (reviewed, disagreeing, unmet, open questions, changed), counted again once a
   // row is drawn anew: each <strong data-count="x"> is the sum of the rows' data-x ("1"/"0", or the
-  // row's open questions), as the server counted them (reviews.review_page).
+  // row's open questions), as the server counted them (reviews.review_page). The words after a count
+  // that agree with it (<span data-words="x">: "1 open question", "2 questions ouvertes") are written
+  // again with the template's own messages, through the catalogue's plural rule (French says "0
+  // question ouverte": not a choice between n === 1 and the rest).
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var npgettext = window.npgettext || function (_context, one, many, n) { return n === 1 ? one : many; };
+  var countWords = {
+    unmet: function (n) { return npgettext("review page count", "unmet", "unmet", n); },
+    open: function (n) { return ngettext("open question", "open questions", n); },
+    changed: function (n) { return npgettext("review page count", "changed since sent back", "changed since sent back", n); },
+  };
+
   function recount() {
     document.querySelectorAll(".review-counts [data-count]").forEach(function (el) {
       var key = el.dataset.count;
-      el.textContent = rows.reduce(function (n, r) { return n + (parseInt(r.dataset[key], 10) || 0); }, 0);
+      var total = rows.reduce(function (n, r) { return n + (parseInt(r.dataset[key], 10) || 0); }, 0);
+      el.textContent = total;
+      var words = el.parentNode.querySelector('[data-words="' + key + '"]');
+      if (words && countWords[key]) { words.textContent = countWords[key](total); }
     });
   }
 

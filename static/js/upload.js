@@ -10,7 +10,12 @@
 // the network cut for good, wait in IndexedDB ("greenlist-uploads", through idb-keyval) with what the
 // form said, when they were taken and where the device was (when the person allows it). They survive
 // closing the browser and go, through tus, when the network returns ("online") or on "Send now".
-// Their number is announced as a "offline:uploads-pending" event ({count}) for the offline banner.
+// They are listed in the page's outbox (offline/_controls.html) under the answers waiting there, and
+// their number is announced as an "offline:uploads-pending" event ({count, refused}) for its count and
+// the save status. A file the server refused is listed apart, with its reason: it no longer waits.
+//
+// Each indicator's drop zone is folded ("Add or link evidence", closed): fifty open ones made the page
+// some 80,000 px long on a phone. It opens by itself where files of that indicator wait or were refused.
 (function () {
   "use strict";
   // Words through Django's JavaScript catalogue (jsi18n, loaded first by base.html); English without it.
@@ -78,22 +83,28 @@
     };
   }
 
-  function reason(status, body) {
-    if (body && body.errors && body.errors.file) {
-      return interpolate(gettext("Failed: %(reason)s"), { reason: body.errors.file.join(" ") }, true);
-    }
+  // `refused`: said of a file that waited on the device, which is kept (not failed) until removed.
+  function reason(status, body, refused) {
+    const said = body && body.errors && body.errors.file ? body.errors.file.join(" ") : null;
+    if (said) return interpolate(refused ? gettext("Refused: %(reason)s") : gettext("Failed: %(reason)s"), { reason: said }, true);
     // 404: the assessment (or the upload) is not there for this person any more, typically after their
     // role on the site ended while the file waited; the server's "Not found." would say too little.
     if (status === 404) return gettext("Refused: this assessment is no longer open to you (your role on its site may have ended).");
-    if (body && body.detail) return interpolate(gettext("Failed: %(reason)s"), { reason: body.detail }, true);
+    if (body && body.detail) {
+      return interpolate(refused ? gettext("Refused: %(reason)s") : gettext("Failed: %(reason)s"), { reason: body.detail }, true);
+    }
+    if (refused) return interpolate(gettext("Refused by the server (error %(status)s)."), { status: status }, true);
     return interpolate(gettext("Failed (error %(status)s)"), { status: status }, true);
   }
 
-  // What the form says about the file, the same fields for tus and multipart.
+  // What the form says about the file, the same fields for tus and multipart (`number`: the
+  // indicator's, for the outbox's list).
   function fieldsOf(form) {
+    const article = form.closest("article");
     return {
       answer: form.dataset.answer,
       indicator: form.dataset.indicator,
+      number: article ? article.dataset.number : "",
       sensitivity: form.elements.sensitivity.value,
       evidence_date: form.elements.evidence_date.value || "",
       // A multi-site application's site the file is about (issue 16); none: the whole application.
@@ -162,13 +173,18 @@
     });
   }
 
-  function tusRefusal(error) {
-    // An answer from the server (403 revoked, 413 too large…) is final; no answer is the network.
+  function tusRefusal(error, queued) {
+    // An answer from the server (403 revoked, 413 too large, 400 a type it does not take…) is final; no
+    // answer is the network. For a file that waited on the device, 429 (the day's quota) and 5xx (a
+    // server struggling) say "later", as for the answers' outbox (static/js/offline/outbox.js): it keeps
+    // waiting. A file chosen just now shows them: the person is there to choose it again.
     const response = error && error.originalResponse;
     if (!response) return null;
+    const status = response.getStatus();
+    if (queued && (status === 429 || status >= 500)) return null;
     let body = null;
     try { body = JSON.parse(response.getBody()); } catch (e) { /* not JSON */ }
-    return reason(response.getStatus(), body);
+    return reason(status, body, queued);
   }
 
   // --- multipart, where tus cannot run --------------------------------------------------------------
@@ -231,55 +247,78 @@
 
   // --- the outbox: files waiting in IndexedDB -------------------------------------------------------
 
-  const outbox = document.createElement("section");
+  // Shown in the page's outbox (offline/_controls.html), below the answers waiting there: one count
+  // and one "Send now" for all the device holds. A list of its own at the top of the page said the
+  // same thing a second time, unstyled.
+  const pageOutbox = document.querySelector(".js-outbox");
+  const outbox = document.createElement("div");
   outbox.className = "upload-outbox";
-  outbox.hidden = true;
-  outbox.setAttribute("aria-live", "polite");
-  const outboxText = document.createElement("p");
-  outboxText.className = "upload-outbox-count";
-  const sendNow = document.createElement("button");
-  sendNow.type = "button";
-  sendNow.className = "button secondary js-send-uploads";
-  sendNow.textContent = gettext("Send now");
+  // The files on their way, one progress bar each.
   const outboxList = document.createElement("ul");
   outboxList.className = "upload-list";
-  // Files the server refused for good (the person left the site team, the assessment was
-  // submitted): kept on the device with the reason until the person removes them; nothing is lost.
+  const waitingList = document.createElement("ul");
+  waitingList.className = "outbox-items upload-waiting";
+  // Files the server refused for good (too large, a type it does not take, the person left the site
+  // team): not waiting any more, and not sent again; kept on the device with the reason until the
+  // person removes them, so nothing is lost.
   const refusedList = document.createElement("ul");
-  refusedList.className = "upload-list upload-refused";
-  outbox.append(outboxText, sendNow, outboxList, refusedList);
+  refusedList.className = "outbox-items upload-refused";
+  outbox.append(outboxList, waitingList, refusedList);
   const main = document.getElementById("main");
-  if (main) main.prepend(outbox);
+  if (pageOutbox) pageOutbox.append(outbox);
+  else if (main) main.prepend(outbox);
+  const sendingKeys = new Set(); // shown by their progress bar, not in the list of waiting files
 
   // Every waiting file, of any assessment: each remembers its own upload address.
   async function waiting() {
     return store ? idb.entries(store) : [];
   }
 
+  function itemOf(key, entry) {
+    const li = document.createElement("li");
+    li.dataset.state = entry.refused ? "refused" : "pending";
+    const name = document.createElement("strong");
+    name.className = "upload-name";
+    name.textContent = entry.file.name || gettext("Photo");
+    li.append(name);
+    if (entry.fields && entry.fields.number && entry.endpoint === endpoint) {
+      const where = document.createElement("a");
+      where.href = `#answer-${entry.fields.answer}`;
+      where.textContent = `${gettext("Indicator")} ${entry.fields.number}`;
+      li.append(" ", where);
+    }
+    if (entry.refused) {
+      const why = document.createElement("p");
+      why.className = "field-error";
+      why.textContent = entry.refused;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "button secondary small";
+      remove.textContent = gettext("Remove from this device");
+      remove.addEventListener("click", async () => { await idb.del(key, store); refreshCount(); });
+      li.append(why, remove);
+    }
+    return li;
+  }
+
   async function refreshCount() {
     const entries = await waiting();
-    const count = entries.length;
-    refusedList.replaceChildren(
-      ...entries.filter(([, entry]) => entry.refused).map(([key, entry]) => {
-        const li = document.createElement("li");
-        li.className = "failed";
-        const name = document.createElement("span");
-        name.className = "upload-name";
-        name.textContent = entry.file.name || gettext("Photo");
-        const remove = document.createElement("button");
-        remove.type = "button";
-        remove.className = "button secondary small";
-        remove.textContent = gettext("Remove from this device");
-        remove.addEventListener("click", async () => { await idb.del(key, store); refreshCount(); });
-        li.append(name, " ", entry.refused, " ", remove);
-        return li;
-      })
+    const refused = entries.filter(([, entry]) => entry.refused);
+    const count = entries.length - refused.length;
+    waitingList.replaceChildren(
+      ...entries.filter(([key, entry]) => !entry.refused && !sendingKeys.has(key)).map(([key, entry]) => itemOf(key, entry))
     );
-    outbox.hidden = count === 0;
-    outboxText.textContent = interpolate(
-      ngettext("File not yet sent (%(n)s)", "Files not yet sent (%(n)s)", count), { n: count }, true
-    );
-    document.dispatchEvent(new CustomEvent("offline:uploads-pending", { detail: { count: count } }));
+    refusedList.replaceChildren(...refused.map(([key, entry]) => itemOf(key, entry)));
+    document.dispatchEvent(new CustomEvent("offline:uploads-pending", { detail: { count: count, refused: refused.length } }));
+    if (pageOutbox && !window.greenlistOutbox) {
+      // Without the answers' outbox (a browser without service workers), the files are all it holds.
+      pageOutbox.querySelector(".js-outbox-count").textContent = count
+        ? interpolate(ngettext("Not yet sent (%(n)s)", "Not yet sent (%(n)s)", count), { n: count }, true)
+        : gettext("Nothing left to send");
+      pageOutbox.dataset.state = count ? "waiting" : "sent";
+      pageOutbox.hidden = !entries.length;
+    }
+    return entries;
   }
 
   async function keep(file, fields, capture) {
@@ -296,21 +335,24 @@
     try {
       for (const [key, entry] of await waiting()) {
         if (entry.refused) continue; // said once; sent again only if the person chooses the file again
+        sendingKeys.add(key);
+        await refreshCount();
         const ui = row(outboxList, entry.file.name || gettext("Photo"));
         try {
           // The evidence list of this page gets the file only when it is this assessment's.
           await sendTus(entry.file, entry.fields, entry.capture, ui, entry.endpoint === endpoint ? null : entry.endpoint);
           await idb.del(key, store);
         } catch (error) {
-          const refusal = tusRefusal(error);
+          ui.remove(); // listed again, as waiting or as refused
+          const refusal = tusRefusal(error, true);
           if (refusal) {
-            // Refused for good (a revoked person, a frozen assessment): said, kept, not retried forever.
-            ui.remove(); // shown in the list of refused files instead
+            // Refused for good (a revoked person, a frozen assessment, too large): said, kept, not retried.
             await idb.set(key, Object.assign({}, entry, { refused: refusal }), store);
           } else {
-            ui.queued();
-            break; // the network went again: the rest wait for it too
+            break; // the network went again (or the server asks for later): the rest wait for it too
           }
+        } finally {
+          sendingKeys.delete(key);
         }
         await refreshCount();
       }
@@ -320,8 +362,7 @@
     }
   }
 
-  // Any "Send now" of the page (the answers' outbox has one too: .js-outbox-send) sends the files.
-  sendNow.classList.add("js-outbox-send");
+  // The page outbox's "Send now" (.js-outbox-send) sends the files too.
   document.addEventListener("click", (event) => {
     if (event.target.closest(".js-outbox-send")) sendWaiting();
   });
@@ -379,11 +420,13 @@
   }
 
   // One drop zone in a <template>, cloned under each indicator (50 server-rendered copies made
-  // the page heavy). Without script, each indicator links to its evidence page instead.
+  // the page heavy), folded with the indicator's "link evidence" button in a closed <details>.
+  // Without script, each indicator links to its evidence page instead (link and upload).
   const template = document.getElementById("upload-template");
   if (template) {
     document.querySelectorAll(".js-evidence-actions").forEach((anchor) => {
       const block = template.content.cloneNode(true);
+      const fold = block.querySelector("details");
       const form = block.querySelector("form");
       const id = anchor.dataset.answer;
       form.dataset.answer = id;
@@ -392,6 +435,19 @@
       block.querySelectorAll("[data-id]").forEach((el) => { el.id = `${el.dataset.id}-${id}`; });
       block.querySelectorAll("label[data-for]").forEach((el) => { el.htmlFor = `${el.dataset.for}-${id}`; });
       anchor.after(block);
+      form.before(anchor);
+      // A file dragged over the closed fold opens it, to be dropped on the zone inside.
+      fold.addEventListener("dragenter", () => { fold.open = true; });
+    });
+  }
+
+  // Opened where this assessment's files wait or were refused, so that the person finds them.
+  function openFoldsOf(entries) {
+    entries.forEach(([, entry]) => {
+      if (entry.endpoint !== endpoint || !entry.fields) return;
+      const form = document.querySelector(`form.js-upload[data-answer="${entry.fields.answer}"]`);
+      const fold = form && form.closest("details");
+      if (fold) fold.open = true;
     });
   }
 
@@ -426,5 +482,8 @@
     });
   });
 
-  refreshCount().then(() => sendWaiting());
+  refreshCount().then((entries) => {
+    openFoldsOf(entries);
+    sendWaiting();
+  });
 })();

@@ -304,7 +304,8 @@ def concern_to_suspension_and_reinstatement(browser, live_server, area, certific
     panel = person(browser, live_server, chair)
     panel.goto(f"/concerns/{concern.pk}/")
     panel.locator("#outcome-kind").select_option("suspension")
-    panel.locator("#outcome-members").select_option([str(m.pk) for m in others])
+    for m in others:
+        panel.locator(f"#member-{m.pk}").check()
     panel.locator("#outcome-reasons").fill("Direct threat to the site's major values.")
     panel.locator("#outcome-summary").fill("Certificate suspended until the trawling has demonstrably stopped.")
     panel.locator("#outcome-form button[type=submit]").click()
@@ -318,7 +319,8 @@ def concern_to_suspension_and_reinstatement(browser, live_server, area, certific
 
     # UI: later the Panel reinstates it; the certificate is valid again
     panel.locator("#outcome-kind").select_option("reinstatement")
-    panel.locator("#outcome-members").select_option([str(m.pk) for m in others])
+    for m in others:
+        panel.locator(f"#member-{m.pk}").check()
     panel.locator("#outcome-reasons").fill("Patrol records for three months show no trawling.")
     panel.locator("#outcome-summary").fill("Certificate reinstated.")
     panel.locator("#outcome-form button[type=submit]").click()

@@ -172,7 +172,9 @@ def test_offline_journey(browser, live_server, tmp_path, testdata, area, site_ma
     camera = page.locator("form.js-upload").first.locator("input[name=photo]")
     for photo in PHOTOS:  # one at a time, as a camera takes them
         camera.set_input_files(str(testdata / photo))
-    expect(page.locator(".upload-outbox-count")).to_contain_text("(2)", timeout=10_000)
+    # (listed once, in the page's outbox with the answers: one count for all twelve)
+    expect(page.locator(".js-outbox .upload-waiting li")).to_have_count(2, timeout=10_000)
+    expect(page.locator(".js-outbox-count")).to_contain_text("(12)")
     assert not EvidenceItem.objects.filter(answers__assessment=assessment).exists()
     shot(page, "2-offline-ten-waiting")
     phone.close()
@@ -204,7 +206,7 @@ def test_offline_journey(browser, live_server, tmp_path, testdata, area, site_ma
         assert saved.justification == f"Réponse hors ligne numéro {i + 1}." and saved.rating == "meets"
         assert saved.version == before[answer.pk] + 1, "sent exactly once"
     # and the two photos arrive once each, linked to the first indicator's answer
-    expect(page.locator(".upload-outbox")).to_be_hidden(timeout=30_000)
+    expect(page.locator(".upload-waiting li")).to_have_count(0, timeout=30_000)
     photos = EvidenceItem.objects.filter(answers__assessment=assessment).distinct()
     assert sorted(p.original_filename for p in photos) == sorted(Path(p).name for p in PHOTOS)
     assert all(p.device_captured_at is not None for p in photos)

@@ -35,7 +35,7 @@
   function show(box, options) {
     const { mine, theirs } = options;
     const n = ++seq;
-    const when = theirs.updated_at ? new Date(theirs.updated_at).toLocaleString(document.documentElement.lang) : "";
+    const when = theirs.updated_at ? window.greenlistShortDateTime(theirs.updated_at) : "";
     const who = theirs.updated_by || gettext("someone else");
     box.replaceChildren();
     const message = document.createElement("p");

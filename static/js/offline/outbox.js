@@ -15,6 +15,7 @@
   const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (_m, k) => obj[k]));
   const handlers = {};
   let uploadsPending = 0; // lane A's resumable uploads waiting on this device (its own event)
+  let uploadsRefused = 0; // and those the server refused: listed, no longer waiting
   let flushing = null;
 
   function csrfToken() {
@@ -129,9 +130,13 @@
   async function refresh() {
     const items = await device.outbox.list();
     const waiting = items.filter((i) => i.state !== "refused").length;
+    // With something refused listed below, "Everything is sent" would not be true.
+    const refused = items.length - waiting + uploadsRefused;
     document.querySelectorAll(".js-outbox-count").forEach((el) => {
       const n = waiting + uploadsPending;
-      el.textContent = n ? interpolate(ngettext("Not yet sent (%(n)s)", "Not yet sent (%(n)s)", n), { n }, true) : gettext("Everything is sent");
+      el.textContent = n
+        ? interpolate(ngettext("Not yet sent (%(n)s)", "Not yet sent (%(n)s)", n), { n }, true)
+        : refused ? gettext("Nothing left to send") : gettext("Everything is sent");
       const outbox = el.closest(".js-outbox");
       outbox.dataset.state = n ? "waiting" : "sent";
       outbox.hidden = false; // shown once it says what the device holds, never "sent" before it looked
@@ -180,6 +185,7 @@
   });
   document.addEventListener("offline:uploads-pending", (event) => {
     uploadsPending = Number(event.detail && event.detail.count) || 0;
+    uploadsRefused = Number(event.detail && event.detail.refused) || 0;
     refresh();
   });
   window.addEventListener("online", () => flush());

@@ -80,7 +80,7 @@
       a.textContent = page.title;
       const when = document.createElement("span");
       when.className = "muted small";
-      when.textContent = interpolate(gettext("kept on %(date)s"), { date: new Date(page.at).toLocaleString(document.documentElement.lang) }, true);
+      when.textContent = interpolate(gettext("kept on %(date)s"), { date: window.greenlistShortDateTime(page.at) }, true);
       const remove = document.createElement("button");
       remove.type = "button";
       remove.className = "button secondary small";
