@@ -413,6 +413,12 @@ class Row:
         return sum(1 for r in self.requests if r.status != RequestStatus.CLOSED)
 
     @property
+    def answered_requests(self) -> int:
+        """Open questions the site has answered: still open until the reviewer who asked closes them,
+        so the header says how many of the open ones wait on the reviewers rather than on the site."""
+        return sum(1 for r in self.requests if r.status == RequestStatus.ANSWERED)
+
+    @property
     def review_values(self) -> dict:
         """What the expert's own review form shows: what was typed if it was refused, else the saved review."""
         if self.posted.get("review"):
@@ -730,6 +736,7 @@ def review_page(assessment: Assessment, user, *, answer_id: int | None = None, i
             "disagree": sum(1 for r in rows if r.disagree),
             "unmet": sum(1 for r in rows if r.unmet),
             "open_requests": sum(r.open_requests for r in rows),
+            "answered_requests": sum(r.answered_requests for r in rows),
             "changed": sum(1 for r in rows if r.changed_since_sent_back),
         },
     }

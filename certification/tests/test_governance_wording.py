@@ -70,6 +70,26 @@ def test_condition_moves_are_labelled_with_a_whole_sentence(client, certificate,
     assert "Note (" not in page
 
 
+def test_a_conditions_status_changes_are_its_history_not_its_progress_reports(client, certificate, staff):
+    # given a condition fulfilled with no progress report (the page listed the change under "Progress
+    # reports", right below "No progress reported yet.")
+    condition = conditions.condition_add(
+        certificate=certificate,
+        text="Adopt the patrol plan.",
+        due_on=timezone.localdate() + datetime.timedelta(days=90),
+        checked_by=ConditionChecker.SECRETARIAT,
+        by=staff,
+        origin="test",
+    )
+    conditions.condition_transition(condition=condition, to="fulfilled", by=staff, note="Plan adopted.")
+    client.force_login(staff)
+    page = _text(client.get(f"/certification/certificates/{certificate.number}/conditions/").content.decode())
+    # then the change is under its own heading, after the progress reports
+    reports, _, history = page.partition("Progress reports")[2].partition("History")
+    assert "No progress reported yet." in reports and "Open → Fulfilled" not in reports
+    assert "Open → Fulfilled" in history and "Plan adopted." in history
+
+
 def _history(client, certificate) -> str:
     page = client.get(certificate.get_absolute_url()).content.decode()
     return _text(re.search(r'<ol class="history">(.*?)</ol>', page, re.S).group(1))

@@ -51,6 +51,13 @@ def test_outcome_charts_and_link_form_fit_a_phone_in_french(browser, live_server
     whole = select.locator("xpath=following-sibling::*[1][contains(@class, 'select-whole')]")
     expect(whole).to_have_text(select.evaluate("s => s.options[s.selectedIndex].text"))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # and the axes' numbers are written the French way ("0,5", not "0.5"; the browser itself is English)
+    ticks = page.evaluate(
+        "() => [...document.querySelectorAll('canvas.js-outcome-chart')]"
+        ".flatMap((c) => Chart.getChart(c).scales.y.ticks.map((t) => t.label))"
+    )
+    decimals = [t for t in ticks if any(sep in t for sep in ".,")]
+    assert decimals and all("," in t and "." not in t for t in decimals), ticks
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "outcome-charts-390-fr.png"), full_page=True)
 

@@ -100,6 +100,7 @@ def row_key(row: Any, context: Any) -> Hashable:
         tuple(context.get(name) for name in _ROW_CONTEXT),
         (row.key, tuple(row.urls.items()), row.part_url, row.page_url, row.details_summary, row.version_note),
         (row.changed_since_sent_back, row.unmet, row.disagree, row.reviewed),
+        (row.open_requests, row.answered_requests),
         (row.my_review_out_of_date, row.group_out_of_date),
         stored_values(row.answer),
         stored_values(row.indicator),

@@ -78,6 +78,7 @@ def test_a_refused_review_form_keeps_what_was_typed(client, team, expert):
 def _summary(body: str) -> str:
     """The review page header's counts, as read (tags and extra spaces left out)."""
     summary = re.search(r'<ul class="review-counts".*?</ul>', body, re.S).group(0)
+    summary = re.sub(r"<li[^>]* hidden>.*?</li>", "", summary, flags=re.S)  # not shown
     return " ".join(re.sub(r"<[^>]+>", " ", summary).split())
 
 
@@ -100,6 +101,28 @@ def test_without_script_the_header_counts_follow_a_save_and_a_question(client, t
     assert "0 open questions" in _summary(before.content.decode())
     assert _summary(after.content.decode()).endswith("1 open question")
     assert after.content.decode().count('data-open="1"') == 1
+
+
+def test_the_header_says_which_open_questions_the_site_has_answered(client, team, expert, site_manager):
+    # given two questions to the site, one of them answered (open until the expert closes it)
+    assessment = team["assessment"]
+    first, second = answers_of(assessment)[:2]
+    asked = services.information_request_create(assessment=assessment, answer=first, by=expert, question="Plan?")
+    services.information_request_create(assessment=assessment, answer=second, by=expert, question="Map?")
+    page = reverse("reviews:review", args=[assessment.pk])
+    client.force_login(expert)
+    summary = _summary(client.get(page).content.decode())
+    assert summary.endswith("2 open questions"), summary
+    services.information_reply_create(request=asked, by=site_manager, text="Adopted in May.")
+    # then the header says both are open and one of them waits on the reviewers
+    body = client.get(page).content.decode()
+    assert _summary(body).endswith("2 open questions 1 answered by the site, to close"), _summary(body)
+    assert body.count('data-answered="1"') == 1
+    # once closed, the answered one is neither open nor waiting, and its line is hidden
+    services.information_request_close(request=asked, by=expert)
+    body = client.get(page).content.decode()
+    assert "1 open question" in _summary(body)
+    assert re.search(r'<li data-hide-zero hidden><strong data-count="answered">0</strong>', body)
 
 
 def test_recommend_page_shows_the_unreviewed_indicators(client, team, expert):

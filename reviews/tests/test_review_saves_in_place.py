@@ -5,7 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import browser_login, open_indicator_details
-from reviews.models import IndicatorReview
+from reviews import services
+from reviews.models import IndicatorReview, InformationRequest
 from reviews.tests.factories import in_review_with_expert, submitted_assessment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,3 +59,15 @@ def test_the_header_says_one_open_question_after_a_question_asked_in_place(
 
     # then the script counts again and writes the words for one question, not "1 open questions"
     expect(open_item).to_have_text("1 open question")
+
+    # when the site answers it, the expert's page says it waits on the reviewers
+    asked = InformationRequest.objects.get(answer=answer)
+    services.information_reply_create(request=asked, by=site_manager, text="Uploaded to the library.")
+    page.reload()
+    answered_item = page.locator(".review-counts li").filter(has=page.locator('[data-count="answered"]'))
+    expect(answered_item).to_have_text("1 answered by the site, to close")
+    # and once the expert closes it in place, the script counts it out and hides the line
+    open_indicator_details(page, answer.pk)
+    row.get_by_role("button", name="Close this question").click()
+    expect(open_item).to_have_text("0 open questions")
+    expect(answered_item).to_be_hidden()

@@ -9,6 +9,9 @@
   const gettext = window.gettext || ((s) => s);
   const interpolate = window.interpolate || ((s, named) => s.replace(/%\((\w+)\)s/g, (_m, k) => named[k]));
 
+  // Numbers on the axes and in tooltips in the page's language ("0,5" in French), not the browser's.
+  if (window.Chart) { window.Chart.defaults.locale = document.documentElement.lang || "en"; }
+
   const GREEN = "#1b6b3a";
   const GREY = "#56615b";
   const BLUE = "#1f5f8b";

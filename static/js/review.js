@@ -162,6 +162,7 @@
   var countWords = {
     unmet: function (n) { return npgettext("review page count", "unmet", "unmet", n); },
     open: function (n) { return ngettext("open question", "open questions", n); },
+    answered: function (n) { return npgettext("review page count", "answered by the site, to close", "answered by the site, to close", n); },
     changed: function (n) { return npgettext("review page count", "changed since sent back", "changed since sent back", n); },
   };
 
@@ -172,6 +173,7 @@
       el.textContent = total;
       var words = el.parentNode.querySelector('[data-words="' + key + '"]');
       if (words && countWords[key]) { words.textContent = countWords[key](total); }
+      if (el.parentNode.hasAttribute("data-hide-zero")) { el.parentNode.hidden = total === 0; }
     });
   }
 
