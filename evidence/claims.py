@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from core.errors import without_paths
@@ -77,6 +78,9 @@ def evidence_claim_batch(*, assessment_id: int, task_id: str, limit: int = BATCH
 
 
 CLAIM_FIELDS = ("item_id", "attempts", "claim_task", "claimed_at")
+# Loaded with each claimed item, in the same query: its assessment (the period, the site) and its
+# uploader, whose language the reason of a failure is written in (`uploader_language`).
+CLAIM_RELATED = ("assessment", "uploaded_by")
 
 
 def _claim(candidates, token: str, *, force: bool = False, skip_locked: bool = False, limit: int = 1) -> list[Claim]:
@@ -84,7 +88,7 @@ def _claim(candidates, token: str, *, force: bool = False, skip_locked: bool = F
     with transaction.atomic():
         relaxed_commit()
         rows = list(
-            candidates.select_for_update(of=("self",), skip_locked=skip_locked).select_related("assessment")[:limit]
+            candidates.select_for_update(of=("self",), skip_locked=skip_locked).select_related(*CLAIM_RELATED)[:limit]
         )
         items: list[EvidenceItem] = []
         total = 0
@@ -132,18 +136,28 @@ def _claim_one(item: EvidenceItem, facts: EvidenceFacts, token: str, now, force:
     if counted:
         facts.attempts += 1
     if facts.attempts > settings.EVIDENCE_MAX_ATTEMPTS and not force:
-        fail_locked(
-            item,
-            facts,
-            error_codes.GAVE_UP,
-            f"Processing stopped {facts.attempts - 1} times without finishing (the file may be too "
-            "large or complex); upload a smaller or simpler file.",
-        )
+        with translation.override(uploader_language(item)):
+            stopped = facts.attempts - 1
+            message = ngettext(
+                "Processing stopped %(count)s time without finishing (the file may be too large or complex); "
+                "upload a smaller or simpler file.",
+                "Processing stopped %(count)s times without finishing (the file may be too large or complex); "
+                "upload a smaller or simpler file.",
+                stopped,
+            ) % {"count": stopped}
+        fail_locked(item, facts, error_codes.GAVE_UP, message)
         return None
     facts.claim_task = token
     facts.claimed_at = now
     item.processing_status = ProcessingStatus.PROCESSING
     return Claim(item=item, facts=facts, token=token, counted=counted)
+
+
+def uploader_language(item: EvidenceItem) -> str:
+    """The language a reason for the item's uploader is written in: theirs (loaded with the claim,
+    `CLAIM_RELATED`), English when there is none."""
+    uploader = item.uploaded_by if item.uploaded_by_id else None
+    return (uploader.language if uploader is not None else "") or "en"
 
 
 def release_claims(claims: list[Claim]) -> None:

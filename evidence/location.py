@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING
 
 from django.contrib.gis.geos import GEOSException, Point
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from core.errors import TRANSIENT_DATABASE_ERRORS as TRANSIENT_ERRORS
 
 from . import error_codes
 from .choices import Kind, LocationCheck
+from .claims import uploader_language
 from .extract import Unprocessable
 
 if TYPE_CHECKING:
@@ -116,7 +119,9 @@ def _check_each(jobs, area_id) -> list:
         except DatabaseError as exc:
             if isinstance(exc, TRANSIENT_ERRORS):
                 raise
-            o.error = Unprocessable(error_codes.GEODATA_UNREADABLE, f"The geometry could not be checked ({exc}).")
+            with translation.override(uploader_language(o.claim.item)):  # the reason is the uploader's
+                message = gettext("The geometry could not be checked (%(error)s).") % {"error": exc}
+            o.error = Unprocessable(error_codes.GEODATA_UNREADABLE, message)
             results.append(None)
     return results
 

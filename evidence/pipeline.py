@@ -31,7 +31,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import TRANSIENT_DATABASE_ERRORS as TRANSIENT_ERRORS
@@ -48,9 +49,10 @@ from .claims import (
     evidence_claim,
     evidence_claim_batch,
     release_claims,
+    uploader_language,
 )
 from .duplicates import mark_duplicates
-from .extract import Draft, Unprocessable, archives, camtrap, documents, geodata, images, rasters, sniff
+from .extract import Draft, Unprocessable, archives, camtrap, documents, geodata, images, number, rasters, sniff
 from .location import check_locations
 from .models import EvidenceFacts, EvidenceItem
 from .search import update_search_vectors
@@ -190,37 +192,40 @@ def evidence_process_batch(
 
 
 def _run(claim: Claim, boundaries: Boundaries) -> Outcome:
-    """Read the claimed item's file into a Draft; file problems become the outcome's error."""
+    """Read the claimed item's file into a Draft; file problems become the outcome's error, its
+    message in the uploader's language (a reason is stored as written, for whoever uploaded it)."""
     started = time.monotonic()
     item = claim.item
     workdir = Workdir(f"evidence-{item.pk}-")
     draft = Draft()
     sha = ""
-    try:
-        path, sha, size = _local_copy(item, workdir)
-        _check_size(size)
-        # The boundary of the site the item is about (a multi-site application's, issue 16), else the main site's.
-        site_id = item.site_id or item.assessment.protected_area_id
-        _extract(path, item, draft, lambda: boundaries.of(site_id), workdir)
-        error = None
-    except Unprocessable as exc:
-        error = exc
-    except SoftTimeLimitExceeded:
-        error = Unprocessable(
-            error_codes.TIME_LIMIT,
-            f"Processing took longer than {settings.EVIDENCE_TASK_SOFT_TIME_LIMIT} seconds and was stopped.",
-        )
-    except TRANSIENT_ERRORS:
-        raise
-    except FileNotFoundError:
-        error = Unprocessable(error_codes.FILE_MISSING, "The stored file is missing; upload it again.")
-    except MemoryError:
-        error = Unprocessable(error_codes.INTERNAL, "The file needs more memory than a worker has.")
-    except Exception:  # a bug in a reader must not keep the item (or the worker) stuck
-        log.exception("evidence %s: unexpected error while processing", item.pk)
-        error = Unprocessable(error_codes.INTERNAL, "The file could not be processed (internal error, logged).")
-    finally:
-        workdir.remove()
+    with translation.override(uploader_language(item)):
+        try:
+            path, sha, size = _local_copy(item, workdir)
+            _check_size(size)
+            # The boundary of the site the item is about (a multi-site application's, issue 16), else the main site's.
+            site_id = item.site_id or item.assessment.protected_area_id
+            _extract(path, item, draft, lambda: boundaries.of(site_id), workdir)
+            error = None
+        except Unprocessable as exc:
+            error = exc
+        except SoftTimeLimitExceeded:
+            error = Unprocessable(
+                error_codes.TIME_LIMIT,
+                _("Processing took longer than %(seconds)s seconds and was stopped.")
+                % {"seconds": settings.EVIDENCE_TASK_SOFT_TIME_LIMIT},
+            )
+        except TRANSIENT_ERRORS:
+            raise
+        except FileNotFoundError:
+            error = Unprocessable(error_codes.FILE_MISSING, _("The stored file is missing; upload it again."))
+        except MemoryError:
+            error = Unprocessable(error_codes.INTERNAL, _("The file needs more memory than a worker has."))
+        except Exception:  # a bug in a reader must not keep the item (or the worker) stuck
+            log.exception("evidence %s: unexpected error while processing", item.pk)
+            error = Unprocessable(error_codes.INTERNAL, _("The file could not be processed (internal error, logged)."))
+        finally:
+            workdir.remove()
     return Outcome(claim, draft, sha, error, int((time.monotonic() - started) * 1000))
 
 
@@ -274,11 +279,14 @@ def _local_copy(item: EvidenceItem, workdir: Workdir) -> tuple[str, str, int]:
 
 def _check_size(size: int) -> None:
     if size == 0:
-        raise Unprocessable(error_codes.EMPTY, "The file is empty.", rejected=True)
+        raise Unprocessable(error_codes.EMPTY, _("The file is empty."), rejected=True)
     limit = settings.EVIDENCE_MAX_UPLOAD_MB
     if size > limit * 1024 * 1024:
         raise Unprocessable(
-            error_codes.TOO_LARGE, f"The file is {size / 1024 / 1024:.1f} MB; the limit is {limit} MB.", rejected=True
+            error_codes.TOO_LARGE,
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": number(size / 1024 / 1024, 1, grouped=False), "limit": limit},
+            rejected=True,
         )
 
 
@@ -393,7 +401,7 @@ def _finish(outcomes: list[Outcome]) -> dict[int, str]:
         if not done:
             return {}
         items = []
-        for o, _ in done:
+        for o, _facts in done:
             item = o.claim.item
             item.processing_status = ProcessingStatus.FAILED if o.error else ProcessingStatus.READY
             # Readers quote library errors, which name files by their server path: never shown.

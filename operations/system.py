@@ -80,9 +80,15 @@ def system_state() -> SystemState:
         failed_jobs_total=failed_jobs.count(),
         failed_evidence=list(
             EvidenceItem.objects.filter(processing_status=ProcessingStatus.FAILED)
-            .select_related("assessment__protected_area")
+            .select_related("assessment__protected_area", "uploaded_by")
             .only(
-                "pk", "title", "original_filename", "status_reason", "uploaded_at", "assessment__protected_area__name"
+                "pk",
+                "title",
+                "original_filename",
+                "status_reason",
+                "uploaded_at",
+                "assessment__protected_area__name",
+                "uploaded_by__language",  # the reason is written in the uploader's language
             )
             .order_by("-uploaded_at", "-id")[:FAILED_SHOWN]
         ),

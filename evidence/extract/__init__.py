@@ -1,14 +1,24 @@
 """Readers that turn the bytes of one evidence file into facts. Pure: no database, no storage.
 
 Each reader raises `Unprocessable` with a stable code (see `error_codes`) and a message for the
-uploader when the file is refused or broken; anything else escaping a reader is a bug.
+uploader when the file is refused or broken; anything else escaping a reader is a bug. The message
+is written in the active language: the pipeline makes it the uploader's while it reads their file.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
+
+from django.utils.formats import number_format
+
+
+def number(value: float, decimals: int = 0, *, grouped: bool = True) -> str:
+    """A number for a message, written the active language's way: 1,234.5 in English, 1 234,5 in
+    French; rounded as Python's format does (number_format alone cuts extra decimals off)."""
+    return number_format(Decimal(f"{value:.{decimals}f}"), decimals, force_grouping=grouped)
 
 
 class Unprocessable(Exception):

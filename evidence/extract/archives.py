@@ -12,11 +12,12 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from core.errors import without_paths
 
 from .. import error_codes
-from . import Unprocessable
+from . import Unprocessable, number
 
 # How much of a member's name an error message quotes (a name can be a few kilobytes long).
 SHOWN_NAME_MAX = 200
@@ -39,7 +40,8 @@ def check_member_names(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     if len(infos) > settings.EVIDENCE_ZIP_MAX_FILES:
         raise Unprocessable(
             error_codes.ARCHIVE_TOO_MANY_FILES,
-            f"The archive holds {len(infos):,} files; the limit is {settings.EVIDENCE_ZIP_MAX_FILES:,}.",
+            _("The archive holds %(count)s files; the limit is %(limit)s.")
+            % {"count": number(len(infos)), "limit": number(settings.EVIDENCE_ZIP_MAX_FILES)},
         )
     for info in infos:
         name = info.filename.replace("\\", "/")
@@ -47,13 +49,14 @@ def check_member_names(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
         if name.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
             raise Unprocessable(
                 error_codes.ARCHIVE_UNSAFE_PATH,
-                f"The archive contains the path '{info.filename[:SHOWN_NAME_MAX]}', which points outside the archive.",
+                _("The archive contains the path '%(name)s', which points outside the archive.")
+                % {"name": info.filename[:SHOWN_NAME_MAX]},
             )
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             raise Unprocessable(
                 error_codes.ARCHIVE_UNSAFE_PATH,
-                f"The archive contains a symbolic link ('{info.filename[:SHOWN_NAME_MAX]}').",
+                _("The archive contains a symbolic link ('%(name)s').") % {"name": info.filename[:SHOWN_NAME_MAX]},
             )
     return infos
 
@@ -82,7 +85,8 @@ def safe_extract(path: str, target: str) -> list[str]:
                 dest = (root / info.filename).resolve()
                 if not dest.is_relative_to(root):
                     raise Unprocessable(
-                        error_codes.ARCHIVE_UNSAFE_PATH, f"Unsafe path '{info.filename[:SHOWN_NAME_MAX]}'."
+                        error_codes.ARCHIVE_UNSAFE_PATH,
+                        _("Unsafe path '%(name)s'.") % {"name": info.filename[:SHOWN_NAME_MAX]},
                     )
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 member = 0
@@ -99,7 +103,9 @@ def safe_extract(path: str, target: str) -> list[str]:
     except Unprocessable:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, ValueError) as exc:
-        raise Unprocessable(error_codes.ARCHIVE_CORRUPT, f"The zip archive is damaged ({without_paths(exc)}).")
+        raise Unprocessable(
+            error_codes.ARCHIVE_CORRUPT, _("The zip archive is damaged (%(error)s).") % {"error": without_paths(exc)}
+        )
     return sorted(files)
 
 
@@ -116,18 +122,23 @@ def _member_limit(info: zipfile.ZipInfo) -> int:
 def _member_bomb(info: zipfile.ZipInfo, size: int) -> Unprocessable:
     return Unprocessable(
         error_codes.ARCHIVE_BOMB,
-        f"'{info.filename[:SHOWN_NAME_MAX]}' expands {size // max(info.compress_size, 1):,} times "
-        "(a zip bomb); the archive was not unpacked.",
+        _("'%(name)s' expands %(ratio)s times (a zip bomb); the archive was not unpacked.")
+        % {"name": info.filename[:SHOWN_NAME_MAX], "ratio": number(size // max(info.compress_size, 1))},
     )
 
 
 def _bomb(limit: int) -> Unprocessable:
     return Unprocessable(
         error_codes.ARCHIVE_BOMB,
-        f"The archive would unpack to more than {_size(limit)} (a zip bomb?); it was not unpacked. An archive "
-        f"may unpack to {MAX_TOTAL_RATIO} times its size, and to {settings.EVIDENCE_ZIP_MAX_MB:,} MB at most.",
+        _(
+            "The archive would unpack to more than %(size)s (a zip bomb?); it was not unpacked. An archive may "
+            "unpack to %(ratio)s times its size, and to %(most)s MB at most."
+        )
+        % {"size": _size(limit), "ratio": MAX_TOTAL_RATIO, "most": number(settings.EVIDENCE_ZIP_MAX_MB)},
     )
 
 
 def _size(n: int) -> str:
-    return f"{n / (1024 * 1024):,.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.0f} KB"
+    if n >= 1024 * 1024:
+        return _("%(size)s MB") % {"size": number(n / (1024 * 1024), 1)}
+    return _("%(size)s KB") % {"size": number(n / 1024)}

@@ -19,6 +19,7 @@ from collections import defaultdict
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GeometryCollection, Point
+from django.utils.translation import gettext as _
 
 from .. import error_codes
 from ..choices import Kind
@@ -74,7 +75,9 @@ def _rows(path: str):
     with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
         for n, row in enumerate(csv.DictReader(handle)):
             if n >= MAX_CSV_ROWS:
-                raise Unprocessable(error_codes.CAMTRAP_INVALID, f"'{os.path.basename(path)}' has too many rows.")
+                raise Unprocessable(
+                    error_codes.CAMTRAP_INVALID, _("'%(name)s' has too many rows.") % {"name": os.path.basename(path)}
+                )
             yield {(k or "").strip(): (v or "").strip() for k, v in row.items()}
 
 
@@ -118,7 +121,9 @@ def _camtrap_dp(root: str, files: list[str]) -> dict:
     for row in _rows(dep_path):
         dep_id = row.get("deploymentID")
         if not dep_id:
-            raise Unprocessable(error_codes.CAMTRAP_INVALID, "deployments.csv has no 'deploymentID' column or value.")
+            raise Unprocessable(
+                error_codes.CAMTRAP_INVALID, _("deployments.csv has no 'deploymentID' column or value.")
+            )
         dep: dict = {"name": row.get("locationName") or row.get("locationID") or dep_id}
         lat, lon = _float(row.get("latitude")), _float(row.get("longitude"))
         if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
@@ -129,14 +134,15 @@ def _camtrap_dp(root: str, files: list[str]) -> dict:
     dates = []
     for row in _rows(obs_path):
         if "deploymentID" not in row:
-            raise Unprocessable(error_codes.CAMTRAP_INVALID, "observations.csv has no 'deploymentID' column.")
+            raise Unprocessable(error_codes.CAMTRAP_INVALID, _("observations.csv has no 'deploymentID' column."))
         if row.get("observationType", "animal") not in ("animal", ""):
             continue
         name = row.get("scientificName") or "unidentified"
         dep_id = row["deploymentID"]
         if dep_id not in deployments:
             raise Unprocessable(
-                error_codes.CAMTRAP_INVALID, f"observations.csv names deployment '{dep_id}', which is not listed."
+                error_codes.CAMTRAP_INVALID,
+                _("observations.csv names deployment '%(deployment)s', which is not listed.") % {"deployment": dep_id},
             )
         counts[name][dep_id] += 1
         individuals[name][dep_id] += int(_float(row.get("count")) or 1)
@@ -186,7 +192,11 @@ def _station_positions(path: str, deployments: dict[str, dict]) -> None:
                 point = Point(x, y, srid=int(epsg))
                 point.transform(transform)
             except GDALException as exc:
-                raise Unprocessable(error_codes.CAMTRAP_INVALID, f"Station '{station}': unknown EPSG {epsg} ({exc}).")
+                raise Unprocessable(
+                    error_codes.CAMTRAP_INVALID,
+                    _("Station '%(station)s': unknown EPSG %(epsg)s (%(error)s).")
+                    % {"station": station, "epsg": epsg, "error": exc},
+                )
             lon, lat = point.x, point.y
         if -90 <= lat <= 90 and -180 <= lon <= 180:
             deployments[station].update(latitude=round(lat, 7), longitude=round(lon, 7))

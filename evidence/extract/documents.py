@@ -7,6 +7,7 @@ import zipfile
 from xml.etree import ElementTree  # noqa: S405 - only our own zip members, parsed without entities below
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError, PyPdfError
 
@@ -43,7 +44,7 @@ def read_pdf(path: str, draft: Draft) -> None:
             except (FileNotDecryptedError, NotImplementedError):
                 raise Unprocessable(
                     error_codes.PDF_ENCRYPTED,
-                    "The PDF is protected by a password, so reviewers could not open it; upload it without one.",
+                    _("The PDF is protected by a password, so reviewers could not open it; upload it without one."),
                 )
         pages = reader.pages
         draft.page_count = len(pages)
@@ -61,11 +62,13 @@ def read_pdf(path: str, draft: Draft) -> None:
     except Unprocessable:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
-        raise Unprocessable(error_codes.PDF_CORRUPT, f"The PDF is damaged and cannot be read ({exc}).")
+        raise Unprocessable(
+            error_codes.PDF_CORRUPT, _("The PDF is damaged and cannot be read (%(error)s).") % {"error": exc}
+        )
     except RecursionError:
-        raise Unprocessable(error_codes.PDF_CORRUPT, "The PDF is damaged: its structure loops on itself.")
+        raise Unprocessable(error_codes.PDF_CORRUPT, _("The PDF is damaged: its structure loops on itself."))
     if draft.page_count == 0:
-        raise Unprocessable(error_codes.PDF_CORRUPT, "The PDF has no pages.")
+        raise Unprocessable(error_codes.PDF_CORRUPT, _("The PDF has no pages."))
 
 
 def read_office(path: str, ext: str, draft: Draft) -> None:
@@ -81,7 +84,7 @@ def read_office(path: str, ext: str, draft: Draft) -> None:
             for name in sorted(names):
                 info = archive.getinfo(name)
                 if info.file_size > 50 * 1024 * 1024:
-                    raise Unprocessable(error_codes.ARCHIVE_BOMB, "The document's text part is implausibly large.")
+                    raise Unprocessable(error_codes.ARCHIVE_BOMB, _("The document's text part is implausibly large."))
                 xml = archive.read(name).decode("utf-8", "replace")
                 piece = TAG.sub(" ", xml)
                 texts.append(re.sub(r"\s+", " ", piece))
@@ -94,7 +97,9 @@ def read_office(path: str, ext: str, draft: Draft) -> None:
                 if pages:
                     draft.page_count = int(pages.group(1))
     except (zipfile.BadZipFile, OSError, ElementTree.ParseError, EOFError) as exc:
-        raise Unprocessable(error_codes.OFFICE_CORRUPT, f"The document is damaged and cannot be read ({exc}).")
+        raise Unprocessable(
+            error_codes.OFFICE_CORRUPT, _("The document is damaged and cannot be read (%(error)s).") % {"error": exc}
+        )
 
 
 def read_text(path: str, draft: Draft) -> None:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GeometryCollection, GEOSException, GEOSGeometry
+from django.utils.translation import gettext as _
 
 from core import gdal_safety
 from core.errors import without_paths
@@ -38,7 +39,9 @@ def _check_geojson_file(path: str) -> None:
         with open(path, "rb") as handle:
             data = json.load(handle)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise Unprocessable(error_codes.GEODATA_NOT_JSON, f"The GeoJSON file is not valid JSON ({exc}).")
+        raise Unprocessable(
+            error_codes.GEODATA_NOT_JSON, _("The GeoJSON file is not valid JSON (%(error)s).") % {"error": exc}
+        )
     check_geojson_crs(data)
 
 
@@ -51,8 +54,10 @@ def check_geojson_crs(data) -> None:
     if isinstance(crs, dict) and str(crs.get("type", "")).lower() not in ("name", "epsg", "ogc"):
         raise Unprocessable(
             error_codes.GEODATA_NOT_ALLOWED,
-            "The GeoJSON file names its coordinate system by a link, which is not followed; "
-            'use longitude/latitude (WGS 84) or a named system such as "EPSG:32633".',
+            _(
+                "The GeoJSON file names its coordinate system by a link, which is not followed; "
+                'use longitude/latitude (WGS 84) or a named system such as "EPSG:32633".'
+            ),
         )
 
 
@@ -61,11 +66,23 @@ def check_shapefile_parts(shp_path: str) -> None:
     siblings = {p.lower() for p in os.listdir(os.path.dirname(shp_path) or ".")}
     name = os.path.basename(base).lower()
     missing = [ext for ext in (".shx", ".dbf") if f"{name}{ext}" not in siblings]
+    if len(missing) == 1:
+        raise Unprocessable(
+            error_codes.SHAPEFILE_INCOMPLETE,
+            _(
+                "The shapefile '%(name)s' comes without its %(part)s file; zip all parts (.shp, .shx, .dbf, .prj) "
+                "together."
+            )
+            % {"name": os.path.basename(shp_path), "part": missing[0]},
+        )
     if missing:
         raise Unprocessable(
             error_codes.SHAPEFILE_INCOMPLETE,
-            f"The shapefile '{os.path.basename(shp_path)}' comes without its {' and '.join(missing)} file"
-            f"{'s' if len(missing) > 1 else ''}; zip all parts (.shp, .shx, .dbf, .prj) together.",
+            _(
+                "The shapefile '%(name)s' comes without its %(part)s and %(other)s files; zip all parts (.shp, .shx, "
+                ".dbf, .prj) together."
+            )
+            % {"name": os.path.basename(shp_path), "part": missing[0], "other": missing[1]},
         )
 
 
@@ -79,14 +96,29 @@ def read_vector(path: str, draft: Draft) -> None:
     try:
         source = gdal_safety.open_vector(path)
     except gdal_safety.FormatNotAllowed:
-        ext = os.path.splitext(name)[1].lower()
+        ext = os.path.splitext(name)[1].lower().lstrip(".").upper()
+        if not ext:
+            raise Unprocessable(
+                error_codes.GEODATA_NOT_ALLOWED,
+                _(
+                    "'%(name)s' is not a valid geodata file (its content may be another format under this name); it "
+                    "was not opened."
+                )
+                % {"name": name},
+            )
         raise Unprocessable(
             error_codes.GEODATA_NOT_ALLOWED,
-            f"'{name}' is not a valid {ext.lstrip('.').upper() or 'geodata'} file (its content may be "
-            "another format under this name); it was not opened.",
+            _(
+                "'%(name)s' is not a valid %(format)s file (its content may be another format under this name); it "
+                "was not opened."
+            )
+            % {"name": name, "format": ext},
         )
     except GDALException as exc:
-        raise Unprocessable(error_codes.GEODATA_UNREADABLE, f"GDAL cannot read the geodata ({without_paths(exc)}).")
+        raise Unprocessable(
+            error_codes.GEODATA_UNREADABLE,
+            _("GDAL cannot read the geodata (%(error)s).") % {"error": without_paths(exc)},
+        )
     geoms: list[GEOSGeometry] = []
     layers = []
     limit = settings.EVIDENCE_MAX_FEATURES
@@ -115,12 +147,15 @@ def read_vector(path: str, draft: Draft) -> None:
                 geom.set_3d(False)
                 geoms.append(geom.geos)
     except (GDALException, GEOSException) as exc:
-        raise Unprocessable(error_codes.GEODATA_UNREADABLE, f"GDAL cannot read the features ({without_paths(exc)}).")
+        raise Unprocessable(
+            error_codes.GEODATA_UNREADABLE,
+            _("GDAL cannot read the features (%(error)s).") % {"error": without_paths(exc)},
+        )
     draft.details["layers"] = layers
     draft.details["driver"] = source.driver.name
     draft.feature_count = len(geoms)
     if not geoms:
-        raise Unprocessable(error_codes.GEODATA_UNREADABLE, "The file holds no features with a geometry.")
+        raise Unprocessable(error_codes.GEODATA_UNREADABLE, _("The file holds no features with a geometry."))
     collection = GeometryCollection(*geoms, srid=4326)
     draft.geometry = collection
 
@@ -133,8 +168,11 @@ def _transform_for(layer, path: str):
             return None  # degrees; taken as WGS 84
         raise Unprocessable(
             error_codes.GEODATA_NO_CRS,
-            f"'{os.path.basename(path)}' does not say its coordinate system (no .prj file) and its coordinates "
-            "are not longitude/latitude.",
+            _(
+                "'%(name)s' does not say its coordinate system (no .prj file) and its coordinates are not "
+                "longitude/latitude."
+            )
+            % {"name": os.path.basename(path)},
         )
     if srs.srid == 4326:
         return None

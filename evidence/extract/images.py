@@ -17,13 +17,14 @@ import struct
 import exifread
 from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from core.limits import cut
 
 from .. import error_codes, thumbnails
 from ..choices import Kind
-from . import Draft, Unprocessable
+from . import Draft, Unprocessable, number
 
 # Where the camera's make and model are kept (their limits are its fields').
 FACTS = "evidence.EvidenceFacts"
@@ -77,13 +78,18 @@ def read_image(path: str, draft: Draft, *, make_display: bool) -> None:
     except Image.DecompressionBombError:
         raise Unprocessable(
             error_codes.IMAGE_TOO_MANY_PIXELS,
-            f"The image is {draft.width:,} × {draft.height:,} pixels; the limit is {max_pixels:,} pixels "
-            "(a file this large could exhaust the server's memory).",
+            _(
+                "The image is %(width)s × %(height)s pixels; the limit is %(limit)s pixels (a file this large could "
+                "exhaust the server's memory)."
+            )
+            % {"width": number(draft.width or 0), "height": number(draft.height or 0), "limit": number(max_pixels)},
         )
     except UnidentifiedImageError:
-        raise Unprocessable(error_codes.IMAGE_CORRUPT, "The image is damaged: its data is not a valid image.")
+        raise Unprocessable(error_codes.IMAGE_CORRUPT, _("The image is damaged: its data is not a valid image."))
     except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
-        raise Unprocessable(error_codes.IMAGE_CORRUPT, f"The image is damaged or truncated ({exc}).")
+        raise Unprocessable(
+            error_codes.IMAGE_CORRUPT, _("The image is damaged or truncated (%(error)s).") % {"error": exc}
+        )
     finally:
         if not exif_read:  # Pillow could not open it: the facts ExifRead finds are still kept
             _read_file_exif(path, draft)

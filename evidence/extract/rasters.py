@@ -14,13 +14,14 @@ from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GeometryCollection, GEOSGeometry, LineString, Polygon
+from django.utils.translation import gettext as _
 
 from core import gdal_safety
 from core.errors import without_paths
 
 from .. import error_codes
 from ..choices import Kind
-from . import Draft, Unprocessable
+from . import Draft, Unprocessable, number
 
 # An integer raster with at most this many distinct values is read as classes (land cover,
 # loss year); beyond that it is a measurement (elevation, % cover).
@@ -42,15 +43,17 @@ def read_raster(path: str, draft: Draft, boundary) -> None:
         raster = gdal_safety.open_raster(path, suffix=".tif")
         band = raster.bands[0]
     except gdal_safety.FormatNotAllowed:
-        raise Unprocessable(error_codes.RASTER_UNREADABLE, "The file is not a readable GeoTIFF; it was not opened.")
+        raise Unprocessable(error_codes.RASTER_UNREADABLE, _("The file is not a readable GeoTIFF; it was not opened."))
     except (GDALException, IndexError) as exc:
-        raise Unprocessable(error_codes.RASTER_UNREADABLE, f"GDAL cannot read the raster ({without_paths(exc)}).")
+        raise Unprocessable(
+            error_codes.RASTER_UNREADABLE, _("GDAL cannot read the raster (%(error)s).") % {"error": without_paths(exc)}
+        )
     gt = raster.geotransform
     if gt[2] or gt[4]:
-        raise Unprocessable(error_codes.RASTER_UNREADABLE, "Rotated rasters are not supported; warp it north-up.")
+        raise Unprocessable(error_codes.RASTER_UNREADABLE, _("Rotated rasters are not supported; warp it north-up."))
     srs = raster.srs
     if srs is None:  # the pipeline reads only georeferenced rasters (is_georeferenced)
-        raise Unprocessable(error_codes.RASTER_UNREADABLE, "The raster has no coordinate reference system.")
+        raise Unprocessable(error_codes.RASTER_UNREADABLE, _("The raster has no coordinate reference system."))
     draft.width, draft.height = raster.width, raster.height
     minx, maxy = gt[0], gt[3]
     maxx, miny = gt[0] + gt[1] * raster.width, gt[3] + gt[5] * raster.height
@@ -97,8 +100,11 @@ def zonal_stats(raster, band, zone) -> dict:
     if cols * rows > settings.EVIDENCE_RASTER_MAX_PIXELS:
         raise Unprocessable(
             error_codes.RASTER_TOO_LARGE,
-            f"The part of the raster over the site is {cols:,} × {rows:,} pixels; the limit is "
-            f"{settings.EVIDENCE_RASTER_MAX_PIXELS:,}. Clip it to the site first.",
+            _(
+                "The part of the raster over the site is %(width)s × %(height)s pixels; the limit is %(limit)s. Clip "
+                "it to the site first."
+            )
+            % {"width": number(cols), "height": number(rows), "limit": number(settings.EVIDENCE_RASTER_MAX_PIXELS)},
         )
     data = np.asarray(band.data(offset=(col0, row0), size=(cols, rows))).reshape(rows, cols)
     if zone is None:

@@ -6,6 +6,8 @@ import os
 import re
 
 import magic
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from core.limits import cut
 
@@ -78,7 +80,10 @@ ALLOWED_TYPES = set().union(*EXTENSION_TYPES.values()) | {"image/svg+xml", "text
 # Words for the reason shown to the uploader: what the file is, never libmagic's description of it
 # ("ELF 64-bit LSB pie executable, x86-64…" tells a site team nothing), what its name promised, and
 # what is accepted instead. Every extension above has its format's name, and every name is in
-# ACCEPTED (evidence/tests/test_bad_input.py checks both).
+# ACCEPTED (evidence/tests/test_bad_input.py checks both). The words are translated when a reason is
+# written, in the language active then (the uploader's: evidence.pipeline): the names of formats and
+# ACCEPTED are marked for the catalogues (gettext_noop) and translated at use, the names of types are
+# lazy. A format's own name (JPEG, Word…) is the same in every language; "plain text" is a word.
 EXTENSION_FORMATS = {
     ".jpg": "JPEG",
     ".jpeg": "JPEG",
@@ -97,7 +102,7 @@ EXTENSION_FORMATS = {
     ".gpx": "GPX",
     ".gpkg": "GeoPackage",
     ".csv": "CSV",
-    ".txt": "plain text",
+    ".txt": gettext_noop("plain text"),
     ".docx": "Word",
     ".xlsx": "Excel",
     ".pptx": "PowerPoint",
@@ -107,27 +112,27 @@ EXTENSION_FORMATS = {
     ".xls": "Excel",
 }
 TYPE_NAMES = {
-    "image/jpeg": "a JPEG image",
-    "image/png": "a PNG image",
-    "image/gif": "a GIF image",
-    "image/webp": "a WebP image",
-    "image/tiff": "a TIFF image",
-    "application/pdf": "a PDF document",
-    "application/zip": "a zip archive",
-    "text/plain": "plain text",
-    "text/csv": "a CSV table",
-    "text/xml": "an XML document",
-    "application/json": "JSON",
+    "image/jpeg": gettext_lazy("a JPEG image"),
+    "image/png": gettext_lazy("a PNG image"),
+    "image/gif": gettext_lazy("a GIF image"),
+    "image/webp": gettext_lazy("a WebP image"),
+    "image/tiff": gettext_lazy("a TIFF image"),
+    "application/pdf": gettext_lazy("a PDF document"),
+    "application/zip": gettext_lazy("a zip archive"),
+    "text/plain": pgettext_lazy("what a file is", "plain text"),
+    "text/csv": gettext_lazy("a CSV table"),
+    "text/xml": gettext_lazy("an XML document"),
+    "application/json": gettext_lazy("JSON"),
 }
 # By the first part of the type, for the rest.
 FAMILY_NAMES = {
-    "image": "an image in a format not read here",
-    "audio": "a sound recording",
-    "video": "a video",
-    "font": "a font",
-    "text": "a text file of a kind not read here",
+    "image": gettext_lazy("an image in a format not read here"),
+    "audio": gettext_lazy("a sound recording"),
+    "video": gettext_lazy("a video"),
+    "font": gettext_lazy("a font"),
+    "text": gettext_lazy("a text file of a kind not read here"),
 }
-ACCEPTED = (
+ACCEPTED = gettext_noop(
     "Accepted: documents (PDF, Word, Excel, PowerPoint, OpenDocument, plain text, CSV, Markdown), images (JPEG, "
     "PNG, GIF, WebP, TIFF, HEIC, SVG), map data (GeoJSON, JSON, KML, GPX, GeoPackage) and zip archives (a "
     "zipped shapefile among them)."
@@ -146,21 +151,25 @@ def check_allowed(path: str, original_filename: str, mime: str, description: str
     if mime in EXECUTABLE_TYPES or description.startswith(("ELF ", "PE32", "MS-DOS executable", "Mach-O")):
         raise Unprocessable(
             error_codes.EXECUTABLE,
-            f"The file is a program (software a computer runs), not {_expected(ext)}: programs are not accepted. "
-            + ACCEPTED,
+            _("The file is a program (software a computer runs), not %(expected)s: programs are not accepted.")
+            % {"expected": _expected(ext)}
+            + " "
+            + _(ACCEPTED),
             rejected=True,
         )
     if mime in SCRIPT_TYPES:
         raise Unprocessable(
             error_codes.SCRIPT,
-            f"The file is a script (a program written as text), not {_expected(ext)}: scripts are not accepted. "
-            + ACCEPTED,
+            _("The file is a script (a program written as text), not %(expected)s: scripts are not accepted.")
+            % {"expected": _expected(ext)}
+            + " "
+            + _(ACCEPTED),
             rejected=True,
         )
     if mime in HTML_TYPES:
         raise Unprocessable(
             error_codes.HTML,
-            "The file is a web page (HTML), which could run code in a browser; save it as PDF.",
+            _("The file is a web page (HTML), which could run code in a browser; save it as PDF."),
             rejected=True,
         )
     if mime == "image/svg+xml":
@@ -168,30 +177,36 @@ def check_allowed(path: str, original_filename: str, mime: str, description: str
             if SVG_ACTIVE.search(handle.read(5 * 1024 * 1024)):
                 raise Unprocessable(
                     error_codes.SVG_SCRIPT,
-                    "The SVG image contains scripts or event handlers; export it as PNG or PDF instead.",
+                    _("The SVG image contains scripts or event handlers; export it as PNG or PDF instead."),
                     rejected=True,
                 )
     expected = EXTENSION_TYPES.get(ext)
     if expected is not None and mime not in expected:
         raise Unprocessable(
             error_codes.TYPE_MISMATCH,
-            f"The name ends in '{ext}' but the file is {_kind(mime)}: give it the ending of what it is, or send "
-            f"{_expected(ext)}.",
+            _(
+                "The name ends in '%(extension)s' but the file is %(kind)s: give it the ending of what it is, or "
+                "send %(expected)s."
+            )
+            % {"extension": ext, "kind": _kind(mime), "expected": _expected(ext)},
             rejected=True,
         )
     if mime not in ALLOWED_TYPES:
         raise Unprocessable(
             error_codes.TYPE_NOT_ALLOWED,
-            f"The file is {_kind(mime)}, which is not accepted as evidence. " + ACCEPTED,
+            _("The file is %(kind)s, which is not accepted as evidence.") % {"kind": _kind(mime)} + " " + _(ACCEPTED),
             rejected=True,
         )
 
 
 def _expected(ext: str) -> str:
-    """What a file named so should be, in words."""
-    return f"a {EXTENSION_FORMATS[ext]} file" if ext in EXTENSION_FORMATS else "a document"
+    """What a file named so should be, in words (of the active language)."""
+    if ext not in EXTENSION_FORMATS:
+        return _("a document")
+    return _("a %(format)s file") % {"format": _(EXTENSION_FORMATS[ext])}
 
 
 def _kind(mime: str) -> str:
-    """What a file of this type is, in words."""
-    return TYPE_NAMES.get(mime) or FAMILY_NAMES.get(mime.split("/")[0], "a file of a type the platform does not read")
+    """What a file of this type is, in words (of the active language)."""
+    name = TYPE_NAMES.get(mime) or FAMILY_NAMES.get(mime.split("/")[0])
+    return str(name) if name is not None else _("a file of a type the platform does not read")

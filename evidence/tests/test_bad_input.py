@@ -1,5 +1,7 @@
 """The bad-input corpus: each file ends failed with its own code and a specific reason."""
 
+from pathlib import Path
+
 import pytest
 
 from evidence.models import EvidenceFacts, EvidenceItem
@@ -78,3 +80,44 @@ def test_every_accepted_extension_is_named_in_the_accepted_types_sentence():
 
     assert EXTENSION_FORMATS.keys() == EXTENSION_TYPES.keys()
     assert [f for f in EXTENSION_FORMATS.values() if f not in ACCEPTED] == []
+
+
+# Test-only French words (tests/catalogue.py) for the messages checked below, until the lead's come.
+PROGRAM = "The file is a program (software a computer runs), not %(expected)s: programs are not accepted."
+PROGRAM_FR = (
+    "Le fichier est un programme (un logiciel qu’un ordinateur exécute), pas %(expected)s : les programmes ne sont "
+    "pas acceptés."
+)
+
+
+def test_the_reason_is_written_in_the_uploaders_language(arezzo, arezzo_assessment, arezzo_team, upload):
+    from django.utils import translation
+
+    from accounts.tests.factories import Role, make_user
+    from evidence.extract.sniff import ACCEPTED
+    from evidence.pipeline import evidence_process_batch
+    from tests.catalogue import translated
+
+    french = make_user(Role.SITE_MANAGER, email="arezzo-fr@example.org", protected_area=arezzo)
+    french.language = "fr"
+    french.save(update_fields=["language"])
+    program = Path("/bin/true").read_bytes()
+    # given the same program, named as a photo, uploaded by a French and by an English site manager
+    theirs = upload(arezzo_assessment, french, program, name="photo.jpg")
+    ours = upload(arezzo_assessment, arezzo_team, program, name="photo.jpg")
+    # when one batch (one worker, in English) processes both
+    words = {PROGRAM: PROGRAM_FR, "a %(format)s file": "un fichier %(format)s", ACCEPTED: "Acceptés : PDF, JPEG…"}
+    with translated("fr", words):
+        assert evidence_process_batch(assessment_id=arezzo_assessment.pk).processed == 2
+    # then each reason is in its uploader's language
+    theirs, ours = (EvidenceItem.objects.select_related("facts").get(pk=i.pk) for i in (theirs, ours))
+    assert theirs.facts.error_code == ours.facts.error_code == "executable"
+    assert theirs.status_reason == (
+        "Le fichier est un programme (un logiciel qu’un ordinateur exécute), pas un fichier JPEG : les programmes ne "
+        "sont pas acceptés. Acceptés : PDF, JPEG…"
+    )
+    assert ours.status_reason == (
+        "The file is a program (software a computer runs), not a JPEG file: programs are not accepted. " + ACCEPTED
+    )
+    # and the worker's own language is left as it was
+    assert translation.get_language() == "en"
