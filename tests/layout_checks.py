@@ -2,7 +2,7 @@
 
 Each is a JavaScript function for `page.evaluate`, returning a list of problems (strings; empty when
 the page is right), so that one test can walk many pages and say everything that is wrong at once.
-Used by tests/journeys/test_pills_drop_downs_charts_on_a_phone.py and the certification and
+Used by the phone walk (tests/journeys/test_every_role_on_a_phone.py, in French) and the certification and
 monitoring phone tests.
 """
 

@@ -48,8 +48,8 @@ def test_the_suspend_confirmation_buttons_stand_apart_on_a_phone(browser, live_s
     page = _french_phone(browser, live_server, staff)
     # the certificate's page: a sentence as each form's label, and its first history entry
     page.goto(certificate.get_absolute_url())
-    expect(page.locator("label[for=reason-suspended]")).to_have_text("Why the certificate is suspended")
-    expect(page.locator("ol.history li").first).to_contain_text("Issued (Actif)")
+    expect(page.locator("label[for=reason-suspended]")).to_have_text("Pourquoi le certificat est suspendu")
+    expect(page.locator("ol.history li").first).to_contain_text("Délivré (Actif)")
     _shot(page, "certificate")
     # the confirmation step of a suspension
     page.locator("#reason-suspended").fill("Braconnage signalé dans la zone centrale.")
@@ -72,7 +72,7 @@ def test_the_suspend_confirmation_buttons_stand_apart_on_a_phone(browser, live_s
         origin="test",
     )
     page.goto(f"/certification/certificates/{certificate.number}/conditions/")
-    expect(page.get_by_label("Why the condition is waived")).to_be_visible()
+    expect(page.get_by_label("Pourquoi la condition est levée")).to_be_visible()
     _shot(page, "conditions")
 
     # the Panel's pages: the case's header says "Décidé" once, and the cycle is named one way
