@@ -233,6 +233,16 @@ def page(browser, live_server, request):
     context.close()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """A test that drives Chromium is a browser test, marked or not: it runs in the slow group
+    (scripts/test.sh), beside the rest, not in it (the remote review journey ran there unmarked).
+    Before `-m` selects (tryfirst), so the mark counts for the selection."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):  # the `page` fixture uses it too
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole pytest suite for `make test`, in two processes at once: the slow group (browser journeys, real
 # Celery workers, fault injection: mostly waiting on Chromium, a worker or a restarted server; and the API
-# fuzz, to even the two out) and the rest. On a 2-core machine the two take about the same time, each well
+# fuzz and the permission matrix's walk, to even the two out) and the rest. On a 2-core machine the two take about the same time, each well
 # under the 30 minutes the suite had when it ran as one process. Each group has its own test
 # database, Redis database, Celery queue and media folders, so neither sees the other's data or tasks.
 # With arguments (make test PYTEST_ARGS="-k x"), one process runs exactly what was asked.
@@ -13,7 +13,7 @@ if [ "$#" -gt 0 ]; then
   exec "$PYTEST" --create-db "$@"
 fi
 
-SLOW="browser or worker or faults or fuzz"
+SLOW="browser or worker or faults or fuzz or long"
 # Redis databases 14 and 13: the test settings' default (14) and one more; make run uses database 0.
 slow_env=(GREENLIST_TEST_DB=test_greenlist_slow GREENLIST_TEST_QUEUE=greenlist-test-slow
   TEST_REDIS_URL=redis://127.0.0.1:6379/13 MEDIA_ROOT="$PWD/var/test-media-slow")

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+import pytest
 import yaml
 from django.db import transaction
 from django.test import Client
@@ -94,6 +95,7 @@ def _cell(response, changed: bool) -> str:
     return got + ("+" if changed else "")
 
 
+@pytest.mark.long
 def test_every_role_gets_the_expected_answer_and_no_marker_it_may_not_see(world):
     clients = {"anonymous": Client()}
     for role, user in world.users.items():
