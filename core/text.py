@@ -7,6 +7,7 @@ the checks and the messages in the reader's language live here.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.formats import number_format
@@ -38,6 +39,13 @@ def clean_text(
     if len(text) > limit:
         raise DomainError(too_long_code, too_long_message(len(text), limit), field=field)
     return text
+
+
+def localized_number(value: float, decimals: int = 0, *, grouped: bool = True) -> str:
+    """`value` written the active language's way (1,234.5 in English, 1 234,5 in French), rounded as
+    Python's format rounds: Django's number_format alone cuts a float's extra decimals off. For numbers
+    put into sentences by code (messages, a page's prepared values), where no template localizes them."""
+    return number_format(Decimal(f"{value:.{decimals}f}"), decimals, use_l10n=True, force_grouping=grouped)
 
 
 def too_long_message(length: int, limit: int) -> str:

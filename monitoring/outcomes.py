@@ -18,13 +18,12 @@ import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.text import localized_number
 from standards.models import Indicator
 from standards.selectors import current_standard
 
@@ -197,10 +196,7 @@ def _number(value: float | None, decimals: int | None = None) -> str:
     in a worker; an f-string would give the English format whatever the reader's language."""
     if value is None or not math.isfinite(value):
         return ""
-    places = _decimals(value) if decimals is None else decimals
-    # Rounded here: Django's number_format cuts a float's extra decimals off instead of rounding them.
-    rounded = Decimal(f"{value:.{places}f}")
-    return number_format(rounded, places, use_l10n=True, force_grouping=True)
+    return localized_number(value, _decimals(value) if decimals is None else decimals)
 
 
 def effort_text(effort: float | None, unit: str) -> str:

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-from django.utils.formats import number_format
-
-
-def number(value: float, decimals: int = 0, *, grouped: bool = True) -> str:
-    """A number for a message, written the active language's way: 1,234.5 in English, 1 234,5 in
-    French; rounded as Python's format does (number_format alone cuts extra decimals off)."""
-    return number_format(Decimal(f"{value:.{decimals}f}"), decimals, force_grouping=grouped)
+from core.text import localized_number as number  # noqa: F401  (the readers' messages: one home with the pages')
 
 
 class Unprocessable(Exception):
