@@ -98,6 +98,10 @@
     return Array.from(doc.querySelectorAll("[data-part]"), (el) => el.dataset.part).filter(Boolean);
   }
 
+  // The fetches below never follow a redirect: one means the session has ended (the login page), and
+  // nothing of it is kept; following it would also draw the login page in the background, whose new
+  // CSRF cookie, if the device had none, would no longer match a login form open in the tab.
+  //
   // Keep this page (and the pages it names with data-offline-also, e.g. the boundary map, and the
   // fragments it loads on demand) on the device for this person.
   async function keepPage(title, also) {
@@ -108,7 +112,7 @@
     assetsOf(document, location.href).forEach((u) => urls.add(u));
     parts.forEach((u) => urls.add(u));
     for (const extra of also || []) {
-      const response = await fetch(extra, { credentials: "same-origin" });
+      const response = await fetch(extra, { credentials: "same-origin", redirect: "manual" });
       if (!response.ok) continue;
       const html = await response.clone().text();
       await cache.put(extra, response);
@@ -117,7 +121,7 @@
     // One by one rather than addAll: a file that fails (e.g. a removed image) does not lose the rest.
     for (const url of urls) {
       try {
-        const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
+        const response = await fetch(url, { credentials: "same-origin", cache: "no-cache", redirect: "manual" });
         if (response.ok && !response.redirected) await cache.put(url, response);
       } catch (e) { /* counted below */ }
     }
@@ -143,7 +147,7 @@
     if (!kept) return;
     const cache = await caches.open(cacheName(user));
     for (const u of [url, ...(parts || []).filter((p) => (kept.parts || []).includes(p))]) {
-      const response = await fetch(u, { credentials: "same-origin", cache: "no-cache" });
+      const response = await fetch(u, { credentials: "same-origin", cache: "no-cache", redirect: "manual" });
       if (response.ok && !response.redirected) await cache.put(u, response);
     }
   }
