@@ -16,6 +16,12 @@ import pytest
 # a thread with a running loop unless told it is safe (it is: the loop is Playwright's, not ours).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from tests import flush  # noqa: E402
+
+# After each test that commits, the flush empties the tables that hold rows, mostly by DELETE
+# (tests/flush.py says why).
+flush.install()
+
 ROOT = Path(__file__).resolve().parent
 TESTDATA = Path(os.environ.get("GREENLIST_TESTDATA", ROOT.parent / "shared" / "testdata"))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
