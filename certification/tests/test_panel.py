@@ -47,6 +47,9 @@ def test_opening_a_case_seats_members_excludes_the_conflicted_and_emails_them(ca
     emails = {tuple(e.to): e for e in OutgoingEmail.objects.filter(kind="certification.panel_case")}
     assert set(emails) == {(m.email,) for m in members}
     assert "Panel" in emails[("chair@panel.test",)].subject and str(case.pk) in emails[("chair@panel.test",)].body
+    site, cycle = case.assessment.protected_area.name, case.assessment.cycle_label
+    # (the chair reads French: "a soumis <site>, cycle 1 (2026), au Panel")
+    assert f" {site}, {cycle}, " in emails[("chair@panel.test",)].body
     assert AuditEvent.objects.filter(action="panel.case_opened").count() == 1
 
 

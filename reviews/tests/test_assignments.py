@@ -40,6 +40,9 @@ def test_staff_assign_an_expert_and_the_assignee_is_emailed_after_commit(
     assert deliver_queued_emails() == 1
     assert [m.to for m in mail.outbox] == [[expert.email]]
     assert reverse("reviews:declare", args=[assignment.pk]) in mail.outbox[0].body
+    # naming the cycle as every page does (Assessment.cycle_label), its year with it
+    site = assessment.protected_area
+    assert f"assessment of {site}, cycle {assessment.cycle} ({assessment.year}), due on" in mail.outbox[0].body
     assignment.refresh_from_db()
     assert assignment.notified_at is not None
     assert assignment.coi_status == CoiStatus.PENDING
@@ -235,6 +238,7 @@ def test_declaration_page_shows_the_site_only_and_records_the_answer(client, ass
     page = client.get(url)
     assert page.status_code == 200
     assert assessment.protected_area.name in page.content.decode()
+    assert f"</strong>, {assessment.cycle_label}, as " in page.content.decode()
     assert "Justification for" not in page.content.decode()
     # a conflict without a description is refused and nothing is recorded
     refused = client.post(url, {"has_conflict": "yes", "note": ""})
