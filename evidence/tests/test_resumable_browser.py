@@ -176,6 +176,16 @@ def test_a_waiting_file_the_server_refuses_is_said_refused_with_its_reason_and_n
     waiting = page.locator(".js-outbox .upload-waiting li")
     refused = page.locator(".js-outbox .upload-refused li")
     expect(waiting).to_have_count(1)
+    # and an answer written meanwhile waits too: the save status says both in one sentence, whole on
+    # the phone (two lines at most: the two sentences joined ran past the bar and were cut)
+    first.locator("textarea[name=justification]").fill("Actas de las reuniones de 2025.")
+    status = page.locator("#save-status")
+    expect(status).to_have_text("Aún sin enviar: 1 indicador y 1 archivo guardados en este dispositivo")
+    assert status.evaluate("e => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight")
+    box = status.bounding_box()
+    assert box is not None and box["width"] == 390 and box["height"] < 60, box
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "save-status-answers-and-files-es-390.png"))
     starts: list[int] = []
 
     def started(response):  # the server's answer to each upload's start

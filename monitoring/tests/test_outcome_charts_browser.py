@@ -45,6 +45,21 @@ def test_outcome_charts_and_link_form_fit_a_phone_in_french(browser, live_server
     problems = page.evaluate(CHARTS)
     assert not problems, "\n".join(problems)
     expect(page.locator(".chart-legend").first).to_contain_text("Panthera pardus")
+    # and an entry of a legend hides its series and shows it again, as the canvas legend did; the
+    # focus stays on the entry (the legend is drawn again)
+    legend = page.locator(".chart-legend").first
+    entry = legend.locator("button").first
+    key = entry.get_attribute("data-key")
+    assert key and key.startswith("d"), key
+    visible = f"c => Chart.getChart(c).isDatasetVisible({int(key[1:])})"
+    assert charts.first.evaluate(visible)
+    entry.click()
+    expect(legend.locator(f"button[data-key={key}]")).to_have_attribute("aria-pressed", "false")
+    assert not charts.first.evaluate(visible)
+    assert page.evaluate("document.activeElement.dataset.key") == key
+    page.keyboard.press("Enter")
+    expect(legend.locator(f"button[data-key={key}]")).to_have_attribute("aria-pressed", "true")
+    assert charts.first.evaluate(visible)
     # and the drop-downs stay on the screen, the chosen indicator's title written whole under its own
     problems = page.evaluate(DROP_DOWNS)
     assert not problems, "\n".join(problems)

@@ -94,6 +94,16 @@
       ? window.interpolate(window.ngettext("Not yet sent: %(n)s file kept on this device", "Not yet sent: %(n)s files kept on this device", filesWaiting), { n: filesWaiting }, true)
       : `Not yet sent: ${filesWaiting} files`;
   }
+  // Answers and files both waiting: one sentence, not the two joined (on a phone they ran past the
+  // bar's one line and were cut).
+  function bothText(queued) {
+    if (!window.ngettext) return `Not yet sent: ${queued} indicators, ${filesWaiting} files`;
+    const { interpolate, ngettext } = window;
+    return interpolate(window.gettext("Not yet sent: %(answers)s and %(files)s kept on this device"), {
+      answers: interpolate(ngettext("%(n)s indicator", "%(n)s indicators", queued), { n: queued }, true),
+      files: interpolate(ngettext("%(n)s file", "%(n)s files", filesWaiting), { n: filesWaiting }, true),
+    }, true);
+  }
 
   function refreshStatus() {
     if (!statusEl) return;
@@ -111,10 +121,9 @@
       text = (words.notSavedAt || "Not saved — see indicator %(number)s").replace("%(number)s", failed.form.closest("article").dataset.number);
     } else if (queued) {
       state = "queued";
-      text = (window.ngettext
+      text = filesWaiting ? bothText(queued) : (window.ngettext
         ? window.interpolate(window.ngettext("Not yet sent: %(n)s indicator kept on this device", "Not yet sent: %(n)s indicators kept on this device", queued), { n: queued }, true)
         : `Not yet sent: ${queued}`);
-      if (filesWaiting) text = `${text} · ${filesText()}`;
     } else if (retrying) {
       state = "retrying";
       text = words.retrying || "Not saved — retrying…";

@@ -113,8 +113,24 @@
           g.setLineDash(item.lineDash || []);
           g.strokeRect(1, 1, 26, 12);
         }
+        // Each entry shows or hides its series, as the canvas legend it replaces did on a click.
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "chart-legend-toggle";
+        const key = item.datasetIndex !== undefined ? `d${item.datasetIndex}` : `i${item.index}`;
+        button.dataset.key = key;
+        button.setAttribute("aria-pressed", item.hidden ? "false" : "true");
+        button.append(swatch, document.createTextNode(item.text));
+        button.addEventListener("click", () => {
+          if (item.datasetIndex !== undefined) chart.setDatasetVisibility(item.datasetIndex, !chart.isDatasetVisible(item.datasetIndex));
+          else chart.toggleDataVisibility(item.index);
+          chart.update();
+          // The list is drawn again by the update: the focus stays on the same entry.
+          const again = list.querySelector(`[data-key="${key}"]`);
+          if (again) again.focus();
+        });
         const li = document.createElement("li");
-        li.append(swatch, document.createTextNode(item.text));
+        li.append(button);
         return li;
       });
       list.replaceChildren(...items);
