@@ -14,6 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import Conflict, DomainError, NotAllowed
@@ -36,13 +37,13 @@ Scope = Any
 def _check_scope(role: str, protected_area: Scope, jurisdiction: Scope, is_chair: bool) -> None:
     scope = ROLE_SCOPE[Role(role)]
     if scope == "protected_area" and protected_area is None:
-        raise DomainError(error_codes.ROLE_SCOPE_MISSING, "A site manager role needs a protected area.")
+        raise DomainError(error_codes.ROLE_SCOPE_MISSING, _("A site manager role needs a protected area."))
     if scope == "jurisdiction" and jurisdiction is None:
-        raise DomainError(error_codes.ROLE_SCOPE_MISSING, "An expert role needs a jurisdiction.")
+        raise DomainError(error_codes.ROLE_SCOPE_MISSING, _("An expert role needs a jurisdiction."))
     if scope != "protected_area" and protected_area is not None:
-        raise DomainError(error_codes.ROLE_SCOPE_NOT_ALLOWED, "Only site managers are scoped to a protected area.")
+        raise DomainError(error_codes.ROLE_SCOPE_NOT_ALLOWED, _("Only site managers are scoped to a protected area."))
     if scope != "jurisdiction" and (jurisdiction is not None or is_chair):
-        raise DomainError(error_codes.ROLE_SCOPE_NOT_ALLOWED, "Only experts belong to a jurisdiction's group.")
+        raise DomainError(error_codes.ROLE_SCOPE_NOT_ALLOWED, _("Only experts belong to a jurisdiction's group."))
 
 
 def _sync_admin_flags(user: User) -> None:
@@ -71,7 +72,9 @@ def role_grant(
     _check_scope(role, protected_area, jurisdiction, is_chair)
     valid_from = valid_from or timezone.localdate()
     if valid_until is not None and valid_until < valid_from:
-        raise DomainError(error_codes.ROLE_DATES_INVALID, "The end date is before the start date.", field="valid_until")
+        raise DomainError(
+            error_codes.ROLE_DATES_INVALID, _("The end date is before the start date."), field="valid_until"
+        )
     existing = RoleAssignment.objects.filter(
         user=user, role=role, protected_area=protected_area, jurisdiction=jurisdiction, revoked_at__isnull=True
     ).first()
@@ -79,7 +82,7 @@ def role_grant(
         if valid_until is not None and valid_until < existing.valid_from:
             # The row keeps its own start: checked here, or the database's constraint is a 500.
             raise DomainError(
-                error_codes.ROLE_DATES_INVALID, "The end date is before the role's start.", field="valid_until"
+                error_codes.ROLE_DATES_INVALID, _("The end date is before the role's start."), field="valid_until"
             )
         changed = {}
         for name, value in (("is_chair", is_chair), ("valid_until", valid_until)):
@@ -129,13 +132,13 @@ def role_revoke(*, assignment: RoleAssignment, revoked_by: User | None) -> RoleA
 def role_manager_required(by: User) -> None:
     """403 for anybody who may give no role at all (the API asks before reading a request's body)."""
     if not rules.can_manage_roles(by):
-        raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can give or end roles.")
+        raise NotAllowed(error_codes.NOT_STAFF, _("Only IUCN staff can give or end roles."))
 
 
 def _refuse_unless_can_grant(by: User, role: str) -> None:
     role_manager_required(by)
     if not rules.can_grant_role(by, role):
-        raise NotAllowed(error_codes.ROLE_NOT_GRANTABLE, "Only an administrator can give or end this role.")
+        raise NotAllowed(error_codes.ROLE_NOT_GRANTABLE, _("Only an administrator can give or end this role."))
 
 
 @transaction.atomic
@@ -154,7 +157,7 @@ def role_assign(
     e-mail). Holding the same role in the same scope already updates its chair flag and end date."""
     _refuse_unless_can_grant(by, role)
     if not user.is_active:
-        raise DomainError(error_codes.PERSON_INACTIVE, "This account is disabled.", field="user")
+        raise DomainError(error_codes.PERSON_INACTIVE, _("This account is disabled."), field="user")
     return role_grant(
         user=user,
         role=role,
@@ -174,7 +177,7 @@ def accreditation_grant(*, by: User, user: User, role: str, **scope: Any) -> Rol
     if role not in ACCREDITED_ROLES:
         raise DomainError(
             error_codes.ACCREDITATION_ROLE_INVALID,
-            "Accreditations are for experts and independent reviewers; give other roles as roles.",
+            _("Accreditations are for experts and independent reviewers; give other roles as roles."),
             field="role",
         )
     return role_assign(by=by, user=user, role=role, **scope)
@@ -195,11 +198,11 @@ def role_renew(*, assignment: RoleAssignment, by: User, valid_until: datetime.da
     _refuse_unless_can_grant(by, assignment.role)
     assignment = RoleAssignment.objects.select_for_update().select_related("user").get(pk=assignment.pk)
     if assignment.revoked_at is not None:
-        raise Conflict(error_codes.ROLE_ENDED, "This role has been ended: give it again instead.")
+        raise Conflict(error_codes.ROLE_ENDED, _("This role has been ended: give it again instead."))
     if valid_until < max(assignment.valid_from, timezone.localdate()):
         raise DomainError(
             error_codes.ROLE_DATES_INVALID,
-            "The new end date must be today or later, and not before the role's start.",
+            _("The new end date must be today or later, and not before the role's start."),
             field="valid_until",
         )
     previous = assignment.valid_until
@@ -221,7 +224,7 @@ _PERSON_FIELDS = ("full_name", "organisation", "language", "is_active")
 
 def person_editor_required(by: User) -> None:
     if not rules.can_edit_people(by):
-        raise NotAllowed(error_codes.NOT_ADMINISTRATOR, "Only administrators can change people's accounts.")
+        raise NotAllowed(error_codes.NOT_ADMINISTRATOR, _("Only administrators can change people's accounts."))
 
 
 @transaction.atomic
@@ -232,10 +235,11 @@ def person_update(*, person: User, by: User, changes: dict[str, Any]) -> User:
     unknown = set(changes) - set(_PERSON_FIELDS)
     if unknown:
         raise DomainError(
-            error_codes.PERSON_UNCHANGEABLE, f"These cannot be changed here: {', '.join(sorted(unknown))}."
+            error_codes.PERSON_UNCHANGEABLE,
+            _("These cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
         )
     if changes.get("is_active") is False and person.pk == by.pk:
-        raise DomainError(error_codes.PERSON_UNCHANGEABLE, "You cannot disable your own account.", field="is_active")
+        raise DomainError(error_codes.PERSON_UNCHANGEABLE, _("You cannot disable your own account."), field="is_active")
     person = User.objects.select_for_update().get(pk=person.pk)
     changed = {name: value for name, value in changes.items() if getattr(person, name) != value}
     if changed:
@@ -258,7 +262,7 @@ def _hash_token(token: str) -> str:
 
 def inviter_required(by: User) -> None:
     if not rules.can_invite(by):
-        raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can invite people.")
+        raise NotAllowed(error_codes.NOT_STAFF, _("Only IUCN staff can invite people."))
 
 
 @transaction.atomic
@@ -307,11 +311,11 @@ def invitation_for_token(token: str) -> Invitation:
     """The invitation a link points to, or a specific error saying why it cannot be used."""
     invitation = Invitation.objects.filter(token_hash=_hash_token(token or "")).first()
     if invitation is None:
-        raise DomainError(error_codes.INVITATION_INVALID, "This invitation link is not valid.")
+        raise DomainError(error_codes.INVITATION_INVALID, _("This invitation link is not valid."))
     if invitation.accepted_at is not None:
-        raise DomainError(error_codes.INVITATION_USED, "This invitation has already been used. Please log in.")
+        raise DomainError(error_codes.INVITATION_USED, _("This invitation has already been used. Please log in."))
     if invitation.expires_at < timezone.now():
-        raise DomainError(error_codes.INVITATION_EXPIRED, "This invitation has expired. Ask for a new one.")
+        raise DomainError(error_codes.INVITATION_EXPIRED, _("This invitation has expired. Ask for a new one."))
     return invitation
 
 
@@ -320,7 +324,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     invitation = invitation_for_token(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise DomainError(error_codes.INVITATION_USED, "This invitation has already been used. Please log in.")
+        raise DomainError(error_codes.INVITATION_USED, _("This invitation has already been used. Please log in."))
     user = User.objects.filter(email__iexact=invitation.email).first()
     candidate = user or User(email=invitation.email, full_name=full_name)
     try:
@@ -391,22 +395,24 @@ def api_token_create(
         if user.is_authenticated and user.is_active:
             raise NotAllowed(
                 error_codes.API_TOKEN_TWO_FACTOR_REQUIRED,
-                "Log in with your authenticator app before creating an API token.",
+                _("Log in with your authenticator app before creating an API token."),
             )
-        raise NotAllowed(error_codes.API_TOKEN_NOT_ALLOWED, "You may not create API tokens.")
+        raise NotAllowed(error_codes.API_TOKEN_NOT_ALLOWED, _("You may not create API tokens."))
     name = (name or "").strip()
     if not name:
-        raise DomainError(error_codes.API_TOKEN_NAME_MISSING, "Give the token a name.", field="name")
+        raise DomainError(error_codes.API_TOKEN_NAME_MISSING, _("Give the token a name."), field="name")
     name_max = max_length(ApiToken, "name")
     if len(name) > name_max:
         raise DomainError(
-            error_codes.API_TOKEN_NAME_MISSING, f"The name is too long ({name_max} characters at most).", field="name"
+            error_codes.API_TOKEN_NAME_MISSING,
+            _("The name is too long (%(max)s characters at most).") % {"max": name_max},
+            field="name",
         )
     days = settings.API_TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
         raise DomainError(
             error_codes.API_TOKEN_EXPIRY_INVALID,
-            f"A token lasts from 1 to {settings.API_TOKEN_MAX_DAYS} days.",
+            _("A token lasts from 1 to %(max)s days.") % {"max": settings.API_TOKEN_MAX_DAYS},
             field="expires_in_days",
         )
     # Locked so that two requests at once cannot both pass the limit.
@@ -414,7 +420,8 @@ def api_token_create(
     if ApiToken.objects.usable().filter(user=user).count() >= settings.API_TOKEN_MAX_PER_PERSON:
         raise DomainError(
             error_codes.API_TOKEN_TOO_MANY,
-            f"You have {settings.API_TOKEN_MAX_PER_PERSON} tokens already: revoke one you no longer use.",
+            _("You have %(count)s tokens already: revoke one you no longer use.")
+            % {"count": settings.API_TOKEN_MAX_PER_PERSON},
         )
     prefix = API_TOKEN_KEY_START + secrets.token_hex(4)
     key = f"{prefix}_{secrets.token_urlsafe(32)}"
@@ -439,7 +446,7 @@ def api_token_create(
 def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     """Revoke a token: its owner, or an administrator (the admin's action). Revoking twice is a no-op."""
     if not rules.can_revoke_api_token(by, token):
-        raise NotAllowed(error_codes.API_TOKEN_NOT_ALLOWED, "You may revoke only your own tokens.")
+        raise NotAllowed(error_codes.API_TOKEN_NOT_ALLOWED, _("You may revoke only your own tokens."))
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

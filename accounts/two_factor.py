@@ -9,6 +9,7 @@ import qrcode
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -68,7 +69,7 @@ class TwoFactorMiddleware:
         if request.path.startswith("/api/"):
             return error_response(
                 error_codes.API_TOKEN_TWO_FACTOR_REQUIRED,
-                "Complete two-factor login in the browser first.",
+                _("Complete two-factor login in the browser first."),
                 status=403,
             )
         return redirect(f"{reverse(url_name)}?next={request.get_full_path()}")

@@ -35,12 +35,18 @@ class AnswerConflict(Conflict):
     """Someone saved this answer since the client loaded it; `current` is what they saved."""
 
     def __init__(self, current: Answer):
-        who = current.updated_by.get_full_name() if current.updated_by else "someone else"
-        super().__init__(
-            error_codes.ANSWER_CHANGED,
-            f"This indicator was changed by {who} while you were editing. Your text is kept: "
-            "compare it with theirs and save again.",
-        )
+        # Two whole sentences: "someone else" is not a name to put into the named one.
+        if current.updated_by:
+            message = _(
+                "This indicator was changed by %(who)s while you were editing. Your text is kept: "
+                "compare it with theirs and save again."
+            ) % {"who": current.updated_by.get_full_name()}
+        else:
+            message = _(
+                "This indicator was changed by someone else while you were editing. Your text is kept: "
+                "compare it with theirs and save again."
+            )
+        super().__init__(error_codes.ANSWER_CHANGED, message)
         self.current = current
 
 
@@ -69,7 +75,8 @@ class AssessmentFrozen(Conflict):
     def __init__(self, assessment: Assessment):
         super().__init__(
             error_codes.ASSESSMENT_FROZEN,
-            f"The assessment is '{assessment.get_status_display()}' and can no longer be edited.",
+            _("The assessment is '%(phase)s' and can no longer be edited.")
+            % {"phase": assessment.get_status_display()},
         )
 
 
@@ -77,10 +84,14 @@ def _check_year(year: Any) -> int:
     try:
         number = int(year)
     except (TypeError, ValueError):
-        raise DomainError(error_codes.YEAR_INVALID, "The year must be a number.", field="year")
+        raise DomainError(error_codes.YEAR_INVALID, _("The year must be a number."), field="year")
     this_year = timezone.localdate().year
     if not 2000 <= number <= this_year + 1:
-        raise DomainError(error_codes.YEAR_INVALID, f"The year must be between 2000 and {this_year + 1}.", field="year")
+        raise DomainError(
+            error_codes.YEAR_INVALID,
+            _("The year must be between 2000 and %(last)s.") % {"last": this_year + 1},
+            field="year",
+        )
     return number
 
 
@@ -93,15 +104,15 @@ def assessment_create(
     number, so a newer Standard version still picks up what carries over) and marked carried over.
     """
     if not rules.can_start_assessment(user, protected_area):
-        raise NotAllowed(error_codes.NOT_SITE_TEAM, "Only the site's team can start an assessment of it.")
+        raise NotAllowed(error_codes.NOT_SITE_TEAM, _("Only the site's team can start an assessment of it."))
     year = _check_year(year)
     if previous is not None and previous.protected_area_id != protected_area.pk:
         raise DomainError(
-            error_codes.PREVIOUS_OTHER_SITE, "The previous cycle belongs to another site.", field="previous"
+            error_codes.PREVIOUS_OTHER_SITE, _("The previous cycle belongs to another site."), field="previous"
         )
     indicator_set = indicator_set_for(protected_area)
     if indicator_set is None:
-        raise DomainError(error_codes.NO_STANDARD, "No version of the Standard is loaded yet.")
+        raise DomainError(error_codes.NO_STANDARD, _("No version of the Standard is loaded yet."))
     standard = indicator_set.standard
     with transaction.atomic():
         # Serialise starts for one site so two clicks cannot race for the same cycle number.
@@ -178,7 +189,8 @@ def _validate_changes(assessment: Assessment, changes: dict[str, Any]) -> None:
             allowed = ", ".join(assessment.standard.rating_codes)
             raise DomainError(
                 error_codes.RATING_INVALID,
-                f"'{rating}' is not a rating on this Standard's scale (use one of: {allowed}).",
+                _("'%(rating)s' is not a rating on this Standard's scale (use one of: %(allowed)s).")
+                % {"rating": rating, "allowed": allowed},
                 field="rating",
             )
         changes["rating"] = rating
@@ -197,10 +209,10 @@ def _validate_changes(assessment: Assessment, changes: dict[str, Any]) -> None:
             raise DomainError(code, too_long_message(len(value), limit), field=name)
     for name in ("evidence_date", "action_due"):
         if name in changes and changes[name] is not None and not isinstance(changes[name], datetime.date):
-            raise DomainError(error_codes.DATE_INVALID, "Enter a date as YYYY-MM-DD.", field=name)
+            raise DomainError(error_codes.DATE_INVALID, _("Enter a date as YYYY-MM-DD."), field=name)
     if "evidence_date" in changes and changes["evidence_date"] and changes["evidence_date"] > timezone.localdate():
         raise DomainError(
-            error_codes.DATE_IN_FUTURE, "The evidence cannot refer to a date in the future.", field="evidence_date"
+            error_codes.DATE_IN_FUTURE, _("The evidence cannot refer to a date in the future."), field="evidence_date"
         )
 
 
@@ -223,7 +235,7 @@ def _evidence_items(assessment: Assessment, user: User, ids: Iterable[int]) -> l
     if len(items) != len(wanted):
         raise DomainError(
             error_codes.EVIDENCE_NOT_FOUND,
-            "Some of the evidence items do not exist or are not evidence of this site.",
+            _("Some of the evidence items do not exist or are not evidence of this site."),
             field="evidence",
         )
     return items
@@ -239,13 +251,15 @@ def answer_save(*, answer: Answer, user: User, expected_version: int, changes: d
     evidence_ids = changes.pop("evidence", None)
     unknown = set(changes) - set(ANSWER_FIELDS)
     if unknown:
-        raise DomainError(error_codes.UNKNOWN_FIELD, f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            error_codes.UNKNOWN_FIELD, _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     with transaction.atomic():
         assessment = (
             Assessment.objects.select_for_update(of=("self",)).select_related("standard").get(pk=answer.assessment_id)
         )
         if not rules.can_edit_assessment(user, assessment):
-            raise NotAllowed(error_codes.NOT_SITE_TEAM, "Only the site's team can edit this assessment.")
+            raise NotAllowed(error_codes.NOT_SITE_TEAM, _("Only the site's team can edit this assessment."))
         if not assessment.is_editable:
             raise AssessmentFrozen(assessment)
         current = Answer.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=answer.pk)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import rules
 from accounts.types import Person
@@ -30,7 +31,12 @@ class AssessmentIncomplete(DomainError):
         n = len(missing)
         super().__init__(
             error_codes.ASSESSMENT_INCOMPLETE,
-            f"The assessment cannot be submitted yet: {n} indicator{'s' if n != 1 else ''} still need work.",
+            ngettext(
+                "The assessment cannot be submitted yet: %(n)s indicator still need work.",
+                "The assessment cannot be submitted yet: %(n)s indicators still need work.",
+                n,
+            )
+            % {"n": n},
         )
         self.missing = missing
         self.data = {"missing": missing}

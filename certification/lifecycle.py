@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
@@ -49,18 +50,20 @@ def _scheduler(user: Person | None, certificate: Certificate) -> bool:
 def guard_not_past_expiry(certificate: Certificate) -> None:
     # A certificate whose date has passed is expired even before beat has marked it so.
     if timezone.localdate() >= certificate.expires_on:
-        raise Conflict(error_codes.CERTIFICATE_EXPIRED, "The certificate has expired; it can no longer change status.")
+        raise Conflict(
+            error_codes.CERTIFICATE_EXPIRED, gettext("The certificate has expired; it can no longer change status.")
+        )
 
 
 def guard_due(certificate: Certificate) -> None:
     if timezone.localdate() < certificate.expires_on:
-        raise Conflict(error_codes.CERTIFICATE_NOT_DUE, "The certificate's expiry date has not come yet.")
+        raise Conflict(error_codes.CERTIFICATE_NOT_DUE, gettext("The certificate's expiry date has not come yet."))
 
 
 def _gate(user: Person | None) -> None:
     # A person other than staff is refused before the table is read (403, not "impossible").
     if user is not None and not rules.can_manage_certificates(user) and not _panel_chair_applying_outcome(user):
-        raise NotAllowed(error_codes.CERTIFICATE_ROLE, "Only IUCN staff may change a certificate's status.")
+        raise NotAllowed(error_codes.CERTIFICATE_ROLE, gettext("Only IUCN staff may change a certificate's status."))
 
 
 def _on_move(certificate: Certificate, move: Move, note: str) -> list[str]:

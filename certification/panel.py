@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts import rules as account_rules
 from accounts.models import User
@@ -50,14 +51,16 @@ def panel_case_open(*, assessment: Assessment, by: User, members: Iterable[User]
     member: a member with any sits conflicted from the start (no vote, no sight of the votes).
     Each member is e-mailed, in their language, after the commit."""
     if not account_rules.can_open_panel_case(by):
-        raise NotAllowed(error_codes.PANEL_NOT_STAFF, "Only IUCN staff (the secretariat) open Panel cases.")
+        raise NotAllowed(error_codes.PANEL_NOT_STAFF, _("Only IUCN staff (the secretariat) open Panel cases."))
     people = list({m.pk: m for m in members}.values())
     if not people:
-        raise DomainError(error_codes.PANEL_MEMBERS_REQUIRED, "Name the Panel members who sit.", field="members")
+        raise DomainError(error_codes.PANEL_MEMBERS_REQUIRED, _("Name the Panel members who sit."), field="members")
     for person in people:
         if not account_rules.is_panel_member(person):
             raise DomainError(
-                error_codes.PANEL_NOT_MEMBER, f"{person} is not a Green List Panel member.", field="members"
+                error_codes.PANEL_NOT_MEMBER,
+                _("%(person)s is not a Green List Panel member.") % {"person": person},
+                field="members",
             )
     with transaction.atomic():
         locked = (
@@ -66,24 +69,28 @@ def panel_case_open(*, assessment: Assessment, by: User, members: Iterable[User]
         if locked.status not in services.DECIDABLE:
             raise Conflict(
                 error_codes.ASSESSMENT_NOT_RECOMMENDED,
-                "Only an assessment whose recommendation the independent reviewer confirmed goes to the Panel; "
-                f"this one is '{locked.get_status_display()}'.",
+                _(
+                    "Only an assessment whose recommendation the independent reviewer confirmed goes to the Panel; "
+                    "this one is '%(phase)s'."
+                )
+                % {"phase": locked.get_status_display()},
             )
         reviewers = selectors.assessment_reviewer_ids(locked)
         for person in people:
             if person.pk in reviewers:
                 raise DomainError(
                     error_codes.PANEL_MEMBER_REVIEWED,
-                    f"{person} took part in the review of this assessment and cannot sit on its case.",
+                    _("%(person)s took part in the review of this assessment and cannot sit on its case.")
+                    % {"person": person},
                     field="members",
                 )
         if PanelCase.objects.filter(assessment=locked, status=PanelCaseStatus.OPEN).exists():
-            raise Conflict(error_codes.PANEL_CASE_OPEN_ALREADY, "This assessment already has an open Panel case.")
+            raise Conflict(error_codes.PANEL_CASE_OPEN_ALREADY, _("This assessment already has an open Panel case."))
         try:
             with transaction.atomic():
                 case = PanelCase.objects.create(assessment=locked, opened_by=by)
         except IntegrityError:  # opened by someone else a moment ago
-            raise Conflict(error_codes.PANEL_CASE_OPEN_ALREADY, "This assessment already has an open Panel case.")
+            raise Conflict(error_codes.PANEL_CASE_OPEN_ALREADY, _("This assessment already has an open Panel case."))
         now = timezone.now()
         seats = []
         for person in people:
@@ -137,13 +144,16 @@ def _email_member(seat: PanelSeat) -> None:
 def _seat_for(case: PanelCase, user: User) -> PanelSeat:
     seat = PanelSeat.objects.select_for_update().filter(case=case, user_id=user.pk).first()
     if seat is None:
-        raise NotAllowed(error_codes.PANEL_NOT_MEMBER, "You do not sit on this Panel case.")
+        raise NotAllowed(error_codes.PANEL_NOT_MEMBER, _("You do not sit on this Panel case."))
     return seat
 
 
 def _check_open(case: PanelCase) -> None:
     if case.status != PanelCaseStatus.OPEN:
-        raise Conflict(error_codes.PANEL_CASE_CLOSED, f"This Panel case is closed ({case.get_status_display()}).")
+        raise Conflict(
+            error_codes.PANEL_CASE_CLOSED,
+            _("This Panel case is closed (%(status)s).") % {"status": case.get_status_display()},
+        )
 
 
 def _lock(case: PanelCase) -> PanelCase:
@@ -159,7 +169,8 @@ def panel_declare(*, case: PanelCase, by: User, has_conflict: bool, note: str = 
         _check_open(locked)
         if seat.coi_status != PanelCoi.PENDING:
             raise Conflict(
-                error_codes.PANEL_COI_DECLARED, f"Already declared on this case: {seat.get_coi_status_display()}."
+                error_codes.PANEL_COI_DECLARED,
+                _("Already declared on this case: %(declaration)s.") % {"declaration": seat.get_coi_status_display()},
             )
         seat.coi_status = PanelCoi.CONFLICT if has_conflict else PanelCoi.NO_CONFLICT
         seat.coi_note = note
@@ -175,27 +186,30 @@ def panel_vote(*, case: PanelCase, by: User, choice: str, reasons: str, conditio
     """A member's vote with reasons (changeable while the case is open). Refused to anyone not
     sitting, to a conflicted member, to one who has not declared, to one who reviewed."""
     if choice not in PanelVoteChoice.values:
-        raise DomainError(error_codes.PANEL_VOTE_INVALID, f"Unknown vote '{choice}'.", field="choice")
+        raise DomainError(
+            error_codes.PANEL_VOTE_INVALID, _("Unknown vote '%(choice)s'.") % {"choice": choice}, field="choice"
+        )
     reasons = _text(reasons, "reasons", "The reasons for the vote", required=True)
     needs_conditions = choice == PanelVoteChoice.GRANT_WITH_CONDITIONS
     conditions = _text(conditions, "conditions", "The conditions", required=needs_conditions)
     if conditions and not needs_conditions:
         raise DomainError(
-            error_codes.PANEL_VOTE_INVALID, "Conditions only go with a grant with conditions.", field="conditions"
+            error_codes.PANEL_VOTE_INVALID, _("Conditions only go with a grant with conditions."), field="conditions"
         )
     with transaction.atomic():
         locked = _lock(case)
         seat = _seat_for(locked, by)
         _check_open(locked)
         if seat.coi_status == PanelCoi.CONFLICT:
-            raise NotAllowed(error_codes.PANEL_CONFLICTED, "You are conflicted on this case, so you do not vote.")
+            raise NotAllowed(error_codes.PANEL_CONFLICTED, _("You are conflicted on this case, so you do not vote."))
         if seat.coi_status == PanelCoi.PENDING:
-            raise Conflict(error_codes.PANEL_COI_PENDING, "Declare your conflicts of interest before you vote.")
+            raise Conflict(error_codes.PANEL_COI_PENDING, _("Declare your conflicts of interest before you vote."))
         if not rules.can_vote_on_case(by, locked, seat):
-            raise NotAllowed(error_codes.PANEL_NOT_MEMBER, "You are no longer a Green List Panel member.")
+            raise NotAllowed(error_codes.PANEL_NOT_MEMBER, _("You are no longer a Green List Panel member."))
         if by.pk in selectors.assessment_reviewer_ids(locked.assessment):
             raise NotAllowed(
-                error_codes.PANEL_MEMBER_REVIEWED, "You took part in the review of this assessment, so you do not vote."
+                error_codes.PANEL_MEMBER_REVIEWED,
+                _("You took part in the review of this assessment, so you do not vote."),
             )
         vote, _created = PanelVote.objects.update_or_create(
             seat=seat, defaults={"choice": choice, "reasons": reasons, "conditions": conditions}
@@ -249,18 +263,21 @@ def panel_case_close(
         seat = PanelSeat.objects.filter(case=locked, user_id=by.pk).first()
         if not rules.can_close_panel_case(by, locked, seat):
             raise NotAllowed(
-                error_codes.PANEL_NOT_CLOSER, "The Panel's chair (or IUCN staff) records the Panel's decision."
+                error_codes.PANEL_NOT_CLOSER, _("The Panel's chair (or IUCN staff) records the Panel's decision.")
             )
         _check_open(locked)
         tally = selectors.panel_tally(locked)
         if not tally.quorum_met:
             raise Conflict(
                 error_codes.PANEL_NO_QUORUM,
-                f"No quorum: {tally.cast} member(s) free of conflict voted; the Panel needs {tally.quorum}.",
+                _("No quorum: %(cast)s member(s) free of conflict voted; the Panel needs %(quorum)s.")
+                % {"cast": tally.cast, "quorum": tally.quorum},
             )
         outcome = tally.outcome
         if outcome is None:
-            raise Conflict(error_codes.PANEL_NO_MAJORITY, f"The votes cast meet no '{tally.rule}' rule yet.")
+            raise Conflict(
+                error_codes.PANEL_NO_MAJORITY, _("The votes cast meet no '%(rule)s' rule yet.") % {"rule": tally.rule}
+            )
         locked.closed_by, locked.closed_at = by, timezone.now()
         if outcome == DEFERRED:
             locked.status = PanelCaseStatus.DEFERRED
@@ -270,7 +287,7 @@ def panel_case_close(
         if rows and outcome != Outcome.GRANTED:
             raise DomainError(
                 error_codes.CONDITIONS_ONLY_WITH_GRANT,
-                "Conditions only go with a grant; the Panel's votes do not grant.",
+                _("Conditions only go with a grant; the Panel's votes do not grant."),
                 field="condition_items",
             )
         if rows is not None:

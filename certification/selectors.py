@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
@@ -466,5 +467,5 @@ def guard_panel_decided(assessment: Assessment, target: str) -> None:
     if case is None or panel_tally(case).outcome not in Outcome.values:
         raise Conflict(
             error_codes.PANEL_DECIDES,
-            "The assessment is decided only on the Green List Panel's decision (its case's vote).",
+            gettext("The assessment is decided only on the Green List Panel's decision (its case's vote)."),
         )

@@ -20,6 +20,7 @@ from django.db.models import Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts import rules
 from accounts.models import User
@@ -47,13 +48,19 @@ CANDIDATE_PHASES = (
 )
 # The Standard gives a candidate five years to reach it.
 CANDIDATE_WINDOW_YEARS = 5
-# The answer to anyone who would decide alone (the old staff decision page and API).
+# The answer to anyone who would decide alone (the old staff decision page and API). Marked only:
+# it is translated where it is raised (`panel_decides_message`), in the reader's language.
 PANEL_CASES_URL = "/certification/panel/"
-PANEL_DECIDES_MESSAGE = (
+PANEL_DECIDES_MESSAGE = gettext_noop(
     "The Green List Panel decides on Green List status: IUCN staff open a Panel case for the assessment, "
-    f"and the Panel's members vote on it (Panel cases: {PANEL_CASES_URL})."
+    "and the Panel's members vote on it (Panel cases: %(url)s)."
 )
 EXPIRY_REMINDERS = ((NoticeKind.EXPIRY_1_MONTH, 1), (NoticeKind.EXPIRY_6_MONTHS, 6))  # most urgent first
+
+
+def panel_decides_message(url: str = PANEL_CASES_URL) -> str:
+    """PANEL_DECIDES_MESSAGE in the active language, naming where the Panel's cases are."""
+    return _(PANEL_DECIDES_MESSAGE) % {"url": url}
 
 
 def _text(value: object, field: str, *, required: bool = False) -> str:
@@ -85,14 +92,14 @@ def decision_record(
     Only `certification.panel.panel_case_close` calls it, with the case whose rule is met (issue
     16): nobody decides alone, so a call without a case is refused (`panel_decides`, 403)."""
     if panel_case is None:
-        raise NotAllowed(error_codes.PANEL_DECIDES, PANEL_DECIDES_MESSAGE, data={"panel_cases": PANEL_CASES_URL})
+        raise NotAllowed(error_codes.PANEL_DECIDES, panel_decides_message(), data={"panel_cases": PANEL_CASES_URL})
     if outcome not in Outcome.values:
-        raise DomainError(error_codes.OUTCOME_INVALID, "Choose to grant or to decline.", field="outcome")
+        raise DomainError(error_codes.OUTCOME_INVALID, _("Choose to grant or to decline."), field="outcome")
     reasons = _text(reasons, "reasons", required=True)
     conditions = _text(conditions, "conditions")
     public_summary = _text(public_summary, "public_summary")
     if conditions and outcome != Outcome.GRANTED:
-        raise DomainError(error_codes.OUTCOME_INVALID, "Conditions only go with a grant.", field="conditions")
+        raise DomainError(error_codes.OUTCOME_INVALID, _("Conditions only go with a grant."), field="conditions")
     with transaction.atomic():
         locked = (
             Assessment.objects.select_for_update(of=("self",))
@@ -100,23 +107,23 @@ def decision_record(
             .get(pk=assessment.pk)
         )
         if locked.status == Status.DECIDED:
-            raise Conflict(error_codes.ALREADY_DECIDED, "This assessment has already been decided on.")
+            raise Conflict(error_codes.ALREADY_DECIDED, _("This assessment has already been decided on."))
         if locked.status not in DECIDABLE:
             raise Conflict(
                 error_codes.ASSESSMENT_NOT_RECOMMENDED,
-                f"Only a recommended or not recommended assessment can be decided on; this one is "
-                f"'{locked.get_status_display()}'.",
+                _("Only a recommended or not recommended assessment can be decided on; this one is '%(phase)s'.")
+                % {"phase": locked.get_status_display()},
             )
         if rules.has_reviewed_assessment(user, locked):
             raise NotAllowed(
                 error_codes.DECIDER_REVIEWED,
-                "You took part in the review of this assessment, so another IUCN staff member must decide.",
+                _("You took part in the review of this assessment, so another IUCN staff member must decide."),
             )
         tally = selectors.panel_tally(panel_case)
         if panel_case.assessment_id != locked.pk or panel_case.status != PanelCaseStatus.OPEN:
-            raise Conflict(error_codes.PANEL_CASE_CLOSED, "This Panel case is not open on this assessment.")
+            raise Conflict(error_codes.PANEL_CASE_CLOSED, _("This Panel case is not open on this assessment."))
         if tally.outcome != outcome:
-            raise Conflict(error_codes.PANEL_NO_MAJORITY, "The Panel's votes do not lead to this outcome.")
+            raise Conflict(error_codes.PANEL_NO_MAJORITY, _("The Panel's votes do not lead to this outcome."))
         recommendation = locked.status
         snapshot = selectors.decision_snapshot(locked)
         snapshot["panel"] = {

@@ -37,6 +37,8 @@ from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.gdal.libgdal import lgdal
 from django.contrib.gis.gdal.prototypes import ds as ds_capi
 from django.utils.encoding import force_bytes
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
 
 # The drivers each extension may be read with. LIBKML and KML both read KML (LIBKML when
 # installed, which also reads KMZ); GTiff also reads Cloud-Optimised GeoTIFFs.
@@ -174,7 +176,10 @@ def _drivers(table: dict[str, tuple[str, ...]], path, suffix: str | None) -> tup
     ext = (suffix if suffix is not None else PurePath(str(path)).suffix).lower()
     drivers = table.get(ext)
     if not drivers:
-        raise FormatNotAllowed(f"'{PurePath(str(path)).name}': files ending in '{ext or '(none)'}' are not read.")
+        raise FormatNotAllowed(
+            _("'%(name)s': files ending in '%(ext)s' are not read.")
+            % {"name": PurePath(str(path)).name, "ext": ext or _("(none)")}
+        )
     return drivers
 
 
@@ -186,6 +191,9 @@ def _open(path, flags: int, drivers: tuple[str, ...]) -> c_void_p:
     except GDALException:
         ptr = None
     if not ptr:
-        names = " or ".join(drivers)
-        raise FormatNotAllowed(f"'{PurePath(str(path)).name}' is not readable as {names}.")
+        # "LIBKML or KML": the list in the reader's language (Django's own "or").
+        names = get_text_list(list(drivers))
+        raise FormatNotAllowed(
+            _("'%(name)s' is not readable as %(formats)s.") % {"name": PurePath(str(path)).name, "formats": names}
+        )
     return ptr

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from .errors import TRANSIENT_DATABASE_ERRORS, DomainError, without_paths
@@ -57,7 +58,11 @@ STUCK_AFTER = datetime.timedelta(minutes=5)
 UNFINISHED = (Job.Status.QUEUED, Job.Status.RUNNING)
 # Shown to the person when the work broke on something other than a DomainError: the exception's
 # text may hold paths, SQL or data, so only its class name is named; the traceback is in the log.
-UNEXPECTED = "The job stopped on an unexpected error ({error}); the operators have the details in the worker log."
+# Marked only: translated into the job's language when it fails (_unexpected), as a kind's own
+# `unexpected` sentence is (a kind marks its own with gettext_noop).
+UNEXPECTED = gettext_noop(
+    "The job stopped on an unexpected error ({error}); the operators have the details in the worker log."
+)
 
 Progress = Callable[..., None]
 _KEEP = object()  # progress(done) leaves the total as it is
@@ -137,7 +142,7 @@ def job_run(
         raise
     except Exception as exc:
         log.exception("job %s (%s) failed", job.pk, job.kind)
-        _finish(job, Job.Status.FAILED, error=unexpected.format(error=type(exc).__name__))
+        _finish(job, Job.Status.FAILED, error=_unexpected(unexpected, job.language, exc))
         if on_failed:
             on_failed(job)
         raise
@@ -150,6 +155,13 @@ def job_run(
         if on_done:
             on_done(job)
     return job
+
+
+def _unexpected(sentence: str, language: str, exc: BaseException) -> str:
+    """`sentence` (marked with gettext_noop) in the language the person who asked for the job was
+    reading, naming the exception's class as `{error}`. A sentence with no translation stays English."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return gettext(sentence).format(error=type(exc).__name__)
 
 
 def _finish(job: Job, status: str, **fields: Any) -> None:
@@ -182,7 +194,8 @@ class JobTask(Task):
 
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         if args:
-            job_fail_unfinished(args[0], UNEXPECTED.format(error=type(exc).__name__))
+            language = Job.objects.filter(pk=args[0]).values_list("language", flat=True).first() or ""
+            job_fail_unfinished(args[0], _unexpected(UNEXPECTED, language, exc))
 
 
 def jobs_resend_stuck(*, now: datetime.datetime | None = None) -> int:

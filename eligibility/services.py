@@ -27,7 +27,7 @@ from .models import REASONS_MAX, EligibilityRecord
 def _reasons(value: str | None) -> str:
     text = (value or "").replace("\r\n", "\n").strip()
     if not text:
-        raise DomainError(error_codes.REASONS_REQUIRED, "Give the reasons.", field="reasons")
+        raise DomainError(error_codes.REASONS_REQUIRED, _("Give the reasons."), field="reasons")
     if len(text) > REASONS_MAX:
         raise DomainError(
             error_codes.FIELD_TOO_LONG,
@@ -43,20 +43,20 @@ def _record(*, assessment: Assessment, by: User, step: Step, positive: bool, rea
         if not selectors.gate_is_open(locked):
             raise Conflict(
                 error_codes.ELIGIBILITY_CLOSED,
-                f"The assessment is “{locked.get_status_display()}”: eligibility is recorded only in the "
-                "application phase.",
+                _("The assessment is “%(phase)s”: eligibility is recorded only in the application phase.")
+                % {"phase": locked.get_status_display()},
             )
         if step == Step.CHECK:
             evaluation = selectors.gate_state(locked, with_details=False).evaluation
             if evaluation is None:
                 raise Conflict(
                     error_codes.ELIGIBILITY_NO_EVALUATION,
-                    "The expert group has not evaluated the site's eligibility yet: there is nothing to check.",
+                    _("The expert group has not evaluated the site's eligibility yet: there is nothing to check."),
                 )
             if evaluation.by_id == by.pk:
                 # The check is independent: whoever made the evaluation does not check it.
                 raise NotAllowed(
-                    error_codes.ELIGIBILITY_NOT_ALLOWED, "You made the group's evaluation: someone else checks it."
+                    error_codes.ELIGIBILITY_NOT_ALLOWED, _("You made the group's evaluation: someone else checks it.")
                 )
         record = EligibilityRecord.objects.create(
             assessment=locked, step=step, positive=positive, reasons=reasons, by=by
@@ -77,7 +77,7 @@ def evaluation_record(*, assessment: Assessment, by: User, eligible: bool, reaso
     if not rules.can_record_evaluation(by, assessment, assessment_jurisdiction_id(assessment)):
         raise NotAllowed(
             error_codes.ELIGIBILITY_NOT_ALLOWED,
-            "Only an accredited expert of the site's jurisdiction records the group's evaluation.",
+            _("Only an accredited expert of the site's jurisdiction records the group's evaluation."),
         )
     return _record(assessment=assessment, by=by, step=Step.EVALUATION, positive=eligible, reasons=_reasons(reasons))
 
@@ -99,5 +99,5 @@ def override_record(*, assessment: Assessment, by: User, reasons: str) -> Eligib
     """IUCN staff let the assessment become a candidate without both positive records; the reason
     is required and audited."""
     if not rules.can_override(by):
-        raise NotAllowed(error_codes.ELIGIBILITY_NOT_ALLOWED, "Only IUCN staff record an eligibility override.")
+        raise NotAllowed(error_codes.ELIGIBILITY_NOT_ALLOWED, _("Only IUCN staff record an eligibility override."))
     return _record(assessment=assessment, by=by, step=Step.OVERRIDE, positive=True, reasons=_reasons(reasons))

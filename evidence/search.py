@@ -10,6 +10,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection
 from django.db.models import F, Func, IntegerField, Value
 from django.db.models.functions import Greatest, Substr
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
@@ -64,7 +65,9 @@ def search_evidence(assessment, user, q: str):
     best first, each with a highlighted `snippet` and `title_snippet` (ts_headline)."""
     q = (q or "").strip()
     if len(q) > SEARCH_MAX_CHARS:
-        raise DomainError(error_codes.SEARCH_TOO_LONG, f"Search for at most {SEARCH_MAX_CHARS} characters.")
+        raise DomainError(
+            error_codes.SEARCH_TOO_LONG, _("Search for at most %(n)d characters.") % {"n": SEARCH_MAX_CHARS}
+        )
     if not q:
         return EvidenceItem.objects.none()
     query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)

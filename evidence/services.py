@@ -27,6 +27,7 @@ from audit.services import audit_record
 from core import error_codes as core_error_codes
 from core.errors import DomainError, NotAllowed
 from core.limits import cut, max_length
+from core.text import localized_number
 from protected_areas.models import ProtectedArea
 from standards.models import Indicator
 
@@ -63,10 +64,18 @@ def _check_quota(user: User, size: int) -> None:
         left = max(quota - used, 0)
         raise UploadQuotaExceeded(
             error_codes.EVIDENCE_QUOTA_EXCEEDED,
-            f"You have uploaded {used / 1024 / 1024:,.0f} MB of evidence in the last 24 hours; the limit is "
-            f"{settings.EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY:,} MB a day, so this {size / 1024 / 1024:,.1f} MB file "
-            f"cannot be added now ({left / 1024 / 1024:,.1f} MB left). Files already uploaded are kept; "
-            "try again later or ask IUCN staff to import large collections.",
+            _(
+                "You have uploaded %(used)s MB of evidence in the last 24 hours; the limit is %(quota)s MB a day, "
+                "so this %(size)s MB file cannot be added now (%(left)s MB left). Files already uploaded are kept; "
+                "try again later or ask IUCN staff to import large collections."
+            )
+            % {
+                # Grouped as the reader groups them (1,234.5 in English, 1 234,5 in French).
+                "used": localized_number(used / 1024 / 1024),
+                "quota": localized_number(settings.EVIDENCE_UPLOAD_QUOTA_MB_PER_DAY),
+                "size": localized_number(size / 1024 / 1024, 1),
+                "left": localized_number(left / 1024 / 1024, 1),
+            },
             field="file",
         )
 
@@ -121,30 +130,38 @@ def evidence_upload(
     `captured_at`, `position`: when and where the uploader's device says the file was taken (a
     resumable upload's metadata, evidence.resumable), kept as the device's word."""
     if file is None:
-        raise DomainError(error_codes.EVIDENCE_NO_FILE, "Choose a file to upload.", field="file")
+        raise DomainError(error_codes.EVIDENCE_NO_FILE, _("Choose a file to upload."), field="file")
     size = getattr(file, "size", None) or 0
     if size == 0:
-        raise DomainError(error_codes.EVIDENCE_EMPTY, "The file is empty.", field="file")
+        raise DomainError(error_codes.EVIDENCE_EMPTY, _("The file is empty."), field="file")
     if size > max_upload_bytes():
         raise DomainError(
             error_codes.EVIDENCE_TOO_LARGE,
-            f"The file is {size / 1024 / 1024:.1f} MB; the limit is {settings.EVIDENCE_MAX_UPLOAD_MB} MB.",
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": localized_number(size / 1024 / 1024, 1, grouped=False),
+                "limit": settings.EVIDENCE_MAX_UPLOAD_MB,
+            },
             field="file",
         )
     if sensitivity not in Sensitivity.values:
         raise DomainError(
-            error_codes.EVIDENCE_SENSITIVITY_INVALID, f"Unknown sensitivity '{sensitivity}'.", field="sensitivity"
+            error_codes.EVIDENCE_SENSITIVITY_INVALID,
+            _("Unknown sensitivity '%(sensitivity)s'.") % {"sensitivity": sensitivity},
+            field="sensitivity",
         )
     original = cut(os.path.basename(getattr(file, "name", "") or "file"), EvidenceItem, "original_filename")
     title = (title or "").strip() or original
     title_max = max_length(EvidenceItem, "title")
     if len(title) > title_max:
         raise DomainError(
-            error_codes.EVIDENCE_TITLE_TOO_LONG, f"The title is over {title_max} characters.", field="title"
+            error_codes.EVIDENCE_TITLE_TOO_LONG,
+            _("The title is over %(limit)d characters.") % {"limit": title_max},
+            field="title",
         )
     if evidence_date and evidence_date > timezone.localdate():
         raise DomainError(
-            error_codes.DATE_IN_FUTURE, "The evidence cannot refer to a date in the future.", field="evidence_date"
+            error_codes.DATE_IN_FUTURE, _("The evidence cannot refer to a date in the future."), field="evidence_date"
         )
     indicator_ids = [i.pk if isinstance(i, Indicator) else i for i in indicators]
     about = _application_site(assessment, site)
@@ -155,10 +172,10 @@ def evidence_upload(
             if gathered_by_group:
                 if not (rules.is_iucn_staff(user) or rules.is_assigned_expert(user, locked)):
                     raise NotAllowed(
-                        error_codes.EVIDENCE_NOT_GROUP, "Only the assigned expert group or IUCN staff can add this."
+                        error_codes.EVIDENCE_NOT_GROUP, _("Only the assigned expert group or IUCN staff can add this.")
                     )
             elif not rules.can_edit_assessment(user, locked):
-                raise NotAllowed(assessment_errors.NOT_SITE_TEAM, "Only the site's team can add evidence.")
+                raise NotAllowed(assessment_errors.NOT_SITE_TEAM, _("Only the site's team can add evidence."))
             frozen = not locked.is_editable and not gathered_by_group
             if frozen and not answering_question:
                 raise AssessmentFrozen(locked)
@@ -170,7 +187,7 @@ def evidence_upload(
             if len(answers) != len(set(indicator_ids)):
                 raise DomainError(
                     error_codes.EVIDENCE_INDICATOR_UNKNOWN,
-                    "Some indicators are not part of this assessment.",
+                    _("Some indicators are not part of this assessment."),
                     field="indicators",
                 )
             item = EvidenceItem(

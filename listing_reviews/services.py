@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from assessments import selectors as assessment_selectors
@@ -207,7 +208,7 @@ def midterm_update_file(
     listing's conditions, and `progress` on each open condition (condition id → text), recorded as
     that condition's progress report (certification.conditions.condition_report_progress), in the
     same transaction: a refused report files nothing."""
-    _refuse(rules.can_file_update(by, review), "Only the site's team files the mid-term update.")
+    _refuse(rules.can_file_update(by, review), _("Only the site's team files the mid-term update."))
     what_changed = clean_what_changed(what_changed)
     conditions_progress = clean_conditions_progress(conditions_progress)
     reports = {int(k): str(v or "").strip() for k, v in (progress or {}).items() if str(v or "").strip()}
@@ -218,7 +219,7 @@ def midterm_update_file(
             if unknown:
                 raise DomainError(
                     error_codes.MIDTERM_CONDITION_UNKNOWN,
-                    f"Not a condition of this listing: {', '.join(map(str, unknown))}.",
+                    _("Not a condition of this listing: %(ids)s.") % {"ids": ", ".join(map(str, unknown))},
                     field="progress",
                 )
             for pk, text in sorted(reports.items()):
@@ -237,12 +238,12 @@ def midterm_evidence_add(*, review: MidtermReview, by: User, file: File[Any] | N
     listed cycle. That cycle is decided (frozen): the file joins its evidence and the pipeline but not
     its answers, which stay as the Panel judged them (evidence_upload's `answering_question` path:
     a file the site sends after its submission, on request)."""
-    _refuse(rules.can_file_update(by, review), "Only the site's team adds the update's monitoring evidence.")
+    _refuse(rules.can_file_update(by, review), _("Only the site's team adds the update's monitoring evidence."))
     with transaction.atomic():
         locked = MidtermReview.objects.select_for_update().select_related("certificate__decision").get(pk=review.pk)
         if locked.status != MidtermStatus.OPENED:
             raise Conflict(
-                error_codes.MIDTERM_EVIDENCE_CLOSED, "Monitoring evidence is added before the update is filed."
+                error_codes.MIDTERM_EVIDENCE_CLOSED, _("Monitoring evidence is added before the update is filed.")
             )
         item = evidence_upload(
             assessment=locked.certificate.decision.assessment,
@@ -260,7 +261,7 @@ def midterm_group_review(*, review: MidtermReview, by: User, findings: str) -> M
     """The expert group's review of the update (update filed → group reviewed)."""
     _refuse(
         rules.can_review_update(by, review),
-        "Only an expert of the group that reviewed the listed cycle records the group's review.",
+        _("Only an expert of the group that reviewed the listed cycle records the group's review."),
     )
     findings = clean_findings(findings)
     with transaction.atomic():
@@ -275,9 +276,11 @@ def midterm_group_review(*, review: MidtermReview, by: User, findings: str) -> M
 def midterm_panel_record(*, review: MidtermReview, by: User, outcome: str, note: str) -> MidtermReview:
     """The Panel's chair records that the Panel took note, or asks for action (then staff open a
     concern or add conditions to the listing: the note says what)."""
-    _refuse(rules.can_record_panel_outcome(by, review), "Only the Green List Panel's chair records the Panel's view.")
+    _refuse(
+        rules.can_record_panel_outcome(by, review), _("Only the Green List Panel's chair records the Panel's view.")
+    )
     if outcome not in PANEL_OUTCOMES:
-        raise DomainError(error_codes.MIDTERM_OUTCOME_INVALID, "Choose: noted, or action asked.", field="outcome")
+        raise DomainError(error_codes.MIDTERM_OUTCOME_INVALID, _("Choose: noted, or action asked."), field="outcome")
     note = clean_panel_note(note)
     with transaction.atomic():
         workflow.transition(review, outcome, by=by, note=note)
@@ -296,13 +299,13 @@ def renewal_start(*, review: RenewalReview, by: User, year: int | None = None) -
     another way since the review opened is linked instead (a new one would be refused: the site
     has a cycle open)."""
     if not rules.can_start_renewal(by, review):
-        raise NotAllowed(error_codes.RENEWAL_ROLE, "Only the site's team starts the renewal cycle.")
+        raise NotAllowed(error_codes.RENEWAL_ROLE, _("Only the site's team starts the renewal cycle."))
     with transaction.atomic():
         locked = RenewalReview.objects.select_for_update().select_related("certificate__decision").get(pk=review.pk)
         if locked.assessment_id is not None:
-            raise Conflict(error_codes.RENEWAL_ALREADY_STARTED, "The renewal cycle has already been started.")
+            raise Conflict(error_codes.RENEWAL_ALREADY_STARTED, _("The renewal cycle has already been started."))
         if locked.certificate.status not in LISTED_STATUSES:
-            raise Conflict(error_codes.RENEWAL_CLOSED, "The certificate no longer lists the site.")
+            raise Conflict(error_codes.RENEWAL_CLOSED, _("The certificate no longer lists the site."))
         assessment = _cycle_started_since(locked.certificate) or assessment_create(
             protected_area=locked.certificate.protected_area,
             user=by,

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.errors import DomainError
 from core.jobs import JobDone, Progress, job_create, job_run
@@ -274,7 +275,8 @@ def preview_job_run(job_id: int) -> Job:
         job_id,
         kind=PREVIEW_JOB_KIND,
         work=_preview_work,
-        unexpected="The preview stopped on an unexpected error ({error}). Nothing was saved.",
+        # Translated into the job's language when the preview fails (core.jobs).
+        unexpected=gettext_noop("The preview stopped on an unexpected error ({error}). Nothing was saved."),
     )
 
 

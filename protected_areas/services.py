@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts import rules
 from accounts.choices import Role
@@ -267,7 +268,7 @@ def import_job_start(
 ) -> Job:
     """Store the uploaded file and queue its import; the page polls the returned Job."""
     if not rules.can_import_protected_areas(user):
-        raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can import protected areas.")
+        raise NotAllowed(error_codes.NOT_STAFF, _("Only IUCN staff can import protected areas."))
     name = Path(upload.name or "upload").name
     with transaction.atomic():
         job = job_create(
@@ -297,7 +298,8 @@ def import_job_run(job_id: int) -> Job:
         job_id,
         kind=IMPORT_JOB_KIND,
         work=_import_work,
-        unexpected="The import stopped on an unexpected error ({error}). Nothing after it was saved.",
+        # Translated into the job's language when the import fails (core.jobs).
+        unexpected=gettext_noop("The import stopped on an unexpected error ({error}). Nothing after it was saved."),
         on_done=lambda job: audit_record(
             actor=None,
             action="protected_areas.imported",
@@ -379,7 +381,7 @@ def _local_copy(handle: IO[bytes], file_name: str) -> Iterator[Path]:
 def site_manager_add(*, area: ProtectedArea, email: str, by: User) -> RoleAssignment:
     """Make an existing user a site manager of `area` (staff only)."""
     if not rules.can_manage_site_teams(by):
-        raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can change site teams.")
+        raise NotAllowed(error_codes.NOT_STAFF, _("Only IUCN staff can change site teams."))
     user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
     if user is None:
         raise DomainError(
@@ -392,7 +394,7 @@ def site_manager_add(*, area: ProtectedArea, email: str, by: User) -> RoleAssign
 
 def site_manager_remove(*, area: ProtectedArea, assignment_id: int, by: User) -> RoleAssignment:
     if not rules.can_manage_site_teams(by):
-        raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff can change site teams.")
+        raise NotAllowed(error_codes.NOT_STAFF, _("Only IUCN staff can change site teams."))
     assignment = (
         RoleAssignment.objects.filter(pk=assignment_id, protected_area=area, role=Role.SITE_MANAGER)
         .select_related("user")

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.http import Http404
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from accounts import rules
 from accounts.models import User
@@ -51,9 +52,11 @@ EXPORT_STEPS = 4
 def export_job_create(*, assessment: Assessment, user: User, fmt: str) -> Job:
     """Queue an export of one assessment; the worker writes the file, the page polls the Job."""
     if fmt not in ExportFormat.values:
-        raise DomainError(error_codes.FORMAT_UNKNOWN, f"Unknown export format '{fmt}'.", field="format")
+        raise DomainError(
+            error_codes.FORMAT_UNKNOWN, _("Unknown export format '%(format)s'.") % {"format": fmt}, field="format"
+        )
     if not rules.can_export_assessment(user, assessment):
-        raise NotAllowed(error_codes.NOT_ALLOWED, "You may not export this assessment.")
+        raise NotAllowed(error_codes.NOT_ALLOWED, _("You may not export this assessment."))
     with transaction.atomic():
         job = job_create(
             kind=EXPORT_JOB_KIND, user=user, params={"assessment": assessment.pk, "format": fmt}, total=EXPORT_STEPS
@@ -107,7 +110,7 @@ def _export_work(job: Job, progress: Progress) -> JobDone:
             raise Http404
         assessment = get_assessment_for_user(user, job.params.get("assessment"))
     except Http404:
-        raise NotAllowed(error_codes.NOT_ALLOWED, "The assessment is no longer visible to you.") from None
+        raise NotAllowed(error_codes.NOT_ALLOWED, _("The assessment is no longer visible to you.")) from None
     fmt = job.params.get("format")
     data = build_export(assessment, user, fmt, progress)
     progress(3)

@@ -7,6 +7,8 @@ moves if it never did (core.workflow, `provided_guards`).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from assessments import error_codes
 from assessments.choices import Status
 from core.errors import Conflict
@@ -30,19 +32,25 @@ def guard_review_confirmed(assessment, target: str) -> None:
     if review is None or not review.outcome:
         raise Conflict(
             error_codes.REVIEW_NOT_CONFIRMED,
-            f"The assessment cannot move to '{target.label}': the Expert Assessment Group "
-            "has made no recommendation yet.",
+            _("The assessment cannot move to '%(target)s': the Expert Assessment Group has made no recommendation yet.")
+            % {"target": target.label},
         )
     if review.reviewer_decision != ReviewerDecision.CONFIRMED:
         raise Conflict(
             error_codes.REVIEW_NOT_CONFIRMED,
-            f"The assessment cannot move to '{target.label}': the independent reviewer has not "
-            "confirmed the group's recommendation (they confirm it on the review page).",
+            _(
+                "The assessment cannot move to '%(target)s': the independent reviewer has not confirmed the "
+                "group's recommendation (they confirm it on the review page)."
+            )
+            % {"target": target.label},
         )
     expected = concluded_status(review.outcome)
     if expected != target:
         raise Conflict(
             error_codes.REVIEW_OUTCOME_MISMATCH,
-            f"The confirmed recommendation is '{review.get_outcome_display()}': the assessment "
-            f"moves to '{expected.label}', not '{target.label}'.",
+            _(
+                "The confirmed recommendation is '%(outcome)s': the assessment moves to '%(expected)s', "
+                "not '%(target)s'."
+            )
+            % {"outcome": review.get_outcome_display(), "expected": expected.label, "target": target.label},
         )

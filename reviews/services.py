@@ -10,7 +10,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts import rules
 from accounts.models import User
@@ -63,7 +63,8 @@ def _rating(assessment: Assessment, rating: str, field: str = "rating") -> str:
     if rating not in allowed:
         raise DomainError(
             error_codes.RATING_INVALID,
-            f"'{rating}' is not a rating on this Standard's scale (use one of: {', '.join(allowed)}).",
+            gettext("'%(rating)s' is not a rating on this Standard's scale (use one of: %(allowed)s).")
+            % {"rating": rating, "allowed": ", ".join(allowed)},
             field=field,
         )
     return rating
@@ -73,8 +74,8 @@ def _require_in_review(assessment: Assessment) -> None:
     if assessment.status != Status.IN_REVIEW:
         raise Conflict(
             error_codes.NOT_IN_REVIEW,
-            f"The assessment is '{assessment.get_status_display()}': "
-            "reviews can be written only while it is in review.",
+            gettext("The assessment is '%(phase)s': reviews can be written only while it is in review.")
+            % {"phase": assessment.get_status_display()},
         )
 
 
@@ -88,7 +89,7 @@ def _answer_of(assessment: Assessment, answer: Answer | int | str) -> Answer:
         return Answer.objects.select_for_update().get(pk=answer_id, assessment_id=assessment.pk)
     except (Answer.DoesNotExist, ValueError, TypeError):
         raise DomainError(
-            error_codes.INDICATOR_UNKNOWN, "This indicator is not part of the assessment.", field="answer"
+            error_codes.INDICATOR_UNKNOWN, gettext("This indicator is not part of the assessment."), field="answer"
         ) from None
 
 
@@ -108,15 +109,21 @@ def assignment_create(
     warnings on the assignment."""
     jurisdiction_id = selectors.assessment_jurisdiction_id(assessment)
     if not rules.can_assign_reviewers(by, jurisdiction_id):
-        raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff or the group's chair can assign reviewers.")
+        raise NotAllowed(error_codes.NOT_ALLOWED, gettext("Only IUCN staff or the group's chair can assign reviewers."))
     if role not in AssignmentRole.values:
-        raise DomainError(error_codes.ROLE_INVALID, f"Unknown assignment role '{role}'.", field="role")
+        raise DomainError(
+            error_codes.ROLE_INVALID, gettext("Unknown assignment role '%(role)s'.") % {"role": role}, field="role"
+        )
     if role == AssignmentRole.EXPERT and jurisdiction_id is None:
         raise DomainError(
-            error_codes.NO_JURISDICTION, "The site is in no jurisdiction with an Expert Assessment Group.", field="role"
+            error_codes.NO_JURISDICTION,
+            gettext("The site is in no jurisdiction with an Expert Assessment Group."),
+            field="role",
         )
     if not isinstance(due_date, datetime.date) or due_date < timezone.localdate():
-        raise DomainError(error_codes.DUE_DATE_INVALID, "The due date must be today or later.", field="due_date")
+        raise DomainError(
+            error_codes.DUE_DATE_INVALID, gettext("The due date must be today or later."), field="due_date"
+        )
     with transaction.atomic():
         locked = (
             Assessment.objects.select_for_update(of=("self",))
@@ -126,20 +133,27 @@ def assignment_create(
         if locked.status not in ASSIGNABLE_STATUSES:
             raise Conflict(
                 error_codes.ASSESSMENT_NOT_ASSIGNABLE,
-                f"The assessment is '{locked.get_status_display()}': reviewers are assigned once it is submitted.",
+                gettext("The assessment is '%(phase)s': reviewers are assigned once it is submitted.")
+                % {"phase": locked.get_status_display()},
             )
         accreditation = selectors.accreditation_for(assignee, role, jurisdiction_id)
         if accreditation is None:
-            what = (
-                "an expert of this jurisdiction's group" if role == AssignmentRole.EXPERT else "an independent reviewer"
-            )
-            raise DomainError(
-                error_codes.ASSIGNEE_NOT_ACCREDITED,
-                f"{assignee} is not accredited as {what} today (lapsed, revoked or never granted).",
-                field="user",
-            )
+            # One whole sentence per role: a translation cannot be built from the role's pieces.
+            if role == AssignmentRole.EXPERT:
+                message = gettext(
+                    "%(person)s is not accredited as an expert of this jurisdiction's group today "
+                    "(lapsed, revoked or never granted)."
+                )
+            else:
+                message = gettext(
+                    "%(person)s is not accredited as an independent reviewer today (lapsed, revoked or never granted)."
+                )
+            raise DomainError(error_codes.ASSIGNEE_NOT_ACCREDITED, message % {"person": assignee}, field="user")
         if ReviewAssignment.objects.current().filter(assessment=locked, user=assignee).exists():
-            raise Conflict(error_codes.ASSIGNEE_ALREADY, f"{assignee} is already assigned to this assessment.")
+            raise Conflict(
+                error_codes.ASSIGNEE_ALREADY,
+                gettext("%(person)s is already assigned to this assessment.") % {"person": assignee},
+            )
         warnings = selectors.conflict_warnings(
             assessment=locked, user=assignee, due_date=due_date, accreditation=accreditation
         )
@@ -165,7 +179,9 @@ def assignment_create(
 
 def assignment_remove(*, assignment: ReviewAssignment, by: User) -> ReviewAssignment:
     if not rules.can_assign_reviewers(by, selectors.assessment_jurisdiction_id(assignment.assessment)):
-        raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff or the group's chair can withdraw an assignment.")
+        raise NotAllowed(
+            error_codes.NOT_ALLOWED, gettext("Only IUCN staff or the group's chair can withdraw an assignment.")
+        )
     with transaction.atomic():
         if assignment.removed_at is None:
             assignment.removed_at = timezone.now()
@@ -182,14 +198,15 @@ def conflict_declare(*, assignment: ReviewAssignment, by: User, has_conflict: bo
     A declared conflict blocks the assignment for good and tells staff; the declaration, either
     way, is kept in the audit trail."""
     if not rules.can_declare_conflict(by, assignment):
-        raise NotAllowed(error_codes.NOT_ALLOWED, "Only the assigned person can declare their conflicts.")
+        raise NotAllowed(error_codes.NOT_ALLOWED, gettext("Only the assigned person can declare their conflicts."))
     note = _text(note, field="note", required=bool(has_conflict), label="A description of the conflict")
     with transaction.atomic():
         locked = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
         if locked.coi_status != CoiStatus.PENDING:
             raise Conflict(
                 error_codes.COI_ALREADY_DECLARED,
-                f"You already declared on {locked.coi_declared_at:%Y-%m-%d}: {locked.get_coi_status_display()}.",
+                gettext("You already declared on %(date)s: %(declaration)s.")
+                % {"date": f"{locked.coi_declared_at:%Y-%m-%d}", "declaration": locked.get_coi_status_display()},
             )
         locked.coi_status = CoiStatus.CONFLICT if has_conflict else CoiStatus.NO_CONFLICT
         locked.coi_note = note
@@ -217,7 +234,7 @@ def conflict_declare(*, assignment: ReviewAssignment, by: User, has_conflict: bo
 
 def review_start(*, assessment: Assessment, by: User) -> Assessment:
     if not rules.can_manage_review(by, assessment):
-        raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff start a review.")
+        raise NotAllowed(error_codes.NOT_ALLOWED, gettext("Only IUCN staff start a review."))
     # No note of the platform's own: the log shows the move in the reader's language; a sentence
     # stored here would stay in one.
     return transition(assessment, Status.IN_REVIEW, by=by)
@@ -226,7 +243,7 @@ def review_start(*, assessment: Assessment, by: User) -> Assessment:
 def review_send_back(*, assessment: Assessment, by: User, note: str = "") -> Assessment:
     """Staff return the assessment to the site (changes requested), with a note of their own."""
     if not rules.can_manage_review(by, assessment):
-        raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff send an assessment back to the site.")
+        raise NotAllowed(error_codes.NOT_ALLOWED, gettext("Only IUCN staff send an assessment back to the site."))
     note = _text(note, field="note", label="The note")
     # The staff's own words only: the open questions are on the site's assessment page, in its language.
     return transition(assessment, Status.CHANGES_REQUESTED, by=by, note=note[:NOTE_MAX])
@@ -255,7 +272,8 @@ def indicator_review_save(
     None (callers that never loaded it) saves without the check."""
     if not rules.can_write_indicator_review(by, assessment):
         raise NotAllowed(
-            error_codes.NOT_ASSIGNED, "You are not assigned (without conflict) as an expert to this assessment."
+            error_codes.NOT_ASSIGNED,
+            gettext("You are not assigned (without conflict) as an expert to this assessment."),
         )
     finding = _text(finding, field="finding", label="The finding")
     comment = _text(comment, field="comment", label="The comment")
@@ -321,7 +339,7 @@ def _require_review_unchanged(assignment: ReviewAssignment, answer: Answer, seen
 def reviews_share(*, assessment: Assessment, by: User) -> int:
     """Share all of this expert's drafts on the assessment with the group at once."""
     if not rules.can_write_indicator_review(by, assessment):
-        raise NotAllowed(error_codes.NOT_ASSIGNED, "You are not assigned as an expert to this assessment.")
+        raise NotAllowed(error_codes.NOT_ASSIGNED, gettext("You are not assigned as an expert to this assessment."))
     with transaction.atomic():
         n = IndicatorReview.objects.filter(assignment__assessment=assessment, assignment__user=by, shared=False).update(
             shared=True, updated_at=timezone.now()
@@ -335,7 +353,7 @@ def group_finding_save(
 ) -> GroupFinding:
     """Record the group's consolidated rating and finding on one indicator."""
     if not rules.can_record_group_finding(by, assessment):
-        raise NotAllowed(error_codes.NOT_ASSIGNED, "Only the assigned experts record the group's finding.")
+        raise NotAllowed(error_codes.NOT_ASSIGNED, gettext("Only the assigned experts record the group's finding."))
     finding = _text(finding, field="finding", required=True, label="The group's finding")
     with transaction.atomic():
         locked = _locked(assessment)
@@ -363,12 +381,17 @@ def information_request_create(
     *, assessment: Assessment, answer: Answer | int, by: User, question: str
 ) -> InformationRequest:
     if not rules.can_ask_site(by, assessment):
-        raise NotAllowed(error_codes.NOT_ASSIGNED, "Only the assigned reviewers and staff ask the site questions.")
+        raise NotAllowed(
+            error_codes.NOT_ASSIGNED, gettext("Only the assigned reviewers and staff ask the site questions.")
+        )
     question = _text(question, field="question", required=True, label="The question")
     with transaction.atomic():
         locked = _locked(assessment)
         if locked.status not in ASSIGNABLE_STATUSES:
-            raise Conflict(error_codes.NOT_IN_REVIEW, f"The assessment is '{locked.get_status_display()}'.")
+            raise Conflict(
+                error_codes.NOT_IN_REVIEW,
+                gettext("The assessment is '%(phase)s'.") % {"phase": locked.get_status_display()},
+            )
         target = _answer_of(locked, answer)
         req = InformationRequest.objects.create(answer=target, asked_by=by, question=question)
         audit_record(
@@ -395,27 +418,33 @@ def information_reply_create(
     pipeline; while the assessment is frozen the file belongs to the reply, not to the answer)."""
     assessment = request.answer.assessment
     if not rules.can_reply_to_request(by, assessment):
-        raise NotAllowed(error_codes.NOT_ALLOWED, "Only the site team and the reviewers can answer this question.")
+        raise NotAllowed(
+            error_codes.NOT_ALLOWED, gettext("Only the site team and the reviewers can answer this question.")
+        )
     text = _text(text, field="text", required=True, label="The answer")
     site_team = rules.is_site_team_of(by, assessment)
     if (evidence_ids or file is not None) and not site_team:
-        raise NotAllowed(error_codes.NOT_ALLOWED, "Only the site team attaches evidence.")
+        raise NotAllowed(error_codes.NOT_ALLOWED, gettext("Only the site team attaches evidence."))
     with transaction.atomic():
         locked = InformationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status == RequestStatus.CLOSED:
-            raise Conflict(error_codes.REQUEST_CLOSED, "This question is closed: it can no longer be answered.")
+            raise Conflict(
+                error_codes.REQUEST_CLOSED, gettext("This question is closed: it can no longer be answered.")
+            )
         try:
             ids = list(dict.fromkeys(int(i) for i in evidence_ids))
         except (TypeError, ValueError):
             raise DomainError(
-                error_codes.INDICATOR_UNKNOWN, "Evidence is named by item ids.", field="evidence"
+                error_codes.INDICATOR_UNKNOWN, gettext("Evidence is named by item ids."), field="evidence"
             ) from None
         items = list(
             EvidenceItem.objects.filter(pk__in=ids, assessment__protected_area_id=assessment.protected_area_id)
         )
         if len(items) != len(ids):
             raise DomainError(
-                error_codes.INDICATOR_UNKNOWN, "Some of the evidence items are not this site's.", field="evidence"
+                error_codes.INDICATOR_UNKNOWN,
+                gettext("Some of the evidence items are not this site's."),
+                field="evidence",
             )
         if file is not None:
             from evidence.services import evidence_upload
@@ -451,11 +480,13 @@ def information_reply_create(
 def information_request_close(*, request: InformationRequest, by: User) -> InformationRequest:
     assessment = request.answer.assessment
     if not rules.can_close_request(by, request, assessment):
-        raise NotAllowed(error_codes.NOT_ALLOWED, "Only the person who asked, or staff, can close this question.")
+        raise NotAllowed(
+            error_codes.NOT_ALLOWED, gettext("Only the person who asked, or staff, can close this question.")
+        )
     with transaction.atomic():
         locked = InformationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status == RequestStatus.CLOSED:
-            raise Conflict(error_codes.REQUEST_CLOSED, "This question is already closed.")
+            raise Conflict(error_codes.REQUEST_CLOSED, gettext("This question is already closed."))
         locked.status = RequestStatus.CLOSED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])
@@ -470,10 +501,15 @@ def information_request_close(*, request: InformationRequest, by: User) -> Infor
 class IndicatorsUnreviewed(DomainError):
     def __init__(self, numbers: list[str]):
         shown = ", ".join(numbers[:12]) + ("…" if len(numbers) > 12 else "")
+        n = len(numbers)
         super().__init__(
             error_codes.INDICATORS_UNREVIEWED,
-            f"The group has no current finding on {len(numbers)} indicator{'s' if len(numbers) != 1 else ''} "
-            f"({shown}): record them before recommending.",
+            ngettext(
+                "The group has no current finding on %(n)s indicator (%(shown)s): record them before recommending.",
+                "The group has no current finding on %(n)s indicators (%(shown)s): record them before recommending.",
+                n,
+            )
+            % {"n": n, "shown": shown},
         )
         self.data = {"indicators": numbers}
 
@@ -481,11 +517,13 @@ class IndicatorsUnreviewed(DomainError):
 def recommendation_make(*, assessment: Assessment, by: User, outcome: str, reasons: str) -> AssessmentReview:
     """The group's overall recommendation, once every indicator has a current group finding."""
     if not rules.can_recommend(by, assessment):
-        raise NotAllowed(error_codes.NOT_ASSIGNED, "Only the assigned experts make the group's recommendation.")
+        raise NotAllowed(
+            error_codes.NOT_ASSIGNED, gettext("Only the assigned experts make the group's recommendation.")
+        )
     if outcome not in Outcome.values:
         raise DomainError(
             error_codes.OUTCOME_INVALID,
-            f"Choose one of: {', '.join(str(label) for label in Outcome.labels)}.",
+            gettext("Choose one of: %(outcomes)s.") % {"outcomes": ", ".join(str(label) for label in Outcome.labels)},
             field="outcome",
         )
     reasons = _text(reasons, field="reasons", required=True, label="The reasons")
@@ -517,18 +555,22 @@ def process_confirm(*, assessment: Assessment, by: User, confirmed: bool, note: 
     """The independent reviewer confirms the process was followed (the assessment then moves to
     recommended / not recommended) or returns the recommendation to the group with reasons."""
     if not rules.can_confirm_process(by, assessment):
-        raise NotAllowed(error_codes.NOT_ASSIGNED, "Only the assigned independent reviewer confirms the process.")
+        raise NotAllowed(
+            error_codes.NOT_ASSIGNED, gettext("Only the assigned independent reviewer confirms the process.")
+        )
     note = _text(note, field="note", required=not confirmed, label="The reasons for returning it")
     with transaction.atomic():
         locked = _locked(assessment)
         summary = AssessmentReview.objects.select_for_update().filter(assessment=locked).first()
         if summary is None or not summary.outcome:
-            raise Conflict(error_codes.NO_RECOMMENDATION, "The group has not made a recommendation yet.")
+            raise Conflict(error_codes.NO_RECOMMENDATION, gettext("The group has not made a recommendation yet."))
         if summary.reviewer_decision != ReviewerDecision.PENDING:
-            raise Conflict(
-                error_codes.ALREADY_DECIDED,
-                f"This recommendation was already {summary.get_reviewer_decision_display().lower()}.",
-            )
+            # One whole sentence per decision (the English is the decision's label, lower-cased).
+            if summary.reviewer_decision == ReviewerDecision.CONFIRMED:
+                already = gettext("This recommendation was already process confirmed.")
+            else:
+                already = gettext("This recommendation was already returned with reasons.")
+            raise Conflict(error_codes.ALREADY_DECIDED, already)
         _require_in_review(locked)
         summary.reviewer_decision = ReviewerDecision.CONFIRMED if confirmed else ReviewerDecision.RETURNED
         summary.reviewer, summary.reviewer_at, summary.reviewer_note = by, timezone.now(), note
@@ -551,11 +593,11 @@ def process_confirm(*, assessment: Assessment, by: User, confirmed: bool, note: 
 def findings_release(*, assessment: Assessment, by: User) -> AssessmentReview:
     """Staff release the group's findings to the site team."""
     if not rules.can_manage_review(by, assessment):
-        raise NotAllowed(error_codes.NOT_ALLOWED, "Only IUCN staff release findings to the site.")
+        raise NotAllowed(error_codes.NOT_ALLOWED, gettext("Only IUCN staff release findings to the site."))
     with transaction.atomic():
         locked = _locked(assessment)
         if not GroupFinding.objects.filter(answer__assessment=locked).exists():
-            raise Conflict(error_codes.NOTHING_TO_RELEASE, "The group has recorded no findings yet.")
+            raise Conflict(error_codes.NOTHING_TO_RELEASE, gettext("The group has recorded no findings yet."))
         summary, _ = AssessmentReview.objects.select_for_update().get_or_create(assessment=locked)
         summary.findings_released_at = timezone.now()
         summary.findings_released_by = by

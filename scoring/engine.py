@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 ENGINE_VERSION = 1
 
 # The rule names a Standard file may use. They are data in the Standard; what each one means is here,
@@ -91,14 +93,14 @@ def check_rules(rules: Mapping[str, Any], scale: Sequence[Mapping[str, Any]]) ->
     criterion_rule = rules.get("criterion_met_when", "all_indicators_met_or_not_applicable")
     standard_rule = rules.get("standard_met_when", "all_criteria_met")
     if criterion_rule not in CRITERION_RULES:
-        raise ScoringRuleError(f"Unknown rule criterion_met_when: {criterion_rule!r}.")
+        raise ScoringRuleError(_("Unknown rule criterion_met_when: %(rule)s.") % {"rule": repr(criterion_rule)})
     if standard_rule not in STANDARD_RULES:
-        raise ScoringRuleError(f"Unknown rule standard_met_when: {standard_rule!r}.")
+        raise ScoringRuleError(_("Unknown rule standard_met_when: %(rule)s.") % {"rule": repr(standard_rule)})
     for entry in scale:
         if "code" not in entry or "counts_as_met" not in entry or "score" not in entry:
-            raise ScoringRuleError("Every rating on the scale needs code, counts_as_met and score.")
+            raise ScoringRuleError(_("Every rating on the scale needs code, counts_as_met and score."))
         if entry["score"] is not None and not isinstance(entry["score"], int | float):
-            raise ScoringRuleError(f"The score of rating {entry['code']!r} is not a number.")
+            raise ScoringRuleError(_("The score of rating %(code)s is not a number.") % {"code": repr(entry["code"])})
     return criterion_rule, standard_rule
 
 

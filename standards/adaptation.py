@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
@@ -70,7 +71,7 @@ def _committee(user: Person | None, adapted_set: AdaptedIndicatorSet) -> bool:
 
 def _adapts_something(adapted_set: AdaptedIndicatorSet) -> None:
     if not adapted_set.indicators.exists():
-        raise DomainError(error_codes.ADAPTED_SET_EMPTY, "The set adapts no indicator yet.")
+        raise DomainError(error_codes.ADAPTED_SET_EMPTY, gettext("The set adapts no indicator yet."))
 
 
 def consultation_missing(adapted_set: AdaptedIndicatorSet) -> list[str]:
@@ -78,21 +79,30 @@ def consultation_missing(adapted_set: AdaptedIndicatorSet) -> list[str]:
     said in a sentence; empty when it is complete."""
     consultation = AdaptationConsultation.objects.filter(adapted_set=adapted_set).first()
     if consultation is None or consultation.opened_on is None:
-        return ["the consultation has not been recorded (no opening date)"]
+        return [gettext("the consultation has not been recorded (no opening date)")]
     missing = []
     if consultation.closed_on is None:
-        missing.append("the consultation has no closing date")
+        missing.append(gettext("the consultation has no closing date"))
     elif consultation.closed_on > timezone.localdate():
-        missing.append(f"the consultation closes on {consultation.closed_on.isoformat()}, which is still to come")
-    for name, label in (("who_was_consulted", "who was consulted"), ("method", "how they were consulted")):
-        if not getattr(consultation, name).strip():
-            missing.append(f"the record does not say {label}")
+        missing.append(
+            gettext("the consultation closes on %(date)s, which is still to come")
+            % {"date": consultation.closed_on.isoformat()}
+        )
+    if not consultation.who_was_consulted.strip():
+        missing.append(gettext("the record does not say who was consulted"))
+    if not consultation.method.strip():
+        missing.append(gettext("the record does not say how they were consulted"))
     comments = list(consultation.comments.order_by("received_on", "id"))
     if not comments:
-        missing.append("no comment received is recorded (record at least one, or what was said in the meeting)")
+        missing.append(
+            gettext("no comment received is recorded (record at least one, or what was said in the meeting)")
+        )
     for comment in comments:
         if not comment.is_handled:
-            missing.append(f"comment #{comment.pk} from {comment.from_whom} has no recorded response and outcome")
+            missing.append(
+                gettext("comment #%(number)s from %(from_whom)s has no recorded response and outcome")
+                % {"number": comment.pk, "from_whom": comment.from_whom}
+            )
     return missing
 
 
@@ -101,7 +111,7 @@ def _consultation_complete(adapted_set: AdaptedIndicatorSet) -> None:
     if missing:
         raise DomainError(
             error_codes.CONSULTATION_INCOMPLETE,
-            "The stakeholder consultation is not complete: " + "; ".join(missing) + ".",
+            gettext("The stakeholder consultation is not complete: %(missing)s.") % {"missing": "; ".join(missing)},
             data={"missing": missing},
         )
 
@@ -168,7 +178,9 @@ def adapted_set_submit(*, adapted_set: AdaptedIndicatorSet, by: User, note: str 
     if not rules.can_author_adapted_set(by, adapted_set.jurisdiction_id):
         raise NotAllowed(
             error_codes.ADAPTED_SET_AUTHORS_ONLY,
-            "Only the jurisdiction's Expert Assessment Group (or the Standard Committee) submits its adapted set.",
+            gettext(
+                "Only the jurisdiction's Expert Assessment Group (or the Standard Committee) submits its adapted set."
+            ),
         )
     return MACHINE.transition(adapted_set, AdaptedSetStatus.SUBMITTED, by=by, note=note)
 
@@ -177,7 +189,7 @@ def committee_required(user: Person) -> None:
     if not rules.can_approve_adapted_indicators(user):
         raise NotAllowed(
             error_codes.ADAPTED_SET_COMMITTEE_ONLY,
-            "Only members of the Standard Committee approve or return adapted indicator sets.",
+            gettext("Only members of the Standard Committee approve or return adapted indicator sets."),
         )
 
 
@@ -223,7 +235,9 @@ def authors_required_for(user: Person, jurisdiction_id: int | None) -> None:
     if not rules.can_author_adapted_set(user, jurisdiction_id):
         raise NotAllowed(
             error_codes.ADAPTED_SET_AUTHORS_ONLY,
-            "Only the jurisdiction's Expert Assessment Group (or the Standard Committee) edits its adapted set.",
+            gettext(
+                "Only the jurisdiction's Expert Assessment Group (or the Standard Committee) edits its adapted set."
+            ),
         )
 
 
@@ -235,14 +249,23 @@ def _locked_draft(adapted_set: AdaptedIndicatorSet, by: Person, revision: int | 
     if locked.status != AdaptedSetStatus.DRAFT:
         raise Conflict(
             error_codes.ADAPTED_SET_FROZEN,
-            f"The set is {locked.get_status_display().lower()}: only a draft is edited"
-            + (" (the Committee may return it to the expert group)." if locked.status == "submitted" else "."),
+            (
+                gettext(
+                    "The set is %(status)s: only a draft is edited (the Committee may return it to the expert group)."
+                )
+                if locked.status == "submitted"
+                else gettext("The set is %(status)s: only a draft is edited.")
+            )
+            % {"status": locked.get_status_display().lower()},
         )
     if revision is not None and int(revision) != locked.revision:
         raise Conflict(
             error_codes.ADAPTED_SET_CHANGED,
-            f"Someone changed the set since you opened it (your revision {revision}, now {locked.revision}). "
-            "Reload it to see their changes, then make yours again.",
+            gettext(
+                "Someone changed the set since you opened it (your revision %(yours)s, now %(current)s). "
+                "Reload it to see their changes, then make yours again."
+            )
+            % {"yours": revision, "current": locked.revision},
             field="revision",
             data={"revision": locked.revision},
         )
@@ -276,7 +299,7 @@ def adapted_set_create(*, by: User, standard: Standard, jurisdiction: Jurisdicti
     if standard.status != Standard.Status.PUBLISHED:
         raise DomainError(
             error_codes.ADAPTED_SET_STANDARD_NOT_PUBLISHED,
-            "Adapt a published version of the Standard: a draft may still change.",
+            gettext("Adapt a published version of the Standard: a draft may still change."),
             field="standard",
         )
     adapted_set = AdaptedIndicatorSet.objects.create(
@@ -343,7 +366,7 @@ def adaptation_save(
     if target is None:
         raise DomainError(
             error_codes.ADAPTED_INDICATOR_UNKNOWN,
-            "That indicator is not one of the Standard version this set adapts.",
+            gettext("That indicator is not one of the Standard version this set adapts."),
             field="indicator",
         )
     data = {**data, "means_of_verification": _mov_list(data.get("means_of_verification"))}
@@ -440,7 +463,9 @@ def _date(value: Any, field: str) -> datetime.date | None:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
         raise DomainError(
-            error_codes.CONSULTATION_INVALID, f"'{value}' is not a date (YYYY-MM-DD).", field=field
+            error_codes.CONSULTATION_INVALID,
+            gettext("'%(value)s' is not a date (YYYY-MM-DD).") % {"value": value},
+            field=field,
         ) from None
 
 
@@ -469,13 +494,17 @@ def consultation_save(
     today = timezone.localdate()
     if opened and opened > today:
         raise DomainError(
-            error_codes.CONSULTATION_INVALID, "The consultation cannot have opened in the future.", field="opened_on"
+            error_codes.CONSULTATION_INVALID,
+            gettext("The consultation cannot have opened in the future."),
+            field="opened_on",
         )
     if closed and not opened:
-        raise DomainError(error_codes.CONSULTATION_INVALID, "Give the opening date too.", field="opened_on")
+        raise DomainError(error_codes.CONSULTATION_INVALID, gettext("Give the opening date too."), field="opened_on")
     if closed and opened and closed < opened:
         raise DomainError(
-            error_codes.CONSULTATION_INVALID, "The consultation cannot close before it opened.", field="closed_on"
+            error_codes.CONSULTATION_INVALID,
+            gettext("The consultation cannot close before it opened."),
+            field="closed_on",
         )
     changed = {name: value for name, value in values.items() if getattr(consultation, name) != value}
     if changed:
@@ -502,7 +531,9 @@ def _comment_values(changes: dict[str, Any], standard_id: int) -> dict[str, Any]
         try:
             values["from_whom"] = _text(changes["from_whom"], "from_whom", FROM_WHOM_MAX, required=True)
         except DomainError as exc:
-            raise invalid("Say whom the comment came from (a person or an organisation).", "from_whom") from exc
+            raise invalid(
+                gettext("Say whom the comment came from (a person or an organisation)."), "from_whom"
+            ) from exc
     for name in ("comment", "response"):
         if name in changes:
             try:
@@ -512,12 +543,16 @@ def _comment_values(changes: dict[str, Any], standard_id: int) -> dict[str, Any]
     if "received_on" in changes:
         received = _date(changes["received_on"], "received_on")
         if received and received > timezone.localdate():
-            raise invalid("A comment cannot have been received in the future.", "received_on")
+            raise invalid(gettext("A comment cannot have been received in the future."), "received_on")
         values["received_on"] = received
     if "outcome" in changes:
         outcome = changes["outcome"] or ""
         if outcome and outcome not in CommentOutcome.values:
-            raise invalid(f"Unknown outcome '{outcome}' (known: {', '.join(CommentOutcome.values)}).", "outcome")
+            raise invalid(
+                gettext("Unknown outcome '%(outcome)s' (known: %(known)s).")
+                % {"outcome": outcome, "known": ", ".join(CommentOutcome.values)},
+                "outcome",
+            )
         values["outcome"] = outcome
     if "indicator" in changes:
         indicator = changes["indicator"]
@@ -529,7 +564,7 @@ def _comment_values(changes: dict[str, Any], standard_id: int) -> dict[str, Any]
             if found is None:
                 raise DomainError(
                     error_codes.ADAPTED_INDICATOR_UNKNOWN,
-                    "That indicator is not one of the Standard version this set adapts.",
+                    gettext("That indicator is not one of the Standard version this set adapts."),
                     field="indicator",
                 )
             values["indicator"] = found
@@ -633,11 +668,14 @@ def check_attachment(file: File[Any], filename: str) -> tuple[str, int, str]:
     extension says (an .exe renamed .pdf)."""
     size = int(getattr(file, "size", 0) or 0)
     if size == 0:
-        raise DomainError(error_codes.ATTACHMENT_MISSING, "Choose a file to upload (this one is empty).", field="file")
+        raise DomainError(
+            error_codes.ATTACHMENT_MISSING, gettext("Choose a file to upload (this one is empty)."), field="file"
+        )
     if size > ATTACHMENT_MAX_BYTES:
         raise DomainError(
             error_codes.ATTACHMENT_TOO_LARGE,
-            f"The file is {size / 1024 / 1024:.1f} MB; the limit is {ATTACHMENT_MAX_BYTES // 1024 // 1024} MB.",
+            gettext("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": f"{size / 1024 / 1024:.1f}", "limit": ATTACHMENT_MAX_BYTES // 1024 // 1024},
             field="file",
         )
     ext = os.path.splitext(filename.lower())[1]
@@ -645,7 +683,8 @@ def check_attachment(file: File[Any], filename: str) -> tuple[str, int, str]:
     if ext not in ATTACHMENT_TYPES:
         raise DomainError(
             error_codes.ATTACHMENT_TYPE_REFUSED,
-            f"Files of this kind ({ext or 'no extension'}) are not accepted; upload one of {allowed}.",
+            gettext("Files of this kind (%(kind)s) are not accepted; upload one of %(allowed)s.")
+            % {"kind": ext or gettext("no extension"), "allowed": allowed},
             field="file",
         )
     file.seek(0)
@@ -660,8 +699,11 @@ def check_attachment(file: File[Any], filename: str) -> tuple[str, int, str]:
     if not matches:
         raise DomainError(
             error_codes.ATTACHMENT_TYPE_REFUSED,
-            f"The file is named {ext} but its content is not {expected} (it looks like {sniffed}); "
-            f"it was not stored. Upload one of {allowed}.",
+            gettext(
+                "The file is named %(ext)s but its content is not %(expected)s (it looks like %(sniffed)s); "
+                "it was not stored. Upload one of %(allowed)s."
+            )
+            % {"ext": ext, "expected": expected, "sniffed": sniffed, "allowed": allowed},
             field="file",
         )
     digest = hashlib.sha256()
@@ -677,7 +719,7 @@ def attachment_add(
     """Store a document of the consultation under a random name; refused before anything is
     written when it is not an allowed kind (by content) or too large."""
     if file is None:
-        raise DomainError(error_codes.ATTACHMENT_MISSING, "Choose a file to upload.", field="file")
+        raise DomainError(error_codes.ATTACHMENT_MISSING, gettext("Choose a file to upload."), field="file")
     original = os.path.basename(getattr(file, "name", "") or "file")[:255]
     title = _text(title, "title", TITLE_MAX) or original[:TITLE_MAX]
     content_type, size, sha256 = check_attachment(file, original)

@@ -27,6 +27,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import rules
 from accounts.types import Person
@@ -80,7 +81,10 @@ class NotPublishable(DomainError):
         ]
         super().__init__(
             error_codes.STANDARD_DRAFT_NOT_PUBLISHABLE,
-            f"The draft cannot be published yet: {len(problems)} problem(s). " + "; ".join(p.message for p in problems),
+            # The problems themselves are content.validate's, in English (spreadsheets.py reads them).
+            _("The draft cannot be published yet: %(n)s problem(s).") % {"n": len(problems)}
+            + " "
+            + "; ".join(p.message for p in problems),
             data={"problems": listed},
         )
         self.problems = problems
@@ -92,14 +96,15 @@ class NotPublishable(DomainError):
 def keeper_required(by: Person) -> None:
     if not rules.can_author_standard(by):
         raise NotAllowed(
-            error_codes.STANDARD_KEEPERS_ONLY, "Only members of the Standard Committee can change the Standard."
+            error_codes.STANDARD_KEEPERS_ONLY, _("Only members of the Standard Committee can change the Standard.")
         )
 
 
 def _frozen(standard: Standard) -> Conflict:
     return Conflict(
         error_codes.STANDARD_PUBLISHED_FROZEN,
-        f"{standard} is published: a published version never changes; create a draft from it.",
+        _("%(version)s is published: a published version never changes; create a draft from it.")
+        % {"version": standard},
     )
 
 
@@ -111,8 +116,11 @@ def _lock_draft(standard_id: int, revision: int | None) -> Standard:
     if revision is None or int(revision) != draft.revision:
         raise Conflict(
             error_codes.STANDARD_DRAFT_CHANGED,
-            f"The draft changed since you opened it (you started from revision {revision}, it is now at revision "
-            f"{draft.revision}). Your changes were not saved: look at the current text and apply them again.",
+            _(
+                "The draft changed since you opened it (you started from revision %(yours)s, it is now at revision "
+                "%(current)s). Your changes were not saved: look at the current text and apply them again."
+            )
+            % {"yours": revision, "current": draft.revision},
             data={"revision": draft.revision},
         )
     return draft
@@ -130,7 +138,8 @@ def _version_free(code: str, version: str, exclude_pk: int | None = None) -> Non
     if taken.exists():
         raise DomainError(
             error_codes.STANDARD_VERSION_TAKEN,
-            f"{code} already has a version {version} (published or draft): choose another label.",
+            _("%(code)s already has a version %(version)s (published or draft): choose another label.")
+            % {"code": code, "version": version},
             field="version",
         )
 
@@ -138,9 +147,11 @@ def _version_free(code: str, version: str, exclude_pk: int | None = None) -> Non
 def _clean_version(version: Any) -> str:
     label = str(version or "").strip()
     if not label:
-        raise DraftInvalid([_problem("A version label is required (e.g. 1.2).", "version")])
+        raise DraftInvalid([_problem(_("A version label is required (e.g. 1.2)."), "version")])
     if len(label) > content.VERSION_MAX:
-        raise DraftInvalid([_problem(f"The version label is at most {content.VERSION_MAX} characters.", "version")])
+        raise DraftInvalid(
+            [_problem(_("The version label is at most %(max)s characters.") % {"max": content.VERSION_MAX}, "version")]
+        )
     return label
 
 
@@ -158,18 +169,30 @@ def _clean_text(value: Any, field: str, language: str, problems: list[dict[str, 
         if isinstance(value, str):
             value = value.splitlines()
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            problems.append(_problem(f"'{field}' must be a list of texts ({language}).", field, language))
+            problems.append(
+                _problem(
+                    _("'%(field)s' must be a list of texts (%(language)s).") % {"field": field, "language": language},
+                    field,
+                    language,
+                )
+            )
             return None
         items = [item.strip() for item in value if item.strip()]
         if len(items) > content.MOV_ITEMS_MAX:
             problems.append(
-                _problem(f"At most {content.MOV_ITEMS_MAX} means of verification ({language}).", field, language)
+                _problem(
+                    _("At most %(max)s means of verification (%(language)s).")
+                    % {"max": content.MOV_ITEMS_MAX, "language": language},
+                    field,
+                    language,
+                )
             )
             return None
         if any(len(item) > content.TEXT_MAX for item in items):
             problems.append(
                 _problem(
-                    f"A means of verification is longer than {content.TEXT_MAX} characters ({language}).",
+                    _("A means of verification is longer than %(max)s characters (%(language)s).")
+                    % {"max": content.TEXT_MAX, "language": language},
                     field,
                     language,
                 )
@@ -179,13 +202,24 @@ def _clean_text(value: Any, field: str, language: str, problems: list[dict[str, 
     if value is None:
         value = ""
     if not isinstance(value, str):
-        problems.append(_problem(f"'{field}' must be text ({language}).", field, language))
+        problems.append(
+            _problem(
+                _("'%(field)s' must be text (%(language)s).") % {"field": field, "language": language},
+                field,
+                language,
+            )
+        )
         return None
     text = value.strip()
     limit = _LIMITS.get(field, content.TEXT_MAX)
     if len(text) > limit:
         problems.append(
-            _problem(f"'{field}' is {len(text)} characters long ({language}); at most {limit}.", field, language)
+            _problem(
+                _("'%(field)s' is %(length)s characters long (%(language)s); at most %(max)s.")
+                % {"field": field, "length": len(text), "language": language, "max": limit},
+                field,
+                language,
+            )
         )
         return None
     return text
@@ -200,16 +234,30 @@ def _apply_texts(obj: Any, kind: str, texts: Texts, problems: list[dict[str, str
     translations = {lang: dict(fields) for lang, fields in (obj.translations or {}).items()}
     for language, fields in texts.items():
         if language not in known:
-            problems.append(_problem(f"Unknown language '{language}' (known: {', '.join(known)}).", None, language))
+            problems.append(
+                _problem(
+                    _("Unknown language '%(language)s' (known: %(known)s).")
+                    % {"language": language, "known": ", ".join(known)},
+                    None,
+                    language,
+                )
+            )
             continue
         if not isinstance(fields, Mapping):
-            problems.append(_problem(f"The texts in '{language}' must be a mapping of field to text.", None, language))
+            problems.append(
+                _problem(
+                    _("The texts in '%(language)s' must be a mapping of field to text.") % {"language": language},
+                    None,
+                    language,
+                )
+            )
             continue
         for field, raw in fields.items():
             if field not in TRANSLATABLE[kind]:
                 problems.append(
                     _problem(
-                        f"'{field}' is not a text of this {kind} (texts: {', '.join(TRANSLATABLE[kind])}).",
+                        _("'%(field)s' is not a text of this %(kind)s (texts: %(texts)s).")
+                        % {"field": field, "kind": kind, "texts": ", ".join(TRANSLATABLE[kind])},
                         field,
                         language,
                     )
@@ -220,7 +268,9 @@ def _apply_texts(obj: Any, kind: str, texts: Texts, problems: list[dict[str, str
                 continue
             if language == SOURCE_LANGUAGE:
                 if field in REQUIRED_EN[kind] and not value:
-                    problems.append(_problem(f"The English '{field}' may not be empty.", field, language))
+                    problems.append(
+                        _problem(_("The English '%(field)s' may not be empty.") % {"field": field}, field, language)
+                    )
                     continue
                 if getattr(obj, field) != value:
                     setattr(obj, field, value)
@@ -324,7 +374,12 @@ def draft_update(
     changed = _apply_texts(draft, "standard", texts or {}, problems)
     if provenance is not None:
         if not isinstance(provenance, str) or len(provenance) > PROVENANCE_MAX:
-            problems.append(_problem(f"The provenance is a text of at most {PROVENANCE_MAX} characters.", "provenance"))
+            problems.append(
+                _problem(
+                    _("The provenance is a text of at most %(max)s characters.") % {"max": PROVENANCE_MAX},
+                    "provenance",
+                )
+            )
         elif provenance.strip() != draft.provenance:
             draft.provenance = provenance.strip()
             changed["provenance"] = draft.provenance
@@ -395,14 +450,16 @@ def _clean_sdgs(sdgs: Any, problems: list[dict[str, str | None]]) -> list[int] |
     if not isinstance(sdgs, list | tuple) or not all(
         isinstance(n, int) and not isinstance(n, bool) and n in content.SDG_RANGE for n in sdgs
     ):
-        problems.append(_problem("Related SDGs are numbers from 1 to 17.", "sdgs"))
+        problems.append(_problem(_("Related SDGs are numbers from 1 to 17."), "sdgs"))
         return None
     return sorted(set(sdgs))
 
 
 def _clean_wording(wording: Any, problems: list[dict[str, str | None]]) -> str | None:
     if wording not in Wording.values:
-        problems.append(_problem(f"The wording is one of {', '.join(Wording.values)}.", "wording"))
+        problems.append(
+            _problem(_("The wording is one of %(values)s.") % {"values": ", ".join(Wording.values)}, "wording")
+        )
         return None
     return str(wording)
 
@@ -481,7 +538,8 @@ def indicator_add(
     if after is not None and after.criterion_id != criterion.pk:
         raise DomainError(
             error_codes.STANDARD_MOVE_INVALID,
-            f"Indicator {after.number} is not under criterion {criterion.number}.",
+            _("Indicator %(indicator)s is not under criterion %(criterion)s.")
+            % {"indicator": after.number, "criterion": criterion.number},
             field="after",
         )
     problems: list[dict[str, str | None]] = []
@@ -498,7 +556,9 @@ def indicator_add(
     _apply_texts(indicator, "indicator", texts, problems)
     for field in REQUIRED_EN["indicator"]:
         if not getattr(indicator, field) and not any(p["field"] == field for p in problems):
-            problems.append(_problem(f"The English '{field}' may not be empty.", field, SOURCE_LANGUAGE))
+            problems.append(
+                _problem(_("The English '%(field)s' may not be empty.") % {"field": field}, field, SOURCE_LANGUAGE)
+            )
     if sdgs is not None:
         indicator.sdgs = _clean_sdgs(sdgs, problems) or []
     indicator.wording = _clean_wording(wording, problems) or Wording.PARAPHRASE
@@ -536,7 +596,8 @@ def indicator_remove(*, indicator: Indicator, by: Person, revision: int | None) 
         indicator.delete()
     except (ProtectedError, RestrictedError) as exc:
         raise DomainError(
-            error_codes.STANDARD_DRAFT_IN_USE, f"Indicator {number} is in use (adapted or answered): not removed."
+            error_codes.STANDARD_DRAFT_IN_USE,
+            _("Indicator %(number)s is in use (adapted or answered): not removed.") % {"number": number},
         ) from exc
     _renumber(draft, *_indicators_by_criterion(draft))
     _bump(draft)
@@ -554,7 +615,7 @@ def indicator_move(
     if to_criterion.component.standard_id != draft.pk:
         raise DomainError(
             error_codes.STANDARD_MOVE_INVALID,
-            f"Criterion {to_criterion.number} is not part of this draft.",
+            _("Criterion %(number)s is not part of this draft.") % {"number": to_criterion.number},
             field="criterion",
         )
     criteria, by_criterion = _indicators_by_criterion(draft)
@@ -562,7 +623,8 @@ def indicator_move(
     if not isinstance(position, int) or isinstance(position, bool) or not 1 <= position <= len(siblings) + 1:
         raise DomainError(
             error_codes.STANDARD_MOVE_INVALID,
-            f"Criterion {to_criterion.number} has room for positions 1 to {len(siblings) + 1}.",
+            _("Criterion %(number)s has room for positions 1 to %(last)s.")
+            % {"number": to_criterion.number, "last": len(siblings) + 1},
             field="position",
         )
     from_number, from_criterion = indicator.number, indicator.criterion.number
@@ -643,5 +705,6 @@ def draft_delete(*, draft: Standard, by: Person) -> None:
             draft.delete()
     except (ProtectedError, RestrictedError) as exc:
         raise DomainError(
-            error_codes.STANDARD_DRAFT_IN_USE, f"{label} is in use (something was made from it): not deleted."
+            error_codes.STANDARD_DRAFT_IN_USE,
+            _("%(version)s is in use (something was made from it): not deleted.") % {"version": label},
         ) from exc

@@ -18,6 +18,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import rules
 from accounts.choices import Role
@@ -64,7 +65,7 @@ def can_list_onboarding(user: Person) -> bool:
 
 def editors_only(user: Person) -> None:
     if not can_edit_onboarding(user):
-        raise NotAllowed(error_codes.NOT_STAFF, "Only IUCN staff keep a jurisdiction's onboarding record.")
+        raise NotAllowed(error_codes.NOT_STAFF, _("Only IUCN staff keep a jurisdiction's onboarding record."))
 
 
 def readers_only(user: Person, jurisdiction_id: int | None = None) -> None:
@@ -72,7 +73,7 @@ def readers_only(user: Person, jurisdiction_id: int | None = None) -> None:
     if not allowed:
         raise NotAllowed(
             error_codes.ONBOARDING_READERS_ONLY,
-            "Only IUCN staff and the jurisdiction's experts see its onboarding record.",
+            _("Only IUCN staff and the jurisdiction's experts see its onboarding record."),
         )
 
 
@@ -170,23 +171,29 @@ def _check(values: dict[str, Any], *, current_reviewer_id: int | None) -> None:
     for name in DATE_FIELDS:
         day = values[name]
         if isinstance(day, datetime.date) and day > today:
-            raise DomainError(error_codes.DATE_IN_FUTURE, "A date of the record cannot be in the future.", field=name)
+            raise DomainError(
+                error_codes.DATE_IN_FUTURE, _("A date of the record cannot be in the future."), field=name
+            )
     for n in ENABLING_CONDITIONS:
         if values[f"condition_{n}_met_on"] is not None and not values[f"condition_{n}_label"]:
             raise DomainError(
                 error_codes.ONBOARDING_CONDITION_UNNAMED,
-                f"Enter the wording of condition {n} before the date it was found met.",
+                _("Enter the wording of condition %(n)s before the date it was found met.") % {"n": n},
                 field=f"condition_{n}_label",
             )
     for name in TEXT_FIELDS:
         limit = NOTES_MAX if name == "notes" else TEXT_MAX
         if len(values[name]) > limit:
-            raise DomainError(error_codes.FIELD_TOO_LONG, f"{name} is over {limit} characters.", field=name)
+            raise DomainError(
+                error_codes.FIELD_TOO_LONG,
+                _("%(field)s is over %(limit)s characters.") % {"field": name, "limit": limit},
+                field=name,
+            )
     reviewer = values["reviewer"]
     if reviewer is not None and values["reviewer_name"]:
         raise DomainError(
             error_codes.ONBOARDING_REVIEWER_AMBIGUOUS,
-            "Choose the reviewer among the platform's reviewers or write a name, not both.",
+            _("Choose the reviewer among the platform's reviewers or write a name, not both."),
             field="reviewer_name",
         )
     # Checked when the reviewer changes: one appointed earlier stays on the record if their role lapses.
@@ -194,7 +201,7 @@ def _check(values: dict[str, Any], *, current_reviewer_id: int | None) -> None:
     if appointed and not reviewer_choices().filter(pk=reviewer.pk).exists():
         raise DomainError(
             error_codes.ONBOARDING_REVIEWER_NOT_ACCREDITED,
-            "This person does not hold the independent reviewer role.",
+            _("This person does not hold the independent reviewer role."),
             field="reviewer",
         )
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts import error_codes as account_error_codes
 from accounts import rules
@@ -110,7 +111,7 @@ JURISDICTION_FIELDS = ("code", "name", "countries")
 
 def jurisdiction_editor_required(by: Person) -> None:
     if not rules.can_edit_jurisdictions(by):
-        raise NotAllowed(account_error_codes.NOT_STAFF, "Only IUCN staff can add or change jurisdictions.")
+        raise NotAllowed(account_error_codes.NOT_STAFF, _("Only IUCN staff can add or change jurisdictions."))
 
 
 def _countries(values: Iterable[object]) -> list[str]:
@@ -120,7 +121,7 @@ def _countries(values: Iterable[object]) -> list[str]:
     if bad:
         raise DomainError(
             error_codes.JURISDICTION_COUNTRIES_INVALID,
-            f"Not ISO 3166 alpha-3 country codes: {', '.join(bad[:5])}.",
+            _("Not ISO 3166 alpha-3 country codes: %(codes)s.") % {"codes": ", ".join(bad[:5])},
             field="countries",
         )
     return list(dict.fromkeys(countries))
@@ -131,7 +132,11 @@ def _code_free(code: str, exclude_pk: int | None = None) -> None:
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise DomainError(error_codes.JURISDICTION_CODE_TAKEN, f"The code {code} is in use already.", field="code")
+        raise DomainError(
+            error_codes.JURISDICTION_CODE_TAKEN,
+            _("The code %(code)s is in use already.") % {"code": code},
+            field="code",
+        )
 
 
 @transaction.atomic

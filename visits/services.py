@@ -11,6 +11,8 @@ from typing import Any
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from assessments.models import Assessment
@@ -27,21 +29,30 @@ from .models import OTHERS_MAX, TEXT_MAX, SiteVisit
 
 def _check_allowed(user: User, assessment: Assessment) -> None:
     if not rules.can_manage_visits(user, assessment):
-        raise NotAllowed(error_codes.VISIT_ROLE, "Only IUCN staff and the assigned expert group manage site visits.")
+        raise NotAllowed(error_codes.VISIT_ROLE, _("Only IUCN staff and the assigned expert group manage site visits."))
 
 
 def _check_phase(assessment: Assessment) -> None:
     if assessment.status not in VISIT_PHASES:
         raise Conflict(
             error_codes.VISIT_PHASE,
-            "Site visits belong to the candidate phase and its review; this assessment is not in either.",
+            _("Site visits belong to the candidate phase and its review; this assessment is not in either."),
         )
+
+
+# One whole sentence per field (translated when raised, in the reader's language), never a field
+# name put into a shared sentence.
+_TOO_LONG = {
+    "agenda": gettext_noop("The agenda is over %(limit)d characters."),
+    "notes": gettext_noop("The notes is over %(limit)d characters."),
+    "other_participants": gettext_noop("The other_participants is over %(limit)d characters."),
+}
 
 
 def _check_text(value: str, field: str, limit: int = TEXT_MAX) -> str:
     value = (value or "").strip()
     if len(value) > limit:
-        raise DomainError(error_codes.VISIT_TEXT_TOO_LONG, f"The {field} is over {limit} characters.", field=field)
+        raise DomainError(error_codes.VISIT_TEXT_TOO_LONG, _(_TOO_LONG[field]) % {"limit": limit}, field=field)
     return value
 
 
@@ -63,8 +74,10 @@ def _participants(assessment: Assessment, people: Iterable[User | int]) -> list[
     if len(found) != len(ids):
         raise DomainError(
             error_codes.VISIT_PARTICIPANT_UNKNOWN,
-            "Participants are chosen among the assessment's assigned experts; name anyone else in "
-            "“other participants”.",
+            _(
+                "Participants are chosen among the assessment's assigned experts; name anyone else in "
+                "“other participants”."
+            ),
             field="participants",
         )
     return found
@@ -85,10 +98,12 @@ def visit_plan(
     planned_to = planned_to or planned_from
     if planned_from < timezone.localdate():
         raise DomainError(
-            error_codes.VISIT_PLANNED_IN_PAST, "A visit is planned for today or later.", field="planned_from"
+            error_codes.VISIT_PLANNED_IN_PAST, _("A visit is planned for today or later."), field="planned_from"
         )
     if planned_to < planned_from:
-        raise DomainError(error_codes.VISIT_DATES_INVALID, "The last day comes before the first.", field="planned_to")
+        raise DomainError(
+            error_codes.VISIT_DATES_INVALID, _("The last day comes before the first."), field="planned_to"
+        )
     agenda = clean_agenda(agenda)
     other_participants = clean_other_participants(other_participants)
     with transaction.atomic():
@@ -130,14 +145,17 @@ def visit_record_held(
     _check_allowed(by, visit.assessment)
     held_to = held_to or held_from
     if held_to > timezone.localdate():
-        raise DomainError(error_codes.DATE_IN_FUTURE, "A visit is recorded once it has taken place.", field="held_to")
+        raise DomainError(
+            error_codes.DATE_IN_FUTURE, _("A visit is recorded once it has taken place."), field="held_to"
+        )
     if held_to < held_from:
-        raise DomainError(error_codes.VISIT_DATES_INVALID, "The last day comes before the first.", field="held_to")
+        raise DomainError(error_codes.VISIT_DATES_INVALID, _("The last day comes before the first."), field="held_to")
     planned_on = timezone.localdate(visit.created_at)
     if held_from < planned_on:
         raise DomainError(
             error_codes.VISIT_HELD_BEFORE_PLANNED,
-            f"The visit was planned on {planned_on.isoformat()}; it cannot have been held before that.",
+            _("The visit was planned on %(date)s; it cannot have been held before that.")
+            % {"date": planned_on.isoformat()},
             field="held_from",
         )
     notes = clean_notes(notes)
@@ -166,9 +184,9 @@ def visit_notes_release(*, visit: SiteVisit, by: User) -> SiteVisit:
     with transaction.atomic():
         locked = SiteVisit.objects.select_for_update().get(pk=visit.pk)
         if locked.notes_released_at is not None:
-            raise Conflict(error_codes.VISIT_NOTES_ALREADY_RELEASED, "The notes were released already.")
+            raise Conflict(error_codes.VISIT_NOTES_ALREADY_RELEASED, _("The notes were released already."))
         if locked.status != VisitStatus.HELD:
-            raise Conflict(error_codes.VISIT_NOT_HELD, "Notes are released once the visit was held.")
+            raise Conflict(error_codes.VISIT_NOT_HELD, _("Notes are released once the visit was held."))
         locked.notes_released_at = timezone.now()
         locked.save(update_fields=["notes_released_at"])
         audit_record(actor=by, action="site_visit.notes_released", target=locked, data={})
@@ -191,7 +209,7 @@ def visit_evidence_add(
     with transaction.atomic():
         locked = SiteVisit.objects.select_for_update().select_related("assessment").get(pk=visit.pk)
         if locked.status != VisitStatus.HELD:
-            raise Conflict(error_codes.VISIT_NOT_HELD, "Photos and tracks are added once the visit was held.")
+            raise Conflict(error_codes.VISIT_NOT_HELD, _("Photos and tracks are added once the visit was held."))
         _check_phase(locked.assessment)
         item = evidence_upload(
             assessment=locked.assessment,

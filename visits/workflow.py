@@ -8,6 +8,7 @@ the visit took place in the same transaction (so the move is not offered as a ba
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.types import Person
@@ -30,7 +31,9 @@ def guard_assessment_in_visit_phase(visit: SiteVisit) -> None:
     if visit.assessment.status not in VISIT_PHASES:
         raise Conflict(
             error_codes.VISIT_PHASE,
-            "The assessment is no longer in the candidate phase or under review: its visits are kept as they were.",
+            gettext(
+                "The assessment is no longer in the candidate phase or under review: its visits are kept as they were."
+            ),
         )
 
 
@@ -66,5 +69,7 @@ MACHINE = StateMachine(
 def transition(visit: SiteVisit, to: str, *, by: Person, reason: str = "") -> SiteVisit:
     """Move the visit to `to`, or raise a DomainError saying why not; nothing changes then."""
     if not rules.can_manage_visits(by, visit.assessment):
-        raise NotAllowed(error_codes.VISIT_ROLE, "Only IUCN staff and the assigned expert group manage site visits.")
+        raise NotAllowed(
+            error_codes.VISIT_ROLE, gettext("Only IUCN staff and the assigned expert group manage site visits.")
+        )
     return MACHINE.transition(visit, to, by=by, note=reason)

@@ -5,6 +5,7 @@ or must have one): a token cannot mint tokens, so a leaked token cannot extend i
 revoking work with a token too (a script may revoke its own leaked key; a read-only token may list).
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -69,7 +70,7 @@ def my_tokens(request):
     if isinstance(request.successful_authenticator, ApiTokenAuthentication):
         return Response(
             error_body(
-                error_codes.SESSION_REQUIRED, "Create tokens from a logged-in browser session, not with a token."
+                error_codes.SESSION_REQUIRED, _("Create tokens from a logged-in browser session, not with a token.")
             ),
             status=status.HTTP_403_FORBIDDEN,
         )

@@ -3,6 +3,7 @@ and errors as the page (assessments.sites)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
@@ -82,7 +83,9 @@ class ApplicationSiteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, vie
     def _check_rule(self, assessment) -> None:
         # The rule before the body: whoever may see but never change gets 403, not a 400 about fields.
         if not rules.can_change_application_sites(self.request.user, assessment):
-            raise NotAllowed(error_codes.SITES_NOT_ALLOWED, "Only the site team and IUCN staff can change the sites.")
+            raise NotAllowed(
+                error_codes.SITES_NOT_ALLOWED, _("Only the site team and IUCN staff can change the sites.")
+            )
 
     def create(self, request, *args, **kwargs):
         assessment = self.get_assessment()
@@ -93,7 +96,9 @@ class ApplicationSiteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, vie
         values = data.validated_data
         if "protected_area" not in values and "wdpa_id" not in values:
             raise DomainError(
-                error_codes.SITE_AREA_NOT_FOUND, "Name the site: `protected_area` or `wdpa_id`.", field="protected_area"
+                error_codes.SITE_AREA_NOT_FOUND,
+                _("Name the site: `protected_area` or `wdpa_id`."),
+                field="protected_area",
             )
         area = sites.find_area(pk=values.get("protected_area"), wdpa_id=values.get("wdpa_id"))
         site = sites.site_add(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.response import Response
@@ -128,13 +129,15 @@ class MoveVersionView(generics.GenericAPIView):
         assessment = selectors.get_assessment_for_user(request.user, assessment_pk)  # 404 before anything else
         if not rules.can_move_assessment_version(request.user):
             raise NotAllowed(
-                error_codes.VERSION_MOVE_NOT_ALLOWED, "Only IUCN staff can move an assessment to another version."
+                error_codes.VERSION_MOVE_NOT_ALLOWED, _("Only IUCN staff can move an assessment to another version.")
             )
         data = VersionMoveRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         target = Standard.objects.filter(pk=data.validated_data["standard"]).first()
         if target is None:
-            raise DomainError(error_codes.VERSION_TARGET_INVALID, "No such version of the Standard.", field="standard")
+            raise DomainError(
+                error_codes.VERSION_TARGET_INVALID, _("No such version of the Standard."), field="standard"
+            )
         if data.validated_data["dry_run"]:
             plan = version_move.version_move_preview(assessment, target)
             body = {

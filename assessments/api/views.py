@@ -217,7 +217,7 @@ class AnswerViewSet(
         # The rule before the body: a person who may see but never edit gets 403, not a 400
         # about the fields they sent (the service checks it again under its lock).
         if not rules.can_edit_assessment(request.user, self.get_assessment()):
-            raise NotAllowed(error_codes.NOT_SITE_TEAM, "Only the site's team can edit this assessment.")
+            raise NotAllowed(error_codes.NOT_SITE_TEAM, _("Only the site's team can edit this assessment."))
         data = AnswerWriteSerializer(data=request.data, partial=False)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)

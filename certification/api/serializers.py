@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -318,5 +319,5 @@ class PanelCloseSerializer(serializers.Serializer):
 
     def validate_condition_items(self, value):
         if len(value) > 20:
-            raise serializers.ValidationError("At most 20 conditions.")
+            raise serializers.ValidationError(_("At most 20 conditions."))
         return value

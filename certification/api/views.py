@@ -68,7 +68,9 @@ class DecisionViewSet(
         fields = dict(data.validated_data)
         get_assessment_for_user(request.user, fields.pop("assessment"))
         raise NotAllowed(
-            error_codes.PANEL_DECIDES, services.PANEL_DECIDES_MESSAGE, data={"panel_cases": services.PANEL_CASES_URL}
+            error_codes.PANEL_DECIDES,
+            services.panel_decides_message(),
+            data={"panel_cases": services.PANEL_CASES_URL},
         )
 
 

@@ -1,6 +1,7 @@
 """The concerns' API for staff, the site team, the expert group and the Panel: the same selectors,
 services, rules and errors as the pages. (The public raises a concern through the page's form.)"""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
@@ -32,7 +33,7 @@ ERRORS = {
 
 def _refuse_unless(allowed: bool) -> None:
     if not allowed:
-        raise NotAllowed(error_codes.CONCERN_ROLE, "Your role may not take this step on the concern.")
+        raise NotAllowed(error_codes.CONCERN_ROLE, _("Your role may not take this step on the concern."))
 
 
 def _users(ids) -> list[User]:

@@ -90,7 +90,7 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
         # Then the rule, before the upload is read: 403, not a 400 about the file (checked again
         # by the service under its lock).
         if not rules.can_edit_assessment(request.user, assessment):
-            raise NotAllowed(assessment_errors.NOT_SITE_TEAM, "Only the site's team can add evidence.")
+            raise NotAllowed(assessment_errors.NOT_SITE_TEAM, _("Only the site's team can add evidence."))
         data = EvidenceUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -203,7 +203,7 @@ def evidence_facts(request, item_id):
     item = selectors.get_evidence_for_user(request.user, item_id)
     facts = EvidenceFacts.objects.select_related("item").filter(pk=item.pk).first()
     if facts is None:
-        raise NotProcessed(error_codes.NOT_PROCESSED, "This file has not been processed yet.")
+        raise NotProcessed(error_codes.NOT_PROCESSED, _("This file has not been processed yet."))
     return Response(FactsSerializer(facts).data)
 
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from listing_reviews.choices import PANEL_OUTCOMES, RenewalState
@@ -100,7 +101,7 @@ class UpdateSerializer(serializers.Serializer):
 
     def validate_progress(self, value):
         if any(not (str(key).isascii() and str(key).isdigit()) for key in value):
-            raise serializers.ValidationError("Keys are condition ids.")
+            raise serializers.ValidationError(_("Keys are condition ids."))
         return {int(key): text for key, text in value.items()}
 
 

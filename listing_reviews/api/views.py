@@ -1,5 +1,7 @@
 """The listed site's reviews' API: the same selectors, services, rules and errors as their pages."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -31,8 +33,9 @@ ERRORS = {
 
 def _refuse(allowed: bool, code: str, message: str) -> None:
     # Before the body is read: a role that may not act learns that, not what was wrong with its input.
+    # `message` is the English sentence (a step's `refusal` is only marked): translated here, when refused.
     if not allowed:
-        raise NotAllowed(code, message)
+        raise NotAllowed(code, _(message) if message else message)  # gettext("") is the catalog's header
 
 
 class OpenReviewsView(APIView):
@@ -40,7 +43,11 @@ class OpenReviewsView(APIView):
 
     @extend_schema(responses={200: OpenReviewsSerializer, **ERRORS})
     def get(self, request):
-        _refuse(rules.can_list_reviews(request.user), error_codes.MIDTERM_ROLE, "Only IUCN staff see every review.")
+        _refuse(
+            rules.can_list_reviews(request.user),
+            error_codes.MIDTERM_ROLE,
+            gettext_noop("Only IUCN staff see every review."),
+        )
         open_reviews = selectors.open_reviews()
         return Response(
             {
@@ -80,7 +87,7 @@ class _MidtermStep(APIView):
 class MidtermUpdateView(_MidtermStep):
     """The site team files its update (opened → update filed)."""
 
-    refusal = "Only the site's team files the mid-term update."
+    refusal = gettext_noop("Only the site's team files the mid-term update.")
 
     @extend_schema(request=UpdateSerializer, responses={200: MidtermReviewSerializer, **ERRORS})
     def post(self, request, pk):
@@ -95,7 +102,7 @@ class MidtermEvidenceView(_MidtermStep):
 
     write_serializer = MidtermEvidenceAddSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
-    refusal = "Only the site's team adds the update's monitoring evidence."
+    refusal = gettext_noop("Only the site's team adds the update's monitoring evidence.")
 
     @extend_schema(
         request={"multipart/form-data": MidtermEvidenceAddSerializer},
@@ -114,7 +121,7 @@ class MidtermGroupReviewView(_MidtermStep):
 
     write_serializer = GroupReviewSerializer
     allowed = staticmethod(rules.can_review_update)
-    refusal = "Only an expert of the group that reviewed the listed cycle records the group's review."
+    refusal = gettext_noop("Only an expert of the group that reviewed the listed cycle records the group's review.")
 
     @extend_schema(request=GroupReviewSerializer, responses={200: MidtermReviewSerializer, **ERRORS})
     def post(self, request, pk):
@@ -129,7 +136,7 @@ class MidtermPanelView(_MidtermStep):
 
     write_serializer = PanelSerializer
     allowed = staticmethod(rules.can_record_panel_outcome)
-    refusal = "Only the Green List Panel's chair records the Panel's view."
+    refusal = gettext_noop("Only the Green List Panel's chair records the Panel's view.")
 
     @extend_schema(request=PanelSerializer, responses={200: MidtermReviewSerializer, **ERRORS})
     def post(self, request, pk):
@@ -156,7 +163,7 @@ class RenewalStartView(APIView):
         _refuse(
             rules.can_start_renewal(request.user, review),
             error_codes.RENEWAL_ROLE,
-            "Only the site's team starts the renewal cycle.",
+            gettext_noop("Only the site's team starts the renewal cycle."),
         )
         services.renewal_start(review=review, by=request.user)
         return Response(

@@ -15,9 +15,11 @@ from pathlib import Path, PurePosixPath
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.gdal.libgdal import lgdal
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import gdal_safety
 from core.errors import DomainError
+from core.text import localized_number
 
 from .. import error_codes
 from .reader import POINT_KINDS, POLYGON_KINDS, geometry_kind
@@ -30,14 +32,16 @@ NO_GEOMETRY = 100  # OGR's wkbNone: a table
 # An Esri File Geodatabase (`.gdb`, a folder of files: how the WDPA itself is published, besides
 # shapefiles) is read by GDAL's own OpenFileGDB driver, from the folder or from a .zip holding it.
 READABLE_SUFFIXES = {".shp", ".geojson", ".json", ".gpkg", ".kml", ".gdb"}
+# Put into "Could not read %(name)s as %(format)s…", translated there (in the reader's language).
 FORMAT_NAMES = {
-    ".shp": "a Shapefile",
+    ".shp": gettext_noop("a Shapefile"),
     ".geojson": "GeoJSON",
     ".json": "GeoJSON",
-    ".gpkg": "a GeoPackage",
+    ".gpkg": gettext_noop("a GeoPackage"),
     ".kml": "KML",
-    ".gdb": "an Esri File Geodatabase",
+    ".gdb": gettext_noop("an Esri File Geodatabase"),
 }
+ANY_FORMAT_NAME = gettext_noop("GeoJSON, GeoPackage, Shapefile or KML")
 
 # What a .zip may unpack to, by what it says of its members: at most this many times its own size
 # (data such as boundaries and their attributes stays far below it; a shapefile's blank-padded .dbf
@@ -70,7 +74,7 @@ def _check_expansion(path: Path, infos: list[zipfile.ZipInfo]) -> None:
                 "%(name)s would unpack to %(size)s MB, far more than such data takes: it was not read. "
                 "Check the archive, or send the file itself."
             )
-            % {"name": path.name, "size": f"{unpacked / 1e6:,.0f}"},
+            % {"name": path.name, "size": localized_number(unpacked / 1e6)},
         )
 
 
@@ -165,7 +169,7 @@ def open_layer(path: Path, layer_name: str | None):
         raise DomainError(
             error_codes.IMPORT_FILE_UNREADABLE,
             _("Could not read %(name)s as %(format)s: the file is damaged or holds another format under this name.")
-            % {"name": path.name, "format": FORMAT_NAMES.get(suffix, "GeoJSON, GeoPackage, Shapefile or KML")},
+            % {"name": path.name, "format": _(FORMAT_NAMES.get(suffix, ANY_FORMAT_NAME))},
         )
     if ds.layer_count == 0:
         raise DomainError(error_codes.IMPORT_FILE_UNREADABLE, _("%(name)s has no layers.") % {"name": path.name})

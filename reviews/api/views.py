@@ -1,6 +1,7 @@
 """The review API: the same selectors, services, rules and errors as the pages."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -59,7 +60,7 @@ class ReviewAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         assessment = self.request.query_params.get("assessment")
         if assessment is not None:
             if not (assessment.isascii() and assessment.isdigit()):
-                raise DomainError(core_codes.INVALID, "`assessment` must be an id.", field="assessment")
+                raise DomainError(core_codes.INVALID, _("`assessment` must be an id."), field="assessment")
             qs = qs.filter(assessment_id=int(assessment))
         return qs
 
@@ -82,7 +83,7 @@ class ReviewAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         # None for a person a chair is not offered, as for a missing id: no name comes back.
         assignee = selectors.assignee_for(request.user, assessment, d["user"], d["role"])
         if assignee is None:
-            raise DomainError(error_codes.ASSIGNEE_UNKNOWN, "No such person.", field="user")
+            raise DomainError(error_codes.ASSIGNEE_UNKNOWN, _("No such person."), field="user")
         assignment = services.assignment_create(
             assessment=assessment, assignee=assignee, role=d["role"], due_date=d["due_date"], by=request.user
         )

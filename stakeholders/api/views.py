@@ -1,6 +1,7 @@
 """The stakeholder consultation's API for staff and the expert group: the same selectors, services,
 rules and errors as its pages. (The public comments through the page's form only.)"""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -32,7 +33,7 @@ ERRORS = {
 
 def _staff_only(user) -> None:
     if not rules.can_manage_consultations(user):
-        raise NotAllowed(error_codes.CONSULTATION_NOT_ALLOWED, "Only IUCN staff open consultation windows.")
+        raise NotAllowed(error_codes.CONSULTATION_NOT_ALLOWED, _("Only IUCN staff open consultation windows."))
 
 
 class WindowListView(APIView):
@@ -52,7 +53,7 @@ class WindowListView(APIView):
         if area is None:
             raise DomainError(
                 error_codes.CONSULTATION_SITE_UNKNOWN,
-                f"No site has the number {values['protected_area']}.",
+                _("No site has the number %(number)s.") % {"number": values["protected_area"]},
                 field="protected_area",
             )
         window = services.window_open(

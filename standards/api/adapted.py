@@ -8,6 +8,7 @@ with it is checked before the body is read (403), as on the pages."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -327,7 +328,7 @@ class AdaptedSetViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         if "revision" not in values:
-            raise serializers.ValidationError({"revision": ["This field is required."]})
+            raise serializers.ValidationError({"revision": [_("This field is required.")]})
         revision = values.pop("revision")
         comment = adaptation.comment_update(comment=comment, by=request.user, changes=values, revision=revision)
         return Response(ConsultationCommentSerializer(comment).data)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -39,7 +40,7 @@ class StrictSerializer(serializers.Serializer):
         unknown = sorted(set(getattr(self, "initial_data", {}) or {}) - set(self.fields))
         if unknown:
             raise serializers.ValidationError(
-                {name: ["Unknown field."] for name in unknown}, code=core_error_codes.UNKNOWN_FIELD
+                {name: [_("Unknown field.")] for name in unknown}, code=core_error_codes.UNKNOWN_FIELD
             )
         return attrs
 
@@ -233,12 +234,12 @@ class StandardDraftViewSet(_Visible, mixins.UpdateModelMixin, mixins.DestroyMode
         values = data.validated_data
         criterion = Criterion.objects.filter(pk=values["criterion"], component__standard=draft).first()
         if criterion is None:
-            raise serializers.ValidationError({"criterion": ["Not a criterion of this draft."]})
+            raise serializers.ValidationError({"criterion": [_("Not a criterion of this draft.")]})
         after = None
         if values.get("after") is not None:
             after = Indicator.objects.filter(pk=values["after"], criterion=criterion).first()
             if after is None:
-                raise serializers.ValidationError({"after": ["Not an indicator of this criterion."]})
+                raise serializers.ValidationError({"after": [_("Not an indicator of this criterion.")]})
         indicator = authoring.indicator_add(
             criterion=criterion,
             by=request.user,
@@ -310,7 +311,7 @@ class StandardIndicatorViewSet(_Visible, mixins.UpdateModelMixin, mixins.Destroy
         values = data.validated_data
         to = Criterion.objects.filter(pk=values["criterion"], component__standard_id=indicator.standard_id).first()
         if to is None:
-            raise serializers.ValidationError({"criterion": ["Not a criterion of this draft."]})
+            raise serializers.ValidationError({"criterion": [_("Not a criterion of this draft.")]})
         moved = authoring.indicator_move(
             indicator=indicator,
             by=request.user,

@@ -5,6 +5,7 @@ standards.spreadsheets and standards.adapted_spreadsheets."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -97,7 +98,7 @@ class StandardImportXlsxView(APIView):
         problem by sheet, row and column, when anything is wrong."""
         if not rules.can_author_standard(request.user):  # before the upload is read
             raise NotAllowed(
-                error_codes.STANDARD_KEEPERS_ONLY, "Only members of the Standard Committee can import the Standard."
+                error_codes.STANDARD_KEEPERS_ONLY, _("Only members of the Standard Committee can import the Standard.")
             )
         data = StandardImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)

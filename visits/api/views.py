@@ -1,5 +1,6 @@
 """The site visits' API: the same selectors, services, rules and errors as their pages."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -31,7 +32,7 @@ ERRORS = {
 def _refuse_unless_manager(user, assessment) -> None:
     # Before the body is read: a role that may not act learns that, not what was wrong with its input.
     if not rules.can_manage_visits(user, assessment):
-        raise NotAllowed(error_codes.VISIT_ROLE, "Only IUCN staff and the assigned expert group manage site visits.")
+        raise NotAllowed(error_codes.VISIT_ROLE, _("Only IUCN staff and the assigned expert group manage site visits."))
 
 
 def _body(request, visit) -> dict:
