@@ -49,6 +49,7 @@ MACHINE = StateMachine(
     ),
     noun="data export",
     impossible_message=_("The data export cannot move from “%(source)s” to “%(target)s”."),
+    role_refused_message=_("You may not move this data export to '%(target)s'."),
     note_max=NOTE_MAX,
 )
 

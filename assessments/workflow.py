@@ -146,6 +146,7 @@ MACHINE = StateMachine(
     ),
     noun="assessment",
     impossible_message=_("The assessment cannot move from “%(source)s” to “%(target)s”."),
+    role_refused_message=_("You may not move this assessment to '%(target)s'."),
     note_max=NOTE_MAX,
     on_move=_on_move,
 )

@@ -369,6 +369,7 @@ MACHINE = StateMachine(
     ),
     noun="condition",
     impossible_message=gettext_lazy("The condition cannot move from “%(source)s” to “%(target)s”."),
+    role_refused_message=gettext_lazy("You may not move this condition to '%(target)s'."),
     note_max=TEXT_MAX,
     on_move=_on_move,
 )

@@ -128,6 +128,7 @@ MACHINE = StateMachine(
     ),
     noun="certificate",
     impossible_message=_("The certificate cannot move from “%(source)s” to “%(target)s”."),
+    role_refused_message=_("You may not move this certificate to '%(target)s'."),
     note_max=TEXT_MAX,
     log_note_field="reason",
     note_param="reason",

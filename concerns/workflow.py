@@ -76,6 +76,7 @@ MACHINE = StateMachine(
     ),
     noun="concern",
     impossible_message=_("The concern cannot move from “%(source)s” to “%(target)s”."),
+    role_refused_message=_("You may not move this concern to '%(target)s'."),
     note_max=REASON_MAX,
     note_param="reason",
     final={S.NOT_ADMISSIBLE: (error_codes.CONCERN_FINAL, _("This concern was found not admissible; it is final."))},

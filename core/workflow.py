@@ -45,22 +45,8 @@ Guard = Callable[[Any], None]  # (locked object) -> None, or raises a DomainErro
 Text = str | Promise
 Obj = TypeVar("Obj", bound=models.Model)
 
-# The refusals that name the lifecycle's object, one whole sentence per object so that each is
-# translated whole ("You may not move this site visit…" glued from "site visit" reads badly in
-# French and Spanish): keyed by `StateMachine.noun`, by `note_param` for the note's length. Marked
-# here, translated when raised, in the reader's language. A noun or note field missing here gets
-# the English sentence: add its sentence when a lifecycle is added.
-_ROLE_REFUSED: dict[str, str] = {
-    "assessment": gettext_noop("You may not move this assessment to '%(target)s'."),
-    "certificate": gettext_noop("You may not move this certificate to '%(target)s'."),
-    "condition": gettext_noop("You may not move this condition to '%(target)s'."),
-    "concern": gettext_noop("You may not move this concern to '%(target)s'."),
-    "site visit": gettext_noop("You may not move this site visit to '%(target)s'."),
-    "data export": gettext_noop("You may not move this data export to '%(target)s'."),
-    "monitoring dataset": gettext_noop("You may not move this monitoring dataset to '%(target)s'."),
-    "mid-term review": gettext_noop("You may not move this mid-term review to '%(target)s'."),
-    "adapted indicator set": gettext_noop("You may not move this adapted indicator set to '%(target)s'."),
-}
+# The note's length refusal, one whole sentence per note field (a field name glued into one sentence
+# reads badly in French and Spanish): marked here, translated when raised, in the reader's language.
 _NOTE_TOO_LONG: dict[str, str] = {
     "note": gettext_noop("The note is over %(limit)s characters."),
     "reason": gettext_noop("The reason is over %(limit)s characters."),
@@ -119,6 +105,9 @@ class StateMachine:
     # The sentence for an impossible move, translated (placeholders %(source)s and %(target)s, the
     # statuses' labels); shown whole on the 409 page.
     impossible_message: Text = ""
+    # The sentence refusing a move the person's role may not make, translated (placeholder
+    # %(target)s, the status's label); without one, an English sentence naming `noun`.
+    role_refused_message: Text = ""
     # Checked before anything else: who may move this kind of object at all (raises NotAllowed).
     gate: Callable[[Any], None] | None = None
     # Extra writes when a move happens: (locked object, move, note) -> names of the fields it set.
@@ -157,10 +146,9 @@ class StateMachine:
             ) from None
 
     def _role_refused(self, target: Text) -> str:
-        sentence = _ROLE_REFUSED.get(self.noun)
-        if sentence is None:
+        if not self.role_refused_message:
             return f"You may not move this {self.noun} to '{target}'."
-        return _(sentence) % {"target": target}
+        return str(self.role_refused_message) % {"target": target}
 
     def _note_too_long(self) -> str:
         sentence = _NOTE_TOO_LONG.get(self.note_param)

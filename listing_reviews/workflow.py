@@ -52,6 +52,7 @@ MACHINE = StateMachine(
     ),
     noun="mid-term review",
     impossible_message=_("The mid-term review cannot move from “%(source)s” to “%(target)s”."),
+    role_refused_message=_("You may not move this mid-term review to '%(target)s'."),
     note_max=TEXT_MAX,
     final={
         S.PANEL_NOTED: (error_codes.MIDTERM_FINAL, _("The Panel has closed this mid-term review.")),

@@ -52,6 +52,7 @@ MACHINE = StateMachine(
     ),
     noun="monitoring dataset",
     impossible_message=_("The monitoring dataset cannot move from “%(source)s” to “%(target)s”."),
+    role_refused_message=_("You may not move this monitoring dataset to '%(target)s'."),
     note_max=NOTE_MAX,
 )
 

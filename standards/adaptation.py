@@ -169,6 +169,7 @@ MACHINE = StateMachine(
     noun="adapted indicator set",
     note_max=NOTE_MAX,
     impossible_message=_("The adapted indicator set cannot move from '%(source)s' to '%(target)s'."),
+    role_refused_message=_("You may not move this adapted indicator set to '%(target)s'."),
     final={AdaptedSetStatus.RETIRED: (error_codes.ADAPTED_SET_FROZEN, _("A retired set never changes."))},
 )
 

@@ -57,6 +57,7 @@ MACHINE = StateMachine(
     ),
     noun="site visit",
     impossible_message=_("The site visit cannot move from “%(source)s” to “%(target)s”."),
+    role_refused_message=_("You may not move this site visit to '%(target)s'."),
     note_max=TEXT_MAX,
     note_param="reason",
     final={
