@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts import rules
 from accounts.models import User
@@ -91,13 +92,20 @@ def build_export(assessment: Assessment, user: Person, fmt: str, progress: Progr
     return exports.rows_xlsx(rows, assessment, scores)
 
 
+# A failed export's message, marked here and translated by core.jobs into the language of the person who
+# asked (`{error}`: the exception's class name only).
+EXPORT_UNEXPECTED = gettext_noop(
+    "The export failed unexpectedly ({error}); the operators have the details in the worker log."
+)
+
+
 def export_job_run(job_id: int) -> Job:
     """Run a queued export (in a worker) through the job runner (core.jobs)."""
     return job_run(
         job_id,
         kind=EXPORT_JOB_KIND,
         work=_export_work,
-        unexpected="The export failed unexpectedly ({error}); the operators have the details in the worker log.",
+        unexpected=EXPORT_UNEXPECTED,
     )
 
 
