@@ -15,6 +15,7 @@ from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts import rules
 from accounts.models import User
@@ -27,6 +28,7 @@ from core.geofunctions import PointX, PointY
 from core.models import Job
 from evidence import selectors as evidence_selectors
 from evidence.models import EvidenceItem
+from protected_areas.country_names import country_names
 from protected_areas.import_wizard import PREVIEW_JOB_KIND
 from protected_areas.selectors import get_import_job_for_user
 from protected_areas.services import IMPORT_JOB_KIND
@@ -324,7 +326,8 @@ def _phase(status: str, outcome: str | None) -> str:
 
 
 def staff_dashboard(*, today: datetime.date | None = None) -> dict[str, Any]:
-    """The portfolio at a glance, in seven queries whatever its size."""
+    """The portfolio at a glance, in seven queries whatever its size. Its words (phases, countries,
+    "No jurisdiction") are in the active language: made for one request, never cached."""
     from certification.choices import CertificateStatus
     from certification.models import Certificate, Decision
 
@@ -354,6 +357,7 @@ def staff_dashboard(*, today: datetime.date | None = None) -> dict[str, Any]:
     by_country: Counter[str] = Counter()
     by_jurisdiction: Counter[str] = Counter()
     phase_labels = {p: str(Phase.label_of(p)) for p in PHASE_ORDER}  # translated once, not per site
+    no_jurisdiction = gettext("No jurisdiction")
     sites = []  # [id, name, phase, lon, lat]: a row per site, not a GeoJSON feature (585 KiB -> ~200 at 3,000)
     for row in latest:
         phase = _phase(row["status"], row["decision__outcome"])
@@ -365,7 +369,7 @@ def staff_dashboard(*, today: datetime.date | None = None) -> dict[str, Any]:
         name = jurisdiction_names.get(jurisdiction) if jurisdiction else None
         if name is None:
             name = next((j["name"] for j in jurisdictions if set(j["countries"]) & set(countries)), None)
-        by_jurisdiction[name or "No jurisdiction"] += 1
+        by_jurisdiction[name or no_jurisdiction] += 1
         if row["lon"] is not None:
             sites.append([row["pk"], row["protected_area__name"], phase, round(row["lon"], 5), round(row["lat"], 5)])
     for phase in by_phase:  # a status outside the usual order still gets its words
@@ -395,11 +399,16 @@ def staff_dashboard(*, today: datetime.date | None = None) -> dict[str, Any]:
         ready_buckets[min(int(percent // 20), 4)] += 1
         met += int(is_met)
     phases = [(p, Phase.label_of(p), by_phase.get(p, 0)) for p in PHASE_ORDER]
+    # Countries by name in the reader's language ("Viêt Nam", not "VNM"), for the table and the chart.
+    codes = list(by_country)
+    named = zip(country_names(codes), (by_country[code] for code in codes), strict=True)
+    country_rows = sorted(named, key=lambda kv: (-kv[1], kv[0]))
+    jurisdiction_rows = sorted(by_jurisdiction.items(), key=lambda kv: (-kv[1], kv[0]))
     return {
         "sites": len(latest),
         "phases": phases,
-        "countries": by_country.most_common(),
-        "jurisdictions": sorted(by_jurisdiction.items(), key=lambda kv: (-kv[1], kv[0])),
+        "countries": country_rows,
+        "jurisdictions": jurisdiction_rows,
         # The map's sites, turned into GeoJSON by static/js/dashboard_map.js; phase labels said once.
         "map": {"phases": phase_labels, "sites": sites},
         "expiring": soon,
@@ -419,14 +428,8 @@ def staff_dashboard(*, today: datetime.date | None = None) -> dict[str, Any]:
         },
         "chart": {
             "phases": {"labels": [label for _, label, _ in phases], "counts": [n for _, _, n in phases]},
-            "countries": {
-                "labels": [c for c, _ in by_country.most_common(15)],
-                "counts": [n for _, n in by_country.most_common(15)],
-            },
-            "jurisdictions": {
-                "labels": [j for j, _ in sorted(by_jurisdiction.items(), key=lambda kv: (-kv[1], kv[0]))],
-                "counts": [n for _, n in sorted(by_jurisdiction.items(), key=lambda kv: (-kv[1], kv[0]))],
-            },
+            "countries": {"labels": [c for c, _ in country_rows[:15]], "counts": [n for _, n in country_rows[:15]]},
+            "jurisdictions": {"labels": [j for j, _ in jurisdiction_rows], "counts": [n for _, n in jurisdiction_rows]},
             "throughput": {"labels": [b[0] for b in buckets], "counts": histogram},
             "readiness": {"labels": ["0–19 %", "20–39 %", "40–59 %", "60–79 %", "80–100 %"], "counts": ready_buckets},
         },

@@ -137,8 +137,33 @@
     },
   };
 
+  // A category's name as the lines an axis writes it in, none wider than `width` px: broken at spaces,
+  // then after the hyphens of a longer word ("Saint-|Vincent-|et-les"), at most `most` lines, the
+  // last cut with "…" when the name is longer still. Chart.js writes a name on one line, cut at the
+  // canvas's edge on a phone ("fications demandées"); the tooltip and the table keep it whole.
+  function fitLabel(text, font, width, most) {
+    const g = document.createElement("canvas").getContext("2d");
+    g.font = font;
+    const fits = (s) => g.measureText(s).width <= width;
+    const pieces = [];
+    wrapText(text, font, width).forEach((line) => {
+      if (fits(line)) { pieces.push(line); return; }
+      let part = "";
+      // Pieces each ending at its hyphen ("Saint-", "Vincent-"); no look-behind, which older Safari lacks.
+      (line.match(/[^-]+-?|-/g) || []).forEach((bit) => {
+        if (part && !fits(part + bit)) { pieces.push(part); part = bit; } else { part += bit; }
+      });
+      if (part) pieces.push(part);
+    });
+    const lines = pieces.slice(0, most || 3);
+    const cut = (s) => { while (s.length > 1 && !fits(s + "…")) s = s.slice(0, -1); return s.trimEnd() + "…"; };
+    lines.forEach((line, i) => { if (!fits(line)) lines[i] = cut(line); });
+    if (pieces.length > lines.length) lines[lines.length - 1] = cut(lines[lines.length - 1]);
+    return lines;
+  }
+
   // For the other pages' charts (outcomes.js), which load this file before theirs.
-  window.greenlistCharts = { hatch, intervals, htmlLegend, wrapText };
+  window.greenlistCharts = { hatch, intervals, htmlLegend, wrapText, fitLabel };
 
   // A percentage as the pages write it (core/templatetags/typography.py `percent`): at most one
   // decimal, the page language's decimal sign and percent sign ("94.9%", "94,9 %").
@@ -173,6 +198,31 @@
     },
   };
 
+  // The categories' axis of a horizontal bar chart: every name written (none skipped), in lines no
+  // wider than the axis may be, which Chart.js caps at half the chart (less the values' room at the
+  // right) and which also holds the tick marks and their padding.
+  const RIGHT = 56;  // room for the value written after the longest bar
+  const LINE = 15;   // px per line of a 12 px label
+  const labelFont = () => Chart.helpers.toFont(Chart.defaults.font).string;
+  const labelWidth = (chartWidth) => Math.max(60, Math.min(220, (chartWidth - RIGHT) / 2 - 16));
+  const categoryAxis = {
+    ticks: {
+      autoSkip: false,
+      callback(value) {
+        return fitLabel(this.getLabelForValue(value), labelFont(), labelWidth(this.chart.width));
+      },
+    },
+  };
+
+  // A horizontal chart's box as tall as its rows need, each at least `row` px and more where the
+  // name takes lines; only ever made taller on a resize (a narrower screen, more lines), so that a
+  // height change never feeds back into a width change.
+  function sizeRows(box, labels, row, extra) {
+    const lines = labels.map((l) => fitLabel(l, labelFont(), labelWidth(box.clientWidth)).length);
+    const height = extra + lines.reduce((sum, n) => sum + Math.max(row, n * LINE + 10), 0);
+    if (height > box.clientHeight + 1 || !box.style.height) box.style.height = height + "px";
+  }
+
   function base(horizontal, max, isPercent) {
     const scale = { beginAtZero: true, ticks: { precision: 0 } };
     if (max) scale.max = max;
@@ -181,8 +231,8 @@
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
-      layout: { padding: { right: horizontal ? 56 : 0, top: horizontal ? 0 : 18 } },
-      scales: horizontal ? { x: scale } : { y: scale },
+      layout: { padding: { right: horizontal ? RIGHT : 0, top: horizontal ? 0 : 18 } },
+      scales: horizontal ? { x: scale, y: categoryAxis } : { y: scale },
       plugins: { legend: { display: false }, valueLabels: { percent: !!isPercent } },
     };
   }
@@ -199,7 +249,9 @@
       datasets.push({ label: gettext("Group's score (%)"), data: data.expert, backgroundColor: hatch(BLUE), borderColor: BLUE, borderWidth: 1 });
     }
     const options = base(true, 100, true);
-    canvas.parentElement.style.height = (40 + data.labels.length * (data.expert ? 48 : 34)) + "px";
+    const size = () => sizeRows(canvas.parentElement, data.labels, data.expert ? 48 : 34, 40);
+    size();
+    options.onResize = size;
     return new Chart(canvas, { type: "bar", data: { labels: data.labels, datasets }, options, plugins: [valueLabels, htmlLegend] });
   }
 
@@ -222,11 +274,19 @@
   }
 
   function countChart(canvas, data, horizontal, colour) {
-    canvas.parentElement.style.height = horizontal ? (50 + data.labels.length * 24) + "px" : "240px";
+    const options = base(horizontal);
+    if (horizontal) {
+      const size = () => sizeRows(canvas.parentElement, data.labels, 24, 50);
+      size();
+      options.onResize = size;
+    } else {
+      canvas.parentElement.style.height = "240px";
+      options.scales.x = { ticks: { autoSkip: false } };  // five buckets: each one named, tilted if need be
+    }
     return new Chart(canvas, {
       type: "bar",
       data: { labels: data.labels, datasets: [{ label: gettext("Sites"), data: data.counts, backgroundColor: colour || GREEN }] },
-      options: base(horizontal),
+      options,
       plugins: [valueLabels],
     });
   }
