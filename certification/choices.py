@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Outcome(models.TextChoices):
@@ -47,9 +48,11 @@ class Verdict(models.TextChoices):
 
 
 class PanelCaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    DECIDED = "decided", _("Decided")
-    DEFERRED = "deferred", _("Deferred")
+    # With a context: the same English words are an assessment's or a condition's status elsewhere,
+    # and the project's catalogue, read first, has them feminine ("Dossier du Panel : Décidée").
+    OPEN = "open", pgettext_lazy("Panel case status", "Open")
+    DECIDED = "decided", pgettext_lazy("Panel case status", "Decided")
+    DEFERRED = "deferred", pgettext_lazy("Panel case status", "Deferred")
 
 
 class PanelCoi(models.TextChoices):

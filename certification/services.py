@@ -365,8 +365,10 @@ def candidates_flag(*, today: datetime.date | None = None) -> int:
     flagged = 0
     for assessment in overdue:
         context = {"assessment": assessment, "since": assessment.candidate_since.date(), "site_url": settings.SITE_URL}
-        subject = render_to_string("certification/email/candidate_subject.txt", context).strip()
-        body = render_to_string("certification/email/candidate.txt", context)
+        # in the site team's language, as the certificate's notices (staff read the programme's languages)
+        with translation.override(selectors.site_team_language(assessment.protected_area)):
+            subject = render_to_string("certification/email/candidate_subject.txt", context).strip()
+            body = render_to_string("certification/email/candidate.txt", context)
         flagged += _notify(
             key=f"assessment:{assessment.pk}:{NoticeKind.CANDIDATE_WINDOW}",
             kind=NoticeKind.CANDIDATE_WINDOW,

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ConcernStatus(models.TextChoices):
@@ -13,7 +14,8 @@ class ConcernStatus(models.TextChoices):
     ANSWERED = "answered", _("Answered by the site, waiting for the expert group's advice")
     ADVISED = "advised", _("Advised by the expert group, waiting for the Panel")
     DECIDED = "decided", _("Decided by the Green List Panel")
-    CLOSED = "closed", _("Closed")
+    # a context: a reviewer's question is "Closed" too, and the words agree with different nouns
+    CLOSED = "closed", pgettext_lazy("concern status", "Closed")
 
 
 class ConcernOutcomeKind(models.TextChoices):

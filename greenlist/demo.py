@@ -39,7 +39,8 @@ DEMO_PEOPLE = [
 
 def demo_logins() -> list[tuple[str, str]]:
     return [
-        (email, str(role.label) + (" (EAGL chair)" if scope == "chair" else ""))
+        # The chair is an expert of the group who also leads it: named for what the login shows.
+        (email, "EAGL chair (expert)" if scope == "chair" else str(role.label))
         for email, _n, role, scope in DEMO_PEOPLE
     ]
 

@@ -6,6 +6,18 @@ class AssignmentRole(models.TextChoices):
     EXPERT = "expert", _("Expert (EAGL member)")
     INDEPENDENT_REVIEWER = "independent_reviewer", _("Independent reviewer")
 
+    @property
+    def as_phrase(self) -> str:
+        """The role inside a sentence ("…to review X as an expert of the group…"): a label such as
+        "Expert (EAGL member)" reads wrong there ("en tant que Expert (membre de l'EAGL)")."""
+        return str(_ROLE_PHRASES[self])
+
+
+_ROLE_PHRASES = {
+    AssignmentRole.EXPERT: _("as an expert of the Expert Assessment Group (EAGL)"),
+    AssignmentRole.INDEPENDENT_REVIEWER: _("as the independent reviewer"),
+}
+
 
 class CoiStatus(models.TextChoices):
     PENDING = "pending", _("Declaration pending")

@@ -68,6 +68,11 @@ class ReviewAssignment(models.Model):
         return f"{self.user} — {self.get_role_display()} of assessment {self.assessment_id}"
 
     @property
+    def as_role(self) -> str:
+        """The assignment's role inside a sentence, in the active language: "as the independent reviewer"."""
+        return AssignmentRole(self.role).as_phrase
+
+    @property
     def is_cleared(self) -> bool:
         return self.removed_at is None and self.coi_status == CoiStatus.NO_CONFLICT
 

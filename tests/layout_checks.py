@@ -159,3 +159,50 @@ CHARTS = r"""() => {
   }
   return problems;
 }"""
+
+# Words: none cut across two lines ("Stan|dard", "décembr|e": `overflow-wrap: anywhere` in a narrow
+# table cell), and no text squeezed into a column a few letters wide (a value beside a long label sized
+# as max-content: "Me|ets" a letter a line). Only whole words of letters count: a code ("JBSW Y3DP"), a
+# key or an address may break.
+WORDS = r"""() => {
+  const problems = [];
+  const main = document.querySelector("main") || document.body;
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  const squeezed = new Set();
+  // visually hidden (for screen readers: clipped to a pixel), not squeezed
+  const clipped = (e) => {
+    for (let n = e; n && n !== main; n = n.parentElement) {
+      const s = getComputedStyle(n);
+      if (s.clip !== "auto" || s.clipPath !== "none") return true;
+    }
+    return false;
+  };
+  for (let node = walker.nextNode(); node && problems.length < 20; node = walker.nextNode()) {
+    const box = node.parentElement;
+    const unseen = "script, style, [hidden], [aria-hidden=true], .visually-hidden, svg";
+    if (!box || !box.getClientRects().length || box.closest(unseen) || clipped(box)) continue;
+    const text = node.textContent;
+    const where = `<${box.tagName.toLowerCase()} class="${box.className}">`;
+    const lineTops = (range) =>
+      new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+    for (const m of text.matchAll(/(?<![\p{L}\p{N}_-])\p{L}{4,}(?![\p{L}\p{N}_-])/gu)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = lineTops(range);
+      if (tops.size > 1) problems.push(`the word “${m[0]}” is cut across ${tops.size} lines (in ${where})`);
+    }
+    // fewer than four letters a line on average: squeezed (a short code on two lines is not)
+    const words = text.trim();
+    if (words.length >= 8 && !squeezed.has(box)) {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const lines = lineTops(range).size;
+      if (lines > 1 && words.length / lines < 4) {
+        squeezed.add(box);
+        problems.push(`“${words.slice(0, 30)}” squeezed: ${lines} lines (${where})`);
+      }
+    }
+  }
+  return problems;
+}"""

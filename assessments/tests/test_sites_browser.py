@@ -67,6 +67,11 @@ def test_site_team_adds_a_second_site_and_sees_both_on_the_map_and_the_precheck(
     expect(labels).to_have_count(2)
     expect(labels.nth(1)).to_have_text("Parc de Bach Ma")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # each name whole inside the map, even a site's at the frame's edge ("ong Dien Test Reserve" was cut)
+    frame = page.locator("#sites-map").bounding_box()
+    for i in range(2):
+        box = labels.nth(i).bounding_box()
+        assert frame["x"] <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"], (i, box, frame)
     _shot(page, "sites-390-fr")
 
     # the eligibility pre-check, site by site

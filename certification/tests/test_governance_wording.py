@@ -34,6 +34,9 @@ def test_a_decided_case_says_decided_once_and_an_open_one_says_what_each_status_
     # then its header says "Decided" once, of the case
     lead = _lead(client.get(case.get_absolute_url()).content.decode())
     assert lead == "Cycle 1 (2026) · Panel case: Decided", lead
+    # in French, of the case: "Dossier du Panel : Décidé" (the assessment's feminine "Décidée" won before)
+    french = _lead(client.get(case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert french.replace("\xa0", " ").endswith("Dossier du Panel : Décidé"), french
     # given a case still open on a recommended assessment: each status says what it is about
     PanelCase.objects.filter(pk=case.pk).update(status="open")
     type(recommended).objects.filter(pk=recommended.pk).update(status="recommended")

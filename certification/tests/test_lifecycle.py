@@ -162,15 +162,21 @@ def test_no_reminders_for_withdrawn_certificates(granted, staff):
         assert services.reminders_send() == 0
 
 
-def test_candidates_past_their_five_years_are_flagged_once(standard, area, site_manager, staff, client):
+def _candidate_since(day: str, *, area, site_manager, staff):
+    """A 2027 assessment of `area`, accepted as a candidate on `day`."""
     from assessments.services import assessment_create
     from assessments.workflow import transition
     from eligibility.tests.factories import make_eligible
 
-    with at("2027-05-01"):
+    with at(day):
         assessment = assessment_create(protected_area=area, user=site_manager, year=2027)
         make_eligible(assessment, staff=staff)
         transition(assessment, "candidate", by=staff, note="eligible")
+    return assessment
+
+
+def test_candidates_past_their_five_years_are_flagged_once(standard, area, site_manager, staff, client):
+    assessment = _candidate_since("2027-05-01", area=area, site_manager=site_manager, staff=staff)
     with at("2032-04-30"):
         assert services.candidates_flag() == 0
     with at("2032-05-01"):
@@ -179,9 +185,27 @@ def test_candidates_past_their_five_years_are_flagged_once(standard, area, site_
     notice = LifecycleNotice.objects.get(kind="candidate_window")
     assert notice.assessment == assessment and notice.due_on == datetime.date(2032, 5, 1)
     assert set(notice.recipients) == {site_manager.email, staff.email}
+    # the e-mail says it in words, the site's name and date in them (its template was not translatable)
+    from core.models import OutgoingEmail
+
+    email = OutgoingEmail.objects.get(kind="certification.candidate_window")
+    assert email.subject == f"Green List: the 5-year candidate window of {area.name} has run out"
+    assert f"{area.name} has been a Green List candidate since 1 May 2027." in email.body
     # and staff see the flag on their page
     client.force_login(staff)
     assert area.name in client.get("/certification/").content.decode().split("5-year window")[1]
+
+
+def test_the_candidate_window_notice_is_in_the_site_teams_language(standard, area, site_manager, staff):
+    from core.models import OutgoingEmail
+
+    type(site_manager).objects.filter(pk=site_manager.pk).update(language="fr")
+    _candidate_since("2027-05-01", area=area, site_manager=site_manager, staff=staff)
+    with at("2032-05-01"):
+        assert services.candidates_flag() == 1
+    email = OutgoingEmail.objects.get(kind="certification.candidate_window")
+    assert email.subject == f"Liste verte : le délai de 5 ans de la candidature de {area.name} est écoulé"
+    assert f"{area.name} est candidat à la Liste verte depuis le 1 mai 2027." in email.body
 
 
 def test_the_beat_schedule_runs_the_tasks(settings):

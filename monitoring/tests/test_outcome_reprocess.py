@@ -33,6 +33,9 @@ def test_the_site_team_processes_a_failed_dataset_again_from_the_outcome_page(
     html = client.get(page_url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert f'action="{process_url}"' in html and "Traiter à nouveau" in html
     assert reverse("monitoring:dataset-process", args=[area.pk, ready.pk]) not in html
+    # and says it could not be read, not that its values come "once it has been read in full" (never)
+    assert "Le jeu de données n’a pas pu être lu : aucune valeur n’est affichée." in html.replace("\xa0", " ")
+    assert "une fois le jeu de données entièrement lu" not in html
 
     # when the team presses it
     with django_capture_on_commit_callbacks() as queued:

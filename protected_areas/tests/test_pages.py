@@ -72,6 +72,16 @@ def test_detail_shows_boundary_attributes_versions_and_team(client, testdata, st
     assert manager.email in client.get(area.get_absolute_url()).content.decode()
 
 
+def test_an_area_without_boundary_history_says_so_in_a_sentence(client):
+    # given an area entered directly (not imported): a boundary, no history of versions
+    drawn = ProtectedAreaFactory()
+    # then the history says the boundary on the map is the only one (not "no versions" beside a map),
+    # in a sentence, not in a table cell a phone cut ("Aucune version des limites enregistré…")
+    html = client.get(drawn.get_absolute_url()).content.decode()
+    assert 'id="no-boundary-versions">No earlier version is recorded: the boundary on the map' in html
+    assert "No recorded boundary versions." not in html
+
+
 def test_detail_query_count_does_not_grow_with_team(client, area):
     url = area.get_absolute_url()
     make_user(Role.SITE_MANAGER, protected_area=area)

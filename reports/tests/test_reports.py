@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import html as html_lib
 import io
 import json
 import os
@@ -167,6 +168,23 @@ def test_a_score_reads_the_same_on_the_dashboard_the_report_and_the_dossier(clie
             assert written in html, (language, url)
 
 
+def test_the_report_says_whose_ratings_meet_the_standard(client, assessment, site_manager, staff, expert):
+    # given a site that rates every indicator as met, in review, where the group finds one not met
+    into_review(assessment, site_manager=site_manager, staff=staff, expert=expert, unmet=())
+    group_find(assessment, expert, {"1.1.2": "does_not_meet"})
+    scoring_services.rescore(assessment)
+    client.force_login(staff)
+    html = client.get(f"/reports/assessments/{assessment.pk}/").content.decode()
+    found = re.findall(r'data-verdict="(\w+)"><strong>([^<]+)</strong><span>([^<]+)</span>', html)
+    verdicts = {who: (verdict, html_lib.unescape(caption)) for who, verdict, caption in found}
+    # then the site's verdict is said to be the site's own, and the group's stands beside it
+    # (it said "✓ Meets the Standard" alone, over "every criterion must be met", on a site in review)
+    assert verdicts == {
+        "site": ("✓ Meets the Standard", "by the site's own ratings"),
+        "group": ("✗ Does not meet the Standard yet", "by the group's ratings"),
+    }, verdicts
+
+
 def test_the_ratings_fingerprint_is_folded_away_with_what_it_is_for(client, assessment, site_manager):
     # given a computed score
     rate(assessment, site_manager, {"1.1.1": "meets"})
@@ -227,7 +245,7 @@ def test_staff_dashboard_counts_phases_countries_and_the_map(staff, assessment, 
     board = selectors.staff_dashboard()
     phases = {code: n for code, _, n in board["phases"]}
     assert phases["candidate"] == 1 and board["sites"] == 1
-    assert dict(board["countries"])["VNM"] == 1
+    assert dict(board["countries"])["Vietnam"] == 1  # by name, in the active language (English here)
     [(site_id, name, phase, lon, lat)] = board["map"]["sites"]
     assert site_id == assessment.pk and name == assessment.protected_area.name and phase == "candidate"
     assert board["map"]["phases"]["candidate"]

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.services import role_grant, role_revoke
 from accounts.tests.factories import Role, make_user
@@ -43,6 +43,8 @@ def test_staff_assign_an_expert_and_the_assignee_is_emailed_after_commit(
     # naming the cycle as every page does (Assessment.cycle_label), its year with it
     site = assessment.protected_area
     assert f"assessment of {site}, cycle {assessment.cycle} ({assessment.year}), due on" in mail.outbox[0].body
+    # and the role said as a sentence says it, not as a label ("as Expert (EAGL member)")
+    assert "has assigned you as an expert of the Expert Assessment Group (EAGL) to the" in mail.outbox[0].body
     assignment.refresh_from_db()
     assert assignment.notified_at is not None
     assert assignment.coi_status == CoiStatus.PENDING
@@ -238,7 +240,13 @@ def test_declaration_page_shows_the_site_only_and_records_the_answer(client, ass
     page = client.get(url)
     assert page.status_code == 200
     assert assessment.protected_area.name in page.content.decode()
-    assert f"</strong>, {assessment.cycle_label}, as " in page.content.decode()
+    assert f"</strong>, {assessment.cycle_label}, as an expert of the Expert Assessment Group (EAGL), by " in (
+        page.content.decode()
+    )
+    # in French too, with the elision the label could not give ("en tant qu'expert", not "que Expert")
+    with translation.override("fr"):
+        french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "en tant qu’expert du Groupe d’experts pour l’évaluation de la Liste verte (EAGL)" in french
     assert "Justification for" not in page.content.decode()
     # a conflict without a description is refused and nothing is recorded
     refused = client.post(url, {"has_conflict": "yes", "note": ""})

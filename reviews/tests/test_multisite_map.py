@@ -20,6 +20,19 @@ def test_the_map_draws_and_names_every_site():
 
 
 @pytest.mark.django_db
+def test_a_name_at_the_frames_edge_stays_whole_on_the_map():
+    from reviews.review_page import LABEL_LETTER_WIDTH, MAP_WIDTH
+
+    # two sites a degree apart: each name's middle is at its site's, near the frame's edges
+    main = ProtectedAreaFactory(name="Phong Dien Test Reserve", geom=square(105, 15), geom_display=square(105, 15))
+    other = ProtectedAreaFactory(name="Connected Test Park", geom=square(106.5, 15), geom_display=square(106.5, 15))
+    for label in site_map(main, [], [other])["labels"]:
+        half = len(label["name"]) * LABEL_LETTER_WIDTH / 2
+        # then the whole name, as wide as review.css draws it, is inside the drawing ("ong Dien Test Reserve")
+        assert half <= label["x"] <= MAP_WIDTH - half, label
+
+
+@pytest.mark.django_db
 def test_the_review_page_names_every_site_on_its_map(client, team, expert):
     from django.urls import reverse
 

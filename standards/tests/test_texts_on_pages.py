@@ -207,3 +207,26 @@ def test_the_rating_scale_speaks_the_readers_language_where_the_version_has_it(c
     assert "<dt>Satisfait</dt><dd>Pleinement satisfait.</dd>" in page
     assert "<dt>Meets</dt>" in english
     assert standard.localized_scale("es")[0]["label"] == standard.rating_scale[0]["label"]  # falls back
+
+
+def test_the_standards_counts_and_headings_read_as_french(client, assessment):
+    # given the Standard the public page shows, counted from the database
+    standard = assessment.standard
+    components = list(standard.components.order_by("position"))
+    criteria = Criterion.objects.filter(component__standard=standard).count()
+    indicators = Indicator.objects.filter(criterion__component__standard=standard).count()
+    body = client.get(reverse("standards:current"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    def counted(n, one, many):
+        return f"{n} {one if n <= 1 else many}"  # French: 0 and 1 take the singular
+
+    # then each count agrees with its own number ("1 composantes, 1 critères" before)
+    words = (
+        counted(len(components), "composante", "composantes"),
+        counted(criteria, "critère", "critères"),
+        counted(indicators, "indicateur générique", "indicateurs génériques"),
+    )
+    assert ", ".join(words) in body, words
+    # and a heading's colon is French ("Composante 1 :" with its non-breaking space, not "Composante 1:")
+    assert f"Composante {components[0].number}\xa0: " in body
+    assert f"Composante {components[0].number}: " not in body

@@ -184,13 +184,29 @@
       areaLayers(map, "sites", null);
       map.addLayer({ id: "site-points", type: "circle", source: "sites", filter: ["==", ["geometry-type"], "Point"], paint: { "circle-radius": 7, "circle-color": FILL, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
       // Names as HTML markers at the middle of each site's extent (no glyph server for map text).
-      data.features.forEach((f) => {
+      const labels = data.features.map((f) => {
         const fb = extend([180, 90, -180, -90], f.geometry.coordinates);
         const label = document.createElement("span");
         label.className = "site-label" + (f.properties.main ? " site-label-main" : "");
         label.textContent = f.properties.name;
-        new maplibregl.Marker({ element: label }).setLngLat([(fb[0] + fb[2]) / 2, (fb[1] + fb[3]) / 2]).addTo(map);
+        return new maplibregl.Marker({ element: label }).setLngLat([(fb[0] + fb[2]) / 2, (fb[1] + fb[3]) / 2]).addTo(map);
       });
+      // A name near the map's edge is moved sideways to show whole ("ong Dien Test Reserve" was cut).
+      const keepInside = () => {
+        const frame = el.getBoundingClientRect();
+        labels.forEach((marker) => {
+          marker.setOffset([0, 0]);
+          const r = marker.getElement().getBoundingClientRect();
+          let dx = 0;
+          if (r.width < frame.width - 8) {
+            if (r.left < frame.left + 4) dx = frame.left + 4 - r.left;
+            else if (r.right > frame.right - 4) dx = frame.right - 4 - r.right;
+          }
+          marker.setOffset([Math.round(dx), 0]);
+        });
+      };
+      map.on("moveend", keepInside);
+      keepInside();
       el.dataset.loaded = "true";
     });
   }

@@ -18,7 +18,7 @@ import pytest
 
 from accounts.models import User
 from conftest import browser_login
-from tests.layout_checks import CHARTS, DROP_DOWNS, PILLS
+from tests.layout_checks import CHARTS, DROP_DOWNS, PILLS, WORDS
 from tests.permissions.world import build_world
 from tests.visible_text import english_words
 
@@ -198,7 +198,7 @@ def test_every_role_walks_its_pages_on_a_phone_in_its_language(
                 seen["pill"] += page.locator(".status-pill, .cert-status, .tag").count()
                 seen["select"] += page.locator("main select").count()
                 seen["chart"] += page.locator(CHART_CANVASES).count()
-                for check in (PILLS, DROP_DOWNS, CHARTS):
+                for check in (PILLS, DROP_DOWNS, CHARTS, WORDS):
                     problems += [f"{where}: {p}" for p in page.evaluate(check)]
             if shots:
                 shots.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, list_logins=False, **options):
         if list_logins:
             for email, role in demo_logins():
-                self.stdout.write(f"    {role:32} {email}")
+                self.stdout.write(f"    {role:34} {email}")
             return
         try:
             result = demo_load()
