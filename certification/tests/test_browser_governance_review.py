@@ -48,7 +48,7 @@ def test_the_suspend_confirmation_buttons_stand_apart_on_a_phone(browser, live_s
     page = _french_phone(browser, live_server, staff)
     # the certificate's page: a sentence as each form's label, and its first history entry
     page.goto(certificate.get_absolute_url())
-    expect(page.locator("label[for=reason-suspended]")).to_have_text("Pourquoi le certificat est suspendu")
+    expect(page.locator("label[for=reason-suspended]")).to_have_text("Motif de la suspension")
     expect(page.locator("ol.history li").first).to_contain_text("Délivré (Actif)")
     _shot(page, "certificate")
     # the confirmation step of a suspension
