@@ -174,3 +174,23 @@ def test_a_desktop_still_shows_the_tables_as_tables(browser, live_server, review
         )
         assert labels and set(labels) == {"none"}, (url, labels)
     context.close()
+
+
+def test_the_standards_versions_show_their_action_on_a_phone(browser, live_server):
+    # given the Standard loaded and a Standard Committee member on a phone, in French: "Nouveau brouillon
+    # à partir de cette version" scrolled off the screen in the versions table's last column
+    from accounts.tests.factories import Role, make_user
+    from standards.tests.factories import load_gls
+
+    load_gls()
+    keeper = make_user(Role.STANDARD_COMMITTEE, email="keeper@example.org")
+    context, page = _open(browser, live_server, keeper.email, PHONE, "fr")
+    page.goto("/standard/versions/")
+    # then each version's action is whole on the screen, uncut
+    actions = page.locator("main table.versions-table td:last-child a")
+    assert actions.count() >= 1
+    for i in range(actions.count()):
+        where = actions.nth(i).evaluate(WHERE)
+        assert where["left"] >= 0 and where["right"] <= PHONE["width"], where
+        assert not where["clippedBy"] and where["seen"], where
+    context.close()

@@ -65,9 +65,17 @@
 
   // Lines of `text` no wider than `width` px in `font` (a canvas font), broken at spaces: Chart.js
   // draws a title's lines as given, and cuts a line longer than the canvas at both edges.
+  // One context to measure text with, for every label of every chart (one per call was a canvas per
+  // label on each redraw).
+  let measuring = null;
+  function measurer(font) {
+    measuring = measuring || document.createElement("canvas").getContext("2d");
+    measuring.font = font;
+    return measuring;
+  }
+
   function wrapText(text, font, width) {
-    const g = document.createElement("canvas").getContext("2d");
-    g.font = font;
+    const g = measurer(font);
     const lines = [];
     let line = "";
     String(text || "").split(/\s+/).filter(Boolean).forEach((word) => {
@@ -142,9 +150,7 @@
   // last cut with "…" when the name is longer still. Chart.js writes a name on one line, cut at the
   // canvas's edge on a phone ("fications demandées"); the tooltip and the table keep it whole.
   function fitLabel(text, font, width, most) {
-    const g = document.createElement("canvas").getContext("2d");
-    g.font = font;
-    const fits = (s) => g.measureText(s).width <= width;
+    const fits = (s) => measurer(font).measureText(s).width <= width;
     const pieces = [];
     wrapText(text, font, width).forEach((line) => {
       if (fits(line)) { pieces.push(line); return; }
