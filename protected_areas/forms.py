@@ -14,7 +14,8 @@ class ImportForm(forms.Form):
         label=_("File"),
         help_text=_(
             "GeoJSON, GeoPackage, KML, or one .zip holding a Shapefile (with its .shx, .dbf and .prj) or an Esri "
-            "File Geodatabase (its .gdb folder, as the WDPA is downloaded)."
+            "File Geodatabase (its .gdb folder). A WDPA download as it came: the geodatabase, or the shapefile "
+            "download with its three parts."
         ),
     )
     layer = forms.CharField(
@@ -23,7 +24,7 @@ class ImportForm(forms.Form):
         max_length=200,
         help_text=_(
             "Only for files with several layers. Left empty, the first layer of boundaries is read: a WDPA "
-            "geodatabase keeps its sites known only as points in another layer."
+            "download keeps its sites known only as points in another layer."
         ),
     )
     field_map = forms.CharField(

@@ -20,7 +20,7 @@ from core.errors import DomainError
 from core.jobs import JobDone, Progress, job_create, job_run
 from core.models import Job
 
-from .importer.files import layer_holds, open_layer
+from .importer.files import open_file
 from .importer.summary import ImportSummary
 from .models import ProtectedArea
 
@@ -43,20 +43,21 @@ class _DryRun(Exception):
 
 def layer_columns(path: Path, layer: str | None) -> list[dict[str, Any]]:
     """Each column of the layer with a few non-empty sample values (for the mapping drop-downs)."""
-    ds, lyr = open_layer(path, layer)
-    names = list(lyr.fields)[:MAX_COLUMNS]
-    samples: dict[str, list[str]] = {name: [] for name in names}
-    for n, feature in enumerate(lyr):
-        if n >= 200 or all(len(v) >= SAMPLES for v in samples.values()):
-            break
-        for name in names:
-            if len(samples[name]) >= SAMPLES:
-                continue
-            value = feature.get(name)
-            text = "" if value is None else str(value).strip()
-            if text and text not in samples[name]:
-                samples[name].append(text[:SAMPLE_CHARS])
-    del ds, lyr
+    with open_file(path) as opened:
+        lyr = opened.layer(layer).parts[0]
+        names = list(lyr.fields)[:MAX_COLUMNS]
+        samples: dict[str, list[str]] = {name: [] for name in names}
+        for n, feature in enumerate(lyr):
+            if n >= 200 or all(len(v) >= SAMPLES for v in samples.values()):
+                break
+            for name in names:
+                if len(samples[name]) >= SAMPLES:
+                    continue
+                value = feature.get(name)
+                text = "" if value is None else str(value).strip()
+                if text and text not in samples[name]:
+                    samples[name].append(text[:SAMPLE_CHARS])
+        del lyr
     return [{"name": name, "samples": samples[name]} for name in names]
 
 
@@ -201,23 +202,23 @@ def _preview_map(first_new_id: int, keys_seen: list[str]) -> dict[str, Any]:
 
 def file_layers(path: Path, layer: str | None) -> list[dict[str, Any]]:
     """The layers of a file that has several (a WDPA geodatabase: boundaries, point-only sites,
-    tables): name, what it holds, how many records, and whether the import reads it. Empty for a
-    file of one layer."""
-    ds, read = open_layer(path, layer)
-    if ds.layer_count < 2:
-        return []
-    layers = []
-    for i in range(ds.layer_count):
-        lyr = ds[i]
-        layers.append(
+    tables; its shapefile download: boundaries and points, each in three parts): name, what it
+    holds, how many records (in all its parts), in how many parts, and whether the import reads it.
+    Empty for a file of one layer in one part."""
+    with open_file(path) as opened:
+        read = opened.layer(layer)
+        if len(opened.layers) < 2 and len(read.parts) < 2:
+            return []
+        return [
             {
                 "name": lyr.name,
-                "holds": layer_holds(lyr),
-                "records": lyr.num_feat,
+                "holds": lyr.holds,
+                "records": lyr.records,
+                "parts": len(lyr.parts),
                 "read": lyr.name == read.name,
             }
-        )
-    return layers
+            for lyr in opened.layers
+        ]
 
 
 def import_preview(path: Path, *, layer: str | None, field_map: dict[str, str] | None, source: str) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from core.models import Job
 from . import error_codes, map_updates, tile_cache
 from .importer import writer
 from .importer.columns import resolve_mapping
-from .importer.files import open_layer
+from .importer.files import open_file
 from .importer.reader import ReadAhead
 from .importer.summary import ImportSummary
 from .map_updates import EXTENT_KEY
@@ -173,7 +173,8 @@ def import_protected_areas(
     refresh_maps: bool = True,
 ) -> ImportSummary:
     """Import (upsert) the protected areas in a GeoJSON, GeoPackage, Shapefile (plain or zipped), KML
-    file or Esri File Geodatabase (folder or zipped; importer.files). Features that cannot be used
+    file or Esri File Geodatabase (folder or zipped), or a .zip of such .zip files read as one file
+    in parts (the WDPA's shapefile download; importer.files). Features that cannot be used
     are rejected with a reason; the rest import. Raises DomainError only when the file itself cannot
     be read (or the field mapping does not fit it).
 
@@ -189,41 +190,41 @@ def import_protected_areas(
     path = Path(path)
     started = database_now()
     source = source or path.stem
-    ds, lyr = open_layer(path, layer)
-    mapping = resolve_mapping(list(lyr.fields), field_map, path.stem if source is None else source)
-    mapping.skip = frozenset(skip_keys)
-    summary = ImportSummary(layer=lyr.name)
-    try:
-        summary.total = len(lyr)
-    except GDALException:
-        summary.total = None
-    if summary.total is not None and summary.total < 0:
-        summary.total = None
-    done = 0
+    with open_file(path) as opened:
+        chosen = opened.layer(layer)
+        mapping = resolve_mapping(chosen.fields, field_map, path.stem if source is None else source)
+        mapping.skip = frozenset(skip_keys)
+        summary = ImportSummary(layer=chosen.name)
+        try:
+            summary.total = chosen.records
+        except GDALException:
+            summary.total = None
+        if summary.total is not None and summary.total < 0:
+            summary.total = None
+        done = 0
 
-    def written(last: int) -> None:
-        nonlocal done
-        done = last
-        if progress:
-            progress(done, summary.total)
+        def written(last: int) -> None:
+            nonlocal done
+            done = last
+            if progress:
+                progress(done, summary.total)
 
-    # The reader thread reads and normalises the next batches while PostGIS writes these.
-    batches = ReadAhead(lyr, mapping, streams=writer.writer_count())
-    try:
-        writer.write_batches(batches, summary, source, written)
-    except GDALException as exc:
-        # The file broke part-way (truncated download): what was read is saved; say where it stopped.
-        raise DomainError(
-            error_codes.IMPORT_FILE_UNREADABLE,
-            _(
-                "Could not read %(name)s to the end (%(error)s); %(created)s areas created and %(updated)s "
-                "updated before that."
+        # The reader thread reads and normalises the next batches while PostGIS writes these.
+        batches = ReadAhead(chosen.parts, mapping, streams=writer.writer_count())
+        try:
+            writer.write_batches(batches, summary, source, written)
+        except GDALException as exc:
+            # The file broke part-way (truncated download): what was read is saved; say where it stopped.
+            raise DomainError(
+                error_codes.IMPORT_FILE_UNREADABLE,
+                _(
+                    "Could not read %(name)s to the end (%(error)s); %(created)s areas created and %(updated)s "
+                    "updated before that."
+                )
+                % {"name": path.name, "error": exc, "created": summary.created, "updated": summary.updated},
             )
-            % {"name": path.name, "error": exc, "created": summary.created, "updated": summary.updated},
-        )
-    finally:
-        batches.close()
-        del ds, lyr
+        finally:
+            batches.close()
     if progress:
         progress(summary.total or done, summary.total)
     if summary.created or summary.updated:

@@ -25,6 +25,7 @@ from core.replica import reads_from_replica
 from . import basemap, import_wizard, selectors, services
 from .filters import ProtectedAreaFilter
 from .forms import WIZARD_FIELDS, WIZARD_LABELS, ImportForm, SiteManagerForm
+from .importer.summary import outcome_counts
 from .pagination import KeysetPage, LargeTablePaginator, NameSearchPaginator, keyset_page, numbered_page, page_cursors
 
 PAGE_SIZE = 25
@@ -198,7 +199,9 @@ def import_status(request, job_id):
     job = selectors.get_import_job_for_user(request.user, job_id)
     if job.kind == import_wizard.PREVIEW_JOB_KIND:
         return render(request, "protected_areas/import_preview.html", _preview_context(job))
-    return render(request, "protected_areas/import_status.html", {"job": job})
+    return render(
+        request, "protected_areas/import_status.html", {"job": job, "counts": outcome_counts(job.result or {})}
+    )
 
 
 def _preview_context(job, errors=None):
@@ -224,6 +227,7 @@ def _preview_context(job, errors=None):
     return {
         "job": job,
         "result": result,
+        "counts": outcome_counts(result.get("summary") or {}),
         "mapping_rows": mapping_rows,
         "missing_labels": [str(WIZARD_LABELS[name]) for name in WIZARD_FIELDS if name in missing],
         "duplicates": list(enumerate(duplicates)),

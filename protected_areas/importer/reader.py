@@ -319,19 +319,35 @@ def _features(layer) -> Iterator[int]:
             _ogr_destroy_feature(feature)
 
 
-def _feature_rows(layer, mapping: ColumnMapping, reject: Callable[[int, str], None]) -> Iterator[tuple[tuple, bool]]:
+def _feature_rows(
+    layer, mapping: ColumnMapping, reject: Callable[[int, str], None], first: int = 1
+) -> Iterator[tuple[tuple, bool]]:
     """Yield (staging row, whether its boundary's validity is still to check) per usable feature;
     report the others to `reject(n, reason)`. The row's `valid` is None until `_check_validity`.
+    Features are numbered from `first`.
 
     Read in columns through GDAL's Arrow stream where that gives the same rows (arrow.column_reader),
     feature by feature otherwise."""
     columns = arrow.column_reader(layer)
     if columns is not None:
-        return _column_rows(layer, columns, mapping, reject)
-    return _one_by_one_rows(layer, mapping, reject)
+        return _column_rows(layer, columns, mapping, reject, first)
+    return _one_by_one_rows(layer, mapping, reject, first)
 
 
-def _one_by_one_rows(layer, mapping: ColumnMapping, reject: Callable[[int, str], None]) -> Iterator[tuple[tuple, bool]]:
+def _parts_rows(
+    parts: list, mapping: ColumnMapping, reject: Callable[[int, str], None]
+) -> Iterator[tuple[tuple, bool]]:
+    """`_feature_rows` of a layer in parts (files.FileLayer), one part after the other, its features
+    numbered on from one part to the next (as a rejected feature's number says)."""
+    first = 1
+    for part in parts:
+        yield from _feature_rows(part, mapping, reject, first)
+        first += part.num_feat
+
+
+def _one_by_one_rows(
+    layer, mapping: ColumnMapping, reject: Callable[[int, str], None], first: int = 1
+) -> Iterator[tuple[tuple, bool]]:
     srs = layer.srs
     # OGR is handed the transformation's pointer only; the CoordTransform owns it (its __del__
     # destroys it), so it stays referenced here, with both its spatial references, for as long as
@@ -347,7 +363,7 @@ def _one_by_one_rows(layer, mapping: ColumnMapping, reject: Callable[[int, str],
     mapped_columns = set(mapping.columns.values())
     extra_columns = [(name, getters[index[name]]) for name in field_names if name not in mapped_columns]
     wanted = [(target, getters[index[column]]) for target, column in mapping.columns.items()]
-    for n, feature in enumerate(_features(layer), start=1):
+    for n, feature in enumerate(_features(layer), start=first):
         values = {target: get(feature) for target, get in wanted}
         extras = _extras((name, get(feature)) for name, get in extra_columns)
         row = attribute_row(values, extras, mapping, n, reject)
@@ -413,7 +429,11 @@ def _ogr_geometry(
 
 
 def _column_rows(
-    layer, columns: arrow.ColumnReader, mapping: ColumnMapping, reject: Callable[[int, str], None]
+    layer,
+    columns: arrow.ColumnReader,
+    mapping: ColumnMapping,
+    reject: Callable[[int, str], None],
+    first: int = 1,
 ) -> Iterator[tuple[tuple, bool]]:
     """`_one_by_one_rows` for a layer read in columns (in WGS 84 already): the same rows, rejects
     and reasons. A non-empty 2D polygon or multipolygon keeps the WKB GDAL wrote; any other geometry
@@ -423,7 +443,7 @@ def _column_rows(
     mapped_columns = set(mapping.columns.values())
     extra_columns = [(name, index[name]) for name in field_names if name not in mapped_columns]
     wanted = [(target, index[column]) for target, column in mapping.columns.items()]
-    n = 0
+    n = first - 1
     for values_by_column, geometries in columns.batches(BATCH_SIZE):
         for fields, wkb in zip(zip(*values_by_column, strict=True), geometries, strict=True):
             n += 1
@@ -590,7 +610,8 @@ def _check_validity(batch: list[tuple[tuple, bool]]) -> list[tuple]:
 
 
 class ReadAhead:
-    """The (rows, rejects) batches of a layer, read on threads of their own, in `streams` streams.
+    """The (rows, rejects) batches of a layer (its parts, one after the other), read on threads of
+    their own, in `streams` streams.
 
     GDAL reading and normalising (one thread) and the validity checks of the batches before (two
     more, taking batches in turn: GEOS runs without the GIL, and checking is the costliest part of
@@ -602,7 +623,7 @@ class ReadAhead:
     raised; `close()` stops them all and waits for them (always call it, also after an error).
     """
 
-    def __init__(self, layer, mapping: ColumnMapping, streams: int = 1) -> None:
+    def __init__(self, parts: list, mapping: ColumnMapping, streams: int = 1) -> None:
         self.streams = streams
         self._queues: list[queue.Queue] = [queue.Queue(maxsize=1) for _ in range(streams)]
         self._stop = threading.Event()
@@ -613,7 +634,7 @@ class ReadAhead:
         self._thread = threading.Thread(
             target=_read_batches,
             # Rejects are worded in the importing thread's language (a worker's import: its person's).
-            args=(layer, mapping, self._queues, self._stop, self._checkers, translation.get_language()),
+            args=(parts, mapping, self._queues, self._stop, self._checkers, translation.get_language()),
             name="protected-area-reader",
             daemon=True,
         )
@@ -658,7 +679,7 @@ class ReadAhead:
 
 
 def _read_batches(
-    lyr,
+    parts: list,
     mapping: ColumnMapping,
     out: list[queue.Queue],
     stop: threading.Event,
@@ -699,7 +720,7 @@ def _read_batches(
             flush(0)
 
     try:
-        for row in _feature_rows(lyr, mapping, reject):
+        for row in _parts_rows(parts, mapping, reject):
             if stop.is_set():
                 return
             stream = zlib.crc32(row[0][1].encode()) % streams if streams > 1 else 0

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import npgettext
+
 # A 300,000-feature file with a bad column would otherwise carry 300,000 messages around.
 MAX_ERRORS = 1000
 
@@ -46,3 +48,32 @@ class ImportSummary:
             # The maps show the import's changes once the refresh it queued has run.
             result["maps_refreshing"] = True
         return result
+
+
+def outcome_counts(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """An import's counts as its pages show them (the preview's dry run, the import's status): each with
+    its word agreeing with it, and the word's two forms for the page's script to choose from when the
+    count arrives later (static/js/job.js)."""
+    counts = []
+    for key, words in _OUTCOME_WORDS.items():
+        count = result.get(key)
+        counts.append(
+            {
+                "key": key,
+                "count": count,
+                "word": words(count if isinstance(count, int) else 0),
+                "one": words(1),
+                "other": words(2),
+            }
+        )
+    return counts
+
+
+# The context written out each time: makemessages reads literal strings only.
+_OUTCOME_WORDS = {
+    "created": lambda n: npgettext("areas in an import, counted", "created", "created", n),
+    "updated": lambda n: npgettext("areas in an import, counted", "updated", "updated", n),
+    "unchanged": lambda n: npgettext("areas in an import, counted", "unchanged", "unchanged", n),
+    "repaired": lambda n: npgettext("areas in an import, counted", "boundary repaired", "boundaries repaired", n),
+    "rejected": lambda n: npgettext("areas in an import, counted", "rejected", "rejected", n),
+}

@@ -7,17 +7,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.urls import reverse
 from django.utils import translation
 
 from core.errors import DomainError
-from core.models import Job
-from protected_areas.import_wizard import layer_columns, preview_job_run
+from protected_areas.import_wizard import layer_columns
 from protected_areas.importer import files
 from protected_areas.models import ProtectedArea
 from protected_areas.services import import_protected_areas
+from protected_areas.tests.wizard import previewed
 
 pytestmark = pytest.mark.django_db
 
@@ -115,28 +113,12 @@ def test_a_zip_that_would_unpack_to_far_more_than_data_takes_is_not_read(tmp_pat
     assert refused.value.code == "import_zip_too_large"
 
 
-def test_a_zip_of_zips_says_to_import_its_parts(tmp_path):
-    # the WDPA's shapefile download: WDPA_..._shp_0.zip to _2.zip in one .zip
-    archive = tmp_path / "WDPA_Dec2026_Public_shp.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        for part in range(3):
-            zf.writestr(f"WDPA_Dec2026_Public_shp_{part}.zip", b"PK\x05\x06" + b"\0" * 18)
-        zf.writestr("WDPA_sources_Dec2026.csv", "METADATAID,DATA_TITLE\n")
-    with pytest.raises(DomainError, match="holds other .zip files, not data: unpack it and import each of them"):
-        import_protected_areas(archive)
-
-
 def test_the_wizard_previews_a_zipped_geodatabase_and_names_its_layers(client, staff, wdpa_gdb, tmp_path):
     archive = zip_folder(wdpa_gdb, tmp_path / "WDPA_Dec2026_Public.zip")
     client.force_login(staff)
 
     # when staff upload the download as it came, for a preview
-    upload = SimpleUploadedFile(archive.name, archive.read_bytes(), content_type="application/zip")
-    response = client.post(reverse("protected_areas:import"), {"file": upload, "preview": "on"})
-    assert response.status_code == 302
-    job = Job.objects.filter(kind="protected_area_import_preview").latest("id")
-    preview_job_run(job.pk)  # what the worker does
-    job.refresh_from_db()
+    job = previewed(client, archive)
 
     # then the dry run is of the boundaries, and the page says which layers the file has
     assert job.status == "done" and job.result["summary"]["created"] == 2

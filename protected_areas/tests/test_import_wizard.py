@@ -5,13 +5,13 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
 from core.models import Job
 from greenlist.demo import DEMO_AREAS_FILE
 from protected_areas.import_wizard import preview_job_run
 from protected_areas.models import ProtectedArea
 from protected_areas.services import import_job_run, import_protected_areas
+from protected_areas.tests.wizard import previewed
 
 pytestmark = pytest.mark.django_db
 
@@ -48,19 +48,10 @@ def _parks_file(yosemite, columns=("id", "name")) -> SimpleUploadedFile:
     return SimpleUploadedFile("state_parks.geojson", body, content_type="application/geo+json")
 
 
-def _preview(client, upload, **fields):
-    response = client.post(reverse("protected_areas:import"), {"file": upload, "preview": "on", **fields})
-    job = Job.objects.filter(kind="protected_area_import_preview").latest("id")
-    assert response.status_code == 302 and response["Location"] == f"/areas/import/{job.pk}/"
-    preview_job_run(job.pk)  # what the worker does
-    job.refresh_from_db()
-    return job
-
-
 def test_the_preview_shows_columns_a_dry_run_and_the_duplicate_yosemite_and_saves_nothing(client, staff, nps):
     before = ProtectedArea.objects.count()
     client.force_login(staff)
-    job = _preview(client, _parks_file(nps))
+    job = previewed(client, _parks_file(nps))
     assert job.status == "done"
     assert ProtectedArea.objects.count() == before  # a dry run
     assert job.result["summary"]["created"] == 2
@@ -81,7 +72,7 @@ def test_the_preview_shows_columns_a_dry_run_and_the_duplicate_yosemite_and_save
 )
 def test_staff_choose_what_happens_to_the_duplicate(client, staff, nps, choice, yosemites, yosemite_key):
     client.force_login(staff)
-    job = _preview(client, _parks_file(nps))
+    job = previewed(client, _parks_file(nps))
     response = client.post(f"/areas/import/{job.pk}/confirm/", {"duplicate_0": choice})
     real = Job.objects.filter(kind="protected_area_import").latest("id")
     assert response.status_code == 302 and response["Location"] == f"/areas/import/{real.pk}/"
@@ -98,7 +89,7 @@ def test_staff_choose_what_happens_to_the_duplicate(client, staff, nps, choice, 
 
 def test_a_file_with_unknown_columns_is_mapped_with_drop_downs_then_previewed_again(client, staff, nps):
     client.force_login(staff)
-    job = _preview(client, _parks_file(nps, columns=("park_id", "park_name")))
+    job = previewed(client, _parks_file(nps, columns=("park_id", "park_name")))
     assert "mapping_error" in job.result and "summary" not in job.result
     assert job.result["mapping_missing"] == ["name", "key"]  # both asked for at once, not one per preview
     page = client.get(f"/areas/import/{job.pk}/").content.decode()
@@ -117,7 +108,7 @@ def test_a_file_with_unknown_columns_is_mapped_with_drop_downs_then_previewed_ag
     again.refresh_from_db()
     assert again.result["summary"]["created"] == 2 and len(again.result["duplicates"]) == 1
     # the mapping is remembered for the next file of this data set
-    nxt = _preview(client, _parks_file(nps, columns=("park_id", "park_name")), source="state_parks")
+    nxt = previewed(client, _parks_file(nps, columns=("park_id", "park_name")), source="state_parks")
     assert nxt.params["field_map"] == {"key": "park_id", "name": "park_name"}
 
 
@@ -134,7 +125,7 @@ def _park_and_wilderness_file(yosemite) -> SimpleUploadedFile:
 def test_one_existing_area_is_updated_by_one_record_only(client, staff, nps):
     # given a file with two records like Yosemite NP
     client.force_login(staff)
-    job = _preview(client, _park_and_wilderness_file(nps))
+    job = previewed(client, _park_and_wilderness_file(nps))
     by_name = {d["incoming"]["name"]: d for d in job.result["duplicates"]}
     # then "update" is offered for the one most like it (the name), "keep both" for the other
     assert by_name["Yosemite National Park"]["suggested"] == "update"
@@ -148,9 +139,9 @@ def test_one_existing_area_is_updated_by_one_record_only(client, staff, nps):
 
 
 @pytest.mark.parametrize("who", ["site_manager", "expert", "reviewer"])
-def test_outsiders_cannot_see_or_confirm_a_preview(client, request, who, staff, nps):
+def test_outsiders_cannot_see_or_confirm_apreviewed(client, request, who, staff, nps):
     client.force_login(staff)
-    job = _preview(client, _parks_file(nps))
+    job = previewed(client, _parks_file(nps))
     client.force_login(request.getfixturevalue(who))
     assert client.get(f"/areas/import/{job.pk}/").status_code == 404
     assert client.post(f"/areas/import/{job.pk}/confirm/", {"duplicate_0": "update"}).status_code == 404

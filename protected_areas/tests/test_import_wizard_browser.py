@@ -83,6 +83,9 @@ def test_staff_on_a_phone_in_spanish_import_yosemite_again_and_keep_one_yosemite
     expect(phone.locator("[data-job-status]")).to_have_text("Terminado", timeout=WORKER_WAIT)
     expect(phone.locator('[data-result="created"]')).to_have_text("1")
     expect(phone.locator('[data-result="updated"]')).to_have_text("1")
+    # each word agreeing with its count, chosen by the page's script once the import is done
+    expect(phone.locator('[data-result-word="created"]')).to_have_text("creada")
+    expect(phone.locator('[data-result-word="rejected"]')).to_have_text("rechazadas")
     _step(phone, "5-result")
 
     # one Yosemite National Park: the area the platform had, updated by the park's record

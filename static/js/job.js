@@ -12,7 +12,9 @@
 //                             a[data-job-download] the download link (when the template gave none),
 //                             [data-job-errors] lists result.errors with its <template> (slots
 //                             [data-field=<key>]), or the element [data-job-errors-empty] if none;
-//                             [data-result-if=<key>] is shown only when result[key] is true.
+//                             [data-result-if=<key>] is shown only when result[key] is true,
+//                             [data-result-word=<key>] takes its data-word-one or data-word-other
+//                             as result[key] is one or more (Intl.PluralRules, the page's language).
 (function () {
   "use strict";
   const FAST = 1000; // while the job runs and the tab is watched
@@ -61,6 +63,13 @@
       done.querySelectorAll("[data-result]").forEach((cell) => {
         const value = result[cell.dataset.result];
         cell.textContent = value === undefined || value === null ? "" : value;
+      });
+      // A count's word agrees with it: the template gives both forms (data-word-one / -other).
+      const plural = new Intl.PluralRules(document.documentElement.lang || undefined);
+      done.querySelectorAll("[data-result-word]").forEach((word) => {
+        const value = result[word.dataset.resultWord];
+        if (typeof value !== "number") return;
+        word.textContent = plural.select(value) === "one" ? word.dataset.wordOne : word.dataset.wordOther;
       });
       done.querySelectorAll("[data-result-if]").forEach((el) => {
         el.hidden = result[el.dataset.resultIf] !== true;

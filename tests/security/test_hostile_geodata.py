@@ -264,6 +264,9 @@ def test_importer_refuses_vrt_before_opening(listener, probe, tmp_path):
         "sql.zip": zipped("parks/boundaries.geojson", vrt_pg()),
         # a "geodatabase" whose table is a VRT: opened only with GDAL's own geodatabase reader
         "sql.gdb.zip": zipped("parks.gdb/a00000001.gdbtable", vrt_pg()),
+        # a file in parts (as the WDPA's shapefile download) whose parts hold VRT documents
+        "parts.zip": zipped("parks_0.zip", zipped("parks.kml", vrt_curl(listener.url("p.csv")))),
+        "sql-parts.zip": zipped("parks_0.zip", zipped("parks/boundaries.geojson", vrt_pg())),
     }.items():
         path = tmp_path / name
         path.write_bytes(data)

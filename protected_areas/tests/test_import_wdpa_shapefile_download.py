@@ -1,0 +1,263 @@
+"""The WDPA's shapefile download as people have it: one .zip holding `…_shp_0.zip` to `…_shp_2.zip`, each
+with its share of the boundaries (`…_shp-polygons`) and of the sites known only as points (`…_shp-points`),
+beside the sources table and a README. Imported as it came, it is one file in parts: a layer is read from
+every part in turn. Made here with GDAL's own writer from the real WDPA samples."""
+
+import io
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from core.errors import DomainError
+from core.models import Job
+from protected_areas.importer import files
+from protected_areas.models import ProtectedArea
+from protected_areas.services import import_job_run, import_protected_areas
+from protected_areas.tests.wizard import previewed
+
+pytestmark = pytest.mark.django_db
+
+LAOS = "wdpa-mapme-samples/wdpa_laos.gpkg"  # Phong Dien (303039) and Dakrong (10384), Viet Nam
+SHELL_BEACH = "wdpa-mapme-samples/shell_beach_protected_area_41057_B.gpkg"
+RELEASE = "WDPA_WDOECM_Dec2026_Public_VNM_shp"
+POLYGONS = f"{RELEASE}-polygons"
+POINTS = f"{RELEASE}-points"
+SHP_FILES = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def ogr2ogr(*args: str) -> None:
+    subprocess.run(["ogr2ogr", "-f", "ESRI Shapefile", *args], check=True, capture_output=True)
+
+
+def shapefile(folder: Path, name: str, source: Path, where: str, *, points: bool = False, append: bool = False) -> None:
+    layer = source.stem
+    geometry = "ST_PointOnSurface(geom)" if points else "geom"
+    sql = f"SELECT WDPAID, NAME, DESIG_ENG, ISO3, {geometry} AS geom FROM {layer} WHERE {where}"  # noqa: S608 (GDAL's, on a test file)
+    args = [str(folder / f"{name}.shp"), str(source), "-dialect", "sqlite", "-sql", sql, "-nln", name]
+    args += ["-nlt", "POINT" if points else "MULTIPOLYGON", "-lco", "ENCODING=UTF-8"]
+    ogr2ogr(*(["-append", "-update"] if append else []), *args)
+
+
+def no_points(folder: Path, like: Path) -> None:
+    """An empty points shapefile with the columns of the one in `like` (a part without point-only sites)."""
+    ogr2ogr(str(folder / f"{POINTS}.shp"), str(like / f"{POINTS}.shp"), "-where", "WDPAID < 0", "-nln", POINTS)
+
+
+def part_zip(folder: Path, archive: Path) -> None:
+    """A part as the WDPA packs it: the points' files before the polygons'."""
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in (POINTS, POLYGONS):
+            for suffix in SHP_FILES:
+                if (folder / f"{name}{suffix}").exists():
+                    zf.write(folder / f"{name}{suffix}", f"{name}{suffix}")
+
+
+@pytest.fixture
+def download(testdata, tmp_path) -> Path:
+    """Part 0: Phong Dien's boundary and Shell Beach as a point; part 1: Dakrong; part 2: Shell Beach's
+    boundary, then Phong Dien's again (a repeat across parts, feature 4 of the layer)."""
+    laos, shell = testdata / LAOS, testdata / SHELL_BEACH
+    parts = []
+    for number in range(3):
+        folder = tmp_path / f"part{number}"
+        folder.mkdir()
+        if number == 0:
+            shapefile(folder, POLYGONS, laos, "WDPAID = 303039")
+            shapefile(folder, POINTS, shell, "1", points=True)
+        elif number == 1:
+            shapefile(folder, POLYGONS, laos, "WDPAID = 10384")
+            no_points(folder, tmp_path / "part0")
+        else:
+            shapefile(folder, POLYGONS, shell, "1")
+            shapefile(folder, POLYGONS, laos, "WDPAID = 303039", append=True)
+            no_points(folder, tmp_path / "part0")
+        part = tmp_path / f"{RELEASE}_{number}.zip"
+        part_zip(folder, part)
+        parts.append(part)
+    archive = tmp_path / "download" / f"{RELEASE}.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("WDPA_sources_Dec2026.csv", "METADATAID,DATA_TITLE\n1,Protected areas of Viet Nam\n")
+        for part in parts:
+            zf.write(part, part.name)
+        zf.writestr("Shapefile_splitting_README.txt", "The shapefile is split into three parts.\n")
+    return archive
+
+
+def unpacked_folders() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("greenlist-import-parts-*")}
+
+
+def test_the_download_as_it_came_imports_the_boundaries_of_every_part(download):
+    folders_before = unpacked_folders()
+
+    summary = import_protected_areas(download, source="WDPA Dec2026")
+
+    # then the boundaries (not the points, which come first in each part), from all three parts
+    assert summary.layer == POLYGONS and summary.total == 4
+    assert (summary.created, summary.rejected) == (3, 1)
+    areas = ProtectedArea.objects.filter(geom__isnull=False)
+    assert sorted(areas.values_list("wdpa_id", flat=True)) == [10384, 41057, 303039]
+    phong_dien = ProtectedArea.objects.get(wdpa_id=303039)
+    assert phong_dien.name == "Phong Dien" and phong_dien.iso3 == ["VNM"] and phong_dien.key == "wdpa:303039"
+    # and features are numbered on across the parts: Phong Dien's repeat in the last part is the 4th
+    assert summary.errors[0]["feature"] == 4 and "feature 1" in summary.errors[0]["reason"]
+    # and the parts were unpacked into a folder that is gone again
+    assert unpacked_folders() == folders_before
+
+
+def test_a_second_import_changes_nothing_and_the_points_are_the_other_layer(download):
+    import_protected_areas(download, source="WDPA Dec2026")
+
+    again = import_protected_areas(download, source="WDPA Dec2026")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+    points = import_protected_areas(download, layer=POINTS, source="WDPA Dec2026")
+    assert points.layer == POINTS and points.total == 1 and points.rejected == 0
+    # Shell Beach has its boundary already: the point is the same area, not a new one
+    assert ProtectedArea.objects.filter(wdpa_id=41057).count() == 1
+
+
+def test_the_wizard_lists_each_layer_with_its_records_in_all_parts(client, staff, download):
+    client.force_login(staff)
+    job = previewed(client, download)
+
+    assert job.status == "done" and job.result["summary"]["created"] == 3
+    assert [(lyr["name"], lyr["holds"], lyr["records"], lyr["parts"], lyr["read"]) for lyr in job.result["layers"]] == [
+        (POINTS, "points", 1, 3, False),
+        (POLYGONS, "boundaries", 4, 3, True),
+    ]
+    assert not ProtectedArea.objects.exists()
+    with translation.override("fr"):
+        page = client.get(f"/areas/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "4 enregistrements en 3 parties" in page and "lue par cet import" in page
+    # and the dry run's counts agree with their numbers, and each rejected record says why, by number
+    assert (
+        '"created">3</strong> <span data-result-word="created" data-word-one="créée" data-word-other="créées">créées<'
+        in page
+    )
+    assert 'data-word-other="rejetées">rejetée<' in page and 'data-word-other="mises à jour">mise à jour<' in page
+    # (the reason in the language the preview ran in: the test's worker ran it in English)
+    assert "<li>Entité 4 : duplicate of feature 1 (same identity wdpa:303039)</li>" in spaced(page)
+
+    # and once imported, the import's page says the same
+    client.post(f"/areas/import/{job.pk}/confirm/", {})
+    real = Job.objects.filter(kind="protected_area_import").latest("id")
+    import_job_run(real.pk)  # what the worker does
+    with translation.override("fr"):
+        page = client.get(f"/areas/import/{real.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert ProtectedArea.objects.count() == 3
+    assert 'data-result-word="rejected" data-word-one="rejetée" data-word-other="rejetées">rejetée<' in page
+    assert 'data-result-word="created" data-word-one="créée" data-word-other="créées">créées<' in page
+    assert "<li>Entité 4 : duplicate of feature 1 (same identity wdpa:303039)</li>" in spaced(page)
+
+
+def spaced(page: str) -> str:
+    """French puts a (narrow) no-break space before a colon."""
+    return page.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_a_plain_zip_of_points_then_polygons_gives_the_boundaries(download, tmp_path):
+    # one part on its own (unpacked from the download): the boundaries, whatever the members' order
+    with zipfile.ZipFile(download) as zf:
+        part = Path(zf.extract(f"{RELEASE}_0.zip", tmp_path / "one"))
+    summary = import_protected_areas(part, source="WDPA Dec2026")
+    assert summary.layer == POLYGONS and summary.created == 1
+    assert ProtectedArea.objects.get().wdpa_id == 303039
+
+
+def write_outer(archive: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return archive
+
+
+def inner_zip(members: dict[str, bytes]) -> bytes:
+    path = Path(tempfile.mkstemp(suffix=".zip")[1])
+    try:
+        write_outer(path, members)
+        return path.read_bytes()
+    finally:
+        path.unlink()
+
+
+def refused(archive: Path) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        import_protected_areas(archive)
+    assert not ProtectedArea.objects.exists()
+    return caught.value
+
+
+def test_a_part_that_would_unpack_to_far_more_than_data_takes_is_not_read(tmp_path):
+    bomb = inner_zip({"parks.geojson": b'{"type": "FeatureCollection", "features": []}' + b" " * (80 * 1024 * 1024)})
+    error = refused(write_outer(tmp_path / "download.zip", {"parks_shp_0.zip": bomb}))
+    assert error.code == "import_zip_too_large" and "parks_shp_0.zip would unpack to 84 MB" in error.message
+
+
+def test_parts_holding_zips_again_are_refused(tmp_path):
+    deeper = inner_zip({"inner.zip": inner_zip({"parks.geojson": b"{}"})})
+    error = refused(write_outer(tmp_path / "download.zip", {"parks_shp_0.zip": deeper}))
+    assert error.code == "import_zip_empty" and "parks_shp_0.zip contains no Shapefile" in error.message
+
+
+def test_a_part_that_is_not_a_zip_is_named(tmp_path):
+    error = refused(write_outer(tmp_path / "download.zip", {"parks_shp_0.zip": b"not a zip at all"}))
+    assert error.code == "import_file_unreadable" and "parks_shp_0.zip is not a valid .zip archive" in error.message
+
+
+def test_too_many_parts_are_refused_before_any_is_unpacked(tmp_path):
+    part = inner_zip({"parks.geojson": b"{}"})
+    members = {f"parks_shp_{n}.zip": part for n in range(files.MAX_PARTS + 1)}
+    error = refused(write_outer(tmp_path / "download.zip", members))
+    assert f"holds {files.MAX_PARTS + 1} .zip files" in error.message
+
+
+def test_a_part_named_to_climb_out_is_unpacked_inside_our_folder(tmp_path, testdata):
+    subprocess.run(
+        ["ogr2ogr", "-f", "GeoJSON", str(tmp_path / "laos.geojson"), str(testdata / LAOS)],
+        check=True,
+        capture_output=True,
+    )
+    geojson = (tmp_path / "laos.geojson").read_bytes()
+    archive = tmp_path / "deep" / "down" / "download.zip"
+    archive.parent.mkdir(parents=True)
+    write_outer(archive, {"../../escaped.zip": inner_zip({"laos.geojson": geojson})})
+
+    summary = import_protected_areas(archive, source="WDPA")
+
+    assert summary.created == 2
+    assert not list(tmp_path.rglob("escaped.zip"))  # written nowhere near the upload
+    assert not (Path(tempfile.gettempdir()).parent / "escaped.zip").exists()
+
+
+def test_parts_whose_columns_differ_are_not_read_as_one(tmp_path, testdata):
+    laos = testdata / LAOS
+    folders = []
+    for number, columns in enumerate(("WDPAID, NAME", "WDPAID, NAME, ISO3")):
+        folder = tmp_path / f"p{number}"
+        folder.mkdir()
+        sql = f"SELECT {columns}, geom FROM wdpa_laos"  # noqa: S608 (GDAL's SQL on a test file)
+        ogr2ogr(str(folder / "parks.shp"), str(laos), "-dialect", "sqlite", "-sql", sql, "-nln", "parks")
+        folders.append(folder)
+    members = {}
+    for number, folder in enumerate(folders):
+        members[f"parks_{number}.zip"] = inner_zip(
+            {f"parks{suffix}": (folder / f"parks{suffix}").read_bytes() for suffix in SHP_FILES[:4]}
+        )
+    error = refused(write_outer(tmp_path / "parks.zip", members))
+    assert "other columns in part 2 than in the first" in error.message
+
+
+def test_a_zip_with_a_metadata_json_beside_the_shapefile_reads_the_shapefile(download, tmp_path):
+    with zipfile.ZipFile(download) as zf:
+        part = zf.read(f"{RELEASE}_1.zip")
+    members = {"metadata.json": b'{"title": "not GeoJSON"}'}
+    with zipfile.ZipFile(io.BytesIO(part)) as zf:
+        members.update({name: zf.read(name) for name in zf.namelist()})
+    summary = import_protected_areas(write_outer(tmp_path / "dakrong.zip", members), source="WDPA Dec2026")
+    assert summary.layer == POLYGONS and summary.created == 1
