@@ -58,8 +58,8 @@ def part_zip(folder: Path, archive: Path) -> None:
 
 @pytest.fixture
 def download(testdata, tmp_path) -> Path:
-    """Part 0: Phong Dien's boundary and Shell Beach as a point; part 1: Dakrong; part 2: Shell Beach's
-    boundary, then Phong Dien's again (a repeat across parts, feature 4 of the layer)."""
+    """Part 0: Phong Dien's boundary and Shell Beach as a point; part 1: Dakrong; part 2: Phong Dien's
+    boundary again (a repeat across parts, feature 3 of the layer; the WDPA has none, but a file may)."""
     laos, shell = testdata / LAOS, testdata / SHELL_BEACH
     parts = []
     for number in range(3):
@@ -72,8 +72,7 @@ def download(testdata, tmp_path) -> Path:
             shapefile(folder, POLYGONS, laos, "WDPAID = 10384")
             no_points(folder, tmp_path / "part0")
         else:
-            shapefile(folder, POLYGONS, shell, "1")
-            shapefile(folder, POLYGONS, laos, "WDPAID = 303039", append=True)
+            shapefile(folder, POLYGONS, laos, "WDPAID = 303039")
             no_points(folder, tmp_path / "part0")
         part = tmp_path / f"{RELEASE}_{number}.zip"
         part_zip(folder, part)
@@ -98,14 +97,14 @@ def test_the_download_as_it_came_imports_the_boundaries_of_every_part(download):
     summary = import_protected_areas(download, source="WDPA Dec2026")
 
     # then the boundaries (not the points, which come first in each part), from all three parts
-    assert summary.layer == POLYGONS and summary.total == 4
-    assert (summary.created, summary.rejected) == (3, 1)
+    assert summary.layer == POLYGONS and summary.total == 3
+    assert (summary.created, summary.rejected) == (2, 1)
     areas = ProtectedArea.objects.filter(geom__isnull=False)
-    assert sorted(areas.values_list("wdpa_id", flat=True)) == [10384, 41057, 303039]
+    assert sorted(areas.values_list("wdpa_id", flat=True)) == [10384, 303039]
     phong_dien = ProtectedArea.objects.get(wdpa_id=303039)
     assert phong_dien.name == "Phong Dien" and phong_dien.iso3 == ["VNM"] and phong_dien.key == "wdpa:303039"
-    # and features are numbered on across the parts: Phong Dien's repeat in the last part is the 4th
-    assert summary.errors[0]["feature"] == 4 and "feature 1" in summary.errors[0]["reason"]
+    # and features are numbered on across the parts: Phong Dien's repeat in the last part is the 3rd
+    assert summary.errors[0]["feature"] == 3 and "feature 1" in summary.errors[0]["reason"]
     # and the parts were unpacked into a folder that is gone again
     assert unpacked_folders() == folders_before
 
@@ -114,35 +113,35 @@ def test_a_second_import_changes_nothing_and_the_points_are_the_other_layer(down
     import_protected_areas(download, source="WDPA Dec2026")
 
     again = import_protected_areas(download, source="WDPA Dec2026")
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
     points = import_protected_areas(download, layer=POINTS, source="WDPA Dec2026")
-    assert points.layer == POINTS and points.total == 1 and points.rejected == 0
-    # Shell Beach has its boundary already: the point is the same area, not a new one
-    assert ProtectedArea.objects.filter(wdpa_id=41057).count() == 1
+    assert points.layer == POINTS and points.total == 1 and points.created == 1
+    shell_beach = ProtectedArea.objects.get(wdpa_id=41057)
+    assert shell_beach.geom is None and shell_beach.point is not None
 
 
 def test_the_wizard_lists_each_layer_with_its_records_in_all_parts(client, staff, download):
     client.force_login(staff)
     job = previewed(client, download)
 
-    assert job.status == "done" and job.result["summary"]["created"] == 3
+    assert job.status == "done" and job.result["summary"]["created"] == 2
     assert [(lyr["name"], lyr["holds"], lyr["records"], lyr["parts"], lyr["read"]) for lyr in job.result["layers"]] == [
         (POINTS, "points", 1, 3, False),
-        (POLYGONS, "boundaries", 4, 3, True),
+        (POLYGONS, "boundaries", 3, 3, True),
     ]
     assert not ProtectedArea.objects.exists()
     with translation.override("fr"):
         page = client.get(f"/areas/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "4 enregistrements en 3 parties" in page and "lue par cet import" in page
+    assert "3 enregistrements en 3 parties" in page and "lue par cet import" in page
     # and the dry run's counts agree with their numbers, and each rejected record says why, by number
     assert (
-        '"created">3</strong> <span data-result-word="created" data-word-one="créée" data-word-other="créées">créées<'
+        '"created">2</strong> <span data-result-word="created" data-word-one="créée" data-word-other="créées">créées<'
         in page
     )
     assert 'data-word-other="rejetées">rejetée<' in page and 'data-word-other="mises à jour">mise à jour<' in page
     # (the reason in the language the preview ran in: the test's worker ran it in English)
-    assert "<li>Entité 4 : duplicate of feature 1 (same identity wdpa:303039)</li>" in spaced(page)
+    assert "<li>Entité 3 : duplicate of feature 1 (same identity wdpa:303039)</li>" in spaced(page)
 
     # and once imported, the import's page says the same
     client.post(f"/areas/import/{job.pk}/confirm/", {})
@@ -150,10 +149,10 @@ def test_the_wizard_lists_each_layer_with_its_records_in_all_parts(client, staff
     import_job_run(real.pk)  # what the worker does
     with translation.override("fr"):
         page = client.get(f"/areas/import/{real.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert ProtectedArea.objects.count() == 3
+    assert ProtectedArea.objects.count() == 2
     assert 'data-result-word="rejected" data-word-one="rejetée" data-word-other="rejetées">rejetée<' in page
     assert 'data-result-word="created" data-word-one="créée" data-word-other="créées">créées<' in page
-    assert "<li>Entité 4 : duplicate of feature 1 (same identity wdpa:303039)</li>" in spaced(page)
+    assert "<li>Entité 3 : duplicate of feature 1 (same identity wdpa:303039)</li>" in spaced(page)
 
 
 def spaced(page: str) -> str:
