@@ -6,15 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .importer.columns import MAPPABLE
 
-UPLOAD_SUFFIXES = (".zip", ".geojson", ".json", ".gpkg", ".kml")
+UPLOAD_SUFFIXES = (".zip", ".geojson", ".json", ".gpkg", ".kml", ".kmz")
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_(
-            "GeoJSON, GeoPackage, KML, or one .zip holding a Shapefile (with its .shx, .dbf and .prj) or an Esri "
-            "File Geodatabase (its .gdb folder). A WDPA download as it came: the geodatabase, or the shapefile "
+            "GeoJSON, GeoPackage, KML or KMZ, or one .zip holding a Shapefile (with its .shx, .dbf and .prj) or an "
+            "Esri File Geodatabase (its .gdb folder). A WDPA download as it came: the geodatabase, or the shapefile "
             "download with its three parts."
         ),
     )
@@ -63,8 +63,8 @@ class ImportForm(forms.Form):
         if suffix not in UPLOAD_SUFFIXES:
             raise forms.ValidationError(
                 _(
-                    "Unsupported file type %(suffix)s: use .geojson, .gpkg, .kml, or a .zip of a shapefile or a "
-                    "geodatabase."
+                    "Unsupported file type %(suffix)s: use .geojson, .gpkg, .kml, .kmz, or a .zip of a shapefile or "
+                    "a geodatabase."
                 )
                 % {"suffix": suffix or "(none)"}
             )

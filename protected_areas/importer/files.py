@@ -1,4 +1,5 @@
-"""Opening the file of an import: which formats, which GDAL driver, what a .zip may hold.
+"""Opening the file of an import: which formats, which GDAL driver, what a .zip (or a KMZ) may hold,
+and a file that comes in parts (a .zip of .zip files, as the WDPA's shapefile download).
 
 This is the importer's security boundary. A file is opened only when its extension is one we read,
 and then only with that format's own GDAL driver (core.gdal_safety), so a VRT document under
@@ -175,12 +176,19 @@ def _gdal_paths(path: Path, folder: Callable[[], Path]) -> list[list[str]]:
         if any(m.lower().endswith(".zip") for m in members):
             return _unpack_parts(path, members, folder())
         raise _no_data_in(path.name)
+    if suffix == ".kmz":
+        # KML zipped (Google Earth's and My Maps' own format: doc.kml, perhaps images beside it): its
+        # KML files, read as a .zip's, with the same checks.
+        kml = [p for p in _readable_members(path, _zip_members(path)) if p.lower().endswith(".kml")]
+        if kml:
+            return [kml]
+        raise _no_data_in(path.name)
     if suffix not in READABLE_SUFFIXES:
         raise DomainError(
             error_codes.IMPORT_FORMAT_UNSUPPORTED,
             _(
                 "%(name)s: unsupported file type %(type)s; use GeoJSON, GeoPackage, Shapefile (.shp or .zip), KML "
-                "or an Esri File Geodatabase (.gdb, or zipped)."
+                "(or KMZ) or an Esri File Geodatabase (.gdb, or zipped)."
             )
             % {"name": path.name, "type": suffix or _("(none)")},
         )

@@ -260,3 +260,39 @@ def test_a_zip_with_a_metadata_json_beside_the_shapefile_reads_the_shapefile(dow
         members.update({name: zf.read(name) for name in zf.namelist()})
     summary = import_protected_areas(write_outer(tmp_path / "dakrong.zip", members), source="WDPA Dec2026")
     assert summary.layer == POLYGONS and summary.created == 1
+
+
+# --- KMZ: KML zipped, as Google Earth and My Maps save it --------------------------------------------
+
+
+@pytest.fixture
+def kmz(testdata, tmp_path) -> Path:
+    """doc.kml (written by GDAL from the real WDPA sample) and an image beside it, as Google Earth packs them."""
+    kml = tmp_path / "doc.kml"
+    subprocess.run(["ogr2ogr", "-f", "KML", str(kml), str(testdata / LAOS)], check=True, capture_output=True)
+    archive = tmp_path / "reserves.kmz"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(kml, "doc.kml")
+        zf.writestr("files/logo.png", b"\x89PNG\r\n\x1a\n")
+    return archive
+
+
+def test_a_kmz_is_read_as_its_kml(kmz):
+    summary = import_protected_areas(kmz, source="WDPA")
+    assert (summary.created, summary.rejected) == (2, 0)
+    phong_dien = ProtectedArea.objects.get(wdpa_id=303039)
+    assert phong_dien.geom is not None and phong_dien.iso3 == ["VNM"]
+
+
+def test_the_import_page_takes_a_kmz(client, staff, kmz):
+    client.force_login(staff)
+    job = previewed(client, kmz)
+    assert job.status == "done" and job.result["summary"]["created"] == 2
+
+
+def test_a_kmz_without_kml_or_too_big_is_refused(tmp_path):
+    empty = write_outer(tmp_path / "photos.kmz", {"files/logo.png": b"\x89PNG\r\n\x1a\n"})
+    error = refused(empty)
+    assert error.code == "import_zip_empty" and "photos.kmz contains no" in error.message
+    bomb = write_outer(tmp_path / "bomb.kmz", {"doc.kml": b"<kml>" + b" " * (80 * 1024 * 1024)})
+    assert refused(bomb).code == "import_zip_too_large"

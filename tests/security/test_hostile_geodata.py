@@ -267,6 +267,7 @@ def test_importer_refuses_vrt_before_opening(listener, probe, tmp_path):
         # a file in parts (as the WDPA's shapefile download) whose parts hold VRT documents
         "parts.zip": zipped("parks_0.zip", zipped("parks.kml", vrt_curl(listener.url("p.csv")))),
         "sql-parts.zip": zipped("parks_0.zip", zipped("parks/boundaries.geojson", vrt_pg())),
+        "sql.kmz": zipped("doc.kml", vrt_pg()),
     }.items():
         path = tmp_path / name
         path.write_bytes(data)
