@@ -176,6 +176,14 @@ def test_kml_and_zipped_shapefile(arezzo_assessment, arezzo_team, upload, proces
     item = processed(upload(arezzo_assessment, arezzo_team, kml, name="nest.kml"))
     assert item.processing_status == "ready", item.status_reason
     assert item.facts.location_check == "inside"
+    # the same placemark as Google Earth saves it: KMZ, its doc.kml zipped with an icon
+    kmz = io.BytesIO()
+    with zipfile.ZipFile(kmz, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("doc.kml", kml)
+        z.writestr("files/nest.png", b"\x89PNG\r\n\x1a\n")
+    item = processed(upload(arezzo_assessment, arezzo_team, kmz.getvalue(), name="nest.kmz"))
+    assert item.processing_status == "ready", item.status_reason
+    assert item.facts.kind == "geodata" and item.facts.location_check == "inside"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         for ext in ("shp", "shx", "dbf", "prj", "cpg"):
