@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -20,11 +21,14 @@ from core.errors import DomainError
 from core.jobs import JobDone, Progress, job_create, job_run
 from core.models import Job
 
+from . import error_codes
 from .importer.files import open_file
 from .importer.summary import ImportSummary
 from .models import ProtectedArea
 
 PREVIEW_JOB_KIND = "protected_area_import_preview"
+# What a layer must hold to be imported (importer.files.layer_holds): not a table, not lines.
+LAYERS_TO_IMPORT = ("boundaries", "points", "any")
 DUPLICATE_CHOICES = ("keep_both", "skip", "update")
 SAMPLES = 3
 SAMPLE_CHARS = 60
@@ -269,6 +273,26 @@ def preview_job_start(*, user: Any, upload: Any, layer: str, field_map: dict[str
         input_file=upload,
         input_name=Path(upload.name or "upload").name,
     )
+
+
+def preview_other_layer(job: Job, *, user: Any, layer: str) -> Job:
+    """A preview of another layer of the file a preview read (a WDPA download's point-only sites after
+    its boundaries), from the file already uploaded: nobody sends a national download twice. The
+    mapping is not carried over (another layer may have other columns); the data set's name is."""
+    offered = {lyr["name"] for lyr in (job.result or {}).get("layers") or [] if lyr["holds"] in LAYERS_TO_IMPORT}
+    if layer not in offered:
+        raise DomainError(
+            error_codes.IMPORT_LAYER_UNKNOWN,
+            _("%(name)s has no layer '%(layer)s' to import.") % {"name": job.params["file_name"], "layer": layer},
+        )
+    with job.input_file.open("rb") as handle:
+        return preview_job_start(
+            user=user,
+            upload=File(handle, name=job.params["file_name"]),
+            layer=layer,
+            field_map={},
+            source=job.params["source"],
+        )
 
 
 def preview_job_run(job_id: int) -> Job:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("import/", views.import_start, name="import"),
     path("import/<int:job_id>/", views.import_status, name="import-status"),
     path("import/<int:job_id>/confirm/", views.import_confirm, name="import-confirm"),
+    path("import/<int:job_id>/layer/", views.import_layer, name="import-layer"),
     path("import/<int:job_id>/status.json", views.import_status_json, name="import-status-json"),
     path("<int:pk>/", views.area_detail, name="detail"),
     path("<int:pk>/team/", views.team_add, name="team-add"),

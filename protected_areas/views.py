@@ -232,9 +232,27 @@ def _preview_context(job, errors=None):
         "missing_labels": [str(WIZARD_LABELS[name]) for name in WIZARD_FIELDS if name in missing],
         "duplicates": list(enumerate(duplicates)),
         "finished": job.status in (job.Status.DONE, job.Status.FAILED),
+        "layers_to_import": import_wizard.LAYERS_TO_IMPORT,
         "errors": errors or [],
         "map": _map_config(),
     }
+
+
+@login_required
+@require_POST
+def import_layer(request, job_id):
+    """Preview another layer of a previewed file (its layers are listed on the preview), from the
+    file already uploaded."""
+    job = selectors.get_import_job_for_user(request.user, job_id)
+    if not rules.can_import_protected_areas(request.user):
+        raise PermissionDenied
+    if job.kind != import_wizard.PREVIEW_JOB_KIND or job.status != job.Status.DONE:
+        raise Http404("No preview of this file.")
+    try:
+        again = import_wizard.preview_other_layer(job, user=request.user, layer=request.POST.get("layer", ""))
+    except DomainError as exc:
+        return render(request, "protected_areas/import_preview.html", _preview_context(job, [exc.message]), status=400)
+    return redirect("protected_areas:import-status", job_id=again.pk)
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.utils import translation
 
 from core.errors import DomainError
 from core.models import Job
+from protected_areas.import_wizard import preview_job_run
 from protected_areas.importer import files
 from protected_areas.models import ProtectedArea
 from protected_areas.services import import_job_run, import_protected_areas
@@ -153,6 +154,46 @@ def test_the_wizard_lists_each_layer_with_its_records_in_all_parts(client, staff
     assert 'data-result-word="rejected" data-word-one="rejetée" data-word-other="rejetées">rejetée<' in page
     assert 'data-result-word="created" data-word-one="créée" data-word-other="créées">créées<' in page
     assert "<li>Entité 3 : duplicate of feature 1 (same identity wdpa:303039)</li>" in spaced(page)
+
+
+def test_the_other_layer_is_previewed_from_the_file_already_uploaded(client, staff, download):
+    client.force_login(staff)
+    boundaries = previewed(client, download)
+    page = client.get(f"/areas/import/{boundaries.pk}/").content.decode()
+    assert page.count('name="layer" value="') == 1 and f'name="layer" value="{POINTS}"' in page
+
+    # when staff ask for the points from the boundaries' preview: no upload
+    response = client.post(f"/areas/import/{boundaries.pk}/layer/", {"layer": POINTS})
+    points = Job.objects.filter(kind="protected_area_import_preview").latest("id")
+    assert response.status_code == 302 and response["Location"] == f"/areas/import/{points.pk}/"
+    assert points.pk != boundaries.pk and points.params["layer"] == POINTS
+    assert points.params["source"] == boundaries.params["source"]
+    preview_job_run(points.pk)  # what the worker does
+    points.refresh_from_db()
+
+    # then the preview is of the point-only sites, from the same file, and nothing is saved yet
+    assert points.status == "done" and points.result["summary"]["created"] == 1
+    assert [lyr["read"] for lyr in points.result["layers"]] == [True, False]
+    assert points.input_file.read() == download.read_bytes()
+    assert not ProtectedArea.objects.exists()
+
+
+def test_only_a_layer_the_file_has_is_previewed_and_only_by_staff(client, staff, outsider, site_manager, download):
+    client.force_login(staff)
+    boundaries = previewed(client, download)
+    jobs = Job.objects.count()
+
+    # a layer the file does not have: said on the page, no job
+    response = client.post(f"/areas/import/{boundaries.pk}/layer/", {"layer": "WDPA_source"})
+    assert response.status_code == 400 and "has no layer &#x27;WDPA_source&#x27; to import" in response.content.decode()
+    assert client.get(f"/areas/import/{boundaries.pk}/layer/").status_code == 405
+
+    # people who do not import (a site manager, anyone else): refused, no job
+    for person in (outsider, site_manager):
+        client.force_login(person)
+        response = client.post(f"/areas/import/{boundaries.pk}/layer/", {"layer": POINTS})
+        assert response.status_code in (403, 404), person
+    assert Job.objects.count() == jobs
 
 
 def spaced(page: str) -> str:
