@@ -188,16 +188,20 @@ def duplicate_decisions(duplicates: list[dict[str, Any]], choices: list[str]) ->
 
 
 def _preview_map(first_new_id: int, keys_seen: list[str]) -> dict[str, Any]:
-    """New and updated areas' simplified boundaries as GeoJSON, for the preview map."""
+    """New and updated areas' simplified boundaries (or points) as GeoJSON, for the preview map, each
+    with a `marker` inside it: where areas lie far apart the map is zoomed out too far to see them,
+    and static/js/map.js draws the markers there."""
     sql = """
         SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(f), '[]'::json))
         FROM (SELECT json_build_object(
                 'type', 'Feature',
-                'geometry', ST_AsGeoJSON(coalesce(geom_display, point), 5)::json,
-                'properties', json_build_object('name', name, 'new', id >= %(first)s)) AS f
-              FROM protected_areas_protectedarea
-              WHERE (id >= %(first)s OR key = ANY(%(keys)s)) AND coalesce(geom_display, point) IS NOT NULL
-              ORDER BY id LIMIT %(limit)s) rows
+                'geometry', ST_AsGeoJSON(shape, 5)::json,
+                'properties', json_build_object(
+                    'name', name, 'new', id >= %(first)s,
+                    'marker', ST_AsGeoJSON(ST_PointOnSurface(shape), 5)::json -> 'coordinates')) AS f
+              FROM (SELECT id, name, coalesce(geom_display, point) AS shape FROM protected_areas_protectedarea
+                    WHERE (id >= %(first)s OR key = ANY(%(keys)s)) AND coalesce(geom_display, point) IS NOT NULL
+                    ORDER BY id LIMIT %(limit)s) areas) rows
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, {"first": first_new_id, "keys": keys_seen, "limit": MAP_FEATURES})

@@ -163,9 +163,18 @@
     data.features.forEach((f) => extend(b, f.geometry.coordinates));
     const map = createMap(el, { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 30, maxZoom: 12 } });
     if (!map) return;
+    window.greenlistMap = map;
     whenStyleReady(map, () => {
       map.addSource("preview", { type: "geojson", data: data });
       areaLayers(map, "preview", null);
+      const dot = { "circle-color": FILL, "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 };
+      // Point-only sites (a WDPA download's other layer) as dots.
+      map.addLayer({ id: "preview-points", type: "circle", source: "preview", filter: ["==", ["geometry-type"], "Point"], paint: Object.assign({ "circle-radius": 6 }, dot) });
+      // Zoomed out (areas far apart), a boundary is a pixel or less: a dot inside each shows where it is.
+      const markers = data.features.filter((f) => f.geometry.type !== "Point" && f.properties.marker)
+        .map((f) => ({ type: "Feature", geometry: { type: "Point", coordinates: f.properties.marker }, properties: { name: f.properties.name } }));
+      map.addSource("preview-markers", { type: "geojson", data: { type: "FeatureCollection", features: markers } });
+      map.addLayer({ id: "preview-markers", type: "circle", source: "preview-markers", maxzoom: 6, paint: Object.assign({ "circle-radius": 4 }, dot) });
       el.dataset.loaded = "true";
     });
   }
