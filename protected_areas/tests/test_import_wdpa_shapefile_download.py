@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
 from core.errors import DomainError
@@ -120,6 +121,19 @@ def test_a_second_import_changes_nothing_and_the_points_are_the_other_layer(down
     assert points.layer == POINTS and points.total == 1 and points.created == 1
     shell_beach = ProtectedArea.objects.get(wdpa_id=41057)
     assert shell_beach.geom is None and shell_beach.point is not None
+
+
+def test_the_command_line_lists_the_layers_and_imports_the_one_named(download, capsys):
+    call_command("import_protected_areas", str(download), "--layers")
+    assert capsys.readouterr().out.splitlines() == [
+        f"{POINTS}: points, 1 records in 3 parts",
+        f"{POLYGONS}: boundaries, 3 records in 3 parts  (read without --layer)",
+    ]
+    assert not ProtectedArea.objects.exists()
+
+    call_command("import_protected_areas", str(download), "--layer", POINTS)
+    assert "1 created" in capsys.readouterr().out
+    assert ProtectedArea.objects.get().wdpa_id == 41057
 
 
 def test_the_wizard_lists_each_layer_with_its_records_in_all_parts(client, staff, download):

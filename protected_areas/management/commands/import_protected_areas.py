@@ -1,13 +1,16 @@
-"""Load protected areas from a GeoJSON, GeoPackage, Shapefile (plain or zipped), KML file or Esri File
-Geodatabase (the .gdb folder, or zipped: as the WDPA is downloaded)."""
+"""Load protected areas from a GeoJSON, GeoPackage, Shapefile (plain or zipped), KML or KMZ file or Esri
+File Geodatabase (the .gdb folder, or zipped), or the WDPA's shapefile download as it came (three parts in
+one .zip): the formats of importer.files."""
 
 import json
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from core.errors import DomainError
+from protected_areas.importer.files import open_file
 from protected_areas.services import import_protected_areas
 
 
@@ -50,8 +53,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--source", help="Name of the data set (prefix of non-WDPA identities).")
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON on the last line.")
+        parser.add_argument(
+            "--layers",
+            action="store_true",
+            help="List the file's layers (what each holds, how many records, in how many parts) and import nothing.",
+        )
 
     def handle(self, *args, **options):
+        if options["layers"]:
+            self._list_layers(options["path"])
+            return
         field_map = _parse_map(options["map"])
         bar = None
         show_bar = sys.stderr.isatty()
@@ -91,3 +102,14 @@ class Command(BaseCommand):
             out.write(f"  ... and {summary.rejected - len(data['errors'])} more rejected features.")
         if options["json"]:
             out.write(json.dumps(data, ensure_ascii=False))
+
+    def _list_layers(self, path: str) -> None:
+        try:
+            with open_file(Path(path)) as opened:
+                default = opened.layer(None).name
+                for lyr in opened.layers:
+                    parts = f" in {len(lyr.parts)} parts" if len(lyr.parts) > 1 else ""
+                    read = "  (read without --layer)" if lyr.name == default else ""
+                    self.stdout.write(f"{lyr.name}: {lyr.holds}, {lyr.records} records{parts}{read}")
+        except DomainError as exc:
+            raise CommandError(exc.message)
