@@ -139,10 +139,12 @@ def _unpack_parts(path: Path, members: list[str], folder: Path) -> list[list[str
             # Under its own name (so that errors name it), in a folder of ours: never the member's path.
             inner = folder / str(number) / PurePosixPath(name.replace("\\", "/")).name
             try:
-                inner.parent.mkdir()
+                inner.parent.mkdir()  # a number of ours: cannot exist yet
                 with zf.open(name) as source, inner.open("wb") as target:
                     shutil.copyfileobj(source, target, 1024 * 1024)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+            # A damaged archive is the file's fault; a full disk (OSError) is the server's, and is not
+            # reported as the file's.
+            except (zipfile.BadZipFile, EOFError, ValueError, zlib.error):
                 raise DomainError(
                     error_codes.IMPORT_FILE_UNREADABLE,
                     _("%(name)s: its part %(part)s could not be unpacked (the archive is damaged).")

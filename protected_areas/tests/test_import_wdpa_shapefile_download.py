@@ -4,6 +4,7 @@ beside the sources table and a README. Imported as it came, it is one file in pa
 every part in turn. Made here with GDAL's own writer from the real WDPA samples."""
 
 import io
+import os
 import subprocess
 import tempfile
 import zipfile
@@ -262,6 +263,17 @@ def test_parts_holding_zips_again_are_refused(tmp_path):
 def test_a_part_that_is_not_a_zip_is_named(tmp_path):
     error = refused(write_outer(tmp_path / "download.zip", {"parks_shp_0.zip": b"not a zip at all"}))
     assert error.code == "import_file_unreadable" and "parks_shp_0.zip is not a valid .zip archive" in error.message
+
+
+def test_a_part_damaged_in_the_download_is_named(tmp_path):
+    part = inner_zip({"parks.geojson": os.urandom(300_000)})  # does not compress: the part fills the download
+    archive = write_outer(tmp_path / "download.zip", {"parks_shp_0.zip": part})
+    data = bytearray(archive.read_bytes())
+    data[150_000:150_100] = bytes(100)  # bytes lost in the middle of the part
+    archive.write_bytes(bytes(data))
+    error = refused(archive)
+    assert error.code == "import_file_unreadable"
+    assert "its part parks_shp_0.zip could not be unpacked (the archive is damaged)" in error.message
 
 
 def test_too_many_parts_are_refused_before_any_is_unpacked(tmp_path):
