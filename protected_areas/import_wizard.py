@@ -208,16 +208,17 @@ def _preview_map(first_new_id: int, keys_seen: list[str]) -> dict[str, Any]:
         return cursor.fetchone()[0]
 
 
-def file_layers(path: Path, layer: str | None) -> list[dict[str, Any]]:
+def file_layers(path: Path, layer: str | None) -> tuple[list[dict[str, Any]], list[str]]:
     """The layers of a file that has several (a WDPA geodatabase: boundaries, point-only sites,
     tables; its shapefile download: boundaries and points, each in three parts): name, what it
-    holds, how many records (in all its parts), in how many parts, and whether the import reads it.
-    Empty for a file of one layer in one part."""
+    holds, how many records (in all its parts), in how many parts, and whether the import reads it
+    (empty for a file of one layer in one part); and the files in a .zip that could not be read
+    beside the others (a metadata .json), named so that nobody wonders where they went."""
     with open_file(path) as opened:
         read = opened.layer(layer)
         if len(opened.layers) < 2 and len(read.parts) < 2:
-            return []
-        return [
+            return [], list(opened.left_out)
+        layers = [
             {
                 "name": lyr.name,
                 "holds": lyr.holds,
@@ -227,15 +228,18 @@ def file_layers(path: Path, layer: str | None) -> list[dict[str, Any]]:
             }
             for lyr in opened.layers
         ]
+        return layers, list(opened.left_out)
 
 
 def import_preview(path: Path, *, layer: str | None, field_map: dict[str, str] | None, source: str) -> dict[str, Any]:
     """What importing the file would do, with nothing saved."""
     from .services import import_protected_areas
 
+    layers, left_out = file_layers(path, layer)
     result: dict[str, Any] = {
         "columns": layer_columns(path, layer),
-        "layers": file_layers(path, layer),
+        "layers": layers,
+        "left_out": left_out,
         "field_map": field_map or {},
     }
     first_new_id = (ProtectedArea.objects.aggregate(m=Max("id"))["m"] or 0) + 1

@@ -269,7 +269,7 @@ class OpenedFile:
                     ds = self._open_source(gdal_path)
                 except DomainError as exc:
                     # A .zip may hold other files with a data file's extension (a metadata .json):
-                    # what cannot be read is left out, and said, if anything else can be.
+                    # what cannot be read is left out if anything else can be (the wizard names it).
                     if len(gdal_paths) == 1:
                         raise
                     refused = refused or exc

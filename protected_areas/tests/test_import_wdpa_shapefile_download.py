@@ -319,14 +319,29 @@ def test_parts_whose_columns_differ_are_not_read_as_one(tmp_path, testdata):
     assert "other columns in part 2 than in the first" in error.message
 
 
-def test_a_zip_with_a_metadata_json_beside_the_shapefile_reads_the_shapefile(download, tmp_path):
+@pytest.fixture
+def with_metadata(download, tmp_path) -> Path:
+    """Dakrong's part of the download, with a metadata file named .json that is not GeoJSON."""
     with zipfile.ZipFile(download) as zf:
         part = zf.read(f"{RELEASE}_1.zip")
     members = {"metadata.json": b'{"title": "not GeoJSON"}'}
     with zipfile.ZipFile(io.BytesIO(part)) as zf:
         members.update({name: zf.read(name) for name in zf.namelist()})
-    summary = import_protected_areas(write_outer(tmp_path / "dakrong.zip", members), source="WDPA Dec2026")
+    return write_outer(tmp_path / "dakrong.zip", members)
+
+
+def test_a_zip_with_a_metadata_json_beside_the_shapefile_reads_the_shapefile(with_metadata):
+    summary = import_protected_areas(with_metadata, source="WDPA Dec2026")
     assert summary.layer == POLYGONS and summary.created == 1
+
+
+def test_the_wizard_names_what_it_left_out_of_a_zip(client, staff, with_metadata):
+    client.force_login(staff)
+    job = previewed(client, with_metadata)
+    assert job.result["left_out"] == ["metadata.json"] and job.result["summary"]["created"] == 1
+    with translation.override("fr"):
+        page = client.get(f"/areas/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Non lu, son contenu n’étant pas ce que dit son nom : metadata.json." in page
 
 
 # --- KMZ: KML zipped, as Google Earth and My Maps save it --------------------------------------------
