@@ -22,7 +22,7 @@ from core.jobs import JobDone, Progress, job_create, job_run
 from core.models import Job
 
 from . import error_codes
-from .importer.files import open_file
+from .importer.files import FileLayer, OpenedFile, open_file
 from .importer.summary import ImportSummary
 from .models import ProtectedArea
 
@@ -45,23 +45,28 @@ class _DryRun(Exception):
     """Raised to roll the preview's writes back."""
 
 
-def layer_columns(path: Path, layer: str | None) -> list[dict[str, Any]]:
-    """Each column of the layer with a few non-empty sample values (for the mapping drop-downs)."""
+def file_overview(path: Path, layer: str | None) -> dict[str, Any]:
+    """What the preview shows of the file itself, from one opening of it (a file in parts is unpacked
+    once): the read layer's columns with a few non-empty sample values (for the mapping drop-downs),
+    the file's layers (`_layers`) and what a .zip held that could not be read."""
     with open_file(path) as opened:
-        lyr = opened.layer(layer).parts[0]
-        names = list(lyr.fields)[:MAX_COLUMNS]
-        samples: dict[str, list[str]] = {name: [] for name in names}
-        for n, feature in enumerate(lyr):
-            if n >= 200 or all(len(v) >= SAMPLES for v in samples.values()):
-                break
-            for name in names:
-                if len(samples[name]) >= SAMPLES:
-                    continue
-                value = feature.get(name)
-                text = "" if value is None else str(value).strip()
-                if text and text not in samples[name]:
-                    samples[name].append(text[:SAMPLE_CHARS])
-        del lyr
+        read = opened.layer(layer)
+        return {"columns": _columns(read.parts[0]), "layers": _layers(opened, read), "left_out": list(opened.left_out)}
+
+
+def _columns(lyr: Any) -> list[dict[str, Any]]:
+    names = list(lyr.fields)[:MAX_COLUMNS]
+    samples: dict[str, list[str]] = {name: [] for name in names}
+    for n, feature in enumerate(lyr):
+        if n >= 200 or all(len(v) >= SAMPLES for v in samples.values()):
+            break
+        for name in names:
+            if len(samples[name]) >= SAMPLES:
+                continue
+            value = feature.get(name)
+            text = "" if value is None else str(value).strip()
+            if text and text not in samples[name]:
+                samples[name].append(text[:SAMPLE_CHARS])
     return [{"name": name, "samples": samples[name]} for name in names]
 
 
@@ -208,38 +213,31 @@ def _preview_map(first_new_id: int, keys_seen: list[str]) -> dict[str, Any]:
         return cursor.fetchone()[0]
 
 
-def file_layers(path: Path, layer: str | None) -> tuple[list[dict[str, Any]], list[str]]:
+def _layers(opened: OpenedFile, read: FileLayer) -> list[dict[str, Any]]:
     """The layers of a file that has several (a WDPA geodatabase: boundaries, point-only sites,
     tables; its shapefile download: boundaries and points, each in three parts): name, what it
-    holds, how many records (in all its parts), in how many parts, and whether the import reads it
-    (empty for a file of one layer in one part); and the files in a .zip that could not be read
-    beside the others (a metadata .json), named so that nobody wonders where they went."""
-    with open_file(path) as opened:
-        read = opened.layer(layer)
-        if len(opened.layers) < 2 and len(read.parts) < 2:
-            return [], list(opened.left_out)
-        layers = [
-            {
-                "name": lyr.name,
-                "holds": lyr.holds,
-                "records": lyr.records,
-                "parts": len(lyr.parts),
-                "read": lyr.name == read.name,
-            }
-            for lyr in opened.layers
-        ]
-        return layers, list(opened.left_out)
+    holds, how many records (in all its parts), in how many parts, and whether the import reads it.
+    Empty for a file of one layer in one part."""
+    if len(opened.layers) < 2 and len(read.parts) < 2:
+        return []
+    return [
+        {
+            "name": lyr.name,
+            "holds": lyr.holds,
+            "records": lyr.records,
+            "parts": len(lyr.parts),
+            "read": lyr.name == read.name,
+        }
+        for lyr in opened.layers
+    ]
 
 
 def import_preview(path: Path, *, layer: str | None, field_map: dict[str, str] | None, source: str) -> dict[str, Any]:
     """What importing the file would do, with nothing saved."""
     from .services import import_protected_areas
 
-    layers, left_out = file_layers(path, layer)
     result: dict[str, Any] = {
-        "columns": layer_columns(path, layer),
-        "layers": layers,
-        "left_out": left_out,
+        **file_overview(path, layer),
         "field_map": field_map or {},
     }
     first_new_id = (ProtectedArea.objects.aggregate(m=Max("id"))["m"] or 0) + 1

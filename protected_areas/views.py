@@ -238,16 +238,23 @@ def _preview_context(job, errors=None):
     }
 
 
+def _finished_preview(request, job_id):
+    """The wizard's steps after a preview (import it, or preview another layer) start from a finished
+    preview the person may see, and only for people who import."""
+    job = selectors.get_import_job_for_user(request.user, job_id)
+    if not rules.can_import_protected_areas(request.user):
+        raise PermissionDenied
+    if job.kind != import_wizard.PREVIEW_JOB_KIND or job.status != job.Status.DONE:
+        raise Http404("No finished preview.")
+    return job
+
+
 @login_required
 @require_POST
 def import_layer(request, job_id):
     """Preview another layer of a previewed file (its layers are listed on the preview), from the
     file already uploaded."""
-    job = selectors.get_import_job_for_user(request.user, job_id)
-    if not rules.can_import_protected_areas(request.user):
-        raise PermissionDenied
-    if job.kind != import_wizard.PREVIEW_JOB_KIND or job.status != job.Status.DONE:
-        raise Http404("No preview of this file.")
+    job = _finished_preview(request, job_id)
     try:
         again = import_wizard.preview_other_layer(job, user=request.user, layer=request.POST.get("layer", ""))
     except DomainError as exc:
@@ -260,11 +267,7 @@ def import_layer(request, job_id):
 def import_confirm(request, job_id):
     """The wizard's last step: import with the mapping and the duplicate choices made on the preview
     (a changed mapping is previewed again first)."""
-    job = selectors.get_import_job_for_user(request.user, job_id)
-    if not rules.can_import_protected_areas(request.user):
-        raise PermissionDenied
-    if job.kind != import_wizard.PREVIEW_JOB_KIND or job.status != job.Status.DONE:
-        raise Http404("No preview to confirm.")
+    job = _finished_preview(request, job_id)
     columns = {c["name"] for c in job.result.get("columns") or []}
     field_map = {}
     errors = []

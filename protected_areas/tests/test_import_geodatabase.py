@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from core.errors import DomainError
-from protected_areas.import_wizard import layer_columns
+from protected_areas.import_wizard import file_overview
 from protected_areas.importer import files
 from protected_areas.models import ProtectedArea
 from protected_areas.services import import_protected_areas
@@ -91,7 +91,7 @@ def test_the_geodatabase_folder_itself_from_the_command_line(wdpa_gdb, capsys):
 
 def test_the_wizard_shows_the_boundaries_columns_of_a_geodatabase(wdpa_gdb, tmp_path):
     archive = zip_folder(wdpa_gdb, tmp_path / "wdpa.zip")
-    names = [column["name"] for column in layer_columns(archive, None)]
+    names = [column["name"] for column in file_overview(archive, None)["columns"]]
     assert "WDPAID" in names and "DESIG_ENG" in names and "DATA_TITLE" not in names
 
 
