@@ -163,6 +163,34 @@ def empty_tables() -> None:
         cursor.execute("VACUUM ANALYZE protected_areas_protectedarea")
 
 
+def settle() -> str:
+    """Let the writes of the run before finish before the next run is timed: the file system's dirty
+    pages written out, and a PostgreSQL checkpoint. Without it each run paid for the one before: 800 MB
+    written by ogr2ogr at 100,000 features were still being flushed, and its WAL checkpointed, during
+    the import that followed it (the import was 1.1-1.2x slower after ogr2ogr than after itself).
+    CHECKPOINT needs a superuser or pg_checkpoint: the tests' role is neither, so it is asked as the
+    administrator where PostgreSQL trusts local connections (as on a developer machine); how it went is
+    returned, for the report."""
+    import psycopg
+
+    os.sync()
+    for user in (PG["user"], "postgres"):
+        try:
+            with psycopg.connect(
+                dbname="postgres",
+                autocommit=True,
+                host=PG["host"],
+                port=PG["port"],
+                user=user,
+                password=PG["password"] if user == PG["user"] else None,
+            ) as conn:
+                conn.execute("CHECKPOINT")
+            return f"checkpoint and sync before each timed run (as {user})"
+        except psycopg.Error:
+            continue
+    return "sync only before each timed run (no role here may CHECKPOINT)"
+
+
 def rss_mb(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -171,7 +199,8 @@ def rss_mb(field: str) -> float:
 
 
 def measured(fn):
-    """(seconds, result, peak resident MB while fn ran)."""
+    """(seconds, result, peak resident MB while fn ran), timed once the writes before it are done (settle)."""
+    settle()
     try:
         Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
     except OSError:
@@ -184,47 +213,27 @@ def measured(fn):
 class CpuMeter:
     """CPU seconds a run used: this process's (all its threads) and its children's (ogr2ogr), plus every
     PostgreSQL backend connected to the scratch database meanwhile (read from /proc, sampled every 20 ms:
-    PostgreSQL runs on this machine). Unlike wall time, hardly moved by what else the machine does."""
+    PostgreSQL runs on this machine). Unlike wall time, hardly moved by what else the machine does.
+
+    The sampling runs in a process of its own (`--sample-backends`): as a thread of this process it took
+    the interpreter lock every 20 ms from the import it measured (ogr2ogr, another process, was not
+    slowed), which made the first import about 0.2 s slower at 10,000 features. Its own CPU is counted
+    in neither run."""
 
     def __init__(self, dbname: str) -> None:
-        import threading
-
         self.dbname = dbname
-        self.backends: dict[int, tuple[float, float]] = {}  # pid -> (first seen, last seen) CPU seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
-
-    @staticmethod
-    def _cpu(pid: int) -> float | None:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def _poll(self) -> None:
-        import psycopg
-
-        with psycopg.connect(dbname=self.dbname, autocommit=True, **PG) as conn:
-            me = conn.info.backend_pid
-            while not self._stop.is_set():
-                rows = conn.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> %s", [self.dbname, me]
-                ).fetchall()
-                for (pid,) in rows:
-                    cpu = self._cpu(pid)
-                    if cpu is not None:
-                        first = self.backends.get(pid, (cpu, cpu))[0]
-                        self.backends[pid] = (first, cpu)
-                time.sleep(0.02)
 
     def __enter__(self):
         import resource
 
-        self._thread.start()
-        time.sleep(0.05)
-        # A backend already connected (Django's own) counts from here.
-        self.backends = {pid: (last, last) for pid, (_first, last) in self.backends.items()}
+        self._sampler = subprocess.Popen(
+            [sys.executable, __file__, "--sample-backends", self.dbname],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._sampler.stdout is not None
+        self._sampler.stdout.readline()  # "ready": backends already connected (Django's own) count from here
         self._self = resource.getrusage(resource.RUSAGE_SELF)
         self._children = resource.getrusage(resource.RUSAGE_CHILDREN)
         return self
@@ -233,8 +242,7 @@ class CpuMeter:
         import resource
 
         own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        self._stop.set()
-        self._thread.join()
+        out, _err = self._sampler.communicate("stop\n")  # waited for after the reading above: not counted
         self.client = (
             own.ru_utime
             - self._self.ru_utime
@@ -245,7 +253,42 @@ class CpuMeter:
             + children.ru_stime
             - self._children.ru_stime
         )
-        self.server = sum(last - first for first, last in self.backends.values())
+        self.server = json.loads(out)["server"]
+
+
+def _process_cpu(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def sample_backends(dbname: str) -> None:
+    """CpuMeter's sampler: prints "ready" once it has seen the backends already connected, samples
+    until a line arrives on stdin, then prints the CPU seconds the database's backends used meanwhile."""
+    import select
+
+    import psycopg
+
+    backends: dict[int, tuple[float, float]] = {}  # pid -> (first seen, last seen) CPU seconds
+    with psycopg.connect(dbname=dbname, autocommit=True, **PG) as conn:
+        me = conn.info.backend_pid
+        first_sample = True
+        while True:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> %s", [dbname, me]
+            ).fetchall()
+            for (pid,) in rows:
+                cpu = _process_cpu(pid)
+                if cpu is not None:
+                    backends[pid] = (backends.get(pid, (cpu, cpu))[0], cpu)
+            if first_sample:
+                first_sample = False
+                print("ready", flush=True)
+            if select.select([sys.stdin], [], [], 0.02)[0]:
+                break
+    print(json.dumps({"server": sum(last - first for first, last in backends.values())}), flush=True)
 
 
 def run_ogr2ogr(path: Path, dbname: str) -> None:
@@ -281,6 +324,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--features", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3, help="Interleaved rounds; the ratios are of the medians.")
+    parser.add_argument("--cpu-runs", type=int, default=2, help="Runs of each, after the rounds, for CPU.")
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -304,11 +348,11 @@ def main() -> None:
         times: dict[str, list[float]] = {"import": [], "reimport": [], "ogr2ogr": [], "maps": [], "remaps": []}
         cpu: dict[str, list[tuple[float, float]]] = {"import": [], "ogr2ogr": []}
 
-        def metered(name, fn):
+        def metered(name, fn) -> None:
+            settle()
             with CpuMeter(dbname) as meter:
-                result = measured(fn)
+                fn()
             cpu[name].append((meter.client, meter.server))
-            return result
 
         peaks: list[float] = []
         baseline = rss_mb("VmRSS")
@@ -316,8 +360,8 @@ def main() -> None:
         for round_no in range(args.rounds):
             empty_tables()
             if round_no % 2 == 0:
-                times["ogr2ogr"].append(metered("ogr2ogr", lambda: run_ogr2ogr(path, dbname))[0])
-            t, first, peak = metered("import", lambda: import_protected_areas(path, refresh_maps=False))
+                times["ogr2ogr"].append(measured(lambda: run_ogr2ogr(path, dbname))[0])
+            t, first, peak = measured(lambda: import_protected_areas(path, refresh_maps=False))
             times["import"].append(t)
             peaks.append(peak)
             times["maps"].append(maps_follow_up(first))
@@ -326,13 +370,21 @@ def main() -> None:
             peaks.append(peak)
             times["remaps"].append(maps_follow_up(again))
             if round_no % 2 == 1:
-                times["ogr2ogr"].append(metered("ogr2ogr", lambda: run_ogr2ogr(path, dbname))[0])
+                times["ogr2ogr"].append(measured(lambda: run_ogr2ogr(path, dbname))[0])
             print(
                 f"round {round_no + 1}: import {times['import'][-1]:.2f} s (then maps {times['maps'][-1]:.2f} s), "
                 f"re-import {times['reimport'][-1]:.2f} s (then maps {times['remaps'][-1]:.2f} s), "
                 f"ogr2ogr {times['ogr2ogr'][-1]:.2f} s (load average {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
+        # CPU from runs of their own after the timed rounds: the sampler, a process beside the run, takes
+        # CPU itself, which slows an import that keeps both cores busy and not ogr2ogr (it waits on its
+        # COPY more than it computes), so no timed run is metered.
+        for _run in range(args.cpu_runs):
+            empty_tables()
+            metered("ogr2ogr", lambda: run_ogr2ogr(path, dbname))
+            empty_tables()
+            metered("import", lambda: import_protected_areas(path, refresh_maps=False))
         vertices = vertex_count()
         med = {name: statistics.median(values) for name, values in times.items()}
         assert first is not None and again is not None
@@ -349,12 +401,13 @@ def main() -> None:
             f"(maps follow-up {med['remaps']:.2f} s)"
         )
         print(f"ogr2ogr:   {med['ogr2ogr']:7.2f} s median  (plain load: no repair, no areas, no history)")
-        for name in ("import", "ogr2ogr"):
+        for name in ("import", "ogr2ogr") if args.cpu_runs > 0 else ():
             client = statistics.median(c for c, _s in cpu[name])
             server = statistics.median(s for _c, s in cpu[name])
             print(
                 f"CPU, {name + ':':8} {client + server:5.2f} s median (client {client:.2f} s, "
-                f"PostgreSQL {server:.2f} s; less moved by the machine's other work than the times)"
+                f"PostgreSQL {server:.2f} s; less moved by the machine's other work than the times; "
+                f"{args.cpu_runs} untimed runs)"
             )
         first_ratio = med["import"] / med["ogr2ogr"]
         again_ratio = med["reimport"] / med["ogr2ogr"]
@@ -376,6 +429,7 @@ def main() -> None:
             f"({baseline:.0f} MB before the first; target: flat, the same at 10,000 and 100,000)"
         )
         print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+        print(f"between runs: {settle()}")
     finally:
         from django.db import connections
 
@@ -385,4 +439,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--sample-backends"]:
+        sample_backends(sys.argv[2])
+    else:
+        main()
