@@ -45,13 +45,12 @@ class _DryRun(Exception):
     """Raised to roll the preview's writes back."""
 
 
-def file_overview(path: Path, layer: str | None) -> dict[str, Any]:
-    """What the preview shows of the file itself, from one opening of it (a file in parts is unpacked
-    once): the read layer's columns with a few non-empty sample values (for the mapping drop-downs),
-    the file's layers (`_layers`) and what a .zip held that could not be read."""
-    with open_file(path) as opened:
-        read = opened.layer(layer)
-        return {"columns": _columns(read.parts[0]), "layers": _layers(opened, read), "left_out": list(opened.left_out)}
+def file_overview(opened: OpenedFile, layer: str | None) -> dict[str, Any]:
+    """What the preview shows of the file itself: the read layer's columns with a few non-empty sample
+    values (for the mapping drop-downs), the file's layers (`_layers`) and what a .zip held that could
+    not be read."""
+    read = opened.layer(layer)
+    return {"columns": _columns(read.parts[0]), "layers": _layers(opened, read), "left_out": list(opened.left_out)}
 
 
 def _columns(lyr: Any) -> list[dict[str, Any]]:
@@ -233,18 +232,28 @@ def _layers(opened: OpenedFile, read: FileLayer) -> list[dict[str, Any]]:
 
 
 def import_preview(path: Path, *, layer: str | None, field_map: dict[str, str] | None, source: str) -> dict[str, Any]:
-    """What importing the file would do, with nothing saved."""
+    """What importing the file would do, with nothing saved. The file is opened once for its overview
+    and the dry run (a WDPA download in parts was unpacked once for each)."""
+    with open_file(path) as opened:
+        return _preview_opened(path, opened, layer=layer, field_map=field_map, source=source)
+
+
+def _preview_opened(
+    path: Path, opened: OpenedFile, *, layer: str | None, field_map: dict[str, str] | None, source: str
+) -> dict[str, Any]:
     from .services import import_protected_areas
 
     result: dict[str, Any] = {
-        **file_overview(path, layer),
+        **file_overview(opened, layer),
         "field_map": field_map or {},
     }
     first_new_id = (ProtectedArea.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     outcome: dict[str, Any] = {}
     try:
         with transaction.atomic():
-            summary: ImportSummary = import_protected_areas(path, layer=layer, field_map=field_map, source=source)
+            summary: ImportSummary = import_protected_areas(
+                path, layer=layer, field_map=field_map, source=source, opened=opened
+            )
             outcome["summary"] = summary.as_dict()
             outcome["duplicates"] = _duplicates(first_new_id)
             touched = list(

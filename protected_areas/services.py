@@ -12,7 +12,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -36,7 +36,7 @@ from core.models import Job
 from . import error_codes, map_updates, tile_cache
 from .importer import writer
 from .importer.columns import resolve_mapping
-from .importer.files import open_file
+from .importer.files import OpenedFile, open_file
 from .importer.reader import ReadAhead
 from .importer.summary import ImportSummary
 from .map_updates import EXTENT_KEY
@@ -171,6 +171,7 @@ def import_protected_areas(
     progress: Callable[[int, int | None], None] | None = None,
     skip_keys: frozenset[str] = frozenset(),
     refresh_maps: bool = True,
+    opened: OpenedFile | None = None,
 ) -> ImportSummary:
     """Import (upsert) the protected areas in a GeoJSON, GeoPackage, Shapefile (plain or zipped), KML
     file or Esri File Geodatabase (folder or zipped), or a .zip of such .zip files read as one file
@@ -186,11 +187,16 @@ def import_protected_areas(
     (`summary.maps_changed_since`): the browser's imports queue `maps_refresh_queue` for the heavy
     worker, so the import's own time is the import's work (validation, repair, history, upsert) and
     the low zooms follow within a minute or so.
+
+    `opened` is `path` already opened by the caller (the wizard's preview, which has read its columns
+    and layers from it), which keeps it open: a file in parts is then not unpacked a second time.
     """
     path = Path(path)
     started = database_now()
     source = source or path.stem
-    with open_file(path) as opened:
+    with ExitStack() as closing:
+        if opened is None:
+            opened = closing.enter_context(open_file(path))
         chosen = opened.layer(layer)
         mapping = resolve_mapping(chosen.fields, field_map, path.stem if source is None else source)
         mapping.skip = frozenset(skip_keys)

@@ -91,7 +91,8 @@ def test_the_geodatabase_folder_itself_from_the_command_line(wdpa_gdb, capsys):
 
 def test_the_wizard_shows_the_boundaries_columns_of_a_geodatabase(wdpa_gdb, tmp_path):
     archive = zip_folder(wdpa_gdb, tmp_path / "wdpa.zip")
-    names = [column["name"] for column in file_overview(archive, None)["columns"]]
+    with files.open_file(archive) as opened:
+        names = [column["name"] for column in file_overview(opened, None)["columns"]]
     assert "WDPAID" in names and "DESIG_ENG" in names and "DATA_TITLE" not in names
 
 

@@ -171,6 +171,24 @@ def test_the_wizard_lists_each_layer_with_its_records_in_all_parts(client, staff
     assert "<li>Entité 3 : duplicate of feature 1 (same identity wdpa:303039)</li>" in spaced(page)
 
 
+def test_a_preview_unpacks_the_download_once(client, staff, download, monkeypatch):
+    # Its columns, its layers and the dry run are all read from one opening: the whole WDPA's download
+    # is gigabytes, and it was unpacked once for the overview and again for the dry run.
+    unpacked = []
+    unpack = files._unpack_parts
+
+    def counted(*args, **kwargs):
+        unpacked.append(args[0])
+        return unpack(*args, **kwargs)
+
+    monkeypatch.setattr(files, "_unpack_parts", counted)
+    client.force_login(staff)
+    job = previewed(client, download)
+
+    assert job.status == "done" and job.result["summary"]["created"] == 2 and len(job.result["layers"]) == 2
+    assert len(unpacked) == 1
+
+
 def test_the_other_layer_is_previewed_from_the_file_already_uploaded(client, staff, download):
     client.force_login(staff)
     boundaries = previewed(client, download)
