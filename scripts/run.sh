@@ -8,6 +8,8 @@ PY=.venv/bin/python
 mkdir -p var/log
 export DATABASE_URL=${DATABASE_URL:-postgis://greenlist:greenlist@127.0.0.1:5432/greenlist}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+# As in the production image (Dockerfile says why): two malloc arenas per process, not one per thread.
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 
 pids=()
 stop() {
