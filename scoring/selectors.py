@@ -79,7 +79,10 @@ def scoring_inputs(assessment: Assessment, ratings: dict[str, str]) -> dict[str,
         "engine": engine.ENGINE_VERSION,
         "standard": {"code": standard.code, "version": standard.version, "sha256": standard.source_sha256},
         "rules": standard.rules,
-        "scale": standard.localized_scale(),
+        # In English whoever asks: the inputs are hashed to know whether to score again, and in the
+        # reader's language (the rating labels) a French reader's visit to the scores stored a new
+        # snapshot, and an English one's the next. English is what snapshots made so far mostly hold.
+        "scale": standard.localized_scale("en"),
         "ratings": dict(sorted(ratings.items())),
     }
 

@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from scoring import selectors, services
 from scoring.choices import ScoreKind
@@ -46,6 +47,21 @@ def test_unchanged_inputs_store_nothing_and_a_change_stores_a_new_snapshot(asses
     assert first.inputs["ratings"]["GLS-V1.1-1.1.1"] == "meets"
     assert selectors.latest_snapshot(assessment).pk == second.pk
     assert ScoreSnapshot.objects.filter(assessment=assessment).count() == 2
+
+
+def test_a_reader_in_another_language_does_not_make_a_new_snapshot(assessment, site_manager):
+    # The shipped Standard's rating labels are in French and Spanish too; they were in the inputs, in the
+    # reader's language, so each visit to the scores in another language stored a new snapshot.
+    rate(assessment, site_manager, {"1.1.1": "meets"})
+    [first] = services.rescore(assessment)
+    assert (
+        assessment.standard.localized_scale("fr")[0]["label"] != assessment.standard.localized_scale("en")[0]["label"]
+    )
+    for language in ("fr", "es", "en"):
+        with translation.override(language):
+            assert services.rescore(assessment) == []
+            assert services.ensure_current(assessment)[ScoreKind.SELF].pk == first.pk
+    assert ScoreSnapshot.objects.filter(assessment=assessment).count() == 1
 
 
 def test_meeting_every_criterion_puts_the_site_on_the_list(assessment, site_manager):
