@@ -150,7 +150,7 @@ def assessment_page(assessment: Assessment, user: Person) -> dict[str, Any]:
         "answered": answered,
         "total": total,
         "percent": round(100 * answered / total) if total else 0,
-        "scale": assessment.standard.localized_scale(),
+        "scale": assessment.standard.scale_for_pages(),
         "transitions": list(
             AssessmentTransition.objects.filter(assessment=assessment).select_related("by").order_by("-at", "-id")
         ),

@@ -111,7 +111,8 @@ class Standard(models.Model):
 
     def localized_scale(self, language: str | None = None) -> list[dict]:
         """The rating scale with each label and description in `language` (default: the active
-        one) where the version has it (a rating's `translations`), else in English."""
+        one) where the version has it (a rating's `translations`), else in English. In English, part
+        of the scoring's inputs (scoring.selectors.scoring_inputs): what it holds is what they hash."""
         from django.utils import translation
 
         language = (language or translation.get_language() or "en").split("-")[0]
@@ -119,6 +120,20 @@ class Standard(models.Model):
         for rating in self.rating_scale:
             words = (rating.get("translations") or {}).get(language) or {}
             scale.append({**rating, **{k: v for k, v in words.items() if k in ("label", "description") and v}})
+        return scale
+
+    def scale_for_pages(self, language: str | None = None) -> list[dict]:
+        """`localized_scale` with, for each rating, whether its label and description are in the
+        reader's language (`label_translated`, `description_translated`): False where English stands
+        in, which pages mark as they mark the Standard's other texts (standards.texts)."""
+        from django.utils import translation
+
+        language = (language or translation.get_language() or "en").split("-")[0]
+        scale = self.localized_scale(language)
+        for rating, shown in zip(self.rating_scale, scale, strict=True):
+            words = (rating.get("translations") or {}).get(language) or {}
+            for key in ("label", "description"):
+                shown[f"{key}_translated"] = language == "en" or bool(words.get(key)) or not rating.get(key)
         return scale
 
 

@@ -100,6 +100,7 @@ _SCALE_OPTIONS = DrawnFragments("standards/_scale_options.html", max_entries=256
 @register.simple_tag
 def scale_options(scale, selected) -> SafeString:
     """The `<option>`s of a rating select: each rating of `scale` (a Standard's localized scale, dicts
-    with `code` and `label`), the one whose code is `selected` marked selected."""
-    choices = tuple((r["code"], r["label"], r["code"] == selected) for r in scale)
+    with `code` and `label`), the one whose code is `selected` marked selected, and one whose label is
+    English standing in for the page's language said to be English (`lang`: an option holds no mark)."""
+    choices = tuple((r["code"], r["label"], r["code"] == selected, not r.get("label_translated", True)) for r in scale)
     return _SCALE_OPTIONS.draw(choices, {"choices": choices})

@@ -12,8 +12,10 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
+from assessments.selectors import assessment_page
 from reviews.tests.factories import submitted_assessment
 from standards.models import Criterion, Indicator, Wording
+from standards.templatetags.standard_text import scale_options
 from standards.texts import localized
 
 pytestmark = pytest.mark.django_db
@@ -197,6 +199,7 @@ def test_the_rating_scale_speaks_the_readers_language_where_the_version_has_it(c
     standard = assessment.standard
     scale = [dict(r) for r in standard.rating_scale]
     scale[0]["translations"] = {"fr": {"label": "Satisfait", "description": "Pleinement satisfait."}}
+    scale[1]["description"] = "Some of it is met."
     type(standard).objects.filter(pk=standard.pk).update(rating_scale=scale)
     # the site's own rating on the review page and the Standard's page read French where they can
     client.force_login(staff)
@@ -207,6 +210,21 @@ def test_the_rating_scale_speaks_the_readers_language_where_the_version_has_it(c
     assert "<dt>Satisfait</dt><dd>Pleinement satisfait.</dd>" in page
     assert "<dt>Meets</dt>" in english
     assert standard.localized_scale("es")[0]["label"] == standard.rating_scale[0]["label"]  # falls back
+    # and English standing in is said to be English, and marked where a mark fits, as the other texts are
+    second = scale[1]
+    assert f'<dt lang="en">{second["label"]} <small class="untranslated">(non traduit)</small></dt>' in page
+    assert f'<dd lang="en">{second["description"]}</dd>' in page
+    assert 'class="untranslated"' not in english.split('<dl class="scale">')[1].split("</dl>")[0]
+    # the site manager's rating select (the assessment page's scale): an option cannot hold the mark, so
+    # one whose label is English says so
+    with translation.override("fr"):
+        shown = assessment_page(type(assessment).objects.get(pk=assessment.pk), site_manager)["scale"]
+        options = scale_options(shown, scale[0]["code"])
+    assert f'<option value="{scale[0]["code"]}" selected>Satisfait</option>' in options
+    assert f'<option value="{second["code"]}" lang="en">{second["label"]}</option>' in options
+    # and the scoring's inputs (hashed to know when to score again) hold no more than before
+    standard.refresh_from_db()
+    assert "label_translated" not in standard.localized_scale("fr")[1]
 
 
 def test_the_standards_counts_and_headings_read_as_french(client, assessment):
