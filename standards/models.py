@@ -111,8 +111,9 @@ class Standard(models.Model):
 
     def localized_scale(self, language: str | None = None) -> list[dict]:
         """The rating scale with each label and description in `language` (default: the active
-        one) where the version has it (a rating's `translations`), else in English. In English, part
-        of the scoring's inputs (scoring.selectors.scoring_inputs): what it holds is what they hash."""
+        one) where the version has it (a rating's `translations`), else in English, as plain values (pages
+        use `scale_for_pages`). In English, part of the scoring's inputs (scoring.selectors.scoring_inputs):
+        what it holds is what they hash."""
         from django.utils import translation
 
         language = (language or translation.get_language() or "en").split("-")[0]
@@ -123,18 +124,18 @@ class Standard(models.Model):
         return scale
 
     def scale_for_pages(self, language: str | None = None) -> list[dict]:
-        """`localized_scale` with, for each rating, whether its label and description are in the
-        reader's language (`label_translated`, `description_translated`): False where English stands
-        in, which pages mark as they mark the Standard's other texts (standards.texts)."""
-        from django.utils import translation
+        """The rating scale for pages: each rating's label and description as `texts.Localized`, which
+        says where English stands in (marked as the Standard's other texts are: the `std_shown` tag)."""
+        from .texts import localized_entry
 
-        language = (language or translation.get_language() or "en").split("-")[0]
-        scale = self.localized_scale(language)
-        for rating, shown in zip(self.rating_scale, scale, strict=True):
-            words = (rating.get("translations") or {}).get(language) or {}
-            for key in ("label", "description"):
-                shown[f"{key}_translated"] = language == "en" or bool(words.get(key)) or not rating.get(key)
-        return scale
+        return [
+            {
+                **rating,
+                "label": localized_entry(rating, "label", language),
+                "description": localized_entry(rating, "description", language),
+            }
+            for rating in self.rating_scale
+        ]
 
 
 class Component(models.Model):

@@ -56,10 +56,24 @@ class Localized:
         return not _empty(self.value)
 
 
+def _translation(translations: dict | None, field: str, language: str) -> Any:
+    value = (translations or {}).get(language, {}).get(field)
+    return None if _empty(value) else value
+
+
 def translation_of(obj: Any, field: str, language: str) -> Any:
     """The stored translation of one field, or None."""
-    value = (getattr(obj, "translations", None) or {}).get(language, {}).get(field)
-    return None if _empty(value) else value
+    return _translation(getattr(obj, "translations", None), field, language)
+
+
+def _localized(source: Any, translations: dict | None, field: str, language: str | None) -> Localized:
+    language = (language or translation.get_language() or SOURCE_LANGUAGE).split("-")[0]
+    if language == SOURCE_LANGUAGE:
+        return Localized(source, SOURCE_LANGUAGE, True)
+    value = _translation(translations, field, language)
+    if value is not None:
+        return Localized(value, language, True)
+    return Localized(source, SOURCE_LANGUAGE, _empty(source))
 
 
 def localized(obj: Any, field: str, language: str | None = None) -> Localized:
@@ -67,14 +81,13 @@ def localized(obj: Any, field: str, language: str | None = None) -> Localized:
 
     An English text that is itself empty is not "untranslated": there is nothing to translate.
     """
-    language = (language or translation.get_language() or SOURCE_LANGUAGE).split("-")[0]
-    source = getattr(obj, field)
-    if language == SOURCE_LANGUAGE:
-        return Localized(source, SOURCE_LANGUAGE, True)
-    value = translation_of(obj, field, language)
-    if value is not None:
-        return Localized(value, language, True)
-    return Localized(source, SOURCE_LANGUAGE, _empty(source))
+    return _localized(getattr(obj, field), getattr(obj, "translations", None), field, language)
+
+
+def localized_entry(entry: dict, field: str, language: str | None = None) -> Localized:
+    """`localized` for a text kept in a mapping with its own `translations` rather than in a row's
+    column: a rating of the Standard's scale."""
+    return _localized(entry.get(field), entry.get("translations"), field, language)
 
 
 def missing_translations(obj: Any, kind: str, language: str) -> list[str]:

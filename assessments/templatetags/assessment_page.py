@@ -86,7 +86,7 @@ def answer_key(answer: Any, context: Any) -> Hashable:
         bool(context.get("editable")),
         assessment.pk,
         str(adapted_set.jurisdiction) if adapted_set is not None else None,
-        tuple((r["code"], r["label"], r.get("label_translated")) for r in context.get("scale") or ()),
+        tuple((r["code"], r["label"]) for r in context.get("scale") or ()),  # Localized: says if translated
         stored_values(answer),
         str(answer.updated_by) if answer.updated_by_id else None,
         stored_values(answer.indicator),

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from core.fragments import DrawnFragments
 from standards.models import Wording
-from standards.texts import localized
+from standards.texts import Localized, localized
 
 register = template.Library()
 
@@ -48,14 +48,20 @@ def std(obj: Any, field: str, breaks: bool = False) -> SafeString:
     if obj is None:
         return SafeString("")
     text = localized(obj, field)
-    value = str(text)
-    mark = "" if text.translated else _untranslated_mark()
     if breaks:
         lang = "" if text.translated else ' lang="en"'
-        return format_html("<p{}>{}{}</p>", SafeString(lang), linebreaksbr(value, autoescape=True), mark)
+        mark = "" if text.translated else _untranslated_mark()
+        return format_html("<p{}>{}{}</p>", SafeString(lang), linebreaksbr(str(text), autoescape=True), mark)
+    return std_shown(text)
+
+
+@register.simple_tag
+def std_shown(text: Localized) -> SafeString:
+    """A text of the Standard already localized (`texts.Localized`, as `Standard.scale_for_pages` gives
+    its ratings), escaped; in English (lang="en") with a mark when it is not translated."""
     if text.translated:
-        return format_html("{}", value)
-    return format_html('<span lang="en">{}</span>{}', value, mark)
+        return format_html("{}", str(text))
+    return format_html('<span lang="en">{}</span>{}', str(text), _untranslated_mark())
 
 
 @register.simple_tag
@@ -99,8 +105,8 @@ _SCALE_OPTIONS = DrawnFragments("standards/_scale_options.html", max_entries=256
 
 @register.simple_tag
 def scale_options(scale, selected) -> SafeString:
-    """The `<option>`s of a rating select: each rating of `scale` (a Standard's localized scale, dicts
-    with `code` and `label`), the one whose code is `selected` marked selected, and one whose label is
-    English standing in for the page's language said to be English (`lang`: an option holds no mark)."""
-    choices = tuple((r["code"], r["label"], r["code"] == selected, not r.get("label_translated", True)) for r in scale)
+    """The `<option>`s of a rating select: each rating of `scale` (`Standard.scale_for_pages`), the one
+    whose code is `selected` marked selected, and one whose label is English standing in for the page's
+    language said to be English (`lang`: an option holds no mark)."""
+    choices = tuple((r["code"], str(r["label"]), r["code"] == selected, not r["label"].translated) for r in scale)
     return _SCALE_OPTIONS.draw(choices, {"choices": choices})
