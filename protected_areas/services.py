@@ -198,7 +198,7 @@ def import_protected_areas(
         if opened is None:
             opened = closing.enter_context(open_file(path))
         chosen = opened.layer(layer)
-        mapping = resolve_mapping(chosen.fields, field_map, path.stem if source is None else source)
+        mapping = resolve_mapping(chosen.fields, field_map, source)
         mapping.skip = frozenset(skip_keys)
         summary = ImportSummary(layer=chosen.name)
         try:
