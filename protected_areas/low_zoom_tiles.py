@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import tile_render
+from . import map_cells, tile_render
 from .models import LowZoomTile
 from .tile_cache import Box, tile_range
 
@@ -61,14 +61,15 @@ def _make(tiles: Iterable[Tile]) -> int:
             cursor.execute(
                 "INSERT INTO protected_areas_lowzoomtile (z, x, y, data, made_at) VALUES (%s, %s, %s, %s, %s) "
                 "ON CONFLICT (z, x, y) DO UPDATE SET data = EXCLUDED.data, made_at = EXCLUDED.made_at",
-                [z, x, y, tile_render.render(z, x, y), now],
+                [z, x, y, tile_render.render(z, x, y, made_ahead=True), now],
             )
             made += 1
     return made
 
 
 def refresh(boxes: Sequence[Box]) -> int:
-    """Remake the stored tiles covering `boxes` (west, south, east, north in degrees); how many."""
+    """Remake the stored tiles covering `boxes` (west, south, east, north in degrees); how many.
+    The caller has made the overviews (map_updates.remake_under)."""
     return _make(covering(boxes)) if boxes else 0
 
 
@@ -78,4 +79,5 @@ def every_tile() -> list[Tile]:
 
 def rebuild() -> int:
     """Remake every stored tile (after loads that bypass the importer: benchmarks, restores)."""
+    map_cells.refresh_overviews()
     return _make(every_tile())

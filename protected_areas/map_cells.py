@@ -8,6 +8,8 @@ boundaries, or nothing at all.
 
 `refresh(boxes)` recomputes the cells under the boxes an import touched (set-based, in PostgreSQL);
 `rebuild()` recomputes every cell (after bulk loads that bypass the importer: benchmarks, restores).
+An area's size in a band is its overview's (models.AreaOverview), which `refresh_overviews` makes
+first for the areas waiting for one.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from .models import MAP_CELL_BANDS
+from .models import MAP_CELL_BANDS, OverviewOf
 
 WEB_MERCATOR_WIDTH_M = 40075016.68557849
 LEVELS = sorted(set(MAP_CELL_BANDS.values()))
@@ -57,7 +59,8 @@ _CENTRES = """
              ELSE greatest(ST_XMax(b.overview) - ST_XMin(b.overview),
                            ST_YMax(b.overview) - ST_YMin(b.overview)) END AS size
     FROM protected_areas_protectedarea pa
-    CROSS JOIN LATERAL (SELECT Box2D(pa.geom_display) AS display, Box2D(pa.geom_overview) AS overview OFFSET 0) b
+    LEFT JOIN protected_areas_areaoverview ov ON ov.area_id = pa.id
+    CROSS JOIN LATERAL (SELECT Box2D(pa.geom_display) AS display, Box2D(ov.geom) AS overview OFFSET 0) b
     CROSS JOIN LATERAL (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(
         (ST_XMin(b.display) + ST_XMax(b.display)) / 2,
         greatest(-85, least(85, (ST_YMin(b.display) + ST_YMax(b.display)) / 2))), 4326), 3857) AS p) c
@@ -122,7 +125,33 @@ def _params() -> dict[str, Any]:
     }
 
 
+# The overview of every area that has none (models.AreaOverview), one statement. Each area waiting is
+# locked (FOR SHARE) until this commits, so that none is left with an overview of a boundary it no
+# longer has: a writer changing one of them meanwhile waits, and then its trigger deletes the
+# overview made here; one that changed it first is read again by PostgreSQL once it has committed,
+# and its new boundary is drawn. Areas created after this began are not seen: whoever created them
+# queues the next remaking (an import's follow-up, signals.py's, beat's sweep).
+_MAKE_OVERVIEWS = """
+INSERT INTO protected_areas_areaoverview (area_id, geom)
+SELECT pa.id, {overview} FROM protected_areas_protectedarea pa
+WHERE NOT EXISTS (SELECT 1 FROM protected_areas_areaoverview ov WHERE ov.area_id = pa.id)
+FOR SHARE OF pa
+ON CONFLICT (area_id) DO NOTHING
+""".replace("{overview}", OverviewOf.template % {"expressions": "pa.geom_display"})
+
+
+def refresh_overviews() -> int:
+    """Make the overview of every area waiting for one (new, or its display boundary changed); how
+    many were made. In a transaction of its own where the caller has none, so that its locks last
+    only as long as it does: the cells and stored tiles drawn after it take seconds to minutes."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit TO off")  # as map_updates.remake_under says: compiling costs more
+        cursor.execute(_MAKE_OVERVIEWS)
+        return cursor.rowcount
+
+
 def rebuild() -> None:
+    refresh_overviews()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM protected_areas_mapcell")
         cursor.execute(_INSERT.format(centres=_CENTRES.format(where=""), where=""), _params())

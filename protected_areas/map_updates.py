@@ -1,10 +1,12 @@
 """Keeping the public map true when protected areas change (issue 19): the one place that does it.
 
-A tile shows an area's shape and its name, IUCN category and WDPA id (tile_render), and three layers
-are made from those ahead of requests: the cells of small areas (map_cells), the stored low-zoom
-tiles (low_zoom_tiles) and the Redis tile cache (tile_cache); the map also opens on a cached extent.
-Whoever writes an area must remake the first two and forget the others, where the area was and where
-it is now, or the map keeps showing the old shape.
+A tile shows an area's shape and its name, IUCN category and WDPA id (tile_render), and four layers
+are made from those ahead of requests: the areas' overview boundaries and the cells of small areas
+(map_cells), the stored low-zoom tiles (low_zoom_tiles) and the Redis tile cache (tile_cache); the
+map also opens on a cached extent. Whoever writes an area must remake the first three and forget the
+others, where the area was and where it is now, or the map keeps showing the old shape. (The
+database itself deletes the overview of an area whose display boundary changed: map_cells makes
+the overviews of every area without one, wherever it is.)
 
 - The importer changes many areas at once in set-based SQL and names the boxes it touched
   (services.tiles_data_changed), which calls `remake_under`: for the browser's imports in a follow-up
@@ -70,6 +72,9 @@ def remake_under(boxes: Sequence[Box]) -> int:
     if not boxes:
         cache.delete(EXTENT_KEY)
         return 0
+    # The overviews first, committed on their own (map_cells.refresh_overviews): the cells and the
+    # stored low zooms are drawn from them.
+    map_cells.refresh_overviews()
     with transaction.atomic(), connection.cursor() as cursor:
         # PostgreSQL's JIT compiles the cell statements afresh each time (their estimated cost is
         # over its threshold): seconds of compiling for a statement that runs in less.

@@ -21,8 +21,8 @@ from .models import BoundaryVersion, ProtectedArea
 from .services import IMPORT_JOB_KIND
 from .tile_cache import MAX_ZOOM, forget, get_or_make
 
-# Columns pages and the API never show: the tile boundary and the import's boundary hash.
-MAP_ONLY = ("geom_overview", "geom_hash")
+# Columns pages and the API never show: the import's boundary hash.
+MAP_ONLY = ("geom_hash",)
 # Columns the list page and API list need; full boundaries stay in the database.
 LIST_DEFERRED = ("geom", "point", "attributes", *MAP_ONLY)
 

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='protectedarea',
             name='geom_overview',
-            field=models.GeneratedField(db_persist=True, expression=protected_areas.models._Overview(models.F('geom_display')), help_text='Low-zoom map boundary in Web Mercator (generated from the display boundary).', output_field=django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=3857)),
+            field=models.GeneratedField(db_persist=True, expression=protected_areas.models.OverviewOf(models.F('geom_display')), help_text='Low-zoom map boundary in Web Mercator (generated from the display boundary).', output_field=django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=3857)),
         ),
         migrations.AddIndex(
             model_name='protectedarea',

@@ -148,10 +148,10 @@ def test_two_imports_remake_the_generalised_layers_one_after_the_other(tmp_path,
     real_render = tile_render.render
     drawing = threading.Event()
 
-    def slow_render(z, x, y):
+    def slow_render(z, x, y, **options):
         drawing.set()
         time.sleep(0.05)
-        return real_render(z, x, y)
+        return real_render(z, x, y, **options)
 
     monkeypatch.setattr(tile_render, "render", slow_render)
     errors = []
