@@ -74,10 +74,17 @@ _POLYGONS_OVERVIEW = """
 # (low_zoom_tiles) are drawn just after the overviews are made, without this.
 _WAITING = """
         UNION ALL
-        SELECT pa.id, pa.name, pa.iucn_category, pa.wdpa_id, {overview_of_display} AS overview
-        FROM protected_areas_protectedarea pa, search
-        WHERE pa.geom_display && search.env4326
-          AND NOT EXISTS (SELECT 1 FROM protected_areas_areaoverview ov WHERE ov.area_id = pa.id)
+        SELECT w.id, w.name, w.iucn_category, w.wdpa_id, {overview_of_display} AS overview
+        FROM (
+            -- The waiting areas first (OFFSET 0): PostgreSQL otherwise made the overview of every area
+            -- under the tile, to test its size, before asking whether it had one (150 ms of a dense
+            -- zoom-6 tile at 300,000 areas).
+            SELECT pa.id, pa.name, pa.iucn_category, pa.wdpa_id, pa.geom_display
+            FROM protected_areas_protectedarea pa, search
+            WHERE pa.geom_display && search.env4326
+              AND NOT EXISTS (SELECT 1 FROM protected_areas_areaoverview ov WHERE ov.area_id = pa.id)
+            OFFSET 0
+        ) w
 """
 # Layer `area_cells`: one MultiPoint feature per count of areas, holding every cell of that count. A
 # feature per cell (id, tags, geometry header) cost five times the bytes for the same drawing: a
@@ -94,7 +101,7 @@ TILE_SQL = _TILE_SQL.format(polygons=_POLYGONS_DISPLAY, cells="")
 TILE_SQL_OVERVIEW = _TILE_SQL.format(
     polygons=_POLYGONS_OVERVIEW.replace(
         "{waiting}",
-        _WAITING.replace("{overview_of_display}", OverviewOf.template % {"expressions": "pa.geom_display"}),
+        _WAITING.replace("{overview_of_display}", OverviewOf.template % {"expressions": "w.geom_display"}),
     ),
     cells=_CELLS,
 )
