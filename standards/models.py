@@ -114,13 +114,14 @@ class Standard(models.Model):
         one) where the version has it (a rating's `translations`), else in English, as plain values (pages
         use `scale_for_pages`). In English, part of the scoring's inputs (scoring.selectors.scoring_inputs):
         what it holds is what they hash."""
-        from django.utils import translation
+        from .texts import localized_entry
 
-        language = (language or translation.get_language() or "en").split("-")[0]
         scale = []
         for rating in self.rating_scale:
-            words = (rating.get("translations") or {}).get(language) or {}
-            scale.append({**rating, **{k: v for k, v in words.items() if k in ("label", "description") and v}})
+            # The same fallback as every text of the Standard (texts.localized_entry), as plain values; a
+            # rating without a description gets none.
+            words = {field: localized_entry(rating, field, language).value for field in ("label", "description")}
+            scale.append({**rating, **{field: value for field, value in words.items() if value is not None}})
         return scale
 
     def scale_for_pages(self, language: str | None = None) -> list[dict]:

@@ -200,6 +200,7 @@ def test_the_rating_scale_speaks_the_readers_language_where_the_version_has_it(c
     scale = [dict(r) for r in standard.rating_scale]
     scale[0]["translations"] = {"fr": {"label": "Satisfait", "description": "Pleinement satisfait."}}
     scale[1]["description"] = "Some of it is met."
+    scale[2]["translations"] = {"fr": {"label": "   "}}  # blank: not a translation, as for every other text
     type(standard).objects.filter(pk=standard.pk).update(rating_scale=scale)
     # the site's own rating on the review page and the Standard's page read French where they can
     client.force_login(staff)
@@ -230,6 +231,7 @@ def test_the_rating_scale_speaks_the_readers_language_where_the_version_has_it(c
     # and the scoring's inputs (hashed to know when to score again) hold no more than before
     standard.refresh_from_db()
     assert standard.localized_scale("fr")[1] == standard.rating_scale[1]
+    assert standard.localized_scale("fr")[2]["label"] == scale[2]["label"]
 
 
 def test_the_standards_counts_and_headings_read_as_french(client, assessment):
